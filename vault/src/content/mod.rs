@@ -1,0 +1,480 @@
+//! The content store: streams bytes in and out by their SHA-256 address.
+//!
+//! Write order (DESIGN.md, vault invariants): every chunk is written, then
+//! made durable, and only then is the manifest committed with a synced write.
+//! A crash before the manifest leaves unreferenced chunks and no visible
+//! content; after it, the whole content.
+
+pub mod chunk;
+pub mod manifest;
+mod reader;
+mod scrub;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+pub use reader::ContentReader;
+pub use scrub::{GcReport, ScrubProblem, ScrubProgress, ScrubReport};
+
+use self::manifest::{ChunkRef, Manifest};
+use crate::address::{ChunkId, ContentAddress};
+use crate::codec;
+use crate::error::VaultError;
+use crate::storage::rocks::RocksBackend;
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+
+/// The largest chunk size a store may be configured with.
+pub const MAX_CHUNK_SIZE: u32 = 64 << 20;
+
+/// The smallest chunk size a store may be configured with.
+pub const MIN_CHUNK_SIZE: u32 = 4 << 10;
+
+/// Below this size a chunk is hashed on one thread: a second thread would
+/// cost more to start than it saves.
+const PARALLEL_HASH_MIN: usize = 256 << 10;
+
+/// How content is cut and compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentConfig {
+    /// Size of every chunk but the last, in bytes.
+    pub chunk_size: u32,
+    /// zstd compression level for chunks.
+    pub zstd_level: i32,
+}
+
+impl Default for ContentConfig {
+    fn default() -> Self {
+        Self {
+            chunk_size: 4 << 20,
+            zstd_level: 3,
+        }
+    }
+}
+
+impl ContentConfig {
+    fn validate(&self) -> Result<(), VaultError> {
+        if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&self.chunk_size) {
+            return Err(VaultError::Config(format!(
+                "chunk size {} is outside {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE} bytes",
+                self.chunk_size
+            )));
+        }
+        let levels = zstd::compression_level_range();
+        if !levels.contains(&self.zstd_level) {
+            return Err(VaultError::Config(format!(
+                "zstd level {} is outside {}..={}",
+                self.zstd_level,
+                levels.start(),
+                levels.end()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What a put stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PutOutcome {
+    /// The SHA-256 of the whole content.
+    pub address: ContentAddress,
+    /// Its length in bytes.
+    pub length: u64,
+    /// False when the same content was already stored.
+    pub created: bool,
+}
+
+/// What is known about a stored content without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentInfo {
+    /// Its address.
+    pub address: ContentAddress,
+    /// Its length in bytes.
+    pub length: u64,
+    /// The number of chunks.
+    pub chunks: usize,
+    /// Bytes its chunks occupy as stored (shared chunks counted in full).
+    pub stored_bytes: u64,
+}
+
+/// A write-once store of content addressed by SHA-256.
+///
+/// Cloning is cheap and clones share the store.
+pub struct ContentStore<S = RocksBackend> {
+    inner: Arc<Inner<S>>,
+}
+
+impl<S> Clone for ContentStore<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<S> {
+    backend: S,
+    config: ContentConfig,
+    /// Chunks written by puts whose manifest is not committed yet, with how
+    /// many puts hold each. Garbage collection holds this lock while it runs
+    /// and leaves these chunks alone.
+    pending: Mutex<HashMap<ChunkId, usize>>,
+}
+
+impl ContentStore<RocksBackend> {
+    /// Opens (or creates) the store in `dir` with RocksDB.
+    pub fn open(dir: &Path, config: ContentConfig) -> Result<Self, VaultError> {
+        config.validate()?;
+        Self::with_backend(RocksBackend::open(dir)?, config)
+    }
+}
+
+impl<S: ChunkStore + MetaStore> ContentStore<S> {
+    /// A store on the given backend.
+    pub fn with_backend(backend: S, config: ContentConfig) -> Result<Self, VaultError> {
+        config.validate()?;
+        let inner = Inner {
+            backend,
+            config,
+            pending: Mutex::new(HashMap::new()),
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> ContentConfig {
+        self.inner.config
+    }
+
+    /// The backend, for layers that keep their own records beside the content.
+    pub fn backend(&self) -> &S {
+        &self.inner.backend
+    }
+
+    /// Stores everything `input` yields and returns its address.
+    pub fn put(&self, mut input: impl Read) -> Result<PutOutcome, VaultError> {
+        let mut writer = self.writer();
+        let mut buf = vec![0u8; self.inner.config.chunk_size as usize];
+        loop {
+            let n = read_full(&mut input, &mut buf).map_err(VaultError::Input)?;
+            writer.write(&buf[..n])?;
+            if n < buf.len() {
+                return writer.finish();
+            }
+        }
+    }
+
+    /// Stores everything `input` yields, doing the hashing and storage work on
+    /// tokio's blocking threads.
+    pub async fn put_async(
+        &self,
+        mut input: impl AsyncRead + Unpin,
+    ) -> Result<PutOutcome, VaultError> {
+        let mut writer = self.writer();
+        let size = self.inner.config.chunk_size as usize;
+        loop {
+            let mut buf = vec![0u8; size];
+            let mut n = 0;
+            while n < size {
+                match input.read(&mut buf[n..]).await.map_err(VaultError::Input)? {
+                    0 => break,
+                    read => n += read,
+                }
+            }
+            let last = n < size;
+            writer = blocking(move || writer.write(&buf[..n]).map(|()| writer)).await?;
+            if last {
+                return blocking(move || writer.finish()).await;
+            }
+        }
+    }
+
+    /// An incremental writer, for content that arrives in pieces.
+    pub fn writer(&self) -> ContentWriter<S> {
+        ContentWriter {
+            store: self.clone(),
+            whole: Sha256::new(),
+            buf: Vec::new(),
+            chunks: Vec::new(),
+            length: 0,
+            held: Vec::new(),
+        }
+    }
+
+    /// Whether content is stored at `address`.
+    pub fn contains(&self, address: &ContentAddress) -> Result<bool, VaultError> {
+        Ok(self
+            .inner
+            .backend
+            .get(Table::Manifests, address.as_bytes())?
+            .is_some())
+    }
+
+    /// The manifest of the content at `address`.
+    pub fn manifest(&self, address: &ContentAddress) -> Result<Manifest, VaultError> {
+        let bytes = self
+            .inner
+            .backend
+            .get(Table::Manifests, address.as_bytes())?
+            .ok_or(VaultError::NotFound(*address))?;
+        decode_manifest(address, &bytes)
+    }
+
+    /// Length and storage figures of the content at `address`.
+    pub fn stat(&self, address: &ContentAddress) -> Result<ContentInfo, VaultError> {
+        let manifest = self.manifest(address)?;
+        Ok(ContentInfo {
+            address: *address,
+            length: manifest.length,
+            chunks: manifest.chunks.len(),
+            stored_bytes: manifest.stored_bytes(),
+        })
+    }
+
+    /// Reads the whole content at `address`.
+    pub fn read(&self, address: &ContentAddress) -> Result<ContentReader<S>, VaultError> {
+        let manifest = self.manifest(address)?;
+        let length = manifest.length;
+        ContentReader::new(self.clone(), *address, manifest, 0..length)
+    }
+
+    /// Reads bytes `range` of the content at `address`.
+    pub fn read_range(
+        &self,
+        address: &ContentAddress,
+        range: std::ops::Range<u64>,
+    ) -> Result<ContentReader<S>, VaultError> {
+        let manifest = self.manifest(address)?;
+        ContentReader::new(self.clone(), *address, manifest, range)
+    }
+
+    /// Reads chunk `index` of a content and checks it against its id.
+    fn load_chunk(
+        &self,
+        address: &ContentAddress,
+        index: usize,
+        chunk: &ChunkRef,
+    ) -> Result<Vec<u8>, VaultError> {
+        let integrity = |problem| VaultError::Integrity {
+            address: *address,
+            index,
+            chunk: chunk.id,
+            problem,
+        };
+        let value = match self.inner.backend.get_chunk(&chunk.id) {
+            Ok(Some(value)) => value,
+            Ok(None) => return Err(integrity(chunk::ChunkProblem::Missing)),
+            Err(crate::storage::StorageError::Corruption(e)) => {
+                return Err(integrity(chunk::ChunkProblem::Unreadable(e)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let bytes = chunk::open(&chunk.id, &value).map_err(integrity)?;
+        if bytes.len() != chunk.length as usize {
+            return Err(integrity(chunk::ChunkProblem::Length {
+                declared: chunk.length,
+                actual: bytes.len(),
+            }));
+        }
+        Ok(bytes)
+    }
+
+    fn pending(&self) -> MutexGuard<'_, HashMap<ChunkId, usize>> {
+        // A panic while holding the lock leaves the map consistent (each
+        // operation on it is a single insert or remove), so poisoning is moot.
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn decode_manifest(address: &ContentAddress, bytes: &[u8]) -> Result<Manifest, VaultError> {
+    let manifest: Manifest = codec::decode(bytes).map_err(|e| VaultError::Manifest {
+        address: *address,
+        problem: e.to_string(),
+    })?;
+    if !manifest.is_consistent() {
+        return Err(VaultError::Manifest {
+            address: *address,
+            problem: format!("chunk lengths do not add up to {}", manifest.length),
+        });
+    }
+    Ok(manifest)
+}
+
+/// Runs blocking vault work on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
+) -> Result<T, VaultError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| VaultError::Task(e.to_string()))?
+}
+
+/// Reads until `buf` is full or the input ends; returns the bytes read.
+fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match input.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(read) => n += read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Stores content that arrives in pieces; [`ContentWriter::finish`] makes it
+/// visible. Dropped unfinished, it leaves only unreferenced chunks behind.
+pub struct ContentWriter<S: ChunkStore + MetaStore = RocksBackend> {
+    store: ContentStore<S>,
+    whole: Sha256,
+    /// The start of a chunk not yet full.
+    buf: Vec<u8>,
+    chunks: Vec<ChunkRef>,
+    length: u64,
+    /// Chunks this writer registered as pending.
+    held: Vec<ChunkId>,
+}
+
+impl<S: ChunkStore + MetaStore> ContentWriter<S> {
+    /// Appends `data` to the content.
+    pub fn write(&mut self, mut data: &[u8]) -> Result<(), VaultError> {
+        let size = self.store.inner.config.chunk_size as usize;
+        while !data.is_empty() {
+            if self.buf.is_empty() && data.len() >= size {
+                // A whole chunk straight from the caller's buffer: no copy.
+                let (chunk, rest) = data.split_at(size);
+                self.store_chunk(chunk)?;
+                data = rest;
+                continue;
+            }
+            let take = (size - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.buf.len() == size {
+                let full = std::mem::take(&mut self.buf);
+                self.store_chunk(&full)?;
+                self.buf = full;
+                self.buf.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.length + self.buf.len() as u64
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Makes the content durable and visible, and returns its address.
+    pub fn finish(mut self) -> Result<PutOutcome, VaultError> {
+        if !self.buf.is_empty() {
+            let last = std::mem::take(&mut self.buf);
+            self.store_chunk(&last)?;
+        }
+        let address = ContentAddress(self.whole.clone().finalize().into());
+        let store = &self.store.inner;
+        let created = !self.store.contains(&address)?;
+        if created {
+            let manifest = Manifest {
+                length: self.length,
+                chunks: std::mem::take(&mut self.chunks),
+            };
+            // Chunks durable first, then the manifest that makes them visible.
+            store.backend.sync()?;
+            let mut batch = MetaBatch::new();
+            batch.put(
+                Table::Manifests,
+                address.as_bytes().to_vec(),
+                codec::encode(&manifest)?,
+            );
+            store.backend.commit(batch)?;
+        }
+        Ok(PutOutcome {
+            address,
+            length: self.length,
+            created,
+        })
+    }
+
+    fn store_chunk(&mut self, chunk: &[u8]) -> Result<(), VaultError> {
+        let Self {
+            store, whole, held, ..
+        } = self;
+        let stored = if chunk.len() >= PARALLEL_HASH_MIN {
+            // The whole-content hash runs on a second core meanwhile.
+            std::thread::scope(|s| {
+                let hashing = s.spawn(|| whole.update(chunk));
+                let stored = store.seal_and_store(chunk, held);
+                hashing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                stored
+            })
+        } else {
+            whole.update(chunk);
+            store.seal_and_store(chunk, held)
+        }?;
+        self.chunks.push(stored);
+        self.length += chunk.len() as u64;
+        Ok(())
+    }
+}
+
+impl<S: ChunkStore + MetaStore> ContentStore<S> {
+    /// Writes one chunk unless it is already stored. It stays registered as
+    /// pending (safe from garbage collection) until the writer that `held`
+    /// belongs to is dropped.
+    fn seal_and_store(
+        &self,
+        chunk: &[u8],
+        held: &mut Vec<ChunkId>,
+    ) -> Result<ChunkRef, VaultError> {
+        let id = ChunkId::of(chunk);
+        let value = chunk::seal(chunk, self.inner.config.zstd_level)?;
+        *self.pending().entry(id).or_insert(0) += 1;
+        held.push(id);
+        // Registered before the existence check: a collection that has not
+        // reached this chunk yet will now skip it; one that removed it already
+        // makes the check below fail, and the chunk is written again.
+        let backend = &self.inner.backend;
+        if !backend.contains_chunk(&id)? {
+            backend.put_chunk(&id, &value)?;
+        }
+        Ok(ChunkRef {
+            id,
+            length: chunk.len() as u32,
+            stored: value.len() as u32,
+        })
+    }
+}
+
+impl<S: ChunkStore + MetaStore> Drop for ContentWriter<S> {
+    fn drop(&mut self) {
+        let mut pending = self.store.pending();
+        for id in self.held.drain(..) {
+            if let Some(count) = pending.get_mut(&id) {
+                *count -= 1;
+                if *count == 0 {
+                    pending.remove(&id);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The vault's error type.
+
+use std::io;
+
+use crate::address::{ChunkId, ContentAddress};
+use crate::codec::CodecError;
+use crate::content::chunk::ChunkProblem;
+use crate::storage::StorageError;
+
+/// Why a vault operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// No content is stored at this address.
+    #[error("no content stored at {0}")]
+    NotFound(ContentAddress),
+    /// A chunk of a stored content is missing or does not verify.
+    #[error("integrity error in content {address}, chunk {index} ({chunk}): {problem}")]
+    Integrity {
+        /// The content being read.
+        address: ContentAddress,
+        /// Position of the chunk in the content.
+        index: usize,
+        /// The chunk's id.
+        chunk: ChunkId,
+        /// What is wrong with it.
+        problem: ChunkProblem,
+    },
+    /// A manifest does not decode, or does not describe a consistent content.
+    #[error("integrity error in the manifest of {address}: {problem}")]
+    Manifest {
+        /// The content the manifest is stored under.
+        address: ContentAddress,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The whole content does not hash to its address.
+    #[error("integrity error: content stored at {address} hashes to {actual}")]
+    AddressMismatch {
+        /// The address the content is stored under.
+        address: ContentAddress,
+        /// What its bytes hash to.
+        actual: ContentAddress,
+    },
+    /// A byte range that the content does not cover.
+    #[error("range {start}..{end} is not within the content's {length} bytes")]
+    Range {
+        /// First byte requested.
+        start: u64,
+        /// One past the last byte requested.
+        end: u64,
+        /// Length of the content.
+        length: u64,
+    },
+    /// A configuration value out of its allowed range.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Reading the bytes to store failed; nothing was stored.
+    #[error("reading the input failed: {0}")]
+    Input(#[source] io::Error),
+    /// A record could not be encoded.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// The storage engine failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A background task of the vault died.
+    #[error("internal task failed: {0}")]
+    Task(String),
+}
+
+impl From<VaultError> for io::Error {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::Input(inner) => inner,
+            VaultError::NotFound(_) => io::Error::new(io::ErrorKind::NotFound, e),
+            other => io::Error::new(io::ErrorKind::InvalidData, other),
+        }
+    }
+}
