@@ -1,1 +1,67 @@
 //! Shared helpers for the cross-crate tests.
+
+/// A small deterministic generator (xorshift64*): tests need reproducible
+/// data and choices, not cryptographic randomness.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for `seed` (any value, zero included).
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// `len` random bytes.
+    pub fn bytes(&mut self, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 8);
+        while out.len() < len {
+            out.extend_from_slice(&self.next_u64().to_le_bytes());
+        }
+        out.truncate(len);
+        out
+    }
+}
+
+/// Chunk size of the crash test's vault: small, so contents span several chunks.
+pub const CRASH_CHUNK_SIZE: u32 = 16 << 10;
+
+/// The `i`-th content the crash writer stores in round `round`: random or
+/// compressible, from empty to several chunks, sometimes a repeat of an
+/// earlier one (deduplication) or sharing its first chunk with one.
+pub fn crash_content(round: u64, i: u64) -> Vec<u8> {
+    let mut rng = Rng::new(round << 32 | i);
+    let chunk = CRASH_CHUNK_SIZE as usize;
+    match rng.below(10) {
+        0 if i > 0 => crash_content(round, rng.below(i)),
+        1 if i > 0 => {
+            let mut shared = crash_content(round, rng.below(i));
+            shared.truncate(chunk);
+            let tail = 1 + rng.below(chunk as u64) as usize;
+            shared.extend(rng.bytes(tail));
+            shared
+        }
+        2 => Vec::new(),
+        3..=5 => {
+            let len = rng.below(4 * chunk as u64) as usize;
+            let line = b"construction object 000000000000000001\n";
+            line.repeat(len / line.len() + 1)[..len].to_vec()
+        }
+        _ => {
+            let len = rng.below(4 * chunk as u64) as usize;
+            rng.bytes(len)
+        }
+    }
+}

@@ -1,3 +1,7 @@
-fn main() {
-    println!("qoima");
+//! The `qoima` command.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    qoima_server::cli::main()
 }

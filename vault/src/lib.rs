@@ -9,6 +9,7 @@ pub mod address;
 pub mod codec;
 pub mod content;
 mod error;
+pub mod fuzzing;
 pub mod storage;
 
 pub use address::{ChunkId, ContentAddress, ParseAddressError};

@@ -1,1 +1,38 @@
-//! Verifier.
+//! Qoima's signature verification engine for CMS (PKCS#7) signatures made with NCA RK
+//! certificates.
+//!
+//! This is the parsing layer:
+//!
+//! - [`input`] turns what users hand in (DER, BER, PEM with any label, or the bare base64 text
+//!   NCALayer returns) into binary CMS, and certificate/CRL files (DER or PEM, several per
+//!   file) into DER objects;
+//! - [`cms`] parses a ContentInfo/SignedData (RFC 5652) zero-copy from DER or BER, keeping the
+//!   original bytes of everything a verifier hashes;
+//! - [`ber`] is the BER reader underneath, [`oid`] and [`time`] its value types.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let text = include_bytes!("../testdata/skarm_kalkan/examples/test_CMS_GOST.txt");
+//! let decoded = qoima_verifier::decode_cms(text)?;
+//! let signed_data = qoima_verifier::parse_signed_data(&decoded.bytes)?;
+//! for signer in &signed_data.signer_infos {
+//!     if let Some(attrs) = &signer.signed_attrs {
+//!         let _message = attrs.bytes_to_verify(); // what the signature covers
+//!         assert_eq!(attrs.message_digest.len(), 32);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod ber;
+pub mod cms;
+pub mod fuzzing;
+pub mod input;
+pub mod oid;
+pub mod time;
+
+pub use cms::{CmsError, SignedData, parse_signed_data};
+pub use input::{
+    DecodedCms, InputError, InputFormat, decode_certificate_file, decode_cms, decode_crl_file,
+};

@@ -53,6 +53,9 @@ pub trait ChunkStore: Send + Sync + 'static {
     fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError>;
 }
 
+/// A key and its value, as a scan yields them.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// Small records in ordered tables.
 pub trait MetaStore: Send + Sync + 'static {
     /// Reads one record.
@@ -62,10 +65,7 @@ pub trait MetaStore: Send + Sync + 'static {
     fn commit(&self, batch: MetaBatch) -> Result<(), StorageError>;
 
     /// All entries of `table`, in key order.
-    fn scan(
-        &self,
-        table: Table,
-    ) -> Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), StorageError>> + '_>;
+    fn scan(&self, table: Table) -> Box<dyn Iterator<Item = Result<Entry, StorageError>> + '_>;
 }
 
 /// Writes to the metadata store that take effect together or not at all.

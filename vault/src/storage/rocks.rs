@@ -13,7 +13,7 @@ use rocksdb::{
     IteratorMode, Options, WriteBatch, WriteOptions,
 };
 
-use super::{ChunkStore, MetaBatch, MetaStore, StorageError, Table};
+use super::{ChunkStore, Entry, MetaBatch, MetaStore, StorageError, Table};
 use crate::address::ChunkId;
 
 const CF_CHUNKS: &str = "chunks";
@@ -174,10 +174,7 @@ impl MetaStore for RocksBackend {
         Ok(self.db.write_opt(write, &Self::synced())?)
     }
 
-    fn scan(
-        &self,
-        table: Table,
-    ) -> Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>), StorageError>> + '_> {
+    fn scan(&self, table: Table) -> Box<dyn Iterator<Item = Result<Entry, StorageError>> + '_> {
         let cf = match self.table(table) {
             Ok(cf) => cf,
             Err(e) => return Box::new(std::iter::once(Err(e))),

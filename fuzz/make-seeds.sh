@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Writes the seed corpora: the golden records of vault/src/codec.rs and edge cases.
+set -euo pipefail
+cd "$(dirname "$0")"
+seed() { mkdir -p "corpus/$1"; printf '%s' "$3" | xxd -r -p > "corpus/$1/$2"; }
+
+seed codec_manifest golden-two-chunks "01fc404b4c0002$(printf 'aa%.0s' {1..32})fc00004000fbe803$(printf 'bb%.0s' {1..32})fc404b0c00fc404b0c00"
+seed codec_manifest empty-content "010000"
+seed codec_manifest huge-count "0100fd0000000000000010"
+seed codec_manifest unknown-version "020000"
+seed codec_manifest trailing-byte "01000009"
+seed codec_manifest empty ""
+
+seed stored_chunk golden-raw "01000303616263"
+seed stored_chunk golden-zstd "0101fb2c010228b5"
+# "abc" as a real zstd frame, declared length 3 (needs the zstd command).
+frame=$(printf 'abc' | zstd -q -c --no-check | xxd -p | tr -d '\n')
+seed stored_chunk zstd-abc "010103$(printf '%02x' $((${#frame} / 2)))$frame"
+seed stored_chunk length-over-limit "0100fc000000ff00"
+
+# Real NCA signatures, certificates and CRLs (provenance: verifier/testdata/README.md),
+# plus a BER-ish truncation of one of them.
+real=../verifier/testdata/skarm_kalkan
+mkdir -p corpus/cms corpus/certificate_file corpus/crl_file
+for f in "$real"/cms/*.der "$real"/examples/test_CMS_GOST.txt "$real"/examples/CMS_for_double_sign.txt; do
+    cp "$f" "corpus/cms/$(basename "$f")"
+done
+head -c 700 "$real/cms/individual_attached.der" > corpus/cms/truncated
+cp "$real"/cms/individual_signer.cer "$real"/certs/*.cer "$real"/examples/test_CERT_GOST.txt corpus/certificate_file/
+cp "$real"/certs/*.crl corpus/crl_file/

@@ -1,0 +1,140 @@
+//! The `qoima` command line: argument parsing, dispatch and exit codes.
+//!
+//! Exit codes: 0 success, 1 the operation failed (missing content, an
+//! integrity problem, a storage error), 64 bad usage or an unreadable input
+//! file (as `qoima verify`'s contract has it).
+
+mod content;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use qoima_vault::{ContentConfig, ContentStore};
+
+/// Qoima: a write-once document vault with EDS signature verification.
+#[derive(Debug, Parser)]
+#[command(name = "qoima", version)]
+struct Cli {
+    /// The vault's data directory.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./qoima-data",
+        value_name = "DIR"
+    )]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Store a file (or standard input with `-`) and print its SHA-256 address.
+    Put(content::PutArgs),
+    /// Write stored content, or a byte range of it, to standard output or a file.
+    Get(content::GetArgs),
+    /// Show the length and storage figures of stored content.
+    Stat(content::StatArgs),
+    /// Re-hash every stored chunk and content; exit 1 if anything is wrong.
+    Scrub,
+    /// Remove chunks that no content references (leftovers of interrupted puts).
+    Gc,
+    /// Serve the HTTP API.
+    Serve(serve::ServeArgs),
+}
+
+/// A failed command: what to print and how to exit.
+#[derive(Debug)]
+pub struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    /// The operation failed (exit 1).
+    pub fn failed(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: 1,
+        }
+    }
+
+    /// Bad usage or unreadable input (exit 64).
+    pub fn usage(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: 64,
+        }
+    }
+}
+
+impl From<qoima_vault::VaultError> for Failure {
+    fn from(e: qoima_vault::VaultError) -> Self {
+        Self::failed(e)
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(64);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = &cli.data_dir;
+    match cli.command {
+        Command::Put(args) => content::put(dir, args),
+        Command::Get(args) => content::get(dir, args),
+        Command::Stat(args) => content::stat(dir, args),
+        Command::Scrub => content::scrub(dir),
+        Command::Gc => content::gc(dir),
+        Command::Serve(args) => serve::serve(dir, args),
+    }
+}
+
+/// Where RocksDB keeps its files inside the data directory.
+fn db_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("db")
+}
+
+/// Opens the store in `data_dir`, creating it when `create` is set.
+fn open_store(
+    data_dir: &Path,
+    config: ContentConfig,
+    create: bool,
+) -> Result<ContentStore, Failure> {
+    let db = db_dir(data_dir);
+    if !create && !db.join("CURRENT").exists() {
+        return Err(Failure::usage(format!(
+            "no vault in {}",
+            data_dir.display()
+        )));
+    }
+    std::fs::create_dir_all(&db)
+        .map_err(|e| Failure::failed(format!("cannot create {}: {e}", db.display())))?;
+    ContentStore::open(&db, config).map_err(|e| {
+        Failure::failed(format!(
+            "cannot open the vault in {}: {e}",
+            data_dir.display()
+        ))
+    })
+}

@@ -1,0 +1,4 @@
+//! Qoima's HTTP API and the `qoima` command-line tool.
+
+pub mod cli;
+pub mod http;

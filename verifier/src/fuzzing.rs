@@ -1,0 +1,50 @@
+//! Entry points shared by the fuzz targets in `fuzz/` and the test that
+//! replays their corpora on stable Rust: any input, no panic.
+
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
+
+use crate::{decode_certificate_file, decode_cms, decode_crl_file, parse_signed_data};
+
+/// A signature as a user hands it in: decoded, parsed, down to the
+/// time-stamp tokens and the certificates and CRLs it carries.
+pub fn cms(data: &[u8]) {
+    let Ok(decoded) = decode_cms(data) else {
+        return;
+    };
+    let Ok(signed) = parse_signed_data(&decoded.bytes) else {
+        return;
+    };
+    let _ = (signed.is_detached(), signed.content());
+    for signer in &signed.signer_infos {
+        if let Some(attrs) = &signer.signed_attrs {
+            let _ = attrs.bytes_to_verify();
+        }
+        for token in signer.signature_time_stamp_tokens() {
+            if let Ok(inner) = crate::cms::parse_content_info(token) {
+                let _ = inner;
+            }
+            let _ = parse_signed_data(token);
+        }
+    }
+    for cert in signed.x509_certificates() {
+        let _ = X509Certificate::from_der(cert);
+    }
+    for crl in signed.x509_crls() {
+        let _ = CertificateRevocationList::from_der(crl);
+    }
+}
+
+/// A certificate file given with `--trust` or `--ca`.
+pub fn certificate_file(data: &[u8]) {
+    for der in decode_certificate_file(data).into_iter().flatten() {
+        let _ = X509Certificate::from_der(&der);
+    }
+}
+
+/// A CRL file given with `--crl`.
+pub fn crl_file(data: &[u8]) {
+    for der in decode_crl_file(data).into_iter().flatten() {
+        let _ = CertificateRevocationList::from_der(&der);
+    }
+}
