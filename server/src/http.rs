@@ -10,7 +10,7 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use qoima_vault::ContentStore;
 use tokio::net::TcpListener;
@@ -44,6 +44,7 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
                     async move { Ok::<_, Infallible>(route(req, &state).await) }
                 });
                 let connection = http1::Builder::new()
+                    .timer(TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(30))
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
