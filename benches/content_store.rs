@@ -27,18 +27,22 @@ fn random(len: usize) -> Vec<u8> {
     out
 }
 
-/// Text-like data that zstd compresses about 5:1.
+/// Random numbers as decimal text, a table-like file that zstd -3 halves
+/// (the same kind of data as `compare.sh`'s compressible file).
 fn compressible(len: usize) -> Vec<u8> {
-    let words = random(len / 5 + 1);
+    let numbers = random(len / 2);
     let mut out = Vec::with_capacity(len + 16);
-    let mut i = 0;
-    while out.len() < len {
-        let word = ["договор ", "объект ", "project ", "section ", "2026 "]
-            [words[i % words.len()] as usize % 5];
-        out.extend_from_slice(word.as_bytes());
-        i += 1;
+    for (i, n) in numbers.chunks_exact(4).enumerate() {
+        if out.len() >= len {
+            break;
+        }
+        let n = u32::from_le_bytes([n[0], n[1], n[2], n[3]]);
+        out.extend_from_slice(format!(" {n:>10}").as_bytes());
+        if i % 4 == 3 {
+            out.push(b'\n');
+        }
     }
-    out.truncate(len);
+    out.resize(len, b' ');
     out
 }
 

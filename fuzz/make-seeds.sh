@@ -28,3 +28,10 @@ done
 head -c 700 "$real/cms/individual_attached.der" > corpus/cms/truncated
 cp "$real"/cms/individual_signer.cer "$real"/certs/*.cer "$real"/examples/test_CERT_GOST.txt corpus/certificate_file/
 cp "$real"/certs/*.crl corpus/crl_file/
+
+# A real GOST-2015 key (its certificate's subjectPublicKey contents), signature and
+# message would need a parser; seed with the shapes instead: lengths 0x83 (DER
+# OCTET STRING of 128 bytes plus header) and 0x80, then zero bytes.
+mkdir -p corpus/gost_verify
+{ printf '\x83\x80'; head -c 259 /dev/zero; printf 'message'; } > corpus/gost_verify/shapes-512
+{ printf '\x42\x40'; head -c 130 /dev/zero; printf 'message'; } > corpus/gost_verify/shapes-256

@@ -18,6 +18,7 @@ const TARGETS: &[Target] = &[
         qoima_verifier::fuzzing::certificate_file,
     ),
     ("crl_file", qoima_verifier::fuzzing::crl_file),
+    ("gost_verify", qoima_verifier::fuzzing::gost_verify),
 ];
 
 fn fuzz_dir() -> &'static Path {

@@ -48,3 +48,18 @@ pub fn crl_file(data: &[u8]) {
         let _ = CertificateRevocationList::from_der(&der);
     }
 }
+
+/// GOST verification with attacker-chosen key, signature and message: the
+/// first two bytes give the key and signature lengths, the rest is the message.
+pub fn gost_verify(data: &[u8]) {
+    use crate::gost::{self, GostAlgorithm};
+    let [key_len, sig_len, rest @ ..] = data else {
+        return;
+    };
+    let (key, rest) = rest.split_at((*key_len as usize).min(rest.len()));
+    let (signature, message) = rest.split_at((*sig_len as usize).min(rest.len()));
+    for algorithm in [GostAlgorithm::Gost2015_512, GostAlgorithm::Gost2004] {
+        let _ = gost::check_public_key(algorithm, key);
+        let _ = gost::verify(algorithm, key, message, signature);
+    }
+}

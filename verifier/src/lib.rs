@@ -28,6 +28,7 @@
 pub mod ber;
 pub mod cms;
 pub mod fuzzing;
+pub mod gost;
 pub mod input;
 pub mod oid;
 pub mod time;
