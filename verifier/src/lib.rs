@@ -42,6 +42,9 @@ pub mod oid;
 pub mod time;
 pub mod verdict;
 
+#[cfg(test)]
+mod test_support;
+
 pub use cms::{CmsError, SignedData, parse_signed_data};
 pub use input::{
     DecodedCms, InputError, InputFormat, decode_certificate_file, decode_cms, decode_crl_file,

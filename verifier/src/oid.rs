@@ -92,18 +92,23 @@ impl fmt::Debug for Oid<'_> {
     }
 }
 
+/// Declares OID constants from their content bytes, with the dotted form in
+/// the docs and, for tests, an `ALL` table that checks bytes against text.
 macro_rules! oids {
     ($($(#[$doc:meta])* $name:ident = $dotted:literal [$($byte:literal),+];)+) => {
         $(
             $(#[$doc])*
             #[doc = concat!("`", $dotted, "`")]
-            pub const $name: Oid<'static> = Oid::from_content_unchecked(&[$($byte),+]);
+            pub const $name: $crate::oid::Oid<'static> =
+                $crate::oid::Oid::from_content_unchecked(&[$($byte),+]);
         )+
 
+        /// Every constant of this module with its dotted form (checked by the tests).
         #[cfg(test)]
-        const ALL: &[(Oid<'static>, &str)] = &[$(($name, $dotted)),+];
+        pub(crate) const ALL: &[($crate::oid::Oid<'static>, &str)] = &[$(($name, $dotted)),+];
     };
 }
+pub(crate) use oids;
 
 oids! {
     /// id-data (RFC 5652 §4):

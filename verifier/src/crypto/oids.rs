@@ -1,21 +1,7 @@
 //! The algorithm OIDs this layer recognises (besides the GOST ones in [`crate::gost`] and the
 //! hash OIDs shared with the CMS parser in [`crate::oid`]).
 
-use crate::oid::Oid;
-
-macro_rules! oids {
-    ($($(#[$doc:meta])* $name:ident = $dotted:literal [$($byte:literal),+];)+) => {
-        $(
-            $(#[$doc])*
-            #[doc = concat!("`", $dotted, "`")]
-            pub const $name: Oid<'static> = Oid::from_content_unchecked(&[$($byte),+]);
-        )+
-
-        /// Every constant of this module with its dotted form (checked by the tests).
-        #[cfg(test)]
-        pub(crate) const ALL: &[(Oid<'static>, &str)] = &[$(($name, $dotted)),+];
-    };
-}
+use crate::oid::{Oid, oids};
 
 oids! {
     /// rsaEncryption (RFC 8017 appendix C); CMS also uses it as a SignerInfo signatureAlgorithm,

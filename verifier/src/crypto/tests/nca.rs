@@ -9,6 +9,7 @@ use crate::gost::GostAlgorithm;
 use crate::input::{decode_certificate_file, decode_cms};
 use crate::oid;
 use crate::parse_signed_data;
+use crate::test_support::fixtures;
 
 const DIR: &str = "testdata/skarm_kalkan/cms";
 
@@ -20,17 +21,17 @@ struct Case {
 }
 
 const INDIVIDUAL: Case = Case {
-    attached: include_bytes!("../../../testdata/skarm_kalkan/cms/individual_attached.der"),
-    detached: include_bytes!("../../../testdata/skarm_kalkan/cms/individual_detached.der"),
-    document: include_bytes!("../../../testdata/skarm_kalkan/cms/individual_document.txt"),
-    signer: include_bytes!("../../../testdata/skarm_kalkan/cms/individual_signer.cer"),
+    attached: fixtures::INDIVIDUAL_ATTACHED,
+    detached: fixtures::INDIVIDUAL_DETACHED,
+    document: fixtures::INDIVIDUAL_DOCUMENT,
+    signer: fixtures::INDIVIDUAL_SIGNER,
 };
 
 const LEGAL_ENTITY: Case = Case {
-    attached: include_bytes!("../../../testdata/skarm_kalkan/cms/legal_entity_attached.der"),
-    detached: include_bytes!("../../../testdata/skarm_kalkan/cms/legal_entity_detached.der"),
-    document: include_bytes!("../../../testdata/skarm_kalkan/cms/legal_entity_document.txt"),
-    signer: include_bytes!("../../../testdata/skarm_kalkan/cms/legal_entity_signer.cer"),
+    attached: fixtures::LEGAL_ATTACHED,
+    detached: fixtures::LEGAL_DETACHED,
+    document: fixtures::LEGAL_DOCUMENT,
+    signer: fixtures::LEGAL_SIGNER,
 };
 
 fn certificate(file: &[u8]) -> Vec<u8> {
@@ -218,13 +219,8 @@ fn malformed_certificate() {
 /// The 2018 GOST 34.310-2004 example (GOST R 34.11-94 digest).
 #[test]
 fn gost_2004_example() {
-    let cms = decode_cms(include_bytes!(
-        "../../../testdata/skarm_kalkan/examples/test_CMS_GOST.txt"
-    ))
-    .unwrap();
-    let cert = certificate(include_bytes!(
-        "../../../testdata/skarm_kalkan/examples/test_CERT_GOST.txt"
-    ));
+    let cms = decode_cms(fixtures::TEST_CMS_GOST).unwrap();
+    let cert = certificate(fixtures::TEST_CERT_GOST);
     let signed_data = parse_signed_data(&cms.bytes).unwrap();
     let signer = only_signer(&signed_data);
     let facts = verify_signer_info(signer, &cert, Content::of(&signed_data, None)).unwrap();

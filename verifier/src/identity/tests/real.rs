@@ -1,6 +1,8 @@
 //! Identities of the real NCA test certificates.
 
-use super::fixtures::{CA_CERT, INDIVIDUAL_SIGNER, LEGAL_SIGNER, P12, ROOT_CERT, TEST_CERT_GOST};
+use super::fixtures::{
+    CA_CERT, INDIVIDUAL_SIGNER, LEGAL_SIGNER, NCANODE_KEYS, ROOT_CERT, TEST_CERT_GOST,
+};
 use super::{identity_of_file, identity_of_p12};
 use crate::identity::{DnAttribute, Identity, KeyUsageBits, Role, SubjectKind};
 
@@ -205,7 +207,10 @@ fn ncanode_information_system() {
 /// The revoked certificates name the same subjects as their valid counterparts.
 #[test]
 fn ncanode_revoked_certificates_match_the_valid_ones() {
-    for (path, _) in P12.iter().filter(|(p, _)| p.contains("/revoked/")) {
+    for (path, _, _) in NCANODE_KEYS
+        .iter()
+        .filter(|(p, _, _)| p.contains("/revoked/"))
+    {
         let revoked = identity_of_p12(path);
         let valid = identity_of_p12(
             &path
