@@ -39,6 +39,7 @@ pub mod gost;
 pub mod identity;
 pub mod input;
 pub mod oid;
+pub mod path;
 pub mod time;
 pub mod verdict;
 

@@ -107,3 +107,35 @@ pub(crate) mod fixtures {
     pub const NCANODE_CA_CRL: &[u8] =
         include_bytes!("../../testdata/ncanode_go/certs/nca_gost2022_test.crl");
 }
+
+/// The generated RSA/ECDSA PKI (`testdata/pki`, see its README.md), DER certificates.
+pub(crate) mod pki {
+    /// The validation time of every expected verdict: 2026-06-15T12:00:00Z.
+    pub const VALIDATION_TIME: i64 = 1_781_524_800;
+
+    macro_rules! certs {
+        ($($name:ident = $file:literal;)+) => {
+            $(pub const $name: &[u8] = include_bytes!(concat!("../../testdata/pki/certs/", $file));)+
+        };
+    }
+    certs! {
+        ROOT_RSA = "root-rsa.cer";
+        CA_RSA = "ca-rsa.cer";
+        ROOT_EC = "root-ec.cer";
+        CA_EC = "ca-ec.cer";
+        ROOT_OTHER = "root-other.cer";
+        LOOKALIKE_CA = "lookalike-ca.cer";
+        INDIVIDUAL = "individual.cer";
+        HEAD = "head.cer";
+        EMPLOYEE = "employee.cer";
+        EXPIRED = "expired.cer";
+        NOTYET = "notyet.cer";
+        NONCA_ISSUER = "nonca-issuer.cer";
+        NONCA_ISSUED = "nonca-issued.cer";
+        SUBCA_PATHLEN = "subca-pathlen.cer";
+        PATHLEN_EE = "pathlen-ee.cer";
+        LOOKALIKE_EE = "lookalike-ee.cer";
+        UNTRUSTED_EE = "untrusted-ee.cer";
+        EC = "ec.cer";
+    }
+}
