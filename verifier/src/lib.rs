@@ -40,6 +40,8 @@ pub mod identity;
 pub mod input;
 pub mod oid;
 pub mod path;
+pub mod revocation;
+mod signed;
 pub mod time;
 pub mod verdict;
 

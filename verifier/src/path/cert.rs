@@ -14,7 +14,7 @@ use x509_parser::oid_registry::{
 };
 use x509_parser::prelude::FromDer;
 
-use crate::ber::{Tag, Tlv};
+use crate::ber::Tag;
 use crate::path::error::CertificateError;
 
 /// SHA-256 of a certificate's DER: its identity in the store, on paths and in caches.
@@ -108,29 +108,11 @@ fn is_known(oid: &x509_parser::der_parser::oid::Oid<'_>) -> bool {
 impl Certificate {
     /// Parses one DER certificate (RFC 5280 §4.1); trailing data is an error.
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
-        // The raw spans, with our own reader: Certificate ::= SEQUENCE { tbsCertificate,
-        // signatureAlgorithm, signatureValue BIT STRING }.
-        let outer = Tlv::parse_single(der).map_err(malformed)?;
-        if outer.tag() != Tag::SEQUENCE || outer.is_indefinite() {
-            return Err(malformed("not a DER SEQUENCE"));
-        }
-        let mut fields = outer.children();
-        let mut next = || -> Result<Tlv<'_>, CertificateError> {
-            fields
-                .next_tlv()
-                .map_err(malformed)?
-                .ok_or_else(|| malformed("missing field"))
-        };
-        let tbs = next()?;
-        let signature_algorithm = next()?;
-        let signature_value = next()?;
-        if signature_value.tag() != Tag::BIT_STRING {
-            return Err(malformed("signatureValue is not a BIT STRING"));
-        }
-        let signature = match signature_value.content() {
-            [0, sig @ ..] => sig,
-            _ => return Err(malformed("signatureValue has unused bits")),
-        };
+        let crate::signed::Signed {
+            tbs,
+            signature_algorithm,
+            signature,
+        } = crate::signed::Signed::from_der(der).map_err(malformed)?;
         // RFC 5280 §4.1.1.2: tbsCertificate.signature equals signatureAlgorithm.
         let mut tbs_fields = tbs.children();
         let mut inner_alg = None;

@@ -108,34 +108,46 @@ pub(crate) mod fixtures {
         include_bytes!("../../testdata/ncanode_go/certs/nca_gost2022_test.crl");
 }
 
-/// The generated RSA/ECDSA PKI (`testdata/pki`, see its README.md), DER certificates.
+/// The generated RSA/ECDSA PKI (`testdata/pki`, see its README.md): DER certificates and CRLs.
 pub(crate) mod pki {
     /// The validation time of every expected verdict: 2026-06-15T12:00:00Z.
     pub const VALIDATION_TIME: i64 = 1_781_524_800;
 
-    macro_rules! certs {
+    macro_rules! files {
         ($($name:ident = $file:literal;)+) => {
-            $(pub const $name: &[u8] = include_bytes!(concat!("../../testdata/pki/certs/", $file));)+
+            $(pub const $name: &[u8] = include_bytes!(concat!("../../testdata/pki/", $file));)+
         };
     }
-    certs! {
-        ROOT_RSA = "root-rsa.cer";
-        CA_RSA = "ca-rsa.cer";
-        ROOT_EC = "root-ec.cer";
-        CA_EC = "ca-ec.cer";
-        ROOT_OTHER = "root-other.cer";
-        LOOKALIKE_CA = "lookalike-ca.cer";
-        INDIVIDUAL = "individual.cer";
-        HEAD = "head.cer";
-        EMPLOYEE = "employee.cer";
-        EXPIRED = "expired.cer";
-        NOTYET = "notyet.cer";
-        NONCA_ISSUER = "nonca-issuer.cer";
-        NONCA_ISSUED = "nonca-issued.cer";
-        SUBCA_PATHLEN = "subca-pathlen.cer";
-        PATHLEN_EE = "pathlen-ee.cer";
-        LOOKALIKE_EE = "lookalike-ee.cer";
-        UNTRUSTED_EE = "untrusted-ee.cer";
-        EC = "ec.cer";
+    files! {
+        CA_RSA_CRL = "crl/ca-rsa.crl";
+        CA_RSA_STALE_CRL = "crl/ca-rsa-stale.crl";
+        CA_RSA_BASE_CRL = "crl/ca-rsa-base.crl";
+        CA_RSA_DELTA_CRL = "crl/ca-rsa-delta.crl";
+        LOOKALIKE_CA_RSA_CRL = "crl/lookalike-ca-rsa.crl";
+        CA_EC_CRL = "crl/ca-ec.crl";
+        ROOT_RSA_CRL = "crl/root-rsa.crl";
+        REVOKED = "certs/revoked.cer";
+        REVOKED_LATER = "certs/revoked-later.cer";
+        HOLD = "certs/hold.cer";
+    }
+    files! {
+        ROOT_RSA = "certs/root-rsa.cer";
+        CA_RSA = "certs/ca-rsa.cer";
+        ROOT_EC = "certs/root-ec.cer";
+        CA_EC = "certs/ca-ec.cer";
+        ROOT_OTHER = "certs/root-other.cer";
+        LOOKALIKE_CA = "certs/lookalike-ca.cer";
+        INDIVIDUAL = "certs/individual.cer";
+        HEAD = "certs/head.cer";
+        EMPLOYEE = "certs/employee.cer";
+        EXPIRED = "certs/expired.cer";
+        NOTYET = "certs/notyet.cer";
+        NONCA_ISSUER = "certs/nonca-issuer.cer";
+        NONCA_ISSUED = "certs/nonca-issued.cer";
+        SUBCA_PATHLEN = "certs/subca-pathlen.cer";
+        PATHLEN_EE = "certs/pathlen-ee.cer";
+        LOOKALIKE_EE = "certs/lookalike-ee.cer";
+        UNTRUSTED_EE = "certs/untrusted-ee.cer";
+        EC = "certs/ec.cer";
     }
 }

@@ -1,0 +1,237 @@
+//! Revocation status from CRLs (RFC 5280 §5 profile, §6.3 CRL processing), judged at the
+//! best-signature-time (ETSI EN 319 102-1 §5.2.6; NCA_PROFILE.md "CAs and revocation").
+//!
+//! - [`Crl`]: one CRL parsed once (x509-parser), its raw tbsCertList kept for the signature
+//!   check, its revoked serials in a sorted index ([`RevokedSerials`], O(log n) lookup, two
+//!   allocations however many entries);
+//! - [`CrlStore`]: CRL DER blobs (`--crl` files, a CMS's `crls`) deduplicated by SHA-256
+//!   fingerprint and indexed by issuer Name. A CRL is only used for certificates whose
+//!   issuer *certificate* signed it: the verdict is cached per (CRL fingerprint, issuer
+//!   certificate fingerprint), so a CRL carrying a CA's name but signed by a look-alike key is
+//!   unusable and never makes anything revoked, and each signature is verified once
+//!   (DESIGN.md §2);
+//! - [`CrlStore::status`]: the newest fresh complete CRL of the issuer, with the newest
+//!   delta CRL that applies on top of it (RFC 5280 §5.2.4), gives a [`RevocationStatus`];
+//! - [`RevocationStatus::decide`]: REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE, TRY_LATER or
+//!   valid-with-information, comparing date and reason with the best-signature-time.
+//!
+//! Data flows one way: this module uses `path` and `crypto`; neither uses it.
+
+mod crl;
+mod error;
+mod index;
+mod status;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use crl::{Crl, CrlNumber};
+pub use error::{CrlError, CrlUnusable};
+pub use index::{RevokedEntry, RevokedSerials};
+pub use status::{
+    CrlSource, RevocationDecision, RevocationReason, RevocationStatus, Subject, UnknownReason,
+};
+
+use crate::ber::{Tag, Tlv};
+use crate::path::{Certificate, Fingerprint};
+
+type VerdictCache = HashMap<(Fingerprint, Fingerprint), Result<(), CrlUnusable>>;
+
+/// The CRLs known to a verifier. `Send + Sync`; the signature verdicts are cached inside.
+#[derive(Debug, Default)]
+pub struct CrlStore {
+    crls: Vec<Arc<Crl>>,
+    by_fingerprint: HashMap<Fingerprint, usize>,
+    by_issuer: HashMap<Vec<u8>, Vec<usize>>,
+    verdicts: Mutex<VerdictCache>,
+}
+
+impl CrlStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses and adds one DER CRL; a CRL already present (same fingerprint) is not parsed
+    /// again. Returns its fingerprint.
+    pub fn add(&mut self, der: &[u8]) -> Result<Fingerprint, CrlError> {
+        let fingerprint = Fingerprint::of(der);
+        if self.by_fingerprint.contains_key(&fingerprint) {
+            return Ok(fingerprint);
+        }
+        let crl = Crl::from_der(der)?;
+        let index = self.crls.len();
+        self.by_fingerprint.insert(fingerprint, index);
+        self.by_issuer
+            .entry(crl.issuer_raw().to_vec())
+            .or_default()
+            .push(index);
+        self.crls.push(Arc::new(crl));
+        Ok(fingerprint)
+    }
+
+    /// How many distinct CRLs the store holds.
+    pub fn len(&self) -> usize {
+        self.crls.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.crls.is_empty()
+    }
+
+    /// The CRL with this fingerprint.
+    pub fn get(&self, fingerprint: &Fingerprint) -> Option<&Arc<Crl>> {
+        self.by_fingerprint
+            .get(fingerprint)
+            .and_then(|&i| self.crls.get(i))
+    }
+
+    /// Whether `issuer` signed `crl` (RFC 5280 §6.3.3 (f)), verified once per pair and cached.
+    pub fn verify(&self, crl: &Crl, issuer: &Certificate) -> Result<(), CrlUnusable> {
+        let key = (crl.fingerprint(), issuer.fingerprint());
+        let cached = self
+            .verdicts
+            .lock()
+            .map(|cache| cache.get(&key).cloned())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().get(&key).cloned());
+        if let Some(verdict) = cached {
+            return verdict;
+        }
+        let verdict = crl.verify_issued_by(issuer);
+        let mut cache = self
+            .verdicts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.insert(key, verdict.clone());
+        verdict
+    }
+
+    /// The revocation status of `cert`, issued by `issuer` (the next certificate on its
+    /// validated path), at the validation time `at` (unix seconds), from the CRLs that
+    /// `issuer` signed (RFC 5280 §6.3.3):
+    ///
+    /// - CRLs naming the issuer whose signature does not verify with `issuer`'s key are
+    ///   ignored ([`UnknownReason::BadSignature`] if nothing else is left);
+    /// - the complete CRL is the fresh one (thisUpdate ≤ at ≤ nextUpdate, see
+    ///   [`Crl::is_fresh_at`]) with the latest thisUpdate (then the highest cRLNumber); a
+    ///   stale one is only used with a fresh delta CRL applying to it;
+    /// - a delta CRL applies when its BaseCRLNumber ≤ the complete CRL's cRLNumber (RFC 5280
+    ///   §5.2.4) and it is not older (thisUpdate) than the complete CRL. Its own cRLNumber is
+    ///   not compared with the complete CRL's: NCA numbers deltas in a sequence of their own
+    ///   (the 2025 test delta is number 0x0A for base 0x0E), against §5.2.3. Its entries
+    ///   override the complete CRL's, and
+    ///   removeFromCRL un-lists a certificate (a released certificateHold, §5.3.1).
+    ///
+    /// `best_signature_time` does not change which CRLs are read; it is for
+    /// [`RevocationStatus::decide`].
+    pub fn status(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        at: i64,
+        _best_signature_time: i64,
+    ) -> RevocationStatus {
+        let unknown = |why| RevocationStatus::Unknown { why };
+        let Some(serial) = serial_of(cert) else {
+            return unknown(UnknownReason::MalformedCertificate);
+        };
+        if cert.issuer_raw() != issuer.subject_raw() {
+            return unknown(UnknownReason::NoCrl);
+        }
+        let Some(named) = self.by_issuer.get(issuer.subject_raw()) else {
+            return unknown(UnknownReason::NoCrl);
+        };
+        let signed: Vec<&Crl> = named
+            .iter()
+            .filter_map(|&i| self.crls.get(i))
+            .map(Arc::as_ref)
+            .filter(|crl| self.verify(crl, issuer).is_ok())
+            .collect();
+        if signed.is_empty() {
+            return unknown(UnknownReason::BadSignature);
+        }
+        let newest =
+            |a: &&Crl, b: &&Crl| (a.this_update(), a.number()).cmp(&(b.this_update(), b.number()));
+        let deltas_for = |base: &Crl| -> Option<&Crl> {
+            let base_number = base.number()?;
+            signed
+                .iter()
+                .copied()
+                .filter(|d| d.is_fresh_at(at))
+                .filter(|d| {
+                    d.delta_base().is_some_and(|b| b <= base_number)
+                        && d.this_update() >= base.this_update()
+                })
+                .max_by(newest)
+        };
+        let complete = signed.iter().copied().filter(|c| !c.is_delta());
+        let chosen = match complete
+            .clone()
+            .filter(|c| c.is_fresh_at(at))
+            .max_by(newest)
+        {
+            Some(base) => Some((base, deltas_for(base))),
+            None => complete
+                .filter(|c| c.this_update() <= at)
+                .filter_map(|c| deltas_for(c).map(|d| (c, Some(d))))
+                .max_by(|a, b| newest(&a.0, &b.0)),
+        };
+        let Some((base, delta)) = chosen else {
+            let only_deltas = signed.iter().all(|c| c.is_delta());
+            return unknown(if only_deltas {
+                UnknownReason::NoBaseCrl
+            } else {
+                UnknownReason::Stale
+            });
+        };
+        let mut source = vec![source_of(base)];
+        source.extend(delta.map(source_of));
+        let listed = match delta.and_then(|d| d.revoked().get(serial)) {
+            Some(entry) => Some(entry),
+            None => base.revoked().get(serial),
+        };
+        match listed {
+            Some(RevokedEntry {
+                date,
+                reason: Some(reason),
+            }) if reason != RevocationReason::RemoveFromCrl => RevocationStatus::Revoked {
+                date,
+                reason,
+                source,
+            },
+            Some(RevokedEntry { date, reason: None }) => RevocationStatus::Revoked {
+                date,
+                reason: RevocationReason::Unspecified,
+                source,
+            },
+            _ => RevocationStatus::Good { source },
+        }
+    }
+}
+
+fn source_of(crl: &Crl) -> CrlSource {
+    CrlSource {
+        fingerprint: crl.fingerprint(),
+        this_update: crl.this_update(),
+        next_update: crl.next_update(),
+        number: crl.number().cloned(),
+        delta: crl.is_delta(),
+    }
+}
+
+/// The serialNumber INTEGER content of a certificate (RFC 5280 §4.1.2.2), from its
+/// tbsCertificate: after the optional `[0]` version.
+pub(crate) fn serial_of(cert: &Certificate) -> Option<&[u8]> {
+    let tbs = Tlv::parse_single(cert.tbs_certificate()).ok()?;
+    let mut fields = tbs.children();
+    let mut first = fields.next_tlv().ok()??;
+    if first.tag() == Tag::context(0, true) {
+        first = fields.next_tlv().ok()??;
+    }
+    (first.tag() == Tag::INTEGER).then(|| first.content())
+}

@@ -1,0 +1,204 @@
+//! A certificate's revocation status from CRLs (RFC 5280 §6.3), and what it means for a
+//! signature at its best-signature-time (ETSI EN 319 102-1 §5.2.6, §5.6.2.4; NCA_PROFILE.md
+//! "CAs and revocation").
+
+use serde::Serialize;
+
+use crate::path::Fingerprint;
+use crate::revocation::crl::CrlNumber;
+use crate::verdict::SubIndication;
+
+/// CRLReason (RFC 5280 §5.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum RevocationReason {
+    /// unspecified (0), or no reasonCode extension.
+    Unspecified,
+    /// keyCompromise (1).
+    KeyCompromise,
+    /// cACompromise (2).
+    CaCompromise,
+    /// affiliationChanged (3).
+    AffiliationChanged,
+    /// superseded (4).
+    Superseded,
+    /// cessationOfOperation (5).
+    CessationOfOperation,
+    /// certificateHold (6).
+    CertificateHold,
+    /// removeFromCRL (8): only meaningful in a delta CRL.
+    RemoveFromCrl,
+    /// privilegeWithdrawn (9).
+    PrivilegeWithdrawn,
+    /// aACompromise (10).
+    AaCompromise,
+    /// A value RFC 5280 does not define (7 or above 10).
+    Other(u8),
+}
+
+impl RevocationReason {
+    /// The reason for a reasonCode value.
+    pub fn from_code(code: u8) -> Self {
+        match code {
+            0 => Self::Unspecified,
+            1 => Self::KeyCompromise,
+            2 => Self::CaCompromise,
+            3 => Self::AffiliationChanged,
+            4 => Self::Superseded,
+            5 => Self::CessationOfOperation,
+            6 => Self::CertificateHold,
+            8 => Self::RemoveFromCrl,
+            9 => Self::PrivilegeWithdrawn,
+            10 => Self::AaCompromise,
+            other => Self::Other(other),
+        }
+    }
+
+    /// A compromise of the key (or of a key above it): the revocation is treated as
+    /// retroactive, whatever its date (NCA_PROFILE.md: "keyCompromise is treated as
+    /// retroactive"). Unknown reason values are treated the same way, conservatively.
+    pub fn is_retroactive(self) -> bool {
+        matches!(
+            self,
+            Self::KeyCompromise | Self::CaCompromise | Self::AaCompromise | Self::Other(_)
+        )
+    }
+}
+
+/// One CRL a status was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CrlSource {
+    /// SHA-256 of the CRL's DER.
+    pub fingerprint: Fingerprint,
+    /// thisUpdate, unix seconds.
+    pub this_update: i64,
+    /// nextUpdate, unix seconds, if present.
+    pub next_update: Option<i64>,
+    /// cRLNumber, if present.
+    pub number: Option<CrlNumber>,
+    /// Whether it is a delta CRL (RFC 5280 §5.2.4).
+    pub delta: bool,
+}
+
+/// Why no status could be read (each ends in TRY_LATER).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum UnknownReason {
+    /// No CRL names this issuer.
+    NoCrl,
+    /// CRLs name this issuer, but none is signed by the issuer certificate (bad signature,
+    /// another key, or an issuer without cRLSign).
+    BadSignature,
+    /// The issuer's CRLs are all stale (nextUpdate before the validation time) or not yet
+    /// issued (thisUpdate after it).
+    Stale,
+    /// Only delta CRLs, whose base CRL is missing (a delta is not complete by itself).
+    NoBaseCrl,
+    /// The certificate's serial number could not be read.
+    MalformedCertificate,
+}
+
+/// A certificate's status at the validation time (RFC 5280 §6.3.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationStatus {
+    /// Not listed by the usable CRL(s) (the complete CRL first, then its delta).
+    Good {
+        /// The CRL(s) consulted.
+        source: Vec<CrlSource>,
+    },
+    /// Listed.
+    Revoked {
+        /// revocationDate, unix seconds.
+        date: i64,
+        /// The reason (unspecified when the entry has no reasonCode).
+        reason: RevocationReason,
+        /// The CRL(s) consulted.
+        source: Vec<CrlSource>,
+    },
+    /// No usable CRL.
+    Unknown {
+        /// Why.
+        why: UnknownReason,
+    },
+}
+
+/// The certificate's place on the path, for the sub-indication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Subject {
+    /// The signing (end-entity) certificate.
+    SigningCertificate,
+    /// A CA certificate of the path.
+    CaCertificate,
+}
+
+/// What a status means for the signature (ETSI EN 319 102-1 §5.2.6 and §5.6.2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationDecision {
+    /// Not revoked: the check passes.
+    NotRevoked,
+    /// Revoked after the best-signature-time with a benign reason: the signature stays valid
+    /// and the revocation is reported as information.
+    RevokedAfterSignature {
+        /// revocationDate, unix seconds.
+        date: i64,
+        /// The reason.
+        reason: RevocationReason,
+    },
+    /// The check fails with this sub-indication.
+    Fails(SubIndication),
+}
+
+impl RevocationStatus {
+    /// Decides, in order:
+    ///
+    /// 1. no usable CRL → TRY_LATER (EN 319 102-1 §5.2.6: "no revocation status
+    ///    information could be found, or it is not fresh");
+    /// 2. not listed → passes;
+    /// 3. certificateHold: the certificate is on hold at the validation time (it is listed
+    ///    by a CRL fresh then) → REVOKED_NO_POE, INDETERMINATE; a later release is possible
+    ///    (NCA_PROFILE.md: "certificateHold conservatively");
+    /// 4. keyCompromise, cACompromise, aACompromise, or an unknown reason, whatever the date
+    ///    (NCA_PROFILE.md: "keyCompromise is treated as retroactive"), or a revocation date
+    ///    ≤ the best-signature-time (EN 319 102-1 §5.6.2.4: no proof of existence before
+    ///    the revocation) → REVOKED;
+    /// 5. otherwise (superseded, affiliationChanged, cessationOfOperation,
+    ///    privilegeWithdrawn, unspecified, after the best-signature-time) → the signature
+    ///    stays valid, the revocation is reported (NCA_PROFILE.md: "a revocation after a
+    ///    trusted signing time with a benign reason leaves the signature valid").
+    ///
+    /// For a CA certificate of the path every failure of 3 and 4 is REVOKED_CA_NO_POE
+    /// (EN 319 102-1 §5.2.6). Whether `best_signature_time` is trustworthy (a time-stamp or
+    /// a registration proof, not the claimed signingTime) is the caller's responsibility:
+    /// without a proof of existence it is the validation time, and rule 5 never applies.
+    pub fn decide(&self, best_signature_time: i64, subject: Subject) -> RevocationDecision {
+        let revoked = match subject {
+            Subject::SigningCertificate => SubIndication::Revoked,
+            Subject::CaCertificate => SubIndication::RevokedCaNoPoe,
+        };
+        match *self {
+            Self::Unknown { .. } => RevocationDecision::Fails(SubIndication::TryLater),
+            Self::Good { .. } => RevocationDecision::NotRevoked,
+            Self::Revoked {
+                reason: RevocationReason::CertificateHold,
+                ..
+            } => RevocationDecision::Fails(match subject {
+                Subject::SigningCertificate => SubIndication::RevokedNoPoe,
+                Subject::CaCertificate => SubIndication::RevokedCaNoPoe,
+            }),
+            Self::Revoked { date, reason, .. }
+                if reason.is_retroactive() || date <= best_signature_time =>
+            {
+                RevocationDecision::Fails(revoked)
+            }
+            Self::Revoked { date, reason, .. } => {
+                RevocationDecision::RevokedAfterSignature { date, reason }
+            }
+        }
+    }
+}
