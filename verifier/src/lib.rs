@@ -40,6 +40,7 @@ pub mod identity;
 pub mod input;
 pub mod oid;
 pub mod path;
+pub mod policy;
 pub mod revocation;
 mod signed;
 pub mod time;

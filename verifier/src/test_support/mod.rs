@@ -149,5 +149,6 @@ pub(crate) mod pki {
         LOOKALIKE_EE = "certs/lookalike-ee.cer";
         UNTRUSTED_EE = "certs/untrusted-ee.cer";
         EC = "certs/ec.cer";
+        AUTH = "certs/auth.cer";
     }
 }
