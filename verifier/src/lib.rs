@@ -44,6 +44,7 @@ pub mod policy;
 pub mod revocation;
 mod signed;
 pub mod time;
+pub mod timestamp;
 pub mod verdict;
 
 #[cfg(test)]
