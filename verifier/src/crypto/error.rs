@@ -1,6 +1,7 @@
 //! Errors of the cryptographic layer.
 
 use crate::crypto::algorithm::{KeyAlgorithm, SignatureAlgorithm};
+use crate::verdict::SubIndication;
 
 /// Why an algorithm could not be resolved or a signature did not verify
 /// ([`resolve`](crate::crypto::resolve), [`verify_signature`](crate::crypto::verify_signature)).
@@ -137,6 +138,25 @@ impl From<CryptoError> for SignerCryptoError {
             | CryptoError::MalformedParameters { .. }
             | CryptoError::UnsupportedKeySize { .. }
             | CryptoError::KeyAlgorithmMismatch { .. }) => Self::UnsupportedCombination(other),
+        }
+    }
+}
+
+impl SignerCryptoError {
+    /// The ETSI EN 319 102-1 sub-indication of this failure (§5.2.3 identification of the
+    /// signing certificate, §5.2.7 cryptographic verification, §5.2.8 acceptance).
+    pub fn sub_indication(&self) -> SubIndication {
+        match self {
+            Self::MalformedCertificate => SubIndication::FormatFailure,
+            // §5.2.3: a signing-certificate attribute that does not identify the certificate
+            // means the signing certificate could not be identified.
+            Self::SigningCertificateMismatch { .. } => SubIndication::NoSigningCertificateFound,
+            Self::UnsupportedAlgorithm { .. }
+            | Self::UnsupportedCombination(_)
+            | Self::NotVerifiable(_) => SubIndication::CryptoConstraintsFailure,
+            Self::MalformedKey(_) | Self::SignatureInvalid => SubIndication::SigCryptoFailure,
+            Self::ContentMissing | Self::ContentRequired(_) => SubIndication::SignedDataNotFound,
+            Self::ContentHashMismatch => SubIndication::HashFailure,
         }
     }
 }

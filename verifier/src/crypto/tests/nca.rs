@@ -10,6 +10,7 @@ use crate::input::{decode_certificate_file, decode_cms};
 use crate::oid;
 use crate::parse_signed_data;
 use crate::test_support::fixtures;
+use crate::verdict::SubIndication;
 
 const DIR: &str = "testdata/skarm_kalkan/cms";
 
@@ -108,10 +109,9 @@ fn detached_without_content_is_signed_data_not_found() {
         let detached = parse_signed_data(case.detached).unwrap();
         let content = Content::of(&detached, None);
         assert_eq!(content, Content::Missing);
-        assert_eq!(
-            verify_signer_info(only_signer(&detached), &cert, content),
-            Err(SignerCryptoError::ContentMissing)
-        );
+        let err = verify_signer_info(only_signer(&detached), &cert, content).unwrap_err();
+        assert_eq!(err, SignerCryptoError::ContentMissing);
+        assert_eq!(err.sub_indication(), SubIndication::SignedDataNotFound);
     }
 }
 
@@ -122,10 +122,10 @@ fn tampered_content_is_hash_failure() {
         let detached = parse_signed_data(case.detached).unwrap();
         let mut document = case.document.to_vec();
         document[0] ^= 0x01;
-        assert_eq!(
-            verify_signer_info(only_signer(&detached), &cert, Content::Detached(&document)),
-            Err(SignerCryptoError::ContentHashMismatch)
-        );
+        let err = verify_signer_info(only_signer(&detached), &cert, Content::Detached(&document))
+            .unwrap_err();
+        assert_eq!(err, SignerCryptoError::ContentHashMismatch);
+        assert_eq!(err.sub_indication(), SubIndication::HashFailure);
         let digest = DigestAlgorithm::Streebog512.digest(&document);
         let content = Content::Digest {
             algorithm: DigestAlgorithm::Streebog512,
@@ -176,10 +176,9 @@ fn tampered_signature_is_sig_crypto_failure() {
     let signed_data = parse_signed_data(INDIVIDUAL.attached).unwrap();
     let mut signer = only_signer(&signed_data).clone();
     signer.signature.to_mut()[5] ^= 0x40;
-    assert_eq!(
-        verify_signer_info(&signer, &cert, Content::of(&signed_data, None)),
-        Err(SignerCryptoError::SignatureInvalid)
-    );
+    let err = verify_signer_info(&signer, &cert, Content::of(&signed_data, None)).unwrap_err();
+    assert_eq!(err, SignerCryptoError::SignatureInvalid);
+    assert_eq!(err.sub_indication(), SubIndication::SigCryptoFailure);
 }
 
 #[test]
@@ -187,16 +186,23 @@ fn wrong_certificate_is_signing_certificate_mismatch() {
     for (case, other) in [(INDIVIDUAL, LEGAL_ENTITY), (LEGAL_ENTITY, INDIVIDUAL)] {
         let wrong = certificate(other.signer);
         let signed_data = parse_signed_data(case.attached).unwrap();
+        let err = verify_signer_info(
+            only_signer(&signed_data),
+            &wrong,
+            Content::of(&signed_data, None),
+        )
+        .unwrap_err();
         assert_eq!(
-            verify_signer_info(
-                only_signer(&signed_data),
-                &wrong,
-                Content::of(&signed_data, None)
-            ),
-            Err(SignerCryptoError::SigningCertificateMismatch {
+            err,
+            SignerCryptoError::SigningCertificateMismatch {
                 attribute: "signingCertificateV2",
                 field: "certHash"
-            })
+            }
+        );
+        // EN 319 102-1 §5.2.3: the signing certificate could not be identified.
+        assert_eq!(
+            err.sub_indication(),
+            SubIndication::NoSigningCertificateFound
         );
     }
 }
