@@ -15,6 +15,7 @@ use x509_parser::oid_registry::{
 use x509_parser::prelude::FromDer;
 
 use crate::ber::Tag;
+use crate::cms::SignerIdentifier;
 use crate::path::error::CertificateError;
 
 /// SHA-256 of a certificate's DER: its identity in the store, on paths and in caches.
@@ -63,6 +64,8 @@ pub struct Certificate {
     spki: Vec<u8>,
     subject: Vec<u8>,
     issuer: Vec<u8>,
+    /// The serialNumber INTEGER's content octets.
+    serial: Vec<u8>,
     pub(crate) not_before: i64,
     pub(crate) not_after: i64,
     subject_key_id: Option<Vec<u8>>,
@@ -171,6 +174,7 @@ impl Certificate {
             spki: x509.public_key().raw.to_vec(),
             subject: x509.subject().as_raw().to_vec(),
             issuer: x509.issuer().as_raw().to_vec(),
+            serial: x509.raw_serial().to_vec(),
             not_before: validity.not_before.timestamp(),
             not_after: validity.not_after.timestamp(),
             subject_key_id,
@@ -179,6 +183,30 @@ impl Certificate {
             key_cert_sign,
             unknown_critical,
         })
+    }
+
+    /// The serialNumber INTEGER's content octets.
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// Whether this is the certificate a SignerInfo's `sid` names (RFC 5652 §5.3): the
+    /// issuer Name's exact bytes and the serial number (leading zero octets aside, which
+    /// some encoders add or drop), or the subjectKeyIdentifier.
+    pub fn is_identified_by(&self, sid: &SignerIdentifier<'_>) -> bool {
+        fn significant(serial: &[u8]) -> &[u8] {
+            let zeros = serial.iter().take_while(|&&b| b == 0).count();
+            serial.get(zeros..).unwrap_or_default()
+        }
+        match sid {
+            SignerIdentifier::IssuerAndSerialNumber(id) => {
+                id.issuer == self.issuer.as_slice()
+                    && significant(id.serial_number) == significant(&self.serial)
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => {
+                self.subject_key_id.as_deref() == Some(ski.as_ref())
+            }
+        }
     }
 
     /// The complete DER.

@@ -129,6 +129,8 @@ pub(crate) mod pki {
         REVOKED = "certs/revoked.cer";
         REVOKED_LATER = "certs/revoked-later.cer";
         HOLD = "certs/hold.cer";
+        INDIVIDUAL_DETACHED_CMS = "cms/individual.detached.p7s";
+        INDIVIDUAL_KEYID_CMS = "cms/individual-keyid.detached.p7s";
     }
     files! {
         ROOT_RSA = "certs/root-rsa.cer";

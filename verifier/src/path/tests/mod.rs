@@ -10,6 +10,7 @@ use crate::verdict::SubIndication;
 mod gost;
 mod loops;
 mod pki_chains;
+mod signer_id;
 
 /// The DER of a certificate file (DER, PEM or bare base64).
 fn der(file: &[u8]) -> Vec<u8> {
