@@ -36,23 +36,7 @@ fn token_and_signature(cms: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (tokens[0].to_vec(), si.signature.to_vec())
 }
 
-fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
+use crate::test_support::der_tlv;
 
 /// The token re-encoded without its `certificates [0]` field.
 fn without_certificates(token: &[u8]) -> Vec<u8> {

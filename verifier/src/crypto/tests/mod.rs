@@ -21,24 +21,7 @@ use crate::oid::Oid;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-/// A DER TLV with a one-byte tag.
-pub(super) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
+pub(super) use crate::test_support::der_tlv as tlv;
 
 /// A SEQUENCE of already-encoded elements.
 pub(super) fn seq(parts: &[&[u8]]) -> Vec<u8> {

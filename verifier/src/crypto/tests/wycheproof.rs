@@ -18,6 +18,14 @@ struct Counts {
 }
 
 impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.valid += other.valid;
+        self.invalid += other.invalid;
+        self.acceptable_passed += other.acceptable_passed;
+        self.acceptable_failed += other.acceptable_failed;
+        self.unsupported += other.unsupported;
+    }
+
     fn record(
         &mut self,
         name: &str,
@@ -135,11 +143,7 @@ fn rsa_pkcs1_v1_5() {
             );
         }
         counts.report(&format!("{name:?}"));
-        total.valid += counts.valid;
-        total.invalid += counts.invalid;
-        total.acceptable_passed += counts.acceptable_passed;
-        total.acceptable_failed += counts.acceptable_failed;
-        total.unsupported += counts.unsupported;
+        total.add(&counts);
     }
     total.report("RSA PKCS#1 v1.5 total");
     assert!(
@@ -195,11 +199,7 @@ fn rsa_pss() {
             );
         }
         counts.report(&format!("{name:?}"));
-        total.valid += counts.valid;
-        total.invalid += counts.invalid;
-        total.acceptable_passed += counts.acceptable_passed;
-        total.acceptable_failed += counts.acceptable_failed;
-        total.unsupported += counts.unsupported;
+        total.add(&counts);
     }
     total.report("RSA-PSS total");
     assert!(
@@ -255,11 +255,7 @@ fn ecdsa_p256_p384_der() {
             );
         }
         counts.report(&format!("{name:?}"));
-        total.valid += counts.valid;
-        total.invalid += counts.invalid;
-        total.acceptable_passed += counts.acceptable_passed;
-        total.acceptable_failed += counts.acceptable_failed;
-        total.unsupported += counts.unsupported;
+        total.add(&counts);
     }
     total.report("ECDSA total");
     assert!(total.valid > 100 && total.invalid > 500, "{total:?}");

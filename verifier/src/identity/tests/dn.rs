@@ -21,10 +21,7 @@ const PRINTABLE: u8 = 0x13;
 const BMP: u8 = 0x1e;
 const OCTET_STRING: u8 = 0x04;
 
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    assert!(content.len() < 128);
-    [&[tag, content.len() as u8][..], content].concat()
-}
+use crate::test_support::der_tlv as tlv;
 
 /// A Name with one single-attribute RDN per `(type, tag, value)`.
 fn name(attributes: &[(&[u8], u8, &[u8])]) -> Vec<u8> {
