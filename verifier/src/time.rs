@@ -98,6 +98,34 @@ impl Time {
     }
 }
 
+impl Time {
+    /// The calendar time of `unix` seconds since the epoch (GeneralizedTime encoding), for
+    /// years 0000–9999; `None` outside them.
+    pub fn from_unix(unix: i64) -> Option<Self> {
+        // Howard Hinnant's civil_from_days.
+        let days = unix.div_euclid(86_400);
+        let secs = unix.rem_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Some(Self {
+            year: u16::try_from(year).ok().filter(|y| *y <= 9999)?,
+            month: u8::try_from(month).ok()?,
+            day: u8::try_from(day).ok()?,
+            hour: u8::try_from(secs / 3600).ok()?,
+            minute: u8::try_from(secs / 60 % 60).ok()?,
+            second: u8::try_from(secs % 60).ok()?,
+            encoding: TimeEncoding::GeneralizedTime,
+        })
+    }
+}
+
 impl fmt::Display for Time {
     /// RFC 3339, e.g. `2026-07-20T09:08:06Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -184,6 +212,27 @@ mod tests {
                 .unix_timestamp(),
             -1
         );
+    }
+
+    #[test]
+    fn from_unix_inverts_unix_timestamp() {
+        for unix in [
+            0,
+            951_782_400,   // 2000-02-29
+            1_709_251_199, // 2024-02-29T23:59:59Z
+            1_781_524_800, // 2026-06-15T12:00:00Z
+            253_402_300_799,
+            -62_167_219_200, // 0000-01-01
+        ] {
+            let time = Time::from_unix(unix).unwrap();
+            assert_eq!(time.unix_timestamp(), unix, "{time}");
+        }
+        assert_eq!(
+            Time::from_unix(1_781_524_800).unwrap().to_string(),
+            "2026-06-15T12:00:00Z"
+        );
+        assert_eq!(Time::from_unix(253_402_300_800), None); // year 10000
+        assert_eq!(Time::from_unix(-62_167_219_201), None); // year -1
     }
 
     #[test]

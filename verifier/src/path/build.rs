@@ -9,7 +9,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::ber::Tlv;
 use crate::cms::AlgorithmIdentifier;
-use crate::crypto::{self, CryptoError};
+use crate::crypto::{self, CryptoError, SignatureAlgorithm};
 use crate::path::cert::{Certificate, Fingerprint};
 use crate::path::error::PathError;
 use crate::path::store::CertificateStore;
@@ -41,12 +41,30 @@ pub fn build_path(
     at: i64,
     limits: Limits,
 ) -> Result<ValidatedPath, PathError> {
-    let end_entity = match store.get(&Fingerprint::of(end_entity_der)) {
+    build_path_with(end_entity_der, store, None, at, limits)
+}
+
+/// [`build_path`] with a second, request-local pool of `untrusted` certificates (a CMS's own
+/// `certificates`), searched after `store` without being added to it. Nothing in
+/// `untrusted` is a trust anchor, even if it was added as one.
+pub fn build_path_with(
+    end_entity_der: &[u8],
+    store: &CertificateStore,
+    untrusted: Option<&CertificateStore>,
+    at: i64,
+    limits: Limits,
+) -> Result<ValidatedPath, PathError> {
+    let fingerprint = Fingerprint::of(end_entity_der);
+    let known = store
+        .get(&fingerprint)
+        .or_else(|| untrusted.and_then(|u| u.get(&fingerprint)));
+    let end_entity = match known {
         Some(cert) => Arc::clone(cert),
         None => Arc::new(Certificate::from_der(end_entity_der).map_err(PathError::EndEntity)?),
     };
     let mut search = Search {
         store,
+        untrusted,
         at,
         limits,
         checked: HashMap::new(),
@@ -60,13 +78,30 @@ pub fn build_path(
     let mut path = vec![end_entity];
     if search.extend(&mut path)? {
         let signature_checks = search.signature_checks;
-        return Ok(ValidatedPath::new(path, signature_checks));
+        let signature_algorithms = path
+            .iter()
+            .zip(path.iter().skip(1))
+            .map(|(child, issuer)| {
+                issued_by_algorithm(child, issuer).map_err(|error| {
+                    PathError::UnsupportedSignatureAlgorithm {
+                        certificate: child.fingerprint(),
+                        error,
+                    }
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        return Ok(ValidatedPath::new(
+            path,
+            signature_algorithms,
+            signature_checks,
+        ));
     }
     Err(search.failure())
 }
 
 struct Search<'s> {
     store: &'s CertificateStore,
+    untrusted: Option<&'s CertificateStore>,
     at: i64,
     limits: Limits,
     /// (child, issuer) → whether issuer's key verifies child's signature.
@@ -98,8 +133,17 @@ impl Search<'_> {
             self.too_long = true;
             return Ok(false);
         }
-        let store = self.store;
-        let candidates = store.issuer_candidates(&current);
+        let mut candidates = self.store.issuer_candidates(&current);
+        if let Some(untrusted) = self.untrusted {
+            for (candidate, _) in untrusted.issuer_candidates(&current) {
+                if !candidates
+                    .iter()
+                    .any(|(c, _)| c.fingerprint() == candidate.fingerprint())
+                {
+                    candidates.push((candidate, false));
+                }
+            }
+        }
         if path.len() == 1 && !candidates.is_empty() {
             self.end_entity_has_candidates = true;
         }
@@ -179,6 +223,28 @@ pub(crate) fn verify_issued_by(
     child: &Certificate,
     issuer: &Certificate,
 ) -> Result<(), CryptoError> {
+    let (resolved, spki) = resolve_issued_by(child, issuer)?;
+    crypto::verify_signature(
+        &resolved,
+        &spki.subject_public_key.data,
+        child.tbs_certificate(),
+        child.signature(),
+    )
+}
+
+/// The algorithm of `child`'s signature under `issuer`'s key (resolved, not verified): what
+/// the policy layer judges for each certificate on a path.
+pub fn issued_by_algorithm(
+    child: &Certificate,
+    issuer: &Certificate,
+) -> Result<SignatureAlgorithm, CryptoError> {
+    resolve_issued_by(child, issuer).map(|(algorithm, _)| algorithm)
+}
+
+fn resolve_issued_by<'i>(
+    child: &Certificate,
+    issuer: &'i Certificate,
+) -> Result<(SignatureAlgorithm, SubjectPublicKeyInfo<'i>), CryptoError> {
     let malformed_alg = || CryptoError::MalformedParameters {
         oid: "signatureAlgorithm".to_owned(),
     };
@@ -188,10 +254,5 @@ pub(crate) fn verify_issued_by(
     let (_, spki) = SubjectPublicKeyInfo::from_der(issuer.spki())
         .map_err(|_| CryptoError::MalformedKey("issuer SubjectPublicKeyInfo does not decode"))?;
     let resolved = crypto::resolve(&algorithm, None, &spki)?;
-    crypto::verify_signature(
-        &resolved,
-        &spki.subject_public_key.data,
-        child.tbs_certificate(),
-        child.signature(),
-    )
+    Ok((resolved, spki))
 }

@@ -41,6 +41,12 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
+/// A serial number without its leading zero octets, which some encoders add or drop.
+pub(crate) fn significant(serial: &[u8]) -> &[u8] {
+    let zeros = serial.iter().take_while(|&&b| b == 0).count();
+    serial.get(zeros..).unwrap_or_default()
+}
+
 /// basicConstraints (RFC 5280 §4.2.1.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct BasicConstraints {
@@ -194,10 +200,6 @@ impl Certificate {
     /// issuer Name's exact bytes and the serial number (leading zero octets aside, which
     /// some encoders add or drop), or the subjectKeyIdentifier.
     pub fn is_identified_by(&self, sid: &SignerIdentifier<'_>) -> bool {
-        fn significant(serial: &[u8]) -> &[u8] {
-            let zeros = serial.iter().take_while(|&&b| b == 0).count();
-            serial.get(zeros..).unwrap_or_default()
-        }
         match sid {
             SignerIdentifier::IssuerAndSerialNumber(id) => {
                 id.issuer == self.issuer.as_slice()

@@ -41,7 +41,9 @@ mod tests;
 
 use std::sync::Arc;
 
-pub use build::build_path;
+use crate::crypto::SignatureAlgorithm;
+
+pub use build::{build_path, build_path_with, issued_by_algorithm};
 pub use cert::{Certificate, Fingerprint};
 pub use error::{CertificateError, PathError, Position};
 pub use store::CertificateStore;
@@ -81,18 +83,33 @@ pub struct ValidatedPath {
     pub certificates: Vec<Arc<Certificate>>,
     /// Their SHA-256 fingerprints, in the same order (a cache key for the engine).
     pub fingerprints: Vec<Fingerprint>,
+    /// The algorithm of each certificate's signature under the next one's key: one fewer
+    /// than the certificates (the trust anchor's own signature is not checked).
+    pub signature_algorithms: Vec<SignatureAlgorithm>,
     /// How many signatures the search verified.
     pub signature_checks: usize,
 }
 
 impl ValidatedPath {
-    fn new(certificates: Vec<Arc<Certificate>>, signature_checks: usize) -> Self {
+    fn new(
+        certificates: Vec<Arc<Certificate>>,
+        signature_algorithms: Vec<SignatureAlgorithm>,
+        signature_checks: usize,
+    ) -> Self {
         let fingerprints = certificates.iter().map(|c| c.fingerprint()).collect();
         Self {
             certificates,
             fingerprints,
+            signature_algorithms,
             signature_checks,
         }
+    }
+
+    /// Validates this path again at another time `at`: validity periods and constraints, no
+    /// signature (they were verified when it was built, and do not depend on time). What a
+    /// path cache does on a hit, and what validation with a proof of existence does.
+    pub fn revalidate(&self, at: i64) -> Result<(), PathError> {
+        validate::validate(&self.certificates, at)
     }
 
     /// The end-entity certificate.

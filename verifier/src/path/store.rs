@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::path::cert::{Certificate, Fingerprint};
+use crate::cms::SignerIdentifier;
+use crate::path::cert::{Certificate, Fingerprint, significant};
 use crate::path::error::CertificateError;
 
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct CertificateStore {
     by_fingerprint: HashMap<Fingerprint, usize>,
     by_subject: HashMap<Vec<u8>, Vec<usize>>,
     by_key_id: HashMap<Vec<u8>, Vec<usize>>,
+    /// By serial number without leading zero octets (see [`Certificate::is_identified_by`]).
+    by_serial: HashMap<Vec<u8>, Vec<usize>>,
 }
 
 impl CertificateStore {
@@ -63,6 +66,10 @@ impl CertificateStore {
         if let Some(ski) = cert.subject_key_id() {
             self.by_key_id.entry(ski.to_vec()).or_default().push(index);
         }
+        self.by_serial
+            .entry(significant(cert.serial()).to_vec())
+            .or_default()
+            .push(index);
         self.entries.push(Entry {
             cert: Arc::new(cert),
             anchor,
@@ -92,6 +99,27 @@ impl CertificateStore {
             .get(fingerprint)
             .and_then(|&i| self.entries.get(i))
             .is_some_and(|e| e.anchor)
+    }
+
+    /// The certificates a SignerInfo's `sid` names (RFC 5652 §5.3), in the order added:
+    /// found through the serial-number or key-identifier index, then matched by
+    /// [`Certificate::is_identified_by`].
+    pub fn signer_candidates<'s>(
+        &'s self,
+        sid: &'s SignerIdentifier<'_>,
+    ) -> impl Iterator<Item = &'s Arc<Certificate>> + 's {
+        let indexed = match sid {
+            SignerIdentifier::IssuerAndSerialNumber(id) => {
+                self.by_serial.get(significant(id.serial_number))
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => self.by_key_id.get(ski.as_ref()),
+        };
+        indexed
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.entries.get(i))
+            .map(|e| &e.cert)
+            .filter(move |cert| cert.is_identified_by(sid))
     }
 
     /// Issuer candidates for `child` (RFC 5280 §6.1.3 (a)(4): subject equals the child's

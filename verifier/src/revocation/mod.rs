@@ -127,14 +127,20 @@ impl CrlStore {
     ///   override the complete CRL's, and
     ///   removeFromCRL un-lists a certificate (a released certificateHold, §5.3.1).
     ///
-    /// `best_signature_time` does not change which CRLs are read; it is for
-    /// [`RevocationStatus::decide`].
-    pub fn status(
+    /// Whether a revocation makes the signature fail is [`RevocationStatus::decide`]'s
+    /// question.
+    pub fn status(&self, cert: &Certificate, issuer: &Certificate, at: i64) -> RevocationStatus {
+        self.status_with(None, cert, issuer, at)
+    }
+
+    /// [`Self::status`] over this store's CRLs and a request-local `extra` store's (a CMS's
+    /// own `crls`), each CRL's signature verdict cached in the store that holds it.
+    pub fn status_with(
         &self,
+        extra: Option<&CrlStore>,
         cert: &Certificate,
         issuer: &Certificate,
         at: i64,
-        _best_signature_time: i64,
     ) -> RevocationStatus {
         let unknown = |why| RevocationStatus::Unknown { why };
         let Some(serial) = serial_of(cert) else {
@@ -143,15 +149,19 @@ impl CrlStore {
         if cert.issuer_raw() != issuer.subject_raw() {
             return unknown(UnknownReason::NoCrl);
         }
-        let Some(named) = self.by_issuer.get(issuer.subject_raw()) else {
-            return unknown(UnknownReason::NoCrl);
-        };
-        let signed: Vec<&Crl> = named
-            .iter()
-            .filter_map(|&i| self.crls.get(i))
-            .map(Arc::as_ref)
-            .filter(|crl| self.verify(crl, issuer).is_ok())
+        let mut named = 0;
+        let signed: Vec<&Crl> = std::iter::once(self)
+            .chain(extra)
+            .flat_map(|store| {
+                let crls = store.named(issuer);
+                named += crls.len();
+                crls.into_iter()
+                    .filter(|crl| store.verify(crl, issuer).is_ok())
+            })
             .collect();
+        if named == 0 {
+            return unknown(UnknownReason::NoCrl);
+        }
         if signed.is_empty() {
             return unknown(UnknownReason::BadSignature);
         }
@@ -211,6 +221,19 @@ impl CrlStore {
             },
             _ => RevocationStatus::Good { source },
         }
+    }
+}
+
+impl CrlStore {
+    /// The CRLs whose issuer Name is `issuer`'s subject.
+    fn named(&self, issuer: &Certificate) -> Vec<&Crl> {
+        self.by_issuer
+            .get(issuer.subject_raw())
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.crls.get(i))
+            .map(Arc::as_ref)
+            .collect()
     }
 }
 

@@ -155,50 +155,47 @@ pub enum RevocationDecision {
 }
 
 impl RevocationStatus {
-    /// Decides, in order:
+    /// Decides, in order, given the proof of existence (POE) of the signature, if any
+    /// (unix seconds: a verified time-stamp's genTime or a registration proof, never the
+    /// claimed signingTime):
     ///
     /// 1. no usable CRL → TRY_LATER (EN 319 102-1 §5.2.6: "no revocation status
     ///    information could be found, or it is not fresh");
     /// 2. not listed → passes;
-    /// 3. certificateHold: the certificate is on hold at the validation time (it is listed
+    /// 3. listed, and no POE: the signature may have been made before or after the
+    ///    revocation → REVOKED_NO_POE (EN 319 102-1 §5.2.6 and table 6);
+    /// 4. certificateHold: the certificate is on hold at the validation time (it is listed
     ///    by a CRL fresh then) → REVOKED_NO_POE, INDETERMINATE; a later release is possible
     ///    (NCA_PROFILE.md: "certificateHold conservatively");
-    /// 4. keyCompromise, cACompromise, aACompromise, or an unknown reason, whatever the date
+    /// 5. keyCompromise, cACompromise, aACompromise, or an unknown reason, whatever the date
     ///    (NCA_PROFILE.md: "keyCompromise is treated as retroactive"), or a revocation date
-    ///    ≤ the best-signature-time (EN 319 102-1 §5.6.2.4: no proof of existence before
-    ///    the revocation) → REVOKED;
-    /// 5. otherwise (superseded, affiliationChanged, cessationOfOperation,
-    ///    privilegeWithdrawn, unspecified, after the best-signature-time) → the signature
-    ///    stays valid, the revocation is reported (NCA_PROFILE.md: "a revocation after a
-    ///    trusted signing time with a benign reason leaves the signature valid").
+    ///    ≤ the POE (EN 319 102-1 §5.6.2.4: no proof of existence before the revocation) →
+    ///    REVOKED;
+    /// 6. otherwise (superseded, affiliationChanged, cessationOfOperation,
+    ///    privilegeWithdrawn, unspecified, after the POE) → the signature stays valid, the
+    ///    revocation is reported (NCA_PROFILE.md: "a revocation after a trusted signing time
+    ///    with a benign reason leaves the signature valid").
     ///
-    /// For a CA certificate of the path every failure of 3 and 4 is REVOKED_CA_NO_POE
-    /// (EN 319 102-1 §5.2.6). Whether `best_signature_time` is trustworthy (a time-stamp or
-    /// a registration proof, not the claimed signingTime) is the caller's responsibility:
-    /// without a proof of existence it is the validation time, and rule 5 never applies.
-    pub fn decide(&self, best_signature_time: i64, subject: Subject) -> RevocationDecision {
-        let revoked = match subject {
-            Subject::SigningCertificate => SubIndication::Revoked,
-            Subject::CaCertificate => SubIndication::RevokedCaNoPoe,
+    /// For a CA certificate of the path every failure of 3 to 5 is REVOKED_CA_NO_POE
+    /// (EN 319 102-1 §5.2.6).
+    pub fn decide(&self, proof_of_existence: Option<i64>, subject: Subject) -> RevocationDecision {
+        let fails = |sub| match subject {
+            Subject::SigningCertificate => RevocationDecision::Fails(sub),
+            Subject::CaCertificate => RevocationDecision::Fails(SubIndication::RevokedCaNoPoe),
         };
         match *self {
             Self::Unknown { .. } => RevocationDecision::Fails(SubIndication::TryLater),
             Self::Good { .. } => RevocationDecision::NotRevoked,
-            Self::Revoked {
-                reason: RevocationReason::CertificateHold,
-                ..
-            } => RevocationDecision::Fails(match subject {
-                Subject::SigningCertificate => SubIndication::RevokedNoPoe,
-                Subject::CaCertificate => SubIndication::RevokedCaNoPoe,
-            }),
-            Self::Revoked { date, reason, .. }
-                if reason.is_retroactive() || date <= best_signature_time =>
-            {
-                RevocationDecision::Fails(revoked)
-            }
-            Self::Revoked { date, reason, .. } => {
-                RevocationDecision::RevokedAfterSignature { date, reason }
-            }
+            Self::Revoked { date, reason, .. } => match proof_of_existence {
+                None => fails(SubIndication::RevokedNoPoe),
+                Some(_) if reason == RevocationReason::CertificateHold => {
+                    fails(SubIndication::RevokedNoPoe)
+                }
+                Some(poe) if reason.is_retroactive() || date <= poe => {
+                    fails(SubIndication::Revoked)
+                }
+                Some(_) => RevocationDecision::RevokedAfterSignature { date, reason },
+            },
         }
     }
 }

@@ -92,7 +92,7 @@ fn status(crls: &[&[u8]], ca: &Certificate, leaf: &Certificate) -> RevocationSta
     for crl in crls {
         store.add(crl).unwrap();
     }
-    store.status(leaf, ca, AT, AT)
+    store.status(leaf, ca, AT)
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn ncanode_crl_verifies_and_lists_the_revoked_certificates() {
     for (name, pfx, on_crl) in fixtures::NCANODE_KEYS {
         let (_, der) = read_pfx(pfx);
         let leaf = Certificate::from_der(&der).unwrap();
-        let status = store.status(&leaf, &ca, AUGUST_12_2026, AUGUST_12_2026);
+        let status = store.status(&leaf, &ca, AUGUST_12_2026);
         match status {
             RevocationStatus::Revoked { ref source, .. } => {
                 assert!(on_crl, "{name} listed: {status:?}");
@@ -49,13 +49,13 @@ fn skarm_kalkan_full_and_delta_crls_verify() {
     // A signer of that generation: status from full + delta.
     let signer = cert(fixtures::INDIVIDUAL_SIGNER);
     assert_eq!(signer.issuer_raw(), ca.subject_raw());
-    let status = store.status(&signer, &ca, JUNE_1_2025, JUNE_1_2025);
+    let status = store.status(&signer, &ca, JUNE_1_2025);
     assert!(
         matches!(&status, RevocationStatus::Good { source } if source.len() == 2),
         "{status:?}"
     );
     // The production-shaped CRLs are stale a year later.
-    let status = store.status(&signer, &ca, AUGUST_12_2026, AUGUST_12_2026);
+    let status = store.status(&signer, &ca, AUGUST_12_2026);
     assert!(matches!(
         status,
         RevocationStatus::Unknown {
