@@ -1,7 +1,7 @@
 //! Qoima's signature verification engine for CMS (PKCS#7) signatures made with NCA RK
 //! certificates.
 //!
-//! This is the parsing layer:
+//! The layers, each on top of the previous:
 //!
 //! - [`input`] turns what users hand in (DER, BER, PEM with any label, or the bare base64 text
 //!   NCALayer returns) into binary CMS, and certificate/CRL files (DER or PEM, several per
@@ -12,9 +12,11 @@
 //! - [`gost`] verifies GOST 34.10 signatures natively, [`crypto`] resolves any signature
 //!   algorithm (ring's and GOST) and checks one SignerInfo's digest and signature;
 //! - [`identity`] reads who signed from an NCA certificate and checks ownership;
-//! - [`verdict`] holds the ETSI EN 319 102-1 indications a validation ends in.
-//!
-//! See `docs/verifier.md` for the layers still to come.
+//! - [`path`] builds and validates certification paths, [`revocation`] reads CRLs,
+//!   [`timestamp`] verifies RFC 3161 tokens, [`policy`] says what a document signature may
+//!   use;
+//! - [`verdict`] holds the ETSI EN 319 102-1 indications a validation ends in;
+//! - [`engine`] runs them all: a [`Verifier`] turns a [`Request`] into a [`Report`].
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,6 +36,7 @@
 pub mod ber;
 pub mod cms;
 pub mod crypto;
+pub mod engine;
 pub mod fuzzing;
 pub mod gost;
 pub mod identity;
@@ -51,6 +54,7 @@ pub mod verdict;
 mod test_support;
 
 pub use cms::{CmsError, SignedData, parse_signed_data};
+pub use engine::{Data, Report, Request, RequestError, Verifier};
 pub use input::{
     DecodedCms, InputError, InputFormat, decode_certificate_file, decode_cms, decode_crl_file,
 };

@@ -25,6 +25,8 @@ use crate::crypto::digest::DigestAlgorithm;
 use crate::crypto::key::PublicKeyInfo;
 use crate::crypto::oids;
 use crate::crypto::pss::PssParameters;
+use std::fmt;
+
 use crate::gost::GostAlgorithm;
 use crate::oid::Oid;
 
@@ -102,6 +104,31 @@ pub struct SignatureAlgorithm {
     /// The key size in bits: RSA modulus length, curve size, 256 for Ed25519, 512 or 256 for
     /// GOST.
     pub key_bits: u32,
+}
+
+impl fmt::Display for SignatureAlgorithm {
+    /// E.g. `RSA PKCS#1 v1.5, SHA-256, 2048-bit key` or `GOST 34.10-2015 512, GOST R
+    /// 34.11-2012 512`: what a report shows.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.scheme {
+            SignatureScheme::RsaPkcs1v15 => "RSA PKCS#1 v1.5",
+            SignatureScheme::RsaPss => "RSASSA-PSS",
+            SignatureScheme::Ecdsa => "ECDSA",
+            SignatureScheme::Ed25519 => "Ed25519",
+            SignatureScheme::Gost(GostAlgorithm::Gost2015_512) => "GOST 34.10-2015 512",
+            SignatureScheme::Gost(GostAlgorithm::Gost2004) => "GOST 34.310-2004",
+        })?;
+        if let KeyAlgorithm::Ec(curve) = self.key {
+            write!(f, " P-{}", curve.bits())?;
+        }
+        if let Some(digest) = self.digest {
+            write!(f, ", {digest}")?;
+        }
+        if matches!(self.key, KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss) {
+            write!(f, ", {}-bit key", self.key_bits)?;
+        }
+        Ok(())
+    }
 }
 
 /// The ring RSA verifiers span 1024 (legacy) or 2048 bits up to 8192.

@@ -23,6 +23,39 @@ pub struct Expectation {
     pub roles: Vec<Role>,
 }
 
+impl Expectation {
+    /// Whether nothing is expected (every identity meets it).
+    pub fn is_empty(&self) -> bool {
+        self.iin.is_none() && self.bin.is_none() && self.roles.is_empty()
+    }
+
+    /// Checks the caller's own values: an IIN and a BIN are 12 digits (with a valid check
+    /// digit under [`OwnershipOptions::enforce_check_digits`]). A failure is a caller error
+    /// ([`OwnershipMismatch::is_caller_error`]).
+    pub fn validate(&self, options: &OwnershipOptions) -> Result<(), OwnershipMismatch> {
+        let validate = |value: &str| {
+            if options.enforce_check_digits {
+                validate_check_digit(value)
+            } else {
+                parse_digits(value).map(drop)
+            }
+        };
+        if let Some(value) = &self.iin {
+            validate(value).map_err(|reason| OwnershipMismatch::InvalidExpectedIin {
+                value: value.clone(),
+                reason,
+            })?;
+        }
+        if let Some(value) = &self.bin {
+            validate(value).map_err(|reason| OwnershipMismatch::InvalidExpectedBin {
+                value: value.clone(),
+                reason,
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// How strictly numbers are judged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OwnershipOptions {
@@ -124,25 +157,7 @@ pub fn check(
     expectation: &Expectation,
     options: &OwnershipOptions,
 ) -> Result<(), OwnershipMismatch> {
-    let validate = |value: &str| {
-        if options.enforce_check_digits {
-            validate_check_digit(value)
-        } else {
-            parse_digits(value).map(drop)
-        }
-    };
-    if let Some(value) = &expectation.iin {
-        validate(value).map_err(|reason| OwnershipMismatch::InvalidExpectedIin {
-            value: value.clone(),
-            reason,
-        })?;
-    }
-    if let Some(value) = &expectation.bin {
-        validate(value).map_err(|reason| OwnershipMismatch::InvalidExpectedBin {
-            value: value.clone(),
-            reason,
-        })?;
-    }
+    expectation.validate(options)?;
     if options.enforce_check_digits {
         check_numbers(identity)?;
     }

@@ -48,15 +48,35 @@ impl CertificateStore {
         self.add(der, false)
     }
 
+    /// Adds an untrusted intermediate that is already parsed. Returns its fingerprint.
+    pub fn add_intermediate_certificate(&mut self, cert: Arc<Certificate>) -> Fingerprint {
+        self.insert(cert, false)
+    }
+
     fn add(&mut self, der: &[u8], anchor: bool) -> Result<Fingerprint, CertificateError> {
         let fingerprint = Fingerprint::of(der);
-        if let Some(&i) = self.by_fingerprint.get(&fingerprint) {
-            if let Some(entry) = self.entries.get_mut(i) {
-                entry.anchor |= anchor;
-            }
-            return Ok(fingerprint);
+        if self.by_fingerprint.contains_key(&fingerprint) {
+            return Ok(self.insert_known(fingerprint, anchor));
         }
-        let cert = Certificate::from_der(der)?;
+        Ok(self.insert(Arc::new(Certificate::from_der(der)?), anchor))
+    }
+
+    fn insert_known(&mut self, fingerprint: Fingerprint, anchor: bool) -> Fingerprint {
+        if let Some(entry) = self
+            .by_fingerprint
+            .get(&fingerprint)
+            .and_then(|&i| self.entries.get_mut(i))
+        {
+            entry.anchor |= anchor;
+        }
+        fingerprint
+    }
+
+    fn insert(&mut self, cert: Arc<Certificate>, anchor: bool) -> Fingerprint {
+        let fingerprint = cert.fingerprint();
+        if self.by_fingerprint.contains_key(&fingerprint) {
+            return self.insert_known(fingerprint, anchor);
+        }
         let index = self.entries.len();
         self.by_fingerprint.insert(fingerprint, index);
         self.by_subject
@@ -70,11 +90,8 @@ impl CertificateStore {
             .entry(significant(cert.serial()).to_vec())
             .or_default()
             .push(index);
-        self.entries.push(Entry {
-            cert: Arc::new(cert),
-            anchor,
-        });
-        Ok(fingerprint)
+        self.entries.push(Entry { cert, anchor });
+        fingerprint
     }
 
     /// How many distinct certificates the store holds.

@@ -1,0 +1,352 @@
+//! The verification engine: validity and ownership of a CMS signature, as ETSI EN 319 102-1
+//! building blocks (DESIGN.md §2):
+//!
+//! format → signing certificate → cryptographic verification → time-stamps (proof of
+//! existence) → certificate path at the validation time → revocation at the
+//! best-signature-time → signature acceptance (policy) → ownership → [`Report`].
+//!
+//! A [`Verifier`] is built once from the trust anchors, intermediates, CRLs and policy, and
+//! is `Send + Sync`: one instance serves every thread. A request's own certificates and
+//! CRLs (those inside the CMS) are used beside the shared ones without being added to them.
+//! Parsed certificates, identities and validated paths are cached by fingerprint, so that
+//! a document signed by a known signer costs one content hash and one signature check
+//! (plus a path revalidation that reads only dates and constraints).
+
+mod cache;
+mod report;
+mod signer;
+mod text;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests;
+
+use std::sync::Arc;
+
+use crate::cms::SignedData;
+use crate::crypto::{Content, DigestAlgorithm};
+use crate::identity::{Expectation, OwnershipMismatch};
+use crate::input::{InputFormat, decode_cms};
+use crate::path::{CertificateStore, Fingerprint, Limits};
+use crate::policy::Policy;
+use crate::revocation::CrlStore;
+use crate::verdict::{Indication, SubIndication, Verdict};
+
+pub use report::{
+    CertificateSummary, Check, CheckName, CrlSourceReport, Outcome, OwnershipReport,
+    ProofOfExistence, Report, RevocationReport, SignerReport, TimeStampReport,
+};
+
+use cache::Cache;
+use report::rfc3339;
+
+/// The signed content of a detached signature, as the caller has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Data<'a> {
+    /// Not supplied: fine for an attached signature, SIGNED_DATA_NOT_FOUND for a detached one.
+    #[default]
+    Absent,
+    /// The content itself.
+    Bytes(&'a [u8]),
+    /// Only its digest: enough when the SignerInfo has signed attributes and uses the same
+    /// digest algorithm (a vault knows the SHA-256 of what it stores).
+    Digest {
+        /// The digest algorithm.
+        algorithm: DigestAlgorithm,
+        /// The digest.
+        value: &'a [u8],
+    },
+}
+
+/// One verification: what is verified, at what time, against which expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Request<'a> {
+    /// The CMS SignedData as DER, BER, PEM or bare base64 text.
+    pub signature: &'a [u8],
+    /// The content, for a detached signature.
+    pub data: Data<'a>,
+    /// The validation time, unix seconds.
+    pub validation_time: i64,
+    /// Who the signer must be (DESIGN.md §3 `--expect-iin`, `--expect-bin`, roles).
+    pub expectation: Expectation,
+    /// A proof that the signature existed at this time (unix seconds), held by the caller:
+    /// the vault's registration record (DESIGN.md §2 "Vault invariants").
+    pub proof_of_existence: Option<i64>,
+}
+
+impl<'a> Request<'a> {
+    /// A request to verify `signature` at `validation_time`, with no content, expectation or
+    /// proof of existence.
+    pub fn new(signature: &'a [u8], validation_time: i64) -> Self {
+        Self {
+            signature,
+            data: Data::Absent,
+            validation_time,
+            expectation: Expectation::default(),
+            proof_of_existence: None,
+        }
+    }
+
+    /// With this content.
+    pub fn data(mut self, data: Data<'a>) -> Self {
+        self.data = data;
+        self
+    }
+
+    /// With this expectation.
+    pub fn expect(mut self, expectation: Expectation) -> Self {
+        self.expectation = expectation;
+        self
+    }
+
+    /// With this proof of existence.
+    pub fn proof_of_existence(mut self, time: i64) -> Self {
+        self.proof_of_existence = Some(time);
+        self
+    }
+}
+
+/// A request the engine refuses before looking at the signature: the caller's own values
+/// are wrong (bad usage, not a verdict).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The expected IIN or BIN is not a valid number.
+    #[error(transparent)]
+    Expectation(OwnershipMismatch),
+}
+
+/// The verification engine. `Send + Sync`; build it once and share it.
+#[derive(Debug)]
+pub struct Verifier {
+    store: CertificateStore,
+    crls: CrlStore,
+    policy: Policy,
+    limits: Limits,
+    cache: Cache,
+}
+
+impl Verifier {
+    /// An engine over these trust anchors and intermediates, CRLs and policy.
+    pub fn new(store: CertificateStore, crls: CrlStore, policy: Policy) -> Self {
+        Self {
+            store,
+            crls,
+            policy,
+            limits: Limits::default(),
+            cache: Cache::new(),
+        }
+    }
+
+    /// With other bounds on path building.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The policy signatures are accepted by.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Verifies one CMS SignedData. Everything about the signature ends in the [`Report`]
+    /// (garbage input is TOTAL_FAILED/FORMAT_FAILURE); only a caller's invalid expectation is
+    /// an error.
+    pub fn verify(&self, request: &Request<'_>) -> Result<Report, RequestError> {
+        request
+            .expectation
+            .validate(&self.policy.ownership())
+            .map_err(RequestError::Expectation)?;
+        let mut report = Report {
+            verdict: Verdict::PASSED,
+            validation_time: rfc3339(request.validation_time),
+            format: None,
+            detached: None,
+            ownership: None,
+            checks: Vec::new(),
+            signers: Vec::new(),
+        };
+        let decoded = match decode_cms(request.signature) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                return Ok(report.refused(CheckName::Format, SubIndication::FormatFailure, e));
+            }
+        };
+        report.format = Some(format_name(&decoded.format));
+        let signed_data = match crate::parse_signed_data(&decoded.bytes) {
+            Ok(signed_data) => signed_data,
+            Err(e) => {
+                return Ok(report.refused(CheckName::Format, SubIndication::FormatFailure, e));
+            }
+        };
+        report.detached = Some(signed_data.is_detached());
+        if signed_data.signer_infos.is_empty() {
+            return Ok(report.refused(
+                CheckName::Format,
+                SubIndication::FormatFailure,
+                "the SignedData has no SignerInfo: nothing is signed",
+            ));
+        }
+        report.checks.push(Check::passed(
+            CheckName::Format,
+            format!(
+                "CMS SignedData ({}), {} signer(s), {} certificate(s), {} CRL(s)",
+                report.format.unwrap_or("?"),
+                signed_data.signer_infos.len(),
+                signed_data.x509_certificates().count(),
+                signed_data.x509_crls().count(),
+            ),
+        ));
+        let content = match content(&signed_data, request.data) {
+            Ok(content) => content,
+            Err(check) => {
+                report.verdict = report.verdict.worst(verdict_of(&check));
+                report.checks.push(check);
+                return Ok(report);
+            }
+        };
+
+        let (untrusted, crls) = self.request_pools(&signed_data, &mut report.checks);
+        let context = signer::Context {
+            verifier: self,
+            untrusted: untrusted.as_ref(),
+            crls: crls.as_ref(),
+            cms_certificates: signed_data.x509_certificates().collect(),
+            content,
+            validation_time: request.validation_time,
+            proof_of_existence: request.proof_of_existence,
+            expectation: (!request.expectation.is_empty()).then_some(&request.expectation),
+        };
+        report.signers = signed_data
+            .signer_infos
+            .iter()
+            .enumerate()
+            .map(|(index, signer)| context.verify(index, signer))
+            .collect();
+        report.verdict = report
+            .signers
+            .iter()
+            .fold(report.verdict, |worst, s| worst.worst(s.verdict));
+        if let Some(expectation) = context.expectation {
+            self.judge_ownership(&mut report, expectation);
+        }
+        Ok(report)
+    }
+
+    /// The CMS's certificates and CRLs as request-local pools; unreadable ones are reported
+    /// as warnings and left out.
+    fn request_pools(
+        &self,
+        signed_data: &SignedData<'_>,
+        checks: &mut Vec<Check>,
+    ) -> (Option<CertificateStore>, Option<CrlStore>) {
+        let mut untrusted = CertificateStore::new();
+        for der in signed_data.x509_certificates() {
+            let fingerprint = Fingerprint::of(der);
+            if self.store.get(&fingerprint).is_some() {
+                continue;
+            }
+            match self.cache.certificate(fingerprint, der) {
+                Ok(cert) => {
+                    untrusted.add_intermediate_certificate(Arc::clone(&cert));
+                }
+                Err(e) => checks.push(Check::warning(
+                    CheckName::Format,
+                    format!("a certificate in the CMS is ignored: {e}"),
+                )),
+            }
+        }
+        let mut crls = CrlStore::new();
+        for der in signed_data.x509_crls() {
+            if let Err(e) = crls.add(der) {
+                checks.push(Check::warning(
+                    CheckName::Format,
+                    format!("a CRL in the CMS is ignored: {e}"),
+                ));
+            }
+        }
+        (
+            (!untrusted.is_empty()).then_some(untrusted),
+            (!crls.is_empty()).then_some(crls),
+        )
+    }
+
+    /// DESIGN.md §3: met when at least one signer matches every expectation; otherwise
+    /// TOTAL_FAILED/NOT_OWNER, unless a signature already failed outright.
+    fn judge_ownership(&self, report: &mut Report, expectation: &Expectation) {
+        let matching: Vec<usize> = report
+            .signers
+            .iter()
+            .filter(|s| s.owner == Some(true))
+            .map(|s| s.index)
+            .collect();
+        if matching.is_empty() {
+            let check = Check::failed(
+                CheckName::Ownership,
+                SubIndication::NotOwner,
+                "no signer is the expected person or organisation",
+            );
+            if report.verdict.indication != Indication::TotalFailed {
+                report.verdict = Verdict::failed(SubIndication::NotOwner);
+            }
+            report.checks.push(check);
+        } else {
+            report.checks.push(Check::passed(
+                CheckName::Ownership,
+                format!("signer(s) {matching:?} match the expectation"),
+            ));
+        }
+        report.ownership = Some(OwnershipReport {
+            expected_iin: expectation.iin.clone(),
+            expected_bin: expectation.bin.clone(),
+            expected_roles: expectation
+                .roles
+                .iter()
+                .map(|r| r.oid().to_owned())
+                .collect(),
+            matching_signers: matching,
+        });
+    }
+}
+
+impl Report {
+    /// The report of a document refused before any signer was looked at.
+    fn refused(mut self, check: CheckName, sub: SubIndication, why: impl ToString) -> Self {
+        self.verdict = Verdict::failed(sub);
+        self.checks.push(Check::failed(check, sub, why.to_string()));
+        self
+    }
+}
+
+/// The content the signers are checked against, or the failed content check.
+fn content<'c>(signed_data: &'c SignedData<'_>, data: Data<'c>) -> Result<Content<'c>, Check> {
+    let attached = signed_data.encap_content_info.e_content.as_deref();
+    match (attached, data) {
+        (Some(inner), Data::Bytes(given)) if inner != given => Err(Check::failed(
+            CheckName::Content,
+            SubIndication::HashFailure,
+            "the given content differs from the content inside the signature",
+        )),
+        (Some(inner), _) => Ok(Content::Attached(inner)),
+        (None, Data::Bytes(given)) => Ok(Content::Detached(given)),
+        (None, Data::Digest { algorithm, value }) => Ok(Content::Digest { algorithm, value }),
+        (None, Data::Absent) => Ok(Content::Missing),
+    }
+}
+
+fn verdict_of(check: &Check) -> Verdict {
+    check
+        .sub_indication
+        .map_or(Verdict::PASSED, Verdict::failed)
+}
+
+fn format_name(format: &InputFormat) -> &'static str {
+    match format {
+        InputFormat::Der => "DER",
+        InputFormat::Ber => "BER",
+        InputFormat::Pem { .. } => "PEM",
+        InputFormat::Base64 => "base64",
+    }
+}

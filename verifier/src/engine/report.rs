@@ -1,0 +1,349 @@
+//! The validation report (ETSI EN 319 102-1 §5.1.3 "validation report", simplified): the
+//! overall and per-signer verdicts, the facts each was reached from, and every check with a
+//! short human message. Serialised as JSON with camelCase names; [`fmt::Display`] gives the
+//! terminal form.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::identity::Identity;
+use crate::path::{Certificate, Fingerprint};
+use crate::revocation::{CrlSource, RevocationReason, RevocationStatus, UnknownReason};
+use crate::time::Time;
+use crate::verdict::{SubIndication, Verdict};
+
+/// What the engine concluded about one CMS SignedData.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Report {
+    /// The overall verdict: the worst signer's, or NOT_OWNER (DESIGN.md §3).
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// The validation time, RFC 3339.
+    pub validation_time: String,
+    /// How the input was encoded (`DER`, `BER`, `PEM`, `base64`), when it could be read.
+    pub format: Option<&'static str>,
+    /// Whether the content was detached (not carried in the CMS).
+    pub detached: Option<bool>,
+    /// The ownership expectation and which signers met it; absent without expectations.
+    pub ownership: Option<OwnershipReport>,
+    /// Checks about the document as a whole (format, content).
+    pub checks: Vec<Check>,
+    /// One report per SignerInfo, in the CMS's order.
+    pub signers: Vec<SignerReport>,
+}
+
+/// How the ownership expectation was met.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OwnershipReport {
+    /// The expected IIN.
+    pub expected_iin: Option<String>,
+    /// The expected BIN.
+    pub expected_bin: Option<String>,
+    /// The expected roles, as dotted OIDs.
+    pub expected_roles: Vec<String>,
+    /// The indexes of the signers that match every expectation.
+    pub matching_signers: Vec<usize>,
+}
+
+/// What the engine concluded about one SignerInfo.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SignerReport {
+    /// The SignerInfo's position in the CMS, from 0.
+    pub index: usize,
+    /// This signer's verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// The signer identifier (RFC 5652 §5.3), as text.
+    pub signer_identifier: String,
+    /// Who signed, read from the signing certificate (NCA profile).
+    pub identity: Option<Identity>,
+    /// The signature algorithm, when it could be resolved.
+    pub signature_algorithm: Option<String>,
+    /// The claimed signing time (signingTime attribute, RFC 5652 §11.3): a claim, not a proof.
+    pub claimed_signing_time: Option<String>,
+    /// The earliest proven time the signature existed (time-stamp genTime or a caller's proof).
+    pub proof_of_existence: Option<ProofOfExistence>,
+    /// The best-signature-time the checks used (EN 319 102-1 §5.6.2.4): the proof of
+    /// existence, else the validation time.
+    pub best_signature_time: String,
+    /// The signature time-stamps found (RFC 3161 signatureTimeStampToken).
+    pub time_stamps: Vec<TimeStampReport>,
+    /// The certification path, signing certificate first, trust anchor last; only the
+    /// signing certificate when no path was found.
+    pub chain: Vec<CertificateSummary>,
+    /// The revocation status of each certificate of the path but the trust anchor.
+    pub revocation: Vec<RevocationReport>,
+    /// Whether this signer meets the ownership expectation; absent without one.
+    pub owner: Option<bool>,
+    /// Every check, in pipeline order.
+    pub checks: Vec<Check>,
+}
+
+/// A proof that the signature existed at a time.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProofOfExistence {
+    /// The time, RFC 3339.
+    pub time: String,
+    /// Where it comes from: `timeStamp` or `caller` (a registration record).
+    pub source: &'static str,
+}
+
+/// One signature time-stamp token.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TimeStampReport {
+    /// genTime, RFC 3339, when the token verified.
+    pub gen_time: Option<String>,
+    /// The TSA policy OID.
+    pub policy: Option<String>,
+    /// The token's serial number, hex.
+    pub serial_number: Option<String>,
+    /// The TSA certificate.
+    pub tsa: Option<CertificateSummary>,
+    /// Whether genTime was used as a proof of existence (token, TSA path and TSA revocation
+    /// all good).
+    pub proof_of_existence: bool,
+    /// What was found.
+    pub message: String,
+}
+
+/// A certificate as a report names it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CertificateSummary {
+    /// The subject DN (RFC 4514 form).
+    pub subject: String,
+    /// The issuer DN.
+    pub issuer: String,
+    /// The serial number, hex.
+    pub serial_number: String,
+    /// SHA-256 of the DER, hex.
+    pub fingerprint: String,
+    /// notBefore, RFC 3339.
+    pub not_before: String,
+    /// notAfter, RFC 3339.
+    pub not_after: String,
+}
+
+impl CertificateSummary {
+    pub(crate) fn of(cert: &Certificate) -> Self {
+        let (not_before, not_after) = cert.validity();
+        Self {
+            subject: name(cert.subject_raw()),
+            issuer: name(cert.issuer_raw()),
+            serial_number: hex(cert.serial()),
+            fingerprint: cert.fingerprint().to_string(),
+            not_before: rfc3339(not_before),
+            not_after: rfc3339(not_after),
+        }
+    }
+}
+
+/// The revocation status of one certificate of the path.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RevocationReport {
+    /// The certificate's fingerprint, hex.
+    pub certificate: String,
+    /// `good`, `revoked` or `unknown`.
+    pub status: &'static str,
+    /// revocationDate, RFC 3339, when revoked.
+    pub revocation_date: Option<String>,
+    /// The CRLReason, when revoked.
+    pub reason: Option<RevocationReason>,
+    /// Why no status could be read, when unknown.
+    pub unknown_reason: Option<UnknownReason>,
+    /// The CRLs the status was read from (complete CRL, then delta).
+    pub sources: Vec<CrlSourceReport>,
+}
+
+impl RevocationReport {
+    pub(crate) fn of(certificate: Fingerprint, status: &RevocationStatus) -> Self {
+        let mut report = Self {
+            certificate: certificate.to_string(),
+            status: "unknown",
+            revocation_date: None,
+            reason: None,
+            unknown_reason: None,
+            sources: Vec::new(),
+        };
+        match status {
+            RevocationStatus::Good { source } => {
+                report.status = "good";
+                report.sources = source.iter().map(CrlSourceReport::of).collect();
+            }
+            RevocationStatus::Revoked {
+                date,
+                reason,
+                source,
+            } => {
+                report.status = "revoked";
+                report.revocation_date = Some(rfc3339(*date));
+                report.reason = Some(*reason);
+                report.sources = source.iter().map(CrlSourceReport::of).collect();
+            }
+            RevocationStatus::Unknown { why } => report.unknown_reason = Some(*why),
+        }
+        report
+    }
+}
+
+/// A CRL a revocation status was read from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CrlSourceReport {
+    /// SHA-256 of the CRL's DER, hex.
+    pub fingerprint: String,
+    /// thisUpdate, RFC 3339.
+    pub this_update: String,
+    /// nextUpdate, RFC 3339.
+    pub next_update: Option<String>,
+    /// cRLNumber, hex.
+    pub number: Option<String>,
+    /// Whether it is a delta CRL.
+    pub delta: bool,
+}
+
+impl CrlSourceReport {
+    fn of(source: &CrlSource) -> Self {
+        Self {
+            fingerprint: source.fingerprint.to_string(),
+            this_update: rfc3339(source.this_update),
+            next_update: source.next_update.map(rfc3339),
+            number: source.number.as_ref().map(|n| hex(n.as_bytes())),
+            delta: source.delta,
+        }
+    }
+}
+
+/// The building blocks of EN 319 102-1 §5.2 (and this project's ownership check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum CheckName {
+    /// §5.2.2 format checking: the input decodes as CMS SignedData with signers.
+    Format,
+    /// The signed content: present, and the same as the encapsulated one when both are given.
+    Content,
+    /// §5.2.3 identification of the signing certificate.
+    SigningCertificate,
+    /// §5.2.7 cryptographic verification: messageDigest and signature value.
+    Cryptographic,
+    /// RFC 3161 signature time-stamps as proofs of existence (§5.4).
+    TimeStamp,
+    /// §5.2.6 X.509 certificate validation: the path and validity periods.
+    CertificatePath,
+    /// §5.2.6 revocation status of the path's certificates.
+    Revocation,
+    /// §5.2.8 signature acceptance: algorithms, key sizes, key purposes.
+    SignatureAcceptance,
+    /// DESIGN.md §3: the signer is the expected person or organisation.
+    Ownership,
+}
+
+impl CheckName {
+    /// The name as the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Format => "format",
+            Self::Content => "content",
+            Self::SigningCertificate => "signingCertificate",
+            Self::Cryptographic => "cryptographic",
+            Self::TimeStamp => "timeStamp",
+            Self::CertificatePath => "certificatePath",
+            Self::Revocation => "revocation",
+            Self::SignatureAcceptance => "signatureAcceptance",
+            Self::Ownership => "ownership",
+        }
+    }
+}
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Passed.
+    Passed,
+    /// Passed, with something the reader should know.
+    Warning,
+    /// Failed: the sub-indication says how.
+    Failed,
+}
+
+/// One check and its outcome.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Check {
+    /// Which check.
+    pub check: CheckName,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The sub-indication of a failure.
+    pub sub_indication: Option<SubIndication>,
+    /// A short human message.
+    pub message: String,
+}
+
+impl Check {
+    pub(crate) fn passed(check: CheckName, message: impl Into<String>) -> Self {
+        Self {
+            check,
+            outcome: Outcome::Passed,
+            sub_indication: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn warning(check: CheckName, message: impl Into<String>) -> Self {
+        Self {
+            outcome: Outcome::Warning,
+            ..Self::passed(check, message)
+        }
+    }
+
+    pub(crate) fn failed(check: CheckName, sub: SubIndication, message: impl Into<String>) -> Self {
+        Self {
+            check,
+            outcome: Outcome::Failed,
+            sub_indication: Some(sub),
+            message: message.into(),
+        }
+    }
+}
+
+/// Unix seconds as RFC 3339 UTC (`2026-06-15T12:00:00Z`); out-of-range values as a number.
+pub(crate) fn rfc3339(unix: i64) -> String {
+    Time::from_unix(unix).map_or_else(|| format!("@{unix}"), |t| t.to_string())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A DER Name as RFC 4514 text, or hex when it does not decode.
+pub(crate) fn name(der: &[u8]) -> String {
+    use x509_parser::prelude::FromDer;
+    match x509_parser::x509::X509Name::from_der(der) {
+        Ok(([], name)) => name.to_string(),
+        _ => hex(der),
+    }
+}

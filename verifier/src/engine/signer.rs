@@ -1,0 +1,522 @@
+//! One SignerInfo through the pipeline (ETSI EN 319 102-1 §5.2, §5.5 "validation process
+//! for signatures with time"): each step adds its [`Check`]s to the signer's report; the
+//! verdict is the worst failed check, the earliest among equals.
+
+use std::sync::Arc;
+
+use crate::cms::{SignerIdentifier, SignerInfo};
+use crate::crypto::{self, Content, SignerCryptoError, SignerCryptoFacts};
+use crate::identity::{self, Expectation, Identity};
+use crate::path::{self, Certificate, CertificateStore, PathError, ValidatedPath};
+use crate::revocation::{CrlStore, RevocationDecision, RevocationStatus, Subject};
+use crate::timestamp::verify_signature_time_stamp;
+use crate::verdict::{SubIndication, Verdict};
+
+use super::Verifier;
+use super::report::{
+    CertificateSummary, Check, CheckName, ProofOfExistence, RevocationReport, SignerReport,
+    TimeStampReport, hex, name, rfc3339,
+};
+
+/// What every signer of one request shares.
+pub(super) struct Context<'r> {
+    pub(super) verifier: &'r Verifier,
+    /// The CMS's own certificates (untrusted), beside the verifier's store.
+    pub(super) untrusted: Option<&'r CertificateStore>,
+    /// The CMS's own CRLs, beside the verifier's.
+    pub(super) crls: Option<&'r CrlStore>,
+    /// The CMS's certificates as DER, for finding a TSA certificate.
+    pub(super) cms_certificates: Vec<&'r [u8]>,
+    pub(super) content: Content<'r>,
+    pub(super) validation_time: i64,
+    /// The caller's proof of existence.
+    pub(super) proof_of_existence: Option<i64>,
+    pub(super) expectation: Option<&'r Expectation>,
+}
+
+impl Context<'_> {
+    pub(super) fn verify(&self, index: usize, signer: &SignerInfo<'_>) -> SignerReport {
+        let mut report = SignerReport {
+            index,
+            verdict: Verdict::PASSED,
+            signer_identifier: describe_sid(&signer.sid),
+            identity: None,
+            signature_algorithm: None,
+            claimed_signing_time: signer
+                .signed_attrs
+                .as_ref()
+                .and_then(|a| a.signing_time)
+                .map(|t| t.to_string()),
+            proof_of_existence: None,
+            best_signature_time: rfc3339(self.validation_time),
+            time_stamps: Vec::new(),
+            chain: Vec::new(),
+            revocation: Vec::new(),
+            owner: None,
+            checks: Vec::new(),
+        };
+        self.run(signer, &mut report);
+        report.verdict = report
+            .checks
+            .iter()
+            .filter_map(|c| c.sub_indication)
+            .fold(Verdict::PASSED, |worst, sub| {
+                worst.worst(Verdict::failed(sub))
+            });
+        report
+    }
+
+    fn run(&self, signer: &SignerInfo<'_>, report: &mut SignerReport) {
+        let Some((cert, facts)) = self.identify_and_verify(signer, report) else {
+            return;
+        };
+        report.signature_algorithm = Some(facts.signature_algorithm.to_string());
+        let identity = self.verifier.cache.identity(&cert);
+        match identity.as_ref() {
+            Ok(id) => report.identity = Some(id.clone()),
+            Err(e) => report.checks.push(Check::failed(
+                CheckName::SignatureAcceptance,
+                SubIndication::SigConstraintsFailure,
+                format!("the signer's identity cannot be read: {e}"),
+            )),
+        }
+
+        let proof_of_existence = self.proof_of_existence(signer, report);
+        if let Some(time) = proof_of_existence {
+            report.best_signature_time = rfc3339(time);
+        }
+
+        match self.path(&cert, proof_of_existence, report) {
+            Some(path) => {
+                report.chain = path
+                    .certificates
+                    .iter()
+                    .map(|c| CertificateSummary::of(c))
+                    .collect();
+                self.revocation(&path, proof_of_existence, report);
+                self.acceptance(&facts, Some(&path), identity.as_ref().as_ref().ok(), report);
+            }
+            None => {
+                report.chain = vec![CertificateSummary::of(&cert)];
+                self.acceptance(&facts, None, identity.as_ref().as_ref().ok(), report);
+            }
+        }
+        if let Some(expectation) = self.expectation {
+            self.ownership(identity.as_ref().as_ref().ok(), expectation, report);
+        }
+    }
+
+    /// EN 319 102-1 §5.2.3 and §5.2.7: the certificates the sid names (the CMS's first, then
+    /// the store's), and the first whose key verifies the SignerInfo.
+    fn identify_and_verify(
+        &self,
+        signer: &SignerInfo<'_>,
+        report: &mut SignerReport,
+    ) -> Option<(Arc<Certificate>, SignerCryptoFacts)> {
+        let mut candidates: Vec<&Arc<Certificate>> = Vec::new();
+        let pools = self.untrusted.into_iter().chain([&self.verifier.store]);
+        for cert in pools.flat_map(|pool| pool.signer_candidates(&signer.sid)) {
+            if !candidates
+                .iter()
+                .any(|c| c.fingerprint() == cert.fingerprint())
+            {
+                candidates.push(cert);
+            }
+        }
+        if candidates.is_empty() {
+            report.checks.push(Check::failed(
+                CheckName::SigningCertificate,
+                SubIndication::NoSigningCertificateFound,
+                "no certificate in the CMS or among the given ones matches the signer identifier",
+            ));
+            return None;
+        }
+        let mut first_failure: Option<(&Arc<Certificate>, SignerCryptoError)> = None;
+        for cert in &candidates {
+            match crypto::verify_signer_info(signer, cert.der(), self.content) {
+                Ok(facts) => {
+                    report.checks.push(Check::passed(
+                        CheckName::SigningCertificate,
+                        format!(
+                            "{}, serial {}",
+                            name(cert.subject_raw()),
+                            hex(cert.serial())
+                        ),
+                    ));
+                    report.checks.push(Check::passed(
+                        CheckName::Cryptographic,
+                        describe_facts(&facts),
+                    ));
+                    return Some((Arc::clone(cert), facts));
+                }
+                Err(e) => {
+                    first_failure.get_or_insert((cert, e));
+                }
+            }
+        }
+        let (cert, error) = first_failure?;
+        report.chain = vec![CertificateSummary::of(cert)];
+        if let Ok(identity) = self.verifier.cache.identity(cert).as_ref() {
+            report.identity = Some(identity.clone());
+        }
+        report.signature_algorithm = crypto::resolve_signer(signer, cert.der())
+            .ok()
+            .map(|(algorithm, _)| algorithm.to_string());
+        let check = match error {
+            SignerCryptoError::SigningCertificateMismatch { .. } => CheckName::SigningCertificate,
+            _ => CheckName::Cryptographic,
+        };
+        report.checks.push(Check::failed(
+            check,
+            error.sub_indication(),
+            error.to_string(),
+        ));
+        None
+    }
+
+    /// The earliest proof of existence before the validation time: the caller's, or the
+    /// genTime of a signature time-stamp whose token, TSA path (at genTime) and TSA
+    /// revocation status all check out (EN 319 102-1 §5.4).
+    fn proof_of_existence(
+        &self,
+        signer: &SignerInfo<'_>,
+        report: &mut SignerReport,
+    ) -> Option<i64> {
+        let mut best = self
+            .proof_of_existence
+            .filter(|&t| t < self.validation_time)
+            .map(|t| (t, "caller"));
+        for token in signer.signature_time_stamp_tokens() {
+            let (time_stamp, gen_time) = self.time_stamp(token, &signer.signature);
+            let check = if gen_time.is_some() {
+                Check::passed(CheckName::TimeStamp, time_stamp.message.clone())
+            } else {
+                Check::warning(CheckName::TimeStamp, time_stamp.message.clone())
+            };
+            report.checks.push(check);
+            report.time_stamps.push(time_stamp);
+            if let Some(t) = gen_time.filter(|&t| t < self.validation_time)
+                && best.is_none_or(|(b, _)| t < b)
+            {
+                best = Some((t, "timeStamp"));
+            }
+        }
+        let (time, source) = best?;
+        report.proof_of_existence = Some(ProofOfExistence {
+            time: rfc3339(time),
+            source,
+        });
+        Some(time)
+    }
+
+    fn time_stamp(&self, token: &[u8], signature_value: &[u8]) -> (TimeStampReport, Option<i64>) {
+        let mut report = TimeStampReport {
+            gen_time: None,
+            policy: None,
+            serial_number: None,
+            tsa: None,
+            proof_of_existence: false,
+            message: String::new(),
+        };
+        let verified =
+            match verify_signature_time_stamp(token, signature_value, &self.cms_certificates) {
+                Ok(verified) => verified,
+                Err(e) => {
+                    report.message = format!("time-stamp token unusable: {e}");
+                    return (report, None);
+                }
+            };
+        report.gen_time = Some(verified.gen_time.to_string());
+        report.policy = Some(verified.policy.clone());
+        report.serial_number = Some(hex(&verified.serial));
+        if let Ok(tsa) = Certificate::from_der(&verified.tsa_certificate_der) {
+            report.tsa = Some(CertificateSummary::of(&tsa));
+        }
+        let path = match path::build_path_with(
+            &verified.tsa_certificate_der,
+            &self.verifier.store,
+            self.untrusted,
+            verified.gen_time_unix,
+            self.verifier.limits,
+        ) {
+            Ok(path) => path,
+            Err(e) => {
+                report.message = format!(
+                    "time-stamp of {} not used as proof: TSA certificate path at genTime: {e}",
+                    verified.gen_time
+                );
+                return (report, None);
+            }
+        };
+        // The token itself is only proven to exist by the caller's proof, if any.
+        if let Some(sub) = self.statuses(&path, self.proof_of_existence).find_map(
+            |(_, _, decision)| match decision {
+                RevocationDecision::Fails(sub) => Some(sub),
+                _ => None,
+            },
+        ) {
+            report.message = format!(
+                "time-stamp of {} not used as proof: TSA path revocation: {}",
+                verified.gen_time,
+                sub.as_str()
+            );
+            return (report, None);
+        }
+        report.proof_of_existence = true;
+        report.message = format!(
+            "time-stamp by {} proves the signature existed at {}",
+            report
+                .tsa
+                .as_ref()
+                .map_or("the TSA", |t| t.subject.as_str()),
+            verified.gen_time
+        );
+        (report, Some(verified.gen_time_unix))
+    }
+
+    /// The certificate path at the validation time; when it fails only because a certificate
+    /// has since expired and the signature has a proof of existence, the path at that time
+    /// (EN 319 102-1 §5.5.4, validation with time).
+    fn path(
+        &self,
+        cert: &Arc<Certificate>,
+        proof_of_existence: Option<i64>,
+        report: &mut SignerReport,
+    ) -> Option<Arc<ValidatedPath>> {
+        let error = match self.path_at(cert, self.validation_time) {
+            Ok(path) => {
+                report.checks.push(Check::passed(
+                    CheckName::CertificatePath,
+                    format!(
+                        "{} certificate(s) to a trust anchor, valid at the validation time",
+                        path.certificates.len()
+                    ),
+                ));
+                return Some(path);
+            }
+            Err(error) => error,
+        };
+        let expired = matches!(
+            error,
+            PathError::EndEntityExpired | PathError::CaOutsideValidity { expired: true, .. }
+        );
+        let Some(poe) = proof_of_existence.filter(|_| expired) else {
+            report.checks.push(Check::failed(
+                CheckName::CertificatePath,
+                error.sub_indication(),
+                error.to_string(),
+            ));
+            return None;
+        };
+        match self.path_at(cert, poe) {
+            Ok(path) => {
+                report.checks.push(Check::passed(
+                    CheckName::CertificatePath,
+                    format!("{error} at the validation time, but the path was valid at the proof of existence {}", rfc3339(poe)),
+                ));
+                Some(path)
+            }
+            Err(PathError::EndEntityExpired) => {
+                report.checks.push(Check::failed(
+                    CheckName::CertificatePath,
+                    SubIndication::Expired,
+                    format!(
+                        "the signing certificate had expired before the proof of existence {}",
+                        rfc3339(poe)
+                    ),
+                ));
+                None
+            }
+            Err(e) => {
+                report.checks.push(Check::failed(
+                    CheckName::CertificatePath,
+                    e.sub_indication(),
+                    format!("{e} (at the proof of existence {})", rfc3339(poe)),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A path valid at `at`: the cached one when it still validates, else a new search.
+    fn path_at(&self, cert: &Arc<Certificate>, at: i64) -> Result<Arc<ValidatedPath>, PathError> {
+        let cache = &self.verifier.cache;
+        if let Some(path) = cache.path(&cert.fingerprint())
+            && path.revalidate(at).is_ok()
+        {
+            return Ok(path);
+        }
+        let path = Arc::new(path::build_path_with(
+            cert.der(),
+            &self.verifier.store,
+            self.untrusted,
+            at,
+            self.verifier.limits,
+        )?);
+        cache.remember_path(Arc::clone(&path));
+        Ok(path)
+    }
+
+    /// The status of each certificate of `path` but the anchor, read at the validation time,
+    /// and what it means given the proof of existence `poe` (EN 319 102-1 §5.2.6).
+    fn statuses<'p>(
+        &'p self,
+        path: &'p ValidatedPath,
+        poe: Option<i64>,
+    ) -> impl Iterator<Item = (&'p Certificate, RevocationStatus, RevocationDecision)> + 'p {
+        let certificates = &path.certificates;
+        certificates
+            .iter()
+            .zip(certificates.iter().skip(1))
+            .enumerate()
+            .map(move |(i, (cert, issuer))| {
+                let status =
+                    self.verifier
+                        .crls
+                        .status_with(self.crls, cert, issuer, self.validation_time);
+                let subject = if i == 0 {
+                    Subject::SigningCertificate
+                } else {
+                    Subject::CaCertificate
+                };
+                let decision = status.decide(poe, subject);
+                (cert.as_ref(), status, decision)
+            })
+    }
+
+    /// Every certificate of the path but the anchor, judged with the signature's proof of
+    /// existence.
+    fn revocation(&self, path: &ValidatedPath, poe: Option<i64>, report: &mut SignerReport) {
+        for (cert, status, decision) in self.statuses(path, poe) {
+            let who = name(cert.subject_raw());
+            let check = match decision {
+                RevocationDecision::NotRevoked => {
+                    Check::passed(CheckName::Revocation, format!("not revoked: {who}"))
+                }
+                RevocationDecision::RevokedAfterSignature { date, reason } => Check::warning(
+                    CheckName::Revocation,
+                    format!(
+                        "revoked on {} ({reason:?}) after the proof of existence: {who}",
+                        rfc3339(date)
+                    ),
+                ),
+                RevocationDecision::Fails(sub) => {
+                    Check::failed(CheckName::Revocation, sub, describe_status(&status, &who))
+                }
+            };
+            report.checks.push(check);
+            report
+                .revocation
+                .push(RevocationReport::of(cert.fingerprint(), &status));
+        }
+    }
+
+    /// EN 319 102-1 §5.2.8: the signer's and the path's algorithms, and the signer's key
+    /// purposes, against the policy.
+    fn acceptance(
+        &self,
+        facts: &SignerCryptoFacts,
+        path: Option<&ValidatedPath>,
+        identity: Option<&Identity>,
+        report: &mut SignerReport,
+    ) {
+        let policy = &self.verifier.policy;
+        let checks_before = report.checks.len();
+        if let Err(v) = policy.check_algorithm(&facts.signature_algorithm) {
+            report.checks.push(Check::failed(
+                CheckName::SignatureAcceptance,
+                v.sub_indication(),
+                format!("signature: {v}"),
+            ));
+        }
+        for (cert, algorithm) in path
+            .into_iter()
+            .flat_map(|p| p.certificates.iter().zip(&p.signature_algorithms))
+        {
+            if let Err(v) = policy.check_algorithm(algorithm) {
+                report.checks.push(Check::failed(
+                    CheckName::SignatureAcceptance,
+                    v.sub_indication(),
+                    format!("certificate {}: {v}", name(cert.subject_raw())),
+                ));
+            }
+        }
+        if let Some(identity) = identity
+            && let Err(v) = policy.check_signer(identity)
+        {
+            report.checks.push(Check::failed(
+                CheckName::SignatureAcceptance,
+                v.sub_indication(),
+                v.to_string(),
+            ));
+        }
+        if report.checks.len() == checks_before {
+            report.checks.push(Check::passed(
+                CheckName::SignatureAcceptance,
+                "algorithms, key sizes and key purposes meet the policy",
+            ));
+        }
+    }
+
+    /// Only reached by a signer whose signature verified: an unverified certificate proves
+    /// nothing about who signed.
+    fn ownership(
+        &self,
+        identity: Option<&Identity>,
+        expectation: &Expectation,
+        report: &mut SignerReport,
+    ) {
+        let result = match identity {
+            Some(identity) => {
+                identity::check(identity, expectation, &self.verifier.policy.ownership())
+                    .map_err(|e| e.to_string())
+            }
+            None => Err("the signer's identity cannot be read".to_owned()),
+        };
+        report.owner = Some(result.is_ok());
+        report.checks.push(match result {
+            Ok(()) => Check::passed(CheckName::Ownership, "the signer is the expected one"),
+            Err(why) => Check::warning(CheckName::Ownership, why),
+        });
+    }
+}
+
+fn describe_sid(sid: &SignerIdentifier<'_>) -> String {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(id) => {
+            format!(
+                "issuer {}, serial {}",
+                name(id.issuer),
+                hex(id.serial_number)
+            )
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => format!("subjectKeyIdentifier {}", hex(ski)),
+    }
+}
+
+fn describe_facts(facts: &SignerCryptoFacts) -> String {
+    let covered = if facts.signed_attributes {
+        format!(
+            "messageDigest ({}) matches the content and the signature over the signed attributes verifies",
+            facts.digest_algorithm
+        )
+    } else {
+        "the signature over the content verifies (no signed attributes)".to_owned()
+    };
+    let binding = match (facts.signing_certificate.v2, facts.signing_certificate.v1) {
+        (Some(hash), _) => format!("; signingCertificateV2 ({hash}) matches"),
+        (None, true) => "; signingCertificate (SHA-1) matches".to_owned(),
+        (None, false) => String::new(),
+    };
+    format!("{covered} ({}){binding}", facts.signature_algorithm)
+}
+
+fn describe_status(status: &RevocationStatus, who: &str) -> String {
+    match status {
+        RevocationStatus::Revoked { date, reason, .. } => {
+            format!("revoked on {} ({reason:?}): {who}", rfc3339(*date))
+        }
+        RevocationStatus::Unknown { why } => format!("no usable CRL ({why:?}): {who}"),
+        RevocationStatus::Good { .. } => format!("not revoked: {who}"),
+    }
+}
