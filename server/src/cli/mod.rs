@@ -2,10 +2,11 @@
 //!
 //! Exit codes: 0 success, 1 the operation failed (missing content, an
 //! integrity problem, a storage error), 64 bad usage or an unreadable input
-//! file (as `qoima verify`'s contract has it).
+//! file; `qoima verify` adds 2 for INDETERMINATE (DESIGN.md §3).
 
 mod content;
 mod serve;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +44,9 @@ enum Command {
     Gc,
     /// Serve the HTTP API.
     Serve(serve::ServeArgs),
+    /// Verify a CMS signature: validity and ownership (exit 0 passed, 1 failed,
+    /// 2 indeterminate).
+    Verify(verify::VerifyArgs),
 }
 
 /// A failed command: what to print and how to exit.
@@ -91,7 +95,7 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
             ExitCode::from(failure.code)
@@ -99,16 +103,18 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let dir = &cli.data_dir;
-    match cli.command {
+    let done = match cli.command {
         Command::Put(args) => content::put(dir, args),
         Command::Get(args) => content::get(dir, args),
         Command::Stat(args) => content::stat(dir, args),
         Command::Scrub => content::scrub(dir),
         Command::Gc => content::gc(dir),
         Command::Serve(args) => serve::serve(dir, args),
-    }
+        Command::Verify(args) => return verify::verify(args),
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 /// Where RocksDB keeps its files inside the data directory.
