@@ -50,6 +50,6 @@ pub use digest::{DigestAlgorithm, Hasher};
 pub use error::{CryptoError, SignerCryptoError};
 pub use signature::{accepts_digest, verify_signature, verify_signature_digest};
 pub use signer::{
-    Content, SignerCryptoFacts, SigningCertificateBinding, resolve_signer, verify_signer_info,
-    verify_signer_signature,
+    Content, SignerCertificate, SignerCryptoFacts, SigningCertificateBinding, resolve_signer,
+    verify_signer_certificate, verify_signer_info, verify_signer_signature,
 };

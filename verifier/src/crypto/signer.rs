@@ -68,14 +68,46 @@ pub struct SignerCryptoFacts {
     pub signing_certificate: SigningCertificateBinding,
 }
 
+/// The parts of a candidate signer certificate the check reads (RFC 5280 §4.1), borrowed
+/// from wherever the caller keeps them: an engine that parsed the certificate once passes
+/// them without parsing it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignerCertificate<'c> {
+    /// The complete DER (what an ESS certHash covers).
+    pub der: &'c [u8],
+    /// The issuer Name, DER.
+    pub issuer: &'c [u8],
+    /// The serialNumber INTEGER's content octets.
+    pub serial: &'c [u8],
+    /// The SubjectPublicKeyInfo, DER.
+    pub spki: &'c [u8],
+    /// The SHA-256 of `der`, when the caller already has it (a fingerprint): an ESS
+    /// signingCertificateV2 with SHA-256 is then checked without hashing again.
+    pub sha256: Option<&'c [u8; 32]>,
+}
+
+impl<'c> SignerCertificate<'c> {
+    /// The parts of the DER certificate `der`.
+    pub fn parse(der: &'c [u8]) -> Result<Self, SignerCryptoError> {
+        let tbs = parse_certificate(der)?.tbs_certificate;
+        Ok(Self {
+            der,
+            issuer: tbs.issuer.as_raw(),
+            serial: tbs.raw_serial(),
+            spki: tbs.subject_pki.raw,
+            sha256: None,
+        })
+    }
+}
+
 /// Resolves the algorithms of `signer` against the certificate `certificate_der` without
 /// verifying anything: the facts a report shows even when verification fails.
 pub fn resolve_signer(
     signer: &SignerInfo<'_>,
     certificate_der: &[u8],
 ) -> Result<(SignatureAlgorithm, DigestAlgorithm), SignerCryptoError> {
-    let certificate = parse_certificate(certificate_der)?;
-    let key = PublicKeyInfo::from_der(certificate.public_key().raw)?;
+    let certificate = SignerCertificate::parse(certificate_der)?;
+    let key = PublicKeyInfo::from_der(certificate.spki)?;
     resolve_signer_key(signer, &key)
 }
 
@@ -121,12 +153,20 @@ pub fn verify_signer_info(
     certificate_der: &[u8],
     content: Content<'_>,
 ) -> Result<SignerCryptoFacts, SignerCryptoError> {
-    let certificate = parse_certificate(certificate_der)?;
-    let key = PublicKeyInfo::from_der(certificate.public_key().raw)?;
+    verify_signer_certificate(signer, SignerCertificate::parse(certificate_der)?, content)
+}
+
+/// [`verify_signer_info`] with the certificate's parts already at hand.
+pub fn verify_signer_certificate(
+    signer: &SignerInfo<'_>,
+    certificate: SignerCertificate<'_>,
+    content: Content<'_>,
+) -> Result<SignerCryptoFacts, SignerCryptoError> {
+    let key = PublicKeyInfo::from_der(certificate.spki)?;
     // Resolve first, so that an unsupported algorithm is reported as such.
     resolve_signer_key(signer, &key)?;
     let binding = match &signer.signed_attrs {
-        Some(attrs) => check_signing_certificate(attrs, certificate_der, &certificate)?,
+        Some(attrs) => check_signing_certificate(attrs, &certificate)?,
         None => SigningCertificateBinding::default(),
     };
     verify_with_key(signer, &key, content, binding)
@@ -223,8 +263,7 @@ fn check_message_digest(
 /// ESS: the first ESSCertID(v2) names the signer's certificate (RFC 2634 §5.4, RFC 5035 §3).
 fn check_signing_certificate(
     attrs: &SignedAttributes<'_>,
-    certificate_der: &[u8],
-    certificate: &X509Certificate<'_>,
+    certificate: &SignerCertificate<'_>,
 ) -> Result<SigningCertificateBinding, SignerCryptoError> {
     let mut binding = SigningCertificateBinding::default();
     if let Some(v2) = &attrs.signing_certificate_v2 {
@@ -251,7 +290,6 @@ fn check_signing_certificate(
             hash,
             &id.cert_hash,
             id.issuer_serial.as_ref(),
-            certificate_der,
             certificate,
         )?;
         binding.v2 = Some(hash);
@@ -270,7 +308,6 @@ fn check_signing_certificate(
             DigestAlgorithm::Sha1,
             &id.cert_hash,
             id.issuer_serial.as_ref(),
-            certificate_der,
             certificate,
         )?;
         binding.v1 = true;
@@ -283,19 +320,22 @@ fn check_ess_cert_id(
     hash: DigestAlgorithm,
     cert_hash: &[u8],
     issuer_serial: Option<&IssuerSerial<'_>>,
-    certificate_der: &[u8],
-    certificate: &X509Certificate<'_>,
+    certificate: &SignerCertificate<'_>,
 ) -> Result<(), SignerCryptoError> {
     let mismatch = |field| SignerCryptoError::SigningCertificateMismatch { attribute, field };
-    if hash.digest(certificate_der) != cert_hash {
+    let hash_matches = match (hash, certificate.sha256) {
+        (DigestAlgorithm::Sha256, Some(known)) => known[..] == *cert_hash,
+        _ => hash.digest(certificate.der) == cert_hash,
+    };
+    if !hash_matches {
         return Err(mismatch("certHash"));
     }
     if let Some(issuer_serial) = issuer_serial {
         // Compared byte for byte: both come from the same CA's encoding.
-        if issuer_serial.issuer_directory_name != Some(certificate.issuer().as_raw()) {
+        if issuer_serial.issuer_directory_name != Some(certificate.issuer) {
             return Err(mismatch("issuer"));
         }
-        if issuer_serial.serial_number != certificate.raw_serial() {
+        if issuer_serial.serial_number != certificate.serial {
             return Err(mismatch("serialNumber"));
         }
     }

@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, RwLock};
 
+use crate::engine::report::{CertificateSummary, CrlSourceReport};
 use crate::identity::{Identity, IdentityError};
 use crate::path::{Certificate, CertificateError, Fingerprint, ValidatedPath};
+use crate::revocation::CrlSource;
 
 /// Entries per map before it is emptied.
 const CAPACITY: usize = 1 << 16;
@@ -52,12 +54,14 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
 }
 
 /// The engine's caches. Only results that do not depend on the request are kept: parsed
-/// certificates and identities (facts of the DER), and validated paths (their signatures
+/// certificates, identities and report summaries of certificates and CRLs (facts of the DER), and validated paths (their signatures
 /// were verified; a hit is validated again at the request's time).
 #[derive(Debug)]
 pub(crate) struct Cache {
     certificates: Bounded<Fingerprint, Result<Arc<Certificate>, CertificateError>>,
-    identities: Bounded<Fingerprint, Arc<Result<Identity, IdentityError>>>,
+    identities: Bounded<Fingerprint, Result<Arc<Identity>, IdentityError>>,
+    summaries: Bounded<Fingerprint, Arc<CertificateSummary>>,
+    crl_sources: Bounded<Fingerprint, Arc<CrlSourceReport>>,
     paths: Bounded<Fingerprint, Arc<ValidatedPath>>,
 }
 
@@ -66,6 +70,8 @@ impl Cache {
         Self {
             certificates: Bounded::new(),
             identities: Bounded::new(),
+            summaries: Bounded::new(),
+            crl_sources: Bounded::new(),
             paths: Bounded::new(),
         }
     }
@@ -81,10 +87,23 @@ impl Cache {
     }
 
     /// The NCA identity of `cert`.
-    pub(crate) fn identity(&self, cert: &Certificate) -> Arc<Result<Identity, IdentityError>> {
+    pub(crate) fn identity(&self, cert: &Certificate) -> Result<Arc<Identity>, IdentityError> {
         self.identities.get_or_insert_with(cert.fingerprint(), || {
-            Arc::new(Identity::from_der(cert.der()))
+            Identity::from_der(cert.der()).map(Arc::new)
         })
+    }
+
+    /// How a report names `cert`.
+    pub(crate) fn summary(&self, cert: &Certificate) -> Arc<CertificateSummary> {
+        self.summaries.get_or_insert_with(cert.fingerprint(), || {
+            Arc::new(CertificateSummary::of(cert))
+        })
+    }
+
+    /// How a report names the CRL `source`.
+    pub(crate) fn crl_source(&self, source: &CrlSource) -> Arc<CrlSourceReport> {
+        self.crl_sources
+            .get_or_insert_with(source.fingerprint, || Arc::new(CrlSourceReport::of(source)))
     }
 
     /// The last path validated for the end entity `fingerprint`.

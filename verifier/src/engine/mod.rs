@@ -21,13 +21,14 @@ mod text;
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::cms::SignedData;
 use crate::crypto::{Content, DigestAlgorithm};
 use crate::identity::{Expectation, OwnershipMismatch};
 use crate::input::{InputFormat, decode_cms};
-use crate::path::{CertificateStore, Fingerprint, Limits};
+use crate::path::{Certificate, CertificateStore, Fingerprint, Limits};
 use crate::policy::Policy;
 use crate::revocation::CrlStore;
 use crate::verdict::{Indication, SubIndication, Verdict};
@@ -38,7 +39,6 @@ pub use report::{
 };
 
 use cache::Cache;
-use report::rfc3339;
 
 /// The signed content of a detached signature, as the caller has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -161,7 +161,7 @@ impl Verifier {
             .map_err(RequestError::Expectation)?;
         let mut report = Report {
             verdict: Verdict::PASSED,
-            validation_time: rfc3339(request.validation_time),
+            validation_time: request.validation_time,
             format: None,
             detached: None,
             ownership: None,
@@ -208,10 +208,11 @@ impl Verifier {
             }
         };
 
-        let (untrusted, crls) = self.request_pools(&signed_data, &mut report.checks);
+        let (cms_certificates, crls) = self.request_pools(&signed_data, &mut report.checks);
         let context = signer::Context {
             verifier: self,
-            untrusted: untrusted.as_ref(),
+            certificates: cms_certificates,
+            untrusted: OnceCell::new(),
             crls: crls.as_ref(),
             cms_certificates: signed_data.x509_certificates().collect(),
             content,
@@ -241,17 +242,15 @@ impl Verifier {
         &self,
         signed_data: &SignedData<'_>,
         checks: &mut Vec<Check>,
-    ) -> (Option<CertificateStore>, Option<CrlStore>) {
-        let mut untrusted = CertificateStore::new();
+    ) -> (Vec<Arc<Certificate>>, Option<CrlStore>) {
+        let mut certificates = Vec::new();
         for der in signed_data.x509_certificates() {
             let fingerprint = Fingerprint::of(der);
             if self.store.get(&fingerprint).is_some() {
                 continue;
             }
             match self.cache.certificate(fingerprint, der) {
-                Ok(cert) => {
-                    untrusted.add_intermediate_certificate(Arc::clone(&cert));
-                }
+                Ok(cert) => certificates.push(cert),
                 Err(e) => checks.push(Check::warning(
                     CheckName::Format,
                     format!("a certificate in the CMS is ignored: {e}"),
@@ -267,10 +266,7 @@ impl Verifier {
                 ));
             }
         }
-        (
-            (!untrusted.is_empty()).then_some(untrusted),
-            (!crls.is_empty()).then_some(crls),
-        )
+        (certificates, (!crls.is_empty()).then_some(crls))
     }
 
     /// DESIGN.md §3: met when at least one signer matches every expectation; otherwise
@@ -329,6 +325,13 @@ fn content<'c>(signed_data: &'c SignedData<'_>, data: Data<'c>) -> Result<Conten
             SubIndication::HashFailure,
             "the given content differs from the content inside the signature",
         )),
+        (Some(inner), Data::Digest { algorithm, value }) if algorithm.digest(inner) != value => {
+            Err(Check::failed(
+                CheckName::Content,
+                SubIndication::HashFailure,
+                "the given digest is not the digest of the content inside the signature",
+            ))
+        }
         (Some(inner), _) => Ok(Content::Attached(inner)),
         (None, Data::Bytes(given)) => Ok(Content::Detached(given)),
         (None, Data::Digest { algorithm, value }) => Ok(Content::Digest { algorithm, value }),

@@ -1,11 +1,13 @@
 //! The validation report (ETSI EN 319 102-1 §5.1.3 "validation report", simplified): the
 //! overall and per-signer verdicts, the facts each was reached from, and every check with a
-//! short human message. Serialised as JSON with camelCase names; [`fmt::Display`] gives the
+//! short human message. Serialised as JSON with camelCase names; `Display` (in `text`) gives the
 //! terminal form.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::Display;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::identity::Identity;
 use crate::path::{Certificate, Fingerprint};
@@ -21,8 +23,9 @@ pub struct Report {
     /// The overall verdict: the worst signer's, or NOT_OWNER (DESIGN.md §3).
     #[serde(flatten)]
     pub verdict: Verdict,
-    /// The validation time, RFC 3339.
-    pub validation_time: String,
+    /// The validation time (unix seconds; RFC 3339 in JSON).
+    #[serde(serialize_with = "unix_as_rfc3339")]
+    pub validation_time: i64,
     /// How the input was encoded (`DER`, `BER`, `PEM`, `base64`), when it could be read.
     pub format: Option<&'static str>,
     /// Whether the content was detached (not carried in the CMS).
@@ -63,21 +66,23 @@ pub struct SignerReport {
     /// The signer identifier (RFC 5652 §5.3), as text.
     pub signer_identifier: String,
     /// Who signed, read from the signing certificate (NCA profile).
-    pub identity: Option<Identity>,
+    pub identity: Option<Arc<Identity>>,
     /// The signature algorithm, when it could be resolved.
     pub signature_algorithm: Option<String>,
     /// The claimed signing time (signingTime attribute, RFC 5652 §11.3): a claim, not a proof.
-    pub claimed_signing_time: Option<String>,
+    #[serde(serialize_with = "display_option")]
+    pub claimed_signing_time: Option<Time>,
     /// The earliest proven time the signature existed (time-stamp genTime or a caller's proof).
     pub proof_of_existence: Option<ProofOfExistence>,
     /// The best-signature-time the checks used (EN 319 102-1 §5.6.2.4): the proof of
-    /// existence, else the validation time.
-    pub best_signature_time: String,
+    /// existence, else the validation time (unix seconds; RFC 3339 in JSON).
+    #[serde(serialize_with = "unix_as_rfc3339")]
+    pub best_signature_time: i64,
     /// The signature time-stamps found (RFC 3161 signatureTimeStampToken).
     pub time_stamps: Vec<TimeStampReport>,
     /// The certification path, signing certificate first, trust anchor last; only the
     /// signing certificate when no path was found.
-    pub chain: Vec<CertificateSummary>,
+    pub chain: Vec<Arc<CertificateSummary>>,
     /// The revocation status of each certificate of the path but the trust anchor.
     pub revocation: Vec<RevocationReport>,
     /// Whether this signer meets the ownership expectation; absent without one.
@@ -91,8 +96,9 @@ pub struct SignerReport {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProofOfExistence {
-    /// The time, RFC 3339.
-    pub time: String,
+    /// The time (unix seconds; RFC 3339 in JSON).
+    #[serde(serialize_with = "unix_as_rfc3339")]
+    pub time: i64,
     /// Where it comes from: `timeStamp` or `caller` (a registration record).
     pub source: &'static str,
 }
@@ -109,7 +115,7 @@ pub struct TimeStampReport {
     /// The token's serial number, hex.
     pub serial_number: Option<String>,
     /// The TSA certificate.
-    pub tsa: Option<CertificateSummary>,
+    pub tsa: Option<Arc<CertificateSummary>>,
     /// Whether genTime was used as a proof of existence (token, TSA path and TSA revocation
     /// all good).
     pub proof_of_existence: bool,
@@ -155,8 +161,8 @@ impl CertificateSummary {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RevocationReport {
-    /// The certificate's fingerprint, hex.
-    pub certificate: String,
+    /// The certificate's fingerprint (hex in JSON).
+    pub certificate: Fingerprint,
     /// `good`, `revoked` or `unknown`.
     pub status: &'static str,
     /// revocationDate, RFC 3339, when revoked.
@@ -166,13 +172,17 @@ pub struct RevocationReport {
     /// Why no status could be read, when unknown.
     pub unknown_reason: Option<UnknownReason>,
     /// The CRLs the status was read from (complete CRL, then delta).
-    pub sources: Vec<CrlSourceReport>,
+    pub sources: Vec<Arc<CrlSourceReport>>,
 }
 
 impl RevocationReport {
-    pub(crate) fn of(certificate: Fingerprint, status: &RevocationStatus) -> Self {
+    pub(crate) fn of(
+        certificate: Fingerprint,
+        status: &RevocationStatus,
+        source_report: impl Fn(&CrlSource) -> Arc<CrlSourceReport>,
+    ) -> Self {
         let mut report = Self {
-            certificate: certificate.to_string(),
+            certificate,
             status: "unknown",
             revocation_date: None,
             reason: None,
@@ -182,7 +192,7 @@ impl RevocationReport {
         match status {
             RevocationStatus::Good { source } => {
                 report.status = "good";
-                report.sources = source.iter().map(CrlSourceReport::of).collect();
+                report.sources = source.iter().map(&source_report).collect();
             }
             RevocationStatus::Revoked {
                 date,
@@ -192,7 +202,7 @@ impl RevocationReport {
                 report.status = "revoked";
                 report.revocation_date = Some(rfc3339(*date));
                 report.reason = Some(*reason);
-                report.sources = source.iter().map(CrlSourceReport::of).collect();
+                report.sources = source.iter().map(&source_report).collect();
             }
             RevocationStatus::Unknown { why } => report.unknown_reason = Some(*why),
         }
@@ -218,7 +228,7 @@ pub struct CrlSourceReport {
 }
 
 impl CrlSourceReport {
-    fn of(source: &CrlSource) -> Self {
+    pub(crate) fn of(source: &CrlSource) -> Self {
         Self {
             fingerprint: source.fingerprint.to_string(),
             this_update: rfc3339(source.this_update),
@@ -296,11 +306,11 @@ pub struct Check {
     /// The sub-indication of a failure.
     pub sub_indication: Option<SubIndication>,
     /// A short human message.
-    pub message: String,
+    pub message: Cow<'static, str>,
 }
 
 impl Check {
-    pub(crate) fn passed(check: CheckName, message: impl Into<String>) -> Self {
+    pub(crate) fn passed(check: CheckName, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
             check,
             outcome: Outcome::Passed,
@@ -309,14 +319,18 @@ impl Check {
         }
     }
 
-    pub(crate) fn warning(check: CheckName, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(check: CheckName, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
             outcome: Outcome::Warning,
             ..Self::passed(check, message)
         }
     }
 
-    pub(crate) fn failed(check: CheckName, sub: SubIndication, message: impl Into<String>) -> Self {
+    pub(crate) fn failed(
+        check: CheckName,
+        sub: SubIndication,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self {
             check,
             outcome: Outcome::Failed,
@@ -326,17 +340,29 @@ impl Check {
     }
 }
 
+/// Times are kept as numbers and written as text only when a report is serialised: a bulk
+/// re-verification that only reads the verdicts does not pay for formatting.
+fn unix_as_rfc3339<S: Serializer>(unix: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&rfc3339(*unix))
+}
+
+fn display_option<T: Display, S: Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Unix seconds as RFC 3339 UTC (`2026-06-15T12:00:00Z`); out-of-range values as a number.
 pub(crate) fn rfc3339(unix: i64) -> String {
     Time::from_unix(unix).map_or_else(|| format!("@{unix}"), |t| t.to_string())
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    hex::encode(bytes)
 }
 
 /// A DER Name as RFC 4514 text, or hex when it does not decode.

@@ -2,12 +2,13 @@
 //! for signatures with time"): each step adds its [`Check`]s to the signer's report; the
 //! verdict is the worst failed check, the earliest among equals.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::cms::{SignerIdentifier, SignerInfo};
 use crate::crypto::{self, Content, SignerCryptoError, SignerCryptoFacts};
 use crate::identity::{self, Expectation, Identity};
-use crate::path::{self, Certificate, CertificateStore, PathError, ValidatedPath};
+use crate::path::{self, Certificate, CertificateStore, Fingerprint, PathError, ValidatedPath};
 use crate::revocation::{CrlStore, RevocationDecision, RevocationStatus, Subject};
 use crate::timestamp::verify_signature_time_stamp;
 use crate::verdict::{SubIndication, Verdict};
@@ -22,7 +23,9 @@ use super::report::{
 pub(super) struct Context<'r> {
     pub(super) verifier: &'r Verifier,
     /// The CMS's own certificates (untrusted), beside the verifier's store.
-    pub(super) untrusted: Option<&'r CertificateStore>,
+    pub(super) certificates: Vec<Arc<Certificate>>,
+    /// The same as a store for path building, made only when a path is built.
+    pub(super) untrusted: OnceCell<CertificateStore>,
     /// The CMS's own CRLs, beside the verifier's.
     pub(super) crls: Option<&'r CrlStore>,
     /// The CMS's certificates as DER, for finding a TSA certificate.
@@ -39,16 +42,12 @@ impl Context<'_> {
         let mut report = SignerReport {
             index,
             verdict: Verdict::PASSED,
-            signer_identifier: describe_sid(&signer.sid),
+            signer_identifier: String::new(),
             identity: None,
             signature_algorithm: None,
-            claimed_signing_time: signer
-                .signed_attrs
-                .as_ref()
-                .and_then(|a| a.signing_time)
-                .map(|t| t.to_string()),
+            claimed_signing_time: signer.signed_attrs.as_ref().and_then(|a| a.signing_time),
             proof_of_existence: None,
-            best_signature_time: rfc3339(self.validation_time),
+            best_signature_time: self.validation_time,
             time_stamps: Vec::new(),
             chain: Vec::new(),
             revocation: Vec::new(),
@@ -71,38 +70,37 @@ impl Context<'_> {
             return;
         };
         report.signature_algorithm = Some(facts.signature_algorithm.to_string());
-        let identity = self.verifier.cache.identity(&cert);
-        match identity.as_ref() {
-            Ok(id) => report.identity = Some(id.clone()),
-            Err(e) => report.checks.push(Check::failed(
-                CheckName::SignatureAcceptance,
-                SubIndication::SigConstraintsFailure,
-                format!("the signer's identity cannot be read: {e}"),
-            )),
-        }
+        let identity = match self.verifier.cache.identity(&cert) {
+            Ok(identity) => Some(identity),
+            Err(e) => {
+                report.checks.push(Check::failed(
+                    CheckName::SignatureAcceptance,
+                    SubIndication::SigConstraintsFailure,
+                    format!("the signer's identity cannot be read: {e}"),
+                ));
+                None
+            }
+        };
+        report.identity.clone_from(&identity);
+        let identity = identity.as_deref();
 
         let proof_of_existence = self.proof_of_existence(signer, report);
         if let Some(time) = proof_of_existence {
-            report.best_signature_time = rfc3339(time);
+            report.best_signature_time = time;
         }
 
-        match self.path(&cert, proof_of_existence, report) {
-            Some(path) => {
-                report.chain = path
-                    .certificates
-                    .iter()
-                    .map(|c| CertificateSummary::of(c))
-                    .collect();
-                self.revocation(&path, proof_of_existence, report);
-                self.acceptance(&facts, Some(&path), identity.as_ref().as_ref().ok(), report);
-            }
-            None => {
-                report.chain = vec![CertificateSummary::of(&cert)];
-                self.acceptance(&facts, None, identity.as_ref().as_ref().ok(), report);
-            }
+        let path = self.path(&cert, proof_of_existence, report);
+        let cache = &self.verifier.cache;
+        report.chain = match &path {
+            Some(path) => path.certificates.iter().map(|c| cache.summary(c)).collect(),
+            None => vec![cache.summary(&cert)],
+        };
+        if let Some(path) = &path {
+            self.revocation(path, proof_of_existence, report);
         }
+        self.acceptance(&facts, path.as_deref(), identity, report);
         if let Some(expectation) = self.expectation {
-            self.ownership(identity.as_ref().as_ref().ok(), expectation, report);
+            self.ownership(identity, expectation, report);
         }
     }
 
@@ -114,8 +112,11 @@ impl Context<'_> {
         report: &mut SignerReport,
     ) -> Option<(Arc<Certificate>, SignerCryptoFacts)> {
         let mut candidates: Vec<&Arc<Certificate>> = Vec::new();
-        let pools = self.untrusted.into_iter().chain([&self.verifier.store]);
-        for cert in pools.flat_map(|pool| pool.signer_candidates(&signer.sid)) {
+        let in_cms = self
+            .certificates
+            .iter()
+            .filter(|cert| cert.is_identified_by(&signer.sid));
+        for cert in in_cms.chain(self.verifier.store.signer_candidates(&signer.sid)) {
             if !candidates
                 .iter()
                 .any(|c| c.fingerprint() == cert.fingerprint())
@@ -123,6 +124,9 @@ impl Context<'_> {
                 candidates.push(cert);
             }
         }
+        let cache = &self.verifier.cache;
+        let first = candidates.first().map(|c| cache.summary(c));
+        report.signer_identifier = describe_sid(&signer.sid, first.as_deref());
         if candidates.is_empty() {
             report.checks.push(Check::failed(
                 CheckName::SigningCertificate,
@@ -133,15 +137,12 @@ impl Context<'_> {
         }
         let mut first_failure: Option<(&Arc<Certificate>, SignerCryptoError)> = None;
         for cert in &candidates {
-            match crypto::verify_signer_info(signer, cert.der(), self.content) {
+            match crypto::verify_signer_certificate(signer, cert.signer_certificate(), self.content)
+            {
                 Ok(facts) => {
                     report.checks.push(Check::passed(
                         CheckName::SigningCertificate,
-                        format!(
-                            "{}, serial {}",
-                            name(cert.subject_raw()),
-                            hex(cert.serial())
-                        ),
+                        "the certificate the signer identifier names (chain[0])",
                     ));
                     report.checks.push(Check::passed(
                         CheckName::Cryptographic,
@@ -155,10 +156,8 @@ impl Context<'_> {
             }
         }
         let (cert, error) = first_failure?;
-        report.chain = vec![CertificateSummary::of(cert)];
-        if let Ok(identity) = self.verifier.cache.identity(cert).as_ref() {
-            report.identity = Some(identity.clone());
-        }
+        report.chain = vec![cache.summary(cert)];
+        report.identity = cache.identity(cert).ok();
         report.signature_algorithm = crypto::resolve_signer(signer, cert.der())
             .ok()
             .map(|(algorithm, _)| algorithm.to_string());
@@ -202,10 +201,7 @@ impl Context<'_> {
             }
         }
         let (time, source) = best?;
-        report.proof_of_existence = Some(ProofOfExistence {
-            time: rfc3339(time),
-            source,
-        });
+        report.proof_of_existence = Some(ProofOfExistence { time, source });
         Some(time)
     }
 
@@ -230,12 +226,12 @@ impl Context<'_> {
         report.policy = Some(verified.policy.clone());
         report.serial_number = Some(hex(&verified.serial));
         if let Ok(tsa) = Certificate::from_der(&verified.tsa_certificate_der) {
-            report.tsa = Some(CertificateSummary::of(&tsa));
+            report.tsa = Some(self.verifier.cache.summary(&tsa));
         }
         let path = match path::build_path_with(
             &verified.tsa_certificate_der,
             &self.verifier.store,
-            self.untrusted,
+            self.untrusted(),
             verified.gen_time_unix,
             self.verifier.limits,
         ) {
@@ -274,6 +270,29 @@ impl Context<'_> {
         (report, Some(verified.gen_time_unix))
     }
 
+    /// Whether the certificate is in the verifier's store or in this request's CMS.
+    fn knows(&self, fingerprint: &Fingerprint) -> bool {
+        self.verifier.store.get(fingerprint).is_some()
+            || self
+                .certificates
+                .iter()
+                .any(|c| c.fingerprint() == *fingerprint)
+    }
+
+    /// The CMS's certificates as a store, for path building.
+    fn untrusted(&self) -> Option<&CertificateStore> {
+        if self.certificates.is_empty() {
+            return None;
+        }
+        Some(self.untrusted.get_or_init(|| {
+            let mut store = CertificateStore::new();
+            for cert in &self.certificates {
+                store.add_intermediate_certificate(Arc::clone(cert));
+            }
+            store
+        }))
+    }
+
     /// The certificate path at the validation time; when it fails only because a certificate
     /// has since expired and the signature has a proof of existence, the path at that time
     /// (EN 319 102-1 §5.5.4, validation with time).
@@ -287,10 +306,7 @@ impl Context<'_> {
             Ok(path) => {
                 report.checks.push(Check::passed(
                     CheckName::CertificatePath,
-                    format!(
-                        "{} certificate(s) to a trust anchor, valid at the validation time",
-                        path.certificates.len()
-                    ),
+                    "a path to a trust anchor, valid at the validation time",
                 ));
                 return Some(path);
             }
@@ -341,7 +357,10 @@ impl Context<'_> {
     /// A path valid at `at`: the cached one when it still validates, else a new search.
     fn path_at(&self, cert: &Arc<Certificate>, at: i64) -> Result<Arc<ValidatedPath>, PathError> {
         let cache = &self.verifier.cache;
+        // A cached path may have been built with another request's CMS certificates: reuse
+        // it only when each of its certificates is available to this request too.
         if let Some(path) = cache.path(&cert.fingerprint())
+            && path.fingerprints.iter().skip(1).all(|f| self.knows(f))
             && path.revalidate(at).is_ok()
         {
             return Ok(path);
@@ -349,7 +368,7 @@ impl Context<'_> {
         let path = Arc::new(path::build_path_with(
             cert.der(),
             &self.verifier.store,
-            self.untrusted,
+            self.untrusted(),
             at,
             self.verifier.limits,
         )?);
@@ -387,12 +406,18 @@ impl Context<'_> {
     /// Every certificate of the path but the anchor, judged with the signature's proof of
     /// existence.
     fn revocation(&self, path: &ValidatedPath, poe: Option<i64>, report: &mut SignerReport) {
+        let cache = &self.verifier.cache;
+        let checks_before = report.checks.len();
         for (cert, status, decision) in self.statuses(path, poe) {
-            let who = name(cert.subject_raw());
+            report.revocation.push(RevocationReport::of(
+                cert.fingerprint(),
+                &status,
+                |source| cache.crl_source(source),
+            ));
+            let summary = cache.summary(cert);
+            let who = &summary.subject;
             let check = match decision {
-                RevocationDecision::NotRevoked => {
-                    Check::passed(CheckName::Revocation, format!("not revoked: {who}"))
-                }
+                RevocationDecision::NotRevoked => continue,
                 RevocationDecision::RevokedAfterSignature { date, reason } => Check::warning(
                     CheckName::Revocation,
                     format!(
@@ -401,13 +426,16 @@ impl Context<'_> {
                     ),
                 ),
                 RevocationDecision::Fails(sub) => {
-                    Check::failed(CheckName::Revocation, sub, describe_status(&status, &who))
+                    Check::failed(CheckName::Revocation, sub, describe_status(&status, who))
                 }
             };
             report.checks.push(check);
-            report
-                .revocation
-                .push(RevocationReport::of(cert.fingerprint(), &status));
+        }
+        if report.checks.len() == checks_before {
+            report.checks.push(Check::passed(
+                CheckName::Revocation,
+                "no certificate of the path is revoked",
+            ));
         }
     }
 
@@ -437,7 +465,10 @@ impl Context<'_> {
                 report.checks.push(Check::failed(
                     CheckName::SignatureAcceptance,
                     v.sub_indication(),
-                    format!("certificate {}: {v}", name(cert.subject_raw())),
+                    format!(
+                        "certificate {}: {v}",
+                        self.verifier.cache.summary(cert).subject
+                    ),
                 ));
             }
         }
@@ -481,14 +512,13 @@ impl Context<'_> {
     }
 }
 
-fn describe_sid(sid: &SignerIdentifier<'_>) -> String {
+/// The sid as text; the issuer's name is read from `found` (a certificate it names, so
+/// the same issuer) when there is one, which spares parsing it again.
+fn describe_sid(sid: &SignerIdentifier<'_>, found: Option<&CertificateSummary>) -> String {
     match sid {
         SignerIdentifier::IssuerAndSerialNumber(id) => {
-            format!(
-                "issuer {}, serial {}",
-                name(id.issuer),
-                hex(id.serial_number)
-            )
+            let issuer = found.map_or_else(|| name(id.issuer), |c| c.issuer.clone());
+            format!("issuer {issuer}, serial {}", hex(id.serial_number))
         }
         SignerIdentifier::SubjectKeyIdentifier(ski) => format!("subjectKeyIdentifier {}", hex(ski)),
     }

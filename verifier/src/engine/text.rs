@@ -3,12 +3,12 @@
 
 use std::fmt;
 
-use super::report::{Check, Outcome, Report, SignerReport};
+use super::report::{Check, Outcome, Report, SignerReport, rfc3339};
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.verdict)?;
-        write!(f, "validation time {}", self.validation_time)?;
+        write!(f, "validation time {}", rfc3339(self.validation_time))?;
         if let Some(format) = self.format {
             write!(f, "; {format}")?;
         }
@@ -60,10 +60,19 @@ fn write_signer(f: &mut fmt::Formatter<'_>, signer: &SignerReport) -> fmt::Resul
         writeln!(f, "  claimed signing time: {claimed}")?;
     }
     match &signer.proof_of_existence {
-        Some(poe) => writeln!(f, "  proof of existence: {} ({})", poe.time, poe.source)?,
+        Some(poe) => writeln!(
+            f,
+            "  proof of existence: {} ({})",
+            rfc3339(poe.time),
+            poe.source
+        )?,
         None => writeln!(f, "  proof of existence: none")?,
     }
-    writeln!(f, "  best-signature-time: {}", signer.best_signature_time)?;
+    writeln!(
+        f,
+        "  best-signature-time: {}",
+        rfc3339(signer.best_signature_time)
+    )?;
     for (i, cert) in signer.chain.iter().enumerate() {
         let label = if i == 0 { "certificate" } else { "issued by" };
         writeln!(f, "  {label}: {} (until {})", cert.subject, cert.not_after)?;

@@ -31,7 +31,14 @@ impl Fingerprint {
 
 impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+/// Lowercase hex, as reports write it.
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -208,6 +215,17 @@ impl Certificate {
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
                 self.subject_key_id.as_deref() == Some(ski.as_ref())
             }
+        }
+    }
+
+    /// The parts a SignerInfo check reads, without parsing again.
+    pub fn signer_certificate(&self) -> crate::crypto::SignerCertificate<'_> {
+        crate::crypto::SignerCertificate {
+            der: &self.der,
+            issuer: &self.issuer,
+            serial: &self.serial,
+            spki: self.spki(),
+            sha256: Some(&self.fingerprint.0),
         }
     }
 

@@ -172,4 +172,51 @@ pub(crate) mod pki {
         EC = "certs/ec.cer";
         AUTH = "certs/auth.cer";
     }
+    // For the engine's tests: the document, the remaining CRL and certificate, every CMS.
+    files! {
+        DOC_4K = "doc-4k.txt";
+        ROOT_EC_CRL = "crl/root-ec.crl";
+        INDIVIDUAL_ATTACHED_CMS = "cms/individual.attached.p7s";
+        INDIVIDUAL_ATTACHED_BER_CMS = "cms/individual.attached.ber.p7s";
+        INDIVIDUAL_DETACHED_PEM = "cms/individual.detached.pem";
+        INDIVIDUAL_DETACHED_B64 = "cms/individual.detached.b64";
+        INDIVIDUAL_CHAIN_CMS = "cms/individual-chain.detached.p7s";
+        INDIVIDUAL_SHA384_CMS = "cms/individual-sha384.detached.p7s";
+        INDIVIDUAL_SHA512_CMS = "cms/individual-sha512.detached.p7s";
+        INDIVIDUAL_PSS_CMS = "cms/individual-pss.detached.p7s";
+        INDIVIDUAL_SHA1_CMS = "cms/individual-sha1.detached.p7s";
+        INDIVIDUAL_NOCERTS_CMS = "cms/individual-nocerts.detached.p7s";
+        INDIVIDUAL_NOATTR_DETACHED_CMS = "cms/individual-noattr.detached.p7s";
+        INDIVIDUAL_NOATTR_ATTACHED_CMS = "cms/individual-noattr.attached.p7s";
+        HEAD_DETACHED_CMS = "cms/head.detached.p7s";
+        HEAD_ATTACHED_CMS = "cms/head.attached.p7s";
+        EMPLOYEE_DETACHED_CMS = "cms/employee.detached.p7s";
+        EMPLOYEE_ATTACHED_CMS = "cms/employee.attached.p7s";
+        TWO_SIGNERS_DETACHED_CMS = "cms/two-signers.detached.p7s";
+        TWO_SIGNERS_ATTACHED_CMS = "cms/two-signers.attached.p7s";
+        EC_DETACHED_CMS = "cms/ec.detached.p7s";
+        EC_ATTACHED_CMS = "cms/ec.attached.p7s";
+        EXPIRED_DETACHED_CMS = "cms/expired.detached.p7s";
+        EXPIRED_ATTACHED_CMS = "cms/expired.attached.p7s";
+        NOTYET_DETACHED_CMS = "cms/notyet.detached.p7s";
+        NOTYET_ATTACHED_CMS = "cms/notyet.attached.p7s";
+        REVOKED_DETACHED_CMS = "cms/revoked.detached.p7s";
+        REVOKED_ATTACHED_CMS = "cms/revoked.attached.p7s";
+        REVOKED_LATER_DETACHED_CMS = "cms/revoked-later.detached.p7s";
+        REVOKED_LATER_ATTACHED_CMS = "cms/revoked-later.attached.p7s";
+        HOLD_DETACHED_CMS = "cms/hold.detached.p7s";
+        HOLD_ATTACHED_CMS = "cms/hold.attached.p7s";
+        UNTRUSTED_EE_DETACHED_CMS = "cms/untrusted-ee.detached.p7s";
+        UNTRUSTED_EE_ATTACHED_CMS = "cms/untrusted-ee.attached.p7s";
+        LOOKALIKE_EE_DETACHED_CMS = "cms/lookalike-ee.detached.p7s";
+        LOOKALIKE_EE_ATTACHED_CMS = "cms/lookalike-ee.attached.p7s";
+        NONCA_ISSUED_DETACHED_CMS = "cms/nonca-issued.detached.p7s";
+        NONCA_ISSUED_ATTACHED_CMS = "cms/nonca-issued.attached.p7s";
+        PATHLEN_EE_DETACHED_CMS = "cms/pathlen-ee.detached.p7s";
+        PATHLEN_EE_ATTACHED_CMS = "cms/pathlen-ee.attached.p7s";
+        AUTH_DETACHED_CMS = "cms/auth.detached.p7s";
+        AUTH_ATTACHED_CMS = "cms/auth.attached.p7s";
+        RSA1024_DETACHED_CMS = "cms/rsa1024.detached.p7s";
+        RSA1024_ATTACHED_CMS = "cms/rsa1024.attached.p7s";
+    }
 }
