@@ -29,6 +29,18 @@ head -c 700 "$real/cms/individual_attached.der" > corpus/cms/truncated
 cp "$real"/cms/individual_signer.cer "$real"/certs/*.cer "$real"/examples/test_CERT_GOST.txt corpus/certificate_file/
 cp "$real"/certs/*.crl corpus/crl_file/
 
+# The generated RSA/ECDSA PKI (verifier/testdata/pki): every encoding and shape of CMS the
+# engine accepts (DER, BER, PEM, base64, two signers, no signed attributes, keyid, PSS, EC),
+# the whole chain and the complete/delta CRLs.
+pki=../verifier/testdata/pki
+for f in individual.detached.p7s individual.attached.ber.p7s individual.detached.pem \
+    individual.detached.b64 two-signers.attached.p7s individual-noattr.detached.p7s \
+    individual-keyid.detached.p7s individual-pss.detached.p7s ec.attached.p7s; do
+    cp "$pki/cms/$f" "corpus/cms/pki-$f"
+done
+for f in root-rsa ca-rsa employee ec; do cp "$pki/certs/$f.cer" "corpus/certificate_file/pki-$f.cer"; done
+for f in ca-rsa ca-rsa-base ca-rsa-delta; do cp "$pki/crl/$f.crl" "corpus/crl_file/pki-$f.crl"; done
+
 # A real GOST-2015 key (its certificate's subjectPublicKey contents), signature and
 # message would need a parser; seed with the shapes instead: lengths 0x83 (DER
 # OCTET STRING of 128 bytes plus header) and 0x80, then zero bytes.

@@ -4,11 +4,36 @@
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
-use crate::{decode_certificate_file, decode_cms, decode_crl_file, parse_signed_data};
+use crate::identity::{Expectation, Identity};
+use crate::path::CertificateStore;
+use crate::policy::Policy;
+use crate::revocation::CrlStore;
+use crate::{
+    Data, Request, Verifier, decode_certificate_file, decode_cms, decode_crl_file,
+    parse_signed_data,
+};
 
 /// A signature as a user hands it in: decoded, parsed, down to the
-/// time-stamp tokens and the certificates and CRLs it carries.
+/// time-stamp tokens and the certificates and CRLs it carries, then through
+/// the whole engine (with no trust anchors, so paths end early; every other
+/// layer runs on what the input carries).
 pub fn cms(data: &[u8]) {
+    let verifier = Verifier::new(CertificateStore::new(), CrlStore::new(), Policy::default());
+    let expectation = Expectation {
+        iin: Some("850315300128".to_owned()),
+        ..Expectation::default()
+    };
+    for request in [
+        Request::new(data, 1_781_524_800),
+        Request::new(data, 1_781_524_800)
+            .data(Data::Bytes(b"content"))
+            .expect(expectation)
+            .proof_of_existence(1_700_000_000),
+    ] {
+        if let Ok(report) = verifier.verify(&request) {
+            let _ = report.to_string();
+        }
+    }
     let Ok(decoded) = decode_cms(data) else {
         return;
     };
@@ -37,15 +62,20 @@ pub fn cms(data: &[u8]) {
 
 /// A certificate file given with `--trust` or `--ca`.
 pub fn certificate_file(data: &[u8]) {
+    let mut store = CertificateStore::new();
     for der in decode_certificate_file(data).into_iter().flatten() {
         let _ = X509Certificate::from_der(&der);
+        let _ = Identity::from_der(&der);
+        let _ = store.add_intermediate(&der);
     }
 }
 
 /// A CRL file given with `--crl`.
 pub fn crl_file(data: &[u8]) {
+    let mut store = CrlStore::new();
     for der in decode_crl_file(data).into_iter().flatten() {
         let _ = CertificateRevocationList::from_der(&der);
+        let _ = store.add(&der);
     }
 }
 
