@@ -153,7 +153,14 @@ impl From<GostDigestAlgorithm> for DigestAlgorithm {
 
 impl fmt::Display for DigestAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.write_str(self.name())
+    }
+}
+
+impl DigestAlgorithm {
+    /// The usual name, e.g. `SHA-256`.
+    pub fn name(self) -> &'static str {
+        match self {
             Self::Sha1 => "SHA-1",
             Self::Sha224 => "SHA-224",
             Self::Sha256 => "SHA-256",
@@ -162,7 +169,7 @@ impl fmt::Display for DigestAlgorithm {
             Self::Streebog256 => "GOST R 34.11-2012 256",
             Self::Streebog512 => "GOST R 34.11-2012 512",
             Self::Gost94 => "GOST R 34.11-94",
-        })
+        }
     }
 }
 

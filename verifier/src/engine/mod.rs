@@ -28,7 +28,7 @@ use crate::cms::SignedData;
 use crate::crypto::{Content, DigestAlgorithm};
 use crate::identity::{Expectation, OwnershipMismatch};
 use crate::input::{InputFormat, decode_cms};
-use crate::path::{Certificate, CertificateStore, Fingerprint, Limits};
+use crate::path::{Certificate, CertificateStore, Limits};
 use crate::policy::Policy;
 use crate::revocation::CrlStore;
 use crate::verdict::{Indication, SubIndication, Verdict};
@@ -245,11 +245,7 @@ impl Verifier {
     ) -> (Vec<Arc<Certificate>>, Option<CrlStore>) {
         let mut certificates = Vec::new();
         for der in signed_data.x509_certificates() {
-            let fingerprint = Fingerprint::of(der);
-            if self.store.get(&fingerprint).is_some() {
-                continue;
-            }
-            match self.cache.certificate(fingerprint, der) {
+            match self.cache.certificate(der) {
                 Ok(cert) => certificates.push(cert),
                 Err(e) => checks.push(Check::warning(
                     CheckName::Format,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+use crate::crypto::SignatureAlgorithm;
 use crate::identity::Identity;
 use crate::path::{Certificate, Fingerprint};
 use crate::revocation::{CrlSource, RevocationReason, RevocationStatus, UnknownReason};
@@ -68,7 +69,8 @@ pub struct SignerReport {
     /// Who signed, read from the signing certificate (NCA profile).
     pub identity: Option<Arc<Identity>>,
     /// The signature algorithm, when it could be resolved.
-    pub signature_algorithm: Option<String>,
+    #[serde(serialize_with = "display_option")]
+    pub signature_algorithm: Option<SignatureAlgorithm>,
     /// The claimed signing time (signingTime attribute, RFC 5652 §11.3): a claim, not a proof.
     #[serde(serialize_with = "display_option")]
     pub claimed_signing_time: Option<Time>,
@@ -84,7 +86,7 @@ pub struct SignerReport {
     /// signing certificate when no path was found.
     pub chain: Vec<Arc<CertificateSummary>>,
     /// The revocation status of each certificate of the path but the trust anchor.
-    pub revocation: Vec<RevocationReport>,
+    pub revocation: Vec<Arc<RevocationReport>>,
     /// Whether this signer meets the ownership expectation; absent without one.
     pub owner: Option<bool>,
     /// Every check, in pipeline order.

@@ -14,6 +14,7 @@ use crate::timestamp::verify_signature_time_stamp;
 use crate::verdict::{SubIndication, Verdict};
 
 use super::Verifier;
+use super::cache::CachedStatus;
 use super::report::{
     CertificateSummary, Check, CheckName, ProofOfExistence, RevocationReport, SignerReport,
     TimeStampReport, hex, name, rfc3339,
@@ -52,7 +53,7 @@ impl Context<'_> {
             chain: Vec::new(),
             revocation: Vec::new(),
             owner: None,
-            checks: Vec::new(),
+            checks: Vec::with_capacity(8),
         };
         self.run(signer, &mut report);
         report.verdict = report
@@ -69,7 +70,7 @@ impl Context<'_> {
         let Some((cert, facts)) = self.identify_and_verify(signer, report) else {
             return;
         };
-        report.signature_algorithm = Some(facts.signature_algorithm.to_string());
+        report.signature_algorithm = Some(facts.signature_algorithm);
         let identity = match self.verifier.cache.identity(&cert) {
             Ok(identity) => Some(identity),
             Err(e) => {
@@ -160,7 +161,7 @@ impl Context<'_> {
         report.identity = cache.identity(cert).ok();
         report.signature_algorithm = crypto::resolve_signer(signer, cert.der())
             .ok()
-            .map(|(algorithm, _)| algorithm.to_string());
+            .map(|(algorithm, _)| algorithm);
         let check = match error {
             SignerCryptoError::SigningCertificateMismatch { .. } => CheckName::SigningCertificate,
             _ => CheckName::Cryptographic,
@@ -194,7 +195,7 @@ impl Context<'_> {
             };
             report.checks.push(check);
             report.time_stamps.push(time_stamp);
-            if let Some(t) = gen_time.filter(|&t| t < self.validation_time)
+            if let Some(t) = gen_time
                 && best.is_none_or(|(b, _)| t < b)
             {
                 best = Some((t, "timeStamp"));
@@ -255,6 +256,13 @@ impl Context<'_> {
                 "time-stamp of {} not used as proof: TSA path revocation: {}",
                 verified.gen_time,
                 sub.as_str()
+            );
+            return (report, None);
+        }
+        if verified.gen_time_unix >= self.validation_time {
+            report.message = format!(
+                "time-stamp of {} not used as proof: not before the validation time",
+                verified.gen_time
             );
             return (report, None);
         }
@@ -382,25 +390,51 @@ impl Context<'_> {
         &'p self,
         path: &'p ValidatedPath,
         poe: Option<i64>,
-    ) -> impl Iterator<Item = (&'p Certificate, RevocationStatus, RevocationDecision)> + 'p {
+    ) -> impl Iterator<Item = (&'p Certificate, CachedStatus, RevocationDecision)> + 'p {
         let certificates = &path.certificates;
         certificates
             .iter()
             .zip(certificates.iter().skip(1))
             .enumerate()
             .map(move |(i, (cert, issuer))| {
-                let status =
-                    self.verifier
-                        .crls
-                        .status_with(self.crls, cert, issuer, self.validation_time);
+                let cached = self.status(cert, issuer);
                 let subject = if i == 0 {
                     Subject::SigningCertificate
                 } else {
                     Subject::CaCertificate
                 };
-                let decision = status.decide(poe, subject);
-                (cert.as_ref(), status, decision)
+                let decision = cached.status.decide(poe, subject);
+                (cert.as_ref(), cached, decision)
             })
+    }
+
+    /// The status of `cert` at the validation time, from the cache when the request brings
+    /// no CRLs of its own.
+    fn status(&self, cert: &Certificate, issuer: &Certificate) -> CachedStatus {
+        let (cache, crls, at) = (
+            &self.verifier.cache,
+            &self.verifier.crls,
+            self.validation_time,
+        );
+        let key = (cert.fingerprint(), issuer.fingerprint());
+        if self.crls.is_none()
+            && let Some(cached) = cache.revocation(&key, at)
+        {
+            return cached;
+        }
+        let status = crls.status_with(self.crls, cert, issuer, at);
+        let report = RevocationReport::of(cert.fingerprint(), &status, |s| cache.crl_source(s));
+        let cached = CachedStatus {
+            from: at,
+            until: crls.status_stable_until(issuer, at),
+            status: Arc::new(status),
+            report: Arc::new(report),
+        };
+        // With the request's own CRLs the status is the request's: not cached.
+        if self.crls.is_none() {
+            cache.remember_revocation(key, cached.clone());
+        }
+        cached
     }
 
     /// Every certificate of the path but the anchor, judged with the signature's proof of
@@ -408,12 +442,8 @@ impl Context<'_> {
     fn revocation(&self, path: &ValidatedPath, poe: Option<i64>, report: &mut SignerReport) {
         let cache = &self.verifier.cache;
         let checks_before = report.checks.len();
-        for (cert, status, decision) in self.statuses(path, poe) {
-            report.revocation.push(RevocationReport::of(
-                cert.fingerprint(),
-                &status,
-                |source| cache.crl_source(source),
-            ));
+        for (cert, cached, decision) in self.statuses(path, poe) {
+            report.revocation.push(Arc::clone(&cached.report));
             let summary = cache.summary(cert);
             let who = &summary.subject;
             let check = match decision {
@@ -425,9 +455,11 @@ impl Context<'_> {
                         rfc3339(date)
                     ),
                 ),
-                RevocationDecision::Fails(sub) => {
-                    Check::failed(CheckName::Revocation, sub, describe_status(&status, who))
-                }
+                RevocationDecision::Fails(sub) => Check::failed(
+                    CheckName::Revocation,
+                    sub,
+                    describe_status(&cached.status, who),
+                ),
             };
             report.checks.push(check);
         }

@@ -225,6 +225,20 @@ impl CrlStore {
 }
 
 impl CrlStore {
+    /// Until when (exclusive, unix seconds) a [`Self::status`] read at `at` for a certificate
+    /// of `issuer` stays the same: the first instant after `at` at which one of the issuer's
+    /// CRLs starts (thisUpdate) or stops (nextUpdate) being usable. A cache may keep the
+    /// status for `[at, until)`.
+    pub fn status_stable_until(&self, issuer: &Certificate, at: i64) -> i64 {
+        self.named(issuer)
+            .into_iter()
+            .flat_map(|crl| [Some(crl.this_update()), crl.next_update()])
+            .flatten()
+            .filter(|&t| t > at)
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+
     /// The CRLs whose issuer Name is `issuer`'s subject.
     fn named(&self, issuer: &Certificate) -> Vec<&Crl> {
         self.by_issuer

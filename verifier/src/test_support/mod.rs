@@ -132,6 +132,13 @@ pub(crate) mod pki {
     /// The validation time of every expected verdict: 2026-06-15T12:00:00Z.
     pub const VALIDATION_TIME: i64 = 1_781_524_800;
 
+    /// The test TSA under ca-rsa (`testdata/tsa/make.sh`): DER certificate (critical EKU
+    /// id-kp-timeStamping, valid 2026-01-01 → 2028-01-01) and its PKCS#8 PEM RSA-2048 key.
+    pub const TSA_CERT: &[u8] = include_bytes!("../../testdata/tsa/tsa.cer");
+    pub const TSA_KEY: &str = include_str!("../../testdata/tsa/tsa.key.pem");
+    /// The `individual` signer's PKCS#8 PEM RSA-2048 key (a key that is not a TSA's).
+    pub const INDIVIDUAL_KEY: &str = include_str!("../../testdata/pki/keys/individual.key.pem");
+
     macro_rules! files {
         ($($name:ident = $file:literal;)+) => {
             $(pub const $name: &[u8] = include_bytes!(concat!("../../testdata/pki/", $file));)+

@@ -28,6 +28,7 @@ mod ownership;
 mod report;
 mod revocation;
 mod time;
+mod time_stamp;
 mod valid;
 
 /// The validation time of every verdict in the README: 2026-06-15T12:00:00Z.
