@@ -13,6 +13,13 @@ use crate::identity::{Identity, IdentityError};
 use crate::path::{Certificate, CertificateError, Fingerprint, ValidatedPath};
 use crate::revocation::{CrlSource, RevocationStatus};
 
+/// A validated path and how a report names its certificates.
+#[derive(Debug)]
+pub(crate) struct CachedPath {
+    pub(crate) path: ValidatedPath,
+    pub(crate) chain: Arc<[Arc<CertificateSummary>]>,
+}
+
 /// A revocation status read at one time and how long it holds: `[from, until)`.
 #[derive(Debug, Clone)]
 pub(crate) struct CachedStatus {
@@ -114,7 +121,7 @@ pub(crate) struct Cache {
     summaries: Bounded<Fingerprint, Arc<CertificateSummary>>,
     crl_sources: Bounded<Fingerprint, Arc<CrlSourceReport>>,
     revocations: Bounded<(Fingerprint, Fingerprint), CachedStatus>,
-    paths: Bounded<Fingerprint, Arc<ValidatedPath>>,
+    paths: Bounded<Fingerprint, Arc<CachedPath>>,
 }
 
 impl Cache {
@@ -194,13 +201,17 @@ impl Cache {
     }
 
     /// The last path validated for the end entity `fingerprint`.
-    pub(crate) fn path(&self, fingerprint: &Fingerprint) -> Option<Arc<ValidatedPath>> {
+    pub(crate) fn path(&self, fingerprint: &Fingerprint) -> Option<Arc<CachedPath>> {
         self.paths.get(fingerprint)
     }
 
-    pub(crate) fn remember_path(&self, path: Arc<ValidatedPath>) {
-        if let Some(&fingerprint) = path.fingerprints.first() {
-            self.paths.insert(fingerprint, path);
+    /// Keeps `path` with its report summaries.
+    pub(crate) fn remember_path(&self, path: ValidatedPath) -> Arc<CachedPath> {
+        let chain = path.certificates.iter().map(|c| self.summary(c)).collect();
+        let cached = Arc::new(CachedPath { path, chain });
+        if let Some(&fingerprint) = cached.path.fingerprints.first() {
+            self.paths.insert(fingerprint, Arc::clone(&cached));
         }
+        cached
     }
 }

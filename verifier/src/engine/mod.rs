@@ -34,8 +34,8 @@ use crate::revocation::CrlStore;
 use crate::verdict::{Indication, SubIndication, Verdict};
 
 pub use report::{
-    CertificateSummary, Check, CheckName, CrlSourceReport, Outcome, OwnershipReport,
-    ProofOfExistence, Report, RevocationReport, SignerReport, TimeStampReport,
+    CertificateSummary, Check, CheckName, CrlSourceReport, Message, Outcome, OwnershipReport,
+    ProofOfExistence, Report, RevocationReport, SignerId, SignerReport, TimeStampReport,
 };
 
 use cache::Cache;
@@ -191,9 +191,8 @@ impl Verifier {
         }
         report.checks.push(Check::passed(
             CheckName::Format,
-            format!(
-                "CMS SignedData ({}), {} signer(s), {} certificate(s), {} CRL(s)",
-                report.format.unwrap_or("?"),
+            Message::format(
+                format_name(&decoded.format),
                 signed_data.signer_infos.len(),
                 signed_data.x509_certificates().count(),
                 signed_data.x509_crls().count(),

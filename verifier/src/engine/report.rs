@@ -3,13 +3,13 @@
 //! short human message. Serialised as JSON with camelCase names; `Display` (in `text`) gives the
 //! terminal form.
 
-use std::borrow::Cow;
-use std::fmt::Display;
+use std::fmt::{self, Display};
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
-use crate::crypto::SignatureAlgorithm;
+use crate::cms::SignerIdentifier;
+use crate::crypto::{SignatureAlgorithm, SignerCryptoFacts};
 use crate::identity::Identity;
 use crate::path::{Certificate, Fingerprint};
 use crate::revocation::{CrlSource, RevocationReason, RevocationStatus, UnknownReason};
@@ -64,8 +64,8 @@ pub struct SignerReport {
     /// This signer's verdict.
     #[serde(flatten)]
     pub verdict: Verdict,
-    /// The signer identifier (RFC 5652 §5.3), as text.
-    pub signer_identifier: String,
+    /// The signer identifier (RFC 5652 §5.3); text in JSON.
+    pub signer_identifier: SignerId,
     /// Who signed, read from the signing certificate (NCA profile).
     pub identity: Option<Arc<Identity>>,
     /// The signature algorithm, when it could be resolved.
@@ -84,7 +84,7 @@ pub struct SignerReport {
     pub time_stamps: Vec<TimeStampReport>,
     /// The certification path, signing certificate first, trust anchor last; only the
     /// signing certificate when no path was found.
-    pub chain: Vec<Arc<CertificateSummary>>,
+    pub chain: Arc<[Arc<CertificateSummary>]>,
     /// The revocation status of each certificate of the path but the trust anchor.
     pub revocation: Vec<Arc<RevocationReport>>,
     /// Whether this signer meets the ownership expectation; absent without one.
@@ -308,11 +308,149 @@ pub struct Check {
     /// The sub-indication of a failure.
     pub sub_indication: Option<SubIndication>,
     /// A short human message.
-    pub message: Cow<'static, str>,
+    pub message: Message,
+}
+
+/// A check's human message. Rendered only when the report is (JSON or text): the pipeline
+/// records what to say, so that verifying a million documents for their verdicts does not
+/// format a million sentences.
+#[derive(Debug, Clone)]
+pub struct Message(Text);
+
+#[derive(Debug, Clone)]
+enum Text {
+    Static(&'static str),
+    Owned(String),
+    Cryptographic(SignerCryptoFacts),
+    Format {
+        encoding: &'static str,
+        signers: usize,
+        certificates: usize,
+        crls: usize,
+    },
+}
+
+impl Message {
+    /// What the cryptographic check established.
+    pub(crate) fn cryptographic(facts: SignerCryptoFacts) -> Self {
+        Self(Text::Cryptographic(facts))
+    }
+
+    /// What the format check read.
+    pub(crate) fn format(
+        encoding: &'static str,
+        signers: usize,
+        certificates: usize,
+        crls: usize,
+    ) -> Self {
+        Self(Text::Format {
+            encoding,
+            signers,
+            certificates,
+            crls,
+        })
+    }
+}
+
+impl From<&'static str> for Message {
+    fn from(text: &'static str) -> Self {
+        Self(Text::Static(text))
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Self(Text::Owned(text))
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Text::Static(text) => f.write_str(text),
+            Text::Owned(text) => f.write_str(text),
+            Text::Format {
+                encoding,
+                signers,
+                certificates,
+                crls,
+            } => write!(
+                f,
+                "CMS SignedData ({encoding}), {signers} signer(s), {certificates} certificate(s), {crls} CRL(s)"
+            ),
+            Text::Cryptographic(facts) => {
+                if facts.signed_attributes {
+                    write!(
+                        f,
+                        "messageDigest ({}) matches the content and the signature over the signed attributes verifies",
+                        facts.digest_algorithm
+                    )?;
+                } else {
+                    f.write_str("the signature over the content verifies (no signed attributes)")?;
+                }
+                write!(f, " ({})", facts.signature_algorithm)?;
+                match (facts.signing_certificate.v2, facts.signing_certificate.v1) {
+                    (Some(hash), _) => write!(f, "; signingCertificateV2 ({hash}) matches"),
+                    (None, true) => f.write_str("; signingCertificate (SHA-1) matches"),
+                    (None, false) => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A SignerInfo's signer identifier (RFC 5652 §5.3), rendered as text when the report is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignerId {
+    /// issuerAndSerialNumber: the issuer Name (DER) and the serial number's content octets.
+    IssuerAndSerialNumber {
+        /// The issuer Name, DER.
+        issuer: Vec<u8>,
+        /// The serialNumber INTEGER's content octets.
+        serial: Vec<u8>,
+    },
+    /// subjectKeyIdentifier.
+    SubjectKeyIdentifier(Vec<u8>),
+}
+
+impl SignerId {
+    pub(crate) fn of(sid: &SignerIdentifier<'_>) -> Self {
+        match sid {
+            SignerIdentifier::IssuerAndSerialNumber(id) => Self::IssuerAndSerialNumber {
+                issuer: id.issuer.to_vec(),
+                serial: id.serial_number.to_vec(),
+            },
+            SignerIdentifier::SubjectKeyIdentifier(ski) => Self::SubjectKeyIdentifier(ski.to_vec()),
+        }
+    }
+}
+
+impl fmt::Display for SignerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::IssuerAndSerialNumber { issuer, serial } => {
+                write!(f, "issuer {}, serial {}", name(issuer), hex(serial))
+            }
+            Self::SubjectKeyIdentifier(ski) => write!(f, "subjectKeyIdentifier {}", hex(ski)),
+        }
+    }
+}
+
+impl Serialize for SignerId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl Check {
-    pub(crate) fn passed(check: CheckName, message: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn passed(check: CheckName, message: impl Into<Message>) -> Self {
         Self {
             check,
             outcome: Outcome::Passed,
@@ -321,7 +459,7 @@ impl Check {
         }
     }
 
-    pub(crate) fn warning(check: CheckName, message: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn warning(check: CheckName, message: impl Into<Message>) -> Self {
         Self {
             outcome: Outcome::Warning,
             ..Self::passed(check, message)
@@ -331,7 +469,7 @@ impl Check {
     pub(crate) fn failed(
         check: CheckName,
         sub: SubIndication,
-        message: impl Into<Cow<'static, str>>,
+        message: impl Into<Message>,
     ) -> Self {
         Self {
             check,

@@ -5,7 +5,7 @@
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use crate::cms::{SignerIdentifier, SignerInfo};
+use crate::cms::SignerInfo;
 use crate::crypto::{self, Content, SignerCryptoError, SignerCryptoFacts};
 use crate::identity::{self, Expectation, Identity};
 use crate::path::{self, Certificate, CertificateStore, Fingerprint, PathError, ValidatedPath};
@@ -14,10 +14,10 @@ use crate::timestamp::verify_signature_time_stamp;
 use crate::verdict::{SubIndication, Verdict};
 
 use super::Verifier;
-use super::cache::CachedStatus;
+use super::cache::{CachedPath, CachedStatus};
 use super::report::{
-    CertificateSummary, Check, CheckName, ProofOfExistence, RevocationReport, SignerReport,
-    TimeStampReport, hex, name, rfc3339,
+    Check, CheckName, Message, ProofOfExistence, RevocationReport, SignerId, SignerReport,
+    TimeStampReport, hex, rfc3339,
 };
 
 /// What every signer of one request shares.
@@ -43,14 +43,14 @@ impl Context<'_> {
         let mut report = SignerReport {
             index,
             verdict: Verdict::PASSED,
-            signer_identifier: String::new(),
+            signer_identifier: SignerId::of(&signer.sid),
             identity: None,
             signature_algorithm: None,
             claimed_signing_time: signer.signed_attrs.as_ref().and_then(|a| a.signing_time),
             proof_of_existence: None,
             best_signature_time: self.validation_time,
             time_stamps: Vec::new(),
-            chain: Vec::new(),
+            chain: Arc::new([]),
             revocation: Vec::new(),
             owner: None,
             checks: Vec::with_capacity(8),
@@ -93,13 +93,14 @@ impl Context<'_> {
         let path = self.path(&cert, proof_of_existence, report);
         let cache = &self.verifier.cache;
         report.chain = match &path {
-            Some(path) => path.certificates.iter().map(|c| cache.summary(c)).collect(),
-            None => vec![cache.summary(&cert)],
+            Some(cached) => Arc::clone(&cached.chain),
+            None => Arc::new([cache.summary(&cert)]),
         };
-        if let Some(path) = &path {
+        let path = path.as_ref().map(|cached| &cached.path);
+        if let Some(path) = path {
             self.revocation(path, proof_of_existence, report);
         }
-        self.acceptance(&facts, path.as_deref(), identity, report);
+        self.acceptance(&facts, path, identity, report);
         if let Some(expectation) = self.expectation {
             self.ownership(identity, expectation, report);
         }
@@ -126,8 +127,6 @@ impl Context<'_> {
             }
         }
         let cache = &self.verifier.cache;
-        let first = candidates.first().map(|c| cache.summary(c));
-        report.signer_identifier = describe_sid(&signer.sid, first.as_deref());
         if candidates.is_empty() {
             report.checks.push(Check::failed(
                 CheckName::SigningCertificate,
@@ -147,7 +146,7 @@ impl Context<'_> {
                     ));
                     report.checks.push(Check::passed(
                         CheckName::Cryptographic,
-                        describe_facts(&facts),
+                        Message::cryptographic(facts),
                     ));
                     return Some((Arc::clone(cert), facts));
                 }
@@ -157,7 +156,7 @@ impl Context<'_> {
             }
         }
         let (cert, error) = first_failure?;
-        report.chain = vec![cache.summary(cert)];
+        report.chain = Arc::new([cache.summary(cert)]);
         report.identity = cache.identity(cert).ok();
         report.signature_algorithm = crypto::resolve_signer(signer, cert.der())
             .ok()
@@ -309,7 +308,7 @@ impl Context<'_> {
         cert: &Arc<Certificate>,
         proof_of_existence: Option<i64>,
         report: &mut SignerReport,
-    ) -> Option<Arc<ValidatedPath>> {
+    ) -> Option<Arc<CachedPath>> {
         let error = match self.path_at(cert, self.validation_time) {
             Ok(path) => {
                 report.checks.push(Check::passed(
@@ -363,25 +362,29 @@ impl Context<'_> {
     }
 
     /// A path valid at `at`: the cached one when it still validates, else a new search.
-    fn path_at(&self, cert: &Arc<Certificate>, at: i64) -> Result<Arc<ValidatedPath>, PathError> {
+    fn path_at(&self, cert: &Arc<Certificate>, at: i64) -> Result<Arc<CachedPath>, PathError> {
         let cache = &self.verifier.cache;
         // A cached path may have been built with another request's CMS certificates: reuse
         // it only when each of its certificates is available to this request too.
-        if let Some(path) = cache.path(&cert.fingerprint())
-            && path.fingerprints.iter().skip(1).all(|f| self.knows(f))
-            && path.revalidate(at).is_ok()
+        if let Some(cached) = cache.path(&cert.fingerprint())
+            && cached
+                .path
+                .fingerprints
+                .iter()
+                .skip(1)
+                .all(|f| self.knows(f))
+            && cached.path.revalidate(at).is_ok()
         {
-            return Ok(path);
+            return Ok(cached);
         }
-        let path = Arc::new(path::build_path_with(
+        let path = path::build_path_with(
             cert.der(),
             &self.verifier.store,
             self.untrusted(),
             at,
             self.verifier.limits,
-        )?);
-        cache.remember_path(Arc::clone(&path));
-        Ok(path)
+        )?;
+        Ok(cache.remember_path(path))
     }
 
     /// The status of each certificate of `path` but the anchor, read at the validation time,
@@ -542,35 +545,6 @@ impl Context<'_> {
             Err(why) => Check::warning(CheckName::Ownership, why),
         });
     }
-}
-
-/// The sid as text; the issuer's name is read from `found` (a certificate it names, so
-/// the same issuer) when there is one, which spares parsing it again.
-fn describe_sid(sid: &SignerIdentifier<'_>, found: Option<&CertificateSummary>) -> String {
-    match sid {
-        SignerIdentifier::IssuerAndSerialNumber(id) => {
-            let issuer = found.map_or_else(|| name(id.issuer), |c| c.issuer.clone());
-            format!("issuer {issuer}, serial {}", hex(id.serial_number))
-        }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => format!("subjectKeyIdentifier {}", hex(ski)),
-    }
-}
-
-fn describe_facts(facts: &SignerCryptoFacts) -> String {
-    let covered = if facts.signed_attributes {
-        format!(
-            "messageDigest ({}) matches the content and the signature over the signed attributes verifies",
-            facts.digest_algorithm
-        )
-    } else {
-        "the signature over the content verifies (no signed attributes)".to_owned()
-    };
-    let binding = match (facts.signing_certificate.v2, facts.signing_certificate.v1) {
-        (Some(hash), _) => format!("; signingCertificateV2 ({hash}) matches"),
-        (None, true) => "; signingCertificate (SHA-1) matches".to_owned(),
-        (None, false) => String::new(),
-    };
-    format!("{covered} ({}){binding}", facts.signature_algorithm)
 }
 
 fn describe_status(status: &RevocationStatus, who: &str) -> String {

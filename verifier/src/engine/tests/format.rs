@@ -208,7 +208,7 @@ fn no_signer_info_is_format_failure() {
         report
             .checks
             .iter()
-            .any(|c| c.message.contains("no SignerInfo")),
+            .any(|c| c.message.to_string().contains("no SignerInfo")),
         "{report}"
     );
 }

@@ -86,7 +86,10 @@ fn revoked_later_with_poe_before_revocation_passes_with_a_warning() {
         );
         let warnings = signer_checks(&report, CheckName::Revocation, Outcome::Warning);
         assert_eq!(warnings.len(), 1, "{report}");
-        assert!(warnings[0].message.contains("2026-05-01"), "{report}");
+        assert!(
+            warnings[0].message.to_string().contains("2026-05-01"),
+            "{report}"
+        );
         assert_eq!(signer.revocation[0].status, "revoked");
     }
 }
@@ -279,7 +282,10 @@ fn crl_inside_the_cms_is_used() {
     let cms = with_crls(pki::INDIVIDUAL_DETACHED_CMS, &[pki::CA_RSA_CRL]);
     let report = verify(&verifier, &request(&cms));
     assert_verdict(&report, Verdict::PASSED);
-    assert!(report.checks[0].message.contains("1 CRL(s)"), "{report}");
+    assert!(
+        report.checks[0].message.to_string().contains("1 CRL(s)"),
+        "{report}"
+    );
     let sources = &report.signers[0].revocation[0].sources;
     assert_eq!(
         sources[0].fingerprint,

@@ -42,7 +42,8 @@ fn expired_with_poe_before_expiry_passes() {
             signer
                 .checks
                 .iter()
-                .any(|c| c.check == CheckName::CertificatePath && c.message.contains("proof")),
+                .any(|c| c.check == CheckName::CertificatePath
+                    && c.message.to_string().contains("proof")),
             "{report}"
         );
     }

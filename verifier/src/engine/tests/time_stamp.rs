@@ -332,7 +332,7 @@ fn assert_time_stamp_poe(report: &Report, time: i64, text: &str) {
     assert_eq!(signer.time_stamps[0].gen_time.as_deref(), Some(text));
     let passed = signer_checks(report, CheckName::TimeStamp, Outcome::Passed);
     assert_eq!(passed.len(), 1, "{report}");
-    assert!(passed[0].message.contains(text), "{report}");
+    assert!(passed[0].message.to_string().contains(text), "{report}");
 
     let json = signer_json(report, 0);
     assert_eq!(json["proofOfExistence"]["time"], text);
@@ -359,7 +359,7 @@ fn assert_time_stamp_not_poe(report: &Report, why: &str) {
     assert!(!signer.time_stamps[0].proof_of_existence, "{report}");
     let warnings = signer_checks(report, CheckName::TimeStamp, Outcome::Warning);
     assert_eq!(warnings.len(), 1, "{report}");
-    assert!(warnings[0].message.contains(why), "{report}");
+    assert!(warnings[0].message.to_string().contains(why), "{report}");
     assert!(signer_checks(report, CheckName::TimeStamp, Outcome::Passed).is_empty());
     let json = signer_json(report, 0);
     assert_eq!(json["timeStamps"][0]["proofOfExistence"], false);
@@ -372,7 +372,10 @@ fn assert_time_stamp_not_poe(report: &Report, why: &str) {
 fn assert_revoked_after_poe(report: &Report, revocation_date: &str) {
     let warnings = signer_checks(report, CheckName::Revocation, Outcome::Warning);
     assert_eq!(warnings.len(), 1, "{report}");
-    assert!(warnings[0].message.contains(revocation_date), "{report}");
+    assert!(
+        warnings[0].message.to_string().contains(revocation_date),
+        "{report}"
+    );
     assert_eq!(report.signers[0].revocation[0].status, "revoked");
 }
 
@@ -518,7 +521,10 @@ fn revoked_key_compromise_with_time_stamp_is_revoked() {
         assert_time_stamp_poe(&report, gen_time, text);
         let failed = signer_checks(&report, CheckName::Revocation, Outcome::Failed);
         assert_eq!(failed.len(), 1, "{report}");
-        assert!(failed[0].message.contains("2026-03-01"), "{report}");
+        assert!(
+            failed[0].message.to_string().contains("2026-03-01"),
+            "{report}"
+        );
     }
 }
 

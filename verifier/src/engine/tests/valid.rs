@@ -73,6 +73,7 @@ fn signer_identified_by_key_identifier_passes() {
     assert!(
         report.signers[0]
             .signer_identifier
+            .to_string()
             .starts_with("subjectKeyIdentifier"),
         "{}",
         report.signers[0].signer_identifier
