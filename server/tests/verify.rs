@@ -166,6 +166,49 @@ fn indeterminate_exits_2_and_failed_exits_1() {
 }
 
 #[test]
+fn policy_file_overrides_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = pki("doc-4k.txt");
+    let weak = pki("cms/rsa1024.detached.p7s");
+    let out = verify(&["--sig", &weak, "--data", &data, "--json"]);
+    assert_eq!(
+        verdict(&out),
+        (
+            "INDETERMINATE".to_owned(),
+            Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE".to_owned())
+        )
+    );
+    let lenient = dir.path().join("policy.toml");
+    std::fs::write(&lenient, "min-rsa-bits = 1024\n").unwrap();
+    let out = verify(&[
+        "--sig",
+        &weak,
+        "--data",
+        &data,
+        "--policy",
+        lenient.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "min-rsa-bitz = 1024\n").unwrap();
+    let out = verify(&[
+        "--sig",
+        &weak,
+        "--data",
+        &data,
+        "--policy",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("min-rsa-bitz")
+    );
+}
+
+#[test]
 fn garbage_is_a_format_failure_not_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in [

@@ -46,6 +46,10 @@ pub struct Policy {
     pub allow_authentication_keys: bool,
     /// Whether IINs and BINs must pass their check digit.
     pub enforce_check_digits: bool,
+    /// Whether CA certificates of the path (not only the signer's) need revocation status:
+    /// without it a CA with no usable CRL is TRY_LATER; with it off, a warning. A CA listed
+    /// as revoked fails either way.
+    pub require_ca_revocation: bool,
 }
 
 impl Default for Policy {
@@ -56,6 +60,7 @@ impl Default for Policy {
             require_non_repudiation: true,
             allow_authentication_keys: false,
             enforce_check_digits: false,
+            require_ca_revocation: true,
         }
     }
 }
@@ -116,6 +121,7 @@ impl Policy {
     /// min-rsa-bits = 3072
     /// weak-digests = ["SHA-1", "SHA-224"]
     /// enforce-check-digits = true
+    /// require-ca-revocation = false
     /// ```
     pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
         let policy: Self = toml::from_str(text).map_err(|e| PolicyError::Toml(e.to_string()))?;

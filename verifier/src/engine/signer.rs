@@ -245,12 +245,17 @@ impl Context<'_> {
             }
         };
         // The token itself is only proven to exist by the caller's proof, if any.
-        if let Some(sub) = self.statuses(&path, self.proof_of_existence).find_map(
-            |(_, _, decision)| match decision {
-                RevocationDecision::Fails(sub) => Some(sub),
-                _ => None,
-            },
-        ) {
+        if let Some(sub) =
+            self.statuses(&path, self.proof_of_existence)
+                .find_map(|(_, subject, _, decision)| match decision {
+                    RevocationDecision::Fails(sub)
+                        if !self.unknown_ca_status_accepted(subject, decision) =>
+                    {
+                        Some(sub)
+                    }
+                    _ => None,
+                })
+        {
             report.message = format!(
                 "time-stamp of {} not used as proof: TSA path revocation: {}",
                 verified.gen_time,
@@ -393,7 +398,8 @@ impl Context<'_> {
         &'p self,
         path: &'p ValidatedPath,
         poe: Option<i64>,
-    ) -> impl Iterator<Item = (&'p Certificate, CachedStatus, RevocationDecision)> + 'p {
+    ) -> impl Iterator<Item = (&'p Certificate, Subject, CachedStatus, RevocationDecision)> + 'p
+    {
         let certificates = &path.certificates;
         certificates
             .iter()
@@ -407,7 +413,7 @@ impl Context<'_> {
                     Subject::CaCertificate
                 };
                 let decision = cached.status.decide(poe, subject);
-                (cert.as_ref(), cached, decision)
+                (cert.as_ref(), subject, cached, decision)
             })
     }
 
@@ -440,17 +446,31 @@ impl Context<'_> {
         cached
     }
 
+    /// Whether the policy lets a CA certificate without usable revocation data pass.
+    fn unknown_ca_status_accepted(&self, subject: Subject, decision: RevocationDecision) -> bool {
+        subject == Subject::CaCertificate
+            && decision == RevocationDecision::Fails(SubIndication::TryLater)
+            && !self.verifier.policy.require_ca_revocation
+    }
+
     /// Every certificate of the path but the anchor, judged with the signature's proof of
     /// existence.
     fn revocation(&self, path: &ValidatedPath, poe: Option<i64>, report: &mut SignerReport) {
         let cache = &self.verifier.cache;
         let checks_before = report.checks.len();
-        for (cert, cached, decision) in self.statuses(path, poe) {
+        for (cert, subject, cached, decision) in self.statuses(path, poe) {
             report.revocation.push(Arc::clone(&cached.report));
             let summary = cache.summary(cert);
             let who = &summary.subject;
             let check = match decision {
                 RevocationDecision::NotRevoked => continue,
+                _ if self.unknown_ca_status_accepted(subject, decision) => Check::warning(
+                    CheckName::Revocation,
+                    format!(
+                        "no usable CRL for a CA certificate, accepted by the policy: {}",
+                        describe_status(&cached.status, who)
+                    ),
+                ),
                 RevocationDecision::RevokedAfterSignature { date, reason } => Check::warning(
                     CheckName::Revocation,
                     format!(

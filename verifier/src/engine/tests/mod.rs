@@ -44,6 +44,7 @@ struct Setup {
     anchors: Vec<&'static [u8]>,
     intermediates: Vec<&'static [u8]>,
     crls: Vec<&'static [u8]>,
+    policy: Policy,
 }
 
 impl Setup {
@@ -57,7 +58,14 @@ impl Setup {
                 pki::CA_EC_CRL,
                 pki::ROOT_EC_CRL,
             ],
+            policy: Policy::default(),
         }
+    }
+
+    /// With this policy.
+    fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
     }
 
     /// The default CRLs, with `ca-rsa.crl` replaced by `ca_rsa` (empty: no CRL of ca-rsa).
@@ -97,7 +105,7 @@ impl Setup {
         for der in &self.crls {
             crls.add(der).expect("CRL");
         }
-        Verifier::new(store, crls, Policy::default())
+        Verifier::new(store, crls, self.policy.clone())
     }
 }
 

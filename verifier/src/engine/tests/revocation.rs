@@ -8,6 +8,7 @@ use super::{
 use crate::ber::Tlv;
 use crate::engine::{CheckName, Outcome};
 use crate::path::Fingerprint;
+use crate::policy::Policy;
 use crate::test_support::{der_tlv, pki};
 use crate::verdict::{SubIndication, Verdict};
 
@@ -245,6 +246,33 @@ fn missing_crl_for_the_ca_is_try_later() {
     assert_eq!(statuses, ["good", "unknown"]);
     // The ECDSA branch is unaffected.
     check(&setup, pki::EC_DETACHED_CMS, Verdict::PASSED);
+}
+
+/// A policy may accept CA certificates without revocation data (`require-ca-revocation =
+/// false`, for a PKI whose root publishes no CRL): a warning, not TRY_LATER. The signer's own
+/// status is still required, and a revoked CA would still fail.
+#[test]
+fn policy_may_accept_a_ca_without_crl() {
+    let policy = Policy::from_toml("require-ca-revocation = false").unwrap();
+    let setup = Setup::new()
+        .crls(&[pki::CA_RSA_CRL, pki::CA_EC_CRL, pki::ROOT_EC_CRL])
+        .policy(policy.clone());
+    let report = check(&setup, pki::INDIVIDUAL_DETACHED_CMS, Verdict::PASSED);
+    let warnings: Vec<_> = report.signers[0]
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Warning)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{report}");
+    assert!(
+        warnings[0].message.to_string().contains("CA certificate"),
+        "{report}"
+    );
+    // Without ca-rsa.crl the signer's own status is still missing.
+    let setup = Setup::new()
+        .crls(&[pki::CA_EC_CRL, pki::ROOT_EC_CRL])
+        .policy(policy);
+    check(&setup, pki::INDIVIDUAL_DETACHED_CMS, try_later());
 }
 
 // Beyond the README (no CMS of the set carries CRLs): CRLs inside the CMS, made here by
