@@ -115,23 +115,12 @@ fn attribute(dotted: &str, value: &[u8]) -> Vec<u8> {
 }
 
 /// A `GeneralizedTime` `YYYYMMDDHHMMSSZ` of unix seconds (RFC 3161 §2.4.2 genTime, no
-/// fraction), by Howard Hinnant's civil_from_days.
+/// fraction).
 fn generalized_time(unix: i64) -> Vec<u8> {
-    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let t = crate::time::Time::from_unix(unix).unwrap();
     let text = format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     );
     der_tlv(0x18, text.as_bytes())
 }
