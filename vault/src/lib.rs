@@ -6,10 +6,12 @@
 //! manifest references (the leftovers of an interrupted put) may be collected.
 
 pub mod address;
+pub mod audit;
 pub mod codec;
 pub mod content;
 mod error;
 pub mod fuzzing;
+pub mod records;
 pub mod storage;
 
 pub use address::{ChunkId, ContentAddress, ParseAddressError};

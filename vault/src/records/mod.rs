@@ -1,0 +1,2 @@
+//! The record layer: registered documents, their registration numbers and dates, version
+//! chains, retention and holds (DESIGN.md §1).
