@@ -28,7 +28,7 @@ use crate::address::{ChunkId, ContentAddress};
 use crate::codec;
 use crate::error::VaultError;
 use crate::storage::rocks::RocksBackend;
-use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, StorageError, Table};
 
 /// The largest chunk size a store may be configured with.
 pub const MAX_CHUNK_SIZE: u32 = 64 << 20;
@@ -390,7 +390,7 @@ impl<S: ChunkStore + MetaStore> ContentWriter<S> {
         }
         let address = ContentAddress(self.whole.clone().finalize().into());
         let store = &self.store.inner;
-        let created = !self.store.contains(&address)?;
+        let mut created = !self.store.contains(&address)?;
         if created {
             let manifest = Manifest {
                 length: self.length,
@@ -404,7 +404,12 @@ impl<S: ChunkStore + MetaStore> ContentWriter<S> {
                 address.as_bytes().to_vec(),
                 codec::encode(&manifest)?,
             );
-            store.backend.commit(batch)?;
+            match store.backend.commit(batch) {
+                Ok(()) => {}
+                // Another put of the same content committed first: deduplicated.
+                Err(StorageError::Exists { .. }) => created = false,
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(PutOutcome {
             address,

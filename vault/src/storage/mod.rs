@@ -21,6 +21,14 @@ pub enum StorageError {
     /// The engine failed for another reason (I/O, space, a lock held by another process).
     #[error("storage engine error: {0}")]
     Engine(String),
+    /// A batch would have overwritten a record: records are write-once, nothing was written.
+    #[error("record already exists in {table:?}")]
+    Exists {
+        /// The table of the existing record.
+        table: Table,
+        /// Its key.
+        key: Vec<u8>,
+    },
 }
 
 /// The key spaces of the metadata store.
@@ -29,6 +37,52 @@ pub enum StorageError {
 pub enum Table {
     /// Content address → [`crate::content::manifest::Manifest`].
     Manifests,
+    /// Document id → the document's fixed facts (record layer).
+    Documents,
+    /// (document id, version) → a registered version.
+    Versions,
+    /// (document id, event number) → a hold, release, retention extension or annulment.
+    Events,
+    /// Secondary indexes: (index name, value, document id) → nothing.
+    Index,
+    /// (counter key, sequence number) → the version that took the number.
+    Numbers,
+    /// Audit log: leaf index → entry bytes.
+    AuditLeaves,
+    /// Audit log: (level, index) → hash of a complete subtree.
+    AuditNodes,
+    /// (document id, version) → what was disposed of, when, why, by whom.
+    Tombstones,
+}
+
+impl Table {
+    /// Every table, for engines that create one key space per table.
+    pub const ALL: [Table; 9] = [
+        Table::Manifests,
+        Table::Documents,
+        Table::Versions,
+        Table::Events,
+        Table::Index,
+        Table::Numbers,
+        Table::AuditLeaves,
+        Table::AuditNodes,
+        Table::Tombstones,
+    ];
+
+    /// A stable name (RocksDB column family).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Manifests => "manifests",
+            Table::Documents => "documents",
+            Table::Versions => "versions",
+            Table::Events => "events",
+            Table::Index => "index",
+            Table::Numbers => "numbers",
+            Table::AuditLeaves => "audit_leaves",
+            Table::AuditNodes => "audit_nodes",
+            Table::Tombstones => "tombstones",
+        }
+    }
 }
 
 /// Bulk bytes keyed by the SHA-256 of their uncompressed content.
@@ -61,11 +115,24 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Reads one record.
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError>;
 
-    /// Applies every write of `batch` atomically; they are durable when this returns.
+    /// Applies every write of `batch` atomically; they are durable when this returns. A batch
+    /// that names a key already stored (or twice) is refused whole with
+    /// [`StorageError::Exists`]: records are write-once. Commits are serialised, so the
+    /// check and the write are atomic with respect to each other.
     fn commit(&self, batch: MetaBatch) -> Result<(), StorageError>;
 
     /// All entries of `table`, in key order.
     fn scan(&self, table: Table) -> Box<dyn Iterator<Item = Result<Entry, StorageError>> + '_>;
+
+    /// The entries of `table` whose key starts with `prefix`, in key order.
+    fn scan_prefix(
+        &self,
+        table: Table,
+        prefix: &[u8],
+    ) -> Box<dyn Iterator<Item = Result<Entry, StorageError>> + '_>;
+
+    /// The entry of `table` with the greatest key starting with `prefix`.
+    fn last_with_prefix(&self, table: Table, prefix: &[u8]) -> Result<Option<Entry>, StorageError>;
 }
 
 /// Writes to the metadata store that take effect together or not at all.

@@ -6,11 +6,13 @@
 //! ordered log, so a synced write also makes durable every write before it,
 //! and recovery replays a prefix of it.
 
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Mutex;
 
 use rocksdb::{
-    BlockBasedOptions, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType, ErrorKind,
-    IteratorMode, Options, WriteBatch, WriteOptions,
+    BlockBasedOptions, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType, Direction,
+    ErrorKind, IteratorMode, Options, WriteBatch, WriteOptions,
 };
 
 use super::{ChunkStore, Entry, MetaBatch, MetaStore, StorageError, Table};
@@ -20,7 +22,6 @@ const CF_CHUNKS: &str = "chunks";
 /// Chunk ids with empty values, written in the same batch as each chunk, so
 /// that existence checks and listings never read a blob.
 const CF_CHUNK_INDEX: &str = "chunk_index";
-const CF_MANIFESTS: &str = "manifests";
 
 /// Values at least this large go to blob files; smaller chunks stay in the SSTs.
 const MIN_BLOB_SIZE: u64 = 4 << 10;
@@ -28,6 +29,8 @@ const MIN_BLOB_SIZE: u64 = 4 << 10;
 /// A vault's RocksDB database.
 pub struct RocksBackend {
     db: DB,
+    /// Serialises [`MetaStore::commit`]: its existence check and its write are one step.
+    commits: Mutex<()>,
 }
 
 impl From<rocksdb::Error> for StorageError {
@@ -73,10 +76,18 @@ impl RocksBackend {
         let cfs = [
             ColumnFamilyDescriptor::new(CF_CHUNKS, chunks),
             ColumnFamilyDescriptor::new(CF_CHUNK_INDEX, small()),
-            ColumnFamilyDescriptor::new(CF_MANIFESTS, small()),
-        ];
+        ]
+        .into_iter()
+        .chain(
+            Table::ALL
+                .iter()
+                .map(|table| ColumnFamilyDescriptor::new(table.name(), small())),
+        );
         let db = DB::open_cf_descriptors(&db_opts, path, cfs)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            commits: Mutex::new(()),
+        })
     }
 
     fn cf(&self, name: &str) -> Result<&ColumnFamily, StorageError> {
@@ -86,9 +97,7 @@ impl RocksBackend {
     }
 
     fn table(&self, table: Table) -> Result<&ColumnFamily, StorageError> {
-        self.cf(match table {
-            Table::Manifests => CF_MANIFESTS,
-        })
+        self.cf(table.name())
     }
 
     fn synced() -> WriteOptions {
@@ -100,7 +109,8 @@ impl RocksBackend {
     /// Writes every memtable out to SST and blob files (for backups and
     /// disk-level tests; durability does not need it, the log has the data).
     pub fn flush(&self) -> Result<(), StorageError> {
-        for name in [CF_CHUNKS, CF_CHUNK_INDEX, CF_MANIFESTS] {
+        let tables = Table::ALL.iter().map(|table| table.name());
+        for name in [CF_CHUNKS, CF_CHUNK_INDEX].into_iter().chain(tables) {
             self.db.flush_cf(self.cf(name)?)?;
         }
         Ok(())
@@ -167,9 +177,22 @@ impl MetaStore for RocksBackend {
     }
 
     fn commit(&self, batch: MetaBatch) -> Result<(), StorageError> {
+        let _serialised = self
+            .commits
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut write = WriteBatch::default();
+        let mut seen = HashSet::new();
         for (table, key, value) in &batch.puts {
-            write.put_cf(self.table(*table)?, key, value);
+            let cf = self.table(*table)?;
+            let exists = || StorageError::Exists {
+                table: *table,
+                key: key.clone(),
+            };
+            if !seen.insert((*table, key.as_slice())) || self.db.get_pinned_cf(cf, key)?.is_some() {
+                return Err(exists());
+            }
+            write.put_cf(cf, key, value);
         }
         Ok(self.db.write_opt(write, &Self::synced())?)
     }
@@ -183,5 +206,127 @@ impl MetaStore for RocksBackend {
             let (key, value) = entry?;
             Ok((key.into_vec(), value.into_vec()))
         }))
+    }
+
+    fn scan_prefix(
+        &self,
+        table: Table,
+        prefix: &[u8],
+    ) -> Box<dyn Iterator<Item = Result<Entry, StorageError>> + '_> {
+        let cf = match self.table(table) {
+            Ok(cf) => cf,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        let prefix = prefix.to_vec();
+        let mode = IteratorMode::From(&prefix, Direction::Forward);
+        let entries = self.db.iterator_cf(cf, mode).map(|entry| {
+            let (key, value) = entry?;
+            Ok((key.into_vec(), value.into_vec()))
+        });
+        Box::new(entries.take_while(move |entry| {
+            entry
+                .as_ref()
+                .map_or(true, |(key, _)| key.starts_with(&prefix))
+        }))
+    }
+
+    fn last_with_prefix(&self, table: Table, prefix: &[u8]) -> Result<Option<Entry>, StorageError> {
+        let cf = self.table(table)?;
+        let mut iter = self.db.raw_iterator_cf(cf);
+        match successor(prefix) {
+            Some(end) => iter.seek_for_prev(&end),
+            None => iter.seek_to_last(),
+        }
+        // seek_for_prev lands on the last key ≤ end; `end` itself does not have the prefix.
+        while iter.valid() {
+            match (iter.key(), iter.value()) {
+                (Some(key), Some(value)) if key.starts_with(prefix) => {
+                    return Ok(Some((key.to_vec(), value.to_vec())));
+                }
+                (Some(key), _) if key < prefix => break,
+                _ => iter.prev(),
+            }
+        }
+        iter.status()?;
+        Ok(None)
+    }
+}
+
+/// The smallest byte string greater than every string starting with `prefix`; `None` when
+/// there is none (empty prefix or all 0xff).
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use super::*;
+
+    fn backend() -> (tempfile::TempDir, RocksBackend) {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = RocksBackend::open(dir.path()).unwrap();
+        (dir, backend)
+    }
+
+    fn put(
+        backend: &RocksBackend,
+        table: Table,
+        entries: &[(&[u8], &[u8])],
+    ) -> Result<(), StorageError> {
+        let mut batch = MetaBatch::new();
+        for (key, value) in entries {
+            batch.put(table, key.to_vec(), value.to_vec());
+        }
+        backend.commit(batch)
+    }
+
+    #[test]
+    fn records_are_write_once_and_a_refused_batch_writes_nothing() {
+        let (_dir, backend) = backend();
+        put(&backend, Table::Documents, &[(b"a", b"1")]).unwrap();
+        let err = put(&backend, Table::Documents, &[(b"b", b"2"), (b"a", b"3")]).unwrap_err();
+        assert!(
+            matches!(err, StorageError::Exists { table: Table::Documents, ref key } if key == b"a")
+        );
+        assert_eq!(backend.get(Table::Documents, b"a").unwrap().unwrap(), b"1");
+        assert_eq!(backend.get(Table::Documents, b"b").unwrap(), None);
+        // The same key twice in one batch is refused too; another table is another key space.
+        assert!(put(&backend, Table::Versions, &[(b"c", b"1"), (b"c", b"2")]).is_err());
+        put(&backend, Table::Versions, &[(b"a", b"1")]).unwrap();
+    }
+
+    #[test]
+    fn prefix_scans_and_last_key() {
+        let (_dir, backend) = backend();
+        let keys: [&[u8]; 6] = [b"a", b"ab\x00", b"ab\x01", b"ab\xff", b"ac", b"\xff\xff"];
+        for key in keys {
+            put(&backend, Table::Numbers, &[(key, b"")]).unwrap();
+        }
+        let scanned: Vec<Vec<u8>> = backend
+            .scan_prefix(Table::Numbers, b"ab")
+            .map(|e| e.unwrap().0)
+            .collect();
+        assert_eq!(scanned, [&b"ab\x00"[..], b"ab\x01", b"ab\xff"]);
+        let last = |prefix: &[u8]| {
+            backend
+                .last_with_prefix(Table::Numbers, prefix)
+                .unwrap()
+                .map(|(key, _)| key)
+        };
+        assert_eq!(last(b"ab").unwrap(), b"ab\xff");
+        assert_eq!(last(b"a").unwrap(), b"ac");
+        assert_eq!(last(b"").unwrap(), b"\xff\xff");
+        assert_eq!(last(b"\xff").unwrap(), b"\xff\xff");
+        assert_eq!(last(b"b"), None);
+        assert_eq!(last(b"ad"), None);
+        assert_eq!(backend.scan_prefix(Table::Numbers, b"z").count(), 0);
     }
 }
