@@ -314,6 +314,21 @@ impl Context<'_> {
         proof_of_existence: Option<i64>,
         report: &mut SignerReport,
     ) -> Option<Arc<CachedPath>> {
+        // A signature proven to exist before its certificate was issued (EN 319 102-1
+        // NOT_YET_VALID: the best-signature-time is before the certificate's validity).
+        let not_before = cert.validity().0;
+        if let Some(poe) = proof_of_existence.filter(|&poe| poe < not_before) {
+            report.checks.push(Check::failed(
+                CheckName::CertificatePath,
+                SubIndication::NotYetValid,
+                format!(
+                    "the signature existed at {}, before its certificate was issued ({})",
+                    rfc3339(poe),
+                    rfc3339(not_before)
+                ),
+            ));
+            return None;
+        }
         let error = match self.path_at(cert, self.validation_time) {
             Ok(path) => {
                 report.checks.push(Check::passed(

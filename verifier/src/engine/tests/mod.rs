@@ -24,6 +24,7 @@ mod acceptance;
 mod cache;
 mod chain;
 mod format;
+mod nca;
 mod ownership;
 mod report;
 mod revocation;
