@@ -1,2 +1,18 @@
 //! The record layer: registered documents, their registration numbers and dates, version
 //! chains, retention and holds (DESIGN.md §1).
+
+pub mod calendar;
+pub mod class;
+pub mod format;
+pub mod numbering;
+pub mod record;
+pub mod registration_date;
+
+pub use calendar::{Calendar, CalendarError, Coverage, Covered};
+pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
+pub use format::{Format, FormatSet, SNIFF_LEN, UnknownFormat, sniff};
+pub use numbering::{Fields, Participant, ParticipantError, Template, TemplateError};
+pub use record::{Annulment, DocumentId, DocumentRecord, ExpectedSigner, VersionRecord};
+pub use registration_date::{
+    DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,
+};

@@ -1,0 +1,146 @@
+//! The record layer's persisted values (see `docs/records.md` for the tables). Each is
+//! written once, through [`crate::codec`] (version byte + bincode), and never rewritten.
+
+use std::fmt;
+use std::str::FromStr;
+
+use bincode::{Decode, Encode};
+
+/// A document's stable id: 16 random bytes, 32 lowercase hex digits in text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode)]
+pub struct DocumentId(pub [u8; 16]);
+
+impl DocumentId {
+    /// A fresh random id.
+    pub fn random() -> Result<Self, ring::error::Unspecified> {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut bytes)?;
+        Ok(Self(bytes))
+    }
+}
+
+impl fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DocumentId({self})")
+    }
+}
+
+/// Why a text is not a document id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a document id is 32 lowercase hex digits")]
+pub struct ParseDocumentIdError;
+
+impl FromStr for DocumentId {
+    type Err = ParseDocumentIdError;
+
+    /// Strict: exactly 32 lowercase hex digits, so that one document has one spelling (ids
+    /// come in URLs and command lines; nothing else, such as `../`, gets through).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.len() != 32 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(ParseDocumentIdError);
+        }
+        let mut bytes = [0u8; 16];
+        hex::decode_to_slice(text, &mut bytes).map_err(|_| ParseDocumentIdError)?;
+        Ok(Self(bytes))
+    }
+}
+
+/// What is fixed for a document across its versions.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct DocumentRecord {
+    /// The retention class, by its configuration name (`project-documentation`, ...).
+    pub class: String,
+    /// The participant whose numbering template applies.
+    pub participant: String,
+    /// The 18-digit construction object number, when given.
+    pub object_number: Option<String>,
+    /// When the first version was registered, unix seconds.
+    pub created_at: i64,
+}
+
+/// Who the signer of a version had to be.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode)]
+pub struct ExpectedSigner {
+    /// IIN, 12 digits.
+    pub iin: Option<String>,
+    /// BIN, 12 digits.
+    pub bin: Option<String>,
+    /// Role OIDs the certificate had to list.
+    pub roles: Vec<String>,
+}
+
+/// The signed act that annuls the version a new one replaces (DESIGN.md §1).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct Annulment {
+    /// The version annulled.
+    pub version: u32,
+    /// The canonical statement that was signed.
+    pub statement: Vec<u8>,
+    /// The CMS signature over it, as given.
+    pub signature: Vec<u8>,
+    /// Why, as the statement says.
+    pub reason: String,
+}
+
+/// One registered version of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct VersionRecord {
+    /// 1 for the first version.
+    pub version: u32,
+    /// The content's SHA-256 address.
+    pub content: [u8; 32],
+    /// Its length in bytes.
+    pub length: u64,
+    /// Its format as sniffed (`pdf`, `xml`, ...).
+    pub format: String,
+    /// The CMS signatures over it, as given.
+    pub signatures: Vec<Vec<u8>>,
+    /// Who had to sign.
+    pub expected: ExpectedSigner,
+    /// The registration number.
+    pub registration_number: String,
+    /// The registration date, `YYYY-MM-DD` in Astana time.
+    pub registration_date: String,
+    /// When it was registered (the instant the date was computed from), unix seconds.
+    pub registered_at: i64,
+    /// The end of retention, `YYYY-MM-DD`; `None` while it waits for an end-of-service event.
+    pub retain_until: Option<String>,
+    /// The verification report at registration, JSON.
+    pub report: Vec<u8>,
+    /// The content addresses of the CRLs the verdict used (stored as content: evidence).
+    pub crls: Vec<[u8; 32]>,
+    /// The annulment of the previous version, for every version but the first.
+    pub annulment: Option<Annulment>,
+    /// The index of the registration's audit-log entry.
+    pub audit_index: u64,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_ids_have_one_spelling() {
+        let id = DocumentId::random().unwrap();
+        let text = id.to_string();
+        assert_eq!(text.parse::<DocumentId>().unwrap(), id);
+        for bad in [
+            "",
+            &text[..31],
+            &format!("{text}0"),
+            "0123456789ABCDEF0123456789ABCDEF",
+            "../../../../etc/passwd/000000000",
+            "0123456789abcdef0123456789abcdeg",
+        ] {
+            assert!(bad.parse::<DocumentId>().is_err(), "{bad:?}");
+        }
+    }
+}
