@@ -52,6 +52,8 @@ pub mod verdict;
 
 #[cfg(test)]
 mod test_support;
+#[cfg(any(test, feature = "test-util"))]
+pub mod testing;
 
 pub use cms::{CmsError, SignedData, parse_signed_data};
 pub use engine::{Data, Report, Request, RequestError, Verifier};

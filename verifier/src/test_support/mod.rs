@@ -5,24 +5,7 @@
 
 pub(crate) mod pkcs12;
 
-/// A DER TLV with a one-byte tag and a definite, minimal length (X.690 §8.1.3).
-pub(crate) fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
+pub(crate) use crate::testing::der_tlv;
 
 /// The real NCA test material, embedded.
 pub(crate) mod fixtures {

@@ -7,10 +7,6 @@
 //! with [`verify_signature_time_stamp`], then inserted as an unsigned attribute into the
 //! generated PKI's CMS files and verified by the engine in the README's default setup.
 
-use base64::Engine as _;
-use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
-
 use super::{
     AT, SIGNING_TIME, assert_verdict, request, signer_checks, signer_json, verifier, verify,
 };
@@ -18,8 +14,12 @@ use crate::ber::{Tag, Tlv};
 use crate::crypto::DigestAlgorithm;
 use crate::engine::{CheckName, Outcome, Report, Request};
 use crate::parse_signed_data;
-use crate::path::{Certificate, CertificateStore};
-use crate::test_support::{der_tlv, pki};
+use crate::path::CertificateStore;
+use crate::test_support::pki;
+use crate::testing::{
+    self, ID_SHA256, algorithm, attribute, der_tlv, integer, octets, oid, seq, sha256,
+    unsigned_content,
+};
 use crate::timestamp::{TimeStampError, TstInfo, verify_signature_time_stamp};
 use crate::verdict::{SubIndication, Verdict};
 
@@ -39,80 +39,10 @@ const JUL_2026: i64 = 1_782_864_000;
 
 // Object identifiers.
 
-const ID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 const ID_CT_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
-const ID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
-const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-const ID_AA_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
-const ID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
-const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 /// The TSA policy of NCA's time-stamps, also used by `testdata/tsa/make.sh`.
 const TSA_POLICY: &str = "1.2.398.3.3.2.6.4";
-
-// DER writing (X.690), independent of the reader under test.
-
-/// `SEQUENCE { parts }`.
-fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    der_tlv(0x30, &parts.concat())
-}
-
-/// `SET { parts }`, in the given order.
-fn set(parts: &[&[u8]]) -> Vec<u8> {
-    der_tlv(0x31, &parts.concat())
-}
-
-/// `OCTET STRING`.
-fn octets(content: &[u8]) -> Vec<u8> {
-    der_tlv(0x04, content)
-}
-
-/// An `OBJECT IDENTIFIER` from its dotted form (X.690 §8.19).
-fn oid(dotted: &str) -> Vec<u8> {
-    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
-    let mut content = Vec::new();
-    let mut push = |mut v: u64| {
-        let mut digits = vec![(v & 0x7f) as u8];
-        v >>= 7;
-        while v > 0 {
-            digits.push(0x80 | (v & 0x7f) as u8);
-            v >>= 7;
-        }
-        digits.reverse();
-        content.extend(digits);
-    };
-    push(arcs[0] * 40 + arcs[1]);
-    for &a in &arcs[2..] {
-        push(a);
-    }
-    der_tlv(0x06, &content)
-}
-
-/// The content octets of a non-negative INTEGER: minimal, with a leading zero when the high
-/// bit would read as a sign (X.690 §8.3).
-fn unsigned_content(big_endian: &[u8]) -> Vec<u8> {
-    let mut bytes: Vec<u8> = big_endian.iter().copied().skip_while(|&b| b == 0).collect();
-    if bytes.first().is_none_or(|b| b & 0x80 != 0) {
-        bytes.insert(0, 0);
-    }
-    bytes
-}
-
-/// An `INTEGER` from its content octets.
-fn integer(content: &[u8]) -> Vec<u8> {
-    der_tlv(0x02, content)
-}
-
-/// `AlgorithmIdentifier { algorithm, NULL }` (RFC 5754 §2 for SHA-256, RFC 4055 §5 for
-/// sha256WithRSAEncryption).
-fn algorithm(dotted: &str) -> Vec<u8> {
-    seq(&[&oid(dotted), &[0x05, 0x00]])
-}
-
-/// `Attribute ::= SEQUENCE { attrType, attrValues SET OF }` with one value (RFC 5652 §5.3).
-fn attribute(dotted: &str, value: &[u8]) -> Vec<u8> {
-    seq(&[&oid(dotted), &set(&[value])])
-}
 
 /// A `GeneralizedTime` `YYYYMMDDHHMMSSZ` of unix seconds (RFC 3161 §2.4.2 genTime, no
 /// fraction).
@@ -123,36 +53,6 @@ fn generalized_time(unix: i64) -> Vec<u8> {
         t.year, t.month, t.day, t.hour, t.minute, t.second
     );
     der_tlv(0x18, text.as_bytes())
-}
-
-fn sha256(data: &[u8]) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA256, data)
-        .as_ref()
-        .to_vec()
-}
-
-/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2) under a PKCS#8 PEM key.
-fn rsa_sha256(key_pem: &str, message: &[u8]) -> Vec<u8> {
-    let body: String = pem_body_lines(key_pem).collect();
-    let pkcs8 = base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap();
-    let key = RsaKeyPair::from_pkcs8(&pkcs8).unwrap();
-    let mut signature = vec![0; key.public().modulus_len()];
-    key.sign(
-        &RSA_PKCS1_SHA256,
-        &SystemRandom::new(),
-        message,
-        &mut signature,
-    )
-    .unwrap();
-    signature
-}
-
-fn pem_body_lines(pem: &str) -> impl Iterator<Item = &str> {
-    pem.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("-----"))
 }
 
 // The test TSA.
@@ -198,36 +98,7 @@ fn time_stamp_token_by(
     stamped: &[u8],
 ) -> Vec<u8> {
     let tst = tst_info(gen_time, stamped);
-    let cert = Certificate::from_der(certificate).unwrap();
-
-    let ess_cert_id_v2 = seq(&[&octets(&sha256(certificate))]);
-    let signing_certificate_v2 = seq(&[&seq(&[&ess_cert_id_v2])]);
-    let mut attributes = [
-        attribute(ID_CONTENT_TYPE, &oid(ID_CT_TST_INFO)),
-        attribute(ID_MESSAGE_DIGEST, &octets(&sha256(&tst))),
-        attribute(ID_AA_SIGNING_CERTIFICATE_V2, &signing_certificate_v2),
-    ];
-    // DER SET OF: the encodings in ascending order (X.690 §11.6).
-    attributes.sort();
-    let attributes = attributes.concat();
-    let signature = rsa_sha256(key_pem, &der_tlv(0x31, &attributes));
-
-    let signer_info = seq(&[
-        &integer(&[1]),
-        &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
-        &algorithm(ID_SHA256),
-        &der_tlv(0xA0, &attributes),
-        &algorithm(SHA256_WITH_RSA),
-        &octets(&signature),
-    ]);
-    let signed_data = seq(&[
-        &integer(&[3]),
-        &set(&[&algorithm(ID_SHA256)]),
-        &seq(&[&oid(ID_CT_TST_INFO), &der_tlv(0xA0, &octets(&tst))]),
-        &der_tlv(0xA0, certificate),
-        &set(&[&signer_info]),
-    ]);
-    seq(&[&oid(ID_SIGNED_DATA), &der_tlv(0xA0, &signed_data)])
+    testing::signed_data(certificate, key_pem, ID_CT_TST_INFO, &tst, true)
 }
 
 // Inserting a token into a CMS.

@@ -1,0 +1,188 @@
+//! Test-only CMS signing with RSA keys (feature `test-util`, and this crate's own tests): DER
+//! writing (X.690) independent of the reader under test, and RFC 5652 SignedData made with
+//! ring, so that tests of this crate and of the vault can sign any content with the generated
+//! PKI's keys (`testdata/pki/keys`) instead of depending on the `openssl` command.
+//!
+//! Everything here panics on bad input: it is for tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use base64::Engine as _;
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+
+use crate::path::Certificate;
+
+pub const ID_DATA: &str = "1.2.840.113549.1.7.1";
+pub const ID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+pub const ID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
+pub const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+pub const ID_AA_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
+pub const ID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
+pub const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+
+/// A DER TLV with a one-byte tag and a definite, minimal length (X.690 §8.1.3).
+pub fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// `SEQUENCE { parts }`.
+pub fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    der_tlv(0x30, &parts.concat())
+}
+
+/// `SET { parts }`, in the given order.
+pub fn set(parts: &[&[u8]]) -> Vec<u8> {
+    der_tlv(0x31, &parts.concat())
+}
+
+/// `OCTET STRING`.
+pub fn octets(content: &[u8]) -> Vec<u8> {
+    der_tlv(0x04, content)
+}
+
+/// An `OBJECT IDENTIFIER` from its dotted form (X.690 §8.19).
+pub fn oid(dotted: &str) -> Vec<u8> {
+    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
+    let mut content = Vec::new();
+    let mut push = |mut v: u64| {
+        let mut digits = vec![(v & 0x7f) as u8];
+        v >>= 7;
+        while v > 0 {
+            digits.push(0x80 | (v & 0x7f) as u8);
+            v >>= 7;
+        }
+        digits.reverse();
+        content.extend(digits);
+    };
+    push(arcs[0] * 40 + arcs[1]);
+    for &a in &arcs[2..] {
+        push(a);
+    }
+    der_tlv(0x06, &content)
+}
+
+/// The content octets of a non-negative INTEGER: minimal, with a leading zero when the high
+/// bit would read as a sign (X.690 §8.3).
+pub fn unsigned_content(big_endian: &[u8]) -> Vec<u8> {
+    let mut bytes: Vec<u8> = big_endian.iter().copied().skip_while(|&b| b == 0).collect();
+    if bytes.first().is_none_or(|b| b & 0x80 != 0) {
+        bytes.insert(0, 0);
+    }
+    bytes
+}
+
+/// An `INTEGER` from its content octets.
+pub fn integer(content: &[u8]) -> Vec<u8> {
+    der_tlv(0x02, content)
+}
+
+/// `AlgorithmIdentifier { algorithm, NULL }` (RFC 5754 §2 for SHA-256, RFC 4055 §5 for
+/// sha256WithRSAEncryption).
+pub fn algorithm(dotted: &str) -> Vec<u8> {
+    seq(&[&oid(dotted), &[0x05, 0x00]])
+}
+
+/// `Attribute ::= SEQUENCE { attrType, attrValues SET OF }` with one value (RFC 5652 §5.3).
+pub fn attribute(dotted: &str, value: &[u8]) -> Vec<u8> {
+    seq(&[&oid(dotted), &set(&[value])])
+}
+
+pub fn sha256(data: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, data)
+        .as_ref()
+        .to_vec()
+}
+
+/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2) under a PKCS#8 PEM key.
+pub fn rsa_sha256(key_pem: &str, message: &[u8]) -> Vec<u8> {
+    let body: String = key_pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----"))
+        .collect();
+    let pkcs8 = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let key = RsaKeyPair::from_pkcs8(&pkcs8).unwrap();
+    let mut signature = vec![0; key.public().modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        message,
+        &mut signature,
+    )
+    .unwrap();
+    signature
+}
+
+/// A DER ContentInfo (RFC 5652 §3) holding a SignedData (§5.1) version 3 over `content` of
+/// type `content_type`, carried as eContent when `attached`:
+///
+/// - certificates `[0] IMPLICIT`: `certificate`;
+/// - one SignerInfo (§5.3) version 1, sid issuerAndSerialNumber of `certificate`, SHA-256,
+///   signedAttrs contentType (§11.1), messageDigest (§11.2) and ESS signingCertificateV2
+///   (RFC 5035 §3: one ESSCertIDv2 with the certificate's SHA-256, the default hashAlgorithm
+///   omitted), sha256WithRSAEncryption with `key_pem` over the signed attributes
+///   DER-encoded with the SET tag (§5.4).
+pub fn signed_data(
+    certificate: &[u8],
+    key_pem: &str,
+    content_type: &str,
+    content: &[u8],
+    attached: bool,
+) -> Vec<u8> {
+    let cert = Certificate::from_der(certificate).unwrap();
+    let ess_cert_id_v2 = seq(&[&octets(&sha256(certificate))]);
+    let signing_certificate_v2 = seq(&[&seq(&[&ess_cert_id_v2])]);
+    let mut attributes = [
+        attribute(ID_CONTENT_TYPE, &oid(content_type)),
+        attribute(ID_MESSAGE_DIGEST, &octets(&sha256(content))),
+        attribute(ID_AA_SIGNING_CERTIFICATE_V2, &signing_certificate_v2),
+    ];
+    // DER SET OF: the encodings in ascending order (X.690 §11.6).
+    attributes.sort();
+    let attributes = attributes.concat();
+    let signature = rsa_sha256(key_pem, &der_tlv(0x31, &attributes));
+
+    let signer_info = seq(&[
+        &integer(&[1]),
+        &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
+        &algorithm(ID_SHA256),
+        &der_tlv(0xA0, &attributes),
+        &algorithm(SHA256_WITH_RSA),
+        &octets(&signature),
+    ]);
+    let encapsulated = if attached {
+        seq(&[&oid(content_type), &der_tlv(0xA0, &octets(content))])
+    } else {
+        seq(&[&oid(content_type)])
+    };
+    let signed_data = seq(&[
+        &integer(&[3]),
+        &set(&[&algorithm(ID_SHA256)]),
+        &encapsulated,
+        &der_tlv(0xA0, certificate),
+        &set(&[&signer_info]),
+    ]);
+    seq(&[&oid(ID_SIGNED_DATA), &der_tlv(0xA0, &signed_data)])
+}
+
+/// A detached CMS over `content` (id-data) by the holder of `key_pem` and `certificate`.
+pub fn sign_detached(certificate: &[u8], key_pem: &str, content: &[u8]) -> Vec<u8> {
+    signed_data(certificate, key_pem, ID_DATA, content, false)
+}
