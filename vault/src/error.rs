@@ -69,6 +69,20 @@ pub enum VaultError {
     Task(String),
 }
 
+/// An I/O error from a [`ContentReader`](crate::ContentReader) carries the vault's own
+/// error: it is taken back out; any other I/O error is an input error.
+impl From<io::Error> for VaultError {
+    fn from(e: io::Error) -> Self {
+        if e.get_ref().is_some_and(|inner| inner.is::<VaultError>()) {
+            if let Some(Ok(inner)) = e.into_inner().map(|inner| inner.downcast::<VaultError>()) {
+                return *inner;
+            }
+            return VaultError::Task("an I/O error lost its cause".into());
+        }
+        VaultError::Input(e)
+    }
+}
+
 impl From<VaultError> for io::Error {
     fn from(e: VaultError) -> Self {
         match e {

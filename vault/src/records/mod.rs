@@ -7,6 +7,7 @@ pub mod format;
 pub mod numbering;
 pub mod record;
 pub mod registration_date;
+pub mod registry;
 
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
 pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
@@ -16,3 +17,4 @@ pub use record::{Annulment, DocumentId, DocumentRecord, ExpectedSigner, VersionR
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,
 };
+pub use registry::{Numbering, RegisterError, Registered, Registration, Registry};

@@ -1,0 +1,428 @@
+//! Registration of signed documents on the content store (issue 5, `docs/records.md`): the
+//! signatures are verified, the format checked, a number and a date assigned, and the
+//! document, its first version, its number, its indexes and its audit-log entry written in one
+//! atomic batch.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use qoima_verifier::crypto::DigestAlgorithm;
+use qoima_verifier::identity::Expectation;
+use qoima_verifier::verdict::SubIndication;
+use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
+
+use super::calendar::{Calendar, Coverage};
+use super::class::{FormatRejected, RetainUntil, RetentionClass};
+use super::format::{SNIFF_LEN, sniff};
+use super::numbering::{Fields, Participant, Template};
+use super::record::{DocumentId, DocumentRecord, ExpectedSigner, VersionRecord};
+use super::registration_date::{DatingRule, RegistrationDateError, registration_date};
+use crate::address::ContentAddress;
+use crate::audit::log::{AuditLog, LogError};
+use crate::codec::{self, CodecError};
+use crate::content::ContentStore;
+use crate::error::VaultError;
+use crate::storage::rocks::RocksBackend;
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, StorageError, Table};
+
+/// The most content read back to verify a signature that has no signed attributes (it signs
+/// the bytes themselves, so the stored digest is not enough).
+const MAX_REREAD: u64 = 64 << 20;
+
+/// How numbers are made: the template of each participant, and the one for the others.
+#[derive(Debug, Clone)]
+pub struct Numbering {
+    /// Templates by participant name.
+    pub templates: HashMap<String, Template>,
+    /// For participants without their own.
+    pub default: Template,
+}
+
+impl Numbering {
+    /// The template the issue gives as the example, for every participant.
+    pub const DEFAULT_TEMPLATE: &'static str = "{participant}-{yyyy}-{seq:06}";
+
+    /// `default` for every participant.
+    pub fn new(default: Template) -> Self {
+        Self {
+            templates: HashMap::new(),
+            default,
+        }
+    }
+}
+
+/// A request to register a document.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Registration {
+    /// The content, already in the content store.
+    pub content: ContentAddress,
+    /// CMS signatures over it (DER, BER, PEM or base64).
+    pub signatures: Vec<Vec<u8>>,
+    /// The retention class.
+    pub class: RetentionClass,
+    /// The 18-digit construction object number.
+    pub object_number: Option<String>,
+    /// The participant whose numbering applies.
+    pub participant: Participant,
+    /// Who must have signed: every signature must include a matching signer.
+    pub expected: Expectation,
+    /// The registration instant (the time of the submission).
+    pub at: Timestamp,
+}
+
+/// What a registration produced.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Registered {
+    /// The new document's id.
+    pub id: DocumentId,
+    /// The stored version (1).
+    pub version: VersionRecord,
+    /// Whether the registration date came from calendar data or the fallback.
+    pub coverage: Coverage,
+    /// The verification report of each signature.
+    pub reports: Vec<Report>,
+}
+
+/// Why a registration was refused. Nothing is stored in any of these cases.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// No signature was given.
+    #[error("a document is registered with at least one signature")]
+    NoSignature,
+    /// The content is not in the store.
+    #[error("no content stored at {0}")]
+    ContentMissing(ContentAddress),
+    /// The content's format is not one the class accepts.
+    #[error(transparent)]
+    Format(#[from] FormatRejected),
+    /// The object number is not 18 digits.
+    #[error("the construction object number must be 18 digits, not {0:?}")]
+    ObjectNumber(String),
+    /// The expectation itself is invalid (an IIN or BIN that is not 12 digits).
+    #[error(transparent)]
+    Expectation(RequestError),
+    /// A signature is not TOTAL_PASSED; the reports say why.
+    #[error("signature {index} is {verdict}: not registered")]
+    Refused {
+        /// Which signature (from 0).
+        index: usize,
+        /// Its verdict.
+        verdict: String,
+        /// The reports of every signature.
+        reports: Vec<Report>,
+    },
+    /// The registration date could not be computed.
+    #[error(transparent)]
+    Date(#[from] RegistrationDateError),
+    /// Reading the content, or the store, failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// The audit log failed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// A record could not be encoded.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// The reports could not be serialised.
+    #[error("the verification report could not be written: {0}")]
+    Report(String),
+    /// No random id could be drawn.
+    #[error("the system random generator failed")]
+    Random,
+}
+
+impl From<StorageError> for RegisterError {
+    fn from(e: StorageError) -> Self {
+        Self::Vault(e.into())
+    }
+}
+
+/// Registered documents on a content store.
+pub struct Registry<S = RocksBackend> {
+    content: ContentStore<S>,
+    verifier: Arc<Verifier>,
+    calendar: Calendar,
+    numbering: Numbering,
+    /// Every write of the record layer holds this: numbers and log indexes are read and
+    /// taken in one critical section, and written in one batch.
+    writer: Mutex<()>,
+}
+
+impl<S: ChunkStore + MetaStore> Registry<S> {
+    /// A registry on `content`, verifying with `verifier`.
+    pub fn new(
+        content: ContentStore<S>,
+        verifier: Arc<Verifier>,
+        calendar: Calendar,
+        numbering: Numbering,
+    ) -> Self {
+        Self {
+            content,
+            verifier,
+            calendar,
+            numbering,
+            writer: Mutex::new(()),
+        }
+    }
+
+    /// The content store underneath.
+    pub fn content(&self) -> &ContentStore<S> {
+        &self.content
+    }
+
+    /// Registers a document: verifies, checks, numbers, dates and stores it.
+    pub fn register(&self, registration: &Registration) -> Result<Registered, RegisterError> {
+        if registration.signatures.is_empty() {
+            return Err(RegisterError::NoSignature);
+        }
+        if let Some(object) = &registration.object_number
+            && !(object.len() == 18 && object.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(RegisterError::ObjectNumber(object.clone()));
+        }
+        let address = registration.content;
+        let info = match self.content.stat(&address) {
+            Ok(info) => info,
+            Err(VaultError::NotFound(_)) => return Err(RegisterError::ContentMissing(address)),
+            Err(e) => return Err(e.into()),
+        };
+        let format = sniff(&self.prefix(&address, info.length)?);
+        registration.class.accepts(format)?;
+        let reports = self.verify(registration, info.length)?;
+
+        let dated = registration_date(registration.at, &self.calendar, DatingRule::Submission)?;
+        let retain_until = match registration
+            .class
+            .default_retention()
+            .retain_until(dated.date, None)
+        {
+            RetainUntil::Date(date) => Some(date.to_string()),
+            RetainUntil::EndOfServicePending => None,
+        };
+        let template = self
+            .numbering
+            .templates
+            .get(registration.participant.as_str())
+            .unwrap_or(&self.numbering.default);
+        let fields = Fields {
+            participant: &registration.participant,
+            class: registration.class,
+            date: dated.date,
+        };
+        let id = DocumentId::random().map_err(|_| RegisterError::Random)?;
+        let registered_at = registration.at.as_second();
+
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let backend = self.content.backend();
+        let counter = counter_prefix(&template.counter_key(&fields));
+        let seq = match backend.last_with_prefix(Table::Numbers, &counter)? {
+            None => 1,
+            Some((key, _)) => sequence_of(&key, counter.len())? + 1,
+        };
+        let number = template.render(&fields, seq);
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        let version = VersionRecord {
+            version: 1,
+            content: address.0,
+            length: info.length,
+            format: format.map_or("unknown", |f| f.name()).to_owned(),
+            signatures: registration.signatures.clone(),
+            expected: ExpectedSigner {
+                iin: registration.expected.iin.clone(),
+                bin: registration.expected.bin.clone(),
+                roles: registration
+                    .expected
+                    .roles
+                    .iter()
+                    .map(|r| r.oid().to_owned())
+                    .collect(),
+            },
+            registration_number: number.clone(),
+            registration_date: dated.date.to_string(),
+            registered_at,
+            retain_until,
+            report: serde_json::to_vec(&reports)
+                .map_err(|e| RegisterError::Report(e.to_string()))?,
+            crls: Vec::new(),
+            annulment: None,
+            audit_index: log.size(),
+        };
+        let document = DocumentRecord {
+            class: registration.class.name().to_owned(),
+            participant: registration.participant.as_str().to_owned(),
+            object_number: registration.object_number.clone(),
+            created_at: registered_at,
+        };
+        let version_bytes = codec::encode(&version)?;
+        let entry = AuditEntry {
+            kind: "register",
+            time: registered_at,
+            document: id,
+            version: 1,
+            actor: registration.participant.as_str(),
+            record: &version_bytes,
+        }
+        .to_bytes();
+        batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
+        batch.put(Table::Versions, version_key(id, 1), version_bytes);
+        let mut number_key = counter;
+        number_key.extend_from_slice(&seq.to_be_bytes());
+        batch.put(Table::Numbers, number_key, version_key(id, 1));
+        for (index, value) in [
+            ("number", Some(number.as_str())),
+            ("participant", Some(registration.participant.as_str())),
+            ("object", registration.object_number.as_deref()),
+            ("content", Some(&address.to_string())),
+        ] {
+            if let Some(value) = value {
+                batch.put(Table::Index, index_key(index, value, id), Vec::new());
+            }
+        }
+        let audit_index = log.append(&mut batch, &entry)?;
+        debug_assert_eq!(audit_index, version.audit_index);
+        backend.commit(batch)?;
+        Ok(Registered {
+            id,
+            version,
+            coverage: dated.coverage,
+            reports,
+        })
+    }
+
+    /// The first bytes of a content, for format sniffing.
+    fn prefix(&self, address: &ContentAddress, length: u64) -> Result<Vec<u8>, VaultError> {
+        let end = length.min(SNIFF_LEN as u64);
+        let mut prefix = Vec::with_capacity(end as usize);
+        self.content
+            .read_range(address, 0..end)?
+            .read_to_end(&mut prefix)
+            .map_err(VaultError::from)?;
+        Ok(prefix)
+    }
+
+    /// Every signature verified against the stored content's SHA-256 at the registration
+    /// instant; all must be TOTAL_PASSED.
+    fn verify(
+        &self,
+        registration: &Registration,
+        length: u64,
+    ) -> Result<Vec<Report>, RegisterError> {
+        let at = registration.at.as_second();
+        let digest = Data::Digest {
+            algorithm: DigestAlgorithm::Sha256,
+            value: registration.content.as_bytes(),
+        };
+        let mut bytes: Option<Vec<u8>> = None;
+        let mut reports = Vec::new();
+        for signature in &registration.signatures {
+            let request = Request::new(signature, at)
+                .data(digest)
+                .expect(registration.expected.clone());
+            let mut report = self
+                .verifier
+                .verify(&request)
+                .map_err(RegisterError::Expectation)?;
+            // A signature over the bytes themselves (no signed attributes, or another digest
+            // algorithm) needs the content.
+            if report.verdict.sub_indication == Some(SubIndication::SignedDataNotFound)
+                && length <= MAX_REREAD
+            {
+                if bytes.is_none() {
+                    let mut all = Vec::with_capacity(length as usize);
+                    self.content
+                        .read(&registration.content)?
+                        .read_to_end(&mut all)
+                        .map_err(VaultError::from)?;
+                    bytes = Some(all);
+                }
+                let data = Data::Bytes(bytes.as_deref().unwrap_or_default());
+                report = self
+                    .verifier
+                    .verify(&request.clone().data(data))
+                    .map_err(RegisterError::Expectation)?;
+            }
+            reports.push(report);
+        }
+        if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
+            return Err(RegisterError::Refused {
+                index,
+                verdict: reports[index].verdict.to_string(),
+                reports,
+            });
+        }
+        Ok(reports)
+    }
+}
+
+/// An audit-log entry: text, one field per line, so that an auditor can read it.
+struct AuditEntry<'a> {
+    kind: &'static str,
+    time: i64,
+    document: DocumentId,
+    version: u32,
+    actor: &'a str,
+    record: &'a [u8],
+}
+
+impl AuditEntry<'_> {
+    fn to_bytes(&self) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        format!(
+            "qoima-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n",
+            self.kind,
+            self.time,
+            self.document,
+            self.version,
+            self.actor,
+            hex::encode(Sha256::digest(self.record)),
+        )
+        .into_bytes()
+    }
+}
+
+/// `Versions` key: id ‖ version (big-endian, so versions sort in order).
+pub(crate) fn version_key(id: DocumentId, version: u32) -> Vec<u8> {
+    let mut key = id.0.to_vec();
+    key.extend_from_slice(&version.to_be_bytes());
+    key
+}
+
+/// `Index` key: name ‖ 0 ‖ value ‖ 0 ‖ id.
+fn index_key(index: &str, value: &str, id: DocumentId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(index.len() + value.len() + 18);
+    key.extend_from_slice(index.as_bytes());
+    key.push(0);
+    key.extend_from_slice(value.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&id.0);
+    key
+}
+
+/// The `Numbers` prefix of a counter: its key ‖ 0 (the sequence follows, 8 bytes BE).
+fn counter_prefix(counter_key: &str) -> Vec<u8> {
+    let mut prefix = counter_key.as_bytes().to_vec();
+    prefix.push(0);
+    prefix
+}
+
+fn sequence_of(key: &[u8], prefix_len: usize) -> Result<u64, RegisterError> {
+    let bytes: [u8; 8] = key
+        .get(prefix_len..)
+        .and_then(|tail| tail.try_into().ok())
+        .ok_or_else(|| LogError::Damaged("a registration number key is malformed".into()))?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+#[path = "registry_tests.rs"]
+mod tests;

@@ -1,0 +1,215 @@
+//! Registration on a real RocksDB store with real signatures: documents signed in the test
+//! with the generated PKI's keys (`verifier/testdata/pki`) and verified by the engine.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use qoima_verifier::Verifier;
+use qoima_verifier::identity::Expectation;
+use qoima_verifier::path::CertificateStore;
+use qoima_verifier::policy::Policy;
+use qoima_verifier::revocation::CrlStore;
+use qoima_verifier::testing::sign_detached;
+use qoima_verifier::verdict::SubIndication;
+
+use super::*;
+use crate::audit::log::AuditLog;
+use crate::content::{ContentConfig, ContentStore};
+use crate::storage::{MetaStore, Table};
+
+macro_rules! pki {
+    ($file:literal) => {
+        include_bytes!(concat!("../../../verifier/testdata/pki/", $file))
+    };
+}
+
+/// A signer of the generated PKI: certificate and key.
+struct Signer(&'static [u8], &'static str);
+
+const INDIVIDUAL: Signer = Signer(
+    pki!("certs/individual.cer"),
+    include_str!("../../../verifier/testdata/pki/keys/individual.key.pem"),
+);
+const REVOKED: Signer = Signer(
+    pki!("certs/revoked.cer"),
+    include_str!("../../../verifier/testdata/pki/keys/revoked.key.pem"),
+);
+
+impl Signer {
+    fn sign(&self, content: &[u8]) -> Vec<u8> {
+        sign_detached(self.0, self.1, content)
+    }
+}
+
+/// 2026-06-15T12:00:00Z, a Monday: 17:00 in Astana, after the cut-off.
+fn monday_afternoon() -> Timestamp {
+    Timestamp::from_second(1_781_524_800).unwrap()
+}
+
+const PDF: &[u8] = b"%PDF-1.7\n% a project drawing\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+fn registry(dir: &std::path::Path) -> Registry {
+    let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+    let mut store = CertificateStore::new();
+    store.add_trust_anchor(pki!("certs/root-rsa.cer")).unwrap();
+    store.add_intermediate(pki!("certs/ca-rsa.cer")).unwrap();
+    let mut crls = CrlStore::new();
+    crls.add(pki!("crl/ca-rsa.crl")).unwrap();
+    crls.add(pki!("crl/root-rsa.crl")).unwrap();
+    let verifier = Verifier::new(store, crls, Policy::default());
+    let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+    Registry::new(
+        content,
+        Arc::new(verifier),
+        Calendar::builtin().unwrap(),
+        numbering,
+    )
+}
+
+fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registration {
+    let address = registry.content().put(content).unwrap().address;
+    Registration {
+        content: address,
+        signatures: vec![signer.sign(content)],
+        class: RetentionClass::ProjectDocumentation,
+        object_number: Some("123456789012345678".into()),
+        participant: Participant::new("ТОО Тест").unwrap(),
+        expected: Expectation::default(),
+        at: monday_afternoon(),
+    }
+}
+
+fn log_size(registry: &Registry) -> u64 {
+    AuditLog::open(registry.content().backend()).unwrap().size()
+}
+
+#[test]
+fn a_signed_pdf_is_registered_numbered_dated_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let registered = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    let version = &registered.version;
+    assert_eq!(version.version, 1);
+    assert_eq!(version.registration_number, "ТОО Тест-2026-000001");
+    // 17:00 in Astana on Monday 2026-06-15 → the next working day.
+    assert_eq!(version.registration_date, "2026-06-16");
+    assert_eq!(version.retain_until.as_deref(), Some("2031-06-16"));
+    assert_eq!(version.format, "pdf");
+    assert_eq!(version.audit_index, 0);
+    assert!(registered.reports[0].verdict.passed());
+
+    let backend = registry.content().backend();
+    let stored = backend
+        .get(Table::Versions, &version_key(registered.id, 1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(codec::decode::<VersionRecord>(&stored).unwrap(), *version);
+    let log = AuditLog::open(backend).unwrap();
+    assert_eq!(log.size(), 1);
+    let entry = String::from_utf8(log.entry(0).unwrap()).unwrap();
+    assert!(
+        entry.starts_with("qoima-audit-v1\nregister\n1781524800\n"),
+        "{entry}"
+    );
+    assert!(entry.contains(&registered.id.to_string()), "{entry}");
+
+    // The next registration takes the next number; another participant has its own count.
+    let second = registry
+        .register(&registration(&registry, b"%PDF-1.4\nanother", &INDIVIDUAL))
+        .unwrap();
+    assert_eq!(second.version.registration_number, "ТОО Тест-2026-000002");
+    assert_eq!(second.version.audit_index, 1);
+    let mut other = registration(&registry, b"%PDF-1.4\nthird", &INDIVIDUAL);
+    other.participant = Participant::new("ГУ Экспертиза").unwrap();
+    let third = registry.register(&other).unwrap();
+    assert_eq!(
+        third.version.registration_number,
+        "ГУ Экспертиза-2026-000001"
+    );
+    assert_eq!(log_size(&registry), 3);
+    AuditLog::open(backend).unwrap().verify_all().unwrap();
+}
+
+#[test]
+fn refused_registrations_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let count = |table| registry.content().backend().scan(table).count();
+
+    // Not a format the class accepts.
+    let err = registry
+        .register(&registration(&registry, b"plain text", &INDIVIDUAL))
+        .unwrap_err();
+    assert!(matches!(err, RegisterError::Format(_)), "{err}");
+
+    // A revoked signer: the report says why.
+    let err = registry
+        .register(&registration(&registry, PDF, &REVOKED))
+        .unwrap_err();
+    let RegisterError::Refused { reports, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        reports[0].verdict.sub_indication,
+        Some(SubIndication::RevokedNoPoe)
+    );
+
+    // Someone else than the expected sender.
+    let mut wrong_owner = registration(&registry, PDF, &INDIVIDUAL);
+    wrong_owner.expected.iin = Some("920202500111".into());
+    let err = registry.register(&wrong_owner).unwrap_err();
+    assert!(err.to_string().contains("NOT_OWNER"), "{err}");
+
+    // A signature over other bytes.
+    let mut tampered = registration(&registry, PDF, &INDIVIDUAL);
+    tampered.signatures = vec![INDIVIDUAL.sign(b"%PDF-1.7\nother")];
+    let err = registry.register(&tampered).unwrap_err();
+    assert!(err.to_string().contains("HASH_FAILURE"), "{err}");
+
+    // No signature, a malformed object number, an invalid expectation, missing content.
+    let mut unsigned = registration(&registry, PDF, &INDIVIDUAL);
+    unsigned.signatures.clear();
+    assert!(matches!(
+        registry.register(&unsigned),
+        Err(RegisterError::NoSignature)
+    ));
+    let mut bad_object = registration(&registry, PDF, &INDIVIDUAL);
+    bad_object.object_number = Some("12345".into());
+    assert!(matches!(
+        registry.register(&bad_object),
+        Err(RegisterError::ObjectNumber(_))
+    ));
+    let mut bad_iin = registration(&registry, PDF, &INDIVIDUAL);
+    bad_iin.expected.iin = Some("12345".into());
+    assert!(matches!(
+        registry.register(&bad_iin),
+        Err(RegisterError::Expectation(_))
+    ));
+    let mut missing = registration(&registry, PDF, &INDIVIDUAL);
+    missing.content = ContentAddress([7; 32]);
+    assert!(matches!(
+        registry.register(&missing),
+        Err(RegisterError::ContentMissing(_))
+    ));
+
+    for table in [
+        Table::Documents,
+        Table::Versions,
+        Table::Numbers,
+        Table::Index,
+        Table::AuditLeaves,
+        Table::AuditNodes,
+    ] {
+        assert_eq!(count(table), 0, "{table:?}");
+    }
+    // And the first accepted registration still takes number 1.
+    let registered = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    assert_eq!(
+        registered.version.registration_number,
+        "ТОО Тест-2026-000001"
+    );
+}
