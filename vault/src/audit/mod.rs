@@ -11,6 +11,7 @@
 //! - [`note`]: C2SP signed notes with Ed25519 (ring), compatible with Go's
 //!   `golang.org/x/mod/sumdb/note` keys and signatures;
 //! - [`checkpoint`]: the C2SP tlog-checkpoint body, signed and opened as a note;
+//! - [`key`]: the signing key and origin kept in the data directory;
 //! - [`log`]: the log persisted in the metadata store (entries and every complete subtree),
 //!   appended to in the same batch as the record an entry describes.
 //!
@@ -20,6 +21,7 @@
 
 pub mod checkpoint;
 pub mod frontier;
+pub mod key;
 pub mod log;
 pub mod merkle;
 pub mod note;

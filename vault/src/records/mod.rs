@@ -17,4 +17,6 @@ pub use record::{Annulment, DocumentId, DocumentRecord, ExpectedSigner, VersionR
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,
 };
-pub use registry::{Numbering, RegisterError, Registered, Registration, Registry};
+pub use registry::{
+    DocumentView, Index, Numbering, RegisterError, Registered, Registration, Registry,
+};

@@ -53,6 +53,43 @@ impl Numbering {
     }
 }
 
+/// The secondary indexes of documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Index {
+    /// By registration number.
+    Number,
+    /// By participant.
+    Participant,
+    /// By construction object number.
+    Object,
+    /// By content address (hex).
+    Content,
+}
+
+impl Index {
+    fn name(self) -> &'static str {
+        match self {
+            Index::Number => "number",
+            Index::Participant => "participant",
+            Index::Object => "object",
+            Index::Content => "content",
+        }
+    }
+}
+
+/// A document with its versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DocumentView {
+    /// Its id.
+    pub id: DocumentId,
+    /// What is fixed for it.
+    pub record: DocumentRecord,
+    /// Its versions, oldest first.
+    pub versions: Vec<VersionRecord>,
+}
+
 /// A request to register a document.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -278,10 +315,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         number_key.extend_from_slice(&seq.to_be_bytes());
         batch.put(Table::Numbers, number_key, version_key(id, 1));
         for (index, value) in [
-            ("number", Some(number.as_str())),
-            ("participant", Some(registration.participant.as_str())),
-            ("object", registration.object_number.as_deref()),
-            ("content", Some(&address.to_string())),
+            (Index::Number, Some(number.as_str())),
+            (Index::Participant, Some(registration.participant.as_str())),
+            (Index::Object, registration.object_number.as_deref()),
+            (Index::Content, Some(&address.to_string())),
         ] {
             if let Some(value) = value {
                 batch.put(Table::Index, index_key(index, value, id), Vec::new());
@@ -296,6 +333,48 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             coverage: dated.coverage,
             reports,
         })
+    }
+
+    /// A document and all its versions, oldest first; `None` if there is no such document.
+    pub fn document(&self, id: DocumentId) -> Result<Option<DocumentView>, RegisterError> {
+        let backend = self.content.backend();
+        let Some(bytes) = backend.get(Table::Documents, &id.0)? else {
+            return Ok(None);
+        };
+        let record = codec::decode(&bytes)?;
+        let versions = backend
+            .scan_prefix(Table::Versions, &id.0)
+            .map(|entry| Ok(codec::decode(&entry?.1)?))
+            .collect::<Result<_, RegisterError>>()?;
+        Ok(Some(DocumentView {
+            id,
+            record,
+            versions,
+        }))
+    }
+
+    /// The documents an index lists under `value`, in id order.
+    pub fn find(&self, index: Index, value: &str) -> Result<Vec<DocumentId>, RegisterError> {
+        let mut prefix = index.name().as_bytes().to_vec();
+        prefix.push(0);
+        prefix.extend_from_slice(value.as_bytes());
+        prefix.push(0);
+        self.content
+            .backend()
+            .scan_prefix(Table::Index, &prefix)
+            .map(|entry| {
+                let (key, _) = entry?;
+                key.get(prefix.len()..)
+                    .and_then(|id| id.try_into().ok())
+                    .map(DocumentId)
+                    .ok_or_else(|| LogError::Damaged("an index key is malformed".into()).into())
+            })
+            .collect()
+    }
+
+    /// The audit log, for checkpoints and proofs.
+    pub fn log(&self) -> Result<AuditLog<'_, S>, LogError> {
+        AuditLog::open(self.content.backend())
     }
 
     /// The first bytes of a content, for format sniffing.
@@ -397,9 +476,10 @@ pub(crate) fn version_key(id: DocumentId, version: u32) -> Vec<u8> {
 }
 
 /// `Index` key: name ‖ 0 ‖ value ‖ 0 ‖ id.
-fn index_key(index: &str, value: &str, id: DocumentId) -> Vec<u8> {
-    let mut key = Vec::with_capacity(index.len() + value.len() + 18);
-    key.extend_from_slice(index.as_bytes());
+fn index_key(index: Index, value: &str, id: DocumentId) -> Vec<u8> {
+    let name = index.name();
+    let mut key = Vec::with_capacity(name.len() + value.len() + 18);
+    key.extend_from_slice(name.as_bytes());
     key.push(0);
     key.extend_from_slice(value.as_bytes());
     key.push(0);
