@@ -110,6 +110,39 @@ pub struct Registration {
     pub at: Timestamp,
 }
 
+impl Registration {
+    /// A registration with no object number and no expected signer.
+    pub fn new(
+        content: ContentAddress,
+        signatures: Vec<Vec<u8>>,
+        class: RetentionClass,
+        participant: Participant,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            content,
+            signatures,
+            class,
+            object_number: None,
+            participant,
+            expected: Expectation::default(),
+            at,
+        }
+    }
+
+    /// With this construction object number.
+    pub fn object_number(mut self, object_number: impl Into<String>) -> Self {
+        self.object_number = Some(object_number.into());
+        self
+    }
+
+    /// With this expected signer.
+    pub fn expect(mut self, expected: Expectation) -> Self {
+        self.expected = expected;
+        self
+    }
+}
+
 /// What a registration produced.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
