@@ -75,17 +75,24 @@ impl<'s, S: MetaStore> AuditLog<'s, S> {
         self.size
     }
 
-    /// Adds `entry` as the next leaf to `batch`, with the subtree hashes it completes; returns
-    /// its index. Nothing is stored until the batch is committed.
+    /// Adds `entry` as the next leaf to `batch` (after any the batch already adds), with the
+    /// subtree hashes it completes; returns its index. Nothing is stored until the batch is
+    /// committed.
     pub fn append(&self, batch: &mut MetaBatch, entry: &[u8]) -> Result<u64, LogError> {
-        let index = self.size;
+        let index = self.size + batch.count(Table::AuditLeaves) as u64;
         let mut hash = hash_leaf(entry);
         batch.put(Table::AuditLeaves, leaf_key(index), entry.to_vec());
         batch.put(Table::AuditNodes, node_key(0, index), hash.0.to_vec());
         // Each trailing 1 bit of `index` is a complete left sibling waiting for this subtree.
         let (mut level, mut position) = (0, index);
         while position & 1 == 1 {
-            hash = hash_children(&self.node(level, position - 1)?, &hash);
+            let key = node_key(level, position - 1);
+            let left = match batch.get(Table::AuditNodes, &key) {
+                Some(bytes) => Hash::from_slice(bytes)
+                    .ok_or_else(|| LogError::Damaged("a pending subtree is not 32 bytes".into()))?,
+                None => self.node(level, position - 1)?,
+            };
+            hash = hash_children(&left, &hash);
             level += 1;
             position >>= 1;
             batch.put(

@@ -122,6 +122,64 @@ pub struct VersionRecord {
     pub audit_index: u64,
 }
 
+/// Something that happened to a document after its registration, written once under
+/// (document id, event number). The document's state is the fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub enum Event {
+    /// A legal hold: nothing of the document may be disposed of while it is active.
+    HoldPlaced {
+        /// Why.
+        reason: String,
+        /// Who placed it.
+        by: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// The hold placed by event `hold` is released.
+    HoldReleased {
+        /// The event number of the [`Event::HoldPlaced`].
+        hold: u32,
+        /// Why.
+        reason: String,
+        /// Who released it.
+        by: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// Every version's retention runs at least until `until` (`YYYY-MM-DD`).
+    RetentionExtended {
+        /// The new end of retention.
+        until: String,
+        /// Why.
+        reason: String,
+        /// Who extended it.
+        by: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// Version `version` was annulled by the act stored with version `by_version`.
+    Annulled {
+        /// The annulled version.
+        version: u32,
+        /// The version that replaced it (and holds the signed act).
+        by_version: u32,
+        /// When, unix seconds.
+        at: i64,
+    },
+}
+
+impl Event {
+    /// The audit-log kind of the event.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::HoldPlaced { .. } => "hold-placed",
+            Event::HoldReleased { .. } => "hold-released",
+            Event::RetentionExtended { .. } => "retention-extended",
+            Event::Annulled { .. } => "annulled",
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests {

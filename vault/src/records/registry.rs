@@ -8,6 +8,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::Expectation;
 use qoima_verifier::verdict::SubIndication;
@@ -17,7 +18,7 @@ use super::calendar::{Calendar, Coverage};
 use super::class::{FormatRejected, RetainUntil, RetentionClass};
 use super::format::{SNIFF_LEN, sniff};
 use super::numbering::{Fields, Participant, Template};
-use super::record::{DocumentId, DocumentRecord, ExpectedSigner, VersionRecord};
+use super::record::{Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, VersionRecord};
 use super::registration_date::{DatingRule, RegistrationDateError, registration_date};
 use crate::address::ContentAddress;
 use crate::audit::log::{AuditLog, LogError};
@@ -78,7 +79,7 @@ impl Index {
     }
 }
 
-/// A document with its versions.
+/// A document with its versions and events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DocumentView {
@@ -88,6 +89,70 @@ pub struct DocumentView {
     pub record: DocumentRecord,
     /// Its versions, oldest first.
     pub versions: Vec<VersionRecord>,
+    /// Its events with their numbers, oldest first.
+    pub events: Vec<(u32, Event)>,
+}
+
+impl DocumentView {
+    /// The retention class.
+    pub fn class(&self) -> Result<RetentionClass, RegisterError> {
+        self.record
+            .class
+            .parse()
+            .map_err(|_| LogError::Damaged(format!("unknown class {:?}", self.record.class)).into())
+    }
+
+    /// The participant.
+    pub fn participant(&self) -> Result<Participant, RegisterError> {
+        Participant::new(&self.record.participant)
+            .map_err(|e| LogError::Damaged(format!("stored participant: {e}")).into())
+    }
+
+    /// The holds placed and not released: (event number, reason).
+    pub fn active_holds(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.events
+            .iter()
+            .filter_map(|(number, event)| match event {
+                Event::HoldPlaced { reason, .. }
+                    if !self.events.iter().any(
+                        |(_, e)| matches!(e, Event::HoldReleased { hold, .. } if hold == number),
+                    ) =>
+                {
+                    Some((*number, reason.as_str()))
+                }
+                _ => None,
+            })
+    }
+
+    /// The version that annulled `version`, if any.
+    pub fn annulled_by(&self, version: u32) -> Option<u32> {
+        self.events.iter().find_map(|(_, event)| match event {
+            Event::Annulled {
+                version: annulled,
+                by_version,
+                ..
+            } if *annulled == version => Some(*by_version),
+            _ => None,
+        })
+    }
+
+    /// The end of retention of the whole document: the latest of its versions' and of the
+    /// extensions; `None` while a version waits for an end-of-service event (retained).
+    pub fn retain_until(&self) -> Option<Date> {
+        let mut latest: Option<Date> = None;
+        for version in &self.versions {
+            let date = version.retain_until.as_deref()?.parse().ok()?;
+            latest = latest.max(Some(date));
+        }
+        for (_, event) in &self.events {
+            if let Event::RetentionExtended { until, .. } = event
+                && let Ok(date) = until.parse::<Date>()
+            {
+                latest = latest.max(Some(date));
+            }
+        }
+        latest
+    }
 }
 
 /// A request to register a document.
@@ -140,6 +205,33 @@ impl Registration {
     pub fn expect(mut self, expected: Expectation) -> Self {
         self.expected = expected;
         self
+    }
+}
+
+/// A verified, checked and dated submission, ready to be numbered and written.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    address: ContentAddress,
+    length: u64,
+    format: &'static str,
+    signatures: Vec<Vec<u8>>,
+    expected: ExpectedSigner,
+    participant: Participant,
+    class: RetentionClass,
+    date: jiff::civil::Date,
+    coverage: Coverage,
+    registered_at: i64,
+    retain_until: Option<String>,
+    reports: Vec<Report>,
+}
+
+impl Prepared {
+    pub(crate) fn coverage(&self) -> Coverage {
+        self.coverage
+    }
+
+    pub(crate) fn into_reports(self) -> Vec<Report> {
+        self.reports
     }
 }
 
@@ -240,6 +332,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
     }
 
+    /// The verification engine.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
     /// The content store underneath.
     pub fn content(&self) -> &ContentStore<S> {
         &self.content
@@ -247,26 +344,51 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
 
     /// Registers a document: verifies, checks, numbers, dates and stores it.
     pub fn register(&self, registration: &Registration) -> Result<Registered, RegisterError> {
-        if registration.signatures.is_empty() {
-            return Err(RegisterError::NoSignature);
-        }
         if let Some(object) = &registration.object_number
             && !(object.len() == 18 && object.bytes().all(|b| b.is_ascii_digit()))
         {
             return Err(RegisterError::ObjectNumber(object.clone()));
         }
-        let address = registration.content;
+        let prepared = self.prepare(registration)?;
+        let id = DocumentId::random().map_err(|_| RegisterError::Random)?;
+        let document = DocumentRecord {
+            class: registration.class.name().to_owned(),
+            participant: registration.participant.as_str().to_owned(),
+            object_number: registration.object_number.clone(),
+            created_at: registration.at.as_second(),
+        };
+        let _writer = self.lock();
+        let backend = self.content.backend();
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
+        let version =
+            self.add_version(&mut batch, &log, id, &document, 1, prepared.clone(), None)?;
+        backend.commit(batch)?;
+        Ok(Registered {
+            id,
+            version,
+            coverage: prepared.coverage,
+            reports: prepared.reports,
+        })
+    }
+
+    /// Everything about a submission that needs no lock: content, format, signatures, date.
+    pub(crate) fn prepare(&self, submission: &Registration) -> Result<Prepared, RegisterError> {
+        if submission.signatures.is_empty() {
+            return Err(RegisterError::NoSignature);
+        }
+        let address = submission.content;
         let info = match self.content.stat(&address) {
             Ok(info) => info,
             Err(VaultError::NotFound(_)) => return Err(RegisterError::ContentMissing(address)),
             Err(e) => return Err(e.into()),
         };
         let format = sniff(&self.prefix(&address, info.length)?);
-        registration.class.accepts(format)?;
-        let reports = self.verify(registration, info.length)?;
-
-        let dated = registration_date(registration.at, &self.calendar, DatingRule::Submission)?;
-        let retain_until = match registration
+        submission.class.accepts(format)?;
+        let reports = self.verify(submission, info.length)?;
+        let dated = registration_date(submission.at, &self.calendar, DatingRule::Submission)?;
+        let retain_until = match submission
             .class
             .default_retention()
             .retain_until(dated.date, None)
@@ -274,98 +396,129 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             RetainUntil::Date(date) => Some(date.to_string()),
             RetainUntil::EndOfServicePending => None,
         };
-        let template = self
-            .numbering
-            .templates
-            .get(registration.participant.as_str())
-            .unwrap_or(&self.numbering.default);
-        let fields = Fields {
-            participant: &registration.participant,
-            class: registration.class,
-            date: dated.date,
-        };
-        let id = DocumentId::random().map_err(|_| RegisterError::Random)?;
-        let registered_at = registration.at.as_second();
-
-        let _writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let backend = self.content.backend();
-        let counter = counter_prefix(&template.counter_key(&fields));
-        let seq = match backend.last_with_prefix(Table::Numbers, &counter)? {
-            None => 1,
-            Some((key, _)) => sequence_of(&key, counter.len())? + 1,
-        };
-        let number = template.render(&fields, seq);
-        let log = AuditLog::open(backend)?;
-        let mut batch = MetaBatch::new();
-        let version = VersionRecord {
-            version: 1,
-            content: address.0,
+        Ok(Prepared {
+            address,
             length: info.length,
-            format: format.map_or("unknown", |f| f.name()).to_owned(),
-            signatures: registration.signatures.clone(),
+            format: format.map_or("unknown", |f| f.name()),
+            signatures: submission.signatures.clone(),
             expected: ExpectedSigner {
-                iin: registration.expected.iin.clone(),
-                bin: registration.expected.bin.clone(),
-                roles: registration
+                iin: submission.expected.iin.clone(),
+                bin: submission.expected.bin.clone(),
+                roles: submission
                     .expected
                     .roles
                     .iter()
                     .map(|r| r.oid().to_owned())
                     .collect(),
             },
-            registration_number: number.clone(),
-            registration_date: dated.date.to_string(),
-            registered_at,
-            retain_until,
-            report: serde_json::to_vec(&reports)
-                .map_err(|e| RegisterError::Report(e.to_string()))?,
-            crls: Vec::new(),
-            annulment: None,
-            audit_index: log.size(),
-        };
-        let document = DocumentRecord {
-            class: registration.class.name().to_owned(),
-            participant: registration.participant.as_str().to_owned(),
-            object_number: registration.object_number.clone(),
-            created_at: registered_at,
-        };
-        let version_bytes = codec::encode(&version)?;
-        let entry = AuditEntry {
-            kind: "register",
-            time: registered_at,
-            document: id,
-            version: 1,
-            actor: registration.participant.as_str(),
-            record: &version_bytes,
-        }
-        .to_bytes();
-        batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
-        batch.put(Table::Versions, version_key(id, 1), version_bytes);
-        let mut number_key = counter;
-        number_key.extend_from_slice(&seq.to_be_bytes());
-        batch.put(Table::Numbers, number_key, version_key(id, 1));
-        for (index, value) in [
-            (Index::Number, Some(number.as_str())),
-            (Index::Participant, Some(registration.participant.as_str())),
-            (Index::Object, registration.object_number.as_deref()),
-            (Index::Content, Some(&address.to_string())),
-        ] {
-            if let Some(value) = value {
-                batch.put(Table::Index, index_key(index, value, id), Vec::new());
-            }
-        }
-        let audit_index = log.append(&mut batch, &entry)?;
-        debug_assert_eq!(audit_index, version.audit_index);
-        backend.commit(batch)?;
-        Ok(Registered {
-            id,
-            version,
+            participant: submission.participant.clone(),
+            class: submission.class,
+            date: dated.date,
             coverage: dated.coverage,
+            registered_at: submission.at.as_second(),
+            retain_until,
             reports,
         })
+    }
+
+    /// Adds version `number` of document `id` to `batch`: the version, its registration
+    /// number (taken here: the caller holds the writer lock), its indexes and its audit entry.
+    pub(crate) fn add_version(
+        &self,
+        batch: &mut MetaBatch,
+        log: &AuditLog<'_, S>,
+        id: DocumentId,
+        document: &DocumentRecord,
+        number: u32,
+        prepared: Prepared,
+        annulment: Option<Annulment>,
+    ) -> Result<VersionRecord, RegisterError> {
+        let backend = self.content.backend();
+        let template = self
+            .numbering
+            .templates
+            .get(prepared.participant.as_str())
+            .unwrap_or(&self.numbering.default);
+        let fields = Fields {
+            participant: &prepared.participant,
+            class: prepared.class,
+            date: prepared.date,
+        };
+        let counter = counter_prefix(&template.counter_key(&fields));
+        let seq = match backend.last_with_prefix(Table::Numbers, &counter)? {
+            None => 1,
+            Some((key, _)) => sequence_of(&key, counter.len())? + 1,
+        };
+        let registration_number = template.render(&fields, seq);
+        let kind = if annulment.is_some() {
+            "new-version"
+        } else {
+            "register"
+        };
+        let version = VersionRecord {
+            version: number,
+            content: prepared.address.0,
+            length: prepared.length,
+            format: prepared.format.to_owned(),
+            signatures: prepared.signatures,
+            expected: prepared.expected,
+            registration_number,
+            registration_date: prepared.date.to_string(),
+            registered_at: prepared.registered_at,
+            retain_until: prepared.retain_until,
+            report: serde_json::to_vec(&prepared.reports)
+                .map_err(|e| RegisterError::Report(e.to_string()))?,
+            crls: Vec::new(),
+            annulment,
+            audit_index: log.size() + batch_entries(batch),
+        };
+        let bytes = codec::encode(&version)?;
+        let entry = AuditEntry {
+            kind,
+            time: version.registered_at,
+            document: id,
+            version: number,
+            actor: prepared.participant.as_str(),
+            record: &bytes,
+        }
+        .to_bytes();
+        batch.put(Table::Versions, version_key(id, number), bytes);
+        let mut number_key = counter;
+        number_key.extend_from_slice(&seq.to_be_bytes());
+        batch.put(Table::Numbers, number_key, version_key(id, number));
+        let address = prepared.address.to_string();
+        // A document's own facts are indexed with its first version, each version's with it.
+        let first = number == 1;
+        for (index, value) in [
+            (Index::Number, Some(version.registration_number.as_str())),
+            (Index::Content, Some(address.as_str())),
+            (
+                Index::Participant,
+                first.then_some(document.participant.as_str()),
+            ),
+            (
+                Index::Object,
+                document.object_number.as_deref().filter(|_| first),
+            ),
+        ] {
+            if let Some(value) = value {
+                batch.put(
+                    Table::Index,
+                    index_key(index, value, id, number),
+                    Vec::new(),
+                );
+            }
+        }
+        log.append(batch, &entry)?;
+        Ok(version)
+    }
+
+    /// Holds the writer lock: numbers, event numbers and log indexes are read and written
+    /// under it.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A document and all its versions, oldest first; `None` if there is no such document.
@@ -379,10 +532,22 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .scan_prefix(Table::Versions, &id.0)
             .map(|entry| Ok(codec::decode(&entry?.1)?))
             .collect::<Result<_, RegisterError>>()?;
+        let events = backend
+            .scan_prefix(Table::Events, &id.0)
+            .map(|entry| {
+                let (key, value) = entry?;
+                let number: [u8; 4] = key
+                    .get(16..)
+                    .and_then(|tail| tail.try_into().ok())
+                    .ok_or_else(|| LogError::Damaged("an event key is malformed".into()))?;
+                Ok((u32::from_be_bytes(number), codec::decode(&value)?))
+            })
+            .collect::<Result<_, RegisterError>>()?;
         Ok(Some(DocumentView {
             id,
             record,
             versions,
+            events,
         }))
     }
 
@@ -392,17 +557,19 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         prefix.push(0);
         prefix.extend_from_slice(value.as_bytes());
         prefix.push(0);
-        self.content
-            .backend()
-            .scan_prefix(Table::Index, &prefix)
-            .map(|entry| {
-                let (key, _) = entry?;
-                key.get(prefix.len()..)
-                    .and_then(|id| id.try_into().ok())
-                    .map(DocumentId)
-                    .ok_or_else(|| LogError::Damaged("an index key is malformed".into()).into())
-            })
-            .collect()
+        let mut ids: Vec<DocumentId> = Vec::new();
+        for entry in self.content.backend().scan_prefix(Table::Index, &prefix) {
+            let (key, _) = entry?;
+            let id = key
+                .get(prefix.len()..prefix.len() + 16)
+                .and_then(|id| id.try_into().ok())
+                .map(DocumentId)
+                .ok_or_else(|| LogError::Damaged("an index key is malformed".into()))?;
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
     }
 
     /// The audit log, for checkpoints and proofs.
@@ -475,18 +642,23 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 }
 
+/// How many audit entries `batch` already adds (several per state change are possible).
+fn batch_entries(batch: &MetaBatch) -> u64 {
+    batch.count(Table::AuditLeaves) as u64
+}
+
 /// An audit-log entry: text, one field per line, so that an auditor can read it.
-struct AuditEntry<'a> {
-    kind: &'static str,
-    time: i64,
-    document: DocumentId,
-    version: u32,
-    actor: &'a str,
-    record: &'a [u8],
+pub(crate) struct AuditEntry<'a> {
+    pub(crate) kind: &'static str,
+    pub(crate) time: i64,
+    pub(crate) document: DocumentId,
+    pub(crate) version: u32,
+    pub(crate) actor: &'a str,
+    pub(crate) record: &'a [u8],
 }
 
 impl AuditEntry<'_> {
-    fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         use sha2::{Digest, Sha256};
         format!(
             "qoima-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n",
@@ -508,15 +680,17 @@ pub(crate) fn version_key(id: DocumentId, version: u32) -> Vec<u8> {
     key
 }
 
-/// `Index` key: name ‖ 0 ‖ value ‖ 0 ‖ id.
-fn index_key(index: Index, value: &str, id: DocumentId) -> Vec<u8> {
+/// `Index` key: name ‖ 0 ‖ value ‖ 0 ‖ id ‖ version (the version keeps two versions of one
+/// document with the same value apart).
+fn index_key(index: Index, value: &str, id: DocumentId, version: u32) -> Vec<u8> {
     let name = index.name();
-    let mut key = Vec::with_capacity(name.len() + value.len() + 18);
+    let mut key = Vec::with_capacity(name.len() + value.len() + 22);
     key.extend_from_slice(name.as_bytes());
     key.push(0);
     key.extend_from_slice(value.as_bytes());
     key.push(0);
     key.extend_from_slice(&id.0);
+    key.extend_from_slice(&version.to_be_bytes());
     key
 }
 

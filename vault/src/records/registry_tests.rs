@@ -213,3 +213,139 @@ fn refused_registrations_store_nothing() {
         "ТОО Тест-2026-000001"
     );
 }
+
+// Versions, holds and retention (`lifecycle`).
+
+const HEAD: Signer = Signer(
+    pki!("certs/head.cer"),
+    include_str!("../../../verifier/testdata/pki/keys/head.key.pem"),
+);
+
+/// A registered document from `individual`, expected to be signed by IIN 850315300128.
+fn registered(registry: &Registry) -> Registered {
+    let mut first = registration(registry, PDF, &INDIVIDUAL);
+    first.expected.iin = Some("850315300128".into());
+    registry.register(&first).unwrap()
+}
+
+#[test]
+fn a_new_version_needs_a_signed_annulment_by_the_same_sender() {
+    use crate::records::lifecycle::{ChangeError, annulment_statement};
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let first = registered(&registry);
+    let second = registration(&registry, b"%PDF-1.7\nrevised drawing", &INDIVIDUAL);
+    let reason = "corrected dimensions";
+    let statement = annulment_statement(first.id, &first.version, reason);
+
+    // An act over another statement, or by someone else, is refused; nothing changes.
+    let wrong = INDIVIDUAL.sign(&annulment_statement(first.id, &first.version, "other"));
+    let err = registry
+        .new_version(first.id, &second, &wrong, reason)
+        .unwrap_err();
+    assert!(matches!(err, ChangeError::AnnulmentRefused { .. }), "{err}");
+    let by_head = HEAD.sign(&statement);
+    let err = registry
+        .new_version(first.id, &second, &by_head, reason)
+        .unwrap_err();
+    assert!(err.to_string().contains("NOT_OWNER"), "{err}");
+    assert_eq!(log_size(&registry), 1);
+
+    let act = INDIVIDUAL.sign(&statement);
+    let new = registry
+        .new_version(first.id, &second, &act, reason)
+        .unwrap();
+    assert_eq!(new.version.version, 2);
+    assert_eq!(new.version.registration_number, "ТОО Тест-2026-000002");
+    let annulment = new.version.annulment.as_ref().unwrap();
+    assert_eq!((annulment.version, annulment.reason.as_str()), (1, reason));
+    assert_eq!(annulment.statement, statement);
+
+    let view = registry.document(first.id).unwrap().unwrap();
+    assert_eq!(view.versions.len(), 2);
+    assert_eq!(
+        view.versions[0], first.version,
+        "the old version stays as it was"
+    );
+    assert_eq!(view.annulled_by(1), Some(2));
+    assert_eq!(view.annulled_by(2), None);
+    // register, new-version, annulled
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    assert_eq!(log.size(), 3);
+    let kinds: Vec<String> = (0..3)
+        .map(|i| String::from_utf8(log.entry(i).unwrap()).unwrap())
+        .map(|e| e.lines().nth(1).unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["register", "new-version", "annulled"]);
+    log.verify_all().unwrap();
+
+    // The annulled version cannot be replaced again: a new act must name version 2.
+    let err = registry
+        .new_version(first.id, &second, &act, reason)
+        .unwrap_err();
+    assert!(matches!(err, ChangeError::AnnulmentRefused { .. }), "{err}");
+}
+
+#[test]
+fn holds_and_retention_extensions_are_events() {
+    use crate::records::lifecycle::ChangeError;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    let now = monday_afternoon();
+
+    let hold = registry
+        .place_hold(doc.id, "court order 12/2026", "auditor A", now)
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(
+        view.active_holds().collect::<Vec<_>>(),
+        [(hold, "court order 12/2026")]
+    );
+    assert!(matches!(
+        registry.release_hold(doc.id, hold + 7, "done", "auditor A", now),
+        Err(ChangeError::NoSuchHold(_))
+    ));
+    registry
+        .release_hold(doc.id, hold, "order lifted", "auditor B", now)
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.active_holds().count(), 0);
+    assert!(matches!(
+        registry.release_hold(doc.id, hold, "again", "auditor B", now),
+        Err(ChangeError::NoSuchHold(_))
+    ));
+
+    let current = view.retain_until().unwrap();
+    assert_eq!(current.to_string(), "2031-06-16");
+    let earlier = jiff::civil::date(2030, 1, 1);
+    assert!(matches!(
+        registry.extend_retention(doc.id, earlier, "shorter", "operator", now),
+        Err(ChangeError::NotLater { .. })
+    ));
+    let later = jiff::civil::date(2040, 12, 31);
+    registry
+        .extend_retention(
+            doc.id,
+            later,
+            "facility under reconstruction",
+            "operator",
+            now,
+        )
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.retain_until(), Some(later));
+    assert!(matches!(
+        registry.place_hold(doc.id, "", "auditor", now),
+        Err(ChangeError::Text(_))
+    ));
+    let unknown = DocumentId([0; 16]);
+    assert!(matches!(
+        registry.place_hold(unknown, "x", "auditor", now),
+        Err(ChangeError::NotFound(_))
+    ));
+    // register, hold-placed, hold-released, retention-extended
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    assert_eq!(log.size(), 4);
+    log.verify_all().unwrap();
+}

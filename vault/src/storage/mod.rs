@@ -153,4 +153,17 @@ impl MetaBatch {
     pub fn put(&mut self, table: Table, key: impl Into<Vec<u8>>, value: Vec<u8>) {
         self.puts.push((table, key.into(), value));
     }
+
+    /// The value the batch adds under `key` in `table`, if any.
+    pub fn get(&self, table: Table, key: &[u8]) -> Option<&[u8]> {
+        self.puts
+            .iter()
+            .find(|(t, k, _)| *t == table && k == key)
+            .map(|(_, _, v)| v.as_slice())
+    }
+
+    /// How many records the batch adds to `table`.
+    pub fn count(&self, table: Table) -> usize {
+        self.puts.iter().filter(|(t, _, _)| *t == table).count()
+    }
 }

@@ -1,0 +1,318 @@
+//! What happens to a registered document afterwards (DESIGN.md §1): a new version only with a
+//! signed annulment act of the one it replaces; legal holds placed and released; retention
+//! extended, never shortened. Each is one batch with its event and its audit-log entry.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use qoima_verifier::{Data, Report, Request};
+
+use super::record::{Annulment, DocumentId, Event, VersionRecord};
+use super::registry::{
+    AuditEntry, DocumentView, RegisterError, Registered, Registration, Registry,
+};
+use crate::audit::log::AuditLog;
+use crate::codec;
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+
+/// Why a change to a registered document was refused. Nothing is stored in any of these
+/// cases.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChangeError {
+    /// No document has this id.
+    #[error("no document {0}")]
+    NotFound(DocumentId),
+    /// The annulment act is not a valid signature by an authorised signer over the statement.
+    #[error("the annulment act is {verdict}: version {version} stays in force")]
+    AnnulmentRefused {
+        /// The version the act would annul.
+        version: u32,
+        /// The act's verdict.
+        verdict: String,
+        /// The act's verification report.
+        report: Box<Report>,
+    },
+    /// The document changed while this request was prepared (another new version came first).
+    #[error("version {expected} is no longer the latest: retry")]
+    Conflict {
+        /// The version the request replaces.
+        expected: u32,
+    },
+    /// No active hold has this number.
+    #[error("no active hold {0} on this document")]
+    NoSuchHold(u32),
+    /// An extension must end later than the current end of retention.
+    #[error("retention can only be extended: {until} is not after {current}")]
+    NotLater {
+        /// The date asked for.
+        until: Date,
+        /// The current end of retention.
+        current: Date,
+    },
+    /// The text of a reason or name is empty or too long.
+    #[error("{0} must be 1 to 1000 characters")]
+    Text(&'static str),
+    /// Registering the new version failed.
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+}
+
+impl From<crate::storage::StorageError> for ChangeError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        Self::Register(e.into())
+    }
+}
+
+impl From<crate::audit::log::LogError> for ChangeError {
+    fn from(e: crate::audit::log::LogError) -> Self {
+        Self::Register(e.into())
+    }
+}
+
+impl From<crate::codec::CodecError> for ChangeError {
+    fn from(e: crate::codec::CodecError) -> Self {
+        Self::Register(e.into())
+    }
+}
+
+/// The canonical statement an annulment act signs: the document, the version annulled, its
+/// content address and the reason, one per line.
+pub fn annulment_statement(id: DocumentId, version: &VersionRecord, reason: &str) -> Vec<u8> {
+    format!(
+        "qoima-annulment-v1\ndocument: {id}\nversion: {}\ncontent: {}\nreason: {reason}\n",
+        version.version,
+        hex::encode(version.content)
+    )
+    .into_bytes()
+}
+
+fn check_text(what: &'static str, text: &str) -> Result<(), ChangeError> {
+    let chars = text.chars().count();
+    if chars == 0 || chars > 1000 || text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ChangeError::Text(what));
+    }
+    Ok(())
+}
+
+impl<S: ChunkStore + MetaStore> Registry<S> {
+    /// Registers a new version of document `id`, replacing its latest version, which the
+    /// signed act `annulment` (a CMS over [`annulment_statement`]) annuls. The act must be
+    /// TOTAL_PASSED at `submission.at` and signed by someone who meets the expectation of the
+    /// version it annuls (the same sender), or the submission's own when that had none. The
+    /// new version keeps the document's class and participant; its number and date are its
+    /// own. The old version stays, marked annulled by the new one.
+    pub fn new_version(
+        &self,
+        id: DocumentId,
+        submission: &Registration,
+        annulment: &[u8],
+        reason: &str,
+    ) -> Result<Registered, ChangeError> {
+        check_text("the reason", reason)?;
+        let view = self.document(id)?.ok_or(ChangeError::NotFound(id))?;
+        let Some(previous) = view.versions.last() else {
+            return Err(ChangeError::NotFound(id));
+        };
+        let statement = annulment_statement(id, previous, reason);
+        let mut authorised = submission.expected.clone();
+        if previous.expected.iin.is_some() || previous.expected.bin.is_some() {
+            authorised.iin.clone_from(&previous.expected.iin);
+            authorised.bin.clone_from(&previous.expected.bin);
+        }
+        let request = Request::new(annulment, submission.at.as_second())
+            .data(Data::Bytes(&statement))
+            .expect(authorised);
+        let report = self
+            .verifier()
+            .verify(&request)
+            .map_err(RegisterError::Expectation)?;
+        if !report.verdict.passed() {
+            return Err(ChangeError::AnnulmentRefused {
+                version: previous.version,
+                verdict: report.verdict.to_string(),
+                report: Box::new(report),
+            });
+        }
+        let mut submission = submission.clone();
+        submission.class = view.class()?;
+        submission.participant = view.participant()?;
+        let prepared = self.prepare(&submission)?;
+
+        let _writer = self.lock();
+        let backend = self.content().backend();
+        let latest = backend
+            .last_with_prefix(Table::Versions, &id.0)?
+            .map(|(key, _)| key);
+        if latest.as_deref() != Some(&super::registry::version_key(id, previous.version)[..]) {
+            return Err(ChangeError::Conflict {
+                expected: previous.version,
+            });
+        }
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        let number = previous.version + 1;
+        let version = self.add_version(
+            &mut batch,
+            &log,
+            id,
+            &view.record,
+            number,
+            prepared.clone(),
+            Some(Annulment {
+                version: previous.version,
+                statement,
+                signature: annulment.to_vec(),
+                reason: reason.to_owned(),
+            }),
+        )?;
+        let event = Event::Annulled {
+            version: previous.version,
+            by_version: number,
+            at: submission.at.as_second(),
+        };
+        self.add_event(&mut batch, &log, id, previous.version, "registry", event)?;
+        backend.commit(batch)?;
+        Ok(Registered {
+            id,
+            version,
+            coverage: prepared.coverage(),
+            reports: prepared.into_reports(),
+        })
+    }
+
+    /// Places a legal hold on document `id`; returns its number (for the release).
+    pub fn place_hold(
+        &self,
+        id: DocumentId,
+        reason: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<u32, ChangeError> {
+        check_text("the reason", reason)?;
+        check_text("the auditor's name", by)?;
+        let event = Event::HoldPlaced {
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            at: at.as_second(),
+        };
+        self.record_event(id, by, event, |_| Ok(()))
+    }
+
+    /// Releases the active hold `hold` of document `id`.
+    pub fn release_hold(
+        &self,
+        id: DocumentId,
+        hold: u32,
+        reason: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<(), ChangeError> {
+        check_text("the reason", reason)?;
+        check_text("the auditor's name", by)?;
+        let event = Event::HoldReleased {
+            hold,
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            at: at.as_second(),
+        };
+        self.record_event(id, by, event, |view| {
+            if view.active_holds().any(|(number, _)| number == hold) {
+                Ok(())
+            } else {
+                Err(ChangeError::NoSuchHold(hold))
+            }
+        })
+        .map(drop)
+    }
+
+    /// Extends the retention of every version of document `id` to at least `until`, which
+    /// must be later than the document's current end of retention.
+    pub fn extend_retention(
+        &self,
+        id: DocumentId,
+        until: Date,
+        reason: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<(), ChangeError> {
+        check_text("the reason", reason)?;
+        check_text("the name", by)?;
+        let event = Event::RetentionExtended {
+            until: until.to_string(),
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            at: at.as_second(),
+        };
+        self.record_event(id, by, event, |view| match view.retain_until() {
+            Some(current) if until <= current => Err(ChangeError::NotLater { until, current }),
+            _ => Ok(()),
+        })
+        .map(drop)
+    }
+
+    /// Writes `event` for document `id` after `check` accepts the document as it is under the
+    /// writer lock; returns the event's number.
+    fn record_event(
+        &self,
+        id: DocumentId,
+        by: &str,
+        event: Event,
+        check: impl FnOnce(&DocumentView) -> Result<(), ChangeError>,
+    ) -> Result<u32, ChangeError> {
+        let _writer = self.lock();
+        let view = self.document(id)?.ok_or(ChangeError::NotFound(id))?;
+        check(&view)?;
+        let backend = self.content().backend();
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        let number = self.add_event(&mut batch, &log, id, 0, by, event)?;
+        backend.commit(batch)?;
+        Ok(number)
+    }
+
+    /// Adds `event` with the next event number of `id` and its audit entry to `batch`.
+    fn add_event(
+        &self,
+        batch: &mut MetaBatch,
+        log: &AuditLog<'_, S>,
+        id: DocumentId,
+        version: u32,
+        by: &str,
+        event: Event,
+    ) -> Result<u32, ChangeError> {
+        let backend = self.content().backend();
+        let number = match backend.last_with_prefix(Table::Events, &id.0)? {
+            None => 1,
+            Some((key, _)) => event_number(&key)? + 1,
+        };
+        let bytes = codec::encode(&event)?;
+        let time = match &event {
+            Event::HoldPlaced { at, .. }
+            | Event::HoldReleased { at, .. }
+            | Event::RetentionExtended { at, .. }
+            | Event::Annulled { at, .. } => *at,
+        };
+        let entry = AuditEntry {
+            kind: event.kind(),
+            time,
+            document: id,
+            version,
+            actor: by,
+            record: &bytes,
+        }
+        .to_bytes();
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&number.to_be_bytes());
+        batch.put(Table::Events, key, bytes);
+        log.append(batch, &entry)?;
+        Ok(number)
+    }
+}
+
+fn event_number(key: &[u8]) -> Result<u32, ChangeError> {
+    let bytes: [u8; 4] = key
+        .get(16..)
+        .and_then(|tail| tail.try_into().ok())
+        .ok_or_else(|| crate::audit::log::LogError::Damaged("an event key is malformed".into()))?;
+    Ok(u32::from_be_bytes(bytes))
+}
