@@ -86,7 +86,7 @@ pub fn annulment_statement(id: DocumentId, version: &VersionRecord, reason: &str
     .into_bytes()
 }
 
-fn check_text(what: &'static str, text: &str) -> Result<(), ChangeError> {
+pub(crate) fn check_text(what: &'static str, text: &str) -> Result<(), ChangeError> {
     let chars = text.chars().count();
     if chars == 0 || chars > 1000 || text.chars().any(|c| c.is_control() && c != '\n') {
         return Err(ChangeError::Text(what));

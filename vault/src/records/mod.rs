@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod class;
+pub mod disposal;
 pub mod format;
 pub mod lifecycle;
 pub mod numbering;
@@ -12,10 +13,13 @@ pub mod registry;
 
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
 pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
+pub use disposal::{Disposal, DisposeError, Retained};
 pub use format::{Format, FormatSet, SNIFF_LEN, UnknownFormat, sniff};
 pub use lifecycle::{ChangeError, annulment_statement};
 pub use numbering::{Fields, Participant, ParticipantError, Template, TemplateError};
-pub use record::{Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, VersionRecord};
+pub use record::{
+    Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, Tombstone, VersionRecord,
+};
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,
 };

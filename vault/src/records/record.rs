@@ -180,6 +180,24 @@ impl Event {
     }
 }
 
+/// What a disposal removed, and why (issue 5: "leaves a tombstone (what, when, why, by
+/// whom)"); written under (document id, version).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct Tombstone {
+    /// The version's content address.
+    pub content: [u8; 32],
+    /// Whether its content was removed (`false` when a retained record still uses it).
+    pub content_removed: bool,
+    /// The retention that had passed, `YYYY-MM-DD`.
+    pub retained_until: String,
+    /// Why.
+    pub reason: String,
+    /// Who disposed of it.
+    pub by: String,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests {

@@ -349,3 +349,199 @@ fn holds_and_retention_extensions_are_events() {
     assert_eq!(log.size(), 4);
     log.verify_all().unwrap();
 }
+
+// Disposal.
+
+/// The Astana date of an instant.
+fn disposal_today(at: Timestamp) -> jiff::civil::Date {
+    at.to_zoned(crate::records::registration_date::astana().unwrap())
+        .date()
+}
+
+/// `days` after the test's registration instant.
+fn later(days: i64) -> Timestamp {
+    monday_afternoon()
+        .checked_add(jiff::SignedDuration::from_hours(24 * days))
+        .unwrap()
+}
+
+/// The whole content at `address` reads back and hashes to it.
+fn readable(registry: &Registry, address: &[u8; 32]) -> bool {
+    use std::io::Read;
+    let address = ContentAddress(*address);
+    let Ok(mut reader) = registry.content().read(&address) else {
+        return false;
+    };
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).is_ok()
+}
+
+#[test]
+fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
+    use crate::records::disposal::{DisposeError, Retained};
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    // Another document with the same content.
+    let twin = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    let content = doc.version.content;
+
+    // Retained until 2031-06-16 (Astana): the day itself is still retained.
+    let until = jiff::civil::date(2031, 6, 16);
+    let on_last_day = Timestamp::from_second(1_939_363_200).unwrap(); // 2031-06-16T00:00:00Z
+    let err = registry
+        .dispose(doc.id, "expired", "operator", on_last_day)
+        .unwrap_err();
+    assert!(
+        matches!(err, DisposeError::Retained { why: Retained::Until(d), .. } if d == until),
+        "{err}"
+    );
+    let after = later(365 * 6);
+    let hold = registry
+        .place_hold(doc.id, "audit 2032", "auditor", after)
+        .unwrap();
+    let err = registry
+        .dispose(doc.id, "expired", "operator", after)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DisposeError::Retained {
+                why: Retained::Held(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(readable(&registry, &content));
+    registry
+        .release_hold(doc.id, hold, "audit closed", "auditor", after)
+        .unwrap();
+
+    // Disposed; the twin still uses the content, so it stays.
+    let disposal = registry
+        .dispose(doc.id, "retention passed", "operator", after)
+        .unwrap();
+    assert_eq!(disposal.tombstones.len(), 1);
+    assert!(!disposal.tombstones[0].1.content_removed);
+    assert!(readable(&registry, &content));
+    assert!(matches!(
+        registry.dispose(doc.id, "again", "operator", after),
+        Err(DisposeError::AlreadyDisposed(_))
+    ));
+    // The last user goes: the content goes with it, its chunks too.
+    let disposal = registry
+        .dispose(twin.id, "retention passed", "operator", after)
+        .unwrap();
+    assert!(disposal.tombstones[0].1.content_removed);
+    assert!(!readable(&registry, &content));
+    assert_eq!(registry.content().backend().chunk_ids().count(), 0);
+    // The records and the log remain, and the log says what happened.
+    assert!(registry.is_disposed(doc.id).unwrap());
+    assert_eq!(
+        registry.document(doc.id).unwrap().unwrap().versions.len(),
+        1
+    );
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    let last = String::from_utf8(log.entry(log.size() - 1).unwrap()).unwrap();
+    assert!(last.starts_with("qoima-audit-v1\ndisposed\n"), "{last}");
+    log.verify_all().unwrap();
+}
+
+mod retention_property {
+    //! Random sequences of holds, releases, extensions, disposals and the passing of time
+    //! over documents that share content: no retained or held document ever loses a byte,
+    //! and a disposal succeeds exactly when the model says it may.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Hold(usize),
+        Release(usize),
+        Extend(usize, u16),
+        Dispose(usize),
+        Advance(u16),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0..3usize).prop_map(Op::Hold),
+            (0..3usize).prop_map(Op::Release),
+            (0..3usize, 1..8u16).prop_map(|(d, y)| Op::Extend(d, y)),
+            (0..3usize).prop_map(Op::Dispose),
+            (0..900u16).prop_map(Op::Advance),
+        ]
+    }
+
+    struct Model {
+        until: jiff::civil::Date,
+        holds: Vec<u32>,
+        disposed: bool,
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn no_retained_or_held_document_loses_a_byte(ops in prop::collection::vec(op(), 1..40)) {
+            let dir = tempfile::tempdir().unwrap();
+            let registry = registry(dir.path());
+            // Three documents, the first two with the same content.
+            let contents: [&[u8]; 3] = [PDF, PDF, b"%PDF-1.5\nthe third"];
+            let mut docs = Vec::new();
+            let mut model = Vec::new();
+            for content in contents {
+                let registered = registry.register(&registration(&registry, content, &INDIVIDUAL)).unwrap();
+                model.push(Model {
+                    until: jiff::civil::date(2031, 6, 16),
+                    holds: Vec::new(),
+                    disposed: false,
+                });
+                docs.push(registered);
+            }
+            let mut day = 0i64;
+            for op in ops {
+                let now = later(day);
+                let today = disposal_today(now);
+                match op {
+                    Op::Advance(days) => day += i64::from(days),
+                    Op::Hold(d) if !model[d].disposed => {
+                        let hold = registry.place_hold(docs[d].id, "hold", "auditor", now).unwrap();
+                        model[d].holds.push(hold);
+                    }
+                    Op::Release(d) => {
+                        if let Some(hold) = model[d].holds.pop() {
+                            registry.release_hold(docs[d].id, hold, "release", "auditor", now).unwrap();
+                        }
+                    }
+                    Op::Extend(d, years) if !model[d].disposed => {
+                        let until = model[d].until.checked_add(jiff::Span::new().years(years)).unwrap();
+                        registry.extend_retention(docs[d].id, until, "longer", "operator", now).unwrap();
+                        model[d].until = until;
+                    }
+                    Op::Dispose(d) => {
+                        let may = !model[d].disposed && model[d].holds.is_empty() && today > model[d].until;
+                        let result = registry.dispose(docs[d].id, "passed", "operator", now);
+                        prop_assert_eq!(result.is_ok(), may, "{:?}", result);
+                        if may {
+                            model[d].disposed = true;
+                        }
+                    }
+                    _ => {}
+                }
+                for (d, m) in model.iter().enumerate() {
+                    let retained = !m.holds.is_empty() || today <= m.until;
+                    if !m.disposed || retained {
+                        prop_assert!(!m.disposed, "a retained document was disposed of");
+                        prop_assert!(readable(&registry, &docs[d].version.content), "document {} lost its content", d);
+                    }
+                }
+            }
+            AuditLog::open(registry.content().backend()).unwrap().verify_all().unwrap();
+        }
+    }
+}

@@ -137,10 +137,13 @@ pub trait MetaStore: Send + Sync + 'static {
 
 /// Writes to the metadata store that take effect together or not at all.
 ///
-/// There are only insertions: records are write-once.
+/// Insertions only, records being write-once; the single exception is a disposal's removal of
+/// manifests ([`MetaBatch::dispose_manifest`], crate-private).
 #[derive(Debug, Default)]
 pub struct MetaBatch {
     pub(crate) puts: Vec<(Table, Vec<u8>, Vec<u8>)>,
+    /// Manifests removed by a disposal, the one operation that deletes (`records::disposal`).
+    pub(crate) disposed: Vec<Vec<u8>>,
 }
 
 impl MetaBatch {
@@ -160,6 +163,13 @@ impl MetaBatch {
             .iter()
             .find(|(t, k, _)| *t == table && k == key)
             .map(|(_, _, v)| v.as_slice())
+    }
+
+    /// Removes the manifest of a content whose retention has passed. Only disposal calls
+    /// this (crate-private): no other code path deletes a record. The chunks it leaves
+    /// unreferenced are removed by garbage collection.
+    pub(crate) fn dispose_manifest(&mut self, address: &[u8]) {
+        self.disposed.push(address.to_vec());
     }
 
     /// How many records the batch adds to `table`.

@@ -194,6 +194,10 @@ impl MetaStore for RocksBackend {
             }
             write.put_cf(cf, key, value);
         }
+        let manifests = self.table(Table::Manifests)?;
+        for address in &batch.disposed {
+            write.delete_cf(manifests, address);
+        }
         Ok(self.db.write_opt(write, &Self::synced())?)
     }
 
