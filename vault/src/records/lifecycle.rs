@@ -151,20 +151,15 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let log = AuditLog::open(backend)?;
         let mut batch = MetaBatch::new();
         let number = previous.version + 1;
-        let version = self.add_version(
-            &mut batch,
-            &log,
-            id,
-            &view.record,
-            number,
-            prepared.clone(),
-            Some(Annulment {
-                version: previous.version,
-                statement,
-                signature: annulment.to_vec(),
-                reason: reason.to_owned(),
-            }),
-        )?;
+        let mut prepared = prepared;
+        prepared.annulment = Some(Annulment {
+            version: previous.version,
+            statement,
+            signature: annulment.to_vec(),
+            reason: reason.to_owned(),
+        });
+        let version =
+            self.add_version(&mut batch, &log, id, &view.record, number, prepared.clone())?;
         let event = Event::Annulled {
             version: previous.version,
             by_version: number,

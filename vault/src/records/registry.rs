@@ -223,6 +223,8 @@ pub(crate) struct Prepared {
     registered_at: i64,
     retain_until: Option<String>,
     reports: Vec<Report>,
+    /// The act annulling the previous version, for a new version.
+    pub(crate) annulment: Option<Annulment>,
 }
 
 impl Prepared {
@@ -362,8 +364,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let log = AuditLog::open(backend)?;
         let mut batch = MetaBatch::new();
         batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
-        let version =
-            self.add_version(&mut batch, &log, id, &document, 1, prepared.clone(), None)?;
+        let version = self.add_version(&mut batch, &log, id, &document, 1, prepared.clone())?;
         backend.commit(batch)?;
         Ok(Registered {
             id,
@@ -418,6 +419,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             registered_at: submission.at.as_second(),
             retain_until,
             reports,
+            annulment: None,
         })
     }
 
@@ -431,7 +433,6 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         document: &DocumentRecord,
         number: u32,
         prepared: Prepared,
-        annulment: Option<Annulment>,
     ) -> Result<VersionRecord, RegisterError> {
         let backend = self.content.backend();
         let template = self
@@ -450,7 +451,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             Some((key, _)) => sequence_of(&key, counter.len())? + 1,
         };
         let registration_number = template.render(&fields, seq);
-        let kind = if annulment.is_some() {
+        let kind = if prepared.annulment.is_some() {
             "new-version"
         } else {
             "register"
@@ -469,7 +470,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             report: serde_json::to_vec(&prepared.reports)
                 .map_err(|e| RegisterError::Report(e.to_string()))?,
             crls: Vec::new(),
-            annulment,
+            annulment: prepared.annulment,
             audit_index: log.size() + batch_entries(batch),
         };
         let bytes = codec::encode(&version)?;
