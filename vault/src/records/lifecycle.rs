@@ -86,9 +86,13 @@ pub fn annulment_statement(id: DocumentId, version: &VersionRecord, reason: &str
     .into_bytes()
 }
 
+/// A reason: 1 to 1000 characters, no control characters but line breaks. A name ("the
+/// auditor's name", "the name"): the same, on one line (it is a line of the audit entry).
 pub(crate) fn check_text(what: &'static str, text: &str) -> Result<(), ChangeError> {
     let chars = text.chars().count();
-    if chars == 0 || chars > 1000 || text.chars().any(|c| c.is_control() && c != '\n') {
+    let one_line = what.ends_with("name");
+    let bad = |c: char| c.is_control() && (one_line || c != '\n');
+    if chars == 0 || chars > 1000 || text.chars().any(bad) {
         return Err(ChangeError::Text(what));
     }
     Ok(())
@@ -165,7 +169,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             by_version: number,
             at: submission.at.as_second(),
         };
-        self.add_event(&mut batch, &log, id, previous.version, "registry", event)?;
+        self.add_event(&mut batch, &log, id, "registry", event)?;
         backend.commit(batch)?;
         Ok(Registered {
             id,
@@ -260,18 +264,18 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let backend = self.content().backend();
         let log = AuditLog::open(backend)?;
         let mut batch = MetaBatch::new();
-        let number = self.add_event(&mut batch, &log, id, 0, by, event)?;
+        let number = self.add_event(&mut batch, &log, id, by, event)?;
         backend.commit(batch)?;
         Ok(number)
     }
 
-    /// Adds `event` with the next event number of `id` and its audit entry to `batch`.
+    /// Adds `event` with the next event number of `id` and its audit entry to `batch` (the
+    /// entry's number line holds the event number).
     fn add_event(
         &self,
         batch: &mut MetaBatch,
         log: &AuditLog<'_, S>,
         id: DocumentId,
-        version: u32,
         by: &str,
         event: Event,
     ) -> Result<u32, ChangeError> {
@@ -291,7 +295,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             kind: event.kind(),
             time,
             document: id,
-            version,
+            version: number,
             actor: by,
             record: &bytes,
         }

@@ -10,6 +10,7 @@ pub mod numbering;
 pub mod record;
 pub mod registration_date;
 pub mod registry;
+pub mod verify;
 
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
 pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
@@ -26,3 +27,4 @@ pub use registration_date::{
 pub use registry::{
     DocumentView, Index, Numbering, RegisterError, Registered, Registration, Registry,
 };
+pub use verify::RecordsReport;

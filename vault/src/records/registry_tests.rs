@@ -278,6 +278,8 @@ fn a_new_version_needs_a_signed_annulment_by_the_same_sender() {
         .collect();
     assert_eq!(kinds, ["register", "new-version", "annulled"]);
     log.verify_all().unwrap();
+    let check = registry.verify_records().unwrap();
+    assert!(check.is_clean(), "{:?}", check.problems);
 
     // The annulled version cannot be replaced again: a new act must name version 2.
     let err = registry
@@ -348,6 +350,8 @@ fn holds_and_retention_extensions_are_events() {
     let log = AuditLog::open(registry.content().backend()).unwrap();
     assert_eq!(log.size(), 4);
     log.verify_all().unwrap();
+    let check = registry.verify_records().unwrap();
+    assert!(check.is_clean(), "{:?}", check.problems);
 }
 
 // Disposal.
@@ -448,6 +452,8 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     let last = String::from_utf8(log.entry(log.size() - 1).unwrap()).unwrap();
     assert!(last.starts_with("qoima-audit-v1\ndisposed\n"), "{last}");
     log.verify_all().unwrap();
+    let check = registry.verify_records().unwrap();
+    assert!(check.is_clean(), "{:?}", check.problems);
 }
 
 mod retention_property {
@@ -541,7 +547,58 @@ mod retention_property {
                     }
                 }
             }
-            AuditLog::open(registry.content().backend()).unwrap().verify_all().unwrap();
+            let check = registry.verify_records().unwrap();
+            prop_assert!(check.is_clean(), "{:?}", check.problems);
         }
     }
+}
+
+// Tamper detection (`verify`).
+
+#[test]
+fn records_changed_or_added_behind_the_log_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    registry
+        .place_hold(doc.id, "audit", "auditor", monday_afternoon())
+        .unwrap();
+    let report = registry.verify_records().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.records), (2, 2));
+
+    // Damage behind the write-once guard, as a disk edit would.
+    let db = registry.content().backend().raw();
+    let cf = |table: Table| db.cf_handle(table.name()).unwrap();
+    let key = version_key(doc.id, 1);
+    let original = db.get_cf(cf(Table::Versions), &key).unwrap().unwrap();
+    let mut forged = original.clone();
+    *forged.last_mut().unwrap() ^= 1;
+    db.put_cf(cf(Table::Versions), &key, &forged).unwrap();
+    let problems = registry.verify_records().unwrap().problems;
+    assert!(
+        problems.iter().any(|p| p.contains("was changed")),
+        "{problems:?}"
+    );
+    db.put_cf(cf(Table::Versions), &key, &original).unwrap();
+
+    // A record slipped in without its log entry.
+    db.put_cf(cf(Table::Versions), version_key(doc.id, 2), &original)
+        .unwrap();
+    let problems = registry.verify_records().unwrap().problems;
+    assert!(
+        problems.iter().any(|p| p.contains("not in the audit log")),
+        "{problems:?}"
+    );
+    db.delete_cf(cf(Table::Versions), version_key(doc.id, 2))
+        .unwrap();
+
+    // A log entry rewritten.
+    db.put_cf(cf(Table::AuditLeaves), 1u64.to_be_bytes(), b"rewritten")
+        .unwrap();
+    let problems = registry.verify_records().unwrap().problems;
+    assert!(
+        problems.iter().any(|p| p.contains("entry 1")),
+        "{problems:?}"
+    );
 }
