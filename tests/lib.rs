@@ -65,3 +65,66 @@ pub fn crash_content(round: u64, i: u64) -> Vec<u8> {
         }
     }
 }
+
+/// The registration crash test's documents, registry and signatures: documents signed in the
+/// test by the generated PKI's `individual` (`verifier/testdata/pki`), registered at
+/// 2026-06-15T12:00:00Z, when that certificate and its CRLs are valid.
+pub mod registration {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use qoima_vault::records::{Calendar, Numbering, Registry, Template};
+    use qoima_vault::{ContentConfig, ContentStore};
+    use qoima_verifier::Verifier;
+    use qoima_verifier::path::CertificateStore;
+    use qoima_verifier::policy::Policy;
+    use qoima_verifier::revocation::CrlStore;
+
+    macro_rules! pki {
+        ($file:literal) => {
+            include_bytes!(concat!("../verifier/testdata/pki/", $file))
+        };
+    }
+
+    /// The registration instant, unix seconds.
+    pub const AT: i64 = 1_781_524_800;
+    /// The participant of every registration (its own counter).
+    pub const PARTICIPANT: &str = "crash";
+
+    /// Document `i` of `round`: a small PDF.
+    pub fn document(round: u64, i: u64) -> Vec<u8> {
+        format!("%PDF-1.7\n% crash test round {round} document {i}\n%%EOF\n").into_bytes()
+    }
+
+    /// A detached CMS over `content` by `individual`.
+    pub fn signature(content: &[u8]) -> Vec<u8> {
+        qoima_verifier::testing::sign_detached(
+            pki!("certs/individual.cer"),
+            include_str!("../verifier/testdata/pki/keys/individual.key.pem"),
+            content,
+        )
+    }
+
+    /// The registry on `dir`, trusting the generated PKI.
+    pub fn registry(dir: &Path) -> Result<Registry, String> {
+        let content =
+            ContentStore::open(dir, ContentConfig::default()).map_err(|e| e.to_string())?;
+        let mut store = CertificateStore::new();
+        let mut crls = CrlStore::new();
+        store
+            .add_trust_anchor(pki!("certs/root-rsa.cer"))
+            .and_then(|_| store.add_intermediate(pki!("certs/ca-rsa.cer")))
+            .map_err(|e| e.to_string())?;
+        crls.add(pki!("crl/ca-rsa.crl"))
+            .and_then(|_| crls.add(pki!("crl/root-rsa.crl")))
+            .map_err(|e| e.to_string())?;
+        let template = Template::parse(Numbering::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
+        let calendar = Calendar::builtin().map_err(|e| e.to_string())?;
+        Ok(Registry::new(
+            content,
+            Arc::new(Verifier::new(store, crls, Policy::default())),
+            calendar,
+            Numbering::new(template),
+        ))
+    }
+}
