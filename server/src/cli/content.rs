@@ -146,13 +146,22 @@ pub fn scrub(dir: &Path) -> Result<(), Failure> {
         report.orphans,
         report.problems.len()
     );
-    if report.problems.is_empty() {
+    // The records and the audit log, against each other (`records::verify`).
+    let records = qoima_vault::records::verify_records(store.backend()).map_err(Failure::failed)?;
+    for problem in &records.problems {
+        println!("problem: {problem}");
+    }
+    println!(
+        "records: {} audit entries, {} records checked, {} problems",
+        records.entries,
+        records.records,
+        records.problems.len()
+    );
+    let problems = report.problems.len() + records.problems.len();
+    if problems == 0 {
         Ok(())
     } else {
-        Err(Failure::failed(format!(
-            "scrub found {} problems",
-            report.problems.len()
-        )))
+        Err(Failure::failed(format!("scrub found {problems} problems")))
     }
 }
 

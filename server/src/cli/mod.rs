@@ -1,10 +1,16 @@
 //! The `qoima` command line: argument parsing, dispatch and exit codes.
 //!
 //! Exit codes: 0 success, 1 the operation failed (missing content, an
-//! integrity problem, a storage error), 64 bad usage or an unreadable input
-//! file; `qoima verify` adds 2 for INDETERMINATE (DESIGN.md §3).
+//! integrity problem, a refused registration, a damaged or inconsistent audit
+//! log, a storage error), 3 the operation is not allowed (`qoima doc delete` of
+//! a retained document: deletion is never a direct operation), 64 bad usage,
+//! an unreadable input file or a bad `--config` file; `qoima verify` adds 2 for
+//! INDETERMINATE (DESIGN.md §3).
 
+mod audit;
+mod config;
 mod content;
+mod doc;
 mod serve;
 mod verify;
 
@@ -12,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use qoima_vault::records::Registry;
 use qoima_vault::{ContentConfig, ContentStore};
 
 /// Qoima: a write-once document vault with EDS signature verification.
@@ -26,6 +33,9 @@ struct Cli {
         value_name = "DIR"
     )]
     data_dir: PathBuf,
+    /// Trust store, policy, numbering and calendar of the `doc` and `audit` commands (TOML).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +57,12 @@ enum Command {
     /// Verify a CMS signature: validity and ownership (exit 0 passed, 1 failed,
     /// 2 indeterminate).
     Verify(verify::VerifyArgs),
+    /// Registered documents: register, show, versions, delete (exit 3 while retained).
+    #[command(subcommand)]
+    Doc(doc::DocCommand),
+    /// The audit log: signed checkpoints, inclusion proofs, verification.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// A failed command: what to print and how to exit.
@@ -70,6 +86,14 @@ impl Failure {
         Self {
             message: message.to_string(),
             code: 64,
+        }
+    }
+
+    /// The operation is not allowed (exit 3): deleting a retained document.
+    pub fn refused(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: 3,
         }
     }
 }
@@ -113,6 +137,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Gc => content::gc(dir),
         Command::Serve(args) => serve::serve(dir, args),
         Command::Verify(args) => return verify::verify(args),
+        Command::Doc(command) => doc::run(dir, cli.config.as_deref(), command),
+        Command::Audit(command) => audit::run(dir, cli.config.as_deref(), command),
     };
     done.map(|()| ExitCode::SUCCESS)
 }
@@ -143,4 +169,20 @@ fn open_store(
             data_dir.display()
         ))
     })
+}
+
+/// The record layer on the vault in `data_dir` with `settings` (from [`config::load`]),
+/// creating the vault when `create` is set.
+fn open_registry(
+    data_dir: &Path,
+    settings: config::Config,
+    create: bool,
+) -> Result<Registry, Failure> {
+    let store = open_store(data_dir, ContentConfig::default(), create)?;
+    Ok(Registry::new(
+        store,
+        std::sync::Arc::new(settings.verifier),
+        settings.calendar,
+        settings.numbering,
+    ))
 }

@@ -27,4 +27,4 @@ pub use registration_date::{
 pub use registry::{
     DocumentView, Index, Numbering, RegisterError, Registered, Registration, Registry,
 };
-pub use verify::RecordsReport;
+pub use verify::{RecordsReport, verify_records};

@@ -474,13 +474,20 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             audit_index: log.size() + batch_entries(batch),
         };
         let bytes = codec::encode(&version)?;
+        // A registration's entry covers the document record too: its class, participant and
+        // object number are as tamper-evident as the version.
+        let covered = if number == 1 {
+            [codec::encode(document)?, bytes.clone()].concat()
+        } else {
+            bytes.clone()
+        };
         let entry = AuditEntry {
             kind,
             time: version.registered_at,
             document: id,
             version: number,
             actor: prepared.participant.as_str(),
-            record: &bytes,
+            record: &covered,
         }
         .to_bytes();
         batch.put(Table::Versions, version_key(id, number), bytes);

@@ -602,3 +602,22 @@ fn records_changed_or_added_behind_the_log_are_found() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_changed_document_record_is_found_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    let db = registry.content().backend().raw();
+    let cf = db.cf_handle(Table::Documents.name()).unwrap();
+    let mut record: DocumentRecord =
+        codec::decode(&db.get_cf(cf, doc.id.0).unwrap().unwrap()).unwrap();
+    record.class = "expertise-application".into();
+    db.put_cf(cf, doc.id.0, codec::encode(&record).unwrap())
+        .unwrap();
+    let problems = registry.verify_records().unwrap().problems;
+    assert!(
+        problems.iter().any(|p| p.contains("was changed")),
+        "{problems:?}"
+    );
+}

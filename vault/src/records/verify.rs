@@ -2,7 +2,8 @@
 //!
 //! The audit log is checked on its own first (every entry against its leaf hash, every stored
 //! subtree against its children). Then each entry is checked against the record it names: a
-//! registration or new version against the SHA-256 of its stored version record, an event
+//! registration against the SHA-256 of its stored document and version records, a new version
+//! against its version record, an event
 //! against its event record, a disposal against its tombstones. Finally every stored record
 //! must be named by an entry: a record slipped into RocksDB without its log entry is found as
 //! surely as one changed in place.
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::record::{DocumentId, Tombstone};
 use super::registry::{RegisterError, Registry, version_key};
+use crate::audit::log::AuditLog;
 use crate::codec;
 use crate::storage::{ChunkStore, MetaStore, Table};
 
@@ -59,99 +61,108 @@ fn parse_entry(bytes: &[u8]) -> Option<Entry> {
 }
 
 impl<S: ChunkStore + MetaStore> Registry<S> {
-    /// Checks the audit log and every record against it; problems are collected in the report,
-    /// an `Err` means the storage itself failed.
+    /// [`verify_records`] on this registry's store.
     pub fn verify_records(&self) -> Result<RecordsReport, RegisterError> {
-        let mut report = RecordsReport::default();
-        let log = self.log()?;
-        if let Err(e) = log.verify_all() {
-            report.problems.push(e.to_string());
-        }
-        let backend = self.content().backend();
-        let mut named: HashSet<(Table, Vec<u8>)> = HashSet::new();
-        for index in 0..log.size() {
-            report.entries += 1;
-            let Some(entry) = log.entry(index).ok().as_deref().and_then(parse_entry) else {
+        verify_records(self.content().backend())
+    }
+}
+
+/// Checks the audit log and every record of `backend` against it; problems are collected in
+/// the report, an `Err` means the storage itself failed. Needs no verifier or configuration:
+/// `qoima scrub` runs it on any vault.
+pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, RegisterError> {
+    let mut report = RecordsReport::default();
+    let log = AuditLog::open(backend)?;
+    if let Err(e) = log.verify_all() {
+        report.problems.push(e.to_string());
+    }
+    let mut named: HashSet<(Table, Vec<u8>)> = HashSet::new();
+    for index in 0..log.size() {
+        report.entries += 1;
+        let Some(entry) = log.entry(index).ok().as_deref().and_then(parse_entry) else {
+            report
+                .problems
+                .push(format!("audit entry {index} is unreadable"));
+            continue;
+        };
+        let id = entry.document;
+        let (table, key, bytes) = match entry.kind.as_str() {
+            "register" | "new-version" => {
+                let key = version_key(id, entry.number);
+                let version = backend.get(Table::Versions, &key)?;
+                // A registration covers the document record too (see `add_version`).
+                let bytes = if entry.kind == "register" {
+                    named.insert((Table::Documents, id.0.to_vec()));
+                    let document = backend.get(Table::Documents, &id.0)?;
+                    document.zip(version).map(|(d, v)| [d, v].concat())
+                } else {
+                    version
+                };
+                (Table::Versions, key, bytes)
+            }
+            "hold-placed" | "hold-released" | "retention-extended" | "annulled" => {
+                let mut key = id.0.to_vec();
+                key.extend_from_slice(&entry.number.to_be_bytes());
+                (
+                    Table::Events,
+                    key.clone(),
+                    backend.get(Table::Events, &key)?,
+                )
+            }
+            "disposed" => {
+                let mut tombstones = Vec::new();
+                for stored in backend.scan_prefix(Table::Tombstones, &id.0) {
+                    let (key, value) = stored?;
+                    named.insert((Table::Tombstones, key));
+                    match codec::decode::<Tombstone>(&value) {
+                        Ok(tombstone) => tombstones.push(tombstone),
+                        Err(e) => report
+                            .problems
+                            .push(format!("a tombstone of document {id}: {e}")),
+                    }
+                }
+                let bytes = codec::encode(&tombstones)?;
+                (Table::Tombstones, Vec::new(), Some(bytes))
+            }
+            other => {
                 report
                     .problems
-                    .push(format!("audit entry {index} is unreadable"));
+                    .push(format!("audit entry {index} has an unknown kind {other:?}"));
                 continue;
-            };
-            let id = entry.document;
-            let (table, key, bytes) = match entry.kind.as_str() {
-                "register" | "new-version" => {
-                    named.insert((Table::Documents, id.0.to_vec()));
-                    let key = version_key(id, entry.number);
-                    (
-                        Table::Versions,
-                        key.clone(),
-                        backend.get(Table::Versions, &key)?,
-                    )
-                }
-                "hold-placed" | "hold-released" | "retention-extended" | "annulled" => {
-                    let mut key = id.0.to_vec();
-                    key.extend_from_slice(&entry.number.to_be_bytes());
-                    (
-                        Table::Events,
-                        key.clone(),
-                        backend.get(Table::Events, &key)?,
-                    )
-                }
-                "disposed" => {
-                    let mut tombstones = Vec::new();
-                    for stored in backend.scan_prefix(Table::Tombstones, &id.0) {
-                        let (key, value) = stored?;
-                        named.insert((Table::Tombstones, key));
-                        match codec::decode::<Tombstone>(&value) {
-                            Ok(tombstone) => tombstones.push(tombstone),
-                            Err(e) => report
-                                .problems
-                                .push(format!("a tombstone of document {id}: {e}")),
-                        }
-                    }
-                    let bytes = codec::encode(&tombstones)?;
-                    (Table::Tombstones, Vec::new(), Some(bytes))
-                }
-                other => {
-                    report
-                        .problems
-                        .push(format!("audit entry {index} has an unknown kind {other:?}"));
-                    continue;
-                }
-            };
-            named.insert((table, key));
-            report.records += 1;
-            match bytes {
-                None => report.problems.push(format!(
-                    "audit entry {index} ({} of document {id}) names a record that is missing",
+            }
+        };
+        named.insert((table, key));
+        report.records += 1;
+        match bytes {
+            None => report.problems.push(format!(
+                "audit entry {index} ({} of document {id}) names a record that is missing",
+                entry.kind
+            )),
+            Some(bytes) if hex::encode(Sha256::digest(&bytes)) != entry.record_hash => {
+                report.problems.push(format!(
+                    "the record of audit entry {index} ({} of document {id}) was changed",
                     entry.kind
-                )),
-                Some(bytes) if hex::encode(Sha256::digest(&bytes)) != entry.record_hash => {
-                    report.problems.push(format!(
-                        "the record of audit entry {index} ({} of document {id}) was changed",
-                        entry.kind
-                    ));
-                }
-                Some(_) => {}
+                ));
             }
+            Some(_) => {}
         }
-        for table in [
-            Table::Documents,
-            Table::Versions,
-            Table::Events,
-            Table::Tombstones,
-        ] {
-            for stored in backend.scan(table) {
-                let (key, _) = stored?;
-                if !named.contains(&(table, key.clone())) {
-                    report.problems.push(format!(
-                        "a {} record ({}) is not in the audit log",
-                        table.name(),
-                        hex::encode(&key)
-                    ));
-                }
-            }
-        }
-        Ok(report)
     }
+    for table in [
+        Table::Documents,
+        Table::Versions,
+        Table::Events,
+        Table::Tombstones,
+    ] {
+        for stored in backend.scan(table) {
+            let (key, _) = stored?;
+            if !named.contains(&(table, key.clone())) {
+                report.problems.push(format!(
+                    "a {} record ({}) is not in the audit log",
+                    table.name(),
+                    hex::encode(&key)
+                ));
+            }
+        }
+    }
+    Ok(report)
 }
