@@ -162,7 +162,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             let entry = AuditEntry {
                 kind: "disposed",
                 time: at.as_second(),
-                document: id,
+                subject: &id,
                 version: 0,
                 actor: by,
                 record: &record,

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use qoima_verifier::{Data, Report, Request};
 
-use super::record::{Annulment, DocumentId, Event, VersionRecord};
+use super::record::{Annulment, DocumentId, EndOfService, Event, VersionRecord};
 use super::registry::{
     AuditEntry, DocumentView, RegisterError, Registered, Registration, Registry,
 };
@@ -49,6 +49,9 @@ pub enum ChangeError {
         /// The current end of retention.
         current: Date,
     },
+    /// The facility's end of service is recorded already.
+    #[error("the end of service of object {0} is recorded already")]
+    EndOfServiceRecorded(String),
     /// The text of a reason or name is empty or too long.
     #[error("{0} must be 1 to 1000 characters")]
     Text(&'static str),
@@ -249,6 +252,71 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         .map(drop)
     }
 
+    /// Records the end of service of the facility with construction object number `object`:
+    /// the `construction-record` documents of that object are retained from then on for
+    /// their class's tail. Recorded once; a second record for the same object is refused.
+    pub fn record_end_of_service(
+        &self,
+        object: &str,
+        date: Date,
+        reason: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<(), ChangeError> {
+        if !(object.len() == 18 && object.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(RegisterError::ObjectNumber(object.to_owned()).into());
+        }
+        check_text("the reason", reason)?;
+        check_text("the name", by)?;
+        let record = EndOfService {
+            date: date.to_string(),
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            at: at.as_second(),
+        };
+        let bytes = codec::encode(&record)?;
+        let subject = format!("object:{object}");
+        let entry = AuditEntry {
+            kind: "end-of-service",
+            time: record.at,
+            subject: &subject,
+            version: 0,
+            actor: by,
+            record: &bytes,
+        }
+        .to_bytes();
+        let _writer = self.lock();
+        let backend = self.content().backend();
+        if backend.get(Table::Facilities, object.as_bytes())?.is_some() {
+            return Err(ChangeError::EndOfServiceRecorded(object.to_owned()));
+        }
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        batch.put(Table::Facilities, object.as_bytes().to_vec(), bytes);
+        log.append(&mut batch, &entry)?;
+        backend.commit(batch)?;
+        Ok(())
+    }
+
+    /// Records that auditor `by` read `what` of document `id` (issue 5: every auditor read
+    /// appends an entry). Called before the read is served.
+    pub fn record_read(
+        &self,
+        id: DocumentId,
+        what: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<(), ChangeError> {
+        check_text("the auditor's name", by)?;
+        check_text("the name", what)?;
+        let event = Event::AuditorRead {
+            by: by.to_owned(),
+            what: what.to_owned(),
+            at: at.as_second(),
+        };
+        self.record_event(id, by, event, |_| Ok(())).map(drop)
+    }
+
     /// Writes `event` for document `id` after `check` accepts the document as it is under the
     /// writer lock; returns the event's number.
     fn record_event(
@@ -285,16 +353,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             Some((key, _)) => event_number(&key)? + 1,
         };
         let bytes = codec::encode(&event)?;
-        let time = match &event {
-            Event::HoldPlaced { at, .. }
-            | Event::HoldReleased { at, .. }
-            | Event::RetentionExtended { at, .. }
-            | Event::Annulled { at, .. } => *at,
-        };
+        let time = event.at();
         let entry = AuditEntry {
             kind: event.kind(),
             time,
-            document: id,
+            subject: &id,
             version: number,
             actor: by,
             record: &bytes,

@@ -166,6 +166,15 @@ pub enum Event {
         /// When, unix seconds.
         at: i64,
     },
+    /// An auditor read the document (issue 5: every auditor read is in the log).
+    AuditorRead {
+        /// Who.
+        by: String,
+        /// What was read (`document`, `content`, `proof`, ...).
+        what: String,
+        /// When, unix seconds.
+        at: i64,
+    },
 }
 
 impl Event {
@@ -176,8 +185,34 @@ impl Event {
             Event::HoldReleased { .. } => "hold-released",
             Event::RetentionExtended { .. } => "retention-extended",
             Event::Annulled { .. } => "annulled",
+            Event::AuditorRead { .. } => "auditor-read",
         }
     }
+
+    /// When it happened, unix seconds.
+    pub fn at(&self) -> i64 {
+        match self {
+            Event::HoldPlaced { at, .. }
+            | Event::HoldReleased { at, .. }
+            | Event::RetentionExtended { at, .. }
+            | Event::Annulled { at, .. }
+            | Event::AuditorRead { at, .. } => *at,
+        }
+    }
+}
+
+/// A facility's end of service (the event that starts the tail of `construction-record`
+/// retention), written once under its construction object number.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct EndOfService {
+    /// The date the facility's service ended, `YYYY-MM-DD`.
+    pub date: String,
+    /// The act or reason recorded.
+    pub reason: String,
+    /// Who recorded it.
+    pub by: String,
+    /// When, unix seconds.
+    pub at: i64,
 }
 
 /// What a disposal removed, and why (issue 5: "leaves a tombstone (what, when, why, by

@@ -91,6 +91,8 @@ pub struct DocumentView {
     pub versions: Vec<VersionRecord>,
     /// Its events with their numbers, oldest first.
     pub events: Vec<(u32, Event)>,
+    /// The end of service of its facility, when recorded (for `construction-record`).
+    pub end_of_service: Option<Date>,
 }
 
 impl DocumentView {
@@ -141,7 +143,22 @@ impl DocumentView {
     pub fn retain_until(&self) -> Option<Date> {
         let mut latest: Option<Date> = None;
         for version in &self.versions {
-            let date = version.retain_until.as_deref()?.parse().ok()?;
+            let date = match version.retain_until.as_deref() {
+                Some(date) => date.parse().ok()?,
+                // Until the facility's end of service, then the class's tail.
+                None => {
+                    let registered = version.registration_date.parse().ok()?;
+                    match self
+                        .class()
+                        .ok()?
+                        .default_retention()
+                        .retain_until(registered, self.end_of_service)
+                    {
+                        RetainUntil::Date(date) => date,
+                        RetainUntil::EndOfServicePending => return None,
+                    }
+                }
+            };
             latest = latest.max(Some(date));
         }
         for (_, event) in &self.events {
@@ -484,7 +501,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let entry = AuditEntry {
             kind,
             time: version.registered_at,
-            document: id,
+            subject: &id,
             version: number,
             actor: prepared.participant.as_str(),
             record: &covered,
@@ -535,7 +552,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let Some(bytes) = backend.get(Table::Documents, &id.0)? else {
             return Ok(None);
         };
-        let record = codec::decode(&bytes)?;
+        let record: DocumentRecord = codec::decode(&bytes)?;
         let versions = backend
             .scan_prefix(Table::Versions, &id.0)
             .map(|entry| Ok(codec::decode(&entry?.1)?))
@@ -551,11 +568,20 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 Ok((u32::from_be_bytes(number), codec::decode(&value)?))
             })
             .collect::<Result<_, RegisterError>>()?;
+        let end_of_service = match &record.object_number {
+            Some(object) => backend
+                .get(Table::Facilities, object.as_bytes())?
+                .map(|bytes| codec::decode::<super::record::EndOfService>(&bytes))
+                .transpose()?
+                .and_then(|event| event.date.parse().ok()),
+            None => None,
+        };
         Ok(Some(DocumentView {
             id,
             record,
             versions,
             events,
+            end_of_service,
         }))
     }
 
@@ -659,7 +685,8 @@ fn batch_entries(batch: &MetaBatch) -> u64 {
 pub(crate) struct AuditEntry<'a> {
     pub(crate) kind: &'static str,
     pub(crate) time: i64,
-    pub(crate) document: DocumentId,
+    /// The document, or for an end-of-service event the object (`object:<number>`).
+    pub(crate) subject: &'a dyn std::fmt::Display,
     pub(crate) version: u32,
     pub(crate) actor: &'a str,
     pub(crate) record: &'a [u8],
@@ -672,7 +699,7 @@ impl AuditEntry<'_> {
             "qoima-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n",
             self.kind,
             self.time,
-            self.document,
+            self.subject,
             self.version,
             self.actor,
             hex::encode(Sha256::digest(self.record)),

@@ -621,3 +621,58 @@ fn a_changed_document_record_is_found_too() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
+    use crate::records::disposal::{DisposeError, Retained};
+    use crate::records::lifecycle::ChangeError;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let mut submission = registration(&registry, PDF, &INDIVIDUAL);
+    submission.class = RetentionClass::ConstructionRecord;
+    let doc = registry.register(&submission).unwrap();
+    assert_eq!(doc.version.retain_until, None);
+    let far = later(365 * 30);
+    assert!(matches!(
+        registry.dispose(doc.id, "old", "operator", far),
+        Err(DisposeError::Retained {
+            why: Retained::EndOfServicePending,
+            ..
+        })
+    ));
+
+    let object = "123456789012345678";
+    let ended = jiff::civil::date(2050, 3, 1);
+    registry
+        .record_end_of_service(object, ended, "decommissioning act 7", "operator", far)
+        .unwrap();
+    assert!(matches!(
+        registry.record_end_of_service(object, ended, "again", "operator", far),
+        Err(ChangeError::EndOfServiceRecorded(_))
+    ));
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.end_of_service, Some(ended));
+    // The class's tail after the end of service (0 years by default): retained through it.
+    assert_eq!(view.retain_until(), Some(ended));
+
+    registry
+        .record_read(doc.id, "document", "prosecutor's office", far)
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert!(matches!(
+        view.events.last(),
+        Some((_, Event::AuditorRead { .. }))
+    ));
+
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    let kinds: Vec<String> = (0..log.size())
+        .map(|i| String::from_utf8(log.entry(i).unwrap()).unwrap())
+        .map(|e| e.lines().nth(1).unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["register", "end-of-service", "auditor-read"]);
+    let check = registry.verify_records().unwrap();
+    assert!(check.is_clean(), "{:?}", check.problems);
+    registry
+        .dispose(doc.id, "service ended", "operator", far)
+        .unwrap();
+}

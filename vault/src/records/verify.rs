@@ -40,7 +40,8 @@ impl RecordsReport {
 /// One parsed audit entry (see `registry::AuditEntry`).
 struct Entry {
     kind: String,
-    document: DocumentId,
+    /// A document id, or `object:<number>`.
+    subject: String,
     number: u32,
     record_hash: String,
 }
@@ -54,7 +55,7 @@ fn parse_entry(bytes: &[u8]) -> Option<Entry> {
     (*magic == "qoima-audit-v1").then_some(())?;
     Some(Entry {
         kind: (*kind).to_owned(),
-        document: document.parse().ok()?,
+        subject: (*document).to_owned(),
         number: number.parse().ok()?,
         record_hash: (*hash).to_owned(),
     })
@@ -85,7 +86,20 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
                 .push(format!("audit entry {index} is unreadable"));
             continue;
         };
-        let id = entry.document;
+        if entry.kind == "end-of-service" {
+            let object = entry.subject.strip_prefix("object:").unwrap_or_default();
+            let bytes = backend.get(Table::Facilities, object.as_bytes())?;
+            named.insert((Table::Facilities, object.as_bytes().to_vec()));
+            report.records += 1;
+            check_hash(&mut report, index, &entry, bytes);
+            continue;
+        }
+        let Ok(id) = entry.subject.parse::<DocumentId>() else {
+            report
+                .problems
+                .push(format!("audit entry {index} names no document"));
+            continue;
+        };
         let (table, key, bytes) = match entry.kind.as_str() {
             "register" | "new-version" => {
                 let key = version_key(id, entry.number);
@@ -100,7 +114,8 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
                 };
                 (Table::Versions, key, bytes)
             }
-            "hold-placed" | "hold-released" | "retention-extended" | "annulled" => {
+            "hold-placed" | "hold-released" | "retention-extended" | "annulled"
+            | "auditor-read" => {
                 let mut key = id.0.to_vec();
                 key.extend_from_slice(&entry.number.to_be_bytes());
                 (
@@ -133,25 +148,14 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
         };
         named.insert((table, key));
         report.records += 1;
-        match bytes {
-            None => report.problems.push(format!(
-                "audit entry {index} ({} of document {id}) names a record that is missing",
-                entry.kind
-            )),
-            Some(bytes) if hex::encode(Sha256::digest(&bytes)) != entry.record_hash => {
-                report.problems.push(format!(
-                    "the record of audit entry {index} ({} of document {id}) was changed",
-                    entry.kind
-                ));
-            }
-            Some(_) => {}
-        }
+        check_hash(&mut report, index, &entry, bytes);
     }
     for table in [
         Table::Documents,
         Table::Versions,
         Table::Events,
         Table::Tombstones,
+        Table::Facilities,
     ] {
         for stored in backend.scan(table) {
             let (key, _) = stored?;
@@ -165,4 +169,21 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
         }
     }
     Ok(report)
+}
+
+/// Whether the record `bytes` named by audit entry `index` is there and hashes as the entry
+/// says.
+fn check_hash(report: &mut RecordsReport, index: u64, entry: &Entry, bytes: Option<Vec<u8>>) {
+    let what = format!("{} of {}", entry.kind, entry.subject);
+    match bytes {
+        None => report.problems.push(format!(
+            "audit entry {index} ({what}) names a record that is missing"
+        )),
+        Some(bytes) if hex::encode(Sha256::digest(&bytes)) != entry.record_hash => {
+            report.problems.push(format!(
+                "the record of audit entry {index} ({what}) was changed"
+            ))
+        }
+        Some(_) => {}
+    }
 }

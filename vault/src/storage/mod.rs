@@ -53,11 +53,13 @@ pub enum Table {
     AuditNodes,
     /// (document id, version) → what was disposed of, when, why, by whom.
     Tombstones,
+    /// Construction object number → its facility's end-of-service event.
+    Facilities,
 }
 
 impl Table {
     /// Every table, for engines that create one key space per table.
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::Manifests,
         Table::Documents,
         Table::Versions,
@@ -67,6 +69,7 @@ impl Table {
         Table::AuditLeaves,
         Table::AuditNodes,
         Table::Tombstones,
+        Table::Facilities,
     ];
 
     /// A stable name (RocksDB column family).
@@ -81,6 +84,7 @@ impl Table {
             Table::AuditLeaves => "audit_leaves",
             Table::AuditNodes => "audit_nodes",
             Table::Tombstones => "tombstones",
+            Table::Facilities => "facilities",
         }
     }
 }
