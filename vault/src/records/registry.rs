@@ -240,6 +240,8 @@ pub(crate) struct Prepared {
     registered_at: i64,
     retain_until: Option<String>,
     reports: Vec<Report>,
+    /// The CRLs the verdicts used that the content store keeps (evidence).
+    crls: Vec<[u8; 32]>,
     /// The act annulling the previous version, for a new version.
     pub(crate) annulment: Option<Annulment>,
 }
@@ -435,6 +437,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             coverage: dated.coverage,
             registered_at: submission.at.as_second(),
             retain_until,
+            crls: self.evidence(&reports)?,
             reports,
             annulment: None,
         })
@@ -486,7 +489,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             retain_until: prepared.retain_until,
             report: serde_json::to_vec(&prepared.reports)
                 .map_err(|e| RegisterError::Report(e.to_string()))?,
-            crls: Vec::new(),
+            crls: prepared.crls,
             annulment: prepared.annulment,
             audit_index: log.size() + batch_entries(batch),
         };
@@ -609,6 +612,38 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// The audit log, for checkpoints and proofs.
     pub fn log(&self) -> Result<AuditLog<'_, S>, LogError> {
         AuditLog::open(self.content.backend())
+    }
+
+    /// Stores CRLs in the content store, so that registrations whose verdicts read them keep
+    /// them as evidence (their content address is their SHA-256 fingerprint, the one a
+    /// report names). Idempotent: a CRL already stored is not stored twice.
+    pub fn keep_crls<'c>(
+        &self,
+        crls: impl IntoIterator<Item = &'c [u8]>,
+    ) -> Result<(), RegisterError> {
+        for der in crls {
+            self.content.put(der)?;
+        }
+        Ok(())
+    }
+
+    /// The content addresses of the CRLs `reports` read that the content store keeps.
+    fn evidence(&self, reports: &[Report]) -> Result<Vec<[u8; 32]>, RegisterError> {
+        let mut crls: Vec<[u8; 32]> = Vec::new();
+        let sources = reports
+            .iter()
+            .flat_map(|r| &r.signers)
+            .flat_map(|s| &s.revocation)
+            .flat_map(|r| &r.sources);
+        for source in sources {
+            let Ok(address) = source.fingerprint.parse::<ContentAddress>() else {
+                continue;
+            };
+            if !crls.contains(&address.0) && self.content.contains(&address)? {
+                crls.push(address.0);
+            }
+        }
+        Ok(crls)
     }
 
     /// The first bytes of a content, for format sniffing.

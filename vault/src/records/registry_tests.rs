@@ -676,3 +676,19 @@ fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
         .dispose(doc.id, "service ended", "operator", far)
         .unwrap();
 }
+
+#[test]
+fn the_crls_a_verdict_used_are_kept_as_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let crls: [&[u8]; 2] = [pki!("crl/ca-rsa.crl"), pki!("crl/root-rsa.crl")];
+    registry.keep_crls(crls).unwrap();
+    let doc = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    let expected: Vec<[u8; 32]> = crls.iter().map(|c| ContentAddress::of(c).0).collect();
+    assert_eq!(doc.version.crls, expected);
+    for address in &doc.version.crls {
+        assert!(readable(&registry, address));
+    }
+}
