@@ -18,7 +18,9 @@ use super::calendar::{Calendar, Coverage};
 use super::class::{FormatRejected, RetainUntil, RetentionClass};
 use super::format::{SNIFF_LEN, sniff};
 use super::numbering::{Fields, Participant, Template};
-use super::record::{Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, VersionRecord};
+use super::record::{
+    Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, Tombstone, VersionRecord,
+};
 use super::registration_date::{DatingRule, RegistrationDateError, registration_date};
 use crate::address::ContentAddress;
 use crate::audit::log::{AuditLog, LogError};
@@ -93,6 +95,8 @@ pub struct DocumentView {
     pub events: Vec<(u32, Event)>,
     /// The end of service of its facility, when recorded (for `construction-record`).
     pub end_of_service: Option<Date>,
+    /// The tombstones of its disposed versions, by version (empty unless disposed of).
+    pub tombstones: Vec<(u32, Tombstone)>,
 }
 
 impl DocumentView {
@@ -579,12 +583,24 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 .and_then(|event| event.date.parse().ok()),
             None => None,
         };
+        let tombstones = backend
+            .scan_prefix(Table::Tombstones, &id.0)
+            .map(|entry| {
+                let (key, value) = entry?;
+                let version: [u8; 4] = key
+                    .get(16..)
+                    .and_then(|tail| tail.try_into().ok())
+                    .ok_or_else(|| LogError::Damaged("a tombstone key is malformed".into()))?;
+                Ok((u32::from_be_bytes(version), codec::decode(&value)?))
+            })
+            .collect::<Result<_, RegisterError>>()?;
         Ok(Some(DocumentView {
             id,
             record,
             versions,
             events,
             end_of_service,
+            tombstones,
         }))
     }
 
