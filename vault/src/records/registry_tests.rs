@@ -444,10 +444,10 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     assert_eq!(registry.content().backend().chunk_ids().count(), 0);
     // The records and the log remain, and the log says what happened.
     assert!(registry.is_disposed(doc.id).unwrap());
-    assert_eq!(
-        registry.document(doc.id).unwrap().unwrap().versions.len(),
-        1
-    );
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.versions.len(), 1);
+    assert_eq!(view.tombstones.len(), 1);
+    assert_eq!(view.tombstones[0].1.reason, "retention passed");
     let log = AuditLog::open(registry.content().backend()).unwrap();
     let last = String::from_utf8(log.entry(log.size() - 1).unwrap()).unwrap();
     assert!(last.starts_with("qoima-audit-v1\ndisposed\n"), "{last}");
