@@ -10,34 +10,16 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use qoima_verifier::path::{Certificate, CertificateStore};
-use qoima_verifier::policy::Policy;
-use qoima_verifier::revocation::CrlStore;
-use qoima_verifier::{Data, Request, Verifier};
+use qoima_verifier::path::Certificate;
+use qoima_verifier::testing::pki;
+use qoima_verifier::{Data, Request};
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-macro_rules! pki {
-    ($file:literal) => {
-        include_bytes!(concat!("../verifier/testdata/pki/", $file))
-    };
-}
-
-const CMS: &[u8] = pki!("cms/individual.detached.p7s");
-const DOCUMENT: &[u8] = pki!("doc-4k.txt");
-/// 2026-06-15T12:00:00Z, the fixtures' validation time.
-const AT: i64 = 1_781_524_800;
-
-fn verifier() -> Verifier {
-    let mut store = CertificateStore::new();
-    store.add_trust_anchor(pki!("certs/root-rsa.cer")).unwrap();
-    store.add_intermediate(pki!("certs/ca-rsa.cer")).unwrap();
-    let mut crls = CrlStore::new();
-    crls.add(pki!("crl/ca-rsa.crl")).unwrap();
-    crls.add(pki!("crl/root-rsa.crl")).unwrap();
-    Verifier::new(store, crls, Policy::default())
-}
+const CMS: &[u8] = pki::INDIVIDUAL_DETACHED_CMS;
+const DOCUMENT: &[u8] = pki::DOC_4K;
+const AT: i64 = pki::VALIDATION_TIME;
 
 /// (RSA public key, signed attributes, signature) of the CMS's only signer.
 fn raw_case() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
@@ -53,7 +35,7 @@ fn raw_case() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 }
 
 fn bench(c: &mut Criterion) {
-    let verifier = verifier();
+    let verifier = pki::rsa_verifier();
     let request = Request::new(CMS, AT).data(Data::Bytes(DOCUMENT));
     let report = verifier.verify(&request).unwrap();
     assert!(report.verdict.passed(), "{report}");

@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
 use std::io::Read;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use qoima_tests::{CRASH_CHUNK_SIZE, Rng, crash_content};
@@ -57,39 +56,20 @@ fn acknowledged_content_survives_sigkill() {
     let mut killed_mid_put = 0;
 
     for round in 0..rounds {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-writer"))
-            .arg(dir.path())
-            .arg(round.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
         // From "still opening the database" to "dozens of puts in".
-        std::thread::sleep(Duration::from_millis(5 + rng.below(120)));
-        child.kill().unwrap();
-        let status = child.wait().unwrap();
-        let mut stdout = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let killed = qoima_tests::run_and_kill(
+            env!("CARGO_BIN_EXE_crash-writer"),
+            dir.path(),
+            round,
+            Duration::from_millis(5 + rng.below(120)),
+        )
+        .unwrap();
+        let (stdout, stderr) = (killed.stdout, killed.stderr);
         assert!(
             stderr.is_empty(),
             "round {round}: the writer failed: {stderr}"
         );
-        assert!(
-            !status.success(),
-            "round {round}: the writer was not killed"
-        );
+        assert!(!killed.exited, "round {round}: the writer was not killed");
 
         // Each line is one write of less than PIPE_BUF bytes: a kill cannot cut it.
         let fresh: Vec<_> = stdout.lines().map(parse_ack).collect();

@@ -7,8 +7,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
-use std::io::Read;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use qoima_tests::Rng;
@@ -41,30 +39,14 @@ fn acknowledged_registrations_survive_sigkill_with_gap_free_numbers() {
     let mut acknowledged: Vec<(DocumentId, String)> = Vec::new();
 
     for round in 0..rounds {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-registrar"))
-            .arg(dir.path())
-            .arg(round.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + rng.below(200)));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let mut stdout = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let killed = qoima_tests::run_and_kill(
+            env!("CARGO_BIN_EXE_crash-registrar"),
+            dir.path(),
+            round,
+            Duration::from_millis(20 + rng.below(200)),
+        )
+        .unwrap();
+        let (stdout, stderr) = (killed.stdout, killed.stderr);
         assert!(
             stderr.is_empty(),
             "round {round}: the registrar failed: {stderr}"

@@ -35,6 +35,51 @@ impl Rng {
     }
 }
 
+/// What a crash-test child printed before it was killed.
+#[derive(Debug)]
+pub struct Killed {
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+    /// Whether it had exited on its own before the kill (a failure for these tests).
+    pub exited: bool,
+}
+
+/// Runs `exe DIR ROUND`, kills it with SIGKILL after `delay`, and collects its output.
+/// Each line the children print is one write below PIPE_BUF bytes: a kill cannot cut one.
+pub fn run_and_kill(
+    exe: &str,
+    dir: &std::path::Path,
+    round: u64,
+    delay: std::time::Duration,
+) -> std::io::Result<Killed> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(exe)
+        .arg(dir)
+        .arg(round.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    std::thread::sleep(delay);
+    child.kill()?;
+    let status = child.wait()?;
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_string(&mut stdout)?;
+    }
+    if let Some(mut err) = child.stderr.take() {
+        err.read_to_string(&mut stderr)?;
+    }
+    Ok(Killed {
+        stdout,
+        stderr,
+        exited: status.success(),
+    })
+}
+
 /// Chunk size of the crash test's vault: small, so contents span several chunks.
 pub const CRASH_CHUNK_SIZE: u32 = 16 << 10;
 
@@ -75,19 +120,10 @@ pub mod registration {
 
     use qoima_vault::records::{Calendar, Numbering, Registry, Template};
     use qoima_vault::{ContentConfig, ContentStore};
-    use qoima_verifier::Verifier;
-    use qoima_verifier::path::CertificateStore;
-    use qoima_verifier::policy::Policy;
-    use qoima_verifier::revocation::CrlStore;
-
-    macro_rules! pki {
-        ($file:literal) => {
-            include_bytes!(concat!("../verifier/testdata/pki/", $file))
-        };
-    }
+    use qoima_verifier::testing::{pki, sign_detached};
 
     /// The registration instant, unix seconds.
-    pub const AT: i64 = 1_781_524_800;
+    pub const AT: i64 = pki::VALIDATION_TIME;
     /// The participant of every registration (its own counter).
     pub const PARTICIPANT: &str = "crash";
 
@@ -98,31 +134,18 @@ pub mod registration {
 
     /// A detached CMS over `content` by `individual`.
     pub fn signature(content: &[u8]) -> Vec<u8> {
-        qoima_verifier::testing::sign_detached(
-            pki!("certs/individual.cer"),
-            include_str!("../verifier/testdata/pki/keys/individual.key.pem"),
-            content,
-        )
+        sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content)
     }
 
     /// The registry on `dir`, trusting the generated PKI.
     pub fn registry(dir: &Path) -> Result<Registry, String> {
         let content =
             ContentStore::open(dir, ContentConfig::default()).map_err(|e| e.to_string())?;
-        let mut store = CertificateStore::new();
-        let mut crls = CrlStore::new();
-        store
-            .add_trust_anchor(pki!("certs/root-rsa.cer"))
-            .and_then(|_| store.add_intermediate(pki!("certs/ca-rsa.cer")))
-            .map_err(|e| e.to_string())?;
-        crls.add(pki!("crl/ca-rsa.crl"))
-            .and_then(|_| crls.add(pki!("crl/root-rsa.crl")))
-            .map_err(|e| e.to_string())?;
         let template = Template::parse(Numbering::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
         let calendar = Calendar::builtin().map_err(|e| e.to_string())?;
         Ok(Registry::new(
             content,
-            Arc::new(Verifier::new(store, crls, Policy::default())),
+            Arc::new(pki::rsa_verifier()),
             calendar,
             Numbering::new(template),
         ))

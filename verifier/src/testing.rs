@@ -57,9 +57,9 @@ pub fn octets(content: &[u8]) -> Vec<u8> {
 
 /// An `OBJECT IDENTIFIER` from its dotted form (X.690 §8.19).
 pub fn oid(dotted: &str) -> Vec<u8> {
-    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
+    let arcs: Vec<u128> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
     let mut content = Vec::new();
-    let mut push = |mut v: u64| {
+    let mut push = |mut v: u128| {
         let mut digits = vec![(v & 0x7f) as u8];
         v >>= 7;
         while v > 0 {
@@ -185,4 +185,48 @@ pub fn signed_data(
 /// A detached CMS over `content` (id-data) by the holder of `key_pem` and `certificate`.
 pub fn sign_detached(certificate: &[u8], key_pem: &str, content: &[u8]) -> Vec<u8> {
     signed_data(certificate, key_pem, ID_DATA, content, false)
+}
+
+/// The generated PKI's RSA branch (`testdata/pki`, see its README): what other crates' tests
+/// sign and verify with.
+pub mod pki {
+    use crate::Verifier;
+    use crate::path::CertificateStore;
+    use crate::policy::Policy;
+    use crate::revocation::CrlStore;
+
+    macro_rules! files {
+        ($($name:ident = $file:literal;)+) => {
+            $(pub const $name: &[u8] = include_bytes!(concat!("../testdata/pki/", $file));)+
+        };
+    }
+    files! {
+        ROOT_RSA = "certs/root-rsa.cer";
+        CA_RSA = "certs/ca-rsa.cer";
+        CA_RSA_CRL = "crl/ca-rsa.crl";
+        ROOT_RSA_CRL = "crl/root-rsa.crl";
+        INDIVIDUAL = "certs/individual.cer";
+        HEAD = "certs/head.cer";
+        REVOKED = "certs/revoked.cer";
+        DOC_4K = "doc-4k.txt";
+        INDIVIDUAL_DETACHED_CMS = "cms/individual.detached.p7s";
+    }
+    pub const INDIVIDUAL_KEY: &str = include_str!("../testdata/pki/keys/individual.key.pem");
+    pub const HEAD_KEY: &str = include_str!("../testdata/pki/keys/head.key.pem");
+    pub const REVOKED_KEY: &str = include_str!("../testdata/pki/keys/revoked.key.pem");
+
+    /// 2026-06-15T12:00:00Z: the validation time of the README's expected verdicts.
+    pub const VALIDATION_TIME: i64 = 1_781_524_800;
+
+    /// A verifier trusting root-rsa, with ca-rsa as an intermediate and both CRLs, under the
+    /// default policy.
+    pub fn rsa_verifier() -> Verifier {
+        let mut store = CertificateStore::new();
+        store.add_trust_anchor(ROOT_RSA).unwrap();
+        store.add_intermediate(CA_RSA).unwrap();
+        let mut crls = CrlStore::new();
+        crls.add(CA_RSA_CRL).unwrap();
+        crls.add(ROOT_RSA_CRL).unwrap();
+        Verifier::new(store, crls, Policy::default())
+    }
 }

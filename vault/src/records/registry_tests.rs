@@ -4,12 +4,8 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use qoima_verifier::Verifier;
 use qoima_verifier::identity::Expectation;
-use qoima_verifier::path::CertificateStore;
-use qoima_verifier::policy::Policy;
-use qoima_verifier::revocation::CrlStore;
-use qoima_verifier::testing::sign_detached;
+use qoima_verifier::testing::{pki, sign_detached};
 use qoima_verifier::verdict::SubIndication;
 
 use super::*;
@@ -17,23 +13,11 @@ use crate::audit::log::AuditLog;
 use crate::content::{ContentConfig, ContentStore};
 use crate::storage::{MetaStore, Table};
 
-macro_rules! pki {
-    ($file:literal) => {
-        include_bytes!(concat!("../../../verifier/testdata/pki/", $file))
-    };
-}
-
 /// A signer of the generated PKI: certificate and key.
 struct Signer(&'static [u8], &'static str);
 
-const INDIVIDUAL: Signer = Signer(
-    pki!("certs/individual.cer"),
-    include_str!("../../../verifier/testdata/pki/keys/individual.key.pem"),
-);
-const REVOKED: Signer = Signer(
-    pki!("certs/revoked.cer"),
-    include_str!("../../../verifier/testdata/pki/keys/revoked.key.pem"),
-);
+const INDIVIDUAL: Signer = Signer(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY);
+const REVOKED: Signer = Signer(pki::REVOKED, pki::REVOKED_KEY);
 
 impl Signer {
     fn sign(&self, content: &[u8]) -> Vec<u8> {
@@ -50,17 +34,10 @@ const PDF: &[u8] = b"%PDF-1.7\n% a project drawing\n1 0 obj << >> endobj\ntraile
 
 fn registry(dir: &std::path::Path) -> Registry {
     let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
-    let mut store = CertificateStore::new();
-    store.add_trust_anchor(pki!("certs/root-rsa.cer")).unwrap();
-    store.add_intermediate(pki!("certs/ca-rsa.cer")).unwrap();
-    let mut crls = CrlStore::new();
-    crls.add(pki!("crl/ca-rsa.crl")).unwrap();
-    crls.add(pki!("crl/root-rsa.crl")).unwrap();
-    let verifier = Verifier::new(store, crls, Policy::default());
     let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
     Registry::new(
         content,
-        Arc::new(verifier),
+        Arc::new(pki::rsa_verifier()),
         Calendar::builtin().unwrap(),
         numbering,
     )
@@ -216,10 +193,7 @@ fn refused_registrations_store_nothing() {
 
 // Versions, holds and retention (`lifecycle`).
 
-const HEAD: Signer = Signer(
-    pki!("certs/head.cer"),
-    include_str!("../../../verifier/testdata/pki/keys/head.key.pem"),
-);
+const HEAD: Signer = Signer(pki::HEAD, pki::HEAD_KEY);
 
 /// A registered document from `individual`, expected to be signed by IIN 850315300128.
 fn registered(registry: &Registry) -> Registered {
@@ -681,7 +655,7 @@ fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
 fn the_crls_a_verdict_used_are_kept_as_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let registry = registry(dir.path());
-    let crls: [&[u8]; 2] = [pki!("crl/ca-rsa.crl"), pki!("crl/root-rsa.crl")];
+    let crls: [&[u8]; 2] = [pki::CA_RSA_CRL, pki::ROOT_RSA_CRL];
     registry.keep_crls(crls).unwrap();
     let doc = registry
         .register(&registration(&registry, PDF, &INDIVIDUAL))

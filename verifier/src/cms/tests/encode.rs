@@ -8,27 +8,8 @@ pub enum Mode {
     Ber,
 }
 
-pub fn der_len(n: usize) -> Vec<u8> {
-    if n < 0x80 {
-        return vec![n as u8];
-    }
-    let bytes: Vec<u8> = n
-        .to_be_bytes()
-        .into_iter()
-        .skip_while(|&b| b == 0)
-        .collect();
-    let mut out = vec![0x80 | bytes.len() as u8];
-    out.extend(bytes);
-    out
-}
-
-/// A primitive element.
-pub fn prim(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    out.extend(der_len(content.len()));
-    out.extend_from_slice(content);
-    out
-}
+/// A primitive element with a definite, minimal length.
+pub use crate::testing::der_tlv as prim;
 
 /// A constructed element (`tag` has bit 0x20 set) holding `parts`.
 pub fn cons(mode: Mode, tag: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -71,25 +52,7 @@ pub fn octets_tagged(mode: Mode, tag: u8, content: &[u8]) -> Vec<u8> {
     }
 }
 
-pub fn oid(dotted: &str) -> Vec<u8> {
-    let arcs: Vec<u128> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
-    let mut content = Vec::new();
-    let mut push = |mut v: u128| {
-        let mut digits = vec![(v & 0x7f) as u8];
-        v >>= 7;
-        while v > 0 {
-            digits.push(0x80 | (v & 0x7f) as u8);
-            v >>= 7;
-        }
-        digits.reverse();
-        content.extend(digits);
-    };
-    push(arcs[0] * 40 + arcs[1]);
-    for &a in &arcs[2..] {
-        push(a);
-    }
-    prim(0x06, &content)
-}
+pub use crate::testing::oid;
 
 pub fn int(v: u32) -> Vec<u8> {
     let mut bytes: Vec<u8> = v
