@@ -204,6 +204,8 @@ pub mod pki {
         ROOT_RSA = "certs/root-rsa.cer";
         CA_RSA = "certs/ca-rsa.cer";
         CA_RSA_CRL = "crl/ca-rsa.crl";
+        CA_RSA_BASE_CRL = "crl/ca-rsa-base.crl";
+        REVOKED_LATER = "certs/revoked-later.cer";
         ROOT_RSA_CRL = "crl/root-rsa.crl";
         INDIVIDUAL = "certs/individual.cer";
         HEAD = "certs/head.cer";
@@ -214,6 +216,7 @@ pub mod pki {
     pub const INDIVIDUAL_KEY: &str = include_str!("../testdata/pki/keys/individual.key.pem");
     pub const HEAD_KEY: &str = include_str!("../testdata/pki/keys/head.key.pem");
     pub const REVOKED_KEY: &str = include_str!("../testdata/pki/keys/revoked.key.pem");
+    pub const REVOKED_LATER_KEY: &str = include_str!("../testdata/pki/keys/revoked-later.key.pem");
 
     /// 2026-06-15T12:00:00Z: the validation time of the README's expected verdicts.
     pub const VALIDATION_TIME: i64 = 1_781_524_800;
@@ -221,12 +224,18 @@ pub mod pki {
     /// A verifier trusting root-rsa, with ca-rsa as an intermediate and both CRLs, under the
     /// default policy.
     pub fn rsa_verifier() -> Verifier {
+        rsa_verifier_with(&[CA_RSA_CRL, ROOT_RSA_CRL], Policy::default())
+    }
+
+    /// The same with exactly these CRLs and this policy.
+    pub fn rsa_verifier_with(crl_ders: &[&[u8]], policy: Policy) -> Verifier {
         let mut store = CertificateStore::new();
         store.add_trust_anchor(ROOT_RSA).unwrap();
         store.add_intermediate(CA_RSA).unwrap();
         let mut crls = CrlStore::new();
-        crls.add(CA_RSA_CRL).unwrap();
-        crls.add(ROOT_RSA_CRL).unwrap();
-        Verifier::new(store, crls, Policy::default())
+        for der in crl_ders {
+            crls.add(der).unwrap();
+        }
+        Verifier::new(store, crls, policy)
     }
 }

@@ -26,5 +26,6 @@ pub use registration_date::{
 };
 pub use registry::{
     DocumentView, Index, Numbering, RegisterError, Registered, Registration, Registry,
+    RetentionTooShort,
 };
 pub use verify::{RecordsReport, verify_records};

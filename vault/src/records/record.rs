@@ -112,6 +112,8 @@ pub struct VersionRecord {
     pub registered_at: i64,
     /// The end of retention, `YYYY-MM-DD`; `None` while it waits for an end-of-service event.
     pub retain_until: Option<String>,
+    /// Years kept after the facility's end of service, when `retain_until` waits for it.
+    pub tail_years: u16,
     /// The verification report at registration, JSON.
     pub report: Vec<u8>,
     /// The content addresses of the CRLs the verdict used (stored as content: evidence).

@@ -15,7 +15,7 @@ use qoima_verifier::verdict::SubIndication;
 use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
 
 use super::calendar::{Calendar, Coverage};
-use super::class::{FormatRejected, RetainUntil, RetentionClass};
+use super::class::{FormatRejected, RetainUntil, Retention, RetentionClass};
 use super::format::{SNIFF_LEN, sniff};
 use super::numbering::{Fields, Participant, Template};
 use super::record::{
@@ -152,12 +152,10 @@ impl DocumentView {
                 // Until the facility's end of service, then the class's tail.
                 None => {
                     let registered = version.registration_date.parse().ok()?;
-                    match self
-                        .class()
-                        .ok()?
-                        .default_retention()
-                        .retain_until(registered, self.end_of_service)
-                    {
+                    let retention = Retention::UntilEndOfService {
+                        tail_years: version.tail_years,
+                    };
+                    match retention.retain_until(registered, self.end_of_service) {
                         RetainUntil::Date(date) => date,
                         RetainUntil::EndOfServicePending => return None,
                     }
@@ -174,6 +172,16 @@ impl DocumentView {
         }
         latest
     }
+}
+
+/// A configured retention shorter than the rules allow (or of another kind).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the retention of {class} can only be lengthened from {minimum:?}")]
+pub struct RetentionTooShort {
+    /// The class.
+    pub class: RetentionClass,
+    /// What the rules require.
+    pub minimum: Retention,
 }
 
 /// A request to register a document.
@@ -243,6 +251,7 @@ pub(crate) struct Prepared {
     coverage: Coverage,
     registered_at: i64,
     retain_until: Option<String>,
+    tail_years: u16,
     reports: Vec<Report>,
     /// The CRLs the verdicts used that the content store keeps (evidence).
     crls: Vec<[u8; 32]>,
@@ -335,6 +344,8 @@ pub struct Registry<S = RocksBackend> {
     verifier: Arc<Verifier>,
     calendar: Calendar,
     numbering: Numbering,
+    /// Retention per class where the operator set a longer one than the rules'.
+    retention: HashMap<RetentionClass, Retention>,
     /// Every write of the record layer holds this: numbers and log indexes are read and
     /// taken in one critical section, and written in one batch.
     writer: Mutex<()>,
@@ -353,8 +364,43 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             verifier,
             calendar,
             numbering,
+            retention: HashMap::new(),
             writer: Mutex::new(()),
         }
+    }
+
+    /// With `retention` for `class` instead of the rules' default, which it may only
+    /// lengthen (more years, or a longer tail after the end of service).
+    pub fn with_retention(
+        mut self,
+        class: RetentionClass,
+        retention: Retention,
+    ) -> Result<Self, RetentionTooShort> {
+        let minimum = class.default_retention();
+        let longer = match (retention, minimum) {
+            (
+                Retention::YearsFromRegistration { years },
+                Retention::YearsFromRegistration { years: min },
+            ) => years >= min,
+            (
+                Retention::UntilEndOfService { tail_years },
+                Retention::UntilEndOfService { tail_years: min },
+            ) => tail_years >= min,
+            _ => false,
+        };
+        if !longer {
+            return Err(RetentionTooShort { class, minimum });
+        }
+        self.retention.insert(class, retention);
+        Ok(self)
+    }
+
+    /// The retention in force for `class`.
+    pub fn retention(&self, class: RetentionClass) -> Retention {
+        self.retention
+            .get(&class)
+            .copied()
+            .unwrap_or_else(|| class.default_retention())
     }
 
     /// The verification engine.
@@ -412,13 +458,14 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         submission.class.accepts(format)?;
         let reports = self.verify(submission, info.length)?;
         let dated = registration_date(submission.at, &self.calendar, DatingRule::Submission)?;
-        let retain_until = match submission
-            .class
-            .default_retention()
-            .retain_until(dated.date, None)
-        {
+        let retention = self.retention(submission.class);
+        let retain_until = match retention.retain_until(dated.date, None) {
             RetainUntil::Date(date) => Some(date.to_string()),
             RetainUntil::EndOfServicePending => None,
+        };
+        let tail_years = match retention {
+            Retention::UntilEndOfService { tail_years } => tail_years,
+            Retention::YearsFromRegistration { .. } => 0,
         };
         Ok(Prepared {
             address,
@@ -441,6 +488,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             coverage: dated.coverage,
             registered_at: submission.at.as_second(),
             retain_until,
+            tail_years,
             crls: self.evidence(&reports)?,
             reports,
             annulment: None,
@@ -491,6 +539,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             registration_date: prepared.date.to_string(),
             registered_at: prepared.registered_at,
             retain_until: prepared.retain_until,
+            tail_years: prepared.tail_years,
             report: serde_json::to_vec(&prepared.reports)
                 .map_err(|e| RegisterError::Report(e.to_string()))?,
             crls: prepared.crls,
@@ -680,17 +729,49 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         registration: &Registration,
         length: u64,
     ) -> Result<Vec<Report>, RegisterError> {
-        let at = registration.at.as_second();
+        let reports = self.verify_signatures(
+            &registration.signatures,
+            registration.content,
+            length,
+            registration.at.as_second(),
+            &registration.expected,
+            None,
+        )?;
+        if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
+            return Err(RegisterError::Refused {
+                index,
+                verdict: reports[index].verdict.to_string(),
+                reports,
+            });
+        }
+        Ok(reports)
+    }
+
+    /// Each of `signatures` over the content at `address` at `at`, with an optional proof of
+    /// existence: against the content's SHA-256, and against its bytes only when a signature
+    /// signs them directly.
+    fn verify_signatures(
+        &self,
+        signatures: &[Vec<u8>],
+        address: ContentAddress,
+        length: u64,
+        at: i64,
+        expected: &Expectation,
+        proof_of_existence: Option<i64>,
+    ) -> Result<Vec<Report>, RegisterError> {
         let digest = Data::Digest {
             algorithm: DigestAlgorithm::Sha256,
-            value: registration.content.as_bytes(),
+            value: address.as_bytes(),
         };
         let mut bytes: Option<Vec<u8>> = None;
         let mut reports = Vec::new();
-        for signature in &registration.signatures {
-            let request = Request::new(signature, at)
+        for signature in signatures {
+            let mut request = Request::new(signature, at)
                 .data(digest)
-                .expect(registration.expected.clone());
+                .expect(expected.clone());
+            if let Some(time) = proof_of_existence {
+                request = request.proof_of_existence(time);
+            }
             let mut report = self
                 .verifier
                 .verify(&request)
@@ -703,7 +784,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 if bytes.is_none() {
                     let mut all = Vec::with_capacity(length as usize);
                     self.content
-                        .read(&registration.content)?
+                        .read(&address)?
                         .read_to_end(&mut all)
                         .map_err(VaultError::from)?;
                     bytes = Some(all);
@@ -716,14 +797,46 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             }
             reports.push(report);
         }
-        if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
-            return Err(RegisterError::Refused {
-                index,
-                verdict: reports[index].verdict.to_string(),
-                reports,
-            });
-        }
         Ok(reports)
+    }
+
+    /// Re-verifies the signatures of `version` of document `id` at `at`, with the version's
+    /// registration as their proof of existence (DESIGN.md §2: the registration entry in the
+    /// audit log proves the signatures existed then), so a certificate that expired, or was
+    /// revoked for a benign reason, after the registration still validates.
+    pub fn reverify(
+        &self,
+        id: DocumentId,
+        version: u32,
+        at: Timestamp,
+    ) -> Result<Option<Vec<Report>>, RegisterError> {
+        let Some(bytes) = self
+            .content
+            .backend()
+            .get(Table::Versions, &version_key(id, version))?
+        else {
+            return Ok(None);
+        };
+        let record: VersionRecord = codec::decode(&bytes)?;
+        let expected = Expectation {
+            iin: record.expected.iin.clone(),
+            bin: record.expected.bin.clone(),
+            roles: record
+                .expected
+                .roles
+                .iter()
+                .map(|oid| qoima_verifier::identity::Role::from_oid(oid))
+                .collect(),
+        };
+        self.verify_signatures(
+            &record.signatures,
+            ContentAddress(record.content),
+            record.length,
+            at.as_second(),
+            &expected,
+            Some(record.registered_at),
+        )
+        .map(Some)
     }
 }
 

@@ -666,3 +666,88 @@ fn the_crls_a_verdict_used_are_kept_as_evidence() {
         assert!(readable(&registry, address));
     }
 }
+
+#[test]
+fn configured_retention_may_only_lengthen_the_rules() {
+    use crate::records::class::Retention;
+    let dir = tempfile::tempdir().unwrap();
+    let shorter = registry(dir.path()).with_retention(
+        RetentionClass::ExpertiseApplication,
+        Retention::YearsFromRegistration { years: 2 },
+    );
+    assert!(shorter.is_err());
+    drop(shorter);
+    let registry = registry(dir.path())
+        .with_retention(
+            RetentionClass::ExpertiseApplication,
+            Retention::YearsFromRegistration { years: 10 },
+        )
+        .unwrap()
+        .with_retention(
+            RetentionClass::ConstructionRecord,
+            Retention::UntilEndOfService { tail_years: 5 },
+        )
+        .unwrap();
+    let mut application = registration(&registry, PDF, &INDIVIDUAL);
+    application.class = RetentionClass::ExpertiseApplication;
+    let doc = registry.register(&application).unwrap();
+    assert_eq!(doc.version.retain_until.as_deref(), Some("2036-06-16"));
+
+    let mut record = registration(&registry, PDF, &INDIVIDUAL);
+    record.class = RetentionClass::ConstructionRecord;
+    let doc = registry.register(&record).unwrap();
+    assert_eq!(doc.version.tail_years, 5);
+    registry
+        .record_end_of_service(
+            "123456789012345678",
+            jiff::civil::date(2050, 3, 1),
+            "act",
+            "operator",
+            later(1),
+        )
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.retain_until(), Some(jiff::civil::date(2055, 3, 1)));
+}
+
+#[test]
+fn reverification_uses_the_registration_as_proof_of_existence() {
+    use qoima_verifier::Request;
+    let dir = tempfile::tempdir().unwrap();
+    let revoked_later = Signer(pki::REVOKED_LATER, pki::REVOKED_LATER_KEY);
+    // Registered on 2026-04-15, when only the base CRL (which does not list it) existed, and
+    // before the root's CRL was issued (so the CA's status is accepted unknown by policy).
+    let at_registration = Timestamp::from_second(1_776_247_200).unwrap();
+    let doc = {
+        let content = ContentStore::open(dir.path(), ContentConfig::default()).unwrap();
+        let policy =
+            qoima_verifier::policy::Policy::from_toml("require-ca-revocation = false").unwrap();
+        let verifier = pki::rsa_verifier_with(&[pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL], policy);
+        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+        let registry = Registry::new(
+            content,
+            Arc::new(verifier),
+            Calendar::builtin().unwrap(),
+            numbering,
+        );
+        let mut submission = registration(&registry, PDF, &revoked_later);
+        submission.at = at_registration;
+        registry.register(&submission).unwrap()
+    };
+    // Later the certificate is revoked (superseded, 2026-05-01): without a proof of existence
+    // the signature is REVOKED_NO_POE; with the registration as one it stands.
+    let registry = registry(dir.path());
+    let now = monday_afternoon();
+    let signature = &doc.version.signatures[0];
+    let plain = registry
+        .verifier()
+        .verify(&Request::new(signature, now.as_second()).data(qoima_verifier::Data::Bytes(PDF)))
+        .unwrap();
+    assert_eq!(
+        plain.verdict.sub_indication,
+        Some(SubIndication::RevokedNoPoe)
+    );
+    let reports = registry.reverify(doc.id, 1, now).unwrap().unwrap();
+    assert!(reports[0].verdict.passed(), "{}", reports[0]);
+    assert!(registry.reverify(doc.id, 2, now).unwrap().is_none());
+}
