@@ -25,7 +25,7 @@ pub enum AuditCommand {
     /// Prove that a document's registration entries are in the log (RFC 6962 inclusion
     /// proofs against a fresh signed checkpoint).
     Prove(ProveArgs),
-    /// Re-hash the whole log and check every version record against its entry; with
+    /// Re-hash the whole log and check every record against its entry; with
     /// `--since`, prove that an older checkpoint is a prefix of the log (exit 1 if not).
     Verify(VerifyArgs),
 }
@@ -255,8 +255,8 @@ fn verify(
         println!("{}", pretty(&json)?);
     } else {
         println!(
-            "audit log: {size} entries re-hashed, root {root}; {records} version records match \
-             their entries"
+            "audit log: {size} entries re-hashed, root {root}; {records} records match their \
+             entries"
         );
         if let Some((path, old, _)) = since {
             println!(

@@ -77,6 +77,10 @@ pub struct Config {
     pub calendar: Calendar,
     /// The registration number templates.
     pub numbering: Numbering,
+    /// The DER of every configured CRL, as the verifier has them: `doc register` and
+    /// `doc new-version` keep them as content so that each version references the CRLs its
+    /// verdict used (evidence).
+    pub crls: Vec<Vec<u8>>,
 }
 
 /// Reads `path`, or gives the defaults without one: an empty trust store (every registration
@@ -143,6 +147,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         }
     }
     let mut crls = CrlStore::new();
+    let mut crl_ders = Vec::new();
     for listed in &file.trust.crls {
         let bytes = read("trust.crls", listed)?;
         let bad = |e: &dyn std::fmt::Display| {
@@ -150,6 +155,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         };
         for der in decode_crl_file(&bytes).map_err(|e| bad(&e))? {
             crls.add(&der).map_err(|e| bad(&e))?;
+            crl_ders.push(der.into_owned());
         }
     }
 
@@ -210,6 +216,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         policy,
         calendar,
         numbering,
+        crls: crl_ders,
     })
 }
 

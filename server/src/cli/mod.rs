@@ -1,16 +1,20 @@
 //! The `qoima` command line: argument parsing, dispatch and exit codes.
 //!
 //! Exit codes: 0 success, 1 the operation failed (missing content, an
-//! integrity problem, a refused registration, a damaged or inconsistent audit
+//! integrity problem, a refused registration, new version, retention extension or
+//! hold release, a document already disposed of, a damaged or inconsistent audit
 //! log, a storage error), 3 the operation is not allowed (`qoima doc delete` of
-//! a retained document: deletion is never a direct operation), 64 bad usage,
-//! an unreadable input file or a bad `--config` file; `qoima verify` adds 2 for
-//! INDETERMINATE (DESIGN.md §3).
+//! a document that is retained or under a legal hold: a retained record is never
+//! deleted), 64 bad usage, an unreadable input file or a bad `--config` file
+//! (also `qoima doc delete` of a disposable document without `--reason` and
+//! `--by`); `qoima verify` adds 2 for INDETERMINATE (DESIGN.md §3).
 
 mod audit;
 mod config;
 mod content;
 mod doc;
+mod facility;
+mod hold;
 mod serve;
 mod verify;
 
@@ -57,9 +61,16 @@ enum Command {
     /// Verify a CMS signature: validity and ownership (exit 0 passed, 1 failed,
     /// 2 indeterminate).
     Verify(verify::VerifyArgs),
-    /// Registered documents: register, show, versions, delete (exit 3 while retained).
+    /// Registered documents: register, new versions, show, find, retain, delete (exit 3
+    /// while retained or held; disposal after retention).
     #[command(subcommand)]
     Doc(doc::DocCommand),
+    /// Legal holds: place and release (a held document is never disposed of).
+    #[command(subcommand)]
+    Hold(hold::HoldCommand),
+    /// Facilities: record the end of service that ends construction records' retention.
+    #[command(subcommand)]
+    Facility(facility::FacilityCommand),
     /// The audit log: signed checkpoints, inclusion proofs, verification.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -89,7 +100,7 @@ impl Failure {
         }
     }
 
-    /// The operation is not allowed (exit 3): deleting a retained document.
+    /// The operation is not allowed (exit 3): deleting a retained or held document.
     pub fn refused(message: impl std::fmt::Display) -> Self {
         Self {
             message: message.to_string(),
@@ -138,6 +149,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Serve(args) => serve::serve(dir, args),
         Command::Verify(args) => return verify::verify(args),
         Command::Doc(command) => doc::run(dir, cli.config.as_deref(), command),
+        Command::Hold(command) => hold::run(dir, cli.config.as_deref(), command),
+        Command::Facility(command) => facility::run(dir, cli.config.as_deref(), command),
         Command::Audit(command) => audit::run(dir, cli.config.as_deref(), command),
     };
     done.map(|()| ExitCode::SUCCESS)

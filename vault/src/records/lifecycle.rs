@@ -49,6 +49,9 @@ pub enum ChangeError {
         /// The current end of retention.
         current: Date,
     },
+    /// The document was disposed of: it changes no more.
+    #[error("document {0} was disposed of")]
+    Disposed(DocumentId),
     /// The facility's end of service is recorded already.
     #[error("the end of service of object {0} is recorded already")]
     EndOfServiceRecorded(String),
@@ -91,7 +94,7 @@ pub fn annulment_statement(id: DocumentId, version: &VersionRecord, reason: &str
 
 /// A reason: 1 to 1000 characters, no control characters but line breaks. A name ("the
 /// auditor's name", "the name"): the same, on one line (it is a line of the audit entry).
-pub(crate) fn check_text(what: &'static str, text: &str) -> Result<(), ChangeError> {
+pub fn check_text(what: &'static str, text: &str) -> Result<(), ChangeError> {
     let chars = text.chars().count();
     let one_line = what.ends_with("name");
     let bad = |c: char| c.is_control() && (one_line || c != '\n');
@@ -117,6 +120,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     ) -> Result<Registered, ChangeError> {
         check_text("the reason", reason)?;
         let view = self.document(id)?.ok_or(ChangeError::NotFound(id))?;
+        if !view.tombstones.is_empty() {
+            return Err(ChangeError::Disposed(id));
+        }
         let Some(previous) = view.versions.last() else {
             return Err(ChangeError::NotFound(id));
         };
@@ -133,6 +139,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .verifier()
             .verify(&request)
             .map_err(RegisterError::Expectation)?;
+        let act_report =
+            serde_json::to_vec(&report).map_err(|e| RegisterError::Report(e.to_string()))?;
         if !report.verdict.passed() {
             return Err(ChangeError::AnnulmentRefused {
                 version: previous.version,
@@ -147,6 +155,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
 
         let _writer = self.lock();
         let backend = self.content().backend();
+        if backend
+            .scan_prefix(Table::Tombstones, &id.0)
+            .next()
+            .is_some()
+        {
+            return Err(ChangeError::Disposed(id));
+        }
         let latest = backend
             .last_with_prefix(Table::Versions, &id.0)?
             .map(|(key, _)| key);
@@ -164,6 +179,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             statement,
             signature: annulment.to_vec(),
             reason: reason.to_owned(),
+            report: act_report,
         });
         let version =
             self.add_version(&mut batch, &log, id, &view.record, number, prepared.clone())?;
@@ -328,6 +344,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     ) -> Result<u32, ChangeError> {
         let _writer = self.lock();
         let view = self.document(id)?.ok_or(ChangeError::NotFound(id))?;
+        // Reads of a disposed document are still logged; changes are refused.
+        if !view.tombstones.is_empty() && !matches!(event, Event::AuditorRead { .. }) {
+            return Err(ChangeError::Disposed(id));
+        }
         check(&view)?;
         let backend = self.content().backend();
         let log = AuditLog::open(backend)?;

@@ -16,7 +16,7 @@ pub use calendar::{Calendar, CalendarError, Coverage, Covered};
 pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
 pub use disposal::{Disposal, DisposeError, Retained};
 pub use format::{Format, FormatSet, SNIFF_LEN, UnknownFormat, sniff};
-pub use lifecycle::{ChangeError, annulment_statement};
+pub use lifecycle::{ChangeError, annulment_statement, check_text};
 pub use numbering::{Fields, Participant, ParticipantError, Template, TemplateError};
 pub use record::{
     Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, Tombstone, VersionRecord,

@@ -87,6 +87,8 @@ pub struct Annulment {
     pub signature: Vec<u8>,
     /// Why, as the statement says.
     pub reason: String,
+    /// The act's verification report, JSON (the evidence of who annulled).
+    pub report: Vec<u8>,
 }
 
 /// One registered version of a document.

@@ -409,6 +409,20 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
         registry.dispose(doc.id, "again", "operator", after),
         Err(DisposeError::AlreadyDisposed(_))
     ));
+    // A disposed document changes no more; reads of it are still logged.
+    use crate::records::lifecycle::ChangeError;
+    assert!(matches!(
+        registry.place_hold(doc.id, "late", "auditor", after),
+        Err(ChangeError::Disposed(_))
+    ));
+    let new_version = registration(&registry, b"%PDF-1.7\nlate", &INDIVIDUAL);
+    assert!(matches!(
+        registry.new_version(doc.id, &new_version, b"act", "late"),
+        Err(ChangeError::Disposed(_))
+    ));
+    registry
+        .record_read(doc.id, "document", "auditor", after)
+        .unwrap();
     // The last user goes: the content goes with it, its chunks too.
     let disposal = registry
         .dispose(twin.id, "retention passed", "operator", after)
