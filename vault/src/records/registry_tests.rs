@@ -415,7 +415,13 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
         registry.place_hold(doc.id, "late", "auditor", after),
         Err(ChangeError::Disposed(_))
     ));
-    let new_version = registration(&registry, b"%PDF-1.7\nlate", &INDIVIDUAL);
+    let new_version = Registration::new(
+        ContentAddress(content),
+        Vec::new(),
+        RetentionClass::ProjectDocumentation,
+        Participant::new("ТОО Тест").unwrap(),
+        after,
+    );
     assert!(matches!(
         registry.new_version(doc.id, &new_version, b"act", "late"),
         Err(ChangeError::Disposed(_))
