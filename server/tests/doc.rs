@@ -506,7 +506,7 @@ fn tampering_in_rocksdb_is_detected() {
 
 #[test]
 fn configuration_errors_exit_64_and_name_the_file() {
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 7] = [
         (
             "[colour]\nred = 1\n",
             &["qoima.toml", "unknown field `colour`"],
@@ -523,6 +523,15 @@ fn configuration_errors_exit_64_and_name_the_file() {
         (
             "bogus = \"{seq:99}\"\n",
             &["qoima.toml", "bogus", "bad sequence width"],
+        ),
+        // Retention may only be longer than the rules'.
+        (
+            "[retention]\nproject-documentation = { kind = \"years-from-registration\", years = 4 }\n",
+            &["qoima.toml", "[retention]", "project-documentation"],
+        ),
+        (
+            "[retention]\nminutes = { kind = \"years-from-registration\", years = 4 }\n",
+            &["qoima.toml", "minutes"],
         ),
     ];
     for (tail, needles) in cases {
@@ -587,4 +596,14 @@ fn the_calendar_file_extends_the_builtin_one() {
         64,
         &["calendar", "2026-13-01"],
     );
+}
+
+#[test]
+fn configured_retention_lengthens_the_class() {
+    let vault = Vault::with_config_tail(
+        "[retention]\nexpertise-application = { kind = \"years-from-registration\", years = 10 }\n",
+    );
+    let out = vault.register_class("a.pdf", &pdf(1), "individual", "expertise-application", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["retainUntil"], "2036-06-16");
 }

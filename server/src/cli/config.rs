@@ -17,6 +17,10 @@
 //!
 //! [numbering.participants]
 //! "ТОО Пример" = "П-{yyyy}/{seq:05}"
+//!
+//! [retention]                         # optional: only longer than the rules' defaults
+//! construction-record = { kind = "until-end-of-service", tail-years = 5 }
+//! expertise-application = { kind = "years-from-registration", years = 5 }
 //! ```
 //!
 //! Relative paths are read from the configuration file's directory. Unknown keys are refused.
@@ -25,7 +29,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use qoima_vault::records::{Calendar, Numbering, Participant, Template};
+use qoima_vault::records::{Calendar, Numbering, Participant, Retention, RetentionClass, Template};
 use qoima_verifier::Verifier;
 use qoima_verifier::path::CertificateStore;
 use qoima_verifier::policy::Policy;
@@ -45,6 +49,8 @@ struct ConfigFile {
     #[serde(default)]
     numbering: NumberingTable,
     calendar: Option<PathBuf>,
+    #[serde(default)]
+    retention: BTreeMap<RetentionClass, Retention>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +83,8 @@ pub struct Config {
     pub calendar: Calendar,
     /// The registration number templates.
     pub numbering: Numbering,
+    /// Retention per class where it is longer than the rules'.
+    pub retention: Vec<(RetentionClass, Retention)>,
     /// The DER of every configured CRL, as the verifier has them: `doc register` and
     /// `doc new-version` keep them as content so that each version references the CRLs its
     /// verdict used (evidence).
@@ -211,11 +219,16 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         numbering.templates.insert(participant.clone(), parsed);
     }
 
+    for (class, retention) in &file.retention {
+        qoima_vault::records::check_retention(*class, *retention)
+            .map_err(|e| problem(format!("[retention]: {e}")))?;
+    }
     Ok(Config {
         verifier: Verifier::new(store, crls, policy.clone()),
         policy,
         calendar,
         numbering,
+        retention: file.retention.into_iter().collect(),
         crls: crl_ders,
     })
 }

@@ -192,10 +192,16 @@ fn open_registry(
     create: bool,
 ) -> Result<Registry, Failure> {
     let store = open_store(data_dir, ContentConfig::default(), create)?;
-    Ok(Registry::new(
+    let mut registry = Registry::new(
         store,
         std::sync::Arc::new(settings.verifier),
         settings.calendar,
         settings.numbering,
-    ))
+    );
+    for (class, retention) in settings.retention {
+        registry = registry
+            .with_retention(class, retention)
+            .map_err(|e| Failure::usage(format!("[retention]: {e}")))?;
+    }
+    Ok(registry)
 }

@@ -26,6 +26,6 @@ pub use registration_date::{
 };
 pub use registry::{
     DocumentView, Index, Numbering, RegisterError, Registered, Registration, Registry,
-    RetentionTooShort,
+    RetentionTooShort, check_retention,
 };
 pub use verify::{RecordsReport, verify_records};

@@ -174,6 +174,30 @@ impl DocumentView {
     }
 }
 
+/// Whether `retention` may replace the rules' default for `class`: only a longer one of the
+/// same kind (more years, or a longer tail after the end of service).
+pub fn check_retention(
+    class: RetentionClass,
+    retention: Retention,
+) -> Result<(), RetentionTooShort> {
+    let minimum = class.default_retention();
+    let longer = match (retention, minimum) {
+        (
+            Retention::YearsFromRegistration { years },
+            Retention::YearsFromRegistration { years: min },
+        ) => years >= min,
+        (
+            Retention::UntilEndOfService { tail_years },
+            Retention::UntilEndOfService { tail_years: min },
+        ) => tail_years >= min,
+        _ => false,
+    };
+    if !longer {
+        return Err(RetentionTooShort { class, minimum });
+    }
+    Ok(())
+}
+
 /// A configured retention shorter than the rules allow (or of another kind).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the retention of {class} can only be lengthened from {minimum:?}")]
@@ -376,21 +400,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         class: RetentionClass,
         retention: Retention,
     ) -> Result<Self, RetentionTooShort> {
-        let minimum = class.default_retention();
-        let longer = match (retention, minimum) {
-            (
-                Retention::YearsFromRegistration { years },
-                Retention::YearsFromRegistration { years: min },
-            ) => years >= min,
-            (
-                Retention::UntilEndOfService { tail_years },
-                Retention::UntilEndOfService { tail_years: min },
-            ) => tail_years >= min,
-            _ => false,
-        };
-        if !longer {
-            return Err(RetentionTooShort { class, minimum });
-        }
+        check_retention(class, retention)?;
         self.retention.insert(class, retention);
         Ok(self)
     }
