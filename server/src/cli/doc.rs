@@ -46,12 +46,8 @@ pub enum DocCommand {
 
 #[derive(Debug, Args)]
 pub struct RegisterArgs {
-    /// The document's content.
-    #[arg(long, value_name = "FILE")]
-    content: PathBuf,
-    /// CMS signatures over the content (DER, BER, PEM or base64). At least one.
-    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
-    sig: Vec<PathBuf>,
+    #[command(flatten)]
+    submission: SubmissionArgs,
     /// The retention class: expertise-application, project-documentation or
     /// construction-record.
     #[arg(long, value_name = "CLASS")]
@@ -62,14 +58,26 @@ pub struct RegisterArgs {
     /// The participant whose numbering template applies.
     #[arg(long, value_name = "P", default_value = "default")]
     participant: String,
+}
+
+/// What `register` and `new-version` both take: the content, its signatures, who must have
+/// signed, when, and the output form.
+#[derive(Debug, Args)]
+pub struct SubmissionArgs {
+    /// The content.
+    #[arg(long, value_name = "FILE")]
+    content: PathBuf,
+    /// CMS signatures over the content (DER, BER, PEM or base64). At least one.
+    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
+    sig: Vec<PathBuf>,
     /// The IIN the signer must have (12 digits).
     #[arg(long, value_name = "IIN")]
     expect_iin: Option<String>,
     /// The BIN the signer's organisation must have (12 digits).
     #[arg(long, value_name = "BIN")]
     expect_bin: Option<String>,
-    /// The submission instant, RFC 3339 (default: now): the signatures are verified at it and
-    /// the registration date is computed from it.
+    /// The submission instant, RFC 3339 (default: now): the signatures (and an annulment
+    /// act) are verified at it and the registration date is computed from it.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     /// Print one JSON object.
@@ -81,12 +89,8 @@ pub struct RegisterArgs {
 pub struct NewVersionArgs {
     /// The document id (32 lowercase hex digits).
     id: String,
-    /// The new version's content.
-    #[arg(long, value_name = "FILE")]
-    content: PathBuf,
-    /// CMS signatures over the content (DER, BER, PEM or base64). At least one.
-    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
-    sig: Vec<PathBuf>,
+    #[command(flatten)]
+    submission: SubmissionArgs,
     /// The annulment act: a CMS signature over the statement `qoima doc statement` prints
     /// (detached or with the statement inside), by the expected signer of the version it
     /// annuls.
@@ -95,19 +99,6 @@ pub struct NewVersionArgs {
     /// Why the latest version is annulled: the reason the statement names.
     #[arg(long, value_name = "TEXT")]
     reason: String,
-    /// The IIN the new version's signer must have (12 digits).
-    #[arg(long, value_name = "IIN")]
-    expect_iin: Option<String>,
-    /// The BIN the new version's signer's organisation must have (12 digits).
-    #[arg(long, value_name = "BIN")]
-    expect_bin: Option<String>,
-    /// The submission instant, RFC 3339 (default: now): the signatures and the act are
-    /// verified at it and the registration date is computed from it.
-    #[arg(long, value_name = "RFC3339")]
-    at: Option<String>,
-    /// Print one JSON object.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -220,27 +211,22 @@ struct Submission {
     expected: Expectation,
 }
 
-fn read_submission(
-    content: &Path,
-    sig: &[PathBuf],
-    at: Option<&str>,
-    expect_iin: Option<&String>,
-    expect_bin: Option<&String>,
-) -> Result<Submission, Failure> {
-    let at = parse_at(at)?;
-    let signatures = sig
+fn read_submission(args: &SubmissionArgs) -> Result<Submission, Failure> {
+    let at = parse_at(args.at.as_deref())?;
+    let signatures = args
+        .sig
         .iter()
         .map(|path| read_file(path))
         .collect::<Result<Vec<_>, _>>()?;
-    let content = File::open(content)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", content.display())))?;
+    let content = File::open(&args.content)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.content.display())))?;
     Ok(Submission {
         at,
         signatures,
         content,
         expected: Expectation {
-            iin: expect_iin.cloned(),
-            bin: expect_bin.cloned(),
+            iin: args.expect_iin.clone(),
+            bin: args.expect_bin.clone(),
             roles: Vec::new(),
         },
     })
@@ -301,13 +287,7 @@ fn register(dir: &Path, config: Option<&Path>, args: RegisterArgs) -> Result<(),
     if let Some(object) = &args.object {
         check_object("--object", object)?;
     }
-    let submission = read_submission(
-        &args.content,
-        &args.sig,
-        args.at.as_deref(),
-        args.expect_iin.as_ref(),
-        args.expect_bin.as_ref(),
-    )?;
+    let submission = read_submission(&args.submission)?;
     let (settings, crls) = load_for_registration(config, &submission.expected)?;
     let registry = open_registry(dir, settings, true)?;
     keep_crls(&registry, &crls)?;
@@ -330,7 +310,15 @@ fn register(dir: &Path, config: Option<&Path>, args: RegisterArgs) -> Result<(),
             index,
             verdict,
             reports,
-        }) => return Err(refused(&args.sig, index, &verdict, &reports, args.json)),
+        }) => {
+            return Err(refused(
+                &args.submission.sig,
+                index,
+                &verdict,
+                &reports,
+                args.submission.json,
+            ));
+        }
         Err(
             e @ (RegisterError::NoSignature
             | RegisterError::ObjectNumber(_)
@@ -343,7 +331,12 @@ fn register(dir: &Path, config: Option<&Path>, args: RegisterArgs) -> Result<(),
         participant: participant.as_str(),
         object: args.object.as_deref(),
     };
-    print_registered(&registered, &facts, &args.sig, args.json)
+    print_registered(
+        &registered,
+        &facts,
+        &args.submission.sig,
+        args.submission.json,
+    )
 }
 
 fn statement(dir: &Path, config: Option<&Path>, args: StatementArgs) -> Result<(), Failure> {
@@ -381,13 +374,7 @@ fn new_version(dir: &Path, config: Option<&Path>, args: NewVersionArgs) -> Resul
     // Every usage check before anything is stored.
     let id = parse_id(&args.id)?;
     check_reason("--reason", &args.reason)?;
-    let submission = read_submission(
-        &args.content,
-        &args.sig,
-        args.at.as_deref(),
-        args.expect_iin.as_ref(),
-        args.expect_bin.as_ref(),
-    )?;
+    let submission = read_submission(&args.submission)?;
     let act = read_file(&args.annulment)?;
     let (settings, crls) = load_for_registration(config, &submission.expected)?;
     let registry = open_registry(dir, settings, false)?;
@@ -420,7 +407,7 @@ fn new_version(dir: &Path, config: Option<&Path>, args: NewVersionArgs) -> Resul
                  force",
                 args.annulment.display()
             );
-            if args.json {
+            if args.submission.json {
                 let json = json!({
                     "registered": false,
                     "error": reason,
@@ -441,7 +428,15 @@ fn new_version(dir: &Path, config: Option<&Path>, args: NewVersionArgs) -> Resul
             index,
             verdict,
             reports,
-        })) => return Err(refused(&args.sig, index, &verdict, &reports, args.json)),
+        })) => {
+            return Err(refused(
+                &args.submission.sig,
+                index,
+                &verdict,
+                &reports,
+                args.submission.json,
+            ));
+        }
         Err(e) => {
             return Err(match change_failure(e) {
                 Failure { message, code: 1 } => {
@@ -456,7 +451,12 @@ fn new_version(dir: &Path, config: Option<&Path>, args: NewVersionArgs) -> Resul
         participant: participant.as_str(),
         object: view.record.object_number.as_deref(),
     };
-    print_registered(&registered, &facts, &args.sig, args.json)
+    print_registered(
+        &registered,
+        &facts,
+        &args.submission.sig,
+        args.submission.json,
+    )
 }
 
 /// A registration refused for signature `index`: the reports printed, the reason returned.
