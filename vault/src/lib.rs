@@ -11,6 +11,7 @@ pub mod codec;
 pub mod content;
 mod error;
 pub mod fuzzing;
+pub mod keys;
 pub mod records;
 pub mod storage;
 

@@ -583,34 +583,8 @@ fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<(), Failure
     let current = current(&view)?;
     let tombstones = &view.tombstones;
     let record = &view.record;
-    let holds = active_holds(&view);
     if args.json {
-        let json = json!({
-            "id": id.to_string(),
-            "class": record.class,
-            "participant": record.participant,
-            "objectNumber": record.object_number,
-            "createdAt": rfc3339(record.created_at),
-            "endOfService": view.end_of_service.map(|d| d.to_string()),
-            "retainUntil": view.retain_until().map(|d| d.to_string()),
-            "versions": view.versions.len(),
-            "current": version_json(current, view.annulled_by(current.version)),
-            "holds": holds
-                .iter()
-                .map(|(number, event)| hold_json(*number, event))
-                .collect::<Vec<_>>(),
-            "events": view
-                .events
-                .iter()
-                .map(|(number, event)| event_json(*number, event))
-                .collect::<Vec<_>>(),
-            "disposed": !tombstones.is_empty(),
-            "tombstones": tombstones
-                .iter()
-                .map(|(version, tombstone)| tombstone_json(*version, tombstone))
-                .collect::<Vec<_>>(),
-        });
-        println!("{}", pretty(&json)?);
+        println!("{}", pretty(&document_json(&view)?)?);
     } else {
         println!("id:                  {id}");
         println!("class:               {}", record.class);
@@ -641,6 +615,38 @@ fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<(), Failure
         print_version(current, view.annulled_by(current.version));
     }
     Ok(())
+}
+
+/// A document as `qoima doc show --json` and `GET /v1/documents/{id}` give it.
+pub(crate) fn document_json(view: &DocumentView) -> Result<Value, Failure> {
+    let current = current(view)?;
+    let record = &view.record;
+    let tombstones = &view.tombstones;
+    Ok(json!({
+        "id": view.id.to_string(),
+        "class": record.class,
+        "participant": record.participant,
+        "objectNumber": record.object_number,
+        "createdAt": rfc3339(record.created_at),
+        "endOfService": view.end_of_service.map(|d| d.to_string()),
+        "retainUntil": view.retain_until().map(|d| d.to_string()),
+        "versions": view.versions.len(),
+        "current": version_json(current, view.annulled_by(current.version)),
+        "holds": active_holds(view)
+            .iter()
+            .map(|(number, event)| hold_json(*number, event))
+            .collect::<Vec<_>>(),
+        "events": view
+            .events
+            .iter()
+            .map(|(number, event)| event_json(*number, event))
+            .collect::<Vec<_>>(),
+        "disposed": !tombstones.is_empty(),
+        "tombstones": tombstones
+            .iter()
+            .map(|(version, tombstone)| tombstone_json(*version, tombstone))
+            .collect::<Vec<_>>(),
+    }))
 }
 
 fn versions(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<(), Failure> {

@@ -10,11 +10,12 @@
 //! `--by`); `qoima verify` adds 2 for INDETERMINATE (DESIGN.md §3).
 
 mod audit;
-mod config;
+pub(crate) mod config;
 mod content;
-mod doc;
+pub(crate) mod doc;
 mod facility;
 mod hold;
+mod keys;
 mod serve;
 mod verify;
 
@@ -74,6 +75,9 @@ enum Command {
     /// The audit log: signed checkpoints, inclusion proofs, verification.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// API keys of the HTTP API: create (the token is printed once), list, revoke.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// A failed command: what to print and how to exit.
@@ -81,6 +85,12 @@ enum Command {
 pub struct Failure {
     message: String,
     code: u8,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl Failure {
@@ -146,12 +156,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Stat(args) => content::stat(dir, args),
         Command::Scrub => content::scrub(dir),
         Command::Gc => content::gc(dir),
-        Command::Serve(args) => serve::serve(dir, args),
+        Command::Serve(args) => serve::serve(dir, cli.config.as_deref(), args),
         Command::Verify(args) => return verify::verify(args),
         Command::Doc(command) => doc::run(dir, cli.config.as_deref(), command),
         Command::Hold(command) => hold::run(dir, cli.config.as_deref(), command),
         Command::Facility(command) => facility::run(dir, cli.config.as_deref(), command),
         Command::Audit(command) => audit::run(dir, cli.config.as_deref(), command),
+        Command::Keys(command) => keys::run(dir, command),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

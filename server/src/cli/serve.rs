@@ -4,10 +4,11 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use clap::Args;
-use qoima_vault::ContentConfig;
+use std::sync::Arc;
 
-use super::{Failure, open_store};
+use clap::Args;
+
+use super::{Failure, open_registry};
 use crate::http::{self, AppState};
 
 #[derive(Debug, Args)]
@@ -17,8 +18,10 @@ pub struct ServeArgs {
     listen: SocketAddr,
 }
 
-pub fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
-    let store = open_store(dir, ContentConfig::default(), true)?;
+pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), Failure> {
+    let registry = open_registry(dir, super::config::load(config)?, true)?;
+    let signer = qoima_vault::audit::key::load_or_create(&dir.join("audit"))
+        .map_err(|e| Failure::failed(format!("the audit key: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,7 +38,11 @@ pub fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
             dir.display()
         );
         let _ = std::io::stdout().flush();
-        http::run(listener, AppState { store }, shutdown_signal()).await;
+        let state = AppState {
+            registry: Arc::new(registry),
+            signer: Arc::new(signer),
+        };
+        http::run(listener, state, shutdown_signal()).await;
         Ok(())
     })
 }

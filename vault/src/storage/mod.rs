@@ -55,11 +55,17 @@ pub enum Table {
     Tombstones,
     /// Construction object number → its facility's end-of-service event.
     Facilities,
+    /// API key id → [`crate::keys::KeyRecord`] (the role and the secret's SHA-256, never the
+    /// secret).
+    ApiKeys,
+    /// API key id → its revocation ([`crate::keys::Revocation`]): a record of its own, the
+    /// key's record being write-once.
+    KeyRevocations,
 }
 
 impl Table {
     /// Every table, for engines that create one key space per table.
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 12] = [
         Table::Manifests,
         Table::Documents,
         Table::Versions,
@@ -70,6 +76,8 @@ impl Table {
         Table::AuditNodes,
         Table::Tombstones,
         Table::Facilities,
+        Table::ApiKeys,
+        Table::KeyRevocations,
     ];
 
     /// A stable name (RocksDB column family).
@@ -85,6 +93,8 @@ impl Table {
             Table::AuditNodes => "audit_nodes",
             Table::Tombstones => "tombstones",
             Table::Facilities => "facilities",
+            Table::ApiKeys => "api_keys",
+            Table::KeyRevocations => "key_revocations",
         }
     }
 }

@@ -1,0 +1,183 @@
+//! `qoima keys create`, `list` and `revoke`: the API keys of the HTTP API (issue 6). A key's
+//! token is printed once, by `create`; the vault keeps only its secret's SHA-256.
+
+use std::path::Path;
+
+use clap::{Args, Subcommand, ValueEnum};
+use jiff::Timestamp;
+use qoima_vault::ContentConfig;
+use qoima_vault::keys::{self, ApiKey, KeyError, KeyId, Role};
+use serde_json::{Value, json};
+
+use super::doc::pretty;
+use super::{Failure, open_store};
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its token (shown this once: the vault keeps only its hash).
+    Create(CreateArgs),
+    /// List the keys: id, role, name, BIN, creation and revocation (never secrets).
+    List(ListArgs),
+    /// Revoke a key: it authenticates no more (exit 1 if unknown or already revoked).
+    Revoke(RevokeArgs),
+}
+
+/// The roles, as the command line spells them.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Registers documents and reads them.
+    Writer,
+    /// Reads documents.
+    Reader,
+    /// Reads everything, places and releases holds, gets audit proofs.
+    Auditor,
+    /// Manages keys and calendars.
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Writer => Role::Writer,
+            RoleArg::Reader => Role::Reader,
+            RoleArg::Auditor => Role::Auditor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// What the key may do.
+    #[arg(long, value_enum)]
+    role: RoleArg,
+    /// A name for people (1 to 100 characters, no control characters).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The BIN (12 digits) of the organisation the key is issued to.
+    #[arg(long, value_name = "BIN")]
+    bin: Option<String>,
+    /// Every mutating request made with the key must be a CMS-signed envelope whose signer's
+    /// BIN is the key's (needs `--bin`).
+    #[arg(long, requires = "bin")]
+    require_signed: bool,
+    /// Print one JSON object: `key` (the token), `id`, `role`.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print a JSON array.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The key's id (16 lowercase hex digits, as `keys list` shows it).
+    id: String,
+}
+
+pub fn run(dir: &Path, command: KeysCommand) -> Result<(), Failure> {
+    match command {
+        KeysCommand::Create(args) => create(dir, args),
+        KeysCommand::List(args) => list(dir, args),
+        KeysCommand::Revoke(args) => revoke(dir, args),
+    }
+}
+
+fn create(dir: &Path, args: CreateArgs) -> Result<(), Failure> {
+    // Checked before the vault is opened (or created).
+    if let Some(name) = &args.name {
+        keys::check_name(name).map_err(|e| Failure::usage(format!("--name: {e}")))?;
+    }
+    if let Some(bin) = &args.bin {
+        keys::check_bin(bin).map_err(|e| Failure::usage(format!("--bin: {e}")))?;
+    }
+    let store = open_store(dir, ContentConfig::default(), true)?;
+    let role = Role::from(args.role);
+    let (id, token) = keys::create(
+        store.backend(),
+        role,
+        args.name.as_deref(),
+        args.bin.as_deref(),
+        args.require_signed,
+        Timestamp::now(),
+    )
+    .map_err(failure)?;
+    if args.json {
+        let json = json!({"key": token, "id": id.to_string(), "role": role.as_str()});
+        println!("{}", pretty(&json)?);
+    } else {
+        println!("{token}");
+    }
+    Ok(())
+}
+
+fn list(dir: &Path, args: ListArgs) -> Result<(), Failure> {
+    let store = open_store(dir, ContentConfig::default(), false)?;
+    let keys = keys::list(store.backend()).map_err(failure)?;
+    if args.json {
+        let json = Value::Array(keys.iter().map(key_json).collect());
+        println!("{}", pretty(&json)?);
+        return Ok(());
+    }
+    for key in &keys {
+        let mut line = format!(
+            "{}  {:<7}  created {}",
+            key.id,
+            key.role.as_str(),
+            time(key.created_at)
+        );
+        if let Some(revoked) = key.revoked_at {
+            line.push_str(&format!("  revoked {}", time(revoked)));
+        }
+        if let Some(bin) = &key.bin {
+            line.push_str(&format!("  BIN {bin}"));
+        }
+        if key.require_signed {
+            line.push_str("  signed requests");
+        }
+        if let Some(name) = &key.name {
+            line.push_str(&format!("  {name}"));
+        }
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn revoke(dir: &Path, args: RevokeArgs) -> Result<(), Failure> {
+    let id: KeyId = args
+        .id
+        .parse()
+        .map_err(|e| Failure::usage(format!("{:?}: {e}", args.id)))?;
+    let store = open_store(dir, ContentConfig::default(), false)?;
+    keys::revoke(store.backend(), id, Timestamp::now()).map_err(failure)?;
+    println!("API key {id} revoked");
+    Ok(())
+}
+
+fn key_json(key: &ApiKey) -> Value {
+    json!({
+        "id": key.id.to_string(),
+        "role": key.role.as_str(),
+        "name": key.name,
+        "bin": key.bin,
+        "requireSigned": key.require_signed,
+        "created": time(key.created_at),
+        "revoked": key.revoked_at.map(time),
+    })
+}
+
+/// Unix seconds as RFC 3339 (UTC).
+fn time(seconds: i64) -> String {
+    Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+}
+
+fn failure(e: KeyError) -> Failure {
+    match e {
+        KeyError::BadName | KeyError::BadBin => Failure::usage(e),
+        e => Failure::failed(e),
+    }
+}

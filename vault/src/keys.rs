@@ -1,0 +1,669 @@
+//! API keys of the HTTP API (issue 6, "Authentication and roles"): their roles, their tokens,
+//! and their records in the metadata store.
+//!
+//! A token is `qk_<16 hex id>_<64 hex secret>` (lowercase hex; the id is 8 random bytes, the
+//! secret 32, both from the system's secure generator). It is shown once, when the key is
+//! created: the vault keeps only the SHA-256 of the secret's bytes, in a [`KeyRecord`] under
+//! the id in [`Table::ApiKeys`]. Records being write-once, a revocation is a record of its own
+//! ([`Revocation`], in [`Table::KeyRevocations`] under the same id), and a revoked key stays
+//! revoked.
+//!
+//! [`authenticate`] answers `None` alike for a malformed token, an unknown id, a wrong secret
+//! and a revoked key, so that a caller cannot tell which; the secret's digest is compared in
+//! constant time.
+
+use std::fmt;
+use std::str::FromStr;
+
+use bincode::{Decode, Encode};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::codec::{self, CodecError};
+use crate::storage::{MetaBatch, MetaStore, StorageError, Table};
+
+/// What a request may need: each route of the HTTP API needs one of these.
+///
+/// - [`Permission::Read`]: reading documents — their facts, versions, content and the listings
+///   by object number — and verifying signatures (`POST /v1/verify`, re-verification of a
+///   stored document), which changes nothing.
+/// - [`Permission::Write`]: uploads, registering documents and their new versions, and the
+///   deletion (disposal) of documents whose retention has passed.
+/// - [`Permission::Audit`]: the audit log's checkpoints and proofs, and placing and releasing
+///   legal holds.
+/// - [`Permission::Admin`]: managing API keys and calendars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Permission {
+    /// Read documents and verify signatures.
+    Read,
+    /// Upload, register, add versions, dispose of.
+    Write,
+    /// Audit-log proofs and checkpoints, legal holds.
+    Audit,
+    /// Keys and calendars.
+    Admin,
+}
+
+/// The role of an API key.
+///
+/// | role      | Read | Write | Audit | Admin |
+/// |-----------|------|-------|-------|-------|
+/// | `reader`  | yes  |       |       |       |
+/// | `writer`  | yes  | yes   |       |       |
+/// | `auditor` | yes  |       | yes   |       |
+/// | `admin`   | yes  |       |       | yes   |
+///
+/// (The issue: writers register and read; readers read; auditors read everything, place and
+/// release holds and get proofs — the server also writes each of their reads to the audit log;
+/// admins manage keys and calendars.)
+///
+/// Stored as its bincode variant index: the order of the variants is part of the record format.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Registers documents and reads them.
+    Writer,
+    /// Reads documents.
+    Reader,
+    /// Reads everything, places and releases holds, gets audit proofs.
+    Auditor,
+    /// Manages keys and calendars.
+    Admin,
+}
+
+impl Role {
+    /// Every role, in the order of the table above.
+    pub const ALL: [Role; 4] = [Role::Writer, Role::Reader, Role::Auditor, Role::Admin];
+
+    /// Whether the role grants `permission` (the table of [`Role`]).
+    pub fn can(self, permission: Permission) -> bool {
+        match permission {
+            Permission::Read => true,
+            Permission::Write => self == Role::Writer,
+            Permission::Audit => self == Role::Auditor,
+            Permission::Admin => self == Role::Admin,
+        }
+    }
+
+    /// Its name: `writer`, `reader`, `auditor` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Writer => "writer",
+            Role::Reader => "reader",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a text is not a role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a role is writer, reader, auditor or admin")]
+pub struct ParseRoleError;
+
+impl FromStr for Role {
+    type Err = ParseRoleError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or(ParseRoleError)
+    }
+}
+
+/// An API key's id: 8 random bytes, 16 lowercase hex digits in text (and in its token).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub [u8; 8]);
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyId({self})")
+    }
+}
+
+/// Why a text is not a key id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a key id is 16 lowercase hex digits")]
+pub struct ParseKeyIdError;
+
+impl FromStr for KeyId {
+    type Err = ParseKeyIdError;
+
+    /// Strict: exactly 16 lowercase hex digits.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        decode_hex(text.as_bytes())
+            .map(KeyId)
+            .ok_or(ParseKeyIdError)
+    }
+}
+
+/// What the vault keeps of an API key, under its id in [`Table::ApiKeys`]; written once.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct KeyRecord {
+    /// What it may do.
+    pub role: Role,
+    /// A name for people (1–100 characters, no control characters).
+    pub name: Option<String>,
+    /// The BIN (12 digits) of the organisation the key was issued to.
+    pub bin: Option<String>,
+    /// Whether every mutating request made with it must be a CMS-signed envelope whose
+    /// signer's BIN is the key's (the signed-request mode).
+    pub require_signed: bool,
+    /// When it was created, unix seconds.
+    pub created_at: i64,
+    /// The SHA-256 of the secret's 32 bytes (never the secret itself).
+    pub secret_sha256: [u8; 32],
+}
+
+/// The revocation of an API key, under its id in [`Table::KeyRevocations`]; written once.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct Revocation {
+    /// When it was revoked, unix seconds.
+    pub revoked_at: i64,
+}
+
+/// An API key as callers see it: everything but the secret's digest, with its revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiKey {
+    /// Its id.
+    pub id: KeyId,
+    /// What it may do.
+    pub role: Role,
+    /// A name for people.
+    pub name: Option<String>,
+    /// The BIN of the organisation it was issued to.
+    pub bin: Option<String>,
+    /// Whether mutating requests made with it must be signed by its BIN.
+    pub require_signed: bool,
+    /// When it was created, unix seconds.
+    pub created_at: i64,
+    /// When it was revoked, unix seconds; `None` while it is valid.
+    pub revoked_at: Option<i64>,
+}
+
+/// A failure to create, check, list or revoke API keys.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The name is empty, longer than 100 characters, or has a control character.
+    #[error("a key name is 1 to 100 characters without control characters")]
+    BadName,
+    /// The BIN is not 12 ASCII digits.
+    #[error("a BIN is 12 digits")]
+    BadBin,
+    /// No key has this id.
+    #[error("no API key {0}")]
+    Unknown(KeyId),
+    /// The key was revoked already (a revocation is written once).
+    #[error("API key {0} is already revoked")]
+    AlreadyRevoked(KeyId),
+    /// The system's secure random generator failed.
+    #[error("the system random generator failed")]
+    Random,
+    /// A stored key record is damaged.
+    #[error("damaged API key record: {0}")]
+    Damaged(String),
+    /// A stored record could not be decoded or a record encoded.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// The storage engine failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The most characters of a key name.
+pub const MAX_NAME_CHARS: usize = 100;
+
+const PREFIX: &[u8] = b"qk_";
+const ID_HEX: usize = 16;
+const SECRET_HEX: usize = 64;
+/// `qk_` + id + `_` + secret.
+const TOKEN_LEN: usize = PREFIX.len() + ID_HEX + 1 + SECRET_HEX;
+
+/// Checks a key name: 1–100 characters, none of them a control character.
+pub fn check_name(name: &str) -> Result<(), KeyError> {
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(KeyError::BadName);
+    }
+    Ok(())
+}
+
+/// Checks a BIN: 12 ASCII digits.
+pub fn check_bin(bin: &str) -> Result<(), KeyError> {
+    if bin.len() != 12 || !bin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(KeyError::BadBin);
+    }
+    Ok(())
+}
+
+/// Creates a key with `role` at `at`, and returns its id and its token — the only time the
+/// token exists: the vault keeps the SHA-256 of the secret alone.
+pub fn create(
+    backend: &impl MetaStore,
+    role: Role,
+    name: Option<&str>,
+    bin: Option<&str>,
+    require_signed: bool,
+    at: Timestamp,
+) -> Result<(KeyId, String), KeyError> {
+    use ring::rand::SecureRandom;
+
+    if let Some(name) = name {
+        check_name(name)?;
+    }
+    if let Some(bin) = bin {
+        check_bin(bin)?;
+    }
+    let random = ring::rand::SystemRandom::new();
+    let mut secret = [0u8; 32];
+    random.fill(&mut secret).map_err(|_| KeyError::Random)?;
+    let record = KeyRecord {
+        role,
+        name: name.map(str::to_owned),
+        bin: bin.map(str::to_owned),
+        require_signed,
+        created_at: at.as_second(),
+        secret_sha256: Sha256::digest(secret).into(),
+    };
+    let value = codec::encode(&record)?;
+    // A fresh id; another draw in the (2^-64) case of an id already taken.
+    let mut attempts = 0;
+    let id = loop {
+        let mut id = [0u8; 8];
+        random.fill(&mut id).map_err(|_| KeyError::Random)?;
+        let mut batch = MetaBatch::new();
+        batch.put(Table::ApiKeys, id.to_vec(), value.clone());
+        match backend.commit(batch) {
+            Ok(()) => break KeyId(id),
+            Err(StorageError::Exists { .. }) if attempts < 3 => attempts += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let token = format!("qk_{id}_{}", hex::encode(secret));
+    Ok((id, token))
+}
+
+/// The valid key `token` is the token of, or `None` — alike for a malformed token, an unknown
+/// id, a wrong secret and a revoked key. Errors are the storage's alone.
+pub fn authenticate(backend: &impl MetaStore, token: &str) -> Result<Option<ApiKey>, KeyError> {
+    let Some((id, secret)) = parse_token(token) else {
+        return Ok(None);
+    };
+    let Some(record) = record(backend, id)? else {
+        return Ok(None);
+    };
+    let digest: [u8; 32] = Sha256::digest(secret).into();
+    if !digests_equal(&digest, &record.secret_sha256) {
+        return Ok(None);
+    }
+    let key = api_key(backend, id, record)?;
+    Ok(key.revoked_at.is_none().then_some(key))
+}
+
+/// The key with id `id`, revoked or not.
+pub fn get(backend: &impl MetaStore, id: KeyId) -> Result<Option<ApiKey>, KeyError> {
+    match record(backend, id)? {
+        Some(record) => api_key(backend, id, record).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Every key, revoked ones included, in the order of their creation (keys created in the same
+/// second by id).
+pub fn list(backend: &impl MetaStore) -> Result<Vec<ApiKey>, KeyError> {
+    let mut keys = Vec::new();
+    for entry in backend.scan(Table::ApiKeys) {
+        let (key, value) = entry?;
+        let id = key_id(&key)?;
+        let record: KeyRecord = codec::decode(&value)?;
+        keys.push(api_key(backend, id, record)?);
+    }
+    keys.sort_by_key(|key| (key.created_at, key.id));
+    Ok(keys)
+}
+
+/// Revokes the key `id` at `at`: it authenticates no more. An unknown id or a key already
+/// revoked is an error (nothing is written).
+pub fn revoke(backend: &impl MetaStore, id: KeyId, at: Timestamp) -> Result<(), KeyError> {
+    if record(backend, id)?.is_none() {
+        return Err(KeyError::Unknown(id));
+    }
+    let revocation = Revocation {
+        revoked_at: at.as_second(),
+    };
+    let mut batch = MetaBatch::new();
+    batch.put(
+        Table::KeyRevocations,
+        id.0.to_vec(),
+        codec::encode(&revocation)?,
+    );
+    match backend.commit(batch) {
+        Ok(()) => Ok(()),
+        Err(StorageError::Exists { .. }) => Err(KeyError::AlreadyRevoked(id)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether two digests are equal, in a time that does not depend on where they differ (ring's
+/// `verify_slices_are_equal` is deprecated). Comparing the digests rather than the secrets
+/// already makes a timing difference useless to a guesser; this removes it too.
+fn digests_equal(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+/// The id and the secret's bytes of a well-formed token.
+fn parse_token(token: &str) -> Option<(KeyId, [u8; 32])> {
+    let token = token.as_bytes();
+    if token.len() != TOKEN_LEN {
+        return None;
+    }
+    let rest = token.strip_prefix(PREFIX)?;
+    let (id, rest) = rest.split_at(ID_HEX);
+    let secret = rest.strip_prefix(b"_")?;
+    Some((KeyId(decode_hex(id)?), decode_hex(secret)?))
+}
+
+/// `N` bytes from exactly `2N` lowercase hex digits.
+fn decode_hex<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    hex::decode_to_slice(text, &mut bytes).ok()?;
+    Some(bytes)
+}
+
+fn key_id(key: &[u8]) -> Result<KeyId, KeyError> {
+    <[u8; 8]>::try_from(key).map(KeyId).map_err(|_| {
+        KeyError::Damaged(format!(
+            "a key id of {} bytes ({}), expected 8",
+            key.len(),
+            hex::encode(key)
+        ))
+    })
+}
+
+fn record(backend: &impl MetaStore, id: KeyId) -> Result<Option<KeyRecord>, KeyError> {
+    match backend.get(Table::ApiKeys, &id.0)? {
+        Some(bytes) => Ok(Some(codec::decode(&bytes)?)),
+        None => Ok(None),
+    }
+}
+
+fn api_key(backend: &impl MetaStore, id: KeyId, record: KeyRecord) -> Result<ApiKey, KeyError> {
+    let revoked_at = match backend.get(Table::KeyRevocations, &id.0)? {
+        Some(bytes) => Some(codec::decode::<Revocation>(&bytes)?.revoked_at),
+        None => None,
+    };
+    Ok(ApiKey {
+        id,
+        role: record.role,
+        name: record.name,
+        bin: record.bin,
+        require_signed: record.require_signed,
+        created_at: record.created_at,
+        revoked_at,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use super::*;
+    use crate::storage::rocks::RocksBackend;
+
+    fn backend() -> (tempfile::TempDir, RocksBackend) {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = RocksBackend::open(dir.path()).unwrap();
+        (dir, backend)
+    }
+
+    fn at(second: i64) -> Timestamp {
+        Timestamp::from_second(1_780_000_000 + second).unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let (_dir, backend) = backend();
+        let (id, token) = create(
+            &backend,
+            Role::Writer,
+            Some("portal backend"),
+            Some("123456789012"),
+            true,
+            at(0),
+        )
+        .unwrap();
+        assert_eq!(token.len(), TOKEN_LEN);
+        assert!(token.starts_with(&format!("qk_{id}_")));
+        let key = authenticate(&backend, &token).unwrap().unwrap();
+        assert_eq!(
+            key,
+            ApiKey {
+                id,
+                role: Role::Writer,
+                name: Some("portal backend".into()),
+                bin: Some("123456789012".into()),
+                require_signed: true,
+                created_at: at(0).as_second(),
+                revoked_at: None,
+            }
+        );
+        assert_eq!(get(&backend, id).unwrap().unwrap(), key);
+        // Only the digest is stored.
+        let stored = backend.get(Table::ApiKeys, &id.0).unwrap().unwrap();
+        let secret = hex::decode(&token[TOKEN_LEN - SECRET_HEX..]).unwrap();
+        assert!(!stored.windows(secret.len()).any(|w| w == secret));
+        let record: KeyRecord = codec::decode(&stored).unwrap();
+        assert_eq!(
+            record.secret_sha256,
+            <[u8; 32]>::from(Sha256::digest(&secret))
+        );
+    }
+
+    #[test]
+    fn wrong_secret_and_unknown_id() {
+        let (_dir, backend) = backend();
+        let (id, token) = create(&backend, Role::Reader, None, None, false, at(0)).unwrap();
+        // Every other secret fails, whichever digit differs.
+        for position in [TOKEN_LEN - SECRET_HEX, TOKEN_LEN - 1] {
+            let mut wrong = token.clone().into_bytes();
+            wrong[position] = if wrong[position] == b'0' { b'1' } else { b'0' };
+            let wrong = String::from_utf8(wrong).unwrap();
+            assert_eq!(authenticate(&backend, &wrong).unwrap(), None);
+        }
+        // The right secret with another id.
+        let other = KeyId([id.0[0] ^ 1, 0, 0, 0, 0, 0, 0, 0]);
+        let unknown = format!("qk_{other}_{}", &token[TOKEN_LEN - SECRET_HEX..]);
+        assert_eq!(authenticate(&backend, &unknown).unwrap(), None);
+        assert!(authenticate(&backend, &token).unwrap().is_some());
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        let (_dir, backend) = backend();
+        let (_, token) = create(&backend, Role::Admin, None, None, false, at(0)).unwrap();
+        let upper = format!("qk_{}", token[3..].to_uppercase());
+        let long = format!("{token}{}", "a".repeat(1 << 20));
+        let non_ascii = format!("{}é", &token[..TOKEN_LEN - 2]);
+        let malformed = [
+            String::new(),
+            "qk_".into(),
+            "qk__".into(),
+            format!("{token}0"),
+            token[..TOKEN_LEN - 1].into(),
+            format!(" {}", &token[1..]),
+            format!("Qk_{}", &token[3..]),
+            format!("qk-{}", &token[3..]),
+            format!("{}-{}", &token[..19], &token[20..]),
+            format!("{}g", &token[..TOKEN_LEN - 1]),
+            upper,
+            long,
+            non_ascii,
+            "é".repeat(TOKEN_LEN / 2),
+            format!("Bearer {token}"),
+        ];
+        for bad in &malformed {
+            assert_eq!(authenticate(&backend, bad).unwrap(), None, "{bad:.100}");
+        }
+        assert!(authenticate(&backend, &token).unwrap().is_some());
+        assert_eq!("0123456789ABCDEF".parse::<KeyId>(), Err(ParseKeyIdError));
+        assert_eq!("0123456789abcde".parse::<KeyId>(), Err(ParseKeyIdError));
+        assert_eq!(
+            "0123456789abcdef".parse::<KeyId>().unwrap().to_string(),
+            "0123456789abcdef"
+        );
+    }
+
+    #[test]
+    fn a_revoked_key_fails_and_revocation_is_write_once() {
+        let (_dir, backend) = backend();
+        let (id, token) = create(&backend, Role::Auditor, None, None, false, at(0)).unwrap();
+        let (kept, kept_token) = create(&backend, Role::Auditor, None, None, false, at(1)).unwrap();
+        revoke(&backend, id, at(5)).unwrap();
+        assert_eq!(authenticate(&backend, &token).unwrap(), None);
+        assert_eq!(
+            get(&backend, id).unwrap().unwrap().revoked_at,
+            Some(at(5).as_second())
+        );
+        assert!(matches!(
+            revoke(&backend, id, at(6)),
+            Err(KeyError::AlreadyRevoked(revoked)) if revoked == id
+        ));
+        assert_eq!(
+            get(&backend, id).unwrap().unwrap().revoked_at,
+            Some(at(5).as_second())
+        );
+        let unknown = KeyId([0xff; 8]);
+        assert!(matches!(
+            revoke(&backend, unknown, at(6)),
+            Err(KeyError::Unknown(u)) if u == unknown
+        ));
+        assert_eq!(
+            backend.get(Table::KeyRevocations, &unknown.0).unwrap(),
+            None
+        );
+        // The other key is untouched.
+        assert_eq!(
+            authenticate(&backend, &kept_token).unwrap().unwrap().id,
+            kept
+        );
+    }
+
+    #[test]
+    fn list_in_creation_order() {
+        let (_dir, backend) = backend();
+        let mut created = Vec::new();
+        for (second, role) in [(3, Role::Admin), (1, Role::Reader), (2, Role::Writer)] {
+            let name = format!("key {second}");
+            let (id, _) = create(&backend, role, Some(&name), None, false, at(second)).unwrap();
+            created.push((second, id, role));
+        }
+        revoke(&backend, created[1].1, at(10)).unwrap();
+        created.sort_by_key(|&(second, id, _)| (second, id));
+        let listed = list(&backend).unwrap();
+        let summary: Vec<_> = listed
+            .iter()
+            .map(|key| {
+                (
+                    key.created_at - at(0).as_second(),
+                    key.id,
+                    key.role,
+                    key.name.clone(),
+                    key.revoked_at.is_some(),
+                )
+            })
+            .collect();
+        let expected: Vec<_> = created
+            .iter()
+            .map(|&(second, id, role)| {
+                (second, id, role, Some(format!("key {second}")), second == 1)
+            })
+            .collect();
+        assert_eq!(summary, expected);
+    }
+
+    #[test]
+    fn names_and_bins() {
+        let (_dir, backend) = backend();
+        let long = "я".repeat(MAX_NAME_CHARS);
+        for good in ["a", "Портал ГАСК", long.as_str()] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        let too_long = "a".repeat(MAX_NAME_CHARS + 1);
+        for bad in [
+            "",
+            "a\nb",
+            "tab\there",
+            "\u{7f}",
+            "\u{85}",
+            too_long.as_str(),
+        ] {
+            assert!(matches!(check_name(bad), Err(KeyError::BadName)), "{bad:?}");
+            assert!(matches!(
+                create(&backend, Role::Reader, Some(bad), None, false, at(0)),
+                Err(KeyError::BadName)
+            ));
+        }
+        assert!(check_bin("000000000000").is_ok());
+        for bad in [
+            "",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "１２３４５６７８９０１２",
+        ] {
+            assert!(matches!(check_bin(bad), Err(KeyError::BadBin)), "{bad:?}");
+            assert!(matches!(
+                create(&backend, Role::Reader, None, Some(bad), false, at(0)),
+                Err(KeyError::BadBin)
+            ));
+        }
+        // Nothing was written by the refused creations.
+        assert!(list(&backend).unwrap().is_empty());
+    }
+
+    #[test]
+    fn role_table() {
+        use Permission::*;
+        let table = [
+            (Role::Reader, [true, false, false, false]),
+            (Role::Writer, [true, true, false, false]),
+            (Role::Auditor, [true, false, true, false]),
+            (Role::Admin, [true, false, false, true]),
+        ];
+        for (role, row) in table {
+            let granted = [Read, Write, Audit, Admin].map(|permission| role.can(permission));
+            assert_eq!(granted, row, "{role}");
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+            assert_eq!(
+                serde_json::to_string(&role).unwrap(),
+                format!("\"{}\"", role.as_str())
+            );
+        }
+        assert_eq!("Admin".parse::<Role>(), Err(ParseRoleError));
+        assert_eq!("".parse::<Role>(), Err(ParseRoleError));
+        // The stored form of a role is its variant index: frozen.
+        let indexes = Role::ALL.map(|role| codec::encode(&role).unwrap());
+        assert_eq!(indexes, [vec![1, 0], vec![1, 1], vec![1, 2], vec![1, 3]]);
+    }
+}
