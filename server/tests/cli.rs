@@ -228,19 +228,21 @@ fn a_byte_flipped_on_disk_is_reported_by_get_and_scrub() {
 #[test]
 fn serve_answers_healthz_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_qoima"))
-        .args([
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_qoima"))
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
+    BufReader::new(server.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let url = line
@@ -265,15 +267,26 @@ fn serve_answers_healthz_and_stops_on_sigterm() {
     assert!(missing.1.contains("\"status\":404"), "{}", missing.1);
 
     let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
+        .args(["-TERM", &server.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let status = server.wait().unwrap();
+    let status = server.0.wait().unwrap();
     assert!(
         status.success(),
         "serve did not exit cleanly on SIGTERM: {status}"
     );
+}
+
+/// A child killed when the test ends however it ends: a failed assertion must not leave a
+/// server running that holds the test harness's pipes.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// GET with hyper's client: status and body.
