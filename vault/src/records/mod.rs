@@ -10,7 +10,9 @@ pub mod numbering;
 pub mod record;
 pub mod registration_date;
 pub mod registry;
+pub mod verification;
 pub mod verify;
+pub mod view;
 
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
 pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};

@@ -4,24 +4,19 @@
 //! atomic batch.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use jiff::civil::Date;
-use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::Expectation;
-use qoima_verifier::verdict::SubIndication;
-use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
+use qoima_verifier::{Report, RequestError, Verifier};
 
 use super::calendar::{Calendar, Coverage};
 use super::class::{FormatRejected, RetainUntil, Retention, RetentionClass};
-use super::format::{SNIFF_LEN, sniff};
+use super::format::sniff;
 use super::numbering::{Fields, Participant, Template};
-use super::record::{
-    Annulment, DocumentId, DocumentRecord, Event, ExpectedSigner, Tombstone, VersionRecord,
-};
+use super::record::{Annulment, DocumentId, DocumentRecord, ExpectedSigner, VersionRecord};
 use super::registration_date::{DatingRule, RegistrationDateError, registration_date};
+pub use super::view::{DocumentView, Index};
 use crate::address::ContentAddress;
 use crate::audit::log::{AuditLog, LogError};
 use crate::codec::{self, CodecError};
@@ -29,10 +24,6 @@ use crate::content::ContentStore;
 use crate::error::VaultError;
 use crate::storage::rocks::RocksBackend;
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, StorageError, Table};
-
-/// The most content read back to verify a signature that has no signed attributes (it signs
-/// the bytes themselves, so the stored digest is not enough).
-const MAX_REREAD: u64 = 64 << 20;
 
 /// How numbers are made: the template of each participant, and the one for the others.
 #[derive(Debug, Clone)]
@@ -53,124 +44,6 @@ impl Numbering {
             templates: HashMap::new(),
             default,
         }
-    }
-}
-
-/// The secondary indexes of documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Index {
-    /// By registration number.
-    Number,
-    /// By participant.
-    Participant,
-    /// By construction object number.
-    Object,
-    /// By content address (hex).
-    Content,
-}
-
-impl Index {
-    fn name(self) -> &'static str {
-        match self {
-            Index::Number => "number",
-            Index::Participant => "participant",
-            Index::Object => "object",
-            Index::Content => "content",
-        }
-    }
-}
-
-/// A document with its versions and events.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DocumentView {
-    /// Its id.
-    pub id: DocumentId,
-    /// What is fixed for it.
-    pub record: DocumentRecord,
-    /// Its versions, oldest first.
-    pub versions: Vec<VersionRecord>,
-    /// Its events with their numbers, oldest first.
-    pub events: Vec<(u32, Event)>,
-    /// The end of service of its facility, when recorded (for `construction-record`).
-    pub end_of_service: Option<Date>,
-    /// The tombstones of its disposed versions, by version (empty unless disposed of).
-    pub tombstones: Vec<(u32, Tombstone)>,
-}
-
-impl DocumentView {
-    /// The retention class.
-    pub fn class(&self) -> Result<RetentionClass, RegisterError> {
-        self.record
-            .class
-            .parse()
-            .map_err(|_| LogError::Damaged(format!("unknown class {:?}", self.record.class)).into())
-    }
-
-    /// The participant.
-    pub fn participant(&self) -> Result<Participant, RegisterError> {
-        Participant::new(&self.record.participant)
-            .map_err(|e| LogError::Damaged(format!("stored participant: {e}")).into())
-    }
-
-    /// The holds placed and not released: (event number, reason).
-    pub fn active_holds(&self) -> impl Iterator<Item = (u32, &str)> {
-        self.events
-            .iter()
-            .filter_map(|(number, event)| match event {
-                Event::HoldPlaced { reason, .. }
-                    if !self.events.iter().any(
-                        |(_, e)| matches!(e, Event::HoldReleased { hold, .. } if hold == number),
-                    ) =>
-                {
-                    Some((*number, reason.as_str()))
-                }
-                _ => None,
-            })
-    }
-
-    /// The version that annulled `version`, if any.
-    pub fn annulled_by(&self, version: u32) -> Option<u32> {
-        self.events.iter().find_map(|(_, event)| match event {
-            Event::Annulled {
-                version: annulled,
-                by_version,
-                ..
-            } if *annulled == version => Some(*by_version),
-            _ => None,
-        })
-    }
-
-    /// The end of retention of the whole document: the latest of its versions' and of the
-    /// extensions; `None` while a version waits for an end-of-service event (retained).
-    pub fn retain_until(&self) -> Option<Date> {
-        let mut latest: Option<Date> = None;
-        for version in &self.versions {
-            let date = match version.retain_until.as_deref() {
-                Some(date) => date.parse().ok()?,
-                // Until the facility's end of service, then the class's tail.
-                None => {
-                    let registered = version.registration_date.parse().ok()?;
-                    let retention = Retention::UntilEndOfService {
-                        tail_years: version.tail_years,
-                    };
-                    match retention.retain_until(registered, self.end_of_service) {
-                        RetainUntil::Date(date) => date,
-                        RetainUntil::EndOfServicePending => return None,
-                    }
-                }
-            };
-            latest = latest.max(Some(date));
-        }
-        for (_, event) in &self.events {
-            if let Event::RetentionExtended { until, .. } = event
-                && let Ok(date) = until.parse::<Date>()
-            {
-                latest = latest.max(Some(date));
-            }
-        }
-        latest
     }
 }
 
@@ -612,241 +485,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A document and all its versions, oldest first; `None` if there is no such document.
-    pub fn document(&self, id: DocumentId) -> Result<Option<DocumentView>, RegisterError> {
-        let backend = self.content.backend();
-        let Some(bytes) = backend.get(Table::Documents, &id.0)? else {
-            return Ok(None);
-        };
-        let record: DocumentRecord = codec::decode(&bytes)?;
-        let versions = backend
-            .scan_prefix(Table::Versions, &id.0)
-            .map(|entry| Ok(codec::decode(&entry?.1)?))
-            .collect::<Result<_, RegisterError>>()?;
-        let events = backend
-            .scan_prefix(Table::Events, &id.0)
-            .map(|entry| {
-                let (key, value) = entry?;
-                let number: [u8; 4] = key
-                    .get(16..)
-                    .and_then(|tail| tail.try_into().ok())
-                    .ok_or_else(|| LogError::Damaged("an event key is malformed".into()))?;
-                Ok((u32::from_be_bytes(number), codec::decode(&value)?))
-            })
-            .collect::<Result<_, RegisterError>>()?;
-        let end_of_service = match &record.object_number {
-            Some(object) => backend
-                .get(Table::Facilities, object.as_bytes())?
-                .map(|bytes| codec::decode::<super::record::EndOfService>(&bytes))
-                .transpose()?
-                .and_then(|event| event.date.parse().ok()),
-            None => None,
-        };
-        let tombstones = backend
-            .scan_prefix(Table::Tombstones, &id.0)
-            .map(|entry| {
-                let (key, value) = entry?;
-                let version: [u8; 4] = key
-                    .get(16..)
-                    .and_then(|tail| tail.try_into().ok())
-                    .ok_or_else(|| LogError::Damaged("a tombstone key is malformed".into()))?;
-                Ok((u32::from_be_bytes(version), codec::decode(&value)?))
-            })
-            .collect::<Result<_, RegisterError>>()?;
-        Ok(Some(DocumentView {
-            id,
-            record,
-            versions,
-            events,
-            end_of_service,
-            tombstones,
-        }))
-    }
-
-    /// The documents an index lists under `value`, in id order.
-    pub fn find(&self, index: Index, value: &str) -> Result<Vec<DocumentId>, RegisterError> {
-        let mut prefix = index.name().as_bytes().to_vec();
-        prefix.push(0);
-        prefix.extend_from_slice(value.as_bytes());
-        prefix.push(0);
-        let mut ids: Vec<DocumentId> = Vec::new();
-        for entry in self.content.backend().scan_prefix(Table::Index, &prefix) {
-            let (key, _) = entry?;
-            let id = key
-                .get(prefix.len()..prefix.len() + 16)
-                .and_then(|id| id.try_into().ok())
-                .map(DocumentId)
-                .ok_or_else(|| LogError::Damaged("an index key is malformed".into()))?;
-            if ids.last() != Some(&id) {
-                ids.push(id);
-            }
-        }
-        Ok(ids)
-    }
-
     /// The audit log, for checkpoints and proofs.
     pub fn log(&self) -> Result<AuditLog<'_, S>, LogError> {
         AuditLog::open(self.content.backend())
-    }
-
-    /// Stores CRLs in the content store, so that registrations whose verdicts read them keep
-    /// them as evidence (their content address is their SHA-256 fingerprint, the one a
-    /// report names). Idempotent: a CRL already stored is not stored twice.
-    pub fn keep_crls<'c>(
-        &self,
-        crls: impl IntoIterator<Item = &'c [u8]>,
-    ) -> Result<(), RegisterError> {
-        for der in crls {
-            self.content.put(der)?;
-        }
-        Ok(())
-    }
-
-    /// The content addresses of the CRLs `reports` read that the content store keeps.
-    fn evidence(&self, reports: &[Report]) -> Result<Vec<[u8; 32]>, RegisterError> {
-        let mut crls: Vec<[u8; 32]> = Vec::new();
-        let sources = reports
-            .iter()
-            .flat_map(|r| &r.signers)
-            .flat_map(|s| &s.revocation)
-            .flat_map(|r| &r.sources);
-        for source in sources {
-            let Ok(address) = source.fingerprint.parse::<ContentAddress>() else {
-                continue;
-            };
-            if !crls.contains(&address.0) && self.content.contains(&address)? {
-                crls.push(address.0);
-            }
-        }
-        Ok(crls)
-    }
-
-    /// The first bytes of a content, for format sniffing.
-    fn prefix(&self, address: &ContentAddress, length: u64) -> Result<Vec<u8>, VaultError> {
-        let end = length.min(SNIFF_LEN as u64);
-        let mut prefix = Vec::with_capacity(end as usize);
-        self.content
-            .read_range(address, 0..end)?
-            .read_to_end(&mut prefix)
-            .map_err(VaultError::from)?;
-        Ok(prefix)
-    }
-
-    /// Every signature verified against the stored content's SHA-256 at the registration
-    /// instant; all must be TOTAL_PASSED.
-    fn verify(
-        &self,
-        registration: &Registration,
-        length: u64,
-    ) -> Result<Vec<Report>, RegisterError> {
-        let reports = self.verify_signatures(
-            &registration.signatures,
-            registration.content,
-            length,
-            registration.at.as_second(),
-            &registration.expected,
-            None,
-        )?;
-        if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
-            return Err(RegisterError::Refused {
-                index,
-                verdict: reports[index].verdict.to_string(),
-                reports,
-            });
-        }
-        Ok(reports)
-    }
-
-    /// Each of `signatures` over the content at `address` at `at`, with an optional proof of
-    /// existence: against the content's SHA-256, and against its bytes only when a signature
-    /// signs them directly.
-    fn verify_signatures(
-        &self,
-        signatures: &[Vec<u8>],
-        address: ContentAddress,
-        length: u64,
-        at: i64,
-        expected: &Expectation,
-        proof_of_existence: Option<i64>,
-    ) -> Result<Vec<Report>, RegisterError> {
-        let digest = Data::Digest {
-            algorithm: DigestAlgorithm::Sha256,
-            value: address.as_bytes(),
-        };
-        let mut bytes: Option<Vec<u8>> = None;
-        let mut reports = Vec::new();
-        for signature in signatures {
-            let mut request = Request::new(signature, at)
-                .data(digest)
-                .expect(expected.clone());
-            if let Some(time) = proof_of_existence {
-                request = request.proof_of_existence(time);
-            }
-            let mut report = self
-                .verifier
-                .verify(&request)
-                .map_err(RegisterError::Expectation)?;
-            // A signature over the bytes themselves (no signed attributes, or another digest
-            // algorithm) needs the content.
-            if report.verdict.sub_indication == Some(SubIndication::SignedDataNotFound)
-                && length <= MAX_REREAD
-            {
-                if bytes.is_none() {
-                    let mut all = Vec::with_capacity(length as usize);
-                    self.content
-                        .read(&address)?
-                        .read_to_end(&mut all)
-                        .map_err(VaultError::from)?;
-                    bytes = Some(all);
-                }
-                let data = Data::Bytes(bytes.as_deref().unwrap_or_default());
-                report = self
-                    .verifier
-                    .verify(&request.clone().data(data))
-                    .map_err(RegisterError::Expectation)?;
-            }
-            reports.push(report);
-        }
-        Ok(reports)
-    }
-
-    /// Re-verifies the signatures of `version` of document `id` at `at`, with the version's
-    /// registration as their proof of existence (DESIGN.md §2: the registration entry in the
-    /// audit log proves the signatures existed then), so a certificate that expired, or was
-    /// revoked for a benign reason, after the registration still validates.
-    pub fn reverify(
-        &self,
-        id: DocumentId,
-        version: u32,
-        at: Timestamp,
-    ) -> Result<Option<Vec<Report>>, RegisterError> {
-        let Some(bytes) = self
-            .content
-            .backend()
-            .get(Table::Versions, &version_key(id, version))?
-        else {
-            return Ok(None);
-        };
-        let record: VersionRecord = codec::decode(&bytes)?;
-        let expected = Expectation {
-            iin: record.expected.iin.clone(),
-            bin: record.expected.bin.clone(),
-            roles: record
-                .expected
-                .roles
-                .iter()
-                .map(|oid| qoima_verifier::identity::Role::from_oid(oid))
-                .collect(),
-        };
-        self.verify_signatures(
-            &record.signatures,
-            ContentAddress(record.content),
-            record.length,
-            at.as_second(),
-            &expected,
-            Some(record.registered_at),
-        )
-        .map(Some)
     }
 }
 

@@ -1,0 +1,204 @@
+//! Reading documents back: a document with its versions, events, end of service and
+//! tombstones ([`DocumentView`]), and the secondary indexes ([`Index`]).
+
+use jiff::civil::Date;
+
+use super::class::{RetainUntil, Retention, RetentionClass};
+use super::numbering::Participant;
+use super::record::{DocumentId, DocumentRecord, Event, Tombstone, VersionRecord};
+use super::registry::{RegisterError, Registry};
+use crate::audit::log::LogError;
+use crate::codec;
+use crate::storage::{ChunkStore, MetaStore, Table};
+
+/// The secondary indexes of documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Index {
+    /// By registration number.
+    Number,
+    /// By participant.
+    Participant,
+    /// By construction object number.
+    Object,
+    /// By content address (hex).
+    Content,
+}
+
+impl Index {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Index::Number => "number",
+            Index::Participant => "participant",
+            Index::Object => "object",
+            Index::Content => "content",
+        }
+    }
+}
+
+/// A document with its versions and events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DocumentView {
+    /// Its id.
+    pub id: DocumentId,
+    /// What is fixed for it.
+    pub record: DocumentRecord,
+    /// Its versions, oldest first.
+    pub versions: Vec<VersionRecord>,
+    /// Its events with their numbers, oldest first.
+    pub events: Vec<(u32, Event)>,
+    /// The end of service of its facility, when recorded (for `construction-record`).
+    pub end_of_service: Option<Date>,
+    /// The tombstones of its disposed versions, by version (empty unless disposed of).
+    pub tombstones: Vec<(u32, Tombstone)>,
+}
+
+impl DocumentView {
+    /// The retention class.
+    pub fn class(&self) -> Result<RetentionClass, RegisterError> {
+        self.record
+            .class
+            .parse()
+            .map_err(|_| LogError::Damaged(format!("unknown class {:?}", self.record.class)).into())
+    }
+
+    /// The participant.
+    pub fn participant(&self) -> Result<Participant, RegisterError> {
+        Participant::new(&self.record.participant)
+            .map_err(|e| LogError::Damaged(format!("stored participant: {e}")).into())
+    }
+
+    /// The holds placed and not released: (event number, reason).
+    pub fn active_holds(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.events
+            .iter()
+            .filter_map(|(number, event)| match event {
+                Event::HoldPlaced { reason, .. }
+                    if !self.events.iter().any(
+                        |(_, e)| matches!(e, Event::HoldReleased { hold, .. } if hold == number),
+                    ) =>
+                {
+                    Some((*number, reason.as_str()))
+                }
+                _ => None,
+            })
+    }
+
+    /// The version that annulled `version`, if any.
+    pub fn annulled_by(&self, version: u32) -> Option<u32> {
+        self.events.iter().find_map(|(_, event)| match event {
+            Event::Annulled {
+                version: annulled,
+                by_version,
+                ..
+            } if *annulled == version => Some(*by_version),
+            _ => None,
+        })
+    }
+
+    /// The end of retention of the whole document: the latest of its versions' and of the
+    /// extensions; `None` while a version waits for an end-of-service event (retained).
+    pub fn retain_until(&self) -> Option<Date> {
+        let mut latest: Option<Date> = None;
+        for version in &self.versions {
+            let date = match version.retain_until.as_deref() {
+                Some(date) => date.parse().ok()?,
+                // Until the facility's end of service, then the class's tail.
+                None => {
+                    let registered = version.registration_date.parse().ok()?;
+                    let retention = Retention::UntilEndOfService {
+                        tail_years: version.tail_years,
+                    };
+                    match retention.retain_until(registered, self.end_of_service) {
+                        RetainUntil::Date(date) => date,
+                        RetainUntil::EndOfServicePending => return None,
+                    }
+                }
+            };
+            latest = latest.max(Some(date));
+        }
+        for (_, event) in &self.events {
+            if let Event::RetentionExtended { until, .. } = event
+                && let Ok(date) = until.parse::<Date>()
+            {
+                latest = latest.max(Some(date));
+            }
+        }
+        latest
+    }
+}
+
+impl<S: ChunkStore + MetaStore> Registry<S> {
+    /// A document and all its versions, oldest first; `None` if there is no such document.
+    pub fn document(&self, id: DocumentId) -> Result<Option<DocumentView>, RegisterError> {
+        let backend = self.content().backend();
+        let Some(bytes) = backend.get(Table::Documents, &id.0)? else {
+            return Ok(None);
+        };
+        let record: DocumentRecord = codec::decode(&bytes)?;
+        let versions = backend
+            .scan_prefix(Table::Versions, &id.0)
+            .map(|entry| Ok(codec::decode(&entry?.1)?))
+            .collect::<Result<_, RegisterError>>()?;
+        let events = backend
+            .scan_prefix(Table::Events, &id.0)
+            .map(|entry| {
+                let (key, value) = entry?;
+                let number: [u8; 4] = key
+                    .get(16..)
+                    .and_then(|tail| tail.try_into().ok())
+                    .ok_or_else(|| LogError::Damaged("an event key is malformed".into()))?;
+                Ok((u32::from_be_bytes(number), codec::decode(&value)?))
+            })
+            .collect::<Result<_, RegisterError>>()?;
+        let end_of_service = match &record.object_number {
+            Some(object) => backend
+                .get(Table::Facilities, object.as_bytes())?
+                .map(|bytes| codec::decode::<super::record::EndOfService>(&bytes))
+                .transpose()?
+                .and_then(|event| event.date.parse().ok()),
+            None => None,
+        };
+        let tombstones = backend
+            .scan_prefix(Table::Tombstones, &id.0)
+            .map(|entry| {
+                let (key, value) = entry?;
+                let version: [u8; 4] = key
+                    .get(16..)
+                    .and_then(|tail| tail.try_into().ok())
+                    .ok_or_else(|| LogError::Damaged("a tombstone key is malformed".into()))?;
+                Ok((u32::from_be_bytes(version), codec::decode(&value)?))
+            })
+            .collect::<Result<_, RegisterError>>()?;
+        Ok(Some(DocumentView {
+            id,
+            record,
+            versions,
+            events,
+            end_of_service,
+            tombstones,
+        }))
+    }
+
+    /// The documents an index lists under `value`, in id order.
+    pub fn find(&self, index: Index, value: &str) -> Result<Vec<DocumentId>, RegisterError> {
+        let mut prefix = index.name().as_bytes().to_vec();
+        prefix.push(0);
+        prefix.extend_from_slice(value.as_bytes());
+        prefix.push(0);
+        let mut ids: Vec<DocumentId> = Vec::new();
+        for entry in self.content().backend().scan_prefix(Table::Index, &prefix) {
+            let (key, _) = entry?;
+            let id = key
+                .get(prefix.len()..prefix.len() + 16)
+                .and_then(|id| id.try_into().ok())
+                .map(DocumentId)
+                .ok_or_else(|| LogError::Damaged("an index key is malformed".into()))?;
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+}
