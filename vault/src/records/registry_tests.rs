@@ -9,9 +9,9 @@ use qoima_verifier::testing::{pki, sign_detached};
 use qoima_verifier::verdict::SubIndication;
 
 use super::*;
-use crate::records::record::Event;
 use crate::audit::log::AuditLog;
 use crate::content::{ContentConfig, ContentStore};
+use crate::records::record::Event;
 use crate::storage::{MetaStore, Table};
 
 /// A signer of the generated PKI: certificate and key.
