@@ -52,25 +52,53 @@ impl Server {
     }
 
     fn request(&self, key: &str, method: &str, path: &str, body: Vec<u8>) -> (u16, String) {
+        let (status, _, bytes) = self.send(key, method, path, &[], body);
+        (status, String::from_utf8(bytes).unwrap())
+    }
+
+    /// A request with extra `headers`: the status, the response headers and the body.
+    fn send(
+        &self,
+        key: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (u16, hyper::HeaderMap, Vec<u8>) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         runtime.block_on(async {
             let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-            let request = hyper::Request::builder()
+            let mut request = hyper::Request::builder()
                 .method(method)
                 .uri(format!("{}{path}", self.url))
                 .header("content-type", "application/json")
-                .header("authorization", format!("Bearer {key}"))
-                .body(Full::new(Bytes::from(body)))
-                .unwrap();
+                .header("authorization", format!("Bearer {key}"));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let request = request.body(Full::new(Bytes::from(body))).unwrap();
             let response = client.request(request).await.unwrap();
             let status = response.status().as_u16();
+            let headers = response.headers().clone();
             let bytes = response.into_body().collect().await.unwrap().to_bytes();
-            (status, String::from_utf8(bytes.to_vec()).unwrap())
+            (status, headers, bytes.to_vec())
         })
     }
+
+    /// `GET path` as JSON, asserting `200`.
+    fn get_json(&self, key: &str, path: &str) -> Value {
+        let (status, text) = self.request(key, "GET", path, Vec::new());
+        assert_eq!(status, 200, "{path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+/// The size of a checkpoint note (its second line).
+fn checkpoint_size(note: &str) -> u64 {
+    note.lines().nth(1).unwrap().parse().unwrap()
 }
 
 impl Drop for Server {
@@ -197,4 +225,495 @@ fn documents_and_checkpoints() {
     // /healthz needs none; an unknown route is 404 with or without a key.
     assert_eq!(server.request("", "GET", "/healthz", Vec::new()).0, 200);
     assert_eq!(server.request("", "GET", "/v1/nothing", Vec::new()).0, 404);
+}
+
+#[test]
+fn versions_as_the_command_line_gives_them() {
+    let vault = Vault::new();
+    let id = vault.register_ok(1, &[])["id"].as_str().unwrap().to_owned();
+    let cli = vault.qoima(&["doc", "versions", &id, "--json"]);
+    assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let admin = key(&vault, "admin");
+    let server = Server::start(&vault);
+
+    let path = format!("/v1/documents/{id}/versions");
+    let versions = server.get_json(&reader, &path);
+    assert_eq!(versions, json(&cli));
+    assert_eq!(versions["versions"][0]["version"], 1);
+    for key in [&writer, &admin] {
+        assert_eq!(server.get_json(key, &path), versions);
+    }
+
+    // An auditor's read is logged first.
+    let (_, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+    let before = checkpoint_size(&note);
+    assert_eq!(server.get_json(&auditor, &path), versions);
+    let (_, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+    assert_eq!(checkpoint_size(&note), before + 1);
+
+    // Unknown or malformed ids, no key, wrong method.
+    for path in [
+        "/v1/documents/0123456789abcdef0123456789abcdef/versions".to_owned(),
+        "/v1/documents/..%2F..%2Fetc/versions".to_owned(),
+        format!("/v1/documents/{}/versions", id.to_uppercase()),
+    ] {
+        let (status, text) = server.request(&reader, "GET", &path, Vec::new());
+        assert_eq!(status, 404, "{path}: {text}");
+        assert!(text.contains("\"detail\""), "{text}");
+    }
+    assert_eq!(server.request("", "GET", &path, Vec::new()).0, 401);
+    assert_eq!(server.request(&reader, "PUT", &path, Vec::new()).0, 405);
+}
+
+#[test]
+fn content_with_etag_and_ranges() {
+    let vault = Vault::new();
+    let content = pdf(7);
+    let registered = vault.register("c.pdf", &content, "individual", &[]);
+    assert_eq!(registered.status.code(), Some(0), "{}", stderr(&registered));
+    let registered = json(&registered);
+    let id = registered["id"].as_str().unwrap().to_owned();
+    let address = hex::encode(qoima_vault::ContentAddress::of(&content).as_bytes());
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let server = Server::start(&vault);
+    let path = format!("/v1/documents/{id}/content");
+    let length = content.len() as u64;
+
+    for key in [&reader, &writer] {
+        let (status, headers, body) = server.send(key, "GET", &path, &[], Vec::new());
+        assert_eq!(status, 200);
+        assert_eq!(body, content);
+        assert_eq!(headers["etag"], format!("\"{address}\"").as_str());
+        assert_eq!(headers["content-type"], "application/octet-stream");
+        assert_eq!(headers["accept-ranges"], "bytes");
+        assert!(headers.get("content-range").is_none());
+    }
+
+    // Ranges: A-B, A-, -N, B beyond the end (clamped), another unit (ignored).
+    for (range, start, end) in [
+        ("bytes=0-9", 0, 10),
+        ("bytes=10-", 10, length),
+        ("bytes=-5", length - 5, length),
+        (&*format!("bytes=3-{}", length + 100), 3, length),
+        (
+            &*format!("bytes={}-{}", length - 1, length - 1),
+            length - 1,
+            length,
+        ),
+    ] {
+        let (status, headers, body) =
+            server.send(&reader, "GET", &path, &[("range", range)], Vec::new());
+        assert_eq!(status, 206, "{range}");
+        assert_eq!(body, &content[start as usize..end as usize], "{range}");
+        assert_eq!(
+            headers["content-range"],
+            format!("bytes {start}-{}/{length}", end - 1).as_str(),
+            "{range}"
+        );
+        assert_eq!(headers["etag"], format!("\"{address}\"").as_str());
+    }
+    let (status, _, body) =
+        server.send(&reader, "GET", &path, &[("range", "items=0-1")], Vec::new());
+    assert_eq!((status, body), (200, content.clone()));
+
+    // Unsatisfiable or malformed ranges: 416 with the length.
+    for range in [
+        format!("bytes={length}-"),
+        format!("bytes={}-{}", length + 5, length + 10),
+        "bytes=9-3".to_owned(),
+        "bytes=-0".to_owned(),
+        "bytes=0-1,5-6".to_owned(),
+        "bytes=x-1".to_owned(),
+        "bytes=-".to_owned(),
+    ] {
+        let (status, headers, body) =
+            server.send(&reader, "GET", &path, &[("range", &range)], Vec::new());
+        assert_eq!(status, 416, "{range}");
+        assert_eq!(
+            headers["content-range"],
+            format!("bytes */{length}").as_str()
+        );
+        assert!(String::from_utf8(body).unwrap().contains("\"detail\""));
+    }
+
+    // An auditor's read is logged before it is served; a reader's is not.
+    let (_, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+    let before = checkpoint_size(&note);
+    let (status, _, body) = server.send(&auditor, "GET", &path, &[], Vec::new());
+    assert_eq!((status, body), (200, content.clone()));
+    server.send(&reader, "GET", &path, &[], Vec::new());
+    let (_, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+    assert_eq!(checkpoint_size(&note), before + 1);
+
+    // Unknown or malformed ids, no key, wrong method.
+    for path in [
+        "/v1/documents/0123456789abcdef0123456789abcdef/content".to_owned(),
+        "/v1/documents/..%2F..%2Fetc%2Fpasswd/content".to_owned(),
+        format!("/v1/documents/{}/content", id.to_uppercase()),
+    ] {
+        assert_eq!(
+            server.request(&reader, "GET", &path, Vec::new()).0,
+            404,
+            "{path}"
+        );
+    }
+    assert_eq!(server.request("", "GET", &path, Vec::new()).0, 401);
+    assert_eq!(server.request(&writer, "PUT", &path, Vec::new()).0, 405);
+}
+
+/// The root of a checkpoint note (its third line, base64).
+fn checkpoint_root(note: &str) -> qoima_vault::audit::Hash {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(note.lines().nth(2).unwrap())
+        .unwrap();
+    qoima_vault::audit::Hash::from_slice(&bytes).unwrap()
+}
+
+fn hashes(value: &Value) -> Vec<qoima_vault::audit::Hash> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn audit_proofs_verify_against_checkpoints() {
+    use qoima_vault::audit::{hash_leaf, verify_consistency, verify_inclusion};
+    let vault = Vault::new();
+    let id = vault.register_ok(1, &[])["id"].as_str().unwrap().to_owned();
+    vault.register_ok(2, &[]);
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let admin = key(&vault, "admin");
+    let auditor = key(&vault, "auditor");
+    let server = Server::start(&vault);
+
+    let (status, old_note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+    assert_eq!(status, 200, "{old_note}");
+    let old_size = checkpoint_size(&old_note);
+    assert_eq!(old_size, 2);
+    // Auditor reads grow the log.
+    for _ in 0..3 {
+        server.get_json(&auditor, &format!("/v1/documents/{id}"));
+    }
+    let (_, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+    let size = checkpoint_size(&note);
+    assert_eq!(size, 5);
+    let root = checkpoint_root(&note);
+
+    // Every entry is in the checkpoint's tree.
+    for entry in 0..size {
+        let proof = server.get_json(
+            &auditor,
+            &format!("/v1/audit/proofs/inclusion?entry={entry}&size={size}"),
+        );
+        assert_eq!(proof["entry"], entry);
+        assert_eq!(proof["size"], size);
+        assert_eq!(proof["root"], root.to_string());
+        let leaf = base64::engine::general_purpose::STANDARD
+            .decode(proof["leaf"].as_str().unwrap())
+            .unwrap();
+        let leaf = hash_leaf(&leaf);
+        assert_eq!(proof["leafHash"], leaf.to_string());
+        verify_inclusion(&leaf, entry, size, &hashes(&proof["proof"]), &root).unwrap();
+        // A proof for another leaf does not verify.
+        if entry > 0 {
+            let other = hash_leaf(b"not an entry");
+            assert!(
+                verify_inclusion(&other, entry, size, &hashes(&proof["proof"]), &root).is_err()
+            );
+        }
+    }
+    // The old checkpoint's tree is a prefix of the new one's.
+    let proof = server.get_json(
+        &auditor,
+        &format!("/v1/audit/proofs/consistency?from={old_size}&to={size}"),
+    );
+    assert_eq!(proof["fromRoot"], checkpoint_root(&old_note).to_string());
+    assert_eq!(proof["toRoot"], root.to_string());
+    verify_consistency(
+        old_size,
+        size,
+        &checkpoint_root(&old_note),
+        &root,
+        &hashes(&proof["proof"]),
+    )
+    .unwrap();
+    let same = server.get_json(
+        &auditor,
+        &format!("/v1/audit/proofs/consistency?to={size}&from={size}"),
+    );
+    assert_eq!(same["proof"], serde_json::json!([]));
+
+    // Proofs are for auditors.
+    for key in [&reader, &writer, &admin] {
+        let (status, text) = server.request(
+            key,
+            "GET",
+            "/v1/audit/proofs/inclusion?entry=0&size=1",
+            Vec::new(),
+        );
+        assert_eq!(status, 403, "{text}");
+        let (status, _) = server.request(
+            key,
+            "GET",
+            "/v1/audit/proofs/consistency?from=1&to=2",
+            Vec::new(),
+        );
+        assert_eq!(status, 403);
+    }
+    assert_eq!(
+        server
+            .request(
+                "",
+                "GET",
+                "/v1/audit/proofs/inclusion?entry=0&size=1",
+                Vec::new()
+            )
+            .0,
+        401
+    );
+
+    // Bad or missing parameters: 400; beyond the log: 422.
+    for (query, status) in [
+        ("inclusion", 400),
+        ("inclusion?entry=0", 400),
+        ("inclusion?size=1", 400),
+        ("inclusion?entry=x&size=1", 400),
+        ("inclusion?entry=-1&size=1", 400),
+        ("inclusion?entry=0&size=1&colour=red", 400),
+        ("inclusion?entry=0&entry=1&size=2", 400),
+        ("inclusion?entry=0&size=99999999999999999999999", 400),
+        ("inclusion?entry=0&size=6", 422),
+        ("inclusion?entry=5&size=5", 422),
+        ("inclusion?entry=0&size=0", 422),
+        ("consistency", 400),
+        ("consistency?from=1", 400),
+        ("consistency?from=1&to=two", 400),
+        ("consistency?from=1&to=6", 422),
+        ("consistency?from=3&to=2", 422),
+        ("consistency?from=0&to=2", 422),
+    ] {
+        let (got, text) = server.request(
+            &auditor,
+            "GET",
+            &format!("/v1/audit/proofs/{query}"),
+            Vec::new(),
+        );
+        assert_eq!(got, status, "{query}: {text}");
+        assert!(text.contains("\"detail\""), "{text}");
+    }
+    assert_eq!(
+        server
+            .request(
+                &auditor,
+                "POST",
+                "/v1/audit/proofs/inclusion?entry=0&size=1",
+                Vec::new()
+            )
+            .0,
+        405
+    );
+    assert_eq!(
+        server
+            .request(&auditor, "GET", "/v1/audit/proofs/other", Vec::new())
+            .0,
+        404
+    );
+}
+
+/// Registers `n` in the three-year class (retained until 2029-06-16) and returns its id.
+fn register_three_years(vault: &Vault, n: u32) -> String {
+    let out = vault.register_class(
+        &format!("d{n}.pdf"),
+        &pdf(n),
+        "individual",
+        "expertise-application",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    json(&out)["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn delete_is_refused_while_retained() {
+    let vault = Vault::new();
+    let held = register_three_years(&vault, 1);
+    let plain = register_three_years(&vault, 2);
+    let disposed = register_three_years(&vault, 3);
+    for (reason, by) in [("court order 12", "Auditor A"), ("inspection", "Auditor B")] {
+        let out = vault.qoima(&["hold", "place", &held, "--reason", reason, "--by", by]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let out = vault.qoima(&[
+        "doc",
+        "delete",
+        &disposed,
+        "--at",
+        "2030-01-01T00:00:00Z",
+        "--reason",
+        "retention ended",
+        "--by",
+        "Archivist",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let admin = key(&vault, "admin");
+    let server = Server::start(&vault);
+
+    // Retained, with its holds: 409 problem+json naming both.
+    let (status, headers, body) = server.send(
+        &writer,
+        "DELETE",
+        &format!("/v1/documents/{held}"),
+        &[],
+        Vec::new(),
+    );
+    assert_eq!(status, 409);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    let refused: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(refused["status"], 409);
+    assert_eq!(refused["id"], held.as_str());
+    assert_eq!(refused["deleted"], false);
+    assert_eq!(refused["retained"], true);
+    assert_eq!(refused["retainUntil"], "2029-06-16");
+    assert_eq!(refused["holds"].as_array().unwrap().len(), 2);
+    assert_eq!(refused["holds"][0]["hold"], 1);
+    assert_eq!(refused["holds"][0]["reason"], "court order 12");
+    assert_eq!(refused["holds"][1]["by"], "Auditor B");
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.contains("retained until 2029-06-16"), "{detail}");
+    assert!(detail.contains("court order 12"), "{detail}");
+
+    // Retained without holds: 409 with an empty list.
+    let (status, text) = server.request(
+        &writer,
+        "DELETE",
+        &format!("/v1/documents/{plain}"),
+        Vec::new(),
+    );
+    assert_eq!(status, 409, "{text}");
+    let refused: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(refused["retainUntil"], "2029-06-16");
+    assert_eq!(refused["holds"], serde_json::json!([]));
+    // Nothing was removed.
+    assert_eq!(
+        server.get_json(&reader, &format!("/v1/documents/{plain}"))["disposed"],
+        false
+    );
+
+    // Disposed of already: 410, its content too.
+    let (status, text) = server.request(
+        &writer,
+        "DELETE",
+        &format!("/v1/documents/{disposed}"),
+        Vec::new(),
+    );
+    assert_eq!(status, 410, "{text}");
+    let (status, text) = server.request(
+        &reader,
+        "GET",
+        &format!("/v1/documents/{disposed}/content"),
+        Vec::new(),
+    );
+    assert_eq!(status, 410, "{text}");
+
+    // Writers only; unknown and malformed ids.
+    for key in [&reader, &auditor, &admin] {
+        let (status, text) =
+            server.request(key, "DELETE", &format!("/v1/documents/{plain}"), Vec::new());
+        assert_eq!(status, 403, "{text}");
+    }
+    assert_eq!(
+        server
+            .request("", "DELETE", &format!("/v1/documents/{plain}"), Vec::new())
+            .0,
+        401
+    );
+    for path in [
+        "/v1/documents/0123456789abcdef0123456789abcdef".to_owned(),
+        "/v1/documents/..%2F..%2Fetc%2Fpasswd".to_owned(),
+        format!("/v1/documents/{}", plain.to_uppercase()),
+    ] {
+        assert_eq!(
+            server.request(&writer, "DELETE", &path, Vec::new()).0,
+            404,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn documents_of_an_object() {
+    const OBJECT: &str = "123456789012345678";
+    let vault = Vault::new();
+    let first = vault.register_ok(1, &["--object", OBJECT])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = vault.register_ok(2, &["--object", OBJECT])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    vault.register_ok(3, &["--object", "876543210987654321"]);
+    vault.register_ok(4, &[]);
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let admin = key(&vault, "admin");
+    let server = Server::start(&vault);
+
+    let path = format!("/v1/objects/{OBJECT}/documents");
+    for key in [&reader, &writer, &auditor, &admin] {
+        let found = server.get_json(key, &path);
+        assert_eq!(found["objectNumber"], OBJECT);
+        let mut ids: Vec<&str> = found["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        let mut expected = vec![first.as_str(), second.as_str()];
+        expected.sort_unstable();
+        assert_eq!(ids, expected);
+    }
+    // An object with no documents is an empty list.
+    let none = server.get_json(&reader, "/v1/objects/000000000000000000/documents");
+    assert_eq!(none["documents"], serde_json::json!([]));
+
+    // Not 18 digits: 400.
+    for object in [
+        "12345678901234567",
+        "1234567890123456789",
+        "12345678901234567x",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%31%32%33%34%35%36%37%38%39%30%31%32%33%34%35%36%37%38",
+    ] {
+        let (status, text) = server.request(
+            &reader,
+            "GET",
+            &format!("/v1/objects/{object}/documents"),
+            Vec::new(),
+        );
+        assert_eq!(status, 400, "{object}: {text}");
+        assert!(text.contains("18 digits"), "{text}");
+    }
+    assert_eq!(server.request("", "GET", &path, Vec::new()).0, 401);
+    assert_eq!(server.request(&writer, "POST", &path, Vec::new()).0, 405);
+    assert_eq!(
+        server
+            .request(&reader, "GET", &format!("/v1/objects/{OBJECT}"), Vec::new())
+            .0,
+        404
+    );
 }

@@ -966,7 +966,7 @@ fn tombstone_line(version: u32, tombstone: &Tombstone) -> String {
 }
 
 /// The holds placed and not released, with their events.
-fn active_holds(view: &DocumentView) -> Vec<(u32, &Event)> {
+pub(crate) fn active_holds(view: &DocumentView) -> Vec<(u32, &Event)> {
     view.active_holds()
         .filter_map(|(number, _)| {
             view.events
@@ -978,7 +978,7 @@ fn active_holds(view: &DocumentView) -> Vec<(u32, &Event)> {
 }
 
 /// `none`, or each active hold: `3 ("reason", by NAME)`.
-fn holds_text(view: &DocumentView) -> String {
+pub(crate) fn holds_text(view: &DocumentView) -> String {
     let holds: Vec<String> = active_holds(view)
         .into_iter()
         .map(|(number, event)| match event {
@@ -994,7 +994,7 @@ fn holds_text(view: &DocumentView) -> String {
 }
 
 /// An active hold as JSON: its number (for `hold release --hold`), reason, who and when.
-fn hold_json(number: u32, event: &Event) -> Value {
+pub(crate) fn hold_json(number: u32, event: &Event) -> Value {
     let mut json = event_json(number, event);
     if let Some(fields) = json.as_object_mut() {
         fields.remove("event");
@@ -1089,7 +1089,7 @@ pub(super) fn document(registry: &Registry, id: DocumentId) -> Result<DocumentVi
 }
 
 /// A version as JSON, with its stored report parsed.
-fn version_json(version: &VersionRecord, annulled_by: Option<u32>) -> Value {
+pub(crate) fn version_json(version: &VersionRecord, annulled_by: Option<u32>) -> Value {
     let (reports, report_error) = match serde_json::from_slice::<Value>(&version.report) {
         Ok(reports) => (reports, None),
         Err(e) => (

@@ -1,6 +1,10 @@
 //! The HTTP API on hyper 1 (issue 6; in progress): `GET /healthz`, `POST /v1/verify`,
-//! `GET /v1/documents/{id}`, `GET /v1/audit/checkpoint`.
+//! `GET /v1/documents/{id}`, `GET /v1/documents/{id}/versions`,
+//! `GET /v1/documents/{id}/content`, `DELETE /v1/documents/{id}`, `GET /v1/audit/checkpoint`,
+//! `GET /v1/objects/{objectNumber}/documents`, `GET /v1/audit/proofs/{inclusion,consistency}`.
 
+mod audit;
+mod documents;
 mod verify;
 
 use std::convert::Infallible;
@@ -79,10 +83,20 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
     // role without the permission 403.
     let needed = match (req.method(), segments.as_slice()) {
         (_, ["healthz"]) => None,
-        (&Method::GET, ["v1", "audit", "checkpoint"]) => Some(Permission::Audit),
-        (_, ["v1", "verify"] | ["v1", "documents", _] | ["v1", "audit", "checkpoint"]) => {
-            Some(Permission::Read)
-        }
+        (
+            &Method::GET,
+            ["v1", "audit", "checkpoint"] | ["v1", "audit", "proofs", "inclusion" | "consistency"],
+        ) => Some(Permission::Audit),
+        (&Method::DELETE, ["v1", "documents", _]) => Some(Permission::Write),
+        (
+            _,
+            ["v1", "verify"]
+            | ["v1", "documents", _]
+            | ["v1", "documents", _, "versions" | "content"]
+            | ["v1", "objects", _, "documents"]
+            | ["v1", "audit", "checkpoint"]
+            | ["v1", "audit", "proofs", "inclusion" | "consistency"],
+        ) => Some(Permission::Read),
         // An unknown route is 404 whoever asks.
         _ => None,
     };
@@ -97,12 +111,34 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
         (Method::GET, ["healthz"]) => json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
         (Method::POST, ["v1", "verify"]) => verify_route(req, state).await,
         (Method::GET, ["v1", "documents", id]) => document_route(id, state, caller.as_ref()),
+        (Method::DELETE, ["v1", "documents", id]) => documents::delete_route(id, state),
+        (Method::GET, ["v1", "documents", id, "versions"]) => {
+            documents::versions_route(id, state, caller.as_ref())
+        }
+        (Method::GET, ["v1", "documents", id, "content"]) => {
+            let range = req.headers().get(hyper::header::RANGE).cloned();
+            documents::content_route(range.as_ref(), id, state, caller.as_ref()).await
+        }
+        (Method::GET, ["v1", "objects", object, "documents"]) => {
+            documents::object_route(object, state)
+        }
         (Method::GET, ["v1", "audit", "checkpoint"]) => checkpoint_route(state),
+        (Method::GET, ["v1", "audit", "proofs", "inclusion"]) => {
+            audit::inclusion_route(req.uri().query(), state)
+        }
+        (Method::GET, ["v1", "audit", "proofs", "consistency"]) => {
+            audit::consistency_route(req.uri().query(), state)
+        }
         (_, ["healthz"]) => problem(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
         (_, ["v1", "verify"]) => problem(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
-        (_, ["v1", "documents", _] | ["v1", "audit", "checkpoint"]) => {
-            problem(StatusCode::METHOD_NOT_ALLOWED, "use GET")
-        }
+        (
+            _,
+            ["v1", "documents", _]
+            | ["v1", "documents", _, "versions" | "content"]
+            | ["v1", "objects", _, "documents"]
+            | ["v1", "audit", "checkpoint"]
+            | ["v1", "audit", "proofs", "inclusion" | "consistency"],
+        ) => problem(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
         _ => problem(StatusCode::NOT_FOUND, &format!("no route for {path}")),
     }
 }
@@ -182,31 +218,40 @@ fn authorise(
 }
 
 fn document_route(id: &str, state: &AppState, caller: Option<&ApiKey>) -> Response<Full<Bytes>> {
-    let Ok(id) = id.parse::<DocumentId>() else {
-        return problem(
-            StatusCode::NOT_FOUND,
-            "a document id is 32 lowercase hex digits",
-        );
-    };
-    // Every read by an auditor is in the audit log (issue 5), written before it is served.
-    if let Some(key) = caller.filter(|key| key.role.can(Permission::Audit)) {
-        let by = format!("api key {}", key.id);
-        match state
-            .registry
-            .record_read(id, "document", &by, jiff::Timestamp::now())
-        {
-            Ok(()) | Err(ChangeError::NotFound(_)) => {}
-            Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        }
-    }
-    let view = match state.registry.document(id) {
-        Ok(Some(view)) => view,
-        Ok(None) => return problem(StatusCode::NOT_FOUND, &format!("no document {id}")),
-        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    let view = match documents::parse_id(id)
+        .and_then(|id| log_auditor_read(state, caller, id, "document").map(|()| id))
+        .and_then(|id| documents::view(state, id))
+    {
+        Ok(view) => view,
+        Err(response) => return *response,
     };
     match crate::cli::doc::document_json(&view) {
         Ok(value) => json(StatusCode::OK, value.to_string()),
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// Every read by an auditor is in the audit log (issue 5), written before it is served; a
+/// document that does not exist is left to the route (404).
+fn log_auditor_read(
+    state: &AppState,
+    caller: Option<&ApiKey>,
+    id: DocumentId,
+    what: &str,
+) -> Result<(), Box<Response<Full<Bytes>>>> {
+    let Some(key) = caller.filter(|key| key.role.can(Permission::Audit)) else {
+        return Ok(());
+    };
+    let by = format!("api key {}", key.id);
+    match state
+        .registry
+        .record_read(id, what, &by, jiff::Timestamp::now())
+    {
+        Ok(()) | Err(ChangeError::NotFound(_)) => Ok(()),
+        Err(e) => Err(Box::new(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &e.to_string(),
+        ))),
     }
 }
 
@@ -246,12 +291,26 @@ fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 
 /// An RFC 9457 problem details response.
 fn problem(status: StatusCode, detail: &str) -> Response<Full<Bytes>> {
-    let body = serde_json::json!({
+    problem_with(status, detail, serde_json::json!({}))
+}
+
+/// An RFC 9457 problem details response with the extension members of `extra` (an object).
+fn problem_with(
+    status: StatusCode,
+    detail: &str,
+    extra: serde_json::Value,
+) -> Response<Full<Bytes>> {
+    let mut body = serde_json::json!({
         "type": "about:blank",
         "title": status.canonical_reason().unwrap_or("error"),
         "status": status.as_u16(),
         "detail": detail,
     });
+    if let (Some(fields), serde_json::Value::Object(extra)) = (body.as_object_mut(), extra) {
+        for (name, value) in extra {
+            fields.entry(name).or_insert(value);
+        }
+    }
     let mut response = json(status, body.to_string());
     response.headers_mut().insert(
         CONTENT_TYPE,
