@@ -181,6 +181,21 @@ fn documents_and_checkpoints() {
     assert_eq!(status, 200, "{text}");
     let document: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(document["id"], id.as_str());
+
+    // Re-verified now, with the registration (2026-06-15) as the signatures' proof of
+    // existence.
+    let path = format!("/v1/documents/{id}/verify");
+    let (status, text) = server.request(&reader, "POST", &path, Vec::new());
+    assert_eq!(status, 200, "{text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["version"], 1);
+    let signer = &answer["reports"][0]["signers"][0];
+    assert_eq!(signer["proofOfExistence"]["source"], "caller", "{text}");
+    assert_eq!(
+        signer["proofOfExistence"]["time"], "2026-06-15T12:00:00Z",
+        "{text}"
+    );
+    assert_eq!(server.request("", "POST", &path, Vec::new()).0, 401);
     assert_eq!(
         document["current"]["registrationNumber"],
         "default-2026-000001"

@@ -319,3 +319,32 @@ pub(super) fn object_route(object: &str, state: &AppState) -> Response<Full<Byte
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
+
+/// `POST /v1/documents/{id}/verify`: the latest version's signatures verified again now, with
+/// the registration as their proof of existence (`Registry::reverify`): a signer whose
+/// certificate expired, or was revoked for a benign reason, after the registration still
+/// validates.
+pub(super) fn reverify_route(id: &str, state: &AppState) -> Response<Full<Bytes>> {
+    let id = match parse_id(id) {
+        Ok(id) => id,
+        Err(response) => return *response,
+    };
+    let latest = match view(state, id) {
+        Ok(view) => view.versions.last().map(|v| v.version).unwrap_or(1),
+        Err(response) => return *response,
+    };
+    match state.registry.reverify(id, latest, jiff::Timestamp::now()) {
+        Ok(Some(reports)) => {
+            let passed = reports.iter().all(|r| r.verdict.passed());
+            let body = serde_json::json!({
+                "id": id.to_string(),
+                "version": latest,
+                "passed": passed,
+                "reports": reports,
+            });
+            json(StatusCode::OK, body.to_string())
+        }
+        Ok(None) => problem(StatusCode::NOT_FOUND, &format!("no document {id}")),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}

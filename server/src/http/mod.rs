@@ -88,6 +88,7 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
             ["v1", "audit", "checkpoint"] | ["v1", "audit", "proofs", "inclusion" | "consistency"],
         ) => Some(Permission::Audit),
         (&Method::DELETE, ["v1", "documents", _]) => Some(Permission::Write),
+        (&Method::POST, ["v1", "documents", _, "verify"]) => Some(Permission::Read),
         (
             _,
             ["v1", "verify"]
@@ -112,6 +113,7 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
         (Method::POST, ["v1", "verify"]) => verify_route(req, state).await,
         (Method::GET, ["v1", "documents", id]) => document_route(id, state, caller.as_ref()),
         (Method::DELETE, ["v1", "documents", id]) => documents::delete_route(id, state),
+        (Method::POST, ["v1", "documents", id, "verify"]) => documents::reverify_route(id, state),
         (Method::GET, ["v1", "documents", id, "versions"]) => {
             documents::versions_route(id, state, caller.as_ref())
         }
