@@ -732,3 +732,60 @@ fn documents_of_an_object() {
         404
     );
 }
+
+#[test]
+fn auditors_place_and_release_holds() {
+    let vault = Vault::new();
+    let registered = vault.register("a.pdf", &pdf(1), "individual", &[]);
+    assert_eq!(registered.status.code(), Some(0), "{}", stderr(&registered));
+    let id = json(&registered)["id"].as_str().unwrap().to_owned();
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let server = Server::start(&vault);
+    let path = format!("/v1/documents/{id}/holds");
+    let body = |text: &str| text.as_bytes().to_vec();
+
+    for key in [&reader, &writer] {
+        let (status, _) = server.request(key, "POST", &path, body(r#"{"reason":"x"}"#));
+        assert_eq!(status, 403);
+    }
+    let (status, text) = server.request(
+        &auditor,
+        "POST",
+        &path,
+        body(r#"{"reason":"court order 7"}"#),
+    );
+    assert_eq!(status, 201, "{text}");
+    let hold = serde_json::from_str::<Value>(&text).unwrap()["hold"]
+        .as_u64()
+        .unwrap();
+
+    // The hold shows where deletion is refused.
+    let (status, text) = server.request(
+        &writer,
+        "DELETE",
+        &format!("/v1/documents/{id}"),
+        Vec::new(),
+    );
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("court order 7"), "{text}");
+
+    for (text, status) in [
+        ("{not json", 400),
+        (r#"{"reason":"done"}"#, 400),
+        (r#"{"reason":"","hold":1}"#, 422),
+        (r#"{"reason":"done","hold":999}"#, 422),
+    ] {
+        let (got, answer) = server.request(&auditor, "DELETE", &path, body(text));
+        assert_eq!(got, status, "{text}: {answer}");
+    }
+    let release = format!(r#"{{"reason":"order lifted","hold":{hold}}}"#);
+    let (status, text) = server.request(&auditor, "DELETE", &path, body(&release));
+    assert_eq!(status, 200, "{text}");
+    let (status, _) = server.request(&auditor, "DELETE", &path, body(&release));
+    assert_eq!(status, 422);
+    let missing = "/v1/documents/0123456789abcdef0123456789abcdef/holds";
+    let (status, _) = server.request(&auditor, "POST", missing, body(r#"{"reason":"x"}"#));
+    assert_eq!(status, 404);
+}

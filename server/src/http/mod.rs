@@ -5,6 +5,7 @@
 
 mod audit;
 mod documents;
+mod holds;
 mod verify;
 
 use std::convert::Infallible;
@@ -89,6 +90,9 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
         ) => Some(Permission::Audit),
         (&Method::DELETE, ["v1", "documents", _]) => Some(Permission::Write),
         (&Method::POST, ["v1", "documents", _, "verify"]) => Some(Permission::Read),
+        (&Method::POST | &Method::DELETE, ["v1", "documents", _, "holds"]) => {
+            Some(Permission::Audit)
+        }
         (
             _,
             ["v1", "verify"]
@@ -114,6 +118,24 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
         (Method::GET, ["v1", "documents", id]) => document_route(id, state, caller.as_ref()),
         (Method::DELETE, ["v1", "documents", id]) => documents::delete_route(id, state),
         (Method::POST, ["v1", "documents", id, "verify"]) => documents::reverify_route(id, state),
+        (method @ (Method::POST | Method::DELETE), ["v1", "documents", id, "holds"]) => {
+            let Some(key) = caller.as_ref() else {
+                return problem(StatusCode::UNAUTHORIZED, "an API key is required");
+            };
+            let bytes = match body(req, 64 << 10).await {
+                Ok(bytes) => bytes,
+                Err(response) => return response,
+            };
+            let hold: holds::HoldBody = match serde_json::from_slice(&bytes) {
+                Ok(hold) => hold,
+                Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+            };
+            if method == Method::POST {
+                holds::place(id, &hold, state, key)
+            } else {
+                holds::release(id, &hold, state, key)
+            }
+        }
         (Method::GET, ["v1", "documents", id, "versions"]) => {
             documents::versions_route(id, state, caller.as_ref())
         }
