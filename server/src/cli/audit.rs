@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use qoima_vault::audit::key;
 use qoima_vault::audit::log::AuditLog;
-use qoima_vault::audit::{
-    Checkpoint, Hash, Signer, hash_leaf, verify_consistency, verify_inclusion,
-};
+use qoima_vault::audit::{Checkpoint, Signer, hash_leaf, verify_consistency, verify_inclusion};
 use qoima_vault::records::Registry;
 use qoima_vault::storage::rocks::RocksBackend;
 use serde_json::{Value, json};
@@ -86,18 +84,10 @@ fn open_log(registry: &Registry) -> Result<AuditLog<'_, RocksBackend>, Failure> 
     registry.log().map_err(Failure::failed)
 }
 
-/// The signed checkpoint of the log at `size` with `root`.
-fn sign(signer: &Signer, size: u64, root: Hash) -> Result<String, Failure> {
-    Checkpoint::new(signer.name(), size, root)
-        .sign(signer)
-        .map_err(|e| Failure::failed(format!("cannot sign the checkpoint: {e}")))
-}
-
 fn checkpoint(registry: &Registry, signer: &Signer, args: JsonArgs) -> Result<(), Failure> {
     let log = open_log(registry)?;
-    let size = log.size();
-    let root = log.root(size).map_err(Failure::failed)?;
-    let note = sign(signer, size, root)?;
+    let (checkpoint, note) = log.checkpoint(signer).map_err(Failure::failed)?;
+    let (size, root) = (checkpoint.size, checkpoint.root);
     if args.json {
         let json = json!({
             "origin": signer.name(),
@@ -119,8 +109,8 @@ fn prove(registry: &Registry, signer: &Signer, args: ProveArgs) -> Result<(), Fa
     // Each entry must still be the one that names its record before it is proven.
     check_records(registry)?;
     let log = open_log(registry)?;
-    let size = log.size();
-    let root = log.root(size).map_err(Failure::failed)?;
+    let (checkpoint, note) = log.checkpoint(signer).map_err(Failure::failed)?;
+    let (size, root) = (checkpoint.size, checkpoint.root);
     let mut proofs = Vec::new();
     for version in &view.versions {
         let index = version.audit_index;
@@ -143,7 +133,6 @@ fn prove(registry: &Registry, signer: &Signer, args: ProveArgs) -> Result<(), Fa
         })?;
         proofs.push((version, entry, leaf, proof));
     }
-    let note = sign(signer, size, root)?;
     if args.json {
         let versions: Vec<Value> = proofs
             .iter()

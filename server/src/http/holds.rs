@@ -31,10 +31,12 @@ fn refusal(error: &ChangeError) -> Response<Full<Bytes>> {
     problem(status, &error.to_string())
 }
 
-/// Places a hold: 201 with its number.
-pub(super) fn place(
+/// Places a hold (`body.hold` absent): 201 with its number; or releases hold `body.hold`: 200.
+/// The auditor recorded is the API key.
+pub(super) fn change(
     id: &str,
     body: &HoldBody,
+    release: bool,
     state: &AppState,
     key: &ApiKey,
 ) -> Response<Full<Bytes>> {
@@ -42,45 +44,31 @@ pub(super) fn place(
         Ok(id) => id,
         Err(response) => return *response,
     };
-    if body.hold.is_some() {
-        return problem(StatusCode::BAD_REQUEST, "hold is only for DELETE");
-    }
     let by = format!("api key {}", key.id);
-    match state
-        .registry
-        .place_hold(id, &body.reason, &by, jiff::Timestamp::now())
-    {
-        Ok(hold) => json(
-            StatusCode::CREATED,
-            serde_json::json!({ "id": id.to_string(), "hold": hold }).to_string(),
-        ),
-        Err(e) => refusal(&e),
-    }
-}
-
-/// Releases hold `body.hold`: 200.
-pub(super) fn release(
-    id: &str,
-    body: &HoldBody,
-    state: &AppState,
-    key: &ApiKey,
-) -> Response<Full<Bytes>> {
-    let id = match parse_id(id) {
-        Ok(id) => id,
-        Err(response) => return *response,
+    let now = jiff::Timestamp::now();
+    let done = match (release, body.hold) {
+        (false, None) => state
+            .registry
+            .place_hold(id, &body.reason, &by, now)
+            .map(|hold| {
+                (
+                    StatusCode::CREATED,
+                    serde_json::json!({ "id": id.to_string(), "hold": hold }),
+                )
+            }),
+        (true, Some(hold)) => state
+            .registry
+            .release_hold(id, hold, &body.reason, &by, now)
+            .map(|()| {
+                let body =
+                    serde_json::json!({ "id": id.to_string(), "hold": hold, "released": true });
+                (StatusCode::OK, body)
+            }),
+        (false, Some(_)) => return problem(StatusCode::BAD_REQUEST, "hold is only for DELETE"),
+        (true, None) => return problem(StatusCode::BAD_REQUEST, "which hold: give \"hold\""),
     };
-    let Some(hold) = body.hold else {
-        return problem(StatusCode::BAD_REQUEST, "which hold: give \"hold\"");
-    };
-    let by = format!("api key {}", key.id);
-    match state
-        .registry
-        .release_hold(id, hold, &body.reason, &by, jiff::Timestamp::now())
-    {
-        Ok(()) => json(
-            StatusCode::OK,
-            serde_json::json!({ "id": id.to_string(), "hold": hold, "released": true }).to_string(),
-        ),
+    match done {
+        Ok((status, body)) => json(status, body.to_string()),
         Err(e) => refusal(&e),
     }
 }

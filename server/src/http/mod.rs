@@ -22,7 +22,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use qoima_vault::audit::{Checkpoint, Signer};
+use qoima_vault::audit::Signer;
 use qoima_vault::keys::{self, ApiKey, Permission};
 use qoima_vault::records::{ChangeError, DocumentId, Registry};
 use tokio::net::TcpListener;
@@ -130,11 +130,7 @@ async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>
                 Ok(hold) => hold,
                 Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
             };
-            if method == Method::POST {
-                holds::place(id, &hold, state, key)
-            } else {
-                holds::release(id, &hold, state, key)
-            }
+            holds::change(id, &hold, method == Method::DELETE, state, key)
         }
         (Method::GET, ["v1", "documents", id, "versions"]) => {
             documents::versions_route(id, state, caller.as_ref())
@@ -283,16 +279,9 @@ fn checkpoint_route(state: &AppState) -> Response<Full<Bytes>> {
     let signed = state
         .registry
         .log()
-        .map_err(|e| e.to_string())
-        .and_then(|log| {
-            let size = log.size();
-            let root = log.root(size).map_err(|e| e.to_string())?;
-            Checkpoint::new(state.signer.name(), size, root)
-                .sign(&state.signer)
-                .map_err(|e| e.to_string())
-        });
+        .and_then(|log| log.checkpoint(&state.signer));
     match signed {
-        Ok(note) => {
+        Ok((_, note)) => {
             let mut response = Response::new(Full::new(Bytes::from(note)));
             response.headers_mut().insert(
                 CONTENT_TYPE,
@@ -300,7 +289,7 @@ fn checkpoint_route(state: &AppState) -> Response<Full<Bytes>> {
             );
             response
         }
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 

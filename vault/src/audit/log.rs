@@ -7,7 +7,9 @@
 //! the entry describes, so that a state change and its log entry are committed together or not
 //! at all.
 
+use super::checkpoint::{Checkpoint, CheckpointError};
 use super::merkle::{self, Hash, LeafHashes, TreeError, hash_children, hash_leaf};
+use super::note::Signer;
 use crate::storage::{MetaBatch, MetaStore, StorageError, Table};
 
 /// Why the log could not be read or extended.
@@ -23,6 +25,9 @@ pub enum LogError {
     /// A tree size or index the log does not have.
     #[error("audit log: {0}")]
     Tree(String),
+    /// The checkpoint could not be signed.
+    #[error("cannot sign the checkpoint: {0}")]
+    Checkpoint(#[from] CheckpointError),
 }
 
 impl From<TreeError<LogError>> for LogError {
@@ -118,6 +123,14 @@ impl<'s, S: MetaStore> AuditLog<'s, S> {
             .ok_or_else(|| LogError::Damaged(format!("subtree ({level}, {index}) is missing")))?;
         Hash::from_slice(&bytes)
             .ok_or_else(|| LogError::Damaged(format!("subtree ({level}, {index}) is not 32 bytes")))
+    }
+
+    /// The log as it is now, as a checkpoint signed by `signer` (whose name is the origin):
+    /// the checkpoint and its signed note.
+    pub fn checkpoint(&self, signer: &Signer) -> Result<(Checkpoint, String), LogError> {
+        let checkpoint = Checkpoint::new(signer.name(), self.size, self.root(self.size)?);
+        let note = checkpoint.sign(signer)?;
+        Ok((checkpoint, note))
     }
 
     /// The root of the first `size` entries.
