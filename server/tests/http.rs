@@ -4,114 +4,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use base64::Engine as _;
-use common::{Vault, json, pdf, pki, stderr};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use common::{Server, Vault, b64, json, key, pdf, pki, stderr};
 use serde_json::Value;
-
-/// `qoima serve` on a free loopback port; stopped (SIGTERM) when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-/// A new API key of `role` (before the server starts: it holds the vault's lock).
-fn key(vault: &Vault, role: &str) -> String {
-    let out = vault.qoima(&["keys", "create", "--role", role]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-impl Server {
-    fn start(vault: &Vault) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qoima"))
-            .arg("--data-dir")
-            .arg(&vault.data)
-            .arg("--config")
-            .arg(&vault.config)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
-        Self { child, url }
-    }
-
-    fn request(&self, key: &str, method: &str, path: &str, body: Vec<u8>) -> (u16, String) {
-        let (status, _, bytes) = self.send(key, method, path, &[], body);
-        (status, String::from_utf8(bytes).unwrap())
-    }
-
-    /// A request with extra `headers`: the status, the response headers and the body.
-    fn send(
-        &self,
-        key: &str,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Vec<u8>,
-    ) -> (u16, hyper::HeaderMap, Vec<u8>) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-            let mut request = hyper::Request::builder()
-                .method(method)
-                .uri(format!("{}{path}", self.url))
-                .header("content-type", "application/json")
-                .header("authorization", format!("Bearer {key}"));
-            for (name, value) in headers {
-                request = request.header(*name, *value);
-            }
-            let request = request.body(Full::new(Bytes::from(body))).unwrap();
-            let response = client.request(request).await.unwrap();
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.into_body().collect().await.unwrap().to_bytes();
-            (status, headers, bytes.to_vec())
-        })
-    }
-
-    /// `GET path` as JSON, asserting `200`.
-    fn get_json(&self, key: &str, path: &str) -> Value {
-        let (status, text) = self.request(key, "GET", path, Vec::new());
-        assert_eq!(status, 200, "{path}: {text}");
-        serde_json::from_str(&text).unwrap()
-    }
-}
 
 /// The size of a checkpoint note (its second line).
 fn checkpoint_size(note: &str) -> u64 {
     note.lines().nth(1).unwrap().parse().unwrap()
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[test]

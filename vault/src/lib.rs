@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod keys;
 pub mod records;
 pub mod storage;
+pub mod uploads;
 
 pub use address::{ChunkId, ContentAddress, ParseAddressError};
 pub use content::{

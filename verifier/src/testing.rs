@@ -239,3 +239,76 @@ pub mod pki {
         Verifier::new(store, crls, policy)
     }
 }
+
+pub const ID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+
+/// A `signingTime` attribute value (RFC 5652 §11.3): UTCTime `YYMMDDHHMMSSZ` for the years
+/// 1950–2049, GeneralizedTime otherwise.
+pub fn signing_time(unix: i64) -> Vec<u8> {
+    let t = crate::time::Time::from_unix(unix).unwrap();
+    let (tag, year) = if (1950..2050).contains(&t.year) {
+        (0x17, format!("{:02}", t.year % 100))
+    } else {
+        (0x18, format!("{:04}", t.year))
+    };
+    let text = format!(
+        "{year}{:02}{:02}{:02}{:02}{:02}Z",
+        t.month, t.day, t.hour, t.minute, t.second
+    );
+    der_tlv(tag, text.as_bytes())
+}
+
+/// [`signed_data`] with `extra_attributes` (complete `Attribute` encodings, see [`attribute`])
+/// among the signed attributes.
+pub fn signed_data_with(
+    certificate: &[u8],
+    key_pem: &str,
+    content_type: &str,
+    content: &[u8],
+    attached: bool,
+    extra_attributes: &[Vec<u8>],
+) -> Vec<u8> {
+    let cert = Certificate::from_der(certificate).unwrap();
+    let ess_cert_id_v2 = seq(&[&octets(&sha256(certificate))]);
+    let signing_certificate_v2 = seq(&[&seq(&[&ess_cert_id_v2])]);
+    let mut attributes = vec![
+        attribute(ID_CONTENT_TYPE, &oid(content_type)),
+        attribute(ID_MESSAGE_DIGEST, &octets(&sha256(content))),
+        attribute(ID_AA_SIGNING_CERTIFICATE_V2, &signing_certificate_v2),
+    ];
+    attributes.extend_from_slice(extra_attributes);
+    // DER SET OF: the encodings in ascending order (X.690 §11.6).
+    attributes.sort();
+    let attributes = attributes.concat();
+    let signature = rsa_sha256(key_pem, &der_tlv(0x31, &attributes));
+
+    let signer_info = seq(&[
+        &integer(&[1]),
+        &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
+        &algorithm(ID_SHA256),
+        &der_tlv(0xA0, &attributes),
+        &algorithm(SHA256_WITH_RSA),
+        &octets(&signature),
+    ]);
+    let encapsulated = if attached {
+        seq(&[&oid(content_type), &der_tlv(0xA0, &octets(content))])
+    } else {
+        seq(&[&oid(content_type)])
+    };
+    let signed_data = seq(&[
+        &integer(&[3]),
+        &set(&[&algorithm(ID_SHA256)]),
+        &encapsulated,
+        &der_tlv(0xA0, certificate),
+        &set(&[&signer_info]),
+    ]);
+    seq(&[&oid(ID_SIGNED_DATA), &der_tlv(0xA0, &signed_data)])
+}
+
+/// An attached CMS carrying `content` (id-data) by the holder of `key_pem` and `certificate`,
+/// with a signed `signingTime` of `unix` seconds: what an integrated system sends as a signed
+/// request.
+pub fn sign_attached_at(certificate: &[u8], key_pem: &str, content: &[u8], unix: i64) -> Vec<u8> {
+    let time = attribute(ID_SIGNING_TIME, &signing_time(unix));
+    signed_data_with(certificate, key_pem, ID_DATA, content, true, &[time])
+}

@@ -1,4 +1,5 @@
-//! `--config FILE`: the settings of the record commands (`qoima doc`, `qoima audit`).
+//! `--config FILE` (or `QOIMA_CONFIG`): the settings of the record commands (`qoima doc`,
+//! `qoima audit`) and of the HTTP server (`qoima serve`).
 //!
 //! ```toml
 //! # Top-level keys come before the first table.
@@ -21,13 +22,33 @@
 //! [retention]                         # optional: only longer than the rules' defaults
 //! construction-record = { kind = "until-end-of-service", tail-years = 5 }
 //! expertise-application = { kind = "years-from-registration", years = 5 }
+//!
+//! [server]                            # optional: `qoima serve`; the defaults are shown
+//! listen = "127.0.0.1:8080"           # `--listen` wins over it
+//! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
+//! upload-expiry-hours = 24            # an unfinished upload is dropped after this
+//! max-concurrent-uploads = 16
+//! max-json-body-bytes = 67108864      # 64 MiB: a JSON body (base64 CMS with content)
+//! max-header-bytes = 65536            # 64 KiB, at least 8 KiB: a request's head
+//! header-read-timeout-seconds = 30    # to receive a request's head
+//! body-idle-timeout-seconds = 60      # a body that sends nothing for this long is cut
+//! shutdown-grace-seconds = 30         # in-flight requests' time to finish on shutdown
 //! ```
 //!
 //! Relative paths are read from the configuration file's directory. Unknown keys are refused.
 //! Every error names the file and the problem, and is a usage error (exit 64).
+//!
+//! Every `[server]` key can also be set by a `QOIMA_SERVER_<KEY>` environment variable (the key
+//! in upper snake case, e.g. `QOIMA_SERVER_MAX_UPLOAD_BYTES`), which wins over the file; an
+//! empty variable counts as unset. Only `qoima serve` reads them ([`ServerSettings::with_env`]),
+//! so that a variable meant for the server cannot break the record commands. A variable that
+//! does not parse or is out of range is a usage error naming it. Zero and absurd values are
+//! refused in either place: each key has a range, given in the error.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use qoima_vault::records::{Calendar, Numbering, Participant, Retention, RetentionClass, Template};
 use qoima_verifier::Verifier;
@@ -51,6 +72,8 @@ struct ConfigFile {
     calendar: Option<PathBuf>,
     #[serde(default)]
     retention: BTreeMap<RetentionClass, Retention>,
+    #[serde(default)]
+    server: ServerTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,7 +95,7 @@ struct NumberingTable {
     participants: BTreeMap<String, String>,
 }
 
-/// What the record commands run with.
+/// What the record commands and the server run with.
 #[derive(Debug)]
 pub struct Config {
     /// The signature verifier: trust anchors, intermediates, CRLs and policy.
@@ -89,6 +112,264 @@ pub struct Config {
     /// `doc new-version` keep them as content so that each version references the CRLs its
     /// verdict used (evidence).
     pub crls: Vec<Vec<u8>>,
+    /// The `[server]` table over the defaults; `qoima serve` adds the environment's overrides
+    /// ([`ServerSettings::with_env`]).
+    pub server: ServerSettings,
+}
+
+/// The `[server]` table as written: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ServerTable {
+    listen: Option<SocketAddr>,
+    max_upload_bytes: Option<u64>,
+    upload_expiry_hours: Option<u64>,
+    max_concurrent_uploads: Option<u64>,
+    max_json_body_bytes: Option<u64>,
+    max_header_bytes: Option<u64>,
+    header_read_timeout_seconds: Option<u64>,
+    body_idle_timeout_seconds: Option<u64>,
+    shutdown_grace_seconds: Option<u64>,
+}
+
+impl ServerTable {
+    /// The keys that are set, with their values.
+    fn entries(&self) -> Vec<(ServerKey, ServerValue)> {
+        use ServerKey::*;
+        let numbers = [
+            (MaxUploadBytes, self.max_upload_bytes),
+            (UploadExpiryHours, self.upload_expiry_hours),
+            (MaxConcurrentUploads, self.max_concurrent_uploads),
+            (MaxJsonBodyBytes, self.max_json_body_bytes),
+            (MaxHeaderBytes, self.max_header_bytes),
+            (HeaderReadTimeoutSeconds, self.header_read_timeout_seconds),
+            (BodyIdleTimeoutSeconds, self.body_idle_timeout_seconds),
+            (ShutdownGraceSeconds, self.shutdown_grace_seconds),
+        ];
+        self.listen
+            .map(|addr| (Listen, ServerValue::Address(addr)))
+            .into_iter()
+            .chain(
+                numbers
+                    .into_iter()
+                    .filter_map(|(key, n)| n.map(|n| (key, ServerValue::Number(n)))),
+            )
+            .collect()
+    }
+}
+
+/// How `qoima serve` runs: limits, timeouts and the address, from `[server]` and the
+/// environment (the module's documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    /// The address to listen on, if the file or the environment gives one (`--listen` wins
+    /// over it, and `127.0.0.1:8080` is the default of them all).
+    pub listen: Option<SocketAddr>,
+    /// The largest content one upload may bring.
+    pub max_upload_bytes: u64,
+    /// How long an unfinished upload is kept.
+    pub upload_expiry: jiff::SignedDuration,
+    /// Uploads in progress at once; more are refused until one ends.
+    pub max_concurrent_uploads: usize,
+    /// The largest JSON request body (read whole into memory).
+    pub max_json_body: usize,
+    /// The largest request head (hyper's read buffer; hyper needs at least 8 KiB).
+    pub max_header_bytes: usize,
+    /// The time a client has to send a request's head.
+    pub header_read_timeout: Duration,
+    /// A request body that sends nothing for this long is cut.
+    pub body_idle_timeout: Duration,
+    /// How long in-flight requests may take to finish after shutdown is asked for.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            listen: None,
+            max_upload_bytes: 8 << 30,
+            upload_expiry: jiff::SignedDuration::from_hours(24),
+            max_concurrent_uploads: 16,
+            max_json_body: 64 << 20,
+            max_header_bytes: 64 << 10,
+            header_read_timeout: Duration::from_secs(30),
+            body_idle_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ServerSettings {
+    /// These settings with the `QOIMA_SERVER_<KEY>` variables that `lookup` finds (e.g.
+    /// [`process_env`]) in place of their keys. Taking the lookup as a function keeps the
+    /// tests off the process environment, which is shared by every test thread.
+    pub fn with_env(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Failure> {
+        for key in ServerKey::ALL {
+            let variable = key.variable();
+            let Some(raw) = lookup(&variable).filter(|raw| !raw.is_empty()) else {
+                continue;
+            };
+            let bad = |what: String| Failure::usage(format!("{variable}={raw:?}: {what}"));
+            let value = match key {
+                ServerKey::Listen => {
+                    raw.trim().parse().map(ServerValue::Address).map_err(|_| {
+                        bad("not a socket address (like 127.0.0.1:8080 or [::1]:8080)".into())
+                    })?
+                }
+                _ => raw
+                    .trim()
+                    .parse()
+                    .map(ServerValue::Number)
+                    .map_err(|_| bad(format!("not a whole number of {}", key.unit())))?,
+            };
+            self.set(key, value).map_err(bad)?;
+        }
+        Ok(self)
+    }
+
+    /// Sets `key` to `value` once it is checked against the key's range.
+    fn set(&mut self, key: ServerKey, value: ServerValue) -> Result<(), String> {
+        let n = match value {
+            ServerValue::Address(addr) => {
+                self.listen = Some(addr);
+                return Ok(());
+            }
+            ServerValue::Number(n) => n,
+        };
+        let (min, max) = key.range();
+        if !(min..=max).contains(&n) {
+            return Err(format!(
+                "must be from {min} to {max} {}, not {n}{}",
+                key.unit(),
+                key.why_minimum()
+            ));
+        }
+        // In range, so these do not overflow (the ranges fit a 32-bit usize too).
+        let size = || usize::try_from(n).map_err(|_| format!("{n} is too large here"));
+        let seconds = Duration::from_secs(n);
+        match key {
+            ServerKey::Listen => {}
+            ServerKey::MaxUploadBytes => self.max_upload_bytes = n,
+            ServerKey::UploadExpiryHours => {
+                self.upload_expiry = jiff::SignedDuration::from_secs(
+                    i64::try_from(n.saturating_mul(3600)).map_err(|_| "too long".to_owned())?,
+                );
+            }
+            ServerKey::MaxConcurrentUploads => self.max_concurrent_uploads = size()?,
+            ServerKey::MaxJsonBodyBytes => self.max_json_body = size()?,
+            ServerKey::MaxHeaderBytes => self.max_header_bytes = size()?,
+            ServerKey::HeaderReadTimeoutSeconds => self.header_read_timeout = seconds,
+            ServerKey::BodyIdleTimeoutSeconds => self.body_idle_timeout = seconds,
+            ServerKey::ShutdownGraceSeconds => self.shutdown_grace = seconds,
+        }
+        Ok(())
+    }
+}
+
+/// The process environment as a [`ServerSettings::with_env`] lookup. A value that is not
+/// Unicode is passed on (lossily) so that it is refused rather than silently ignored.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+}
+
+/// A key of `[server]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ServerKey {
+    Listen,
+    MaxUploadBytes,
+    UploadExpiryHours,
+    MaxConcurrentUploads,
+    MaxJsonBodyBytes,
+    MaxHeaderBytes,
+    HeaderReadTimeoutSeconds,
+    BodyIdleTimeoutSeconds,
+    ShutdownGraceSeconds,
+}
+
+/// A value of a `[server]` key.
+#[derive(Debug, Clone, Copy)]
+enum ServerValue {
+    Address(SocketAddr),
+    Number(u64),
+}
+
+impl ServerKey {
+    const ALL: [Self; 9] = [
+        Self::Listen,
+        Self::MaxUploadBytes,
+        Self::UploadExpiryHours,
+        Self::MaxConcurrentUploads,
+        Self::MaxJsonBodyBytes,
+        Self::MaxHeaderBytes,
+        Self::HeaderReadTimeoutSeconds,
+        Self::BodyIdleTimeoutSeconds,
+        Self::ShutdownGraceSeconds,
+    ];
+
+    /// The key as written in the file.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Listen => "listen",
+            Self::MaxUploadBytes => "max-upload-bytes",
+            Self::UploadExpiryHours => "upload-expiry-hours",
+            Self::MaxConcurrentUploads => "max-concurrent-uploads",
+            Self::MaxJsonBodyBytes => "max-json-body-bytes",
+            Self::MaxHeaderBytes => "max-header-bytes",
+            Self::HeaderReadTimeoutSeconds => "header-read-timeout-seconds",
+            Self::BodyIdleTimeoutSeconds => "body-idle-timeout-seconds",
+            Self::ShutdownGraceSeconds => "shutdown-grace-seconds",
+        }
+    }
+
+    /// The environment variable that overrides the key: `QOIMA_SERVER_` and the key in upper
+    /// snake case.
+    fn variable(self) -> String {
+        format!(
+            "QOIMA_SERVER_{}",
+            self.name().to_ascii_uppercase().replace('-', "_")
+        )
+    }
+
+    /// The unit of a number, for messages.
+    fn unit(self) -> &'static str {
+        match self {
+            Self::Listen => "",
+            Self::MaxUploadBytes | Self::MaxJsonBodyBytes | Self::MaxHeaderBytes => "bytes",
+            Self::UploadExpiryHours => "hours",
+            Self::MaxConcurrentUploads => "uploads",
+            Self::HeaderReadTimeoutSeconds
+            | Self::BodyIdleTimeoutSeconds
+            | Self::ShutdownGraceSeconds => "seconds",
+        }
+    }
+
+    /// The accepted numbers: zero would stop the server from working (no upload, no time to
+    /// send anything), and the maxima are far past any sensible setting, so a value beyond
+    /// them is a typo (a count of bytes given as seconds and the like).
+    fn range(self) -> (u64, u64) {
+        match self {
+            Self::Listen => (0, 0),
+            Self::MaxUploadBytes => (1, u64::MAX),
+            // A year.
+            Self::UploadExpiryHours => (1, 24 * 366),
+            Self::MaxConcurrentUploads => (1, 10_000),
+            // Read whole into memory.
+            Self::MaxJsonBodyBytes => (1 << 10, 1 << 30),
+            Self::MaxHeaderBytes => (8 << 10, 1 << 20),
+            // An hour.
+            Self::HeaderReadTimeoutSeconds
+            | Self::BodyIdleTimeoutSeconds
+            | Self::ShutdownGraceSeconds => (1, 3600),
+        }
+    }
+
+    /// Why the minimum is what it is, where that is not plain.
+    fn why_minimum(self) -> &'static str {
+        match self {
+            Self::MaxHeaderBytes => " (hyper reads a request's head in a buffer of at least 8 KiB)",
+            _ => "",
+        }
+    }
 }
 
 /// Reads `path`, or gives the defaults without one: an empty trust store (every registration
@@ -223,6 +504,13 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         qoima_vault::records::check_retention(*class, *retention)
             .map_err(|e| problem(format!("[retention]: {e}")))?;
     }
+
+    let mut server = ServerSettings::default();
+    for (key, value) in file.server.entries() {
+        server
+            .set(key, value)
+            .map_err(|e| problem(format!("[server] {}: {e}", key.name())))?;
+    }
     Ok(Config {
         verifier: Verifier::new(store, crls, policy.clone()),
         policy,
@@ -230,6 +518,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         numbering,
         retention: file.retention.into_iter().collect(),
         crls: crl_ders,
+        server,
     })
 }
 
@@ -252,8 +541,282 @@ fn one_line(message: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
-    use super::one_line;
+    use std::collections::BTreeMap;
+    use std::io::Write;
+
+    use super::*;
+
+    /// `toml` as a configuration file, loaded.
+    fn load_toml(toml: &str) -> Result<Config, Failure> {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(toml.as_bytes()).unwrap();
+        load(Some(file.path()))
+    }
+
+    fn env<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        let vars: BTreeMap<&str, &str> = vars.iter().copied().collect();
+        move |name| vars.get(name).map(|v| (*v).to_owned())
+    }
+
+    /// The usage error's message, checked to be exit 64.
+    fn usage(result: Result<impl std::fmt::Debug, Failure>) -> String {
+        let failure = result.unwrap_err();
+        assert_eq!(failure.code, 64, "{failure}");
+        failure.message
+    }
+
+    #[test]
+    fn defaults_without_a_file_or_a_table() {
+        let expected = ServerSettings {
+            listen: None,
+            max_upload_bytes: 8 * 1024 * 1024 * 1024,
+            upload_expiry: jiff::SignedDuration::from_hours(24),
+            max_concurrent_uploads: 16,
+            max_json_body: 64 * 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            header_read_timeout: Duration::from_secs(30),
+            body_idle_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(30),
+        };
+        assert_eq!(ServerSettings::default(), expected);
+        assert_eq!(load(None).unwrap().server, expected);
+        assert_eq!(load_toml("").unwrap().server, expected);
+        assert_eq!(load_toml("[server]\n").unwrap().server, expected);
+        assert_eq!(expected.clone().with_env(env(&[])).unwrap(), expected);
+    }
+
+    const FULL: &str = r#"
+[server]
+listen = "[::1]:9000"
+max-upload-bytes = 1_000_000
+upload-expiry-hours = 2
+max-concurrent-uploads = 3
+max-json-body-bytes = 4096
+max-header-bytes = 8192
+header-read-timeout-seconds = 5
+body-idle-timeout-seconds = 6
+shutdown-grace-seconds = 7
+"#;
+
+    #[test]
+    fn every_key_is_read_from_the_file() {
+        let server = load_toml(FULL).unwrap().server;
+        assert_eq!(
+            server,
+            ServerSettings {
+                listen: Some("[::1]:9000".parse().unwrap()),
+                max_upload_bytes: 1_000_000,
+                upload_expiry: jiff::SignedDuration::from_hours(2),
+                max_concurrent_uploads: 3,
+                max_json_body: 4096,
+                max_header_bytes: 8192,
+                header_read_timeout: Duration::from_secs(5),
+                body_idle_timeout: Duration::from_secs(6),
+                shutdown_grace: Duration::from_secs(7),
+            }
+        );
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let file = load_toml(FULL).unwrap().server;
+        let vars = [
+            ("QOIMA_SERVER_LISTEN", "0.0.0.0:80"),
+            ("QOIMA_SERVER_MAX_UPLOAD_BYTES", "17"),
+            ("QOIMA_SERVER_UPLOAD_EXPIRY_HOURS", "48"),
+            ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", " 32 "),
+            ("QOIMA_SERVER_MAX_JSON_BODY_BYTES", "1024"),
+            ("QOIMA_SERVER_MAX_HEADER_BYTES", "16384"),
+            ("QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS", "10"),
+            ("QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS", "11"),
+            ("QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS", "12"),
+        ];
+        let server = file.clone().with_env(env(&vars)).unwrap();
+        assert_eq!(
+            server,
+            ServerSettings {
+                listen: Some("0.0.0.0:80".parse().unwrap()),
+                max_upload_bytes: 17,
+                upload_expiry: jiff::SignedDuration::from_hours(48),
+                max_concurrent_uploads: 32,
+                max_json_body: 1024,
+                max_header_bytes: 16384,
+                header_read_timeout: Duration::from_secs(10),
+                body_idle_timeout: Duration::from_secs(11),
+                shutdown_grace: Duration::from_secs(12),
+            }
+        );
+        // One variable changes one key; empty ones and other names change nothing.
+        let one = file
+            .clone()
+            .with_env(env(&[
+                ("QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS", "1"),
+                ("QOIMA_SERVER_MAX_UPLOAD_BYTES", ""),
+                ("QOIMA_SERVER_MAX-UPLOAD-BYTES", "5"),
+                ("QOIMA_SERVER_NO_SUCH_KEY", "5"),
+            ]))
+            .unwrap();
+        assert_eq!(
+            one,
+            ServerSettings {
+                shutdown_grace: Duration::from_secs(1),
+                ..file
+            }
+        );
+    }
+
+    #[test]
+    fn the_variables_are_the_keys_in_upper_snake_case() {
+        let names: Vec<String> = ServerKey::ALL.iter().map(|k| k.variable()).collect();
+        assert_eq!(
+            names,
+            [
+                "QOIMA_SERVER_LISTEN",
+                "QOIMA_SERVER_MAX_UPLOAD_BYTES",
+                "QOIMA_SERVER_UPLOAD_EXPIRY_HOURS",
+                "QOIMA_SERVER_MAX_CONCURRENT_UPLOADS",
+                "QOIMA_SERVER_MAX_JSON_BODY_BYTES",
+                "QOIMA_SERVER_MAX_HEADER_BYTES",
+                "QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS",
+                "QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS",
+                "QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS",
+            ]
+        );
+        // Every key of the table is one of them, and the other way round.
+        for key in ServerKey::ALL {
+            let value = if key == ServerKey::Listen {
+                "\"127.0.0.1:1\"".to_owned()
+            } else {
+                key.range().0.to_string()
+            };
+            load_toml(&format!("[server]\n{} = {value}\n", key.name()))
+                .unwrap_or_else(|e| panic!("{}: {e}", key.name()));
+        }
+    }
+
+    #[test]
+    fn unknown_and_mistyped_keys_in_the_file_are_refused() {
+        let message = usage(load_toml("[server]\nmax-upload-byte = 5\n"));
+        assert!(
+            message.contains("unknown field `max-upload-byte`"),
+            "{message}"
+        );
+        assert!(message.contains(":2:"), "names the line: {message}");
+        let message = usage(load_toml("[server]\nmax_upload_bytes = 5\n"));
+        assert!(message.contains("unknown field"), "{message}");
+        let message = usage(load_toml("[server]\nmax-upload-bytes = -1\n"));
+        assert!(message.contains("-1"), "{message}");
+        let message = usage(load_toml("[server]\nmax-upload-bytes = \"8 GiB\"\n"));
+        assert!(
+            message.contains("max-upload-bytes") || message.contains(":2:"),
+            "{message}"
+        );
+        let message = usage(load_toml("[server]\nlisten = \"localhost\"\n"));
+        assert!(message.contains(":2:"), "{message}");
+        let message = usage(load_toml("[server]\nlisten = 8080\n"));
+        assert!(message.contains(":2:"), "{message}");
+    }
+
+    #[test]
+    fn zero_and_absurd_values_in_the_file_are_refused() {
+        let cases = [
+            ("max-upload-bytes", "0", "from 1 to"),
+            ("upload-expiry-hours", "0", "from 1 to 8784 hours"),
+            ("upload-expiry-hours", "100000", "not 100000"),
+            (
+                "max-concurrent-uploads",
+                "0",
+                "from 1 to 10000 uploads, not 0",
+            ),
+            ("max-concurrent-uploads", "1000000", "not 1000000"),
+            ("max-json-body-bytes", "0", "from 1024 to"),
+            ("max-json-body-bytes", "2147483648", "not 2147483648"),
+            ("max-header-bytes", "8191", "at least 8 KiB"),
+            ("max-header-bytes", "0", "from 8192 to 1048576 bytes"),
+            ("max-header-bytes", "4194304", "not 4194304"),
+            (
+                "header-read-timeout-seconds",
+                "0",
+                "from 1 to 3600 seconds, not 0",
+            ),
+            ("body-idle-timeout-seconds", "0", "not 0"),
+            ("body-idle-timeout-seconds", "86400", "not 86400"),
+            ("shutdown-grace-seconds", "0", "not 0"),
+        ];
+        for (key, value, expected) in cases {
+            let message = usage(load_toml(&format!("[server]\n{key} = {value}\n")));
+            assert!(
+                message.contains(&format!("[server] {key}: ")) && message.contains(expected),
+                "{key} = {value}: {message}"
+            );
+            assert!(message.contains(".tmp"), "names the file: {message}");
+        }
+    }
+
+    #[test]
+    fn bad_variables_are_usage_errors_naming_them() {
+        let cases = [
+            (
+                "QOIMA_SERVER_LISTEN",
+                "localhost:80",
+                "not a socket address",
+            ),
+            ("QOIMA_SERVER_LISTEN", "127.0.0.1", "not a socket address"),
+            (
+                "QOIMA_SERVER_MAX_UPLOAD_BYTES",
+                "8GiB",
+                "not a whole number of bytes",
+            ),
+            (
+                "QOIMA_SERVER_MAX_UPLOAD_BYTES",
+                "-1",
+                "not a whole number of bytes",
+            ),
+            ("QOIMA_SERVER_MAX_UPLOAD_BYTES", "0", "from 1 to"),
+            (
+                "QOIMA_SERVER_UPLOAD_EXPIRY_HOURS",
+                "1.5",
+                "not a whole number of hours",
+            ),
+            ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", "0", "not 0"),
+            (
+                "QOIMA_SERVER_MAX_CONCURRENT_UPLOADS",
+                "many",
+                "whole number of uploads",
+            ),
+            (
+                "QOIMA_SERVER_MAX_JSON_BODY_BYTES",
+                "99999999999999999999",
+                "whole number",
+            ),
+            ("QOIMA_SERVER_MAX_HEADER_BYTES", "4096", "at least 8 KiB"),
+            ("QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS", "0", "not 0"),
+            (
+                "QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS",
+                "30s",
+                "whole number of seconds",
+            ),
+            ("QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS", "0", "not 0"),
+        ];
+        for (variable, value, expected) in cases {
+            let vars = [(variable, value)];
+            let message = usage(ServerSettings::default().with_env(env(&vars)));
+            assert!(
+                message.starts_with(&format!("{variable}={value:?}: "))
+                    && message.contains(expected),
+                "{variable}={value}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_file_value_is_refused_even_if_the_environment_would_replace_it() {
+        // The file is checked on its own when it is loaded (by every command).
+        let message = usage(load_toml("[server]\nmax-concurrent-uploads = 0\n"));
+        assert!(message.contains("max-concurrent-uploads"), "{message}");
+    }
 
     #[test]
     fn parser_snippets_are_left_out() {

@@ -10,9 +10,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use qoima_vault::ContentAddress;
 use qoima_vault::records::{
-    ChangeError, Coverage, DisposeError, DocumentId, DocumentView, Event, Index, Participant,
-    RegisterError, Registered, Registration, Registry, Retained, RetentionClass, Tombstone,
-    VersionRecord, annulment_statement, astana,
+    ChangeError, Coverage, Disposal, DisposeError, DocumentId, DocumentView, Event, Index,
+    Participant, RegisterError, Registered, Registration, Registry, Retained, RetentionClass,
+    Tombstone, VersionRecord, annulment_statement, astana,
 };
 use qoima_verifier::Report;
 use qoima_verifier::identity::Expectation;
@@ -270,10 +270,10 @@ fn keep_crls(registry: &Registry, crls: &[Vec<u8>]) -> Result<(), Failure> {
 }
 
 /// The fixed facts of a document, for printing a registration.
-struct Facts<'a> {
-    class: &'a str,
-    participant: &'a str,
-    object: Option<&'a str>,
+pub(crate) struct Facts<'a> {
+    pub(crate) class: &'a str,
+    pub(crate) participant: &'a str,
+    pub(crate) object: Option<&'a str>,
 }
 
 fn register(dir: &Path, config: Option<&Path>, args: RegisterArgs) -> Result<(), Failure> {
@@ -493,6 +493,24 @@ fn refused(
     Failure::failed(reason)
 }
 
+/// A registration as JSON: `registered: true`, the document's facts, the version's
+/// (`version_json`) and the engine's `reports`. The CLI and the API give the same.
+pub(crate) fn registered_json(registered: &Registered, facts: &Facts<'_>) -> Result<Value, String> {
+    let mut json = json!({
+        "registered": true,
+        "id": registered.id.to_string(),
+        "class": facts.class,
+        "participant": facts.participant,
+        "objectNumber": facts.object,
+        "dateCoverage": registered.coverage.name(),
+    });
+    merge(&mut json, version_json(&registered.version, None));
+    // The reports as the engine gave them (the stored copy says the same).
+    json["reports"] = serde_json::to_value(&registered.reports)
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    Ok(json)
+}
+
 /// What `register` and `new-version` print.
 fn print_registered(
     registered: &Registered,
@@ -502,18 +520,7 @@ fn print_registered(
 ) -> Result<(), Failure> {
     let version = &registered.version;
     if json {
-        let mut json = json!({
-            "registered": true,
-            "id": registered.id.to_string(),
-            "class": facts.class,
-            "participant": facts.participant,
-            "objectNumber": facts.object,
-            "dateCoverage": registered.coverage.name(),
-        });
-        merge(&mut json, version_json(version, None));
-        // The reports as the engine gave them (the stored copy says the same).
-        json["reports"] = serde_json::to_value(&registered.reports)
-            .map_err(|e| Failure::failed(format!("cannot write the report: {e}")))?;
+        let json = registered_json(registered, facts).map_err(Failure::failed)?;
         println!("{}", pretty(&json)?);
     } else {
         println!("id:                  {}", registered.id);
@@ -797,17 +804,7 @@ fn delete(dir: &Path, config: Option<&Path>, args: DeleteArgs) -> Result<(), Fai
         .dispose(id, reason, by, at)
         .map_err(dispose_failure)?;
     if args.json {
-        let json = json!({
-            "id": id.to_string(),
-            "deleted": true,
-            "retainUntil": until.map(|d| d.to_string()),
-            "tombstones": disposal
-                .tombstones
-                .iter()
-                .map(|(version, tombstone)| tombstone_json(*version, tombstone))
-                .collect::<Vec<_>>(),
-        });
-        println!("{}", pretty(&json)?);
+        println!("{}", pretty(&disposal_json(&view, &disposal))?);
     } else {
         println!("disposed of document {id} (retention ended on {until_text})");
         for (version, tombstone) in &disposal.tombstones {
@@ -824,13 +821,28 @@ fn retained(
     at: Timestamp,
     json: bool,
 ) -> Result<Failure, Failure> {
+    let (reason, value) = retention_refusal(view, why, at).map_err(Failure::failed)?;
+    if json {
+        println!("{}", pretty(&value)?);
+    }
+    Ok(Failure::refused(reason))
+}
+
+/// Why a retained or held document is not deleted, and the same as JSON (`id`,
+/// `deleted: false`, `retained` — whether the retention period still runs — `retainUntil`,
+/// `holds`, `reason`). The CLI and the API give the same.
+pub(crate) fn retention_refusal(
+    view: &DocumentView,
+    why: &Retained,
+    at: Timestamp,
+) -> Result<(String, Value), String> {
     let id = view.id;
     let until = view.retain_until();
     let until_text = until.map_or_else(
         || "the facility's end-of-service event".to_owned(),
         |d| d.to_string(),
     );
-    let today = at.to_zoned(astana().map_err(Failure::failed)?).date();
+    let today = at.to_zoned(astana().map_err(|e| e.to_string())?).date();
     // Only the holds keep a document whose retention has passed.
     let running = until.is_none_or(|date| date >= today);
     let class = &view.record.class;
@@ -846,21 +858,32 @@ fn retained(
              {holds}; a held document is never deleted"
         )
     };
-    if json {
-        let json = json!({
-            "id": id.to_string(),
-            "deleted": false,
-            "retained": running,
-            "retainUntil": until.map(|d| d.to_string()),
-            "holds": active_holds(view)
-                .iter()
-                .map(|(number, event)| hold_json(*number, event))
-                .collect::<Vec<_>>(),
-            "reason": reason,
-        });
-        println!("{}", pretty(&json)?);
-    }
-    Ok(Failure::refused(reason))
+    let value = json!({
+        "id": id.to_string(),
+        "deleted": false,
+        "retained": running,
+        "retainUntil": until.map(|d| d.to_string()),
+        "holds": active_holds(view)
+            .iter()
+            .map(|(number, event)| hold_json(*number, event))
+            .collect::<Vec<_>>(),
+        "reason": reason,
+    });
+    Ok((reason, value))
+}
+
+/// A disposal as JSON: `id`, `deleted: true`, `retainUntil`, `tombstones`.
+pub(crate) fn disposal_json(view: &DocumentView, disposal: &Disposal) -> Value {
+    json!({
+        "id": view.id.to_string(),
+        "deleted": true,
+        "retainUntil": view.retain_until().map(|d| d.to_string()),
+        "tombstones": disposal
+            .tombstones
+            .iter()
+            .map(|(version, tombstone)| tombstone_json(*version, tombstone))
+            .collect::<Vec<_>>(),
+    })
 }
 
 fn dispose_failure(e: DisposeError) -> Failure {
@@ -1124,6 +1147,8 @@ pub(crate) fn version_json(version: &VersionRecord, annulled_by: Option<u32>) ->
             "statement": String::from_utf8_lossy(&a.statement),
         })),
         "annulledBy": annulled_by,
+        "filename": version.filename,
+        "mediaType": version.media_type,
         "reports": reports,
     });
     if let Some(error) = report_error {

@@ -16,6 +16,7 @@ pub(crate) mod doc;
 mod facility;
 mod hold;
 mod keys;
+mod logging;
 mod serve;
 mod verify;
 
@@ -34,12 +35,14 @@ struct Cli {
     #[arg(
         long,
         global = true,
+        env = "QOIMA_DATA_DIR",
         default_value = "./qoima-data",
         value_name = "DIR"
     )]
     data_dir: PathBuf,
-    /// Trust store, policy, numbering and calendar of the `doc` and `audit` commands (TOML).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Trust store, policy, numbering and calendar of the `doc` and `audit` commands, and the
+    /// `[server]` settings of `serve` (TOML).
+    #[arg(long, global = true, env = "QOIMA_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,

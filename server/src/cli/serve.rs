@@ -1,25 +1,54 @@
 //! `qoima serve`.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::Path;
-
-use std::sync::Arc;
 
 use clap::Args;
 
+use super::config::{self, ServerSettings};
+use super::logging::{self, LogSettings};
 use super::{Failure, open_registry};
+use qoima_vault::uploads::{UploadConfig, UploadStore};
+
 use crate::http::{self, AppState};
+
+/// The address when neither `--listen`, `QOIMA_SERVER_LISTEN` nor `[server] listen` gives one:
+/// this machine only, so that a first run exposes nothing.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to listen on (port 0 picks a free port) [default: `QOIMA_SERVER_LISTEN`, else
+    /// `[server] listen` of `--config`, else 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
 }
 
 pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), Failure> {
-    let registry = open_registry(dir, super::config::load(config)?, true)?;
+    logging::init(LogSettings::from_process()?);
+    let mut config = config::load(config)?;
+    let settings = server_settings(
+        std::mem::take(&mut config.server),
+        args.listen,
+        config::process_env,
+    )?;
+    let listen = settings.listen.unwrap_or(DEFAULT_LISTEN);
+    // The configured CRLs are kept as content, so that every registration's evidence
+    // references those its verdict used (`Registry::keep_crls`).
+    let crls = std::mem::take(&mut config.crls);
+    let registry = open_registry(dir, config, true)?;
+    registry
+        .keep_crls(crls.iter().map(Vec::as_slice))
+        .map_err(|e| Failure::failed(format!("cannot keep the configured CRLs: {e}")))?;
+    let uploads = UploadStore::open(
+        &dir.join("uploads"),
+        UploadConfig {
+            ttl: settings.upload_expiry,
+            max_length: settings.max_upload_bytes,
+        },
+    )
+    .map_err(|e| Failure::failed(format!("the upload staging directory: {e}")))?;
     let signer = qoima_vault::audit::key::load_or_create(&dir.join("audit"))
         .map_err(|e| Failure::failed(format!("the audit key: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -27,24 +56,44 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         .build()
         .map_err(|e| Failure::failed(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .map_err(|e| Failure::failed(format!("cannot listen on {}: {e}", args.listen)))?;
+            .map_err(|e| Failure::failed(format!("cannot listen on {listen}: {e}")))?;
         let local = listener
             .local_addr()
             .map_err(|e| Failure::failed(format!("cannot read the listening address: {e}")))?;
+        // On standard output for whoever started the server (the tests read the port here);
+        // the log line below is for the operator's collector.
         println!(
             "qoima listening on http://{local} (data directory {})",
             dir.display()
         );
         let _ = std::io::stdout().flush();
-        let state = AppState {
-            registry: Arc::new(registry),
-            signer: Arc::new(signer),
-        };
+        tracing::info!(
+            address = %local,
+            data_dir = %dir.display(),
+            max_upload_bytes = settings.max_upload_bytes,
+            max_concurrent_uploads = settings.max_concurrent_uploads,
+            "listening"
+        );
+        let state = AppState::new(registry, signer, uploads, settings);
         http::run(listener, state, shutdown_signal()).await;
+        tracing::info!("shutdown finished");
         Ok(())
     })
+}
+
+/// The server's settings by precedence: the `--listen` flag, then the environment's
+/// `QOIMA_SERVER_*` variables (as `lookup` finds them), then `file` (the `[server]` table
+/// over the defaults). `listen` is always set in the result ([`DEFAULT_LISTEN`] at the last).
+pub fn server_settings(
+    file: ServerSettings,
+    listen_flag: Option<SocketAddr>,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<ServerSettings, Failure> {
+    let mut settings = file.with_env(lookup)?;
+    settings.listen = Some(listen_flag.or(settings.listen).unwrap_or(DEFAULT_LISTEN));
+    Ok(settings)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -63,8 +112,52 @@ async fn shutdown_signal() {
     };
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+    let signal = tokio::select! {
+        () = ctrl_c => "interrupt",
+        () = terminate => "terminate",
+    };
+    tracing::info!(
+        signal,
+        "shutdown started: no new connections, in-flight requests finish"
+    );
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn listen_is_flag_then_env_then_file_then_default() {
+        let flag: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let env_addr = "127.0.0.1:2";
+        let file = ServerSettings {
+            listen: Some("127.0.0.1:3".parse().unwrap()),
+            ..ServerSettings::default()
+        };
+        let env = |name: &str| (name == "QOIMA_SERVER_LISTEN").then(|| env_addr.to_owned());
+        let listen = |file: &ServerSettings, flag, env: &dyn Fn(&str) -> Option<String>| {
+            server_settings(file.clone(), flag, env).unwrap().listen
+        };
+        assert_eq!(listen(&file, Some(flag), &env), Some(flag));
+        assert_eq!(listen(&file, None, &env), Some(env_addr.parse().unwrap()));
+        assert_eq!(listen(&file, None, &no_env), file.listen);
+        assert_eq!(
+            listen(&ServerSettings::default(), None, &no_env),
+            Some(DEFAULT_LISTEN)
+        );
+        // A bad variable is an error even when the flag makes it moot, so that it is found
+        // before it matters.
+        let bad = |name: &str| (name == "QOIMA_SERVER_LISTEN").then(|| "nowhere".to_owned());
+        assert!(server_settings(file, Some(flag), bad).is_err());
+    }
+
+    #[test]
+    fn the_default_listen_address_is_local() {
+        assert_eq!(DEFAULT_LISTEN.to_string(), "127.0.0.1:8080");
     }
 }

@@ -3,16 +3,15 @@
 //! signed checkpoints `GET /v1/audit/checkpoint` gives. Hashes are hex.
 
 use base64::Engine as _;
-use http_body_util::Full;
-use hyper::body::Bytes;
 use hyper::{Response, StatusCode};
 use qoima_vault::audit::Hash;
 use qoima_vault::audit::log::LogError;
 use serde_json::json;
 
+use super::body::Body;
 use super::{AppState, json, problem};
 
-type Failure = Box<Response<Full<Bytes>>>;
+type Failure = Box<Response<Body>>;
 
 /// The values of exactly the parameters `names` in `query`, as numbers; anything else is 400.
 fn parameters<const N: usize>(query: Option<&str>, names: [&str; N]) -> Result<[u64; N], Failure> {
@@ -68,7 +67,7 @@ fn hex_list(hashes: &[Hash]) -> Vec<String> {
 
 /// `GET /v1/audit/proofs/inclusion?entry=N&size=M`: the audit path of entry `N` (0-based) in
 /// the tree of the first `M` entries, with the entry itself (base64) and the tree's root.
-pub(super) fn inclusion_route(query: Option<&str>, state: &AppState) -> Response<Full<Bytes>> {
+pub(super) fn inclusion_route(query: Option<&str>, state: &AppState) -> Response<Body> {
     let result = parameters(query, ["entry", "size"]).and_then(|[entry, size]| {
         let log = state.registry.log().map_err(log_failure)?;
         if size > log.size() {
@@ -106,7 +105,7 @@ pub(super) fn inclusion_route(query: Option<&str>, state: &AppState) -> Response
 
 /// `GET /v1/audit/proofs/consistency?from=A&to=B`: the proof that the tree of the first `A`
 /// entries is a prefix of the tree of the first `B`, with both roots.
-pub(super) fn consistency_route(query: Option<&str>, state: &AppState) -> Response<Full<Bytes>> {
+pub(super) fn consistency_route(query: Option<&str>, state: &AppState) -> Response<Body> {
     let result = parameters(query, ["from", "to"]).and_then(|[from, to]| {
         let log = state.registry.log().map_err(log_failure)?;
         if to > log.size() {

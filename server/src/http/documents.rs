@@ -1,25 +1,22 @@
-//! The document routes beside `GET /v1/documents/{id}` (issue 6):
-//! `GET /v1/documents/{id}/versions`, `GET /v1/documents/{id}/content`,
-//! `DELETE /v1/documents/{id}`, `GET /v1/objects/{objectNumber}/documents`.
+//! The document routes beside `GET /v1/documents/{id}` and registration (issue 6):
+//! `GET /v1/documents/{id}/versions`, `GET /v1/documents/{id}/content` (streamed),
+//! `DELETE /v1/documents/{id}`, `GET /v1/objects/{objectNumber}/documents`,
+//! `POST /v1/documents/{id}/verify`.
 
-use std::io::Read as _;
-
-use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderValue};
 use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::records::{
-    ChangeError, DisposeError, DocumentId, DocumentView, Index, Retained, astana,
-};
+use qoima_vault::records::{ChangeError, DisposeError, DocumentId, DocumentView, Index};
 use serde_json::{Value, json};
 
+use super::body::{Body, Channel};
 use super::{AppState, json, log_auditor_read, problem, problem_with};
-use crate::cli::doc::{active_holds, hold_json, holds_text, version_json};
+use crate::cli::doc::{disposal_json, retention_refusal, version_json};
 
 /// The id in a path, or 404 (a malformed id names no document).
-pub(super) fn parse_id(text: &str) -> Result<DocumentId, Box<Response<Full<Bytes>>>> {
+pub(super) fn parse_id(text: &str) -> Result<DocumentId, Box<Response<Body>>> {
     text.parse::<DocumentId>().map_err(|_| {
         Box::new(problem(
             StatusCode::NOT_FOUND,
@@ -29,10 +26,7 @@ pub(super) fn parse_id(text: &str) -> Result<DocumentId, Box<Response<Full<Bytes
 }
 
 /// Document `id`, or 404.
-pub(super) fn view(
-    state: &AppState,
-    id: DocumentId,
-) -> Result<DocumentView, Box<Response<Full<Bytes>>>> {
+pub(super) fn view(state: &AppState, id: DocumentId) -> Result<DocumentView, Box<Response<Body>>> {
     match state.registry.document(id) {
         Ok(Some(view)) => Ok(view),
         Ok(None) => Err(Box::new(problem(
@@ -51,7 +45,7 @@ pub(super) fn versions_route(
     id: &str,
     state: &AppState,
     caller: Option<&ApiKey>,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let view = match parse_id(id)
         .and_then(|id| log_auditor_read(state, caller, id, "versions").map(|()| id))
         .and_then(|id| view(state, id))
@@ -69,10 +63,6 @@ pub(super) fn versions_route(
         json!({ "id": view.id.to_string(), "versions": versions }).to_string(),
     )
 }
-
-/// The largest content served in one body until responses are streamed (a `Range` below it
-/// is served whatever the size of the whole).
-const MAX_CONTENT_BODY: u64 = 64 << 20;
 
 /// What a `Range` header asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +115,7 @@ pub(super) async fn content_route(
     id: &str,
     state: &AppState,
     caller: Option<&ApiKey>,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let view = match parse_id(id)
         .and_then(|id| log_auditor_read(state, caller, id, "content").map(|()| id))
         .and_then(|id| view(state, id))
@@ -163,33 +153,29 @@ pub(super) async fn content_route(
         _ => None,
     };
     let bytes = wanted.clone().unwrap_or(0..length);
-    if bytes.end - bytes.start > MAX_CONTENT_BODY {
-        return problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "{} bytes asked for: contents above {MAX_CONTENT_BODY} bytes are served by \
-                 ranges until responses are streamed",
-                bytes.end - bytes.start
-            ),
-        );
-    }
-    let store = state.registry.content().clone();
-    let read = bytes.clone();
-    let content = tokio::task::spawn_blocking(move || {
-        let mut reader = store
-            .read_range(&address, read.clone())
-            .map_err(|e| e.to_string())?;
-        let mut buffer = Vec::with_capacity((read.end - read.start) as usize);
-        reader.read_to_end(&mut buffer).map_err(|e| e.to_string())?;
-        Ok::<_, String>(buffer)
-    })
-    .await;
-    let content = match content {
-        Ok(Ok(content)) => content,
-        Ok(Err(e)) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    let reader = match state.registry.content().read_range(&address, bytes.clone()) {
+        Ok(reader) => reader,
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let mut response = Response::new(Full::new(Bytes::from(content)));
+    let (sender, body) = Channel::pair(bytes.end - bytes.start);
+    // Chunk by chunk on a blocking thread; a client that goes away closes the channel and
+    // stops the reader. A chunk that fails its check ends the body early (the client sees
+    // a short body, never wrong bytes).
+    tokio::task::spawn_blocking(move || {
+        let mut reader = reader;
+        loop {
+            let next = match reader.next_chunk() {
+                Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
+                Ok(None) => return,
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            };
+            let failed = next.is_err();
+            if sender.blocking_send(next).is_err() || failed {
+                return;
+            }
+        }
+    });
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
@@ -210,7 +196,7 @@ pub(super) async fn content_route(
 }
 
 /// 416 with `Content-Range: bytes */length`.
-fn unsatisfiable(length: u64, detail: &str) -> Response<Full<Bytes>> {
+fn unsatisfiable(length: u64, detail: &str) -> Response<Body> {
     let mut response = problem(StatusCode::RANGE_NOT_SATISFIABLE, detail);
     if let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}")) {
         response.headers_mut().insert(CONTENT_RANGE, value);
@@ -218,13 +204,34 @@ fn unsatisfiable(length: u64, detail: &str) -> Response<Full<Bytes>> {
     response
 }
 
-/// `DELETE /v1/documents/{id}`: refused while the document is retained or held (409, with
-/// `retainUntil` and `holds`). The API never disposes: disposal by the server's clock is for
-/// later, `qoima doc delete` disposes meanwhile (501 once a document may be disposed of).
-pub(super) fn delete_route(id: &str, state: &AppState) -> Response<Full<Bytes>> {
+/// The body of `DELETE /v1/documents/{id}` (may be empty while the document is retained).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteBody {
+    reason: Option<String>,
+}
+
+/// `DELETE /v1/documents/{id}`: disposal by the server's clock. Refused while the document
+/// is retained or held (409, with `retainUntil` and `holds`), 410 once disposed of; a
+/// document whose retention has passed is disposed of with the body's `reason`, by the
+/// caller's key (200 with the tombstones).
+pub(super) fn delete_route(
+    id: &str,
+    bytes: &[u8],
+    state: &AppState,
+    key: &ApiKey,
+) -> Response<Body> {
     let view = match parse_id(id).and_then(|id| view(state, id)) {
         Ok(view) => view,
         Err(response) => return *response,
+    };
+    let body: DeleteBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        DeleteBody::default()
+    } else {
+        match serde_json::from_slice(bytes) {
+            Ok(body) => body,
+            Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+        }
     };
     let id = view.id;
     if !view.tombstones.is_empty() {
@@ -234,73 +241,48 @@ pub(super) fn delete_route(id: &str, state: &AppState) -> Response<Full<Bytes>> 
         );
     }
     let now = jiff::Timestamp::now();
-    let until = view.retain_until();
-    let until_text = until.map_or_else(
-        || "the facility's end-of-service event".to_owned(),
-        |d| d.to_string(),
-    );
-    let holds: Vec<Value> = active_holds(&view)
-        .iter()
-        .map(|(number, event)| hold_json(*number, event))
-        .collect();
-    let class = &view.record.class;
-    let (status, detail, retained) = match state.registry.disposable(id, now) {
+    match state.registry.disposable(id, now) {
+        Ok(()) => {}
         Err(DisposeError::Retained { why, .. }) => {
-            // Only the holds keep a document whose retention has passed.
-            let running = !matches!(why, Retained::Held(_))
-                || match (until, astana_today(now)) {
-                    (None, _) => true,
-                    (Some(until), Some(today)) => until >= today,
-                    (Some(_), None) => true,
-                };
-            let holds_text = holds_text(&view);
-            let detail = if running {
-                format!(
-                    "document {id} is retained until {until_text} (class {class}); holds: \
-                     {holds_text}; a retained document is never deleted"
-                )
-            } else {
-                format!(
-                    "document {id} is held (retention ended on {until_text}, class {class}); \
-                     holds: {holds_text}; a held document is never deleted"
-                )
+            return match retention_refusal(&view, &why, now) {
+                Ok((detail, value)) => problem_with(StatusCode::CONFLICT, &detail, value),
+                Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e),
             };
-            (StatusCode::CONFLICT, detail, running)
         }
-        Ok(()) => (
-            StatusCode::NOT_IMPLEMENTED,
-            format!(
-                "document {id} may be disposed of (retention ended on {until_text}, no holds), \
-                 but the API does not dispose yet: use qoima doc delete"
+        Err(e) => return dispose_failure(e),
+    }
+    let Some(reason) = body.reason else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "document {id} may be disposed of (its retention has passed, no holds): give \
+                 the reason, {{\"reason\": \"...\"}}"
             ),
-            false,
-        ),
-        Err(DisposeError::Change(ChangeError::NotFound(_))) => {
-            return problem(StatusCode::NOT_FOUND, &format!("no document {id}"));
-        }
-        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        );
     };
-    problem_with(
-        status,
-        &detail,
-        json!({
-            "id": id.to_string(),
-            "deleted": false,
-            "retained": retained,
-            "retainUntil": until.map(|d| d.to_string()),
-            "holds": holds,
-        }),
-    )
+    let by = format!("api key {}", key.id);
+    match state.registry.dispose(id, &reason, &by, now) {
+        Ok(disposal) => json(StatusCode::OK, disposal_json(&view, &disposal).to_string()),
+        Err(e) => dispose_failure(e),
+    }
 }
 
-/// Today's date in Astana (retention dates are dates there).
-fn astana_today(now: jiff::Timestamp) -> Option<jiff::civil::Date> {
-    astana().ok().map(|tz| now.to_zoned(tz).date())
+fn dispose_failure(error: DisposeError) -> Response<Body> {
+    let status = match &error {
+        DisposeError::Retained { .. } => StatusCode::CONFLICT,
+        DisposeError::AlreadyDisposed(_) | DisposeError::Change(ChangeError::Disposed(_)) => {
+            StatusCode::GONE
+        }
+        DisposeError::Change(ChangeError::NotFound(_)) => StatusCode::NOT_FOUND,
+        DisposeError::Change(ChangeError::Text(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    problem(status, &error.to_string())
 }
 
 /// `GET /v1/objects/{objectNumber}/documents`: the ids of the documents registered for a
 /// construction object (18 digits, else 400).
-pub(super) fn object_route(object: &str, state: &AppState) -> Response<Full<Bytes>> {
+pub(super) fn object_route(object: &str, state: &AppState) -> Response<Body> {
     if object.len() != 18 || !object.bytes().all(|b| b.is_ascii_digit()) {
         return problem(
             StatusCode::BAD_REQUEST,
@@ -324,7 +306,7 @@ pub(super) fn object_route(object: &str, state: &AppState) -> Response<Full<Byte
 /// the registration as their proof of existence (`Registry::reverify`): a signer whose
 /// certificate expired, or was revoked for a benign reason, after the registration still
 /// validates.
-pub(super) fn reverify_route(id: &str, state: &AppState) -> Response<Full<Bytes>> {
+pub(super) fn reverify_route(id: &str, state: &AppState) -> Response<Body> {
     let id = match parse_id(id) {
         Ok(id) => id,
         Err(response) => return *response,

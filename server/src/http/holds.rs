@@ -2,13 +2,12 @@
 //! holds placed and released with a reason; the auditor is the API key. Each is an event in
 //! the audit log (`Registry::place_hold`, `release_hold`).
 
-use http_body_util::Full;
-use hyper::body::Bytes;
 use hyper::{Response, StatusCode};
 use qoima_vault::keys::ApiKey;
 use qoima_vault::records::ChangeError;
 use serde::Deserialize;
 
+use super::body::Body;
 use super::documents::parse_id;
 use super::{AppState, json, problem};
 
@@ -21,7 +20,7 @@ pub(super) struct HoldBody {
     hold: Option<u32>,
 }
 
-fn refusal(error: &ChangeError) -> Response<Full<Bytes>> {
+fn refusal(error: &ChangeError) -> Response<Body> {
     let status = match error {
         ChangeError::NotFound(_) => StatusCode::NOT_FOUND,
         ChangeError::NoSuchHold(_) | ChangeError::Text(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -39,7 +38,7 @@ pub(super) fn change(
     release: bool,
     state: &AppState,
     key: &ApiKey,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let id = match parse_id(id) {
         Ok(id) => id,
         Err(response) => return *response,

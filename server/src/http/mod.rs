@@ -1,37 +1,42 @@
-//! The HTTP API on hyper 1 (issue 6; in progress): `GET /healthz`, `POST /v1/verify`,
-//! `GET /v1/documents/{id}`, `GET /v1/documents/{id}/versions`,
-//! `GET /v1/documents/{id}/content`, `DELETE /v1/documents/{id}`, `GET /v1/audit/checkpoint`,
-//! `GET /v1/objects/{objectNumber}/documents`, `GET /v1/audit/proofs/{inclusion,consistency}`.
+//! The HTTP API on hyper 1 (issue 6): the routes are listed in [`routes::ROUTES`] and
+//! described in `openapi.json`; `docs/api.md` says what each does.
 
 mod audit;
+pub mod body;
 mod documents;
 mod holds;
+pub mod metrics;
+mod registration;
+pub mod routes;
+pub mod signed;
+mod uploads;
 mod verify;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::time::Duration;
-
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use qoima_vault::audit::Signer;
 use qoima_vault::keys::{self, ApiKey, Permission};
 use qoima_vault::records::{ChangeError, DocumentId, Registry};
+use qoima_vault::uploads::UploadStore;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
-/// How long in-flight requests may take to finish after shutdown is asked for.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+pub use body::Body;
+use body::{ReadError, full};
+use metrics::Metrics;
+use routes::{Miss, Route};
 
-/// The largest request body accepted by the JSON routes (a base64 CMS with its content).
-const MAX_JSON_BODY: usize = 64 << 20;
+use crate::cli::config::ServerSettings;
 
 /// Shared state of the request handlers.
 #[derive(Clone)]
@@ -40,13 +45,44 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// The audit log's checkpoint signer.
     pub signer: Arc<Signer>,
+    /// Uploads in progress (tus).
+    pub uploads: UploadStore,
+    /// Limits and timeouts.
+    pub settings: Arc<ServerSettings>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
+    /// One permit per upload body being received: the bound on concurrent uploads.
+    pub upload_slots: Arc<Semaphore>,
+    /// The signed requests accepted lately (keys that require them).
+    pub replay: Arc<signed::ReplayGuard>,
 }
 
-/// Serves connections from `listener` until `shutdown` resolves, then lets
-/// in-flight requests finish.
+impl AppState {
+    /// The state of a server over `registry`, with `settings`.
+    pub fn new(
+        registry: Registry,
+        signer: Signer,
+        uploads: UploadStore,
+        settings: ServerSettings,
+    ) -> Self {
+        Self {
+            registry: Arc::new(registry),
+            signer: Arc::new(signer),
+            uploads,
+            upload_slots: Arc::new(Semaphore::new(settings.max_concurrent_uploads)),
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::default()),
+            replay: Arc::new(signed::ReplayGuard::default()),
+        }
+    }
+}
+
+/// Serves connections from `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish (for at most the configured grace period).
 pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let expiry = tokio::spawn(expire_uploads(state.uploads.clone()));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -55,14 +91,16 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                let state = state.clone();
+                let service_state = state.clone();
                 let service = service_fn(move |req| {
-                    let state = state.clone();
-                    async move { Ok::<_, Infallible>(route(req, &state).await) }
+                    let state = service_state.clone();
+                    async move { Ok::<_, Infallible>(serve(req, &state).await) }
                 });
+                // Headers beyond the buffer are refused by hyper with 431.
                 let connection = http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(30))
+                    .header_read_timeout(state.settings.header_read_timeout)
+                    .max_buf_size(state.settings.max_header_bytes)
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -74,114 +112,261 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
         }
     }
     drop(listener);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    expiry.abort();
+    if tokio::time::timeout(state.settings.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after the grace period were cut");
+    }
 }
 
-async fn route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>> {
-    let path = req.uri().path().to_owned();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    // Every route but /healthz needs a key (issue 6): none or an unknown one is 401, a
-    // role without the permission 403.
-    let needed = match (req.method(), segments.as_slice()) {
-        (_, ["healthz"]) => None,
-        (
-            &Method::GET,
-            ["v1", "audit", "checkpoint"] | ["v1", "audit", "proofs", "inclusion" | "consistency"],
-        ) => Some(Permission::Audit),
-        (&Method::DELETE, ["v1", "documents", _]) => Some(Permission::Write),
-        (&Method::POST, ["v1", "documents", _, "verify"]) => Some(Permission::Read),
-        (&Method::POST | &Method::DELETE, ["v1", "documents", _, "holds"]) => {
-            Some(Permission::Audit)
+/// Removes expired uploads now and every minute (tus expiration extension).
+async fn expire_uploads(uploads: UploadStore) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        let store = uploads.clone();
+        match tokio::task::spawn_blocking(move || store.expire(jiff::Timestamp::now())).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(removed)) => tracing::info!(removed, "expired uploads removed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "removing expired uploads failed"),
+            Err(e) => tracing::warn!(error = %e, "removing expired uploads failed"),
         }
-        (
-            _,
-            ["v1", "verify"]
-            | ["v1", "documents", _]
-            | ["v1", "documents", _, "versions" | "content"]
-            | ["v1", "objects", _, "documents"]
-            | ["v1", "audit", "checkpoint"]
-            | ["v1", "audit", "proofs", "inclusion" | "consistency"],
-        ) => Some(Permission::Read),
-        // An unknown route is 404 whoever asks.
-        _ => None,
+    }
+}
+
+/// One request: routed, timed, counted and logged.
+async fn serve(req: Request<Incoming>, state: &AppState) -> Response<Body> {
+    let started = Instant::now();
+    let _in_flight = state.metrics.in_flight();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let (template, response) = match routes::find(&method, &path) {
+        Ok((route, params)) => (route.path, dispatch(route, &params, req, state).await),
+        Err(Miss::NotFound) => (
+            "unmatched",
+            problem(StatusCode::NOT_FOUND, &format!("no route for {path}")),
+        ),
+        Err(Miss::Method(allowed)) => {
+            let mut response = problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("{path} takes {}", allowed.join(", ")),
+            );
+            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(ALLOW, value);
+            }
+            ("unmatched", response)
+        }
     };
-    let caller = match needed {
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    state.metrics.observe(&method, template, status, elapsed);
+    tracing::info!(
+        method = %method,
+        route = template,
+        status,
+        micros = elapsed.as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+async fn dispatch(
+    route: &Route,
+    params: &[&str],
+    req: Request<Incoming>,
+    state: &AppState,
+) -> Response<Body> {
+    // Every route but the open ones needs a key (issue 6): none or an unknown one is 401, a
+    // role without the permission 403.
+    let caller = match route.permission {
         None => None,
         Some(permission) => match authorise(&req, state, permission) {
             Ok(caller) => Some(caller),
             Err(response) => return *response,
         },
     };
-    match (req.method().clone(), segments.as_slice()) {
-        (Method::GET, ["healthz"]) => json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
-        (Method::POST, ["v1", "verify"]) => verify_route(req, state).await,
-        (Method::GET, ["v1", "documents", id]) => document_route(id, state, caller.as_ref()),
-        (Method::DELETE, ["v1", "documents", id]) => documents::delete_route(id, state),
-        (Method::POST, ["v1", "documents", id, "verify"]) => documents::reverify_route(id, state),
-        (method @ (Method::POST | Method::DELETE), ["v1", "documents", id, "holds"]) => {
-            let Some(key) = caller.as_ref() else {
-                return problem(StatusCode::UNAUTHORIZED, "an API key is required");
-            };
-            let bytes = match body(req, 64 << 10).await {
-                Ok(bytes) => bytes,
-                Err(response) => return response,
-            };
-            let hold: holds::HoldBody = match serde_json::from_slice(&bytes) {
-                Ok(hold) => hold,
-                Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
-            };
-            holds::change(id, &hold, method == Method::DELETE, state, key)
+    let param = params.first().copied().unwrap_or_default();
+    let Some(key) = caller.as_ref() else {
+        return match (route.method, route.path) {
+            ("GET", "/healthz") => json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
+            ("OPTIONS", "/v1/uploads") => uploads::options(state),
+            _ => problem(StatusCode::UNAUTHORIZED, "an API key is required"),
+        };
+    };
+    match (route.method, route.path) {
+        ("GET", "/metrics") => metrics_route(state),
+        ("GET", "/openapi.json") => {
+            let mut response = json(StatusCode::OK, OPENAPI.into());
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
         }
-        (Method::GET, ["v1", "documents", id, "versions"]) => {
-            documents::versions_route(id, state, caller.as_ref())
+        ("POST", "/v1/verify") => verify_route(req, state).await,
+        ("POST", "/v1/uploads") => uploads::create(req, state, key).await,
+        ("HEAD", "/v1/uploads/{id}") => uploads::head(param, &req, state, key),
+        ("PATCH", "/v1/uploads/{id}") => uploads::patch(param, req, state, key).await,
+        ("DELETE", "/v1/uploads/{id}") => uploads::terminate(param, &req, state, key),
+        ("POST", "/v1/documents") => match json_body(req, state, key).await {
+            Ok(bytes) => registration::register_route(&bytes, state, key).await,
+            Err(response) => *response,
+        },
+        ("GET", "/v1/documents/{id}") => document_route(param, state, Some(key)),
+        ("DELETE", "/v1/documents/{id}") => match json_body(req, state, key).await {
+            Ok(bytes) => documents::delete_route(param, &bytes, state, key),
+            Err(response) => *response,
+        },
+        ("GET", "/v1/documents/{id}/versions") => {
+            documents::versions_route(param, state, Some(key))
         }
-        (Method::GET, ["v1", "documents", id, "content"]) => {
+        ("POST", "/v1/documents/{id}/versions") => match json_body(req, state, key).await {
+            Ok(bytes) => registration::new_version_route(param, &bytes, state, key).await,
+            Err(response) => *response,
+        },
+        ("GET", "/v1/documents/{id}/statement") => {
+            registration::statement_route(param, req.uri().query(), state)
+        }
+        ("GET", "/v1/documents/{id}/content") => {
             let range = req.headers().get(hyper::header::RANGE).cloned();
-            documents::content_route(range.as_ref(), id, state, caller.as_ref()).await
+            documents::content_route(range.as_ref(), param, state, Some(key)).await
         }
-        (Method::GET, ["v1", "objects", object, "documents"]) => {
-            documents::object_route(object, state)
+        ("POST", "/v1/documents/{id}/verify") => documents::reverify_route(param, state),
+        (method @ ("POST" | "DELETE"), "/v1/documents/{id}/holds") => {
+            let bytes = match json_body(req, state, key).await {
+                Ok(bytes) => bytes,
+                Err(response) => return *response,
+            };
+            match serde_json::from_slice::<holds::HoldBody>(&bytes) {
+                Ok(hold) => holds::change(param, &hold, method == "DELETE", state, key),
+                Err(e) => problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+            }
         }
-        (Method::GET, ["v1", "audit", "checkpoint"]) => checkpoint_route(state),
-        (Method::GET, ["v1", "audit", "proofs", "inclusion"]) => {
-            audit::inclusion_route(req.uri().query(), state)
-        }
-        (Method::GET, ["v1", "audit", "proofs", "consistency"]) => {
+        ("GET", "/v1/objects/{objectNumber}/documents") => documents::object_route(param, state),
+        ("GET", "/v1/audit/checkpoint") => checkpoint_route(state),
+        ("GET", "/v1/audit/proofs/inclusion") => audit::inclusion_route(req.uri().query(), state),
+        ("GET", "/v1/audit/proofs/consistency") => {
             audit::consistency_route(req.uri().query(), state)
         }
-        (_, ["healthz"]) => problem(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
-        (_, ["v1", "verify"]) => problem(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
+        (method, path) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("{method} {path} has no handler"),
+        ),
+    }
+}
+
+/// The OpenAPI description of every route.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// The body of a mutating JSON request: at most the configured size, and for a key that
+/// requires signed requests, the content of its verified CMS envelope.
+async fn json_body(
+    req: Request<Incoming>,
+    state: &AppState,
+    key: &ApiKey,
+) -> Result<hyper::body::Bytes, Box<Response<Body>>> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = read_body(req, state.settings.max_json_body, state).await?;
+    if !key.require_signed {
+        return Ok(bytes);
+    }
+    // Verification is CPU work: off the reactor.
+    let (state, key) = (state.clone(), key.clone());
+    let opened = tokio::task::spawn_blocking(move || {
+        signed::open_envelope(
+            &bytes,
+            content_type.as_deref(),
+            &key,
+            state.registry.verifier(),
+            &state.replay,
+            jiff::Timestamp::now(),
+        )
+    })
+    .await;
+    match opened {
+        Ok(Ok(content)) => Ok(content.into()),
+        Ok(Err(refusal)) => {
+            let extra = match refusal.report {
+                Some(report) => serde_json::json!({ "report": report }),
+                None => serde_json::json!({}),
+            };
+            Err(Box::new(problem_with(
+                refusal.status,
+                &refusal.detail,
+                extra,
+            )))
+        }
+        Err(e) => Err(Box::new(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &e.to_string(),
+        ))),
+    }
+}
+
+/// The request's body, at most `limit` bytes; 413, 408 or 400 as a response otherwise.
+async fn read_body(
+    req: Request<Incoming>,
+    limit: usize,
+    state: &AppState,
+) -> Result<hyper::body::Bytes, Box<Response<Body>>> {
+    body::read(req.into_body(), limit, state.settings.body_idle_timeout)
+        .await
+        .map_err(|e| Box::new(read_failure(&e)))
+}
+
+/// The response to a body that could not be read.
+fn read_failure(error: &ReadError) -> Response<Body> {
+    let status = match error {
+        ReadError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        ReadError::Stalled(_) => StatusCode::REQUEST_TIMEOUT,
+        ReadError::Broken(_) => StatusCode::BAD_REQUEST,
+    };
+    let mut response = problem(status, &error.to_string());
+    if status == StatusCode::REQUEST_TIMEOUT {
+        // The rest of the body will not be read: the connection cannot be reused.
+        response
+            .headers_mut()
+            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// `GET /metrics`: Prometheus text, with the gauges sampled now.
+fn metrics_route(state: &AppState) -> Response<Body> {
+    let uploads = state.uploads.count().unwrap_or(0) as f64;
+    let receiving = state
+        .settings
+        .max_concurrent_uploads
+        .saturating_sub(state.upload_slots.available_permits()) as f64;
+    let text = state.metrics.render(&[
         (
-            _,
-            ["v1", "documents", _]
-            | ["v1", "documents", _, "versions" | "content"]
-            | ["v1", "objects", _, "documents"]
-            | ["v1", "audit", "checkpoint"]
-            | ["v1", "audit", "proofs", "inclusion" | "consistency"],
-        ) => problem(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
-        _ => problem(StatusCode::NOT_FOUND, &format!("no route for {path}")),
-    }
+            "qoima_uploads",
+            "Uploads present (unfinished, or complete and not yet registered).",
+            uploads,
+        ),
+        (
+            "qoima_uploads_receiving",
+            "Upload bodies being received now.",
+            receiving,
+        ),
+    ]);
+    let mut response = Response::new(full(text));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(metrics::CONTENT_TYPE),
+    );
+    response
 }
 
-/// The body, at most `limit` bytes.
-async fn body(req: Request<Incoming>, limit: usize) -> Result<Bytes, Response<Full<Bytes>>> {
-    match Limited::new(req.into_body(), limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {limit} bytes"),
-        )),
-        Err(e) => Err(problem(
-            StatusCode::BAD_REQUEST,
-            &format!("the body could not be read: {e}"),
-        )),
-    }
-}
-
-async fn verify_route(req: Request<Incoming>, state: &AppState) -> Response<Full<Bytes>> {
-    let bytes = match body(req, MAX_JSON_BODY).await {
+async fn verify_route(req: Request<Incoming>, state: &AppState) -> Response<Body> {
+    let bytes = match read_body(req, state.settings.max_json_body, state).await {
         Ok(bytes) => bytes,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let request: verify::VerifyBody = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
@@ -189,10 +374,15 @@ async fn verify_route(req: Request<Incoming>, state: &AppState) -> Response<Full
     };
     let now = jiff::Timestamp::now().as_second();
     match verify::verify(state.registry.verifier(), &request, now) {
-        Ok(report) => match serde_json::to_string(&report) {
-            Ok(text) => json(StatusCode::OK, text),
-            Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        },
+        Ok(report) => {
+            state
+                .metrics
+                .verification(report.verdict.indication.as_str());
+            match serde_json::to_string(&report) {
+                Ok(text) => json(StatusCode::OK, text),
+                Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            }
+        }
         Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     }
 }
@@ -202,7 +392,7 @@ fn authorise(
     req: &Request<Incoming>,
     state: &AppState,
     permission: Permission,
-) -> Result<ApiKey, Box<Response<Full<Bytes>>>> {
+) -> Result<ApiKey, Box<Response<Body>>> {
     let token = req
         .headers()
         .get(AUTHORIZATION)
@@ -237,7 +427,7 @@ fn authorise(
     Ok(key)
 }
 
-fn document_route(id: &str, state: &AppState, caller: Option<&ApiKey>) -> Response<Full<Bytes>> {
+fn document_route(id: &str, state: &AppState, caller: Option<&ApiKey>) -> Response<Body> {
     let view = match documents::parse_id(id)
         .and_then(|id| log_auditor_read(state, caller, id, "document").map(|()| id))
         .and_then(|id| documents::view(state, id))
@@ -258,7 +448,7 @@ fn log_auditor_read(
     caller: Option<&ApiKey>,
     id: DocumentId,
     what: &str,
-) -> Result<(), Box<Response<Full<Bytes>>>> {
+) -> Result<(), Box<Response<Body>>> {
     let Some(key) = caller.filter(|key| key.role.can(Permission::Audit)) else {
         return Ok(());
     };
@@ -275,14 +465,14 @@ fn log_auditor_read(
     }
 }
 
-fn checkpoint_route(state: &AppState) -> Response<Full<Bytes>> {
+fn checkpoint_route(state: &AppState) -> Response<Body> {
     let signed = state
         .registry
         .log()
         .and_then(|log| log.checkpoint(&state.signer));
     match signed {
         Ok((_, note)) => {
-            let mut response = Response::new(Full::new(Bytes::from(note)));
+            let mut response = Response::new(full(note));
             response.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -293,8 +483,8 @@ fn checkpoint_route(state: &AppState) -> Response<Full<Bytes>> {
     }
 }
 
-fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+fn json(status: StatusCode, body: String) -> Response<Body> {
+    let mut response = Response::new(full(body));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -303,16 +493,12 @@ fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 }
 
 /// An RFC 9457 problem details response.
-fn problem(status: StatusCode, detail: &str) -> Response<Full<Bytes>> {
+fn problem(status: StatusCode, detail: &str) -> Response<Body> {
     problem_with(status, detail, serde_json::json!({}))
 }
 
 /// An RFC 9457 problem details response with the extension members of `extra` (an object).
-fn problem_with(
-    status: StatusCode,
-    detail: &str,
-    extra: serde_json::Value,
-) -> Response<Full<Bytes>> {
+fn problem_with(status: StatusCode, detail: &str, extra: serde_json::Value) -> Response<Body> {
     let mut body = serde_json::json!({
         "type": "about:blank",
         "title": status.canonical_reason().unwrap_or("error"),

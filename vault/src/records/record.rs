@@ -124,6 +124,10 @@ pub struct VersionRecord {
     pub annulment: Option<Annulment>,
     /// The index of the registration's audit-log entry.
     pub audit_index: u64,
+    /// The file name the submitter gave (a name, no path).
+    pub filename: Option<String>,
+    /// The media type the submitter gave (RFC 6838 `type/subtype`).
+    pub media_type: Option<String>,
 }
 
 /// Something that happened to a document after its registration, written once under

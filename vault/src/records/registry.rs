@@ -99,6 +99,10 @@ pub struct Registration {
     pub expected: Expectation,
     /// The registration instant (the time of the submission).
     pub at: Timestamp,
+    /// The file name the submitter gave.
+    pub filename: Option<String>,
+    /// The media type the submitter gave.
+    pub media_type: Option<String>,
 }
 
 impl Registration {
@@ -118,6 +122,8 @@ impl Registration {
             participant,
             expected: Expectation::default(),
             at,
+            filename: None,
+            media_type: None,
         }
     }
 
@@ -131,6 +137,44 @@ impl Registration {
     pub fn expect(mut self, expected: Expectation) -> Self {
         self.expected = expected;
         self
+    }
+
+    /// With the file name and media type the submitter gave (checked at registration).
+    pub fn file(mut self, filename: Option<String>, media_type: Option<String>) -> Self {
+        self.filename = filename;
+        self.media_type = media_type;
+        self
+    }
+}
+
+/// A file name as the submitter gave it: a name, never a path.
+fn check_filename(name: &str) -> Result<(), RegisterError> {
+    let plain = (1..=255).contains(&name.chars().count())
+        && !name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+        && name != "."
+        && name != "..";
+    if plain {
+        Ok(())
+    } else {
+        Err(RegisterError::Filename(name.to_owned()))
+    }
+}
+
+/// A media type: RFC 6838 §4.2 restricted names, `type/subtype`, no parameters.
+fn check_media_type(text: &str) -> Result<(), RegisterError> {
+    let restricted = |name: &str| {
+        let mut bytes = name.bytes();
+        bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && name.len() <= 63
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match text.split_once('/') {
+        Some((kind, subtype)) if text.len() <= 127 && restricted(kind) && restricted(subtype) => {
+            Ok(())
+        }
+        _ => Err(RegisterError::MediaType(text.to_owned())),
     }
 }
 
@@ -154,6 +198,8 @@ pub(crate) struct Prepared {
     crls: Vec<[u8; 32]>,
     /// The act annulling the previous version, for a new version.
     pub(crate) annulment: Option<Annulment>,
+    filename: Option<String>,
+    media_type: Option<String>,
 }
 
 impl Prepared {
@@ -196,6 +242,15 @@ pub enum RegisterError {
     /// The object number is not 18 digits.
     #[error("the construction object number must be 18 digits, not {0:?}")]
     ObjectNumber(String),
+    /// The file name is not a plain name of 1 to 255 characters.
+    #[error(
+        "the file name must be 1 to 255 characters, without control characters, '/' or '\\', \
+         and not . or ..: {0:?}"
+    )]
+    Filename(String),
+    /// The media type is not an RFC 6838 `type/subtype`.
+    #[error("the media type must be an RFC 6838 type/subtype of at most 127 characters: {0:?}")]
+    MediaType(String),
     /// The expectation itself is invalid (an IIN or BIN that is not 12 digits).
     #[error(transparent)]
     Expectation(RequestError),
@@ -331,6 +386,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         if submission.signatures.is_empty() {
             return Err(RegisterError::NoSignature);
         }
+        if let Some(name) = &submission.filename {
+            check_filename(name)?;
+        }
+        if let Some(media_type) = &submission.media_type {
+            check_media_type(media_type)?;
+        }
         let address = submission.content;
         let info = match self.content.stat(&address) {
             Ok(info) => info,
@@ -375,6 +436,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             crls: self.evidence(&reports)?,
             reports,
             annulment: None,
+            filename: submission.filename.clone(),
+            media_type: submission.media_type.clone(),
         })
     }
 
@@ -428,6 +491,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             crls: prepared.crls,
             annulment: prepared.annulment,
             audit_index: log.size() + batch_entries(batch),
+            filename: prepared.filename,
+            media_type: prepared.media_type,
         };
         let bytes = codec::encode(&version)?;
         // A registration's entry covers the document record too: its class, participant and

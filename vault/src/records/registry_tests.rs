@@ -54,6 +54,8 @@ fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registr
         participant: Participant::new("ТОО Тест").unwrap(),
         expected: Expectation::default(),
         at: monday_afternoon(),
+        filename: Some("проект.pdf".into()),
+        media_type: Some("application/pdf".into()),
     }
 }
 
@@ -771,4 +773,51 @@ fn reverification_uses_the_registration_as_proof_of_existence() {
     let reports = registry.reverify(doc.id, 1, now).unwrap().unwrap();
     assert!(reports[0].verdict.passed(), "{}", reports[0]);
     assert!(registry.reverify(doc.id, 2, now).unwrap().is_none());
+}
+
+#[test]
+fn file_names_and_media_types() {
+    for good in [
+        "проект.pdf",
+        "a",
+        "ПСД раздел 1 (изм. 2).pdf",
+        &"x".repeat(255),
+    ] {
+        assert!(check_filename(good).is_ok(), "{good:?}");
+    }
+    for bad in [
+        "",
+        ".",
+        "..",
+        "../etc/passwd",
+        "a/b",
+        "a\\b",
+        "a\nb",
+        &"x".repeat(256),
+    ] {
+        assert!(
+            matches!(check_filename(bad), Err(RegisterError::Filename(_))),
+            "{bad:?}"
+        );
+    }
+    for good in [
+        "application/pdf",
+        "application/vnd.ms-excel",
+        "image/svg+xml",
+    ] {
+        assert!(check_media_type(good).is_ok(), "{good:?}");
+    }
+    for bad in [
+        "pdf",
+        "application/",
+        "/pdf",
+        "text/plain; charset=utf-8",
+        "a/b/c",
+        "тип/pdf",
+    ] {
+        assert!(
+            matches!(check_media_type(bad), Err(RegisterError::MediaType(_))),
+            "{bad:?}"
+        );
+    }
 }

@@ -1,0 +1,529 @@
+//! `POST /v1/documents`, `GET /v1/documents/{id}/statement` and
+//! `POST /v1/documents/{id}/versions` (writers): documents registered from a finished upload
+//! or from content already stored, and new versions with their signed annulment act. The
+//! registration instant is the server's clock, never the request's.
+
+// A refusal is the whole response, built once on the failing path: boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
+use base64::Engine as _;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Response, StatusCode};
+use qoima_vault::ContentAddress;
+use qoima_vault::keys::ApiKey;
+use qoima_vault::records::{
+    ChangeError, Participant, RegisterError, Registered, Registration, RetentionClass,
+    annulment_statement, check_text,
+};
+use qoima_vault::uploads::{UploadError, UploadId};
+use qoima_verifier::identity::Expectation;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::body::{Body, full};
+use super::documents::{parse_id, view};
+use super::{AppState, json, problem, problem_with};
+use crate::cli::doc::{Facts, registered_json};
+
+/// The body of `POST /v1/documents`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RegisterBody {
+    #[serde(flatten)]
+    submission: Submission,
+    class: String,
+    participant: String,
+    object_number: Option<String>,
+}
+
+/// The body of `POST /v1/documents/{id}/versions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct VersionBody {
+    #[serde(flatten)]
+    submission: Submission,
+    /// Base64 CMS over the annulment statement.
+    annulment: String,
+    reason: String,
+}
+
+/// What both take: the content, its signatures, who must have signed, the file's name.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Submission {
+    upload: Option<String>,
+    sha256: Option<String>,
+    signatures: Vec<String>,
+    expect_iin: Option<String>,
+    expect_bin: Option<String>,
+    filename: Option<String>,
+    media_type: Option<String>,
+}
+
+/// A refusal: the response to give.
+type Refusal = Box<Response<Body>>;
+
+fn refuse(status: StatusCode, detail: &str) -> Refusal {
+    Box::new(problem(status, detail))
+}
+
+/// The JSON body as `T`: 400 when it is not JSON or has unknown fields, 422 when a field
+/// does not decode (serde tells which).
+fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Refusal> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let status = if e.is_data() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        refuse(status, &format!("malformed JSON: {e}"))
+    })
+}
+
+fn base64_field(what: &str, text: &str) -> Result<Vec<u8>, Refusal> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| {
+            refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("{what} is not base64: {e}"),
+            )
+        })
+}
+
+/// A submission checked, its content in the content store: what a registration needs.
+struct Checked {
+    address: ContentAddress,
+    signatures: Vec<Vec<u8>>,
+    expected: Expectation,
+    /// The upload it came from, removed once the registration is written.
+    upload: Option<UploadId>,
+    filename: Option<String>,
+    media_type: Option<String>,
+}
+
+/// Checks everything about `submission` that needs no storage, then puts a finished
+/// upload's bytes into the content store (they must still hash to the declared SHA-256).
+async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result<Checked, Refusal> {
+    let signatures = submission
+        .signatures
+        .iter()
+        .enumerate()
+        .map(|(i, text)| base64_field(&format!("signatures[{i}]"), text))
+        .collect::<Result<Vec<_>, _>>()?;
+    if signatures.is_empty() {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "signatures: a document is registered with at least one signature",
+        ));
+    }
+    let expected = Expectation {
+        iin: submission.expect_iin,
+        bin: submission.expect_bin,
+        roles: Vec::new(),
+    };
+    expected
+        .validate(&state.registry.verifier().policy().ownership())
+        .map_err(|e| refuse(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()))?;
+    let (address, upload) = match (submission.upload, submission.sha256) {
+        (Some(upload), None) => {
+            let id = upload_id(&upload)?;
+            (ingest(id, state, key).await?, Some(id))
+        }
+        (None, Some(sha256)) => {
+            let address: ContentAddress = sha256.parse().map_err(|_| {
+                refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "sha256 is 64 lowercase hex digits",
+                )
+            })?;
+            match state.registry.content().contains(&address) {
+                Ok(true) => (address, None),
+                Ok(false) => {
+                    return Err(refuse(
+                        StatusCode::NOT_FOUND,
+                        &format!("no content stored at {address}: upload it first"),
+                    ));
+                }
+                Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+            }
+        }
+        _ => {
+            return Err(refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "give exactly one of upload (an upload id) and sha256 (stored content)",
+            ));
+        }
+    };
+    Ok(Checked {
+        address,
+        signatures,
+        expected,
+        upload,
+        filename: submission.filename,
+        media_type: submission.media_type,
+    })
+}
+
+/// An upload id in a request body: malformed ids name no upload (404).
+fn upload_id(text: &str) -> Result<UploadId, Refusal> {
+    text.parse()
+        .map_err(|_| refuse(StatusCode::NOT_FOUND, &format!("no upload {text:?}")))
+}
+
+/// Puts the bytes of finished upload `id` of `key` into the content store and returns their
+/// address, which must be the SHA-256 the upload declared.
+async fn ingest(id: UploadId, state: &AppState, key: &ApiKey) -> Result<ContentAddress, Refusal> {
+    let upload = match state.uploads.get(id) {
+        Ok(upload) if upload.owner == key.id.to_string() => upload,
+        // Another key's upload is not disclosed.
+        Ok(_) | Err(UploadError::NotFound(_)) => {
+            return Err(refuse(StatusCode::NOT_FOUND, &format!("no upload {id}")));
+        }
+        Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    };
+    if !upload.is_complete() {
+        return Err(refuse(
+            StatusCode::CONFLICT,
+            &format!(
+                "upload {id} has {} of its {} bytes: finish it first",
+                upload.offset, upload.length
+            ),
+        ));
+    }
+    let uploads = state.uploads.clone();
+    let content = state.registry.content().clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let file = uploads.content(id).map_err(|e| e.to_string())?;
+        content
+            .put(std::io::BufReader::with_capacity(1 << 20, file))
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    let stored = match stored {
+        Ok(Ok(stored)) => stored,
+        Ok(Err(e)) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e)),
+        Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    };
+    if stored.address.0 != upload.sha256 {
+        // The staging copy changed on disk after it was verified: never register it.
+        return Err(refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!(
+                "upload {id} is damaged: its bytes hash to {}, not the declared {}",
+                stored.address,
+                hex::encode(upload.sha256)
+            ),
+        ));
+    }
+    Ok(stored.address)
+}
+
+/// `POST /v1/documents`: 201 with the registration (as `qoima doc register --json`), 422
+/// with the reports when a signature or the content is refused.
+pub(super) async fn register_route(bytes: &[u8], state: &AppState, key: &ApiKey) -> Response<Body> {
+    match register(bytes, state, key).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn register(
+    bytes: &[u8],
+    state: &AppState,
+    key: &ApiKey,
+) -> Result<Response<Body>, Response<Body>> {
+    let body: RegisterBody = parse(bytes).map_err(|r| *r)?;
+    let class: RetentionClass = body
+        .class
+        .parse()
+        .map_err(|e| problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("class: {e}")))?;
+    let participant = Participant::new(&body.participant).map_err(|e| {
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("participant {:?}: {e}", body.participant),
+        )
+    })?;
+    let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
+    let upload = checked.upload;
+    let mut registration = Registration::new(
+        checked.address,
+        checked.signatures,
+        class,
+        participant.clone(),
+        jiff::Timestamp::now(),
+    )
+    .expect(checked.expected)
+    .file(checked.filename, checked.media_type);
+    if let Some(object) = &body.object_number {
+        registration = registration.object_number(object.clone());
+    }
+    let registry = state.registry.clone();
+    let done = tokio::task::spawn_blocking(move || registry.register(&registration)).await;
+    let registered = match done {
+        Ok(Ok(registered)) => registered,
+        Ok(Err(e)) => {
+            state.metrics.registration("refused");
+            return Err(register_refusal(e));
+        }
+        Err(e) => return Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    };
+    state.metrics.registration("registered");
+    let facts = Facts {
+        class: class.name(),
+        participant: participant.as_str(),
+        object: body.object_number.as_deref(),
+    };
+    Ok(created(&registered, &facts, upload, state))
+}
+
+/// 201 with the registration; the upload it came from is no longer needed.
+fn created(
+    registered: &Registered,
+    facts: &Facts<'_>,
+    upload: Option<UploadId>,
+    state: &AppState,
+) -> Response<Body> {
+    if let Some(upload) = upload
+        && let Err(e) = state.uploads.remove(upload)
+    {
+        // The document is registered; a staging copy left behind only waits for expiry.
+        tracing::warn!(%upload, error = %e, "a registered upload was not removed");
+    }
+    match registered_json(registered, facts) {
+        Ok(value) => {
+            let mut response = json(StatusCode::CREATED, value.to_string());
+            if let Ok(location) = HeaderValue::from_str(&format!("/v1/documents/{}", registered.id))
+            {
+                response
+                    .headers_mut()
+                    .insert(hyper::header::LOCATION, location);
+            }
+            response
+        }
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    }
+}
+
+/// The response to a refused registration.
+fn register_refusal(error: RegisterError) -> Response<Body> {
+    match error {
+        RegisterError::Refused {
+            index,
+            verdict,
+            reports,
+        } => problem_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("not registered: signature {} is {verdict}", index + 1),
+            json!({ "registered": false, "signature": index, "verdict": verdict, "reports": reports }),
+        ),
+        RegisterError::ContentMissing(address) => problem(
+            StatusCode::NOT_FOUND,
+            &format!("no content stored at {address}"),
+        ),
+        e @ (RegisterError::NoSignature
+        | RegisterError::Format(_)
+        | RegisterError::ObjectNumber(_)
+        | RegisterError::Expectation(_)
+        | RegisterError::Filename(_)
+        | RegisterError::MediaType(_)) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("not registered: {e}"),
+        ),
+        e => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("not registered: {e}"),
+        ),
+    }
+}
+
+/// `GET /v1/documents/{id}/statement?reason=R`: the exact bytes of the annulment statement
+/// that the act annulling the latest version must sign.
+pub(super) fn statement_route(id: &str, query: Option<&str>, state: &AppState) -> Response<Body> {
+    let view = match parse_id(id).and_then(|id| view(state, id)) {
+        Ok(view) => view,
+        Err(response) => return *response,
+    };
+    let reason = match reason_parameter(query) {
+        Ok(reason) => reason,
+        Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
+    };
+    if let Err(e) = check_text("the reason", &reason) {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string());
+    }
+    if !view.tombstones.is_empty() {
+        return problem(
+            StatusCode::GONE,
+            &format!("document {} was disposed of", view.id),
+        );
+    }
+    let Some(latest) = view.versions.last() else {
+        return problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("document {} has no version: damaged", view.id),
+        );
+    };
+    let mut response = Response::new(full(annulment_statement(view.id, latest, &reason)));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// The one `reason` parameter of a query, form-decoded (`+` is a space, `%XX` a byte).
+fn reason_parameter(query: Option<&str>) -> Result<String, String> {
+    let mut reason = None;
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if name != "reason" {
+            return Err(format!("unknown parameter {name:?}: use reason=<text>"));
+        }
+        if reason.is_some() {
+            return Err("parameter reason is given twice".into());
+        }
+        reason = Some(form_decode(value).ok_or("parameter reason is not UTF-8 form-encoded")?);
+    }
+    reason.ok_or_else(|| "parameter reason is missing: use reason=<text>".into())
+}
+
+/// `application/x-www-form-urlencoded` decoding; `None` for a bad escape or bad UTF-8.
+fn form_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.bytes();
+    while let Some(b) = rest.next() {
+        bytes.push(match b {
+            b'+' => b' ',
+            b'%' => {
+                let hex = [rest.next()?, rest.next()?];
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?
+            }
+            b => b,
+        });
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// `POST /v1/documents/{id}/versions`: 201 with the new version; 422 when the act or a
+/// signature is refused (the old version stays in force).
+pub(super) async fn new_version_route(
+    id: &str,
+    bytes: &[u8],
+    state: &AppState,
+    key: &ApiKey,
+) -> Response<Body> {
+    match new_version(id, bytes, state, key).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn new_version(
+    id: &str,
+    bytes: &[u8],
+    state: &AppState,
+    key: &ApiKey,
+) -> Result<Response<Body>, Response<Body>> {
+    let view = parse_id(id)
+        .and_then(|id| view(state, id))
+        .map_err(|r| *r)?;
+    let id = view.id;
+    let body: VersionBody = parse(bytes).map_err(|r| *r)?;
+    let act = base64_field("annulment", &body.annulment).map_err(|r| *r)?;
+    check_text("the reason", &body.reason)
+        .map_err(|e| problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()))?;
+    if !view.tombstones.is_empty() {
+        return Err(problem(
+            StatusCode::GONE,
+            &format!("document {id} was disposed of"),
+        ));
+    }
+    let damaged = |e: RegisterError| {
+        problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("document {id}: {e}"),
+        )
+    };
+    // The document keeps its class and participant (`Registry::new_version`).
+    let class = view.class().map_err(damaged)?;
+    let participant = view.participant().map_err(damaged)?;
+    let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
+    let upload = checked.upload;
+    let registration = Registration::new(
+        checked.address,
+        checked.signatures,
+        class,
+        participant.clone(),
+        jiff::Timestamp::now(),
+    )
+    .expect(checked.expected)
+    .file(checked.filename, checked.media_type);
+    let registry = state.registry.clone();
+    let reason = body.reason;
+    let done =
+        tokio::task::spawn_blocking(move || registry.new_version(id, &registration, &act, &reason))
+            .await;
+    let registered = match done {
+        Ok(Ok(registered)) => registered,
+        Ok(Err(e)) => {
+            state.metrics.registration("refused");
+            return Err(version_refusal(e));
+        }
+        Err(e) => return Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    };
+    state.metrics.registration("registered");
+    let facts = Facts {
+        class: class.name(),
+        participant: participant.as_str(),
+        object: view.record.object_number.as_deref(),
+    };
+    Ok(created(&registered, &facts, upload, state))
+}
+
+fn version_refusal(error: ChangeError) -> Response<Body> {
+    match error {
+        ChangeError::AnnulmentRefused {
+            version,
+            verdict,
+            report,
+        } => problem_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "not registered: the annulment act is {verdict}: version {version} stays in force"
+            ),
+            json!({ "registered": false, "annulment": { "version": version, "verdict": verdict, "report": report } }),
+        ),
+        ChangeError::Register(e) => register_refusal(e),
+        ChangeError::NotFound(id) => problem(StatusCode::NOT_FOUND, &format!("no document {id}")),
+        ChangeError::Disposed(id) => {
+            problem(StatusCode::GONE, &format!("document {id} was disposed of"))
+        }
+        e @ ChangeError::Text(_) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        e => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("not registered: {e}"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_in_queries() {
+        assert_eq!(reason_parameter(Some("reason=a+b%2Fc")), Ok("a b/c".into()));
+        assert_eq!(
+            reason_parameter(Some("reason=%D0%B8%D0%B7%D0%BC")),
+            Ok("изм".into())
+        );
+        assert!(reason_parameter(None).is_err());
+        assert!(reason_parameter(Some("reason=a&reason=b")).is_err());
+        assert!(reason_parameter(Some("why=a")).is_err());
+        assert!(reason_parameter(Some("reason=%zz")).is_err());
+        assert!(reason_parameter(Some("reason=%ff")).is_err());
+        assert!(reason_parameter(Some("reason=%4")).is_err());
+        assert!(reason_parameter(Some("reason=%+f")).is_err());
+    }
+}

@@ -1,0 +1,610 @@
+//! Signed requests from integrated systems (issue 6).
+//!
+//! The portal rules make a message from an integrated system authoritative only when "a
+//! positive check that the EDS belongs to the sender and that the EDS is valid" confirms its
+//! authorship (DESIGN.md §1). So an API key created with `--require-signed` (and its `--bin`)
+//! sends every mutating JSON body as the encapsulated content (eContent, RFC 5652 §5.2) of a
+//! CMS SignedData, and [`open_envelope`] hands the route the JSON only when:
+//!
+//! 1. the media type says it is a CMS (`application/pkcs7-mime`, RFC 8551 §3.2, or
+//!    `application/cms`, RFC 7193), else 415;
+//! 2. it decodes (DER, BER, PEM or base64 text, as the engine reads them) and carries its
+//!    content as id-data (attached), else 400: a detached signature signs nothing the server
+//!    can read;
+//! 3. the engine verifies it at the server's clock with the key's BIN as the ownership
+//!    expectation and says TOTAL_PASSED, else 403 with the report;
+//! 4. a signer with the key's BIN claims a `signingTime` (RFC 5652 §11.3) within the
+//!    [`ReplayGuard`]'s window of the server's clock, else 403: the claim is all that binds
+//!    an envelope to the moment it was made;
+//! 5. that signer's signed attributes were not accepted before within the window, else 409,
+//!    so that a captured request cannot be sent again.
+//!
+//! tus upload bytes need no envelope: they carry no authority and become a document only
+//! through a signed `POST /v1/documents` that names their SHA-256.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use hyper::StatusCode;
+use qoima_vault::keys::ApiKey;
+use qoima_verifier::crypto::DigestAlgorithm;
+use qoima_verifier::identity::Expectation;
+use qoima_verifier::{Request, Verifier};
+
+/// The media types of an envelope, without parameters: `application/pkcs7-mime` (RFC 8551
+/// §3.2, the S/MIME name of a SignedData with its content), its pre-registration alias
+/// `application/x-pkcs7-mime` (RFC 2311, still sent by older stacks), and `application/cms`
+/// (RFC 7193). `application/pkcs7-signature` is not among them: it names a *detached*
+/// signature (RFC 8551 §3.5.3), which carries no request.
+pub const ENVELOPE_MEDIA_TYPES: [&str; 3] = [
+    "application/pkcs7-mime",
+    "application/x-pkcs7-mime",
+    "application/cms",
+];
+
+/// How far a signer's claimed `signingTime` may be from the server's clock, either way, by
+/// default: enough for clock drift between systems and the time a request takes, short
+/// enough that a replay window needs little memory.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// Why a signed request is refused: the HTTP status, a `detail` for the problem+json body
+/// (RFC 9457), and the verification report when the engine gave one.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Refusal {
+    /// 415, 400, 403, 409, or 500 when the key itself cannot be checked.
+    pub status: StatusCode,
+    /// What is wrong, for people.
+    pub detail: String,
+    /// The engine's report (as `POST /v1/verify` returns it), for a 403 after verification.
+    pub report: Option<serde_json::Value>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+            report: None,
+        }
+    }
+}
+
+/// Remembers the envelopes accepted within the freshness window, so that one signed request
+/// cannot be replayed.
+///
+/// An envelope is known by the SHA-256 of the signed attributes of the signer that
+/// authorised it: the bytes its signature covers (RFC 5652 §5.4), which hold the content's
+/// messageDigest and the signingTime. Hashing the envelope's bytes instead would let a
+/// replay through re-encoded (DER ↔ BER, PEM, base64) or with the signature value changed
+/// (an ECDSA signature `(r, s)` is also valid as `(r, n − s)`); the signed attributes cannot
+/// change without a new signature.
+///
+/// The window is also the tolerance of the signingTime check, so the two cannot disagree: an
+/// entry is kept until its signingTime is a window old, after which the time check alone
+/// refuses the envelope. Memory is bounded by what was accepted in the last two windows.
+#[derive(Debug)]
+pub struct ReplayGuard {
+    window: i64,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    digests: HashSet<Vec<u8>>,
+    /// `(expiry, digest)`, the earliest expiry first.
+    by_expiry: BTreeSet<(i64, Vec<u8>)>,
+}
+
+impl Default for ReplayGuard {
+    fn default() -> Self {
+        Self::new(DEFAULT_WINDOW)
+    }
+}
+
+impl ReplayGuard {
+    /// A guard over `window` (whole seconds; less than one is one): signingTime may be that
+    /// far from the server's clock, and accepted envelopes are remembered that long after it.
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window: i64::try_from(window.as_secs()).unwrap_or(i64::MAX).max(1),
+            seen: Mutex::new(Seen::default()),
+        }
+    }
+
+    /// The window.
+    pub fn window(&self) -> Duration {
+        Duration::from_secs(self.window.unsigned_abs())
+    }
+
+    /// How many envelopes are remembered now.
+    pub fn len(&self) -> usize {
+        self.lock().digests.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `signing_time` (unix seconds) is within the window of `now`.
+    fn fresh(&self, signing_time: i64, now: i64) -> bool {
+        signing_time.abs_diff(now) <= self.window.unsigned_abs()
+    }
+
+    /// Records `digests` (of one envelope, signed at `signing_time`) unless one of them was
+    /// recorded before: check and record are one step, so of two concurrent copies exactly
+    /// one is admitted.
+    fn admit(&self, digests: &[Vec<u8>], signing_time: i64, now: i64) -> bool {
+        let mut seen = self.lock();
+        // Forget what the time check refuses by itself now.
+        while let Some(first) = seen.by_expiry.first() {
+            if first.0 >= now {
+                break;
+            }
+            if let Some((_, digest)) = seen.by_expiry.pop_first() {
+                seen.digests.remove(&digest);
+            }
+        }
+        if digests.iter().any(|d| seen.digests.contains(d)) {
+            return false;
+        }
+        let expiry = signing_time.saturating_add(self.window);
+        for digest in digests {
+            seen.digests.insert(digest.clone());
+            seen.by_expiry.insert((expiry, digest.clone()));
+        }
+        true
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        // The set is consistent after every statement, so a panic elsewhere leaves it usable.
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Opens the envelope of a request made with `key` (which requires signed requests): the
+/// body as received, its `Content-Type`, the server's verifier, replay guard and clock.
+/// Returns the encapsulated content (the JSON the route then parses), or why the request is
+/// refused (module docs).
+pub fn open_envelope(
+    body: &[u8],
+    content_type: Option<&str>,
+    key: &ApiKey,
+    verifier: &Verifier,
+    guard: &ReplayGuard,
+    now: jiff::Timestamp,
+) -> Result<Vec<u8>, Refusal> {
+    let Some(bin) = key.bin.as_deref() else {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "API key {} requires signed requests but names no BIN: no signer can speak for it",
+                key.id
+            ),
+        ));
+    };
+    open(body, content_type, bin, verifier, guard, now.as_second())
+}
+
+/// [`open_envelope`] for a sender with this BIN, at `now` (unix seconds).
+fn open(
+    body: &[u8],
+    content_type: Option<&str>,
+    bin: &str,
+    verifier: &Verifier,
+    guard: &ReplayGuard,
+    now: i64,
+) -> Result<Vec<u8>, Refusal> {
+    check_media_type(content_type)?;
+    let bad = |what: String| Refusal::new(StatusCode::BAD_REQUEST, what);
+    let decoded = qoima_verifier::decode_cms(body)
+        .map_err(|e| bad(format!("the body is not a CMS SignedData: {e}")))?;
+    let signed_data = qoima_verifier::parse_signed_data(&decoded.bytes)
+        .map_err(|e| bad(format!("the body is not a CMS SignedData: {e}")))?;
+    let Some(content) = signed_data.content() else {
+        return Err(bad(
+            "the CMS is detached: a signed request carries its JSON as the encapsulated content"
+                .into(),
+        ));
+    };
+    if signed_data.encap_content_info.e_content_type != qoima_verifier::oid::ID_DATA {
+        return Err(bad(format!(
+            "the encapsulated content is of type {}, not id-data (1.2.840.113549.1.7.1)",
+            signed_data.encap_content_info.e_content_type
+        )));
+    }
+
+    let request = Request::new(body, now).expect(Expectation {
+        iin: None,
+        bin: Some(bin.to_owned()),
+        roles: Vec::new(),
+    });
+    let report = verifier.verify(&request).map_err(|e| {
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the API key's BIN cannot be checked: {e}"),
+        )
+    })?;
+    let report_json = || serde_json::to_value(&report).ok();
+    if !report.verdict.passed() {
+        return Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            detail: format!(
+                "the request's signature is not accepted for BIN {bin}: {}",
+                report.verdict
+            ),
+            report: report_json(),
+        });
+    }
+
+    // The signers who speak for the key (the engine's ownership check), with a fresh claim.
+    let owners: Vec<_> = report
+        .signers
+        .iter()
+        .filter(|signer| signer.owner == Some(true))
+        .collect();
+    let fresh: Vec<_> = owners
+        .iter()
+        .filter_map(|signer| {
+            let time = signer.claimed_signing_time?.unix_timestamp();
+            guard.fresh(time, now).then_some((signer.index, time))
+        })
+        .collect();
+    // Remembered until the latest fresh claim is a window old.
+    let Some(signing_time) = fresh.iter().map(|&(_, time)| time).max() else {
+        let claimed: Vec<String> = owners
+            .iter()
+            .filter_map(|signer| signer.claimed_signing_time.map(|t| t.to_string()))
+            .collect();
+        let window = guard.window().as_secs();
+        let detail = if claimed.is_empty() {
+            format!(
+                "the signature of BIN {bin} has no signingTime attribute: a signed request must \
+                 claim when it was signed (within {window} s of the server's clock)"
+            )
+        } else {
+            format!(
+                "the signature of BIN {bin} is stale: signingTime {} is more than {window} s \
+                 from the server's clock",
+                claimed.join(", ")
+            )
+        };
+        return Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            detail,
+            report: report_json(),
+        });
+    };
+
+    let digests: Vec<Vec<u8>> = fresh
+        .iter()
+        .filter_map(|(index, _)| signed_data.signer_infos.get(*index)?.signed_attrs.as_ref())
+        .map(|attrs| DigestAlgorithm::Sha256.digest_parts(&attrs.bytes_to_verify_parts()))
+        .collect();
+    if digests.is_empty() {
+        // A claimed signingTime comes from signed attributes: not reached.
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            "the signature of the key's BIN has no signed attributes",
+        ));
+    }
+    if !guard.admit(&digests, signing_time, now) {
+        return Err(Refusal::new(
+            StatusCode::CONFLICT,
+            "this signed request was accepted already: sign each request anew",
+        ));
+    }
+    Ok(content.to_vec())
+}
+
+/// 415 unless `content_type` names an envelope ([`ENVELOPE_MEDIA_TYPES`]; RFC 9110 §8.3.1:
+/// type and subtype are case-insensitive, parameters follow `;`). An `smime-type` parameter,
+/// when given, must be `signed-data` (RFC 8551 §3.2.2).
+fn check_media_type(content_type: Option<&str>) -> Result<(), Refusal> {
+    let refuse = |why: String| {
+        Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "this API key requires CMS-signed requests: send the JSON as the encapsulated \
+                 content of a CMS SignedData signed by the key's BIN, as {} ({why})",
+                ENVELOPE_MEDIA_TYPES.join(" or ")
+            ),
+        )
+    };
+    let Some(content_type) = content_type else {
+        return Err(refuse("the request has no Content-Type".into()));
+    };
+    let mut parts = content_type.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    if !ENVELOPE_MEDIA_TYPES
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(essence))
+    {
+        return Err(refuse(format!("not {essence}")));
+    }
+    for parameter in parts {
+        let Some((name, value)) = parameter.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"');
+        if name.trim().eq_ignore_ascii_case("smime-type")
+            && !value.eq_ignore_ascii_case("signed-data")
+        {
+            return Err(refuse(format!("smime-type={value}, not signed-data")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use super::*;
+    use qoima_verifier::policy::Policy;
+    use qoima_verifier::testing::{pki, sign_attached_at, sign_detached};
+
+    const HEAD_BIN: &str = "240140001238";
+    const WRONG_BIN: &str = "150340004568";
+    const JSON: &[u8] = br#"{"sha256":"00","class":"project-documentation"}"#;
+    const CMS: Option<&str> = Some("application/pkcs7-mime; smime-type=signed-data");
+
+    fn now() -> i64 {
+        jiff::Timestamp::now().as_second()
+    }
+
+    fn head(content: &[u8], at: i64) -> Vec<u8> {
+        sign_attached_at(pki::HEAD, pki::HEAD_KEY, content, at)
+    }
+
+    fn open_as(body: &[u8], content_type: Option<&str>, bin: &str) -> Result<Vec<u8>, Refusal> {
+        open(
+            body,
+            content_type,
+            bin,
+            &pki::rsa_verifier(),
+            &ReplayGuard::default(),
+            now(),
+        )
+    }
+
+    fn refused(result: Result<Vec<u8>, Refusal>, status: StatusCode) -> Refusal {
+        let refusal = result.expect_err("refused");
+        assert_eq!(refusal.status, status, "{}", refusal.detail);
+        refusal
+    }
+
+    fn sub_indication(refusal: &Refusal) -> &str {
+        refusal.report.as_ref().unwrap()["subIndication"]
+            .as_str()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_good_envelope_gives_its_json() {
+        let envelope = head(JSON, now());
+        assert_eq!(open_as(&envelope, CMS, HEAD_BIN).unwrap(), JSON);
+        // Every media type, and the text encodings the engine reads.
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &envelope);
+        for (i, content_type) in [
+            "application/cms",
+            "Application/PKCS7-MIME",
+            "application/x-pkcs7-mime",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = if i == 0 {
+                b64.clone().into_bytes()
+            } else {
+                head(JSON, now())
+            };
+            assert_eq!(open_as(&body, Some(content_type), HEAD_BIN).unwrap(), JSON);
+        }
+        let pem = format!("-----BEGIN CMS-----\n{b64}\n-----END CMS-----\n");
+        assert_eq!(open_as(pem.as_bytes(), CMS, HEAD_BIN).unwrap(), JSON);
+    }
+
+    #[test]
+    fn through_an_api_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = qoima_vault::storage::rocks::RocksBackend::open(dir.path()).unwrap();
+        let at = jiff::Timestamp::now();
+        let key_of = |bin: Option<&str>| {
+            let (_, token) = qoima_vault::keys::create(
+                &backend,
+                qoima_vault::keys::Role::Writer,
+                None,
+                bin,
+                bin.is_some(),
+                at,
+            )
+            .unwrap();
+            qoima_vault::keys::authenticate(&backend, &token)
+                .unwrap()
+                .unwrap()
+        };
+        let verifier = pki::rsa_verifier();
+        let guard = ReplayGuard::default();
+        let envelope = head(JSON, now());
+        let key = key_of(Some(HEAD_BIN));
+        let opened = open_envelope(&envelope, CMS, &key, &verifier, &guard, at);
+        assert_eq!(opened.unwrap(), JSON);
+        // A key without a BIN (the vault's API allows it) admits nobody.
+        let refusal = refused(
+            open_envelope(&envelope, CMS, &key_of(None), &verifier, &guard, at),
+            StatusCode::FORBIDDEN,
+        );
+        assert!(
+            refusal.detail.contains("names no BIN"),
+            "{}",
+            refusal.detail
+        );
+    }
+
+    #[test]
+    fn another_signer_is_not_the_owner() {
+        // An individual has no BIN at all.
+        let envelope = sign_attached_at(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, JSON, now());
+        let refusal = refused(open_as(&envelope, CMS, HEAD_BIN), StatusCode::FORBIDDEN);
+        assert_eq!(sub_indication(&refusal), "NOT_OWNER");
+        assert!(refusal.detail.contains("NOT_OWNER"), "{}", refusal.detail);
+        // The head of another organisation than the key's.
+        let refusal = refused(
+            open_as(&head(JSON, now()), CMS, WRONG_BIN),
+            StatusCode::FORBIDDEN,
+        );
+        assert_eq!(sub_indication(&refusal), "NOT_OWNER");
+    }
+
+    #[test]
+    fn an_invalid_signer_is_refused() {
+        // The revoked certificate has no BIN, so the overall verdict is NOT_OWNER; the
+        // signer's own verdict in the report is the revocation (no POE: INDETERMINATE).
+        let envelope = sign_attached_at(pki::REVOKED, pki::REVOKED_KEY, JSON, now());
+        let refusal = refused(open_as(&envelope, CMS, HEAD_BIN), StatusCode::FORBIDDEN);
+        let report = refusal.report.as_ref().unwrap();
+        assert_eq!(report["signers"][0]["subIndication"], "REVOKED_NO_POE");
+        // The right owner whose revocation status cannot be established (no CRL of ca-rsa).
+        let verifier = pki::rsa_verifier_with(&[pki::ROOT_RSA_CRL], Policy::default());
+        let refusal = refused(
+            open(
+                &head(JSON, now()),
+                CMS,
+                HEAD_BIN,
+                &verifier,
+                &ReplayGuard::default(),
+                now(),
+            ),
+            StatusCode::FORBIDDEN,
+        );
+        assert_eq!(sub_indication(&refusal), "TRY_LATER");
+        assert!(
+            refusal.detail.contains("INDETERMINATE / TRY_LATER"),
+            "{}",
+            refusal.detail
+        );
+    }
+
+    #[test]
+    fn tampered_content_is_refused() {
+        let mut envelope = head(JSON, now());
+        let at = envelope
+            .windows(JSON.len())
+            .position(|w| w == JSON)
+            .unwrap();
+        envelope[at + 2] ^= 0x20; // "sha256" → "Sha256"
+        let refusal = refused(open_as(&envelope, CMS, HEAD_BIN), StatusCode::FORBIDDEN);
+        assert_eq!(sub_indication(&refusal), "HASH_FAILURE");
+    }
+
+    #[test]
+    fn a_detached_signature_is_400() {
+        let envelope = sign_detached(pki::HEAD, pki::HEAD_KEY, JSON);
+        let refusal = refused(open_as(&envelope, CMS, HEAD_BIN), StatusCode::BAD_REQUEST);
+        assert!(refusal.detail.contains("detached"), "{}", refusal.detail);
+    }
+
+    #[test]
+    fn not_a_cms_is_400() {
+        for body in [&b""[..], b"{\"sha256\":\"00\"}", b"\x30\x03\x02\x01\x01"] {
+            let refusal = refused(open_as(body, CMS, HEAD_BIN), StatusCode::BAD_REQUEST);
+            assert!(refusal.detail.contains("not a CMS"), "{}", refusal.detail);
+        }
+    }
+
+    #[test]
+    fn plain_json_is_415() {
+        let envelope = head(JSON, now());
+        for content_type in [
+            None,
+            Some("application/json"),
+            Some("application/pkcs7-signature"),
+            Some("application/pkcs7-mime; smime-type=enveloped-data"),
+        ] {
+            let refusal = refused(
+                open_as(&envelope, content_type, HEAD_BIN),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            );
+            assert!(
+                refusal.detail.contains("requires CMS-signed requests"),
+                "{}",
+                refusal.detail
+            );
+        }
+    }
+
+    #[test]
+    fn a_stale_or_missing_signing_time_is_refused() {
+        let window = DEFAULT_WINDOW.as_secs() as i64;
+        for at in [now() - window - 60, now() + window + 60] {
+            let refusal = refused(
+                open_as(&head(JSON, at), CMS, HEAD_BIN),
+                StatusCode::FORBIDDEN,
+            );
+            assert!(refusal.detail.contains("stale"), "{}", refusal.detail);
+        }
+        // Within the window either way is fine.
+        for at in [now() - window + 30, now() + window - 30] {
+            assert_eq!(open_as(&head(JSON, at), CMS, HEAD_BIN).unwrap(), JSON);
+        }
+        let undated = qoima_verifier::testing::signed_data(
+            pki::HEAD,
+            pki::HEAD_KEY,
+            qoima_verifier::testing::ID_DATA,
+            JSON,
+            true,
+        );
+        let refusal = refused(open_as(&undated, CMS, HEAD_BIN), StatusCode::FORBIDDEN);
+        assert!(
+            refusal.detail.contains("no signingTime"),
+            "{}",
+            refusal.detail
+        );
+    }
+
+    #[test]
+    fn a_replay_is_409() {
+        let verifier = pki::rsa_verifier();
+        let guard = ReplayGuard::default();
+        let t = now();
+        let envelope = head(JSON, t);
+        let open_at = |body: &[u8], now: i64| open(body, CMS, HEAD_BIN, &verifier, &guard, now);
+        assert_eq!(open_at(&envelope, t).unwrap(), JSON);
+        refused(open_at(&envelope, t + 1), StatusCode::CONFLICT);
+        // Re-encoded (base64 text) it is the same signed request.
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &envelope);
+        refused(open_at(b64.as_bytes(), t + 2), StatusCode::CONFLICT);
+        // The same JSON signed again is a new request.
+        assert_eq!(open_at(&head(JSON, t + 1), t + 2).unwrap(), JSON);
+        assert_eq!(guard.len(), 2);
+        // Past the window the time check refuses it, and the guard forgets it.
+        let later = t + DEFAULT_WINDOW.as_secs() as i64 + 10;
+        refused(open_at(&envelope, later), StatusCode::FORBIDDEN);
+        assert_eq!(open_at(&head(JSON, later), later).unwrap(), JSON);
+        assert_eq!(guard.len(), 1);
+    }
+
+    #[test]
+    fn the_guard_admits_one_of_concurrent_copies() {
+        let guard = ReplayGuard::new(Duration::from_secs(60));
+        let digest = vec![vec![7u8; 32]];
+        let admitted = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| guard.admit(&digest, 1000, 1000)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .filter(|admitted| *admitted)
+                .count()
+        });
+        assert_eq!(admitted, 1);
+        assert!(guard.fresh(1060, 1000) && !guard.fresh(1061, 1000));
+        assert!(!guard.admit(&digest, 1000, 1060));
+        // At 1061 the entry (expiring at 1060) is dropped.
+        assert!(guard.admit(&digest, 1001, 1061));
+        assert_eq!(guard.len(), 1);
+    }
+}

@@ -1,0 +1,566 @@
+//! The staging store behind resumable uploads (tus 1.0: core, checksum, expiration and
+//! termination).
+//!
+//! An upload is declared with its length and whole-file SHA-256, then filled by PATCH requests,
+//! each a [`Patch`]. Its bytes wait here, in `<dir>/<id>.data` beside `<dir>/<id>.state`, and
+//! never in the content store: a complete upload enters the write-once vault only when a
+//! document is registered from it ([`UploadStore::content`], then [`UploadStore::remove`]), so
+//! expired and abandoned uploads leave nothing behind in the vault.
+//!
+//! # Durability
+//! Nothing is reported stored before it is. A patch appends to the data file; finishing it
+//! syncs the data, then atomically replaces the state (temp file, sync, rename, directory
+//! sync). The state is the acknowledgement: after a crash the data file may hold bytes past the
+//! state's offset, and [`UploadStore::open`] truncates them, so each upload restarts from
+//! exactly its last acknowledged offset. The running whole-file SHA-256 is saved with the state
+//! (sha2's serializable hasher state), so resuming never re-reads what was received.
+//!
+//! # Retried requests
+//! A PATCH whose response was lost is sent again from the offset the client last knew. The
+//! bytes before the current offset are then compared with the stored ones instead of written
+//! (a difference is [`UploadError::ReplayMismatch`] and changes nothing), and the rest is
+//! appended, so an identical retry ends where the first attempt did, with the same result.
+//!
+//! # Failed uploads
+//! When the last byte arrives and the whole file does not hash to the declared SHA-256, the
+//! upload is removed for good ([`UploadError::WholeMismatch`]): no later request can change
+//! bytes already received, so the client has to start over.
+//!
+//! # Concurrency
+//! The store is shared by many requests (on blocking threads). At most one [`Patch`] per upload
+//! exists at a time; it holds the upload in a set of busy ids, as do termination and expiry
+//! while they remove one, so none of them can interleave. One store per directory.
+
+mod error;
+mod id;
+mod patch;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+
+pub use error::UploadError;
+pub use id::{ParseUploadIdError, UploadId};
+pub use patch::Patch;
+
+use self::error::io_at;
+use self::state::{DATA_SUFFIX, Files, STATE_SUFFIX, Staged, TEMP_SUFFIX};
+
+/// The SHA-256 of no bytes: the only valid declared hash of an empty upload.
+pub const EMPTY_SHA256: [u8; 32] = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
+/// How long uploads live and how large they may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadConfig {
+    /// How long an upload lives after its last change (creation or acknowledged patch).
+    pub ttl: SignedDuration,
+    /// The largest declared length accepted, in bytes.
+    pub max_length: u64,
+}
+
+impl Default for UploadConfig {
+    fn default() -> Self {
+        Self {
+            ttl: SignedDuration::from_hours(24),
+            max_length: 8 << 30,
+        }
+    }
+}
+
+/// What a client declares when it creates an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUpload {
+    /// The total length in bytes (tus `Upload-Length`).
+    pub length: u64,
+    /// The SHA-256 of the whole file; checked when the last byte arrives.
+    pub sha256: [u8; 32],
+    /// Who created it (the API key's id, say); kept for the caller's access checks.
+    pub owner: String,
+    /// tus `Upload-Metadata`: keys and their decoded values.
+    pub metadata: BTreeMap<String, Vec<u8>>,
+}
+
+/// An upload as acknowledged: what was declared and how far it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// Its id.
+    pub id: UploadId,
+    /// The declared length in bytes.
+    pub length: u64,
+    /// Bytes received and acknowledged (tus `Upload-Offset`).
+    pub offset: u64,
+    /// The declared SHA-256 of the whole file.
+    pub sha256: [u8; 32],
+    /// Who created it.
+    pub owner: String,
+    /// tus `Upload-Metadata`.
+    pub metadata: BTreeMap<String, Vec<u8>>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it expires unless changed before (tus `Upload-Expires`).
+    pub expires_at: Timestamp,
+}
+
+impl Upload {
+    /// Whether every declared byte was received (and the whole file matched its SHA-256).
+    pub fn is_complete(&self) -> bool {
+        self.offset == self.length
+    }
+
+    /// Whether it has expired at `now`.
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.expires_at <= now
+    }
+}
+
+/// What [`UploadStore::open`] found and repaired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recovery {
+    /// Uploads present after recovery.
+    pub uploads: usize,
+    /// Data files cut back to their acknowledged offset (bytes of unfinished patches).
+    pub truncated: usize,
+    /// Half-written state files removed.
+    pub temp_removed: usize,
+    /// Data files without a state (an interrupted creation or removal) removed.
+    pub orphans_removed: usize,
+    /// Uploads removed because their state did not decode or their data was short.
+    pub damaged_removed: usize,
+}
+
+/// The staging store of uploads in one directory.
+///
+/// Cloning is cheap and clones share the store.
+#[derive(Clone)]
+pub struct UploadStore {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for UploadStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadStore")
+            .field("dir", &self.inner.files.dir)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    files: Files,
+    config: UploadConfig,
+    /// Uploads a patch, a termination or an expiry is working on.
+    busy: Mutex<HashSet<UploadId>>,
+    recovery: Recovery,
+}
+
+impl Inner {
+    fn busy(&self) -> MutexGuard<'_, HashSet<UploadId>> {
+        // Each use of the set is a single insert or remove, so a panic while holding the lock
+        // cannot leave it inconsistent: poisoning is moot.
+        self.busy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn expires_at(&self, now: Timestamp) -> Timestamp {
+        now.checked_add(self.config.ttl).unwrap_or(Timestamp::MAX)
+    }
+}
+
+/// Exclusive hold on one upload; released when dropped.
+struct Claim {
+    inner: Arc<Inner>,
+    id: UploadId,
+}
+
+impl Claim {
+    fn new(inner: &Arc<Inner>, id: UploadId) -> Result<Self, UploadError> {
+        if !inner.busy().insert(id) {
+            return Err(UploadError::Busy(id));
+        }
+        Ok(Self {
+            inner: Arc::clone(inner),
+            id,
+        })
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.inner.busy().remove(&self.id);
+    }
+}
+
+impl UploadStore {
+    /// Opens (creating it if need be) the staging directory `dir` and recovers it: data past
+    /// each acknowledged offset is truncated, half-written states are removed, and so are
+    /// data files without a state and uploads whose state is damaged (no request could resume
+    /// them). [`UploadStore::recovery`] tells what was done.
+    pub fn open(dir: &Path, config: UploadConfig) -> Result<Self, UploadError> {
+        if !config.ttl.is_positive() {
+            return Err(UploadError::Config(format!(
+                "the upload expiry {} is not positive",
+                config.ttl
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| io_at("creating", dir, e))?;
+        let files = Files {
+            dir: dir.to_path_buf(),
+        };
+        let recovery = recover(&files)?;
+        let inner = Inner {
+            files,
+            config,
+            busy: Mutex::new(HashSet::new()),
+            recovery,
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> UploadConfig {
+        self.inner.config
+    }
+
+    /// The staging directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.files.dir
+    }
+
+    /// What opening the store repaired.
+    pub fn recovery(&self) -> Recovery {
+        self.inner.recovery
+    }
+
+    /// Creates an upload at `now`. An empty one (length 0) is complete at once, if `sha256` is
+    /// that of no bytes; otherwise it is refused with [`UploadError::WholeMismatch`].
+    pub fn create(&self, new: NewUpload, now: Timestamp) -> Result<Upload, UploadError> {
+        let max = self.inner.config.max_length;
+        if new.length > max {
+            return Err(UploadError::TooLarge {
+                length: new.length,
+                max,
+            });
+        }
+        if new.length == 0 && new.sha256 != EMPTY_SHA256 {
+            return Err(UploadError::WholeMismatch {
+                declared: new.sha256,
+                received: EMPTY_SHA256,
+            });
+        }
+        let files = &self.inner.files;
+        // 128 random bits do not collide; the loop only guards against a broken generator
+        // overwriting an upload.
+        let mut attempts = 0;
+        let (claim, data) = loop {
+            attempts += 1;
+            let id = UploadId::random()?;
+            let claim = match Claim::new(&self.inner, id) {
+                Ok(claim) => claim,
+                Err(_) if attempts < 4 => continue,
+                Err(e) => return Err(e),
+            };
+            let path = files.data(id);
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(data) => break (claim, data),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 4 => {}
+                Err(e) => return Err(io_at("creating", &path, e).into()),
+            }
+        };
+        let id = claim.id;
+        let staged = Staged {
+            upload: Upload {
+                id,
+                length: new.length,
+                offset: 0,
+                sha256: new.sha256,
+                owner: new.owner,
+                metadata: new.metadata,
+                created_at: now,
+                expires_at: self.inner.expires_at(now),
+            },
+            hasher: Sha256::new(),
+        };
+        let saved = data
+            .sync_all()
+            .map_err(|e| io_at("syncing", &files.data(id), e).into())
+            .and_then(|()| files.save(&staged));
+        if let Err(e) = saved {
+            let _ = files.remove(id);
+            return Err(e);
+        }
+        Ok(staged.upload)
+    }
+
+    /// The upload `id` as acknowledged; [`UploadError::NotFound`] once it has expired (by the
+    /// system clock), even before [`UploadStore::expire`] removed it.
+    pub fn get(&self, id: UploadId) -> Result<Upload, UploadError> {
+        self.get_at(id, Timestamp::now())
+    }
+
+    /// [`UploadStore::get`] with the time given.
+    pub fn get_at(&self, id: UploadId, now: Timestamp) -> Result<Upload, UploadError> {
+        let upload = self.inner.files.load(id)?.upload;
+        if upload.is_expired(now) {
+            return Err(UploadError::NotFound(id));
+        }
+        Ok(upload)
+    }
+
+    /// Starts a PATCH of upload `id` at `offset`, whose body has SHA-256 `checksum` if given.
+    ///
+    /// `offset` may be below the upload's offset (a retried request): see [`Patch`].
+    pub fn begin(
+        &self,
+        id: UploadId,
+        offset: u64,
+        checksum: Option<[u8; 32]>,
+        now: Timestamp,
+    ) -> Result<Patch, UploadError> {
+        let claim = Claim::new(&self.inner, id)?;
+        Patch::begin(claim, offset, checksum, now)
+    }
+
+    /// Removes the upload `id` (tus termination); [`UploadError::Busy`] while a patch is open,
+    /// [`UploadError::NotFound`] if it does not exist or has expired (by the system clock; an
+    /// expired one is removed all the same).
+    pub fn terminate(&self, id: UploadId) -> Result<(), UploadError> {
+        let _claim = Claim::new(&self.inner, id)?;
+        let files = &self.inner.files;
+        let expired = match files.load(id) {
+            Ok(staged) => staged.upload.is_expired(Timestamp::now()),
+            Err(UploadError::Damaged { .. }) => false,
+            Err(e) => return Err(e),
+        };
+        files.remove(id)?;
+        if expired {
+            return Err(UploadError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// Removes the upload `id` once a registration has consumed its bytes. Unlike
+    /// [`UploadStore::terminate`] it does not look at the expiry. [`UploadError::NotFound`]
+    /// when it is gone already (expired and removed meanwhile, say: a caller that has
+    /// registered the content may ignore that).
+    pub fn remove(&self, id: UploadId) -> Result<(), UploadError> {
+        let _claim = Claim::new(&self.inner, id)?;
+        let files = &self.inner.files;
+        match fs::symlink_metadata(files.state(id)) {
+            Ok(_) => files.remove(id),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(UploadError::NotFound(id)),
+            Err(e) => Err(io_at("reading", &files.state(id), e).into()),
+        }
+    }
+
+    /// Removes every upload that expired at or before `now` and is not busy, and every upload
+    /// whose state is damaged; returns how many were removed.
+    pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
+        let files = &self.inner.files;
+        let mut removed = 0;
+        for id in self.ids()? {
+            let Ok(_claim) = Claim::new(&self.inner, id) else {
+                continue;
+            };
+            match files.load(id) {
+                Ok(staged) if staged.upload.is_expired(now) => {}
+                Ok(_) | Err(UploadError::NotFound(_)) => continue,
+                Err(UploadError::Damaged { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            files.remove(id)?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// The bytes of the complete upload `id`, opened for reading (by the system clock, an
+    /// expired upload is [`UploadError::NotFound`]).
+    pub fn content(&self, id: UploadId) -> Result<File, UploadError> {
+        self.content_at(id, Timestamp::now())
+    }
+
+    /// [`UploadStore::content`] with the time given.
+    pub fn content_at(&self, id: UploadId, now: Timestamp) -> Result<File, UploadError> {
+        let upload = self.get_at(id, now)?;
+        if !upload.is_complete() {
+            return Err(UploadError::NotComplete {
+                offset: upload.offset,
+                length: upload.length,
+            });
+        }
+        let path = self.inner.files.data(id);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            // Removed since the state was read.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(UploadError::NotFound(id));
+            }
+            Err(e) => return Err(io_at("opening", &path, e).into()),
+        };
+        let actual = file
+            .metadata()
+            .map_err(|e| io_at("reading", &path, e))?
+            .len();
+        if actual != upload.length {
+            return Err(UploadError::Damaged {
+                path,
+                reason: format!(
+                    "{actual} bytes where the complete upload has {}",
+                    upload.length
+                ),
+            });
+        }
+        Ok(file)
+    }
+
+    /// How many uploads are present (expired ones not yet removed included).
+    pub fn count(&self) -> Result<usize, UploadError> {
+        Ok(self.ids()?.len())
+    }
+
+    /// The ids of every upload with a state file.
+    fn ids(&self) -> Result<Vec<UploadId>, UploadError> {
+        Ok(scan(&self.inner.files)?
+            .into_iter()
+            .filter_map(|(id, kind)| (kind == Kind::State).then_some(id))
+            .collect())
+    }
+}
+
+/// The kinds of files the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    State,
+    Data,
+    Temp,
+}
+
+/// The store's files in the directory; other files are none of its business.
+fn scan(files: &Files) -> Result<Vec<(UploadId, Kind)>, UploadError> {
+    let dir = &files.dir;
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| io_at("listing", dir, e))? {
+        let entry = entry.map_err(|e| io_at("listing", dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let Some((stem, suffix)) = name.split_at_checked(UploadId::HEX_LEN) else {
+            continue;
+        };
+        let Ok(id) = stem.parse::<UploadId>() else {
+            continue;
+        };
+        let kind = match suffix {
+            STATE_SUFFIX => Kind::State,
+            DATA_SUFFIX => Kind::Data,
+            TEMP_SUFFIX => Kind::Temp,
+            _ => continue,
+        };
+        found.push((id, kind));
+    }
+    Ok(found)
+}
+
+/// Brings the directory back to the acknowledged states (see [`UploadStore::open`]).
+fn recover(files: &Files) -> Result<Recovery, UploadError> {
+    let mut recovery = Recovery::default();
+    let found = scan(files)?;
+    let states: HashSet<UploadId> = found
+        .iter()
+        .filter_map(|&(id, kind)| (kind == Kind::State).then_some(id))
+        .collect();
+    let mut changed = false;
+    for &(id, kind) in &found {
+        match kind {
+            Kind::Temp => {
+                remove_file(&files.temp(id))?;
+                recovery.temp_removed += 1;
+                changed = true;
+            }
+            Kind::Data if !states.contains(&id) => {
+                remove_file(&files.data(id))?;
+                recovery.orphans_removed += 1;
+                changed = true;
+            }
+            Kind::Data => {}
+            Kind::State => match repair(files, id) {
+                Ok(truncated) => {
+                    recovery.uploads += 1;
+                    recovery.truncated += usize::from(truncated);
+                }
+                Err(UploadError::Damaged { .. }) => {
+                    files.remove(id)?;
+                    recovery.damaged_removed += 1;
+                }
+                Err(e) => return Err(e),
+            },
+        }
+    }
+    if changed {
+        files.sync_dir()?;
+    }
+    Ok(recovery)
+}
+
+/// Truncates the data of upload `id` to its acknowledged offset; true if it was longer.
+fn repair(files: &Files, id: UploadId) -> Result<bool, UploadError> {
+    let offset = files.load(id)?.upload.offset;
+    let path = files.data(id);
+    let data = match OpenOptions::new().write(true).open(&path) {
+        Ok(data) => data,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(UploadError::Damaged {
+                path,
+                reason: "the data file is missing".into(),
+            });
+        }
+        Err(e) => return Err(io_at("opening", &path, e).into()),
+    };
+    fit(&data, &path, offset)
+}
+
+/// Cuts `data` back to `offset` bytes (true if it was longer); [`UploadError::Damaged`] if it
+/// is shorter: acknowledged bytes are lost.
+fn fit(data: &File, path: &Path, offset: u64) -> Result<bool, UploadError> {
+    let len = data
+        .metadata()
+        .map_err(|e| io_at("reading", path, e))?
+        .len();
+    if len < offset {
+        return Err(UploadError::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("{len} bytes where {offset} were acknowledged"),
+        });
+    }
+    if len == offset {
+        return Ok(false);
+    }
+    data.set_len(offset)
+        .and_then(|()| data.sync_all())
+        .map_err(|e| io_at("truncating", path, e))?;
+    Ok(true)
+}
+
+fn remove_file(path: &Path) -> Result<(), UploadError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_at("removing", path, e).into()),
+    }
+}
