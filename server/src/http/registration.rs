@@ -67,17 +67,11 @@ fn refuse(status: StatusCode, detail: &str) -> Refusal {
     Box::new(problem(status, detail))
 }
 
-/// The JSON body as `T`: 400 when it is not JSON or has unknown fields, 422 when a field
-/// does not decode (serde tells which).
+/// The JSON body as `T`: 400 when serde refuses it (not JSON, unknown or missing fields,
+/// wrong types); what decodes but is wrong is 422 later.
 fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Refusal> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let status = if e.is_data() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        refuse(status, &format!("malformed JSON: {e}"))
-    })
+    serde_json::from_slice(bytes)
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")))
 }
 
 fn base64_field(what: &str, text: &str) -> Result<Vec<u8>, Refusal> {

@@ -196,15 +196,25 @@ pub fn key(vault: &Vault, role: &str) -> String {
 
 impl Server {
     pub fn start(vault: &Vault) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qoima"))
+        Self::start_with_env(vault, &[])
+    }
+
+    /// With these environment variables (`QOIMA_SERVER_*` settings, say). Only warnings are
+    /// logged unless `QOIMA_LOG` is among them.
+    pub fn start_with_env(vault: &Vault, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qoima"));
+        command
             .arg("--data-dir")
             .arg(&vault.data)
             .arg("--config")
             .arg(&vault.config)
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .env("QOIMA_LOG", "warn")
+            .stdout(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -240,8 +250,13 @@ impl Server {
             let mut request = hyper::Request::builder()
                 .method(method)
                 .uri(format!("{}{path}", self.url))
-                .header("content-type", "application/json")
                 .header("authorization", format!("Bearer {key}"));
+            if !headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            {
+                request = request.header("content-type", "application/json");
+            }
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
