@@ -1,0 +1,183 @@
+//! End-to-end: signed requests from integrated systems (issue 6). A key created with
+//! `--bin BIN --require-signed` sends `POST /v1/documents` as a CMS SignedData carrying the
+//! JSON, signed by a signer of that BIN at the server's clock; anything else is refused, and
+//! a key without `--require-signed` still sends plain JSON.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+
+mod common;
+
+use common::{Server, Vault, b64, key, pdf, stderr, stdout};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use qoima_verifier::testing::{pki, sign_attached_at, sign_detached};
+use serde_json::{Value, json};
+
+/// The BIN on the test PKI's head certificate (`verifier/testdata/pki/identities.txt`).
+const HEAD_BIN: &str = "240140001238";
+const ENVELOPE: &str = "application/pkcs7-mime; smime-type=signed-data";
+
+/// Stores `content` with `qoima put` (before the server holds the vault) and returns its
+/// address, the SHA-256 hex a registration names.
+fn put(vault: &Vault, name: &str, content: &[u8]) -> String {
+    let file = vault.dir.path().join(name);
+    std::fs::write(&file, content).unwrap();
+    let out = vault.qoima(&["put", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}
+
+/// A writer key for the head's organisation that requires signed requests.
+fn signed_key(vault: &Vault) -> String {
+    let out = vault.qoima(&[
+        "keys",
+        "create",
+        "--role",
+        "writer",
+        "--bin",
+        HEAD_BIN,
+        "--require-signed",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}
+
+/// The registration of stored `content` at `address`, the document itself signed (detached)
+/// by the individual: the JSON an integrated system sends.
+fn registration(address: &str, content: &[u8]) -> Vec<u8> {
+    let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content);
+    json!({
+        "sha256": address,
+        "signatures": [b64(&signature)],
+        "class": "project-documentation",
+        "participant": "acme",
+        "filename": "drawing.pdf",
+        "mediaType": "application/pdf",
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// `body` in an attached CMS signed now by `certificate`'s holder.
+fn envelope(certificate: &[u8], key_pem: &str, body: &[u8]) -> Vec<u8> {
+    sign_attached_at(
+        certificate,
+        key_pem,
+        body,
+        jiff::Timestamp::now().as_second(),
+    )
+}
+
+/// `POST /v1/documents` with this `Content-Type`: the status and the body as JSON.
+fn post(server: &Server, key: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let request = hyper::Request::builder()
+            .method("POST")
+            .uri(format!("{}/v1/documents", server.url))
+            .header("content-type", content_type)
+            .header("authorization", format!("Bearer {key}"))
+            .body(Full::new(Bytes::from(body)))
+            .unwrap();
+        let response = client.request(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)));
+        (status, value)
+    })
+}
+
+#[test]
+fn a_key_that_requires_signed_requests() {
+    let vault = Vault::new();
+    let (first, second, third) = (pdf(1), pdf(2), pdf(3));
+    let first_address = put(&vault, "first.pdf", &first);
+    let second_address = put(&vault, "second.pdf", &second);
+    let third_address = put(&vault, "third.pdf", &third);
+    let signed = signed_key(&vault);
+    let plain = key(&vault, "writer");
+    let server = Server::start(&vault);
+
+    // Plain JSON from a key that requires signed requests: 415, nothing registered.
+    let body = registration(&first_address, &first);
+    let (status, problem) = post(&server, &signed, "application/json", body.clone());
+    assert_eq!(status, 415, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("requires CMS-signed requests"), "{detail}");
+
+    // The same JSON in an envelope signed now by the head of the key's organisation: 201.
+    let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &body);
+    let (status, registered) = post(&server, &signed, ENVELOPE, sealed.clone());
+    assert_eq!(status, 201, "{registered}");
+    assert_eq!(
+        registered["address"],
+        first_address.as_str(),
+        "{registered}"
+    );
+    let id = registered["id"].as_str().unwrap().to_owned();
+
+    // The same envelope again, whatever its encoding: a replay, 409.
+    let (status, problem) = post(&server, &signed, ENVELOPE, sealed.clone());
+    assert_eq!(status, 409, "{problem}");
+    let (status, problem) = post(&server, &signed, "application/cms", b64(&sealed).into());
+    assert_eq!(status, 409, "{problem}");
+
+    // Signed by someone who is not of the key's BIN (the individual has none): 403 with the
+    // report, nothing registered.
+    let body = registration(&second_address, &second);
+    let foreign = envelope(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, &body);
+    let (status, problem) = post(&server, &signed, ENVELOPE, foreign);
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["report"]["subIndication"], "NOT_OWNER", "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("NOT_OWNER"),
+        "{problem}"
+    );
+
+    // A detached signature carries no request: 400.
+    let detached = sign_detached(pki::HEAD, pki::HEAD_KEY, &body);
+    let (status, problem) = post(&server, &signed, ENVELOPE, detached);
+    assert_eq!(status, 400, "{problem}");
+
+    // A signature made long ago (or far ahead): 403, stale.
+    let stale = sign_attached_at(
+        pki::HEAD,
+        pki::HEAD_KEY,
+        &body,
+        jiff::Timestamp::now().as_second() - 3600,
+    );
+    let (status, problem) = post(&server, &signed, ENVELOPE, stale);
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("stale"),
+        "{problem}"
+    );
+
+    // Reads need no envelope.
+    let document = server.get_json(&signed, &format!("/v1/documents/{id}"));
+    assert_eq!(document["id"], id.as_str(), "{document}");
+
+    // A key without --require-signed still sends plain JSON.
+    let (status, registered) = post(
+        &server,
+        &plain,
+        "application/json",
+        registration(&third_address, &third),
+    );
+    assert_eq!(status, 201, "{registered}");
+    // And the second document, refused above, registers now.
+    let (status, registered) = post(
+        &server,
+        &plain,
+        "application/json",
+        registration(&second_address, &second),
+    );
+    assert_eq!(status, 201, "{registered}");
+}
