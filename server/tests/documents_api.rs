@@ -179,6 +179,25 @@ fn an_upload_becomes_a_document() {
     );
     assert_eq!(status, 206);
     assert!(bytes == content[2_000_000..2_001_000]);
+    let etag = format!("\"{}\"", sha256_hex(&content));
+    let (status, headers, bytes) = server.send(
+        &writer,
+        "GET",
+        &format!("/v1/documents/{doc}/content"),
+        &[("if-none-match", &etag)],
+        vec![],
+    );
+    assert_eq!((status, bytes.len()), (304, 0));
+    assert_eq!(headers["etag"].to_str().unwrap(), etag);
+    // A range of other content (If-Range of another tag) is the whole content.
+    let (status, _, bytes) = server.send(
+        &writer,
+        "GET",
+        &format!("/v1/documents/{doc}/content"),
+        &[("range", "bytes=0-9"), ("if-range", "\"other\"")],
+        vec![],
+    );
+    assert_eq!((status, bytes.len()), (200, content.len()));
 
     // The upload was used up: it is gone, and cannot register a second document.
     let (status, _, _) = server.send(

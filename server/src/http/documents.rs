@@ -4,7 +4,9 @@
 //! `POST /v1/documents/{id}/verify`.
 
 use hyper::body::Bytes;
-use hyper::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderValue};
+use hyper::header::{
+    ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, IF_RANGE, RANGE,
+};
 use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
@@ -111,7 +113,7 @@ fn resolve(range: ByteRange, length: u64) -> Option<std::ops::Range<u64>> {
 /// `GET /v1/documents/{id}/content`: the latest version's bytes, `ETag` its address, one
 /// `Range` served as 206.
 pub(super) async fn content_route(
-    range: Option<&hyper::header::HeaderValue>,
+    headers: &hyper::HeaderMap,
     id: &str,
     state: &AppState,
     caller: Option<&ApiKey>,
@@ -138,6 +140,28 @@ pub(super) async fn content_route(
     let address = ContentAddress(current.content);
     let length = current.length;
     let etag = format!("\"{address}\"");
+    // The content at an address never changes: a client holding it needs nothing more
+    // (RFC 9110 §13.1.2), and a range is only taken from the same content (§13.1.5).
+    let matches = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|tag| tag.trim() == etag || tag.trim() == "*")
+            })
+    };
+    if matches(IF_NONE_MATCH) {
+        let mut response = Response::new(super::body::full(Bytes::new()));
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(ETAG, value);
+        }
+        return response;
+    }
+    let range = headers
+        .get(RANGE)
+        .filter(|_| !headers.contains_key(IF_RANGE) || matches(IF_RANGE));
     // A Range in another unit is ignored (RFC 9110 §14.2); a malformed one or several ranges
     // are refused.
     let wanted = match range.map(|value| value.to_str().unwrap_or("")) {

@@ -229,8 +229,7 @@ async fn dispatch(
             registration::statement_route(param, req.uri().query(), state)
         }
         ("GET", "/v1/documents/{id}/content") => {
-            let range = req.headers().get(hyper::header::RANGE).cloned();
-            documents::content_route(range.as_ref(), param, state, Some(key)).await
+            documents::content_route(req.headers(), param, state, Some(key)).await
         }
         ("POST", "/v1/documents/{id}/verify") => documents::reverify_route(param, state),
         (method @ ("POST" | "DELETE"), "/v1/documents/{id}/holds") => {
