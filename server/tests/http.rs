@@ -688,3 +688,60 @@ fn auditors_place_and_release_holds() {
     let (status, _) = server.request(&auditor, "POST", missing, body(r#"{"reason":"x"}"#));
     assert_eq!(status, 404);
 }
+
+#[test]
+fn admins_manage_keys() {
+    let vault = Vault::new();
+    let admin = key(&vault, "admin");
+    let writer = key(&vault, "writer");
+    let server = Server::start(&vault);
+    let post = |key: &str, body: Value| {
+        let (status, text) = server.request(key, "POST", "/v1/keys", body.to_string().into_bytes());
+        (status, serde_json::from_str::<Value>(&text).unwrap())
+    };
+    assert_eq!(post(&writer, serde_json::json!({"role": "reader"})).0, 403);
+    assert_eq!(server.request(&writer, "GET", "/v1/keys", vec![]).0, 403);
+    for bad in [
+        serde_json::json!({"role": "root"}),
+        serde_json::json!({"role": "writer", "bin": "12"}),
+        serde_json::json!({"role": "writer", "requireSigned": true}),
+        serde_json::json!({"role": "writer", "name": ""}),
+    ] {
+        assert_eq!(post(&admin, bad.clone()).0, 422, "{bad}");
+    }
+    assert_eq!(
+        post(&admin, serde_json::json!({"role": "reader", "x": 1})).0,
+        400
+    );
+
+    let (status, created) = post(
+        &admin,
+        serde_json::json!({"role": "reader", "name": "портал", "bin": "240140001238"}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let token = created["key"].as_str().unwrap();
+    let id = created["id"].as_str().unwrap();
+    // The new key works at once.
+    assert_eq!(server.request(token, "GET", "/metrics", vec![]).0, 200);
+    let listed = server.get_json(&admin, "/v1/keys");
+    let entry = listed["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id)
+        .unwrap();
+    assert_eq!(entry["role"], "reader");
+    assert_eq!(entry["name"], "портал");
+    assert!(!listed.to_string().contains(token), "a secret was listed");
+
+    let path = format!("/v1/keys/{id}");
+    assert_eq!(server.request(&admin, "DELETE", &path, vec![]).0, 200);
+    assert_eq!(server.request(token, "GET", "/metrics", vec![]).0, 401);
+    assert_eq!(server.request(&admin, "DELETE", &path, vec![]).0, 410);
+    let unknown = "/v1/keys/0123456789abcdef";
+    assert_eq!(server.request(&admin, "DELETE", unknown, vec![]).0, 404);
+    assert_eq!(
+        server.request(&admin, "DELETE", "/v1/keys/..", vec![]).0,
+        404
+    );
+}

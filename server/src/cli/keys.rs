@@ -158,7 +158,7 @@ fn revoke(dir: &Path, args: RevokeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn key_json(key: &ApiKey) -> Value {
+pub(crate) fn key_json(key: &ApiKey) -> Value {
     json!({
         "id": key.id.to_string(),
         "role": key.role.as_str(),

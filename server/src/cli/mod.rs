@@ -15,7 +15,7 @@ mod content;
 pub(crate) mod doc;
 mod facility;
 mod hold;
-mod keys;
+pub(crate) mod keys;
 mod logging;
 mod serve;
 mod verify;

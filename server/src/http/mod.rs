@@ -5,6 +5,7 @@ mod audit;
 pub mod body;
 mod documents;
 mod holds;
+mod key_admin;
 pub mod metrics;
 mod registration;
 pub mod routes;
@@ -248,6 +249,12 @@ async fn dispatch(
         ("GET", "/v1/audit/proofs/consistency") => {
             audit::consistency_route(req.uri().query(), state)
         }
+        ("GET", "/v1/keys") => key_admin::list(state),
+        ("POST", "/v1/keys") => match json_body(req, state, key).await {
+            Ok(bytes) => key_admin::create(&bytes, state),
+            Err(response) => *response,
+        },
+        ("DELETE", "/v1/keys/{id}") => key_admin::revoke(param, state),
         (method, path) => problem(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("{method} {path} has no handler"),

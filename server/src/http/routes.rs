@@ -23,7 +23,7 @@ const fn route(method: &'static str, path: &'static str, permission: Permission)
     }
 }
 
-use Permission::{Audit, Read, Write};
+use Permission::{Admin, Audit, Read, Write};
 
 /// Every route the server answers.
 pub const ROUTES: &[Route] = &[
@@ -59,6 +59,9 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/audit/checkpoint", Audit),
     route("GET", "/v1/audit/proofs/inclusion", Audit),
     route("GET", "/v1/audit/proofs/consistency", Audit),
+    route("GET", "/v1/keys", Admin),
+    route("POST", "/v1/keys", Admin),
+    route("DELETE", "/v1/keys/{id}", Admin),
 ];
 
 /// Why no route answers a request.

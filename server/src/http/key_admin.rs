@@ -1,0 +1,96 @@
+//! `GET /v1/keys`, `POST /v1/keys` and `DELETE /v1/keys/{id}` (admins): the API keys, as
+//! `qoima keys list|create|revoke` manage them. A new key's token is in the 201 response
+//! only; the vault keeps its secret's SHA-256.
+
+use hyper::{Response, StatusCode};
+use qoima_vault::keys::{self, KeyError, KeyId, Role};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::body::Body;
+use super::{AppState, json, problem};
+use crate::cli::keys::key_json;
+
+/// The body of `POST /v1/keys`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct NewKey {
+    role: String,
+    name: Option<String>,
+    bin: Option<String>,
+    #[serde(default)]
+    require_signed: bool,
+}
+
+fn failure(error: &KeyError) -> Response<Body> {
+    let status = match error {
+        KeyError::BadName | KeyError::BadBin => StatusCode::UNPROCESSABLE_ENTITY,
+        KeyError::Unknown(_) => StatusCode::NOT_FOUND,
+        KeyError::AlreadyRevoked(_) => StatusCode::GONE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    problem(status, &error.to_string())
+}
+
+/// `GET /v1/keys`: every key, revoked ones included, never a secret.
+pub(super) fn list(state: &AppState) -> Response<Body> {
+    match keys::list(state.registry.content().backend()) {
+        Ok(keys) => json(
+            StatusCode::OK,
+            json!({ "keys": keys.iter().map(key_json).collect::<Vec<Value>>() }).to_string(),
+        ),
+        Err(e) => failure(&e),
+    }
+}
+
+/// `POST /v1/keys`: 201 with `key` (the token, shown this once), `id` and `role`.
+pub(super) fn create(bytes: &[u8], state: &AppState) -> Response<Body> {
+    let new: NewKey = match serde_json::from_slice(bytes) {
+        Ok(new) => new,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+    };
+    let Ok(role) = new.role.parse::<Role>() else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("role {:?}: one of writer, reader, auditor, admin", new.role),
+        );
+    };
+    if new.require_signed && new.bin.is_none() {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "requireSigned needs the BIN whose signers speak for the key",
+        );
+    }
+    match keys::create(
+        state.registry.content().backend(),
+        role,
+        new.name.as_deref(),
+        new.bin.as_deref(),
+        new.require_signed,
+        jiff::Timestamp::now(),
+    ) {
+        Ok((id, token)) => json(
+            StatusCode::CREATED,
+            json!({ "key": token, "id": id.to_string(), "role": role.as_str() }).to_string(),
+        ),
+        Err(e) => failure(&e),
+    }
+}
+
+/// `DELETE /v1/keys/{id}`: the key authenticates no more (404 unknown, 410 revoked before).
+pub(super) fn revoke(id: &str, state: &AppState) -> Response<Body> {
+    let Ok(id) = id.parse::<KeyId>() else {
+        return problem(StatusCode::NOT_FOUND, &format!("no API key {id:?}"));
+    };
+    match keys::revoke(
+        state.registry.content().backend(),
+        id,
+        jiff::Timestamp::now(),
+    ) {
+        Ok(()) => json(
+            StatusCode::OK,
+            json!({ "id": id.to_string(), "revoked": true }).to_string(),
+        ),
+        Err(e) => failure(&e),
+    }
+}
