@@ -151,3 +151,83 @@ pub mod registration {
         ))
     }
 }
+
+/// The upload crash test's uploads: deterministic contents and what is declared for them.
+pub mod uploads {
+    use std::collections::BTreeMap;
+
+    use qoima_vault::ContentAddress;
+    use qoima_vault::uploads::{NewUpload, Upload};
+
+    use super::Rng;
+
+    /// The owner of every upload.
+    pub const OWNER: &str = "crash";
+    /// The metadata key naming the child's seed.
+    pub const SEED_KEY: &str = "seed";
+    /// The metadata key naming the upload's index in its seed.
+    pub const INDEX_KEY: &str = "index";
+
+    fn rng(seed: u64, index: u64) -> Rng {
+        Rng::new(seed.wrapping_mul(0x0000_0100_0000_01b3) ^ index.rotate_left(40))
+    }
+
+    /// The length of upload `index` of `seed`: empty now and then, mostly from a few bytes to
+    /// 2 MiB, sometimes up to 4 MiB.
+    pub fn length(seed: u64, index: u64) -> u64 {
+        let mut rng = rng(seed, index);
+        match rng.below(20) {
+            0 => 0,
+            1..=5 => 1 + rng.below(4 << 10),
+            6..=12 => 1 + rng.below(256 << 10),
+            13..=18 => 1 + rng.below(2 << 20),
+            _ => (2 << 20) + rng.below(2 << 20),
+        }
+    }
+
+    /// The bytes of upload `index` of `seed`.
+    pub fn content(seed: u64, index: u64) -> Vec<u8> {
+        let len = length(seed, index) as usize;
+        Rng::new(!seed ^ index.wrapping_mul(0x9e37_79b9)).bytes(len)
+    }
+
+    /// Whether upload `index` of `seed` declares a wrong SHA-256 (about one in eight; never an
+    /// empty one, which would be refused at creation).
+    pub fn wrong_sha256(seed: u64, index: u64) -> bool {
+        length(seed, index) > 0 && rng(seed, index).below(8) == 3
+    }
+
+    /// The SHA-256 upload `index` of `seed` declares for `content`: its own, or one with a
+    /// flipped bit.
+    pub fn declared_sha256(seed: u64, index: u64, content: &[u8]) -> [u8; 32] {
+        let mut sha = ContentAddress::of(content).0;
+        if wrong_sha256(seed, index) {
+            sha[0] ^= 1;
+        }
+        sha
+    }
+
+    /// The declaration of upload `index` of `seed`, naming both in its metadata.
+    pub fn declare(seed: u64, index: u64, content: &[u8]) -> NewUpload {
+        NewUpload {
+            length: content.len() as u64,
+            sha256: declared_sha256(seed, index, content),
+            owner: OWNER.into(),
+            metadata: BTreeMap::from([
+                (SEED_KEY.to_string(), seed.to_string().into_bytes()),
+                (INDEX_KEY.to_string(), index.to_string().into_bytes()),
+            ]),
+        }
+    }
+
+    /// The seed and index an upload's metadata names.
+    pub fn key(upload: &Upload) -> Option<(u64, u64)> {
+        let number = |key: &str| {
+            std::str::from_utf8(upload.metadata.get(key)?)
+                .ok()?
+                .parse()
+                .ok()
+        };
+        Some((number(SEED_KEY)?, number(INDEX_KEY)?))
+    }
+}
