@@ -59,6 +59,19 @@ pub async fn next_data(body: &mut Incoming, idle: Duration) -> Result<Option<Byt
     }
 }
 
+/// Reads and drops the body, at most `limit` bytes; whether it was read to its end.
+pub async fn drain(mut body: Incoming, limit: u64, idle: Duration) -> bool {
+    let mut read = 0;
+    while read <= limit {
+        match next_data(&mut body, idle).await {
+            Ok(Some(data)) => read += data.len() as u64,
+            Ok(None) => return true,
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 /// The whole body, at most `limit` bytes, each piece arriving within `idle`.
 pub async fn read(mut body: Incoming, limit: usize, idle: Duration) -> Result<Bytes, ReadError> {
     // A declared length above the limit is refused before anything is read.

@@ -144,6 +144,16 @@ async fn serve(req: Request<Incoming>, state: &AppState) -> Response<Body> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let (template, response) = match routes::find(&method, &path) {
+        // hyper bounds its read buffer, not the head: a head that arrives in one read can
+        // exceed it, so the limit is checked here too.
+        _ if head_size(&req) > state.settings.max_header_bytes => {
+            let limit = state.settings.max_header_bytes;
+            let response = problem(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                &format!("the request's headers are larger than {limit} bytes"),
+            );
+            ("unmatched", unread(req, response, state).await)
+        }
         Ok((route, params)) => (route.path, dispatch(route, &params, req, state).await),
         Err(Miss::NotFound) => (
             "unmatched",
@@ -185,7 +195,7 @@ async fn dispatch(
         None => None,
         Some(permission) => match authorise(&req, state, permission) {
             Ok(caller) => Some(caller),
-            Err(response) => return *response,
+            Err(response) => return unread(req, *response, state).await,
         },
     };
     let param = params.first().copied().unwrap_or_default();
@@ -325,6 +335,37 @@ async fn read_body(
         .map_err(|e| Box::new(read_failure(&e)))
 }
 
+/// The size of a request's head as sent: the request line and every header line.
+fn head_size(req: &Request<Incoming>) -> usize {
+    let line = req.method().as_str().len() + req.uri().to_string().len() + 12;
+    req.headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + line
+}
+
+/// How much of a refused request's body is read (and dropped) before the refusal is sent.
+const DRAIN_LIMIT: u64 = 1 << 20;
+
+/// `response` to a request refused before its body was read. A client still sending its
+/// body when the server closes the connection gets a reset, which can destroy the response
+/// before it is read: so up to [`DRAIN_LIMIT`] bytes are read first, and a longer body is
+/// answered with `Connection: close` (it is not read to its end).
+async fn unread(
+    req: Request<Incoming>,
+    mut response: Response<Body>,
+    state: &AppState,
+) -> Response<Body> {
+    let idle = state.settings.body_idle_timeout.min(Duration::from_secs(5));
+    if !body::drain(req.into_body(), DRAIN_LIMIT, idle).await {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
 /// The response to a body that could not be read.
 fn read_failure(error: &ReadError) -> Response<Body> {
     let status = match error {
@@ -333,7 +374,7 @@ fn read_failure(error: &ReadError) -> Response<Body> {
         ReadError::Broken(_) => StatusCode::BAD_REQUEST,
     };
     let mut response = problem(status, &error.to_string());
-    if status == StatusCode::REQUEST_TIMEOUT {
+    if matches!(error, ReadError::TooLarge(_) | ReadError::Stalled(_)) {
         // The rest of the body will not be read: the connection cannot be reused.
         response
             .headers_mut()
@@ -498,6 +539,14 @@ fn json(status: StatusCode, body: String) -> Response<Body> {
     response
 }
 
+/// The reason phrase of `status`, tus's 460 included.
+fn title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        460 => "Checksum Mismatch",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    }
+}
+
 /// An RFC 9457 problem details response.
 fn problem(status: StatusCode, detail: &str) -> Response<Body> {
     problem_with(status, detail, serde_json::json!({}))
@@ -507,7 +556,7 @@ fn problem(status: StatusCode, detail: &str) -> Response<Body> {
 fn problem_with(status: StatusCode, detail: &str, extra: serde_json::Value) -> Response<Body> {
     let mut body = serde_json::json!({
         "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("error"),
+        "title": title(status),
         "status": status.as_u16(),
         "detail": detail,
     });

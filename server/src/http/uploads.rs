@@ -312,17 +312,29 @@ pub(super) async fn create(
     state: &AppState,
     key: &ApiKey,
 ) -> Response<Body> {
-    match try_create(req, state, key).await {
+    let creation = match prepare_creation(req.headers(), state, key) {
+        Ok(creation) => creation,
+        Err(response) => return super::unread(req, response, state).await,
+    };
+    match try_create(creation, req, state, key).await {
         Ok(response) | Err(response) => response,
     }
 }
 
-async fn try_create(
-    req: Request<Incoming>,
+/// A creation checked before anything is stored or read.
+struct Creation {
+    new: NewUpload,
+    /// The first bytes' checksum.
+    checksum: Option<[u8; 32]>,
+    /// A receiving slot, when there are first bytes.
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+fn prepare_creation(
+    headers: &HeaderMap,
     state: &AppState,
     key: &ApiKey,
-) -> Result<Response<Body>, Response<Body>> {
-    let headers = req.headers();
+) -> Result<Creation, Response<Body>> {
     check_version(headers)?;
     if headers.contains_key("upload-defer-length") {
         return Err(refuse(
@@ -346,14 +358,36 @@ async fn try_create(
         .unwrap_or_default();
     let sha256 = declared_sha256(&metadata).map_err(|e| refuse(StatusCode::BAD_REQUEST, &e))?;
     let checksum = parse_checksum(headers)?;
-    let with_body = has_upload_body(headers)?;
-    let permit = if with_body { Some(slot(state)?) } else { None };
+    let permit = if has_upload_body(headers)? {
+        Some(slot(state)?)
+    } else {
+        None
+    };
     let new = NewUpload {
         length,
         sha256,
         owner: key.id.to_string(),
         metadata,
     };
+    Ok(Creation {
+        new,
+        checksum,
+        permit,
+    })
+}
+
+async fn try_create(
+    Creation {
+        new,
+        checksum,
+        permit,
+    }: Creation,
+    req: Request<Incoming>,
+    state: &AppState,
+    key: &ApiKey,
+) -> Result<Response<Body>, Response<Body>> {
+    let length = new.length;
+    let with_body = permit.is_some();
     let uploads = state.uploads.clone();
     let created = tokio::task::spawn_blocking(move || uploads.create(new, jiff::Timestamp::now()))
         .await
@@ -423,29 +457,14 @@ pub(super) async fn patch(
     state: &AppState,
     key: &ApiKey,
 ) -> Response<Body> {
-    let headers = req.headers();
-    if let Err(response) = check_version(headers) {
-        return response;
-    }
-    if headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes) != Some(OFFSET_OCTET_STREAM.as_bytes())
-    {
-        return refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            &format!("a PATCH body is sent as Content-Type: {OFFSET_OCTET_STREAM}"),
-        );
-    }
-    let prepared = number(headers, "upload-offset").and_then(|offset| {
-        let offset =
-            offset.ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "Upload-Offset is required"))?;
-        Ok((offset, parse_checksum(headers)?, owned(id, state, key)?))
-    });
-    let (offset, checksum, upload) = match prepared {
+    let PatchRequest {
+        offset,
+        checksum,
+        upload,
+        permit,
+    } = match prepare_patch(id, req.headers(), state, key) {
         Ok(prepared) => prepared,
-        Err(response) => return response,
-    };
-    let permit = match slot(state) {
-        Ok(permit) => permit,
-        Err(response) => return response,
+        Err(response) => return super::unread(req, response, state).await,
     };
     let (received, upload) = receive(upload.id, offset, checksum, req, state, Some(permit)).await;
     if let Err(response) = received {
@@ -461,6 +480,40 @@ pub(super) async fn patch(
         }
     }
     response
+}
+
+/// A PATCH checked before its body is read.
+struct PatchRequest {
+    offset: u64,
+    checksum: Option<[u8; 32]>,
+    upload: Upload,
+    permit: OwnedSemaphorePermit,
+}
+
+fn prepare_patch(
+    id: &str,
+    headers: &HeaderMap,
+    state: &AppState,
+    key: &ApiKey,
+) -> Result<PatchRequest, Response<Body>> {
+    check_version(headers)?;
+    if headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes) != Some(OFFSET_OCTET_STREAM.as_bytes())
+    {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("a PATCH body is sent as Content-Type: {OFFSET_OCTET_STREAM}"),
+        ));
+    }
+    let offset = number(headers, "upload-offset")?
+        .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "Upload-Offset is required"))?;
+    let checksum = parse_checksum(headers)?;
+    let upload = owned(id, state, key)?;
+    Ok(PatchRequest {
+        offset,
+        checksum,
+        upload,
+        permit: slot(state)?,
+    })
 }
 
 /// What the body reader hands the writer.
