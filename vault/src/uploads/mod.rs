@@ -373,9 +373,15 @@ impl UploadStore {
         let files = &self.inner.files;
         let mut removed = 0;
         for id in self.ids()? {
+            // A look without the claim first (states are replaced whole, by rename): a sweep
+            // must not make a request on a live upload find it busy.
+            if matches!(files.load(id), Ok(staged) if !staged.upload.is_expired(now)) {
+                continue;
+            }
             let Ok(_claim) = Claim::new(&self.inner, id) else {
                 continue;
             };
+            // Again under the claim: a patch may have moved the expiry on meanwhile.
             match files.load(id) {
                 Ok(staged) if staged.upload.is_expired(now) => {}
                 Ok(_) | Err(UploadError::NotFound(_)) => continue,
