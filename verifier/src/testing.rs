@@ -146,40 +146,7 @@ pub fn signed_data(
     content: &[u8],
     attached: bool,
 ) -> Vec<u8> {
-    let cert = Certificate::from_der(certificate).unwrap();
-    let ess_cert_id_v2 = seq(&[&octets(&sha256(certificate))]);
-    let signing_certificate_v2 = seq(&[&seq(&[&ess_cert_id_v2])]);
-    let mut attributes = [
-        attribute(ID_CONTENT_TYPE, &oid(content_type)),
-        attribute(ID_MESSAGE_DIGEST, &octets(&sha256(content))),
-        attribute(ID_AA_SIGNING_CERTIFICATE_V2, &signing_certificate_v2),
-    ];
-    // DER SET OF: the encodings in ascending order (X.690 §11.6).
-    attributes.sort();
-    let attributes = attributes.concat();
-    let signature = rsa_sha256(key_pem, &der_tlv(0x31, &attributes));
-
-    let signer_info = seq(&[
-        &integer(&[1]),
-        &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
-        &algorithm(ID_SHA256),
-        &der_tlv(0xA0, &attributes),
-        &algorithm(SHA256_WITH_RSA),
-        &octets(&signature),
-    ]);
-    let encapsulated = if attached {
-        seq(&[&oid(content_type), &der_tlv(0xA0, &octets(content))])
-    } else {
-        seq(&[&oid(content_type)])
-    };
-    let signed_data = seq(&[
-        &integer(&[3]),
-        &set(&[&algorithm(ID_SHA256)]),
-        &encapsulated,
-        &der_tlv(0xA0, certificate),
-        &set(&[&signer_info]),
-    ]);
-    seq(&[&oid(ID_SIGNED_DATA), &der_tlv(0xA0, &signed_data)])
+    signed_data_with(certificate, key_pem, content_type, content, attached, &[])
 }
 
 /// A detached CMS over `content` (id-data) by the holder of `key_pem` and `certificate`.

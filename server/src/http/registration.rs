@@ -96,6 +96,42 @@ struct Checked {
     media_type: Option<String>,
 }
 
+impl Checked {
+    /// The registration of this submission in `class` for `participant`, now by the server's
+    /// clock.
+    fn registration(self, class: RetentionClass, participant: &Participant) -> Registration {
+        Registration::new(
+            self.address,
+            self.signatures,
+            class,
+            participant.clone(),
+            jiff::Timestamp::now(),
+        )
+        .expect(self.expected)
+        .file(self.filename, self.media_type)
+    }
+}
+
+/// Runs a registration or a new version on a blocking thread (verification and a synced
+/// write) and counts its outcome.
+async fn write<E: Send + 'static>(
+    state: &AppState,
+    registration: impl FnOnce() -> Result<Registered, E> + Send + 'static,
+    refusal: fn(E) -> Response<Body>,
+) -> Result<Registered, Response<Body>> {
+    match tokio::task::spawn_blocking(registration).await {
+        Ok(Ok(registered)) => {
+            state.metrics.registration("registered");
+            Ok(registered)
+        }
+        Ok(Err(e)) => {
+            state.metrics.registration("refused");
+            Err(refusal(e))
+        }
+        Err(e) => Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    }
+}
+
 /// Checks everything about `submission` that needs no storage, then puts a finished
 /// upload's bytes into the content store (they must still hash to the declared SHA-256).
 async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result<Checked, Refusal> {
@@ -239,29 +275,17 @@ async fn register(
     })?;
     let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
     let upload = checked.upload;
-    let mut registration = Registration::new(
-        checked.address,
-        checked.signatures,
-        class,
-        participant.clone(),
-        jiff::Timestamp::now(),
-    )
-    .expect(checked.expected)
-    .file(checked.filename, checked.media_type);
+    let mut registration = checked.registration(class, &participant);
     if let Some(object) = &body.object_number {
         registration = registration.object_number(object.clone());
     }
     let registry = state.registry.clone();
-    let done = tokio::task::spawn_blocking(move || registry.register(&registration)).await;
-    let registered = match done {
-        Ok(Ok(registered)) => registered,
-        Ok(Err(e)) => {
-            state.metrics.registration("refused");
-            return Err(register_refusal(e));
-        }
-        Err(e) => return Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
-    };
-    state.metrics.registration("registered");
+    let registered = write(
+        state,
+        move || registry.register(&registration),
+        register_refusal,
+    )
+    .await?;
     let facts = Facts {
         class: class.name(),
         participant: participant.as_str(),
@@ -444,29 +468,15 @@ async fn new_version(
     let participant = view.participant().map_err(damaged)?;
     let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
     let upload = checked.upload;
-    let registration = Registration::new(
-        checked.address,
-        checked.signatures,
-        class,
-        participant.clone(),
-        jiff::Timestamp::now(),
-    )
-    .expect(checked.expected)
-    .file(checked.filename, checked.media_type);
+    let registration = checked.registration(class, &participant);
     let registry = state.registry.clone();
     let reason = body.reason;
-    let done =
-        tokio::task::spawn_blocking(move || registry.new_version(id, &registration, &act, &reason))
-            .await;
-    let registered = match done {
-        Ok(Ok(registered)) => registered,
-        Ok(Err(e)) => {
-            state.metrics.registration("refused");
-            return Err(version_refusal(e));
-        }
-        Err(e) => return Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
-    };
-    state.metrics.registration("registered");
+    let registered = write(
+        state,
+        move || registry.new_version(id, &registration, &act, &reason),
+        version_refusal,
+    )
+    .await?;
     let facts = Facts {
         class: class.name(),
         participant: participant.as_str(),

@@ -431,10 +431,7 @@ pub(super) fn head(
     state: &AppState,
     key: &ApiKey,
 ) -> Response<Body> {
-    if let Err(response) = check_version(req.headers()) {
-        return response;
-    }
-    let upload = match owned(id, state, key) {
+    let upload = match check_version(req.headers()).and_then(|()| owned(id, state, key)) {
         Ok(upload) => upload,
         Err(response) => return response,
     };
@@ -599,10 +596,7 @@ pub(super) fn terminate(
     state: &AppState,
     key: &ApiKey,
 ) -> Response<Body> {
-    if let Err(response) = check_version(req.headers()) {
-        return response;
-    }
-    let upload = match owned(id, state, key) {
+    let upload = match check_version(req.headers()).and_then(|()| owned(id, state, key)) {
         Ok(upload) => upload,
         Err(response) => return response,
     };
