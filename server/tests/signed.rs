@@ -8,10 +8,6 @@
 mod common;
 
 use common::{Server, Vault, b64, key, pdf, stderr, stdout};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use qoima_verifier::testing::{pki, sign_attached_at, sign_detached};
 use serde_json::{Value, json};
 
@@ -72,26 +68,11 @@ fn envelope(certificate: &[u8], key_pem: &str, body: &[u8]) -> Vec<u8> {
 
 /// `POST /v1/documents` with this `Content-Type`: the status and the body as JSON.
 fn post(server: &Server, key: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-        let request = hyper::Request::builder()
-            .method("POST")
-            .uri(format!("{}/v1/documents", server.url))
-            .header("content-type", content_type)
-            .header("authorization", format!("Bearer {key}"))
-            .body(Full::new(Bytes::from(body)))
-            .unwrap();
-        let response = client.request(request).await.unwrap();
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)));
-        (status, value)
-    })
+    let headers = [("content-type", content_type)];
+    let (status, _, bytes) = server.send(key, "POST", "/v1/documents", &headers, body);
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)));
+    (status, value)
 }
 
 #[test]
