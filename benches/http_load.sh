@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# Load figures of `qoima serve` (HTTP/1.1 on hyper), each beside its reference measured in the
+# same run:
+#
+#  1. Verification: `POST /v1/verify` of the issue's reference case (the detached RSA-2048 CMS
+#     verifier/testdata/pki/cms/individual.detached.p7s over doc-4k.txt at
+#     2026-06-15T12:00:00Z, as in benches/verify.rs) from CONNECTIONS keep-alive connections
+#     for DURATION seconds: requests/s, p50 and p99 latency. Every response must be 200 (checked
+#     by the load tool and by the server's own /metrics counters). Reference: the engine in one
+#     process on every core (benches/verify_rate.rs: one Verifier, a thread per core), run
+#     right before and right after the load; the ratio is HTTP / their mean. ROUNDS rounds.
+#  2. Upload: a UPLOAD_MIB MiB random file sent by tus (POST /v1/uploads with Upload-Length and
+#     the sha256 metadata, then one PATCH of the whole file, then again in CHUNK_MIB MiB
+#     PATCHes over one connection), timed with curl from the POST to the last response: MiB/s
+#     and the share of `sha256sum`'s rate on the same file. Also `openssl dgst -sha256` and a
+#     `dd ... conv=fdatasync` copy of the file (what the disk takes) for context. Median of
+#     RUNS runs.
+#
+# Writes the tables into BENCHMARKS.md between the http_load.sh markers.
+#
+#   benches/http_load.sh    # installs wrk (Debian) or, failing that, oha (crates.io) if missing
+#
+# The load generator runs on the same machine as the server and takes some of its cores:
+# run it when nothing else does (`uptime`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-32}
+ROUNDS=${ROUNDS:-2}
+UPLOAD_MIB=${UPLOAD_MIB:-1024}
+CHUNK_MIB=${CHUNK_MIB:-64}
+RUNS=${RUNS:-3}
+CORES=$(nproc)
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+apt_install() {
+    command -v apt-get >/dev/null || return 1
+    [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null || return 1
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null 2>&1 || {
+        "${sudo[@]}" apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
+    }
+}
+for tool in curl openssl python3; do
+    command -v "$tool" >/dev/null || apt_install "$tool"
+done
+# The load tool: wrk from Debian (seconds), else oha from crates.io (minutes to build).
+if [ -z "${LOAD_TOOL:-}" ]; then
+    if command -v wrk >/dev/null; then
+        LOAD_TOOL=wrk
+    elif command -v oha >/dev/null; then
+        LOAD_TOOL=oha
+    elif apt_install wrk; then
+        LOAD_TOOL=wrk
+    else
+        echo "http_load: installing oha (crates.io)" >&2
+        cargo install oha --locked -q
+        LOAD_TOOL=oha
+    fi
+fi
+
+cargo build --release -p qoima-server -q
+cargo build --release -p qoima-benches --example verify_rate -q
+qoima="$CARGO_TARGET_DIR/release/qoima"
+verify_rate="$CARGO_TARGET_DIR/release/examples/verify_rate"
+
+work=$(mktemp -d)
+server=
+cleanup() {
+    if [ -n "$server" ]; then
+        kill -TERM "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A vault whose configuration trusts the generated PKI's RSA hierarchy, as the server's tests
+# make it (server/tests/common/mod.rs).
+pki=verifier/testdata/pki
+mkdir -p "$work/etc/pki"
+cp "$pki/certs/root-rsa.cer" "$pki/certs/ca-rsa.cer" "$pki/crl/ca-rsa.crl" "$pki/crl/root-rsa.crl" \
+    "$work/etc/pki/"
+cat >"$work/etc/qoima.toml" <<'TOML'
+[trust]
+anchors = ["pki/root-rsa.cer"]
+intermediates = ["pki/ca-rsa.cer"]
+crls = ["pki/ca-rsa.crl", "pki/root-rsa.crl"]
+TOML
+q=("$qoima" --data-dir "$work/vault" --config "$work/etc/qoima.toml")
+# Keys first: the server holds the vault's lock.
+key=$("${q[@]}" keys create --role writer)
+QOIMA_LOG=warn "${q[@]}" serve --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
+server=$!
+for _ in $(seq 200); do
+    grep -q 'listening on' "$work/server.out" 2>/dev/null && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
+    sleep 0.1
+done
+url=$(grep -o 'http://[^ ]*' "$work/server.out" | head -n1)
+[ -n "$url" ] || { echo "http_load: the server did not start" >&2; cat "$work/server.err" >&2; exit 1; }
+auth=(-H "Authorization: Bearer $key")
+
+fail() { echo "http_load: $*" >&2; exit 1; }
+load_avg() { cut -d' ' -f1 /proc/loadavg; }
+# Waits (at most QUIET_WAIT seconds) until the machine was at least 90 % idle for 3 s: on a
+# machine shared with builds, a figure measured beside one is worthless.
+settle() {
+    local waited=0 a b busy idle
+    while [ "$waited" -lt "${QUIET_WAIT:-300}" ]; do
+        read -r _ a[0] a[1] a[2] a[3] _ </proc/stat
+        sleep 3
+        read -r _ b[0] b[1] b[2] b[3] _ </proc/stat
+        busy=$((b[0] + b[1] + b[2] - a[0] - a[1] - a[2]))
+        idle=$((b[3] - a[3]))
+        [ $((100 * idle)) -ge $((90 * (busy + idle))) ] && return 0
+        waited=$((waited + 3))
+    done
+    echo "http_load: the machine is busy; measuring anyway" >&2
+}
+echo "http_load: server at $url, load tool $LOAD_TOOL, load average $(load_avg)" >&2
+
+# ---- 1. Verification over keep-alive -------------------------------------------------------
+
+python3 - "$pki/cms/individual.detached.p7s" "$pki/doc-4k.txt" >"$work/verify.json" <<'PY'
+import base64, json, sys
+b64 = lambda path: base64.b64encode(open(path, "rb").read()).decode()
+print(json.dumps({"signature": b64(sys.argv[1]), "content": b64(sys.argv[2]),
+                  "at": "2026-06-15T12:00:00Z"}))
+PY
+status=$(curl -s -o "$work/verify.out" -w '%{http_code}' "${auth[@]}" \
+    -H 'Content-Type: application/json' --data-binary @"$work/verify.json" "$url/v1/verify")
+[ "$status" = 200 ] || fail "POST /v1/verify answered $status: $(cat "$work/verify.out")"
+grep -q TOTAL_PASSED "$work/verify.out" || fail "the reference case did not pass: $(cat "$work/verify.out")"
+
+# The server's count of /v1/verify responses by status, as `status count` lines.
+verify_counts() {
+    curl -s "${auth[@]}" "$url/metrics" |
+        sed -n 's/^qoima_http_requests_total{.*route="\/v1\/verify".*status="\([0-9]*\)".*} \([0-9]*\)$/\1 \2/p'
+}
+
+# Runs the load tool for $1 seconds; prints `load NAME VALUE` lines (rps, p50_us, p99_us,
+# bad_status, socket_errors).
+load() {
+    local seconds=$1
+    case $LOAD_TOOL in
+    wrk)
+        # One load thread: the server has the machine's cores to itself as far as can be.
+        wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" -s benches/http_load.lua "$url/v1/verify" \
+            -- "$work/verify.json" "$key" | grep '^load '
+        ;;
+    oha)
+        oha --no-tui -j -z "${seconds}s" -c "$CONNECTIONS" -m POST -T application/json \
+            -H "Authorization: Bearer $key" -D "$work/verify.json" "$url/v1/verify" |
+            python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+codes = r.get("statusCodeDistribution", {})
+ok = codes.get("200", 0)
+seconds = r["summary"]["total"]
+print("load rps %.1f" % (ok / seconds))
+print("load p50_us %d" % (r["latencyPercentiles"]["p50"] * 1e6))
+print("load p99_us %d" % (r["latencyPercentiles"]["p99"] * 1e6))
+print("load bad_status %d" % (sum(codes.values()) - ok))
+errors = sum(v for k, v in r.get("errorDistribution", {}).items() if "deadline" not in k)
+print("load socket_errors %d" % errors)'
+        ;;
+    *) fail "LOAD_TOOL is wrk or oha, not $LOAD_TOOL" ;;
+    esac
+}
+field() { sed -n "s/^load $1 //p" <<<"$2"; }
+engine_rate() { "$verify_rate" "$CORES" "$DURATION" | sed -n 's/.* \([0-9]*\) verifications\/s$/\1/p'; }
+ms() { echo "scale=2; $1 / 1000" | bc -l | sed 's/^\./0./'; }
+thousands() { sed ':a;s/\B[0-9]\{3\}\>/ &/;ta' <<<"$1"; }
+
+load 2 >/dev/null # warm-up: connections, caches
+verify_rows=()
+for round in $(seq "$ROUNDS"); do
+    settle
+    before=$(engine_rate)
+    counts_before=$(verify_counts)
+    result=$(load "$DURATION")
+    counts_after=$(verify_counts)
+    after=$(engine_rate)
+    rps=$(field rps "$result")
+    bad=$(field bad_status "$result")
+    errors=$(field socket_errors "$result")
+    [ "${bad:-1}" -eq 0 ] || fail "round $round: $bad responses were not 200"
+    [ "${errors:-1}" -eq 0 ] || fail "round $round: $errors socket errors"
+    # The server's own counters: only 200s were answered during the load.
+    not_ok=$(join -a1 -a2 -e0 -o 0,1.2,2.2 <(sort <<<"$counts_before") <(sort <<<"$counts_after") |
+        awk '$1 != 200 && $3 != $2 { n += $3 - $2 } END { print n + 0 }')
+    [ "$not_ok" -eq 0 ] || fail "round $round: the server answered $not_ok verifications with another status than 200"
+    engine=$(((before + after) / 2))
+    ratio=$(echo "scale=1; 100 * $rps / $engine" | bc -l)
+    p50=$(ms "$(field p50_us "$result")")
+    p99=$(ms "$(field p99_us "$result")")
+    echo "http_load: round $round: HTTP $rps req/s (p50 $p50 ms, p99 $p99 ms), in process $before and $after/s: $ratio %" >&2
+    verify_rows+=("| $round | $(thousands "${rps%.*}") | $p50 ms | $p99 ms | $(thousands "$before") / $(thousands "$after") | $ratio % |")
+done
+
+# ---- 2. Upload of a large file --------------------------------------------------------------
+
+file="$work/upload.bin"
+length=$((UPLOAD_MIB << 20))
+head -c "$length" /dev/urandom >"$file"
+hex=$(sha256sum "$file" | cut -d' ' -f1)
+metadata="sha256 $(printf %s "$hex" | base64 -w0)"
+mkdir "$work/parts"
+split -b "$((CHUNK_MIB << 20))" -d -a 4 "$file" "$work/parts/part."
+tus=(-H 'Tus-Resumable: 1.0.0' "${auth[@]}")
+
+# Creates an upload of the file; prints its path (/v1/uploads/ID).
+create() {
+    curl -s -D - -o /dev/null -X POST "${tus[@]}" -H "Upload-Length: $length" \
+        -H "Upload-Metadata: $metadata" "$url/v1/uploads" |
+        tr -d '\r' | sed -n 's/^[Ll]ocation: //p'
+}
+# One PATCH of the whole file.
+upload_whole() {
+    local at code
+    at=$(create)
+    code=$(curl -s -o "$work/patch.out" -w '%{http_code}' -X PATCH "${tus[@]}" -H 'Expect:' \
+        -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' \
+        -T "$file" "$url$at")
+    [ "$code" = 204 ] || fail "PATCH answered $code: $(cat "$work/patch.out")"
+    echo "$at" >"$work/last"
+}
+# CHUNK_MIB MiB PATCHes, one after the other over one connection.
+upload_chunks() {
+    local at part args=() offset=0 codes
+    at=$(create)
+    for part in "$work"/parts/part.*; do
+        ((${#args[@]})) && args+=(--next)
+        args+=(-s -o /dev/null -w '%{http_code}\n' -X PATCH "${tus[@]}" -H 'Expect:'
+            -H 'Content-Type: application/offset+octet-stream' -H "Upload-Offset: $offset"
+            -T "$part" "$url$at")
+        offset=$((offset + $(stat -c %s "$part")))
+    done
+    codes=$(curl "${args[@]}" | sort -u | tr '\n' ' ')
+    [ "$codes" = "204 " ] || fail "the PATCHes answered $codes"
+    echo "$at" >"$work/last"
+}
+# The last upload is complete (its offset is the length); then it is removed.
+check_and_remove() {
+    local at offset
+    at=$(cat "$work/last")
+    offset=$(curl -s -I "${tus[@]}" "$url$at" | tr -d '\r' | sed -n 's/^[Uu]pload-[Oo]ffset: //p')
+    [ "$offset" = "$length" ] || fail "the upload stopped at $offset of $length bytes"
+    curl -s -o /dev/null -X DELETE "${tus[@]}" "$url$at"
+}
+
+# median SECONDS of RUNS runs of: timed-command ; after-command
+median() {
+    local timed=$1 after=$2 times=()
+    for _ in $(seq "$RUNS"); do
+        local t0 t1
+        t0=$(date +%s.%N)
+        eval "$timed" >/dev/null
+        t1=$(date +%s.%N)
+        eval "$after"
+        times+=("$(echo "$t1 - $t0" | bc -l)")
+    done
+    printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p"
+}
+rate() { echo "scale=0; $UPLOAD_MIB / $1" | bc -l; }
+pct() { echo "scale=0; 100 * $2 / $1" | bc -l; }
+
+settle
+sha=$(median "sha256sum '$file'" :)
+ossl=$(median "openssl dgst -sha256 '$file'" :)
+disk=$(median "dd if='$file' of='$work/copy' bs=1M conv=fdatasync status=none" "rm -f '$work/copy'")
+whole=$(median upload_whole check_and_remove)
+chunks=$(median upload_chunks check_and_remove)
+echo "http_load: upload: sha256sum $(rate "$sha"), openssl $(rate "$ossl"), dd $(rate "$disk"), tus one PATCH $(rate "$whole"), ${CHUNK_MIB} MiB PATCHes $(rate "$chunks") MiB/s" >&2
+upload_row="| $(rate "$sha") | $(rate "$ossl") | $(rate "$disk") | $(rate "$whole") ($(pct "$whole" "$sha") %) | $(rate "$chunks") ($(pct "$chunks" "$sha") %) |"
+
+case $LOAD_TOOL in
+wrk) tool_text="wrk $({ wrk -v 2>&1 || true; } | sed -n 's/^wrk \(debian\/\)\{0,1\}\([0-9.]*\).*/\2/p' | head -n1) (\`wrk -t1 -c$CONNECTIONS -d${DURATION}s -s benches/http_load.lua\`)" ;;
+oha) tool_text="$(oha --version | head -n1) (\`oha -c $CONNECTIONS -z ${DURATION}s\`)" ;;
+esac
+table=$(cat <<TABLE
+<!-- http_load.sh begin -->
+Measured $(date -u +%Y-%m-%d) on ${CORES} cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),
+\`benches/http_load.sh\`, the load generator on the same machine as \`qoima serve\`.
+
+Verification: \`POST /v1/verify\` of the reference case (the JSON body of the signature and the
+4 KB content, base64) from ${CONNECTIONS} keep-alive connections for ${DURATION} s with ${tool_text},
+every response a 200 with a TOTAL_PASSED report. Beside it the engine in one process on
+${CORES} threads (\`benches/verify_rate.rs\`), run right before and right after the load; the ratio
+is to their mean. Goal: ≥ 60 %.
+
+| round | HTTP req/s | p50 | p99 | in process, before / after (per s) | HTTP / in process |
+|---|---|---|---|---|---|
+$(printf '%s\n' "${verify_rows[@]}")
+
+Upload: a ${UPLOAD_MIB} MiB random file, median of ${RUNS} runs, MiB/s; in brackets the share of
+\`sha256sum\`'s rate on the same file (goal: ≥ 40 %). A tus upload is timed from the
+\`POST /v1/uploads\` to the last PATCH's 204 (\`curl -T\`, one connection); \`dd\` is a copy of
+the file with \`conv=fdatasync\`, what the disk takes.
+
+| sha256sum | openssl sha256 | dd, fdatasync | tus, one PATCH | tus, ${CHUNK_MIB} MiB PATCHes |
+|---|---|---|---|---|
+${upload_row}
+<!-- http_load.sh end -->
+TABLE
+)
+touch BENCHMARKS.md
+python3 - "$table" <<'PY' 2>/dev/null || { echo "$table"; exit 0; }
+import re, sys
+table = sys.argv[1]
+text = open("BENCHMARKS.md").read()
+pattern = re.compile(r"<!-- http_load.sh begin -->.*<!-- http_load.sh end -->", re.S)
+text = pattern.sub(lambda _: table, text) if pattern.search(text) else text + "\n" + table + "\n"
+open("BENCHMARKS.md", "w").write(text)
+PY
+echo "$table"
