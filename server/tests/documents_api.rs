@@ -199,6 +199,22 @@ fn an_upload_becomes_a_document() {
     );
     assert_eq!((status, bytes.len()), (200, content.len()));
 
+    // Re-verification now, or at a given time (nothing stored changes).
+    let verify = |query: &str| {
+        let path = format!("/v1/documents/{doc}/verify{query}");
+        let (status, text) = server.request(&writer, "POST", &path, vec![]);
+        (status, serde_json::from_str::<Value>(&text).unwrap())
+    };
+    let (status, now) = verify("");
+    assert_eq!(status, 200, "{now}");
+    assert_eq!(now["passed"], true);
+    let (status, later) = verify("?at=2027-03-01T00%3A00%3A00Z");
+    assert_eq!(status, 200, "{later}");
+    assert_eq!(later["reports"][0]["validationTime"], "2027-03-01T00:00:00Z");
+    for bad in ["?at=tomorrow", "?when=2027-03-01T00:00:00Z", "?at=2027-03-01T00:00:00Z&at=x"] {
+        assert_eq!(verify(bad).0, 400, "{bad}");
+    }
+
     // The upload was used up: it is gone, and cannot register a second document.
     let (status, _, _) = server.send(
         &writer,

@@ -326,20 +326,33 @@ pub(super) fn object_route(object: &str, state: &AppState) -> Response<Body> {
     }
 }
 
-/// `POST /v1/documents/{id}/verify`: the latest version's signatures verified again now, with
-/// the registration as their proof of existence (`Registry::reverify`): a signer whose
-/// certificate expired, or was revoked for a benign reason, after the registration still
-/// validates.
-pub(super) fn reverify_route(id: &str, state: &AppState) -> Response<Body> {
+/// `POST /v1/documents/{id}/verify[?at=RFC3339]`: the latest version's signatures verified
+/// again, now or at `at`, with the registration as their proof of existence
+/// (`Registry::reverify`): a signer whose certificate expired, or was revoked for a benign
+/// reason, after the registration still validates. Nothing is stored.
+pub(super) fn reverify_route(id: &str, query: Option<&str>, state: &AppState) -> Response<Body> {
     let id = match parse_id(id) {
         Ok(id) => id,
         Err(response) => return *response,
+    };
+    let at = match super::query::parameter(query, "at") {
+        Ok(None) => jiff::Timestamp::now(),
+        Ok(Some(text)) => match text.parse::<jiff::Timestamp>() {
+            Ok(at) => at,
+            Err(e) => {
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    &format!("at={text:?} is not an RFC 3339 time: {e}"),
+                );
+            }
+        },
+        Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
     };
     let latest = match view(state, id) {
         Ok(view) => view.versions.last().map(|v| v.version).unwrap_or(1),
         Err(response) => return *response,
     };
-    match state.registry.reverify(id, latest, jiff::Timestamp::now()) {
+    match state.registry.reverify(id, latest, at) {
         Ok(Some(reports)) => {
             let passed = reports.iter().all(|r| r.verdict.passed());
             let body = serde_json::json!({

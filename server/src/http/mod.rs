@@ -7,6 +7,7 @@ mod documents;
 mod holds;
 mod key_admin;
 pub mod metrics;
+mod query;
 mod registration;
 pub mod routes;
 pub mod signed;
@@ -242,7 +243,9 @@ async fn dispatch(
         ("GET", "/v1/documents/{id}/content") => {
             documents::content_route(req.headers(), param, state, Some(key)).await
         }
-        ("POST", "/v1/documents/{id}/verify") => documents::reverify_route(param, state),
+        ("POST", "/v1/documents/{id}/verify") => {
+            documents::reverify_route(param, req.uri().query(), state)
+        }
         (method @ ("POST" | "DELETE"), "/v1/documents/{id}/holds") => {
             let bytes = match json_body(req, state, key).await {
                 Ok(bytes) => bytes,

@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::body::{Body, full};
 use super::documents::{parse_id, view};
-use super::{AppState, json, problem, problem_with};
+use super::{AppState, json, problem, problem_with, query};
 use crate::cli::doc::{Facts, registered_json};
 
 /// The body of `POST /v1/documents`.
@@ -361,8 +361,14 @@ pub(super) fn statement_route(id: &str, query: Option<&str>, state: &AppState) -
         Ok(view) => view,
         Err(response) => return *response,
     };
-    let reason = match reason_parameter(query) {
-        Ok(reason) => reason,
+    let reason = match query::parameter(query, "reason") {
+        Ok(Some(reason)) => reason,
+        Ok(None) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "parameter reason is missing: use reason=<text>",
+            );
+        }
         Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
     };
     if let Err(e) = check_text("the reason", &reason) {
@@ -386,42 +392,6 @@ pub(super) fn statement_route(id: &str, query: Option<&str>, state: &AppState) -
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
-}
-
-/// The one `reason` parameter of a query, form-decoded (`+` is a space, `%XX` a byte).
-fn reason_parameter(query: Option<&str>) -> Result<String, String> {
-    let mut reason = None;
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if name != "reason" {
-            return Err(format!("unknown parameter {name:?}: use reason=<text>"));
-        }
-        if reason.is_some() {
-            return Err("parameter reason is given twice".into());
-        }
-        reason = Some(form_decode(value).ok_or("parameter reason is not UTF-8 form-encoded")?);
-    }
-    reason.ok_or_else(|| "parameter reason is missing: use reason=<text>".into())
-}
-
-/// `application/x-www-form-urlencoded` decoding; `None` for a bad escape or bad UTF-8.
-fn form_decode(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.bytes();
-    while let Some(b) = rest.next() {
-        bytes.push(match b {
-            b'+' => b' ',
-            b'%' => {
-                let hex = [rest.next()?, rest.next()?];
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return None;
-                }
-                u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?
-            }
-            b => b,
-        });
-    }
-    String::from_utf8(bytes).ok()
 }
 
 /// `POST /v1/documents/{id}/versions`: 201 with the new version; 422 when the act or a
@@ -508,26 +478,5 @@ fn version_refusal(error: ChangeError) -> Response<Body> {
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("not registered: {e}"),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reasons_in_queries() {
-        assert_eq!(reason_parameter(Some("reason=a+b%2Fc")), Ok("a b/c".into()));
-        assert_eq!(
-            reason_parameter(Some("reason=%D0%B8%D0%B7%D0%BC")),
-            Ok("изм".into())
-        );
-        assert!(reason_parameter(None).is_err());
-        assert!(reason_parameter(Some("reason=a&reason=b")).is_err());
-        assert!(reason_parameter(Some("why=a")).is_err());
-        assert!(reason_parameter(Some("reason=%zz")).is_err());
-        assert!(reason_parameter(Some("reason=%ff")).is_err());
-        assert!(reason_parameter(Some("reason=%4")).is_err());
-        assert!(reason_parameter(Some("reason=%+f")).is_err());
     }
 }
