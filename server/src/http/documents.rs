@@ -43,11 +43,7 @@ pub(super) fn view(state: &AppState, id: DocumentId) -> Result<DocumentView, Box
 }
 
 /// `GET /v1/documents/{id}/versions`: as `qoima doc versions --json` gives them.
-pub(super) fn versions_route(
-    id: &str,
-    state: &AppState,
-    caller: Option<&ApiKey>,
-) -> Response<Body> {
+pub(super) fn versions_route(id: &str, state: &AppState, caller: &ApiKey) -> Response<Body> {
     let view = match parse_id(id)
         .and_then(|id| log_auditor_read(state, caller, id, "versions").map(|()| id))
         .and_then(|id| view(state, id))
@@ -116,7 +112,7 @@ pub(super) async fn content_route(
     headers: &hyper::HeaderMap,
     id: &str,
     state: &AppState,
-    caller: Option<&ApiKey>,
+    caller: &ApiKey,
 ) -> Response<Body> {
     let view = match parse_id(id)
         .and_then(|id| log_auditor_read(state, caller, id, "content").map(|()| id))
