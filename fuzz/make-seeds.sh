@@ -47,3 +47,54 @@ for f in ca-rsa ca-rsa-base ca-rsa-delta; do cp "$pki/crl/$f.crl" "corpus/crl_fi
 mkdir -p corpus/gost_verify
 { printf '\x83\x80'; head -c 259 /dev/zero; printf 'message'; } > corpus/gost_verify/shapes-512
 { printf '\x42\x40'; head -c 130 /dev/zero; printf 'message'; } > corpus/gost_verify/shapes-256
+
+# Upload state files written by the upload store itself (at each stage of an upload) and
+# damaged copies: an ignored test of tests/fuzz_corpus.rs writes them. Ids are random, so
+# each run writes different bytes. Set CARGO_TARGET_DIR to the workspace's usual target dir.
+rm -rf corpus/upload_state
+(cd .. && cargo test --release -q -p qoima-tests --test fuzz_corpus -- --ignored \
+    --exact write_upload_state_seeds)
+
+# tus request headers, one value per line (tus_headers): Upload-Metadata as tus-js-client and
+# Uppy send it (with the sha256 this server requires), Upload-Checksum, and their edges.
+mkdir -p corpus/tus_headers
+sha_hex=$(printf 'hello' | sha256sum | cut -d' ' -f1)
+sha_b64hex=$(printf '%s' "$sha_hex" | base64 -w0)
+sha_b64=$(printf 'hello' | sha256sum | cut -d' ' -f1 | xxd -r -p | base64 -w0)
+t() { printf '%s' "$2" > "corpus/tus_headers/$1"; }
+t metadata-tus-js "filename $(printf 'акт.pdf' | base64 -w0),filetype $(printf 'application/pdf' | base64 -w0),sha256 $sha_b64hex"
+t metadata-key-only "sha256 $sha_b64hex,is_confidential"
+t metadata-repeated-key "sha256 $sha_b64hex,sha256 $sha_b64hex"
+t metadata-uppercase-sha "sha256 $(printf '%s' "$sha_hex" | tr a-f A-F | base64 -w0)"
+t metadata-bad-base64 "sha256 !!!!,name a b"
+t metadata-spaces ",  , sha256  $sha_b64hex"
+t checksum "sha256 $sha_b64"
+t checksum-md5 "md5 XUFAKrxLKna5cZ2REBfFkg=="
+t checksum-short "sha256 $(printf 'short' | base64 -w0)"
+t checksum-twice "$(printf 'sha256 %s\nsha256 %s' "$sha_b64" "$sha_b64")"
+t checksum-no-padding "sha256 ${sha_b64%=}"
+printf 'sha256 \x80\xff\nfilename \xd0\xb0' > corpus/tus_headers/obs-text
+
+# Request targets (request_target): every route's shape with queries, and what must not reach
+# a file: traversal, encoded traversal, uppercase and short ids, doubled slashes.
+mkdir -p corpus/request_target
+upload=0123456789abcdef0123456789abcdef
+r() { printf '%s' "$2" > "corpus/request_target/$1"; }
+r healthz "/healthz"
+r upload "/v1/uploads/$upload"
+r uploads "/v1/uploads"
+r document-verify-at "/v1/documents/$upload/verify?at=2027-03-01T00:00:00Z"
+r document-reason "/v1/documents/$upload?reason=a+b%2Fc%D0%B8"
+r document-reason-twice "/v1/documents/$upload?reason=a&reason=b"
+r document-content "/v1/documents/$upload/content"
+r object-documents "/v1/objects/123456789012345678/documents"
+r key "/v1/keys/0123456789abcdef"
+r inclusion-proof "/v1/audit/proofs/inclusion?index=1&size=2"
+r absolute-form "http://localhost:8080/v1/verify?reason=x"
+r traversal "/v1/uploads/../../etc/passwd"
+r traversal-encoded "/v1/uploads/%2e%2e%2f%2e%2e%2fstate"
+r traversal-dots "/v1/uploads/.."
+r upload-uppercase "/v1/uploads/${upload^^}"
+r upload-short "/v1/uploads/${upload:0:31}"
+r double-slash "//v1/uploads/$upload"
+r bad-escape "/v1/documents/$upload?reason=%zz%4"

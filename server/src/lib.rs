@@ -1,4 +1,5 @@
 //! Qoima's HTTP API and the `qoima` command-line tool.
 
 pub mod cli;
+pub mod fuzzing;
 pub mod http;

@@ -210,8 +210,15 @@ fn an_upload_becomes_a_document() {
     assert_eq!(now["passed"], true);
     let (status, later) = verify("?at=2027-03-01T00%3A00%3A00Z");
     assert_eq!(status, 200, "{later}");
-    assert_eq!(later["reports"][0]["validationTime"], "2027-03-01T00:00:00Z");
-    for bad in ["?at=tomorrow", "?when=2027-03-01T00:00:00Z", "?at=2027-03-01T00:00:00Z&at=x"] {
+    assert_eq!(
+        later["reports"][0]["validationTime"],
+        "2027-03-01T00:00:00Z"
+    );
+    for bad in [
+        "?at=tomorrow",
+        "?when=2027-03-01T00:00:00Z",
+        "?at=2027-03-01T00:00:00Z&at=x",
+    ] {
         assert_eq!(verify(bad).0, 400, "{bad}");
     }
 

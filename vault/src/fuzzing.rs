@@ -25,3 +25,54 @@ pub fn stored_chunk(data: &[u8]) {
         let _ = chunk::open(&ChunkId::of(stored.data), data);
     }
 }
+
+/// An upload's state file (`<data-dir>/uploads/<id>.state`) as the upload store reads it: under
+/// the id its record names (so the checks past the id run) and under another; then what the
+/// store does with a state that decodes — the expiry and progress checks, resuming the running
+/// SHA-256 and finishing it, and saving the state again, which must read back the same.
+#[allow(clippy::panic)] // a state that decodes but does not survive a save is a finding
+pub fn upload_state(data: &[u8]) {
+    use crate::uploads::UploadId;
+    use crate::uploads::state::{self, Staged};
+    use jiff::Timestamp;
+    use sha2::Digest;
+    use sha2::digest::common::hazmat::SerializableState;
+
+    let named = data
+        .get(1..17)
+        .and_then(|id| <[u8; 16]>::try_from(id).ok())
+        .map(UploadId::from_bytes);
+    for id in named.into_iter().chain([UploadId::from_bytes([0; 16])]) {
+        let Ok(staged) = state::decode(id, data) else {
+            continue;
+        };
+        let upload = &staged.upload;
+        let _ = (
+            upload.is_complete(),
+            upload.is_expired(Timestamp::UNIX_EPOCH),
+            upload.is_expired(Timestamp::MAX),
+            upload.length - upload.offset,
+            upload.id.to_string(),
+        );
+        let _: [u8; 32] = staged.hasher.clone().finalize().into();
+        let mut resumed = staged.hasher.clone();
+        resumed.update(&data[..data.len().min(100)]);
+        let _: [u8; 32] = resumed.finalize().into();
+        let saved = state::encode(&staged).map(|bytes| state::decode(id, &bytes));
+        match saved {
+            Ok(Ok(Staged {
+                upload: again,
+                hasher,
+            })) => {
+                assert_eq!(&again, upload, "a saved upload state reads back different");
+                assert_eq!(
+                    hasher.serialize(),
+                    staged.hasher.serialize(),
+                    "a saved SHA-256 state reads back different"
+                );
+            }
+            Ok(Err(reason)) => panic!("a saved upload state does not read back: {reason}"),
+            Err(e) => panic!("an upload state that decoded does not encode: {e}"),
+        }
+    }
+}

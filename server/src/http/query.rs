@@ -3,7 +3,7 @@
 
 /// The value of parameter `name`, the only one `query` may hold: `None` when absent; an
 /// error naming the problem for another parameter, a repeated one or a bad encoding.
-pub(super) fn parameter(query: Option<&str>, name: &str) -> Result<Option<String>, String> {
+pub(crate) fn parameter(query: Option<&str>, name: &str) -> Result<Option<String>, String> {
     let mut value = None;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, text) = pair.split_once('=').unwrap_or((pair, ""));

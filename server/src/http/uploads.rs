@@ -125,7 +125,7 @@ fn number(headers: &HeaderMap, name: &str) -> Result<Option<u64>, Response<Body>
 /// Parses `Upload-Metadata` (tus §5.2.1): comma-separated `key base64value` pairs, keys
 /// unique, non-empty and free of spaces and commas. A repeated key is refused: two `sha256`
 /// values must not let one part of a system check one and another part use the other.
-fn parse_metadata(text: &str) -> Result<BTreeMap<String, Vec<u8>>, String> {
+pub(crate) fn parse_metadata(text: &str) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut metadata = BTreeMap::new();
     let mut total = 0;
     for pair in text.split(',') {
@@ -177,7 +177,7 @@ fn metadata_header(metadata: &BTreeMap<String, Vec<u8>>) -> String {
 }
 
 /// The whole file's SHA-256 declared in the metadata.
-fn declared_sha256(metadata: &BTreeMap<String, Vec<u8>>) -> Result<[u8; 32], String> {
+pub(crate) fn declared_sha256(metadata: &BTreeMap<String, Vec<u8>>) -> Result<[u8; 32], String> {
     let value = metadata.get("sha256").ok_or(
         "Upload-Metadata must declare the whole file's SHA-256: sha256 <base64 of 64 hex digits>",
     )?;
@@ -198,7 +198,7 @@ fn declared_sha256(metadata: &BTreeMap<String, Vec<u8>>) -> Result<[u8; 32], Str
 }
 
 /// `Upload-Checksum: sha256 <base64 digest>` (checksum extension).
-fn parse_checksum(headers: &HeaderMap) -> Result<Option<[u8; 32]>, Response<Body>> {
+pub(crate) fn parse_checksum(headers: &HeaderMap) -> Result<Option<[u8; 32]>, Response<Body>> {
     let Some(text) = single(headers, "upload-checksum")? else {
         return Ok(None);
     };

@@ -34,7 +34,7 @@
 mod error;
 mod id;
 mod patch;
-mod state;
+pub(crate) mod state;
 #[cfg(test)]
 mod tests;
 

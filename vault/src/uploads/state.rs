@@ -48,10 +48,10 @@ struct StateRecord {
 
 /// An upload as stored: what callers see plus the running whole-file hash.
 #[derive(Clone)]
-pub(super) struct Staged {
-    pub(super) upload: Upload,
+pub(crate) struct Staged {
+    pub(crate) upload: Upload,
     /// The SHA-256 state after the first `upload.offset` bytes.
-    pub(super) hasher: Sha256,
+    pub(crate) hasher: Sha256,
 }
 
 /// The files of uploads in one directory.
@@ -135,7 +135,7 @@ impl Files {
     }
 }
 
-fn encode(staged: &Staged) -> Result<Vec<u8>, UploadError> {
+pub(crate) fn encode(staged: &Staged) -> Result<Vec<u8>, UploadError> {
     let upload = &staged.upload;
     let record = StateRecord {
         id: *upload.id.as_bytes(),
@@ -152,7 +152,7 @@ fn encode(staged: &Staged) -> Result<Vec<u8>, UploadError> {
 }
 
 /// Decodes and checks a state record; the error is the reason it is damaged.
-fn decode(id: UploadId, bytes: &[u8]) -> Result<Staged, String> {
+pub(crate) fn decode(id: UploadId, bytes: &[u8]) -> Result<Staged, String> {
     let record: StateRecord = codec::decode(bytes).map_err(|e| e.to_string())?;
     if record.id != *id.as_bytes() {
         return Err(format!(
@@ -169,6 +169,26 @@ fn decode(id: UploadId, bytes: &[u8]) -> Result<Staged, String> {
     let time = |nanos: i128| {
         Timestamp::from_nanosecond(nanos).map_err(|e| format!("bad timestamp {nanos}: {e}"))
     };
+    // The saved hash must cover exactly the acknowledged bytes. sha2 0.11 lays its state out
+    // as 32 bytes of state words, the block count (u64, little-endian), then the buffer's
+    // position; it does not check them itself, and a damaged count would make finishing the
+    // hash overflow (or hash as if other bytes had come).
+    let blocks = record
+        .hasher
+        .get(32..40)
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+        .map(u64::from_le_bytes);
+    let buffered = record.hasher.get(40).copied().map(u64::from);
+    let covered = blocks
+        .and_then(|blocks| blocks.checked_mul(64))
+        .zip(buffered)
+        .and_then(|(whole, buffered)| whole.checked_add(buffered));
+    if covered != Some(record.offset) {
+        return Err(format!(
+            "the saved SHA-256 state covers {covered:?} bytes, not the {} received",
+            record.offset
+        ));
+    }
     let hasher = SerializedState::<Sha256>::try_from(record.hasher.as_slice())
         .ok()
         .and_then(|state| Sha256::deserialize(&state).ok())
@@ -186,4 +206,53 @@ fn decode(id: UploadId, bytes: &[u8]) -> Result<Staged, String> {
         },
         hasher,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use sha2::Digest;
+
+    use super::*;
+
+    /// The state of an upload that received `offset` bytes, with its hasher over `hashed`.
+    fn record(offset: u64, hashed: &[u8]) -> StateRecord {
+        let mut hasher = Sha256::new();
+        hasher.update(hashed);
+        StateRecord {
+            id: [7; 16],
+            length: 1000,
+            offset,
+            sha256: [0; 32],
+            owner: "k".into(),
+            metadata: BTreeMap::new(),
+            created_at: 0,
+            expires_at: 0,
+            hasher: hasher.serialize().to_vec(),
+        }
+    }
+
+    fn decoded(record: &StateRecord) -> Result<Staged, String> {
+        decode(
+            UploadId::from_bytes([7; 16]),
+            &codec::encode(record).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_saved_hash_must_cover_exactly_the_bytes_received() {
+        for offset in [0, 1, 63, 64, 65, 200] {
+            let bytes = vec![1; offset];
+            assert!(decoded(&record(offset as u64, &bytes)).is_ok(), "{offset}");
+        }
+        // A hash of fewer or more bytes than received.
+        assert!(decoded(&record(200, &[1; 199])).is_err());
+        assert!(decoded(&record(100, &[1; 164])).is_err());
+        // A damaged block count that would overflow when the hash is finished.
+        let mut damaged = record(100, &[1; 100]);
+        damaged.hasher[32..40].fill(0xff);
+        let error = decoded(&damaged).err().unwrap();
+        assert!(error.contains("not the 100 received"), "{error}");
+    }
 }

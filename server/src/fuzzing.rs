@@ -1,0 +1,90 @@
+//! Entry points shared by the fuzz targets in `fuzz/` and the test that replays their corpora
+//! on stable Rust: any input, no panic.
+
+use std::collections::BTreeMap;
+
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::{Method, Uri};
+use qoima_vault::keys::KeyId;
+use qoima_vault::records::DocumentId;
+use qoima_vault::uploads::UploadId;
+
+use crate::http::{query, routes, uploads};
+
+/// tus request headers, one value per line: each line as `Upload-Metadata` (then the declared
+/// `sha256` it holds) and as `Upload-Checksum`, each line as a `sha256` metadata value, and all
+/// lines together as a repeated `Upload-Checksum`.
+pub fn tus_headers(data: &[u8]) {
+    let mut all = HeaderMap::new();
+    for line in data.split(|&b| b == b'\n') {
+        if let Ok(text) = std::str::from_utf8(line)
+            && let Ok(metadata) = uploads::parse_metadata(text)
+        {
+            let _ = uploads::declared_sha256(&metadata);
+        }
+        let _ = uploads::declared_sha256(&BTreeMap::from([("sha256".to_owned(), line.to_vec())]));
+        // As hyper hands them over: only bytes a header value may hold.
+        let Ok(value) = HeaderValue::from_bytes(line) else {
+            continue;
+        };
+        let mut one = HeaderMap::new();
+        one.insert("upload-checksum", value.clone());
+        let _ = uploads::parse_checksum(&one);
+        all.append("upload-checksum", value);
+    }
+    let _ = uploads::parse_checksum(&all);
+}
+
+/// A request target (`/path?query`): routed with every method, its `{…}` segments parsed as the
+/// handlers parse them, and its query read as the one parameter of each handler that takes one.
+/// Both as hyper parses the target and as raw text split at the first `?`.
+#[allow(clippy::panic)] // an id that parses but spells another path is a finding
+pub fn request_target(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let raw = text
+        .split_once('?')
+        .map_or((text, None), |(p, q)| (p, Some(q)));
+    let parsed = text.parse::<Uri>().ok();
+    let parsed = parsed.as_ref().map(|uri| (uri.path(), uri.query()));
+    for (path, query) in [Some(raw), parsed].into_iter().flatten() {
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ] {
+            let Ok((route, params)) = routes::find(&method, path) else {
+                continue;
+            };
+            for param in &params {
+                // An id that parses has one spelling: nothing else (`..`, `/`, `%2e`) gets by.
+                let spelled = if route.path.starts_with("/v1/uploads/") {
+                    param.parse::<UploadId>().ok().map(|id| id.to_string())
+                } else if route.path.starts_with("/v1/documents/") {
+                    param.parse::<DocumentId>().ok().map(|id| id.to_string())
+                } else if route.path.starts_with("/v1/keys/") {
+                    param.parse::<KeyId>().ok().map(|id| id.to_string())
+                } else {
+                    None
+                };
+                if let Some(spelled) = spelled
+                    && spelled != *param
+                {
+                    panic!("{param:?} parses as the id {spelled}");
+                }
+            }
+        }
+        for name in ["reason", "at"] {
+            if let Ok(Some(value)) = query::parameter(query, name)
+                && name == "at"
+            {
+                let _ = value.parse::<jiff::Timestamp>();
+            }
+        }
+    }
+}
