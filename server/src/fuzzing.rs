@@ -9,7 +9,7 @@ use qoima_vault::keys::KeyId;
 use qoima_vault::records::DocumentId;
 use qoima_vault::uploads::UploadId;
 
-use crate::http::{query, routes, uploads};
+use crate::http::{audit, query, routes, uploads};
 
 /// tus request headers, one value per line: each line as `Upload-Metadata` (then the declared
 /// `sha256` it holds) and as `Upload-Checksum`, each line as a `sha256` metadata value, and all
@@ -86,5 +86,8 @@ pub fn request_target(data: &[u8]) {
                 let _ = value.parse::<jiff::Timestamp>();
             }
         }
+        // The audit proofs' numeric parameters.
+        let _ = audit::parameters(query, ["entry", "size"]);
+        let _ = audit::parameters(query, ["from", "to"]);
     }
 }

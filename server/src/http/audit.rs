@@ -11,10 +11,13 @@ use serde_json::json;
 use super::body::Body;
 use super::{AppState, json, problem};
 
-type Failure = Box<Response<Body>>;
+pub(crate) type Failure = Box<Response<Body>>;
 
 /// The values of exactly the parameters `names` in `query`, as numbers; anything else is 400.
-fn parameters<const N: usize>(query: Option<&str>, names: [&str; N]) -> Result<[u64; N], Failure> {
+pub(crate) fn parameters<const N: usize>(
+    query: Option<&str>,
+    names: [&str; N],
+) -> Result<[u64; N], Failure> {
     let usage = || {
         let wanted: Vec<String> = names.iter().map(|n| format!("{n}=<number>")).collect();
         wanted.join("&")

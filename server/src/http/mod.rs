@@ -1,7 +1,7 @@
 //! The HTTP API on hyper 1 (issue 6): the routes are listed in [`routes::ROUTES`] and
 //! described in `openapi.json`; `docs/api.md` says what each does.
 
-mod audit;
+pub(crate) mod audit;
 pub mod body;
 mod documents;
 mod holds;
