@@ -1,0 +1,82 @@
+//! `qoima doc delete`: refused while retained or held, otherwise disposal.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use qoima_vault::records::{DisposeError, DocumentView, Retained};
+
+use super::DeleteArgs;
+use super::checks::{change_failure, check_name, check_reason, parse_at, parse_id};
+use super::lookup::{document, is_disposed};
+use super::render::{disposal_json, pretty, retention_refusal, tombstone_line};
+use crate::cli::{Failure, config, open_registry};
+
+/// Refused with exit 3 while the document is retained or held; otherwise disposal, the one
+/// operation that deletes (with `--reason` and `--by`), which leaves a tombstone per version.
+pub(super) fn delete(dir: &Path, config: Option<&Path>, args: DeleteArgs) -> Result<(), Failure> {
+    let id = parse_id(&args.id)?;
+    let at = parse_at(args.at.as_deref())?;
+    if let Some(reason) = &args.reason {
+        check_reason("--reason", reason)?;
+    }
+    if let Some(by) = &args.by {
+        check_name("--by", by)?;
+    }
+    let registry = open_registry(dir, config::load(config)?, false)?;
+    let view = document(&registry, id)?;
+    if is_disposed(&registry, id)? {
+        return Err(Failure::failed(DisposeError::AlreadyDisposed(id)));
+    }
+    let until = view.retain_until();
+    let until_text = until.map_or_else(
+        || "the facility's end-of-service event".to_owned(),
+        |d| d.to_string(),
+    );
+    match registry.disposable(id, at) {
+        Ok(()) => {}
+        Err(DisposeError::Retained { why, .. }) => {
+            return Err(retained(&view, &why, at, args.json)?);
+        }
+        Err(e) => return Err(dispose_failure(e)),
+    }
+    let (Some(reason), Some(by)) = (&args.reason, &args.by) else {
+        return Err(Failure::usage(format!(
+            "document {id} may be disposed of (retention ended on {until_text}, no holds): \
+             disposal needs --reason and --by"
+        )));
+    };
+    let disposal = registry
+        .dispose(id, reason, by, at)
+        .map_err(dispose_failure)?;
+    if args.json {
+        println!("{}", pretty(&disposal_json(&view, &disposal))?);
+    } else {
+        println!("disposed of document {id} (retention ended on {until_text})");
+        for (version, tombstone) in &disposal.tombstones {
+            println!("{}", tombstone_line(*version, tombstone));
+        }
+    }
+    Ok(())
+}
+
+/// The refusal of a deletion (exit 3): retain-until and the active holds.
+fn retained(
+    view: &DocumentView,
+    why: &Retained,
+    at: Timestamp,
+    json: bool,
+) -> Result<Failure, Failure> {
+    let (reason, value) = retention_refusal(view, why, at).map_err(Failure::failed)?;
+    if json {
+        println!("{}", pretty(&value)?);
+    }
+    Ok(Failure::refused(reason))
+}
+
+fn dispose_failure(e: DisposeError) -> Failure {
+    match e {
+        e @ DisposeError::Retained { .. } => Failure::refused(e),
+        DisposeError::Change(e) => change_failure(e),
+        e => Failure::failed(e),
+    }
+}
