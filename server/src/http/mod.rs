@@ -336,7 +336,15 @@ async fn read_body(
 
 /// The size of a request's head as sent: the request line and every header line.
 fn head_size(req: &Request<Incoming>) -> usize {
-    let line = req.method().as_str().len() + req.uri().to_string().len() + 12;
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or(1, |target| target.as_str().len())
+        + req
+            .uri()
+            .authority()
+            .map_or(0, |authority| authority.as_str().len());
+    let line = req.method().as_str().len() + target + 12;
     req.headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)

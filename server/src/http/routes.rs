@@ -15,6 +15,15 @@ pub struct Route {
     pub permission: Option<Permission>,
 }
 
+/// A route anyone may call.
+const fn open(method: &'static str, path: &'static str) -> Route {
+    Route {
+        method,
+        path,
+        permission: None,
+    }
+}
+
 const fn route(method: &'static str, path: &'static str, permission: Permission) -> Route {
     Route {
         method,
@@ -27,20 +36,12 @@ use Permission::{Admin, Audit, Read, Write};
 
 /// Every route the server answers.
 pub const ROUTES: &[Route] = &[
-    Route {
-        method: "GET",
-        path: "/healthz",
-        permission: None,
-    },
+    open("GET", "/healthz"),
     route("GET", "/metrics", Read),
     route("GET", "/openapi.json", Read),
     route("POST", "/v1/verify", Read),
     // tus 1.0.0: capability discovery needs no key (it reveals only the server's limits).
-    Route {
-        method: "OPTIONS",
-        path: "/v1/uploads",
-        permission: None,
-    },
+    open("OPTIONS", "/v1/uploads"),
     route("POST", "/v1/uploads", Write),
     route("HEAD", "/v1/uploads/{id}", Write),
     route("PATCH", "/v1/uploads/{id}", Write),

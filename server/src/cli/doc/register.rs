@@ -29,6 +29,27 @@ struct Submission {
     expected: Expectation,
 }
 
+impl Submission {
+    /// Puts the content into the store and returns its registration in `class` for
+    /// `participant`.
+    fn store(
+        self,
+        registry: &Registry,
+        class: RetentionClass,
+        participant: &Participant,
+    ) -> Result<Registration, Failure> {
+        let address = registry.content().put(self.content)?.address;
+        Ok(Registration::new(
+            address,
+            self.signatures,
+            class,
+            participant.clone(),
+            self.at,
+        )
+        .expect(self.expected))
+    }
+}
+
 fn read_submission(args: &SubmissionArgs) -> Result<Submission, Failure> {
     let at = parse_at(args.at.as_deref())?;
     let signatures = args
@@ -96,15 +117,7 @@ pub(super) fn register(
     let (settings, crls) = load_for_registration(config, &submission.expected)?;
     let registry = open_registry(dir, settings, true)?;
     keep_crls(&registry, &crls)?;
-    let address = registry.content().put(submission.content)?.address;
-    let mut registration = Registration::new(
-        address,
-        submission.signatures,
-        class,
-        participant.clone(),
-        submission.at,
-    )
-    .expect(submission.expected);
+    let mut registration = submission.store(&registry, class, &participant)?;
     if let Some(object) = &args.object {
         registration = registration.object_number(object.clone());
     }
@@ -198,15 +211,7 @@ pub(super) fn new_version(
     let class = view.class().map_err(damaged)?;
     let participant = view.participant().map_err(damaged)?;
     keep_crls(&registry, &crls)?;
-    let address = registry.content().put(submission.content)?.address;
-    let registration = Registration::new(
-        address,
-        submission.signatures,
-        class,
-        participant.clone(),
-        submission.at,
-    )
-    .expect(submission.expected);
+    let registration = submission.store(&registry, class, &participant)?;
 
     let registered = match registry.new_version(id, &registration, &act, &args.reason) {
         Ok(registered) => registered,
