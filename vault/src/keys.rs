@@ -12,8 +12,10 @@
 //! and a revoked key, so that a caller cannot tell which; the secret's digest is compared in
 //! constant time.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use bincode::{Decode, Encode};
 use jiff::Timestamp;
@@ -362,6 +364,89 @@ pub fn revoke(backend: &impl MetaStore, id: KeyId, at: Timestamp) -> Result<(), 
     }
 }
 
+/// Keys as [`authenticate`] finds them, kept in memory for a long-running server so that a
+/// request reads nothing from the store to authenticate (two reads otherwise, a tenth of the
+/// work of a `POST /v1/verify` besides the engine's; BENCHMARKS.md).
+///
+/// Only ids the store holds are kept, so made-up tokens cost a read each but no memory. Keys
+/// revoked while the cache is in use must be revoked through [`KeyCache::revoke`], which marks
+/// them here once the store has the revocation: `qoima serve` holds the vault's lock, so no
+/// other process revokes behind its back.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    keys: RwLock<HashMap<KeyId, Known>>,
+}
+
+#[derive(Debug, Clone)]
+enum Known {
+    Valid {
+        secret_sha256: [u8; 32],
+        key: Arc<ApiKey>,
+    },
+    Revoked,
+}
+
+impl KeyCache {
+    /// [`authenticate`], from memory after a key's first use.
+    pub fn authenticate(
+        &self,
+        backend: &impl MetaStore,
+        token: &str,
+    ) -> Result<Option<Arc<ApiKey>>, KeyError> {
+        let Some((id, secret)) = parse_token(token) else {
+            return Ok(None);
+        };
+        let cached = self.read().get(&id).cloned();
+        let known = match cached {
+            Some(known) => known,
+            None => {
+                let Some(record) = record(backend, id)? else {
+                    return Ok(None);
+                };
+                let secret_sha256 = record.secret_sha256;
+                let key = api_key(backend, id, record)?;
+                let loaded = match key.revoked_at {
+                    Some(_) => Known::Revoked,
+                    None => Known::Valid {
+                        secret_sha256,
+                        key: Arc::new(key),
+                    },
+                };
+                // A revocation marked while the store was read wins over what was read.
+                self.write().entry(id).or_insert(loaded).clone()
+            }
+        };
+        let digest: [u8; 32] = Sha256::digest(secret).into();
+        Ok(match known {
+            Known::Valid { secret_sha256, key } if digests_equal(&digest, &secret_sha256) => {
+                Some(key)
+            }
+            _ => None,
+        })
+    }
+
+    /// [`revoke`], then the key authenticates no more from memory either.
+    pub fn revoke(
+        &self,
+        backend: &impl MetaStore,
+        id: KeyId,
+        at: Timestamp,
+    ) -> Result<(), KeyError> {
+        revoke(backend, id, at)?;
+        self.write().insert(id, Known::Revoked);
+        Ok(())
+    }
+
+    // A panic while the lock was held left the map whole (one insert is the only change).
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<KeyId, Known>> {
+        self.keys.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<KeyId, Known>> {
+        self.keys.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// Whether two digests are equal, in a time that does not depend on where they differ (ring's
 /// `verify_slices_are_equal` is deprecated). Comparing the digests rather than the secrets
 /// already makes a timing difference useless to a guesser; this removes it too.
@@ -567,6 +652,71 @@ mod tests {
             authenticate(&backend, &kept_token).unwrap().unwrap().id,
             kept
         );
+    }
+
+    #[test]
+    fn the_cache_answers_as_the_store_and_from_memory() {
+        let (_dir, backend) = backend();
+        let (_empty_dir, empty) = self::backend();
+        let cache = KeyCache::default();
+        let (_, token) = create(&backend, Role::Writer, None, None, false, at(0)).unwrap();
+        let (revoked, revoked_token) =
+            create(&backend, Role::Reader, None, None, false, at(1)).unwrap();
+        revoke(&backend, revoked, at(2)).unwrap();
+        let key = cache.authenticate(&backend, &token).unwrap().unwrap();
+        assert_eq!(*key, authenticate(&backend, &token).unwrap().unwrap());
+        // Known now: a store without the key changes nothing, and a wrong secret still fails.
+        assert_eq!(cache.authenticate(&empty, &token).unwrap(), Some(key));
+        let mut wrong = token.clone();
+        let last = wrong.pop().unwrap();
+        wrong.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(cache.authenticate(&empty, &wrong).unwrap(), None);
+        // Revoked in the store before: refused, and refused from memory after.
+        assert_eq!(cache.authenticate(&backend, &revoked_token).unwrap(), None);
+        assert_eq!(cache.authenticate(&empty, &revoked_token).unwrap(), None);
+        // Unknown ids and malformed tokens are refused and not kept.
+        let unknown = format!(
+            "qk_{}_{}",
+            KeyId([0xee; 8]),
+            &token[TOKEN_LEN - SECRET_HEX..]
+        );
+        for bad in [unknown.as_str(), "qk_", "", &token[1..]] {
+            assert_eq!(cache.authenticate(&backend, bad).unwrap(), None, "{bad}");
+        }
+        assert_eq!(cache.read().len(), 2);
+    }
+
+    #[test]
+    fn a_key_revoked_through_the_cache_fails_at_once() {
+        let (_dir, backend) = backend();
+        let (_stale_dir, stale) = self::backend();
+        let cache = KeyCache::default();
+        let (id, token) = create(&backend, Role::Admin, None, None, false, at(0)).unwrap();
+        // A copy of the store from before the revocation.
+        let mut copy = MetaBatch::new();
+        let record = backend.get(Table::ApiKeys, &id.0).unwrap().unwrap();
+        copy.put(Table::ApiKeys, id.0.to_vec(), record);
+        stale.commit(copy).unwrap();
+        assert!(cache.authenticate(&backend, &token).unwrap().is_some());
+        cache.revoke(&backend, id, at(1)).unwrap();
+        assert_eq!(authenticate(&backend, &token).unwrap(), None);
+        assert_eq!(cache.authenticate(&backend, &token).unwrap(), None);
+        // What the cache knows of the revocation wins over a read that missed it.
+        assert_eq!(cache.authenticate(&stale, &token).unwrap(), None);
+        let fresh = KeyCache::default();
+        fresh.revoke(&stale, id, at(1)).unwrap();
+        assert_eq!(fresh.authenticate(&stale, &token).unwrap(), None);
+        // Revocation errors are the store's, and leave the cache as it was.
+        assert!(matches!(
+            cache.revoke(&backend, id, at(2)),
+            Err(KeyError::AlreadyRevoked(again)) if again == id
+        ));
+        let unknown = KeyId([0xee; 8]);
+        assert!(matches!(
+            cache.revoke(&backend, unknown, at(2)),
+            Err(KeyError::Unknown(_))
+        ));
+        assert!(!cache.read().contains_key(&unknown));
     }
 
     #[test]

@@ -82,11 +82,8 @@ pub(super) fn revoke(id: &str, state: &AppState) -> Response<Body> {
     let Ok(id) = id.parse::<KeyId>() else {
         return problem(StatusCode::NOT_FOUND, &format!("no API key {id:?}"));
     };
-    match keys::revoke(
-        state.registry.content().backend(),
-        id,
-        jiff::Timestamp::now(),
-    ) {
+    let backend = state.registry.content().backend();
+    match state.keys.revoke(backend, id, jiff::Timestamp::now()) {
         Ok(()) => json(
             StatusCode::OK,
             json!({ "id": id.to_string(), "revoked": true }).to_string(),

@@ -27,7 +27,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use qoima_vault::audit::Signer;
-use qoima_vault::keys::{self, ApiKey, Permission};
+use qoima_vault::keys::{ApiKey, KeyCache, Permission};
 use qoima_vault::records::{ChangeError, DocumentId, Registry};
 use qoima_vault::uploads::UploadStore;
 use tokio::net::TcpListener;
@@ -57,6 +57,8 @@ pub struct AppState {
     pub upload_slots: Arc<Semaphore>,
     /// The signed requests accepted lately (keys that require them).
     pub replay: Arc<signed::ReplayGuard>,
+    /// The API keys met so far; revocations go through it.
+    pub keys: Arc<KeyCache>,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             replay: Arc::new(signed::ReplayGuard::default()),
+            keys: Arc::new(KeyCache::default()),
         }
     }
 }
@@ -446,14 +449,14 @@ fn authorise(
     req: &Request<Incoming>,
     state: &AppState,
     permission: Permission,
-) -> Result<ApiKey, Box<Response<Body>>> {
+) -> Result<Arc<ApiKey>, Box<Response<Body>>> {
     let token = req
         .headers()
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
-    let key = match token.map(|t| keys::authenticate(state.registry.content().backend(), t.trim()))
-    {
+    let backend = state.registry.content().backend();
+    let key = match token.map(|t| state.keys.authenticate(backend, t.trim())) {
         Some(Ok(Some(key))) => key,
         Some(Err(e)) => {
             return Err(Box::new(problem(

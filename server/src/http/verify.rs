@@ -4,18 +4,23 @@
 //! (base64 of the signed bytes) or `sha256` (hex digest of them, for signatures with signed
 //! attributes), optional `at` (RFC 3339, default now), `expectIin`, `expectBin`.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::Expectation;
 use qoima_verifier::{Data, Report, Request, Verifier};
 use serde::Deserialize;
 
-/// The request body.
+/// The request body. The base64 fields borrow from the request's bytes when they have no JSON
+/// escapes (base64 has none): they are most of the request.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct VerifyBody {
-    signature: String,
-    content: Option<String>,
+pub struct VerifyBody<'a> {
+    #[serde(borrow)]
+    signature: Cow<'a, str>,
+    #[serde(borrow)]
+    content: Option<Cow<'a, str>>,
     sha256: Option<String>,
     at: Option<String>,
     expect_iin: Option<String>,
@@ -38,7 +43,7 @@ fn field(what: impl Into<String>) -> VerifyRequestError {
 /// Verifies the request with `verifier`; `now` is the server's clock (unix seconds).
 pub fn verify(
     verifier: &Verifier,
-    body: &VerifyBody,
+    body: &VerifyBody<'_>,
     now: i64,
 ) -> Result<Report, VerifyRequestError> {
     let b64 = base64::engine::general_purpose::STANDARD;
