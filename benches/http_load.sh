@@ -9,6 +9,11 @@
 #     by the load tool and by the server's own /metrics counters). Reference: the engine in one
 #     process on every core (benches/verify_rate.rs: one Verifier, a thread per core), run
 #     right before and right after the load; the ratio is HTTP / their mean. ROUNDS rounds.
+#     In each round the same load also goes to a bare hyper server on the same runtime
+#     (benches/http_floor.rs), once answering the report without doing anything (what the
+#     kernel, tokio and hyper allow) and once verifying the reference case per request (what
+#     any server in front of the engine could reach here): the rate of `qoima serve` is given
+#     as a share of the latter too.
 #  2. Upload: a UPLOAD_MIB MiB random file sent by tus (POST /v1/uploads with Upload-Length and
 #     the sha256 metadata, then one PATCH of the whole file, then again in CHUNK_MIB MiB
 #     PATCHes over one connection), timed with curl from the POST to the last response: MiB/s
@@ -62,13 +67,18 @@ if [ -z "${LOAD_TOOL:-}" ]; then
 fi
 
 cargo build --release -p qoima-server -q
-cargo build --release -p qoima-benches --example verify_rate -q
+cargo build --release -p qoima-benches --example verify_rate --example http_floor -q
 qoima="$CARGO_TARGET_DIR/release/qoima"
 verify_rate="$CARGO_TARGET_DIR/release/examples/verify_rate"
+http_floor="$CARGO_TARGET_DIR/release/examples/http_floor"
 
 work=$(mktemp -d)
 server=
+floors=()
 cleanup() {
+    for floor in "${floors[@]}"; do
+        kill "$floor" 2>/dev/null || true
+    done
     if [ -n "$server" ]; then
         kill -TERM "$server" 2>/dev/null || true
         wait "$server" 2>/dev/null || true
@@ -141,10 +151,26 @@ verify_counts() {
         sed -n 's/^qoima_http_requests_total{.*route="\/v1\/verify".*status="\([0-9]*\)".*} \([0-9]*\)$/\1 \2/p'
 }
 
-# Runs the load tool for $1 seconds; prints `load NAME VALUE` lines (rps, p50_us, p99_us,
-# bad_status, socket_errors).
+# The bare hyper servers of benches/http_floor.rs, answering the report just received: the
+# floor (nothing done per request) and the floor with the engine (`--engine`).
+start_floor() {
+    local out="$work/floor$#.out"
+    "$http_floor" "$work/verify.out" "$@" >"$out" &
+    floors+=($!)
+    for _ in $(seq 100); do
+        grep -q 'listening on' "$out" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -o 'http://[^ ]*' "$out" | head -n1
+}
+floor_url=$(start_floor)
+engine_url=$(start_floor --engine)
+[ -n "$floor_url" ] && [ -n "$engine_url" ] || fail "the bare hyper servers did not start"
+
+# Runs the load tool for $1 seconds against the server at $2; prints `load NAME VALUE` lines
+# (rps, p50_us, p99_us, bad_status, socket_errors).
 load() {
-    local seconds=$1
+    local seconds=$1 url=$2
     case $LOAD_TOOL in
     wrk)
         # One load thread: the server has the machine's cores to itself as far as can be.
@@ -175,13 +201,18 @@ engine_rate() { "$verify_rate" "$CORES" "$DURATION" | sed -n 's/.* \([0-9]*\) ve
 ms() { echo "scale=2; $1 / 1000" | bc -l | sed 's/^\./0./'; }
 thousands() { sed ':a;s/\B[0-9]\{3\}\>/ &/;ta' <<<"$1"; }
 
-load 2 >/dev/null # warm-up: connections, caches
+# Warm-up: connections, caches.
+for target in "$url" "$floor_url" "$engine_url"; do
+    load 2 "$target" >/dev/null
+done
 verify_rows=()
 for round in $(seq "$ROUNDS"); do
     settle
     before=$(engine_rate)
     counts_before=$(verify_counts)
-    result=$(load "$DURATION")
+    result=$(load "$DURATION" "$url")
+    floor=$(load "$DURATION" "$floor_url")
+    behind=$(load "$DURATION" "$engine_url")
     counts_after=$(verify_counts)
     after=$(engine_rate)
     rps=$(field rps "$result")
@@ -189,16 +220,24 @@ for round in $(seq "$ROUNDS"); do
     errors=$(field socket_errors "$result")
     [ "${bad:-1}" -eq 0 ] || fail "round $round: $bad responses were not 200"
     [ "${errors:-1}" -eq 0 ] || fail "round $round: $errors socket errors"
+    for bare in "$floor" "$behind"; do
+        [ "$(field bad_status "$bare")" -eq 0 ] && [ "$(field socket_errors "$bare")" -eq 0 ] ||
+            fail "round $round: the bare hyper server failed requests"
+    done
     # The server's own counters: only 200s were answered during the load.
     not_ok=$(join -a1 -a2 -e0 -o 0,1.2,2.2 <(sort <<<"$counts_before") <(sort <<<"$counts_after") |
         awk '$1 != 200 && $3 != $2 { n += $3 - $2 } END { print n + 0 }')
     [ "$not_ok" -eq 0 ] || fail "round $round: the server answered $not_ok verifications with another status than 200"
     engine=$(((before + after) / 2))
+    floor_rps=$(field rps "$floor")
+    behind_rps=$(field rps "$behind")
     ratio=$(echo "scale=1; 100 * $rps / $engine" | bc -l)
+    bound=$(echo "scale=1; 100 * $behind_rps / $engine" | bc -l)
+    share=$(echo "scale=1; 100 * $rps / $behind_rps" | bc -l)
     p50=$(ms "$(field p50_us "$result")")
     p99=$(ms "$(field p99_us "$result")")
-    echo "http_load: round $round: HTTP $rps req/s (p50 $p50 ms, p99 $p99 ms), in process $before and $after/s: $ratio %" >&2
-    verify_rows+=("| $round | $(thousands "${rps%.*}") | $p50 ms | $p99 ms | $(thousands "$before") / $(thousands "$after") | $ratio % |")
+    echo "http_load: round $round: HTTP $rps req/s (p50 $p50 ms, p99 $p99 ms), in process $before and $after/s: $ratio %; bare hyper $floor_rps, bare hyper + engine $behind_rps req/s ($bound % of in process; HTTP is $share % of it)" >&2
+    verify_rows+=("| $round | $(thousands "${rps%.*}") | $p50 ms | $p99 ms | $(thousands "$before") / $(thousands "$after") | **$ratio %** | $(thousands "${floor_rps%.*}") | $(thousands "${behind_rps%.*}") ($bound %) | $share % |")
 done
 
 # ---- 2. Upload of a large file --------------------------------------------------------------
@@ -290,10 +329,14 @@ Verification: \`POST /v1/verify\` of the reference case (the JSON body of the si
 4 KB content, base64) from ${CONNECTIONS} keep-alive connections for ${DURATION} s with ${tool_text},
 every response a 200 with a TOTAL_PASSED report. Beside it the engine in one process on
 ${CORES} threads (\`benches/verify_rate.rs\`), run right before and right after the load; the ratio
-is to their mean. Goal: ≥ 60 %.
+is to their mean. Goal: ≥ 60 %. The same load also went to a bare hyper server on the same runtime
+(\`benches/http_floor.rs\`) that answers the same report doing nothing else ("bare hyper"), and
+to one that verifies the reference case per request before answering ("bare + engine", in
+brackets its share of the in-process rate): the most any server in front of the engine reaches
+here. The last column is \`qoima serve\`'s rate as a share of that.
 
-| round | HTTP req/s | p50 | p99 | in process, before / after (per s) | HTTP / in process |
-|---|---|---|---|---|---|
+| round | HTTP req/s | p50 | p99 | in process, before / after (per s) | HTTP / in process | bare hyper req/s | bare + engine req/s | HTTP / bare + engine |
+|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${verify_rows[@]}")
 
 Upload: a ${UPLOAD_MIB} MiB random file, median of ${RUNS} runs, MiB/s; in brackets the share of
