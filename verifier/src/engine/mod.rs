@@ -215,6 +215,7 @@ impl Verifier {
             crls: crls.as_ref(),
             cms_certificates: signed_data.x509_certificates().collect(),
             content,
+            e_content_type: signed_data.encap_content_info.e_content_type,
             validation_time: request.validation_time,
             proof_of_existence: request.proof_of_existence,
             expectation: (!request.expectation.is_empty()).then_some(&request.expectation),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::cms::SignerInfo;
 use crate::crypto::{self, Content, SignerCryptoError, SignerCryptoFacts};
 use crate::identity::{self, Expectation, Identity};
+use crate::oid::Oid;
 use crate::path::{self, Certificate, CertificateStore, Fingerprint, PathError, ValidatedPath};
 use crate::revocation::{CrlStore, RevocationDecision, RevocationStatus, Subject};
 use crate::timestamp::verify_signature_time_stamp;
@@ -32,6 +33,8 @@ pub(super) struct Context<'r> {
     /// The CMS's certificates as DER, for finding a TSA certificate.
     pub(super) cms_certificates: Vec<&'r [u8]>,
     pub(super) content: Content<'r>,
+    /// The SignedData's eContentType, which every contentType attribute must repeat.
+    pub(super) e_content_type: Oid<'r>,
     pub(super) validation_time: i64,
     /// The caller's proof of existence.
     pub(super) proof_of_existence: Option<i64>,
@@ -67,6 +70,7 @@ impl Context<'_> {
     }
 
     fn run(&self, signer: &SignerInfo<'_>, report: &mut SignerReport) {
+        self.content_type(signer, report);
         let Some((cert, facts)) = self.identify_and_verify(signer, report) else {
             return;
         };
@@ -103,6 +107,25 @@ impl Context<'_> {
         self.acceptance(&facts, path, identity, report);
         if let Some(expectation) = self.expectation {
             self.ownership(identity, expectation, report);
+        }
+    }
+
+    /// RFC 5652 §11.1: the contentType attribute "MUST" have the eContentType's value, or the
+    /// signer signed a claim about the content that the SignedData contradicts. The rest of
+    /// the checks still run, for the report.
+    fn content_type(&self, signer: &SignerInfo<'_>, report: &mut SignerReport) {
+        let Some(attrs) = &signer.signed_attrs else {
+            return;
+        };
+        if attrs.content_type != self.e_content_type {
+            report.checks.push(Check::failed(
+                CheckName::Format,
+                SubIndication::FormatFailure,
+                format!(
+                    "the contentType attribute ({}) is not the eContentType ({}), as RFC 5652 §11.1 requires",
+                    attrs.content_type, self.e_content_type
+                ),
+            ));
         }
     }
 

@@ -152,6 +152,44 @@ fn detached_without_content_is_signed_data_not_found() {
 }
 
 #[test]
+fn a_content_type_attribute_other_than_the_e_content_type_is_format_failure() {
+    // The detached CMS's encapContentInfo, SEQUENCE { id-data }, made to say id-envelopedData:
+    // the signed contentType attribute (id-data) no longer matches, the signature still does.
+    const DATA: &[u8] = &[
+        0x30, 11, 0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 7, 1,
+    ];
+    const ENVELOPED: &[u8] = &[
+        0x30, 11, 0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 7, 3,
+    ];
+    let cms = replace_once(pki::INDIVIDUAL_DETACHED_CMS, DATA, ENVELOPED);
+    let report = verify(&verifier(), &request(&cms));
+    assert_verdict(&report, Verdict::failed(SubIndication::FormatFailure));
+    let signer = &report.signers[0];
+    let failed: Vec<_> = signer
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1, "{report}");
+    assert_eq!(failed[0].check, CheckName::Format);
+    assert!(
+        failed[0]
+            .message
+            .to_string()
+            .contains("contentType attribute (1.2.840.113549.1.7.1) is not the eContentType (1.2.840.113549.1.7.3)"),
+        "{report}"
+    );
+    // The cryptography still verifies, and the report says who signed.
+    assert!(signer.identity.is_some());
+    // The untouched CMS passes: the check compares, it does not refuse every CMS.
+    assert!(
+        verify(&verifier(), &request(pki::INDIVIDUAL_DETACHED_CMS))
+            .verdict
+            .passed()
+    );
+}
+
+#[test]
 fn empty_input_is_format_failure() {
     let report = verify(&verifier(), &Request::new(b"", AT));
     assert_verdict(&report, Verdict::failed(SubIndication::FormatFailure));
