@@ -99,3 +99,15 @@ r upload-uppercase "/v1/uploads/${upload^^}"
 r upload-short "/v1/uploads/${upload:0:31}"
 r double-slash "//v1/uploads/$upload"
 r bad-escape "/v1/documents/$upload?reason=%zz%4"
+
+# The replay journal of signed requests (replay_journal): lines as the server writes them, a
+# line cut by a crash, and lines it must refuse.
+mkdir -p corpus/replay_journal
+digest=$(printf 'signed attributes' | sha256sum | cut -d' ' -f1)
+j() { printf "${@:2}" > "corpus/replay_journal/$1"; }
+j two-lines '1790000300 %s\n1790000301 %s\n' "$digest" "${digest/a/b}"
+j cut-last-line '1790000300 %s\n1790000301 %s' "$digest" "${digest:0:20}"
+j uppercase '1790000300 %s\n' "${digest^^}"
+j negative-expiry -- '-1 %s\n' "$digest"
+j huge-expiry '99999999999999999999 %s\n' "$digest"
+j empty-lines '\n\n'

@@ -22,6 +22,7 @@ const TARGETS: &[Target] = &[
     ("upload_state", qoima_vault::fuzzing::upload_state),
     ("tus_headers", qoima_server::fuzzing::tus_headers),
     ("request_target", qoima_server::fuzzing::request_target),
+    ("replay_journal", qoima_server::fuzzing::replay_journal),
 ];
 
 fn fuzz_dir() -> &'static Path {
@@ -78,6 +79,7 @@ fn mutated_seeds_are_handled_without_panic() {
             "upload_state",
             "tus_headers",
             "request_target",
+            "replay_journal",
         ]
         .contains(t)
     }) {

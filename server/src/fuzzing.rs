@@ -9,7 +9,7 @@ use qoima_vault::keys::KeyId;
 use qoima_vault::records::DocumentId;
 use qoima_vault::uploads::UploadId;
 
-use crate::http::{audit, query, routes, uploads};
+use crate::http::{audit, query, replay, routes, uploads};
 
 /// tus request headers, one value per line: each line as `Upload-Metadata` (then the declared
 /// `sha256` it holds) and as `Upload-Checksum`, each line as a `sha256` metadata value, and all
@@ -89,5 +89,21 @@ pub fn request_target(data: &[u8]) {
         // The audit proofs' numeric parameters.
         let _ = audit::parameters(query, ["entry", "size"]);
         let _ = audit::parameters(query, ["from", "to"]);
+    }
+}
+
+/// The replay journal of signed requests (`<data-dir>/signed-requests`): whatever it holds,
+/// parsing does not panic, and every entry it reads is written back as the same line.
+#[allow(clippy::panic)] // an entry that does not survive its own round trip is a finding
+pub fn replay_journal(data: &[u8]) {
+    let Ok(entries) = replay::parse_journal(data) else {
+        return;
+    };
+    for (expiry, digest) in entries {
+        let line = replay::line(expiry, &digest);
+        let again = replay::parse_journal(line.as_bytes());
+        if again != Ok(vec![(expiry, digest)]) {
+            panic!("{line:?} reads back as {again:?}");
+        }
     }
 }

@@ -76,6 +76,35 @@ fn post(server: &Server, key: &str, content_type: &str, body: Vec<u8>) -> (u16, 
 }
 
 #[test]
+fn a_restart_does_not_open_the_window_to_a_replay() {
+    let vault = Vault::new();
+    let content = pdf(4);
+    let address = put(&vault, "restart.pdf", &content);
+    let signed = signed_key(&vault);
+    let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &registration(&address, &content));
+    let server = Server::start(&vault);
+    let (status, registered) = post(&server, &signed, ENVELOPE, sealed.clone());
+    assert_eq!(status, 201, "{registered}");
+    drop(server);
+
+    let server = Server::start(&vault);
+    let (status, problem) = post(&server, &signed, ENVELOPE, sealed);
+    assert_eq!(status, 409, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("accepted already"), "{detail}");
+    // The same request signed at a later second is a new request (the registration itself
+    // then answers; it is not refused as a replay).
+    let again = sign_attached_at(
+        pki::HEAD,
+        pki::HEAD_KEY,
+        &registration(&address, &content),
+        jiff::Timestamp::now().as_second() + 1,
+    );
+    let (_, answer) = post(&server, &signed, ENVELOPE, again);
+    assert!(!answer.to_string().contains("accepted already"), "{answer}");
+}
+
+#[test]
 fn a_key_that_requires_signed_requests() {
     let vault = Vault::new();
     let (first, second, third) = (pdf(1), pdf(2), pdf(3));

@@ -11,6 +11,7 @@ use super::logging::{self, LogSettings};
 use super::{Failure, open_registry};
 use qoima_vault::uploads::{UploadConfig, UploadStore};
 
+use crate::http::signed::{DEFAULT_WINDOW, ReplayGuard};
 use crate::http::{self, AppState};
 
 /// The address when neither `--listen`, `QOIMA_SERVER_LISTEN` nor `[server] listen` gives one:
@@ -49,6 +50,13 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         },
     )
     .map_err(|e| Failure::failed(format!("the upload staging directory: {e}")))?;
+    // Signed requests accepted lately, kept across restarts (`http::replay`).
+    let replay = ReplayGuard::open(
+        &dir.join("signed-requests"),
+        DEFAULT_WINDOW,
+        jiff::Timestamp::now().as_second(),
+    )
+    .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?;
     let signer = qoima_vault::audit::key::load_or_create(&dir.join("audit"))
         .map_err(|e| Failure::failed(format!("the audit key: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -76,7 +84,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
             max_concurrent_uploads = settings.max_concurrent_uploads,
             "listening"
         );
-        let state = AppState::new(registry, signer, uploads, settings);
+        let state = AppState::new(registry, signer, uploads, replay, settings);
         http::run(listener, state, shutdown_signal()).await;
         tracing::info!("shutdown finished");
         Ok(())

@@ -9,6 +9,7 @@ mod key_admin;
 pub mod metrics;
 pub(crate) mod query;
 mod registration;
+pub(crate) mod replay;
 pub mod routes;
 pub mod signed;
 pub(crate) mod uploads;
@@ -67,6 +68,7 @@ impl AppState {
         registry: Registry,
         signer: Signer,
         uploads: UploadStore,
+        replay: signed::ReplayGuard,
         settings: ServerSettings,
     ) -> Self {
         Self {
@@ -76,7 +78,7 @@ impl AppState {
             upload_slots: Arc::new(Semaphore::new(settings.max_concurrent_uploads)),
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
-            replay: Arc::new(signed::ReplayGuard::default()),
+            replay: Arc::new(replay),
             keys: Arc::new(KeyCache::default()),
         }
     }
