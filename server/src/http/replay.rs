@@ -14,6 +14,10 @@ use std::time::Duration;
 /// enough that a replay window needs little memory.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(5 * 60);
 
+/// A journal entry: when it expires (unix seconds) and the digest of an envelope's signed
+/// attributes.
+pub(crate) type Entry = (i64, Vec<u8>);
+
 /// A journal rewritten once it holds this many lines more than twice the live entries.
 const COMPACT_SLACK: usize = 1024;
 
@@ -45,7 +49,7 @@ pub struct ReplayGuard {
 struct State {
     digests: HashSet<Vec<u8>>,
     /// `(expiry, digest)`, the earliest expiry first.
-    by_expiry: BTreeSet<(i64, Vec<u8>)>,
+    by_expiry: BTreeSet<Entry>,
     journal: Option<Journal>,
 }
 
@@ -173,7 +177,7 @@ impl ReplayGuard {
 impl Journal {
     /// Writes `entries` to a new file that then replaces `path` (synced, then renamed, then
     /// the directory synced), and opens it for appending.
-    fn rewrite(path: &Path, entries: &BTreeSet<(i64, Vec<u8>)>) -> io::Result<Self> {
+    fn rewrite(path: &Path, entries: &BTreeSet<Entry>) -> io::Result<Self> {
         let fresh = path.with_extension("new");
         let mut text = String::with_capacity(entries.len() * 80);
         for (expiry, digest) in entries {
@@ -214,7 +218,7 @@ impl Journal {
 
 /// The entries of a journal's complete lines (a last line without its newline is dropped), or
 /// the first line that is not an entry: its number from 1 and its text.
-pub(crate) fn parse_journal(bytes: &[u8]) -> Result<Vec<(i64, Vec<u8>)>, (usize, String)> {
+pub(crate) fn parse_journal(bytes: &[u8]) -> Result<Vec<Entry>, (usize, String)> {
     let Some(last) = bytes.iter().rposition(|&b| b == b'\n') else {
         return Ok(Vec::new());
     };
@@ -233,7 +237,7 @@ pub(crate) fn line(expiry: i64, digest: &[u8]) -> String {
 }
 
 /// `EXPIRY HEX` (a SHA-256, lowercase).
-fn parse_line(line: &[u8]) -> Option<(i64, Vec<u8>)> {
+fn parse_line(line: &[u8]) -> Option<Entry> {
     let text = std::str::from_utf8(line).ok()?;
     let (expiry, digest) = text.split_once(' ')?;
     let expiry = expiry.parse().ok()?;
