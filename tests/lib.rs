@@ -143,12 +143,13 @@ pub mod registration {
             ContentStore::open(dir, ContentConfig::default()).map_err(|e| e.to_string())?;
         let template = Template::parse(Numbering::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
         let calendar = Calendar::builtin().map_err(|e| e.to_string())?;
-        Ok(Registry::new(
+        Registry::new(
             content,
             Arc::new(pki::rsa_verifier()),
             calendar,
             Numbering::new(template),
-        ))
+        )
+        .map_err(|e| e.to_string())
     }
 }
 

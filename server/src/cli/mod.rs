@@ -211,7 +211,8 @@ fn open_registry(
         std::sync::Arc::new(settings.verifier),
         settings.calendar,
         settings.numbering,
-    );
+    )
+    .map_err(|e| Failure::failed(format!("the calendar years stored in the vault: {e}")))?;
     for (class, retention) in settings.retention {
         registry = registry
             .with_retention(class, retention)

@@ -136,6 +136,9 @@ pub enum CalendarError {
     /// months non-working), or the search ran past the last representable date.
     #[error("no working day found after {0}")]
     NoWorkingDay(Date),
+    /// The text of one year describes no year or other years too.
+    #[error("calendar year: the text must hold [years.{0}] and no other table")]
+    NotOneYear(i16),
 }
 
 /// The file as written: dates as text, checked by [`Calendar::from_toml`].
@@ -231,6 +234,17 @@ impl Calendar {
             );
         }
         Ok(Calendar { years })
+    }
+
+    /// Reads the calendar file text of one year: it must hold `[years.YEAR]` and no other
+    /// table, and pass every check of [`Calendar::from_toml`].
+    pub fn one_year(text: &str, year: i16) -> Result<Calendar, CalendarError> {
+        let calendar = Calendar::from_toml(text)?;
+        if calendar.years().eq([year]) {
+            Ok(calendar)
+        } else {
+            Err(CalendarError::NotOneYear(year))
+        }
     }
 
     /// This calendar with the years of `newer` added, replacing any year both describe: how an

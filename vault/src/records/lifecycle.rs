@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use qoima_verifier::{Data, Report, Request};
 
+use super::calendar::CalendarError;
 use super::record::{Annulment, DocumentId, EndOfService, Event, VersionRecord};
 use super::registry::{
     AuditEntry, DocumentView, RegisterError, Registered, Registration, Registry,
@@ -58,6 +59,9 @@ pub enum ChangeError {
     /// The text of a reason or name is empty or too long.
     #[error("{0} must be 1 to 1000 characters")]
     Text(&'static str),
+    /// The text of a calendar year is not a valid table of that year.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
     /// Registering the new version failed.
     #[error(transparent)]
     Register(#[from] RegisterError),

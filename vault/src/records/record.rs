@@ -223,6 +223,18 @@ pub struct EndOfService {
     pub at: i64,
 }
 
+/// A year of the working-day calendar as an administrator set it (issue 6), written once under
+/// (year, revision); a later revision of the year replaces it in the calendar in force.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct CalendarYear {
+    /// The calendar file's table of this one year (`[years.YYYY]`, DESIGN.md §1), as given.
+    pub toml: String,
+    /// Who set it.
+    pub by: String,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
 /// What a disposal removed, and why (issue 5: "leaves a tombstone (what, when, why, by
 /// whom)"); written under (document id, version).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]

@@ -4,7 +4,7 @@
 //! atomic batch.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use jiff::Timestamp;
 use qoima_verifier::identity::Expectation;
@@ -294,7 +294,8 @@ impl From<StorageError> for RegisterError {
 pub struct Registry<S = RocksBackend> {
     content: ContentStore<S>,
     verifier: Arc<Verifier>,
-    calendar: Calendar,
+    /// The calendar given, with the years an administrator set on top (`calendars`).
+    calendar: RwLock<Arc<Calendar>>,
     numbering: Numbering,
     /// Retention per class where the operator set a longer one than the rules'.
     retention: HashMap<RetentionClass, Retention>,
@@ -304,21 +305,36 @@ pub struct Registry<S = RocksBackend> {
 }
 
 impl<S: ChunkStore + MetaStore> Registry<S> {
-    /// A registry on `content`, verifying with `verifier`.
+    /// A registry on `content`, verifying with `verifier`, dating with `calendar` and the
+    /// calendar years stored in the vault on top of it.
     pub fn new(
         content: ContentStore<S>,
         verifier: Arc<Verifier>,
         calendar: Calendar,
         numbering: Numbering,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, RegisterError> {
+        let calendar = super::calendars::with_stored_years(content.backend(), calendar)?;
+        Ok(Self {
             content,
             verifier,
-            calendar,
+            calendar: RwLock::new(Arc::new(calendar)),
             numbering,
             retention: HashMap::new(),
             writer: Mutex::new(()),
-        }
+        })
+    }
+
+    /// The working-day calendar in force.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        Arc::clone(&self.calendar.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Puts `calendar` in force (after its change is stored).
+    pub(crate) fn replace_calendar(&self, calendar: Calendar) {
+        *self
+            .calendar
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(calendar);
     }
 
     /// With `retention` for `class` instead of the rules' default, which it may only
@@ -401,7 +417,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let format = sniff(&self.prefix(&address, info.length)?);
         submission.class.accepts(format)?;
         let reports = self.verify(submission, info.length)?;
-        let dated = registration_date(submission.at, &self.calendar, DatingRule::Submission)?;
+        let dated = registration_date(submission.at, &self.calendar(), DatingRule::Submission)?;
         let retention = self.retention(submission.class);
         let retain_until = match retention.retain_until(dated.date, None) {
             RetainUntil::Date(date) => Some(date.to_string()),
@@ -565,7 +581,8 @@ fn batch_entries(batch: &MetaBatch) -> u64 {
 pub(crate) struct AuditEntry<'a> {
     pub(crate) kind: &'static str,
     pub(crate) time: i64,
-    /// The document, or for an end-of-service event the object (`object:<number>`).
+    /// The document, or for an end-of-service event the object (`object:<number>`), or for a
+    /// calendar change the year (`calendar:<year>`).
     pub(crate) subject: &'a dyn std::fmt::Display,
     pub(crate) version: u32,
     pub(crate) actor: &'a str,

@@ -11,6 +11,8 @@ use qoima_verifier::verdict::SubIndication;
 use super::*;
 use crate::audit::log::AuditLog;
 use crate::content::{ContentConfig, ContentStore};
+use crate::records::calendars;
+use crate::records::lifecycle::ChangeError;
 use crate::records::record::Event;
 use crate::storage::{MetaStore, Table};
 
@@ -42,6 +44,7 @@ fn registry(dir: &std::path::Path) -> Registry {
         Calendar::builtin().unwrap(),
         numbering,
     )
+    .unwrap()
 }
 
 fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registration {
@@ -752,7 +755,8 @@ fn reverification_uses_the_registration_as_proof_of_existence() {
             Arc::new(verifier),
             Calendar::builtin().unwrap(),
             numbering,
-        );
+        )
+        .unwrap();
         let mut submission = registration(&registry, PDF, &revoked_later);
         submission.at = at_registration;
         registry.register(&submission).unwrap()
@@ -820,4 +824,95 @@ fn file_names_and_media_types() {
             "{bad:?}"
         );
     }
+}
+
+/// The 2026 table of a calendar file that makes Tuesday 2026-06-16 a day off.
+const JUNE_16_OFF: &str = "[years.2026]\nsource = \"a test decree\"\nholidays = [\"2026-06-16\"]\n";
+
+#[test]
+fn a_calendar_year_set_dates_later_registrations_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let before = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    assert_eq!(before.version.registration_date, "2026-06-16");
+
+    let at = monday_afternoon();
+    assert_eq!(
+        registry
+            .set_calendar_year(2026, JUNE_16_OFF, "admin key 01", at)
+            .unwrap(),
+        1
+    );
+    assert_eq!(registry.calendar().source(2026), Some("a test decree"));
+    // Monday 17:00 in Astana → the next working day, now Wednesday.
+    let after = registry
+        .register(&registration(&registry, b"%PDF-1.4\nafter", &INDIVIDUAL))
+        .unwrap();
+    assert_eq!(after.version.registration_date, "2026-06-17");
+    // The earlier registration keeps its date.
+    let view = registry.document(before.id).unwrap().unwrap();
+    assert_eq!(view.versions[0].registration_date, "2026-06-16");
+
+    // A second revision; the log has both, and a reopened registry dates with the latest.
+    let moved = "[years.2026]\nholidays = [\"2026-06-16\", \"2026-06-17\"]\n";
+    assert_eq!(
+        registry
+            .set_calendar_year(2026, moved, "admin key 01", at)
+            .unwrap(),
+        2
+    );
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    let entry = String::from_utf8(log.entry(log.size() - 1).unwrap()).unwrap();
+    assert!(entry.starts_with("qoima-audit-v1\ncalendar\n"), "{entry}");
+    assert!(
+        entry.contains("\ncalendar:2026\n2\nadmin key 01\n"),
+        "{entry}"
+    );
+    drop(log);
+    drop(registry);
+    let registry = self::registry(dir.path());
+    let stored = calendars::stored_years(registry.content().backend()).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].year, stored[0].revision), (2026, 2));
+    let third = registry
+        .register(&registration(&registry, b"%PDF-1.4\nthird", &INDIVIDUAL))
+        .unwrap();
+    assert_eq!(third.version.registration_date, "2026-06-18");
+    let check = registry.verify_records().unwrap();
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    assert_eq!(check.records, 3 + 2);
+}
+
+#[test]
+fn a_calendar_text_that_is_not_that_one_year_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let at = monday_afternoon();
+    for bad in [
+        "[years.2027]\nholidays = [\"2027-06-16\"]\n",
+        "[years.2026]\n[years.2027]\n",
+        "[years]\n",
+        "[years.2026]\nholidays = [\"2026-13-01\"]\n",
+        "[years.2026]\nworking = [\"2026-06-16\"]\n",
+        "[years.2026]\nholidays = \"2026-06-16\"\n",
+        "not toml at all [",
+    ] {
+        let e = registry
+            .set_calendar_year(2026, bad, "admin", at)
+            .unwrap_err();
+        assert!(matches!(e, ChangeError::Calendar(_)), "{bad}: {e}");
+    }
+    assert!(matches!(
+        registry.set_calendar_year(2026, JUNE_16_OFF, "", at),
+        Err(ChangeError::Text(_))
+    ));
+    let backend = registry.content().backend();
+    assert_eq!(backend.scan(Table::Calendars).count(), 0);
+    assert_eq!(log_size(&registry), 0);
+    assert_eq!(
+        registry.calendar().source(2026),
+        Calendar::builtin().unwrap().source(2026)
+    );
 }

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
+use super::calendars;
 use super::record::{DocumentId, Tombstone};
 use super::registry::{RegisterError, Registry, version_key};
 use crate::audit::log::AuditLog;
@@ -40,7 +41,7 @@ impl RecordsReport {
 /// One parsed audit entry (see `registry::AuditEntry`).
 struct Entry {
     kind: String,
-    /// A document id, or `object:<number>`.
+    /// A document id, `object:<number>` or `calendar:<year>`.
     subject: String,
     number: u32,
     record_hash: String,
@@ -90,6 +91,24 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
             let object = entry.subject.strip_prefix("object:").unwrap_or_default();
             let bytes = backend.get(Table::Facilities, object.as_bytes())?;
             named.insert((Table::Facilities, object.as_bytes().to_vec()));
+            report.records += 1;
+            check_hash(&mut report, index, &entry, bytes);
+            continue;
+        }
+        if entry.kind == "calendar" {
+            let year = entry
+                .subject
+                .strip_prefix("calendar:")
+                .and_then(|y| y.parse().ok());
+            let Some(year) = year else {
+                report
+                    .problems
+                    .push(format!("audit entry {index} names no calendar year"));
+                continue;
+            };
+            let key = calendars::key(year, entry.number);
+            let bytes = backend.get(Table::Calendars, &key)?;
+            named.insert((Table::Calendars, key));
             report.records += 1;
             check_hash(&mut report, index, &entry, bytes);
             continue;
@@ -156,6 +175,7 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
         Table::Events,
         Table::Tombstones,
         Table::Facilities,
+        Table::Calendars,
     ] {
         for stored in backend.scan(table) {
             let (key, _) = stored?;

@@ -61,11 +61,14 @@ pub enum Table {
     /// API key id → its revocation ([`crate::keys::Revocation`]): a record of its own, the
     /// key's record being write-once.
     KeyRevocations,
+    /// (year, revision) → a year of the working-day calendar as an administrator set it
+    /// ([`crate::records::record::CalendarYear`]); the highest revision of a year is in force.
+    Calendars,
 }
 
 impl Table {
     /// Every table, for engines that create one key space per table.
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::Manifests,
         Table::Documents,
         Table::Versions,
@@ -78,6 +81,7 @@ impl Table {
         Table::Facilities,
         Table::ApiKeys,
         Table::KeyRevocations,
+        Table::Calendars,
     ];
 
     /// A stable name (RocksDB column family).
@@ -95,6 +99,7 @@ impl Table {
             Table::Facilities => "facilities",
             Table::ApiKeys => "api_keys",
             Table::KeyRevocations => "key_revocations",
+            Table::Calendars => "calendars",
         }
     }
 }
