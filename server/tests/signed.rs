@@ -7,23 +7,13 @@
 
 mod common;
 
-use common::{Server, Vault, b64, key, pdf, stderr, stdout};
+use common::{Server, Vault, b64, key, pdf, registration, stderr, stdout};
 use qoima_verifier::testing::{pki, sign_attached_at, sign_detached};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The BIN on the test PKI's head certificate (`verifier/testdata/pki/identities.txt`).
 const HEAD_BIN: &str = "240140001238";
 const ENVELOPE: &str = "application/pkcs7-mime; smime-type=signed-data";
-
-/// Stores `content` with `qoima put` (before the server holds the vault) and returns its
-/// address, the SHA-256 hex a registration names.
-fn put(vault: &Vault, name: &str, content: &[u8]) -> String {
-    let file = vault.dir.path().join(name);
-    std::fs::write(&file, content).unwrap();
-    let out = vault.qoima(&["put", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out).trim().to_owned()
-}
 
 /// A writer key for the head's organisation that requires signed requests.
 fn signed_key(vault: &Vault) -> String {
@@ -38,22 +28,6 @@ fn signed_key(vault: &Vault) -> String {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stdout(&out).trim().to_owned()
-}
-
-/// The registration of stored `content` at `address`, the document itself signed (detached)
-/// by the individual: the JSON an integrated system sends.
-fn registration(address: &str, content: &[u8]) -> Vec<u8> {
-    let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content);
-    json!({
-        "sha256": address,
-        "signatures": [b64(&signature)],
-        "class": "project-documentation",
-        "participant": "acme",
-        "filename": "drawing.pdf",
-        "mediaType": "application/pdf",
-    })
-    .to_string()
-    .into_bytes()
 }
 
 /// `body` in an attached CMS signed now by `certificate`'s holder.
@@ -79,7 +53,7 @@ fn post(server: &Server, key: &str, content_type: &str, body: Vec<u8>) -> (u16, 
 fn a_restart_does_not_open_the_window_to_a_replay() {
     let vault = Vault::new();
     let content = pdf(4);
-    let address = put(&vault, "restart.pdf", &content);
+    let address = vault.put("restart.pdf", &content);
     let signed = signed_key(&vault);
     let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &registration(&address, &content));
     let server = Server::start(&vault);
@@ -108,9 +82,9 @@ fn a_restart_does_not_open_the_window_to_a_replay() {
 fn a_key_that_requires_signed_requests() {
     let vault = Vault::new();
     let (first, second, third) = (pdf(1), pdf(2), pdf(3));
-    let first_address = put(&vault, "first.pdf", &first);
-    let second_address = put(&vault, "second.pdf", &second);
-    let third_address = put(&vault, "third.pdf", &third);
+    let first_address = vault.put("first.pdf", &first);
+    let second_address = vault.put("second.pdf", &second);
+    let third_address = vault.put("third.pdf", &third);
     let signed = signed_key(&vault);
     let plain = key(&vault, "writer");
     let server = Server::start(&vault);

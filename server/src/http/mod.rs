@@ -3,6 +3,7 @@
 
 pub(crate) mod audit;
 pub mod body;
+mod calendars;
 mod documents;
 mod holds;
 mod key_admin;
@@ -267,6 +268,11 @@ async fn dispatch(
         // Bodiless, but a key that signs its requests signs this one too (an envelope of `{}`).
         ("DELETE", "/v1/keys/{id}") => match json_body(req, state, key).await {
             Ok(_) => key_admin::revoke(param, state),
+            Err(response) => *response,
+        },
+        ("GET", "/v1/calendars") => calendars::list(state),
+        ("PUT", "/v1/calendars/{year}") => match json_body(req, state, key).await {
+            Ok(bytes) => calendars::set(param, &bytes, state, key),
             Err(response) => *response,
         },
         (method, path) => problem(

@@ -63,6 +63,8 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/keys", Admin),
     route("POST", "/v1/keys", Admin),
     route("DELETE", "/v1/keys/{id}", Admin),
+    route("GET", "/v1/calendars", Read),
+    route("PUT", "/v1/calendars/{year}", Admin),
 ];
 
 /// Why no route answers a request.

@@ -101,6 +101,16 @@ impl Vault {
             .unwrap()
     }
 
+    /// Stores `content` with `qoima put` (before a server holds the vault) and returns its
+    /// address, the SHA-256 hex a registration names.
+    pub fn put(&self, name: &str, content: &[u8]) -> String {
+        let file = self.dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let out = self.qoima(&["put", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out).trim().to_owned()
+    }
+
     /// Writes `content` and a detached CMS over it by `signer` (a name in the PKI's `certs/`
     /// and `keys/`); returns both paths.
     pub fn signed(&self, name: &str, content: &[u8], signer: &str) -> (String, String) {
@@ -155,6 +165,23 @@ impl Vault {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         json(&out)
     }
+}
+
+/// The JSON of `POST /v1/documents` for stored `content` at `address`, the document signed
+/// (detached) by the individual: what an integrated system sends.
+pub fn registration(address: &str, content: &[u8]) -> Vec<u8> {
+    use qoima_verifier::testing::pki;
+    let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content);
+    serde_json::json!({
+        "sha256": address,
+        "signatures": [b64(&signature)],
+        "class": "project-documentation",
+        "participant": "acme",
+        "filename": "drawing.pdf",
+        "mediaType": "application/pdf",
+    })
+    .to_string()
+    .into_bytes()
 }
 
 pub fn stdout(output: &Output) -> String {

@@ -268,6 +268,23 @@ impl Calendar {
         self.years.keys().copied()
     }
 
+    /// The dates `year`'s data makes days off beyond Saturdays and Sundays, in order (none for
+    /// a year without data).
+    pub fn holidays(&self, year: i16) -> impl Iterator<Item = Date> + '_ {
+        self.years
+            .get(&year)
+            .into_iter()
+            .flat_map(|y| y.holidays.iter().copied())
+    }
+
+    /// The Saturdays and Sundays `year`'s data makes working days, in order.
+    pub fn working(&self, year: i16) -> impl Iterator<Item = Date> + '_ {
+        self.years
+            .get(&year)
+            .into_iter()
+            .flat_map(|y| y.working.iter().copied())
+    }
+
     /// The source cited for `year` in the calendar file, if any.
     pub fn source(&self, year: i16) -> Option<&str> {
         self.years.get(&year).and_then(|y| y.source.as_deref())

@@ -870,7 +870,6 @@ fn a_calendar_year_set_dates_later_registrations_and_survives_a_restart() {
         entry.contains("\ncalendar:2026\n2\nadmin key 01\n"),
         "{entry}"
     );
-    drop(log);
     drop(registry);
     let registry = self::registry(dir.path());
     let stored = calendars::stored_years(registry.content().backend()).unwrap();

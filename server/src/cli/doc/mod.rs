@@ -19,7 +19,7 @@ pub(super) use checks::{change_failure, check_name, check_object, check_reason, 
 pub(super) use lookup::{document, refuse_disposed};
 pub(super) use render::pretty;
 pub(crate) use render::{
-    Facts, disposal_json, document_json, registered_json, retention_refusal, version_json,
+    Facts, disposal_json, document_json, registered_json, retention_refusal, rfc3339, version_json,
 };
 
 #[derive(Debug, Subcommand)]

@@ -283,7 +283,7 @@ pub(super) fn retain_until_text(version: &VersionRecord) -> String {
 }
 
 /// Unix seconds as RFC 3339.
-pub(super) fn rfc3339(seconds: i64) -> String {
+pub(crate) fn rfc3339(seconds: i64) -> String {
     Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
 }
 
