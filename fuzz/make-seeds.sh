@@ -111,3 +111,15 @@ j uppercase '1790000300 %s\n' "${digest^^}"
 j negative-expiry -- '-1 %s\n' "$digest"
 j huge-expiry '99999999999999999999 %s\n' "$digest"
 j empty-lines '\n\n'
+
+# Calendar years (calendar_year): the TOML of a year as `PUT /v1/calendars/{year}` stores it,
+# the built-in calendar file, and tables a check must refuse.
+mkdir -p corpus/calendar_year
+c() { printf '%s' "$2" > "corpus/calendar_year/$1"; }
+c one-year $'[years.2026]\nsource = "a decree"\nholidays = ["2026-06-16"]\nworking = ["2026-06-20"]\n'
+c two-years $'[years.2026]\n[years.2027]\n'
+c weekday-working $'[years.2026]\nworking = ["2026-06-16"]\n'
+c all-holidays $'[years.2026]\nholidays = ["2026-01-01", "2026-01-02", "2026-01-03"]\n'
+c year-zero $'[years.0]\n'
+c bad-date $'[years.2026]\nholidays = ["2026-02-30"]\n'
+cp ../vault/calendar/kz-2024-2027.toml corpus/calendar_year/builtin.toml

@@ -23,6 +23,7 @@ const TARGETS: &[Target] = &[
     ("tus_headers", qoima_server::fuzzing::tus_headers),
     ("request_target", qoima_server::fuzzing::request_target),
     ("replay_journal", qoima_server::fuzzing::replay_journal),
+    ("calendar_year", qoima_vault::fuzzing::calendar_year),
 ];
 
 fn fuzz_dir() -> &'static Path {
@@ -80,6 +81,7 @@ fn mutated_seeds_are_handled_without_panic() {
             "tus_headers",
             "request_target",
             "replay_journal",
+            "calendar_year",
         ]
         .contains(t)
     }) {

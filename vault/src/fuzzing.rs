@@ -76,3 +76,30 @@ pub fn upload_state(data: &[u8]) {
         }
     }
 }
+
+/// A calendar year as the vault stores it (`calendars` table, [`crate::records::CalendarYear`])
+/// and reads it back at every start: the record, then its TOML as the calendar year it names
+/// and as a whole calendar file; then what dating asks of a calendar that reads.
+pub fn calendar_year(data: &[u8]) {
+    use crate::records::{Calendar, CalendarYear};
+
+    let text = match codec::decode::<CalendarYear>(data) {
+        Ok(record) => record.toml,
+        Err(_) => String::from_utf8_lossy(data).into_owned(),
+    };
+    for year in [2026, 1, 9999] {
+        let _ = Calendar::one_year(&text, year);
+    }
+    if let Ok(calendar) = Calendar::from_toml(&text) {
+        for year in calendar.years().collect::<Vec<_>>() {
+            let _ = (
+                calendar.holidays(year).count(),
+                calendar.working(year).count(),
+            );
+            if let Ok(first) = jiff::civil::Date::new(year, 1, 1) {
+                let _ = calendar.next_working_day(first);
+                let _ = calendar.is_working_day(first);
+            }
+        }
+    }
+}
