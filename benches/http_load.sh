@@ -152,19 +152,21 @@ verify_counts() {
 }
 
 # The bare hyper servers of benches/http_floor.rs, answering the report just received: the
-# floor (nothing done per request) and the floor with the engine (`--engine`).
+# floor (nothing done per request) and the floor with the engine (`--engine`). Sets the
+# variable named by $1 to the server's URL (not in a subshell: cleanup must know the pids).
 start_floor() {
-    local out="$work/floor$#.out"
+    local name=$1 out="$work/floor$#.out"
+    shift
     "$http_floor" "$work/verify.out" "$@" >"$out" &
     floors+=($!)
     for _ in $(seq 100); do
         grep -q 'listening on' "$out" 2>/dev/null && break
         sleep 0.1
     done
-    grep -o 'http://[^ ]*' "$out" | head -n1
+    printf -v "$name" '%s' "$(grep -o 'http://[^ ]*' "$out" | head -n1)"
 }
-floor_url=$(start_floor)
-engine_url=$(start_floor --engine)
+start_floor floor_url
+start_floor engine_url --engine
 [ -n "$floor_url" ] && [ -n "$engine_url" ] || fail "the bare hyper servers did not start"
 
 # Runs the load tool for $1 seconds against the server at $2; prints `load NAME VALUE` lines
