@@ -9,11 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup
+source benches/common.sh
 RUNS=${RUNS:-5}
 SIZE_MIB=${SIZE_MIB:-256}
 
 for tool in zstd openssl; do
-    command -v "$tool" >/dev/null || { sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo); "${sudo[@]}" apt-get install -y -qq "$tool" >/dev/null; }
+    command -v "$tool" >/dev/null || apt_install "$tool"
 done
 cargo build --release --workspace --bins -q
 qoima="$CARGO_TARGET_DIR/release/qoima"
@@ -25,20 +26,6 @@ head -c $((SIZE_MIB << 20)) /dev/urandom > "$work/random"
 # (head closes the pipe early on purpose, so the pipeline's status is ignored.)
 od -An -tu4 -w16 /dev/urandom | head -c $((SIZE_MIB << 20)) > "$work/compressible" || true
 
-# median SECONDS of RUNS runs of: prepare-command ; timed-command
-median() {
-    local prepare=$1 timed=$2 times=()
-    for _ in $(seq "$RUNS"); do
-        eval "$prepare"
-        local t0 t1
-        t0=$(date +%s.%N)
-        eval "$timed" > /dev/null
-        t1=$(date +%s.%N)
-        times+=("$(echo "$t1 - $t0" | bc -l)")
-    done
-    printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p"
-}
-
 rows=()
 for kind in random compressible; do
     f="$work/$kind"
@@ -49,14 +36,13 @@ for kind in random compressible; do
     put=$(median "rm -rf '$db'" "'$qoima' --data-dir '$db' put '$f'")
     addr=$("$qoima" --data-dir "$db" put "$f")
     get=$(median : "'$qoima' --data-dir '$db' get $addr")
-    rate() { echo "scale=0; $SIZE_MIB / $1" | bc -l; }
-    pct() { echo "scale=0; 100 * $2 / $1" | bc -l; }
-    rows+=("| $kind | $(rate "$sha") | $(rate "$ossl") | $(rate "$zst") | $(rate "$put") ($(pct "$put" "$sha") %) | $(rate "$get") ($(pct "$get" "$sha") %) |")
+    mib() { rate "$SIZE_MIB" "$1"; }
+    rows+=("| $kind | $(mib "$sha") | $(mib "$ossl") | $(mib "$zst") | $(mib "$put") ($(pct "$put" "$sha") %) | $(mib "$get") ($(pct "$get" "$sha") %) |")
 done
 
 table=$(cat <<TABLE
 <!-- compare.sh begin -->
-Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),
+Measured $(date -u +%Y-%m-%d) on $(machine),
 ${SIZE_MIB} MiB files, median of ${RUNS} runs, MiB/s; in brackets the rate as a share of \`sha256sum\`'s
 (\`benches/compare.sh\`). \`put\` includes opening the vault, chunking, compression, both SHA-256
 passes and the synced commit; \`get\` includes opening the vault and verifying every chunk.
@@ -67,13 +53,4 @@ $(printf '%s\n' "${rows[@]}")
 <!-- compare.sh end -->
 TABLE
 )
-touch BENCHMARKS.md
-python3 - "$table" <<'PY' 2>/dev/null || { echo "$table"; exit 0; }
-import re, sys
-table = sys.argv[1]
-text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"<!-- compare.sh begin -->.*<!-- compare.sh end -->", re.S)
-text = pattern.sub(lambda _: table, text) if pattern.search(text) else text + "\n" + table + "\n"
-open("BENCHMARKS.md", "w").write(text)
-PY
-echo "$table"
+write_table compare.sh "$table"

@@ -30,6 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup
+source benches/common.sh
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 ROUNDS=${ROUNDS:-2}
@@ -38,16 +39,6 @@ CHUNK_MIB=${CHUNK_MIB:-64}
 RUNS=${RUNS:-3}
 CORES=$(nproc)
 
-sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
-apt_install() {
-    command -v apt-get >/dev/null || return 1
-    [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null || return 1
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null 2>&1 || {
-        "${sudo[@]}" apt-get update -qq &&
-            DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
-    }
-}
 for tool in curl openssl python3; do
     command -v "$tool" >/dev/null || apt_install "$tool"
 done
@@ -155,7 +146,7 @@ verify_counts() {
 # floor (nothing done per request) and the floor with the engine (`--engine`). Sets the
 # variable named by $1 to the server's URL (not in a subshell: cleanup must know the pids).
 start_floor() {
-    local name=$1 out="$work/floor$#.out"
+    local name=$1 out="$work/$1.out"
     shift
     "$http_floor" "$work/verify.out" "$@" >"$out" &
     floors+=($!)
@@ -293,30 +284,16 @@ check_and_remove() {
     curl -s -o /dev/null -X DELETE "${tus[@]}" "$url$at"
 }
 
-# median SECONDS of RUNS runs of: timed-command ; after-command
-median() {
-    local timed=$1 after=$2 times=()
-    for _ in $(seq "$RUNS"); do
-        local t0 t1
-        t0=$(date +%s.%N)
-        eval "$timed" >/dev/null
-        t1=$(date +%s.%N)
-        eval "$after"
-        times+=("$(echo "$t1 - $t0" | bc -l)")
-    done
-    printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p"
-}
-rate() { echo "scale=0; $UPLOAD_MIB / $1" | bc -l; }
-pct() { echo "scale=0; 100 * $2 / $1" | bc -l; }
+mib() { rate "$UPLOAD_MIB" "$1"; }
 
 settle
-sha=$(median "sha256sum '$file'" :)
-ossl=$(median "openssl dgst -sha256 '$file'" :)
-disk=$(median "dd if='$file' of='$work/copy' bs=1M conv=fdatasync status=none" "rm -f '$work/copy'")
-whole=$(median upload_whole check_and_remove)
-chunks=$(median upload_chunks check_and_remove)
-echo "http_load: upload: sha256sum $(rate "$sha"), openssl $(rate "$ossl"), dd $(rate "$disk"), tus one PATCH $(rate "$whole"), ${CHUNK_MIB} MiB PATCHes $(rate "$chunks") MiB/s" >&2
-upload_row="| $(rate "$sha") | $(rate "$ossl") | $(rate "$disk") | $(rate "$whole") ($(pct "$whole" "$sha") %) | $(rate "$chunks") ($(pct "$chunks" "$sha") %) |"
+sha=$(median : "sha256sum '$file'")
+ossl=$(median : "openssl dgst -sha256 '$file'")
+disk=$(median : "dd if='$file' of='$work/copy' bs=1M conv=fdatasync status=none" "rm -f '$work/copy'")
+whole=$(median : upload_whole check_and_remove)
+chunks=$(median : upload_chunks check_and_remove)
+echo "http_load: upload: sha256sum $(mib "$sha"), openssl $(mib "$ossl"), dd $(mib "$disk"), tus one PATCH $(mib "$whole"), ${CHUNK_MIB} MiB PATCHes $(mib "$chunks") MiB/s" >&2
+upload_row="| $(mib "$sha") | $(mib "$ossl") | $(mib "$disk") | $(mib "$whole") ($(pct "$whole" "$sha") %) | $(mib "$chunks") ($(pct "$chunks" "$sha") %) |"
 
 case $LOAD_TOOL in
 wrk) tool_text="wrk $({ wrk -v 2>&1 || true; } | sed -n 's/^wrk \(debian\/\)\{0,1\}\([0-9.]*\).*/\2/p' | head -n1) (\`wrk -t1 -c$CONNECTIONS -d${DURATION}s -s benches/http_load.lua\`)" ;;
@@ -324,7 +301,7 @@ oha) tool_text="$(oha --version | head -n1) (\`oha -c $CONNECTIONS -z ${DURATION
 esac
 table=$(cat <<TABLE
 <!-- http_load.sh begin -->
-Measured $(date -u +%Y-%m-%d) on ${CORES} cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),
+Measured $(date -u +%Y-%m-%d) on $(machine),
 \`benches/http_load.sh\`, the load generator on the same machine as \`qoima serve\`.
 
 Verification: \`POST /v1/verify\` of the reference case (the JSON body of the signature and the
@@ -352,13 +329,4 @@ ${upload_row}
 <!-- http_load.sh end -->
 TABLE
 )
-touch BENCHMARKS.md
-python3 - "$table" <<'PY' 2>/dev/null || { echo "$table"; exit 0; }
-import re, sys
-table = sys.argv[1]
-text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"<!-- http_load.sh begin -->.*<!-- http_load.sh end -->", re.S)
-text = pattern.sub(lambda _: table, text) if pattern.search(text) else text + "\n" + table + "\n"
-open("BENCHMARKS.md", "w").write(text)
-PY
-echo "$table"
+write_table http_load.sh "$table"

@@ -71,6 +71,18 @@ sha256_id!(
     ChunkId
 );
 
+/// `N` bytes from exactly `2N` lowercase hex digits, the one spelling of an id that comes in a
+/// URL, a token or a command line (no uppercase, sign or separator: nothing else, such as
+/// `../`, gets through).
+pub fn decode_lower_hex<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    hex::decode_to_slice(text, &mut bytes).ok()?;
+    Some(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

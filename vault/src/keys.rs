@@ -21,6 +21,7 @@ use bincode::{Decode, Encode};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
+use crate::address::decode_lower_hex;
 use crate::codec::{self, CodecError};
 use crate::storage::{MetaBatch, MetaStore, StorageError, Table};
 
@@ -149,7 +150,7 @@ impl FromStr for KeyId {
 
     /// Strict: exactly 16 lowercase hex digits.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        decode_hex(text.as_bytes())
+        decode_lower_hex(text.as_bytes())
             .map(KeyId)
             .ok_or(ParseKeyIdError)
     }
@@ -250,7 +251,7 @@ pub fn check_name(name: &str) -> Result<(), KeyError> {
 
 /// Checks a BIN: 12 ASCII digits.
 pub fn check_bin(bin: &str) -> Result<(), KeyError> {
-    if bin.len() != 12 || !bin.bytes().all(|b| b.is_ascii_digit()) {
+    if !qoima_verifier::identity::number::is_well_formed(bin) {
         return Err(KeyError::BadBin);
     }
     Ok(())
@@ -464,17 +465,7 @@ fn parse_token(token: &str) -> Option<(KeyId, [u8; 32])> {
     let rest = token.strip_prefix(PREFIX)?;
     let (id, rest) = rest.split_at(ID_HEX);
     let secret = rest.strip_prefix(b"_")?;
-    Some((KeyId(decode_hex(id)?), decode_hex(secret)?))
-}
-
-/// `N` bytes from exactly `2N` lowercase hex digits.
-fn decode_hex<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
-    if text.len() != 2 * N || !text.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    let mut bytes = [0u8; N];
-    hex::decode_to_slice(text, &mut bytes).ok()?;
-    Some(bytes)
+    Some((KeyId(decode_lower_hex(id)?), decode_lower_hex(secret)?))
 }
 
 fn key_id(key: &[u8]) -> Result<KeyId, KeyError> {

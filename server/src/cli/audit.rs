@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use qoima_vault::audit::key;
 use qoima_vault::audit::log::AuditLog;
 use qoima_vault::audit::{Checkpoint, Signer, hash_leaf, verify_consistency, verify_inclusion};
 use qoima_vault::records::Registry;
@@ -12,7 +11,7 @@ use qoima_vault::storage::rocks::RocksBackend;
 use serde_json::{Value, json};
 
 use super::doc::{document, parse_id, pretty};
-use super::{Failure, config, open_registry};
+use super::{Failure, audit_signer, config, open_registry};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -56,10 +55,7 @@ pub struct VerifyArgs {
 
 pub fn run(dir: &Path, config: Option<&Path>, command: AuditCommand) -> Result<(), Failure> {
     let registry = open_registry(dir, config::load(config)?, false)?;
-    let signer = || {
-        key::load_or_create(&dir.join("audit"))
-            .map_err(|e| Failure::failed(format!("the audit key: {e}")))
-    };
+    let signer = || audit_signer(dir);
     match command {
         AuditCommand::Checkpoint(args) => checkpoint(&registry, &signer()?, args),
         AuditCommand::Key(args) => {

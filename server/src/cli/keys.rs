@@ -9,7 +9,7 @@ use qoima_vault::ContentConfig;
 use qoima_vault::keys::{self, ApiKey, KeyError, KeyId, Role};
 use serde_json::{Value, json};
 
-use super::doc::pretty;
+use super::doc::{pretty, rfc3339};
 use super::{Failure, open_store};
 
 #[derive(Debug, Subcommand)]
@@ -128,10 +128,10 @@ fn list(dir: &Path, args: ListArgs) -> Result<(), Failure> {
             "{}  {:<7}  created {}",
             key.id,
             key.role.as_str(),
-            time(key.created_at)
+            rfc3339(key.created_at)
         );
         if let Some(revoked) = key.revoked_at {
-            line.push_str(&format!("  revoked {}", time(revoked)));
+            line.push_str(&format!("  revoked {}", rfc3339(revoked)));
         }
         if let Some(bin) = &key.bin {
             line.push_str(&format!("  BIN {bin}"));
@@ -165,14 +165,9 @@ pub(crate) fn key_json(key: &ApiKey) -> Value {
         "name": key.name,
         "bin": key.bin,
         "requireSigned": key.require_signed,
-        "created": time(key.created_at),
-        "revoked": key.revoked_at.map(time),
+        "created": rfc3339(key.created_at),
+        "revoked": key.revoked_at.map(rfc3339),
     })
-}
-
-/// Unix seconds as RFC 3339 (UTC).
-fn time(seconds: i64) -> String {
-    Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
 }
 
 fn failure(e: KeyError) -> Failure {

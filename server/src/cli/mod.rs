@@ -200,6 +200,20 @@ fn open_store(
 
 /// The record layer on the vault in `data_dir` with `settings` (from [`config::load`]),
 /// creating the vault when `create` is set.
+/// Stores the configured CRLs as content, so that every registration's evidence references
+/// those its verdict used (`Registry::keep_crls`).
+fn keep_crls(registry: &Registry, crls: &[Vec<u8>]) -> Result<(), Failure> {
+    registry
+        .keep_crls(crls.iter().map(Vec::as_slice))
+        .map_err(|e| Failure::failed(format!("cannot keep the configured CRLs: {e}")))
+}
+
+/// The vault's audit-log signer (its key created in `<data-dir>/audit` on first use).
+fn audit_signer(data_dir: &Path) -> Result<qoima_vault::audit::Signer, Failure> {
+    qoima_vault::audit::key::load_or_create(&data_dir.join("audit"))
+        .map_err(|e| Failure::failed(format!("the audit key: {e}")))
+}
+
 fn open_registry(
     data_dir: &Path,
     settings: config::Config,

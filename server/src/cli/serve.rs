@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::config::{self, ServerSettings};
 use super::logging::{self, LogSettings};
-use super::{Failure, open_registry};
+use super::{Failure, audit_signer, keep_crls, open_registry};
 use qoima_vault::uploads::{UploadConfig, UploadStore};
 
 use crate::http::signed::{DEFAULT_WINDOW, ReplayGuard};
@@ -39,9 +39,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // references those its verdict used (`Registry::keep_crls`).
     let crls = std::mem::take(&mut config.crls);
     let registry = open_registry(dir, config, true)?;
-    registry
-        .keep_crls(crls.iter().map(Vec::as_slice))
-        .map_err(|e| Failure::failed(format!("cannot keep the configured CRLs: {e}")))?;
+    keep_crls(&registry, &crls)?;
     let uploads = UploadStore::open(
         &dir.join("uploads"),
         UploadConfig {
@@ -57,8 +55,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         jiff::Timestamp::now().as_second(),
     )
     .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?;
-    let signer = qoima_vault::audit::key::load_or_create(&dir.join("audit"))
-        .map_err(|e| Failure::failed(format!("the audit key: {e}")))?;
+    let signer = audit_signer(dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -85,7 +85,7 @@ pub(super) fn set(year: &str, bytes: &[u8], state: &AppState, key: &ApiKey) -> R
         Ok(text) => text,
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let by = format!("api key {}", key.id);
+    let by = super::actor(key);
     match state
         .registry
         .set_calendar_year(number, &text, &by, jiff::Timestamp::now())

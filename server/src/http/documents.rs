@@ -10,7 +10,9 @@ use hyper::header::{
 use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::records::{ChangeError, DisposeError, DocumentId, DocumentView, Index};
+use qoima_vault::records::{
+    ChangeError, DisposeError, DocumentId, DocumentView, Index, VersionRecord,
+};
 use serde_json::{Value, json};
 
 use super::body::{Body, Channel};
@@ -42,12 +44,38 @@ pub(super) fn view(state: &AppState, id: DocumentId) -> Result<DocumentView, Box
     }
 }
 
+/// Document `text` as `caller` may read it: 404 unless it exists, and an auditor's read of
+/// `what` logged first.
+pub(super) fn read_view(
+    text: &str,
+    state: &AppState,
+    caller: &ApiKey,
+    what: &str,
+) -> Result<DocumentView, Box<Response<Body>>> {
+    parse_id(text)
+        .and_then(|id| log_auditor_read(state, caller, id, what).map(|()| id))
+        .and_then(|id| view(state, id))
+}
+
+/// The latest version of a document still kept: 410 once disposed of, 500 when it has none.
+pub(super) fn current(view: &DocumentView) -> Result<&VersionRecord, Box<Response<Body>>> {
+    if !view.tombstones.is_empty() {
+        return Err(Box::new(problem(
+            StatusCode::GONE,
+            &format!("document {} was disposed of", view.id),
+        )));
+    }
+    view.versions.last().ok_or_else(|| {
+        Box::new(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("document {} has no version: damaged", view.id),
+        ))
+    })
+}
+
 /// `GET /v1/documents/{id}/versions`: as `qoima doc versions --json` gives them.
 pub(super) fn versions_route(id: &str, state: &AppState, caller: &ApiKey) -> Response<Body> {
-    let view = match parse_id(id)
-        .and_then(|id| log_auditor_read(state, caller, id, "versions").map(|()| id))
-        .and_then(|id| view(state, id))
-    {
+    let view = match read_view(id, state, caller, "versions") {
         Ok(view) => view,
         Err(response) => return *response,
     };
@@ -114,24 +142,13 @@ pub(super) async fn content_route(
     state: &AppState,
     caller: &ApiKey,
 ) -> Response<Body> {
-    let view = match parse_id(id)
-        .and_then(|id| log_auditor_read(state, caller, id, "content").map(|()| id))
-        .and_then(|id| view(state, id))
-    {
+    let view = match read_view(id, state, caller, "content") {
         Ok(view) => view,
         Err(response) => return *response,
     };
-    if !view.tombstones.is_empty() {
-        return problem(
-            StatusCode::GONE,
-            &format!("document {} was disposed of", view.id),
-        );
-    }
-    let Some(current) = view.versions.last() else {
-        return problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("document {} has no version: damaged", view.id),
-        );
+    let current = match current(&view) {
+        Ok(current) => current,
+        Err(response) => return *response,
     };
     let address = ContentAddress(current.content);
     let length = current.length;
@@ -280,7 +297,7 @@ pub(super) fn delete_route(
             ),
         );
     };
-    let by = format!("api key {}", key.id);
+    let by = super::actor(key);
     match state.registry.dispose(id, &reason, &by, now) {
         Ok(disposal) => json(StatusCode::OK, disposal_json(&view, &disposal).to_string()),
         Err(e) => dispose_failure(e),

@@ -43,7 +43,7 @@ pub(super) fn change(
         Ok(id) => id,
         Err(response) => return *response,
     };
-    let by = format!("api key {}", key.id);
+    let by = super::actor(key);
     let now = jiff::Timestamp::now();
     let done = match (release, body.hold) {
         (false, None) => state

@@ -15,13 +15,13 @@ use qoima_vault::records::{
     ChangeError, Participant, RegisterError, Registered, Registration, RetentionClass,
     annulment_statement, check_text,
 };
-use qoima_vault::uploads::{UploadError, UploadId};
+use qoima_vault::uploads::UploadId;
 use qoima_verifier::identity::Expectation;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::body::{Body, full};
-use super::documents::{parse_id, view};
+use super::documents::{self, parse_id, view};
 use super::{AppState, json, problem, problem_with, query};
 use crate::cli::doc::{Facts, registered_json};
 
@@ -204,12 +204,9 @@ fn upload_id(text: &str) -> Result<UploadId, Refusal> {
 /// Puts the bytes of finished upload `id` of `key` into the content store and returns their
 /// address, which must be the SHA-256 the upload declared.
 async fn ingest(id: UploadId, state: &AppState, key: &ApiKey) -> Result<ContentAddress, Refusal> {
-    let upload = match state.uploads.get(id) {
-        Ok(upload) if upload.owner == key.id.to_string() => upload,
-        // Another key's upload is not disclosed.
-        Ok(_) | Err(UploadError::NotFound(_)) => {
-            return Err(refuse(StatusCode::NOT_FOUND, &format!("no upload {id}")));
-        }
+    let upload = match super::uploads::owned_by(state, id, key) {
+        Ok(Some(upload)) => upload,
+        Ok(None) => return Err(refuse(StatusCode::NOT_FOUND, &format!("no upload {id}"))),
         Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
     };
     if !upload.is_complete() {
@@ -223,8 +220,9 @@ async fn ingest(id: UploadId, state: &AppState, key: &ApiKey) -> Result<ContentA
     }
     let uploads = state.uploads.clone();
     let content = state.registry.content().clone();
+    let declared = upload.sha256;
     let stored = tokio::task::spawn_blocking(move || {
-        let file = uploads.content(id).map_err(|e| e.to_string())?;
+        let file = uploads.open_content(&upload).map_err(|e| e.to_string())?;
         content
             .put(std::io::BufReader::with_capacity(1 << 20, file))
             .map_err(|e| e.to_string())
@@ -235,14 +233,14 @@ async fn ingest(id: UploadId, state: &AppState, key: &ApiKey) -> Result<ContentA
         Ok(Err(e)) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e)),
         Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
     };
-    if stored.address.0 != upload.sha256 {
+    if stored.address.0 != declared {
         // The staging copy changed on disk after it was verified: never register it.
         return Err(refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!(
                 "upload {id} is damaged: its bytes hash to {}, not the declared {}",
                 stored.address,
-                hex::encode(upload.sha256)
+                hex::encode(declared)
             ),
         ));
     }
@@ -374,17 +372,9 @@ pub(super) fn statement_route(id: &str, query: Option<&str>, state: &AppState) -
     if let Err(e) = check_text("the reason", &reason) {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string());
     }
-    if !view.tombstones.is_empty() {
-        return problem(
-            StatusCode::GONE,
-            &format!("document {} was disposed of", view.id),
-        );
-    }
-    let Some(latest) = view.versions.last() else {
-        return problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("document {} has no version: damaged", view.id),
-        );
+    let latest = match documents::current(&view) {
+        Ok(latest) => latest,
+        Err(response) => return *response,
     };
     let mut response = Response::new(full(annulment_statement(view.id, latest, &reason)));
     response.headers_mut().insert(

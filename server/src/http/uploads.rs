@@ -181,20 +181,12 @@ pub(crate) fn declared_sha256(metadata: &BTreeMap<String, Vec<u8>>) -> Result<[u
     let value = metadata.get("sha256").ok_or(
         "Upload-Metadata must declare the whole file's SHA-256: sha256 <base64 of 64 hex digits>",
     )?;
-    let text = std::str::from_utf8(value).unwrap_or_default();
-    let mut digest = [0; 32];
-    if text.len() != 64
-        || !text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        || hex::decode_to_slice(text, &mut digest).is_err()
-    {
-        return Err(format!(
+    qoima_vault::address::decode_lower_hex(value).ok_or_else(|| {
+        format!(
             "metadata sha256 must be 64 lowercase hex digits, not {:?}",
             String::from_utf8_lossy(value)
-        ));
-    }
-    Ok(digest)
+        )
+    })
 }
 
 /// `Upload-Checksum: sha256 <base64 digest>` (checksum extension).
@@ -227,15 +219,27 @@ pub(crate) fn parse_checksum(headers: &HeaderMap) -> Result<Option<[u8; 32]>, Re
         })
 }
 
+/// Upload `id` if `key` owns it; `None` alike for an unknown upload and another key's, so that
+/// other keys' uploads are not disclosed.
+pub(super) fn owned_by(
+    state: &AppState,
+    id: UploadId,
+    key: &ApiKey,
+) -> Result<Option<Upload>, UploadError> {
+    match state.uploads.get(id) {
+        Ok(upload) if upload.owner == key.id.to_string() => Ok(Some(upload)),
+        Ok(_) | Err(UploadError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Upload `text` of `key`; 404 for a malformed id, an unknown one and another key's.
 fn owned(text: &str, state: &AppState, key: &ApiKey) -> Result<Upload, Response<Body>> {
     let missing = || refuse(StatusCode::NOT_FOUND, &format!("no upload {text:?}"));
     let id: UploadId = text.parse().map_err(|_| missing())?;
-    match state.uploads.get(id) {
-        Ok(upload) if upload.owner == key.id.to_string() => Ok(upload),
-        Ok(_) | Err(UploadError::NotFound(_)) => Err(missing()),
-        Err(e) => Err(failure(&e)),
-    }
+    owned_by(state, id, key)
+        .map_err(|e| failure(&e))?
+        .ok_or_else(missing)
 }
 
 /// The status of an upload error.

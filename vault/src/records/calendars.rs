@@ -50,6 +50,11 @@ pub(crate) fn subject(year: i16) -> String {
     format!("calendar:{year}")
 }
 
+/// The year of an audit-log [`subject`].
+pub(crate) fn parse_subject(subject: &str) -> Option<i16> {
+    subject.strip_prefix("calendar:")?.parse().ok()
+}
+
 /// The latest revision of every stored year, in year order.
 pub fn stored_years(backend: &impl MetaStore) -> Result<Vec<CalendarChange>, RegisterError> {
     let mut latest: Vec<CalendarChange> = Vec::new();

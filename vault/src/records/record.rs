@@ -43,12 +43,9 @@ impl FromStr for DocumentId {
     /// Strict: exactly 32 lowercase hex digits, so that one document has one spelling (ids
     /// come in URLs and command lines; nothing else, such as `../`, gets through).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.len() != 32 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return Err(ParseDocumentIdError);
-        }
-        let mut bytes = [0u8; 16];
-        hex::decode_to_slice(text, &mut bytes).map_err(|_| ParseDocumentIdError)?;
-        Ok(Self(bytes))
+        crate::address::decode_lower_hex(text.as_bytes())
+            .map(Self)
+            .ok_or(ParseDocumentIdError)
     }
 }
 

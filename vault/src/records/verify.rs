@@ -87,28 +87,26 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
                 .push(format!("audit entry {index} is unreadable"));
             continue;
         };
-        if entry.kind == "end-of-service" {
-            let object = entry.subject.strip_prefix("object:").unwrap_or_default();
-            let bytes = backend.get(Table::Facilities, object.as_bytes())?;
-            named.insert((Table::Facilities, object.as_bytes().to_vec()));
-            report.records += 1;
-            check_hash(&mut report, index, &entry, bytes);
-            continue;
-        }
-        if entry.kind == "calendar" {
-            let year = entry
-                .subject
-                .strip_prefix("calendar:")
-                .and_then(|y| y.parse().ok());
-            let Some(year) = year else {
-                report
-                    .problems
-                    .push(format!("audit entry {index} names no calendar year"));
-                continue;
-            };
-            let key = calendars::key(year, entry.number);
-            let bytes = backend.get(Table::Calendars, &key)?;
-            named.insert((Table::Calendars, key));
+        // Records that belong to no document: a facility's end of service, a calendar year.
+        let keyed = match entry.kind.as_str() {
+            "end-of-service" => {
+                let object = entry.subject.strip_prefix("object:").unwrap_or_default();
+                Some((Table::Facilities, object.as_bytes().to_vec()))
+            }
+            "calendar" => {
+                let Some(year) = calendars::parse_subject(&entry.subject) else {
+                    report
+                        .problems
+                        .push(format!("audit entry {index} names no calendar year"));
+                    continue;
+                };
+                Some((Table::Calendars, calendars::key(year, entry.number)))
+            }
+            _ => None,
+        };
+        if let Some((table, key)) = keyed {
+            let bytes = backend.get(table, &key)?;
+            named.insert((table, key));
             report.records += 1;
             check_hash(&mut report, index, &entry, bytes);
             continue;

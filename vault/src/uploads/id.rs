@@ -60,22 +60,8 @@ impl FromStr for UploadId {
 
     /// Strict: exactly 32 lowercase hex digits (no uppercase, no sign, no separators).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.as_bytes();
-        if text.len() != Self::HEX_LEN {
-            return Err(ParseUploadIdError);
-        }
-        let mut bytes = [0u8; 16];
-        for (byte, pair) in bytes.iter_mut().zip(text.chunks_exact(2)) {
-            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-        }
-        Ok(Self(bytes))
-    }
-}
-
-fn nibble(digit: u8) -> Result<u8, ParseUploadIdError> {
-    match digit {
-        b'0'..=b'9' => Ok(digit - b'0'),
-        b'a'..=b'f' => Ok(digit - b'a' + 10),
-        _ => Err(ParseUploadIdError),
+        crate::address::decode_lower_hex(text.as_bytes())
+            .map(Self)
+            .ok_or(ParseUploadIdError)
     }
 }

@@ -402,7 +402,13 @@ impl UploadStore {
 
     /// [`UploadStore::content`] with the time given.
     pub fn content_at(&self, id: UploadId, now: Timestamp) -> Result<File, UploadError> {
-        let upload = self.get_at(id, now)?;
+        self.open_content(&self.get_at(id, now)?)
+    }
+
+    /// The bytes of `upload` (as [`UploadStore::get`] gave it), opened for reading, for a
+    /// caller that has the upload's state already.
+    pub fn open_content(&self, upload: &Upload) -> Result<File, UploadError> {
+        let id = upload.id;
         if !upload.is_complete() {
             return Err(UploadError::NotComplete {
                 offset: upload.offset,

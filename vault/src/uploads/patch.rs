@@ -137,11 +137,6 @@ impl Patch {
         self.pos
     }
 
-    /// The upload as it was when the patch began.
-    pub fn upload(&self) -> &Upload {
-        &self.before.upload
-    }
-
     /// Takes the next bytes of the request's body.
     ///
     /// Bytes that would run past the upload's length are refused whole with

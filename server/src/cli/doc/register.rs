@@ -19,7 +19,7 @@ use super::checks::{change_failure, check_object, check_reason, parse_at, parse_
 use super::lookup::{current, document, refuse_disposed};
 use super::render::{Facts, one_line, pretty, registered_json, report_value, retain_until_text};
 use super::{NewVersionArgs, RegisterArgs, StatementArgs, SubmissionArgs};
-use crate::cli::{Failure, config, open_registry};
+use crate::cli::{Failure, config, keep_crls, open_registry};
 
 /// What `register` and `new-version` read before anything is stored.
 struct Submission {
@@ -88,14 +88,6 @@ fn load_for_registration(
         .map_err(Failure::usage)?;
     let crls = std::mem::take(&mut settings.crls);
     Ok((settings, crls))
-}
-
-/// Stores the configured CRLs as content, so that the version about to be registered
-/// references those its verdict used (`Registry::keep_crls`).
-fn keep_crls(registry: &Registry, crls: &[Vec<u8>]) -> Result<(), Failure> {
-    registry
-        .keep_crls(crls.iter().map(Vec::as_slice))
-        .map_err(|e| Failure::failed(format!("cannot keep the configured CRLs: {e}")))
 }
 
 pub(super) fn register(
