@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use crate::cms::AlgorithmIdentifier;
-use crate::crypto::CryptoError;
 use crate::crypto::oids;
 use crate::gost::GostDigestAlgorithm;
 use crate::oid::Oid;
@@ -51,22 +49,6 @@ impl DigestAlgorithm {
         } else {
             return GostDigestAlgorithm::from_oid(oid).map(Self::from);
         })
-    }
-
-    /// The algorithm of a digest AlgorithmIdentifier. Its parameters must be absent or NULL
-    /// (RFC 5754 §2, RFC 3370 §2.1; NCA writes NULL for its GOST digests).
-    pub fn from_algorithm_identifier(alg: &AlgorithmIdentifier<'_>) -> Result<Self, CryptoError> {
-        let digest =
-            Self::from_oid(alg.algorithm).ok_or_else(|| CryptoError::UnsupportedAlgorithm {
-                what: "digest",
-                oid: alg.algorithm.to_string(),
-            })?;
-        if !alg.parameters_absent_or_null() {
-            return Err(CryptoError::MalformedParameters {
-                oid: alg.algorithm.to_string(),
-            });
-        }
-        Ok(digest)
     }
 
     /// The OID.

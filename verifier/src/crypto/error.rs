@@ -1,6 +1,6 @@
 //! Errors of the cryptographic layer.
 
-use crate::crypto::algorithm::{KeyAlgorithm, SignatureAlgorithm};
+use crate::crypto::types::{KeyAlgorithm, SignatureAlgorithm};
 use crate::verdict::SubIndication;
 
 /// Why an algorithm could not be resolved or a signature did not verify

@@ -4,9 +4,9 @@
 use crate::ber::{Tag, Tlv};
 use crate::cms::AlgorithmIdentifier;
 use crate::crypto::CryptoError;
-use crate::crypto::algorithm::{EcCurve, KeyAlgorithm};
 use crate::crypto::oids;
 use crate::crypto::pss::PssParameters;
+use crate::crypto::types::{EcCurve, KeyAlgorithm};
 use crate::gost::GostAlgorithm;
 use crate::oid::Oid;
 

@@ -14,6 +14,10 @@
 //!   binding (RFC 5035), messageDigest against the content or a precomputed digest, and the
 //!   signature over the original signed-attribute bytes or over the content.
 //!
+//! Inside, the value types ([`KeyAlgorithm`], [`SignatureAlgorithm`], ...) live in `types.rs`,
+//! below the key decoder (`key.rs`), the algorithm table (`algorithm.rs`) and the errors, so
+//! that dependencies run one way (`algorithm.rs` uses `key.rs`, never the reverse).
+//!
 //! ```
 //! use qoima_verifier::crypto::{self, Content, DigestAlgorithm};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,12 +44,13 @@ pub mod oids;
 mod pss;
 mod signature;
 mod signer;
+mod types;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;
 
-pub use algorithm::{EcCurve, KeyAlgorithm, SignatureAlgorithm, SignatureScheme, resolve};
+pub use algorithm::resolve;
 pub use digest::{DigestAlgorithm, Hasher};
 pub use error::{CryptoError, SignerCryptoError};
 pub use signature::{accepts_digest, verify_signature, verify_signature_digest};
@@ -53,3 +58,4 @@ pub use signer::{
     Content, SignerCertificate, SignerCryptoFacts, SigningCertificateBinding, resolve_signer,
     verify_signer_certificate, verify_signer_info, verify_signer_signature,
 };
+pub use types::{EcCurve, KeyAlgorithm, SignatureAlgorithm, SignatureScheme};

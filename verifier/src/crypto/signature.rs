@@ -1,8 +1,8 @@
 //! Signature verification under a resolved [`SignatureAlgorithm`].
 
 use crate::crypto::CryptoError;
-use crate::crypto::algorithm::SignatureAlgorithm;
 use crate::crypto::digest::DigestAlgorithm;
+use crate::crypto::types::SignatureAlgorithm;
 use crate::gost::{self, GostError};
 
 /// Verifies `signature` over `message` with `public_key`, the subjectPublicKey BIT STRING

@@ -4,10 +4,11 @@
 use x509_parser::certificate::X509Certificate;
 
 use crate::cms::{IssuerSerial, SignedAttributes, SignedData, SignerInfo};
-use crate::crypto::algorithm::{SignatureAlgorithm, resolve_key};
+use crate::crypto::algorithm::resolve_key;
 use crate::crypto::digest::DigestAlgorithm;
 use crate::crypto::key::PublicKeyInfo;
 use crate::crypto::signature::{verify_signature, verify_signature_digest};
+use crate::crypto::types::SignatureAlgorithm;
 use crate::crypto::{CryptoError, SignerCryptoError};
 
 /// The signed content, as the caller has it.

@@ -1,14 +1,16 @@
 //! The description of a short Weierstrass curve `y² = x³ + a·x + b (mod p)` with a base point
-//! `G` of prime order `q`, as a type: [`Curve`], and [`gost_curve!`] to declare one.
+//! `G` of prime order `q`, as a type: [`Curve`] (declared with `gost_curve!`, in `params.rs`).
 //!
 //! Each curve is a unit type whose moduli are compile-time constants, so that field elements
 //! are bare [`ConstMontyForm`] values (the limbs only, no parameters carried along) and every
 //! Montgomery constant is computed by the compiler.
+//!
+//! Only parameters and the constants derived from them: this file uses no other file of
+//! `gost`, and `point.rs` (the arithmetic, and the per-curve table of multiples of `G`) builds
+//! on it.
 
 use crypto_bigint::Uint;
 use crypto_bigint::modular::{ConstMontyForm, ConstMontyParams};
-
-use super::point::BaseTable;
 
 /// A field element modulo the curve's `p`, in Montgomery form.
 pub(crate) type Fe<C, const L: usize> = ConstMontyForm<<C as Curve<L>>::P, L>;
@@ -39,9 +41,6 @@ pub(crate) trait Curve<const L: usize>:
     const GX: Uint<L>;
     /// The base point's y coordinate.
     const GY: Uint<L>;
-    /// The precomputed multiples of `G` for the fixed-base multiplication, built once on first
-    /// use.
-    fn base_table() -> &'static BaseTable<Self, L>;
 }
 
 /// Constants derived from a [`Curve`], evaluated by the compiler once per curve.
@@ -74,48 +73,3 @@ impl<C: Curve<L>, const L: usize> Derived<C, L> {
     /// The size in bytes of one encoded integer (coordinate, `r`, `s`, digest).
     pub(crate) const BYTES: usize = L * crypto_bigint::Limb::BYTES;
 }
-
-/// Declares a curve type implementing [`Curve`] from big-endian hex constants, each exactly
-/// `2 * BYTES` hex digits long (the compiler rejects any other length).
-macro_rules! gost_curve {
-    (
-        $(#[$doc:meta])*
-        $vis:vis struct $name:ident: $uint:ty {
-            name: $display:literal,
-            p: $p:literal,
-            a: $a:literal,
-            b: $b:literal,
-            q: $q:literal,
-            x: $x:literal,
-            y: $y:literal $(,)?
-        }
-    ) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-        $vis struct $name;
-
-        const _: () = {
-            crypto_bigint::const_monty_params!(FieldModulus, $uint, $p);
-            crypto_bigint::const_monty_params!(OrderModulus, $uint, $q);
-
-            impl $crate::gost::curve::Curve<{ <$uint>::LIMBS }> for $name {
-                type P = FieldModulus;
-                type Q = OrderModulus;
-                const NAME: &'static str = $display;
-                const A: $uint = <$uint>::from_be_hex($a);
-                const B: $uint = <$uint>::from_be_hex($b);
-                const GX: $uint = <$uint>::from_be_hex($x);
-                const GY: $uint = <$uint>::from_be_hex($y);
-
-                fn base_table() -> &'static $crate::gost::point::BaseTable<Self, { <$uint>::LIMBS }> {
-                    static TABLE: std::sync::OnceLock<
-                        $crate::gost::point::BaseTable<$name, { <$uint>::LIMBS }>,
-                    > = std::sync::OnceLock::new();
-                    TABLE.get_or_init($crate::gost::point::BaseTable::new)
-                }
-            }
-        };
-    };
-}
-
-pub(crate) use gost_curve;

@@ -65,6 +65,9 @@ mod params;
 pub(crate) mod point;
 mod verify;
 
+#[cfg(test)] // The engine's tests declare a curve for their own GOST signer.
+pub(crate) use params::gost_curve;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;

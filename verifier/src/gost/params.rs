@@ -17,7 +17,57 @@
 
 use crypto_bigint::{U256, U512};
 
-use super::curve::gost_curve;
+/// Declares a curve type implementing [`Curve`](super::curve::Curve) from big-endian hex
+/// constants, each exactly `2 * BYTES` hex digits long (the compiler rejects any other
+/// length), and [`FixedBase`](super::point::FixedBase) with a `static` table of its own.
+///
+/// Here, beside the curves it declares, rather than in `curve.rs`: it implements traits of
+/// both `curve.rs` and `point.rs`, and `curve.rs` uses no other file of `gost`.
+macro_rules! gost_curve {
+    (
+        $(#[$doc:meta])*
+        $vis:vis struct $name:ident: $uint:ty {
+            name: $display:literal,
+            p: $p:literal,
+            a: $a:literal,
+            b: $b:literal,
+            q: $q:literal,
+            x: $x:literal,
+            y: $y:literal $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        $vis struct $name;
+
+        const _: () = {
+            crypto_bigint::const_monty_params!(FieldModulus, $uint, $p);
+            crypto_bigint::const_monty_params!(OrderModulus, $uint, $q);
+
+            impl $crate::gost::curve::Curve<{ <$uint>::LIMBS }> for $name {
+                type P = FieldModulus;
+                type Q = OrderModulus;
+                const NAME: &'static str = $display;
+                const A: $uint = <$uint>::from_be_hex($a);
+                const B: $uint = <$uint>::from_be_hex($b);
+                const GX: $uint = <$uint>::from_be_hex($x);
+                const GY: $uint = <$uint>::from_be_hex($y);
+            }
+
+            impl $crate::gost::point::FixedBase<{ <$uint>::LIMBS }> for $name {
+                fn base_table() -> &'static $crate::gost::point::BaseTable<Self, { <$uint>::LIMBS }> {
+                    static TABLE: std::sync::OnceLock<
+                        $crate::gost::point::BaseTable<$name, { <$uint>::LIMBS }>,
+                    > = std::sync::OnceLock::new();
+                    TABLE.get_or_init($crate::gost::point::BaseTable::new)
+                }
+            }
+        };
+    };
+}
+
+#[cfg(test)] // Tests declare curves of their own.
+pub(crate) use gost_curve;
 
 gost_curve! {
     /// id-tc26-gost-3410-12-512-paramSetA: the curve of NCA's GOST 34.10-2015 512-bit keys.

@@ -308,6 +308,17 @@ const BASE_WINDOW: u32 = 6;
 /// Entries per window: the multiples `1..=2^(BASE_WINDOW-1)` (negatives by negating y).
 const BASE_HALF: usize = 1 << (BASE_WINDOW - 1);
 
+/// A [`Curve`] with its [`BaseTable`], built on first use and then shared.
+///
+/// The table is a `static` of each curve type (Rust has no generic statics), so the curve's
+/// declaration provides it (`gost_curve!` implements this trait beside [`Curve`]); a trait of
+/// its own so that [`Curve`] needs nothing from this file.
+pub(crate) trait FixedBase<const L: usize>: Curve<L> {
+    /// The precomputed multiples of `G` for the fixed-base multiplication, built once on first
+    /// use.
+    fn base_table() -> &'static BaseTable<Self, L>;
+}
+
 /// Precomputed multiples of `G`: entry `i·BASE_HALF + (j - 1)` is `j · 2^(BASE_WINDOW·i) · G`,
 /// for each of the windows that cover a scalar below `2^(8·BYTES)` with a carry,
 /// `j = 1..=BASE_HALF`. For tc26-512-paramSetA: 86 windows × 32 points × 128 bytes = 344 KiB.
@@ -319,7 +330,7 @@ impl<C: Curve<L>, const L: usize> BaseTable<C, L> {
     /// The number of windows: enough bits for any scalar below `2^BITS` plus one carry bit.
     const WINDOWS: usize = (Uint::<L>::BITS as usize + 1).div_ceil(BASE_WINDOW as usize);
 
-    /// Builds the table (a few milliseconds; done once per curve by [`Curve::base_table`]).
+    /// Builds the table (a few milliseconds; done once per curve by [`FixedBase::base_table`]).
     pub(crate) fn new() -> Self {
         let mut jacobian = Vec::with_capacity(Self::WINDOWS * BASE_HALF);
         let mut window_base = Jacobian::from(Affine::<C, L>::generator());
@@ -367,13 +378,13 @@ impl<C: Curve<L>, const L: usize> BaseTable<C, L> {
 
 /// `k·G` (`k` any integer below `2^BITS`).
 #[cfg_attr(not(test), allow(dead_code))] // The test signer and the KATs use it.
-pub(crate) fn mul_base<C: Curve<L>, const L: usize>(k: &Uint<L>) -> Jacobian<C, L> {
+pub(crate) fn mul_base<C: FixedBase<L>, const L: usize>(k: &Uint<L>) -> Jacobian<C, L> {
     C::base_table().add_multiple(Jacobian::IDENTITY, k)
 }
 
 /// `k·P` by wNAF, without the base table.
 #[cfg_attr(not(test), allow(dead_code))] // The KATs use it.
-pub(crate) fn mul_var<C: Curve<L>, const L: usize>(
+pub(crate) fn mul_var<C: FixedBase<L>, const L: usize>(
     p: &Affine<C, L>,
     k: &Uint<L>,
 ) -> Jacobian<C, L> {
@@ -381,7 +392,7 @@ pub(crate) fn mul_var<C: Curve<L>, const L: usize>(
 }
 
 /// `a·G + b·P`: the multiplication of signature verification.
-pub(crate) fn double_mul<C: Curve<L>, const L: usize>(
+pub(crate) fn double_mul<C: FixedBase<L>, const L: usize>(
     a: &Uint<L>,
     p: &Affine<C, L>,
     b: &Uint<L>,
@@ -389,7 +400,7 @@ pub(crate) fn double_mul<C: Curve<L>, const L: usize>(
     double_mul_inner(p, b, Some(a))
 }
 
-fn double_mul_inner<C: Curve<L>, const L: usize>(
+fn double_mul_inner<C: FixedBase<L>, const L: usize>(
     p: &Affine<C, L>,
     b: &Uint<L>,
     base_scalar: Option<&Uint<L>>,

@@ -6,7 +6,7 @@ use crypto_bigint::Uint;
 use super::GostError;
 use super::curve::{Curve, Derived, Fe, Scalar};
 use super::field::{is_zero, lt, reduce, uint_from_le};
-use super::point::{Affine, double_mul};
+use super::point::{Affine, FixedBase, double_mul};
 
 /// Parses a public key: the contents of the SubjectPublicKeyInfo's `subjectPublicKey` BIT STRING
 /// (after its unused-bits octet), which for NCA is the DER `OCTET STRING` holding
@@ -82,7 +82,7 @@ pub(crate) fn digest_to_e<C: Curve<L>, const L: usize>(
 
 /// Verifies `signature` (`r_le || s_le`) over `digest` with the public key `q_point`:
 /// `v = e⁻¹`, `z1 = s·v`, `z2 = -r·v (mod q)`, `C = z1·G + z2·Q`, accept iff `x_C mod q = r`.
-pub(crate) fn verify_digest<C: Curve<L>, const L: usize>(
+pub(crate) fn verify_digest<C: FixedBase<L>, const L: usize>(
     q_point: &Affine<C, L>,
     digest: &[u8],
     signature: &[u8],

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::oid_registry::{
@@ -17,36 +16,7 @@ use x509_parser::prelude::FromDer;
 use crate::ber::Tag;
 use crate::cms::SignerIdentifier;
 use crate::path::error::CertificateError;
-
-/// SHA-256 of a certificate's DER: its identity in the store, on paths and in caches.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Fingerprint(pub [u8; 32]);
-
-impl Fingerprint {
-    /// SHA-256 of `der`.
-    pub fn of(der: &[u8]) -> Self {
-        Self(Sha256::digest(der).into())
-    }
-}
-
-impl fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
-    }
-}
-
-/// Lowercase hex, as reports write it.
-impl serde::Serialize for Fingerprint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl fmt::Debug for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Fingerprint({self})")
-    }
-}
+use crate::path::fingerprint::Fingerprint;
 
 /// A serial number without its leading zero octets, which some encoders add or drop.
 pub(crate) fn significant(serial: &[u8]) -> &[u8] {

@@ -1,7 +1,7 @@
 //! Errors of the path layer: adding certificates to a store, and building/validating a path.
 
 use crate::crypto::CryptoError;
-use crate::path::Fingerprint;
+use crate::path::fingerprint::Fingerprint;
 use crate::verdict::SubIndication;
 
 /// Why a certificate could not be added to a [`CertificateStore`](crate::path::CertificateStore)

@@ -32,6 +32,7 @@
 mod build;
 mod cert;
 mod error;
+mod fingerprint;
 mod store;
 mod validate;
 
@@ -44,8 +45,9 @@ use std::sync::Arc;
 use crate::crypto::SignatureAlgorithm;
 
 pub use build::{build_path, build_path_with, issued_by_algorithm};
-pub use cert::{Certificate, Fingerprint};
+pub use cert::Certificate;
 pub use error::{CertificateError, PathError, Position};
+pub use fingerprint::Fingerprint;
 pub use store::CertificateStore;
 
 /// Bounds on the search.

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::cms::SignerIdentifier;
-use crate::path::cert::{Certificate, Fingerprint, significant};
+use crate::path::cert::{Certificate, significant};
 use crate::path::error::CertificateError;
+use crate::path::fingerprint::Fingerprint;
 
 #[derive(Debug, Clone)]
 struct Entry {

@@ -1,7 +1,6 @@
 //! One CRL (RFC 5280 §5.1), parsed once: its raw tbsCertList and signature for the check
 //! against an issuer certificate, its header facts, and its revoked serials as an index.
 
-use std::cmp::Ordering;
 use std::fmt;
 
 use x509_parser::prelude::FromDer;
@@ -13,8 +12,8 @@ use crate::cms::AlgorithmIdentifier;
 use crate::crypto;
 use crate::path::{Certificate, Fingerprint};
 use crate::revocation::error::{CrlError, CrlUnusable};
-use crate::revocation::index::{RevokedEntry, RevokedSerials, normalise};
-use crate::revocation::status::RevocationReason;
+use crate::revocation::index::{RevokedEntry, RevokedSerials};
+use crate::revocation::types::{CrlNumber, RevocationReason};
 
 const AUTHORITY_KEY_IDENTIFIER: &str = "2.5.29.35";
 const ISSUER_ALT_NAME: &str = "2.5.29.18";
@@ -24,46 +23,14 @@ const FRESHEST_CRL: &str = "2.5.29.46";
 const REASON_CODE: &str = "2.5.29.21";
 const INVALIDITY_DATE: &str = "2.5.29.24";
 
-/// A cRLNumber or BaseCRLNumber (RFC 5280 §5.2.3, §5.2.4): a non-negative INTEGER of up to
-/// 20 octets, kept as normalised big-endian bytes and compared numerically.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct CrlNumber(Vec<u8>);
-
-impl CrlNumber {
-    fn from_extension_value(value: &[u8]) -> Result<Self, CrlError> {
-        let tlv = Tlv::parse_single(value).map_err(malformed)?;
-        if tlv.tag() != Tag::INTEGER {
-            return Err(malformed("CRL number is not an INTEGER"));
-        }
-        Ok(Self(normalise(tlv.content()).to_vec()))
+/// The value of a cRLNumber or deltaCRLIndicator extension: an INTEGER (RFC 5280 §5.2.3,
+/// §5.2.4).
+fn crl_number(value: &[u8]) -> Result<CrlNumber, CrlError> {
+    let tlv = Tlv::parse_single(value).map_err(malformed)?;
+    if tlv.tag() != Tag::INTEGER {
+        return Err(malformed("CRL number is not an INTEGER"));
     }
-
-    /// The normalised big-endian bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl Ord for CrlNumber {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .len()
-            .cmp(&other.0.len())
-            .then_with(|| self.0.cmp(&other.0))
-    }
-}
-
-impl PartialOrd for CrlNumber {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Debug for CrlNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("0x")?;
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
-    }
+    Ok(CrlNumber::from_integer_content(tlv.content()))
 }
 
 fn malformed(what: impl fmt::Display) -> CrlError {
@@ -138,9 +105,9 @@ impl Crl {
                         authority_key_id = a.key_identifier.as_ref().map(|k| k.0.to_vec());
                     }
                 }
-                CRL_NUMBER => number = Some(CrlNumber::from_extension_value(ext.value)?),
+                CRL_NUMBER => number = Some(crl_number(ext.value)?),
                 DELTA_CRL_INDICATOR => {
-                    delta_base = Some(CrlNumber::from_extension_value(ext.value)?);
+                    delta_base = Some(crl_number(ext.value)?);
                 }
                 ISSUER_ALT_NAME | FRESHEST_CRL => {}
                 _ if ext.critical => return Err(CrlError::UnsupportedCriticalExtension(oid)),

@@ -3,7 +3,7 @@
 //! Serial bytes live in one arena; each entry is a fixed-size record (offset, length, date,
 //! reason), so a 500 000-entry CRL costs two allocations, not one per entry.
 
-use crate::revocation::status::RevocationReason;
+use crate::revocation::types::{RevocationReason, normalise};
 
 /// One revoked certificate as a CRL lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,12 +26,6 @@ struct Slot {
 pub struct RevokedSerials {
     arena: Vec<u8>,
     slots: Vec<Slot>,
-}
-
-/// Strips leading zero octets, so `00 8F` and `8F` are the same serial.
-pub(crate) fn normalise(serial: &[u8]) -> &[u8] {
-    let first = serial.iter().position(|&b| b != 0).unwrap_or(serial.len());
-    serial.get(first..).unwrap_or(&[])
 }
 
 impl RevokedSerials {

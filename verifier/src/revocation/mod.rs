@@ -15,12 +15,15 @@
 //! - [`RevocationStatus::decide`]: REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE, TRY_LATER or
 //!   valid-with-information, comparing date and reason with the best-signature-time.
 //!
-//! Data flows one way: this module uses `path` and `crypto`; neither uses it.
+//! Data flows one way: this module uses `path` and `crypto`; neither uses it. Inside, too:
+//! `types` (reason codes, CRL numbers) uses no other file here, `index` and `status` use
+//! `types`, `crl` uses `index` and `types`.
 
 mod crl;
 mod error;
 mod index;
 mod status;
+mod types;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
@@ -29,12 +32,11 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub use crl::{Crl, CrlNumber};
+pub use crl::Crl;
 pub use error::{CrlError, CrlUnusable};
 pub use index::{RevokedEntry, RevokedSerials};
-pub use status::{
-    CrlSource, RevocationDecision, RevocationReason, RevocationStatus, Subject, UnknownReason,
-};
+pub use status::{CrlSource, RevocationDecision, RevocationStatus, Subject, UnknownReason};
+pub use types::{CrlNumber, RevocationReason};
 
 use crate::ber::{Tag, Tlv};
 use crate::path::{Certificate, Fingerprint};

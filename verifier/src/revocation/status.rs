@@ -5,66 +5,8 @@
 use serde::Serialize;
 
 use crate::path::Fingerprint;
-use crate::revocation::crl::CrlNumber;
+use crate::revocation::types::{CrlNumber, RevocationReason};
 use crate::verdict::SubIndication;
-
-/// CRLReason (RFC 5280 §5.3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub enum RevocationReason {
-    /// unspecified (0), or no reasonCode extension.
-    Unspecified,
-    /// keyCompromise (1).
-    KeyCompromise,
-    /// cACompromise (2).
-    CaCompromise,
-    /// affiliationChanged (3).
-    AffiliationChanged,
-    /// superseded (4).
-    Superseded,
-    /// cessationOfOperation (5).
-    CessationOfOperation,
-    /// certificateHold (6).
-    CertificateHold,
-    /// removeFromCRL (8): only meaningful in a delta CRL.
-    RemoveFromCrl,
-    /// privilegeWithdrawn (9).
-    PrivilegeWithdrawn,
-    /// aACompromise (10).
-    AaCompromise,
-    /// A value RFC 5280 does not define (7 or above 10).
-    Other(u8),
-}
-
-impl RevocationReason {
-    /// The reason for a reasonCode value.
-    pub fn from_code(code: u8) -> Self {
-        match code {
-            0 => Self::Unspecified,
-            1 => Self::KeyCompromise,
-            2 => Self::CaCompromise,
-            3 => Self::AffiliationChanged,
-            4 => Self::Superseded,
-            5 => Self::CessationOfOperation,
-            6 => Self::CertificateHold,
-            8 => Self::RemoveFromCrl,
-            9 => Self::PrivilegeWithdrawn,
-            10 => Self::AaCompromise,
-            other => Self::Other(other),
-        }
-    }
-
-    /// A compromise of the key (or of a key above it): the revocation is treated as
-    /// retroactive, whatever its date (NCA_PROFILE.md: "keyCompromise is treated as
-    /// retroactive"). Unknown reason values are treated the same way, conservatively.
-    pub fn is_retroactive(self) -> bool {
-        matches!(
-            self,
-            Self::KeyCompromise | Self::CaCompromise | Self::AaCompromise | Self::Other(_)
-        )
-    }
-}
 
 /// One CRL a status was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]

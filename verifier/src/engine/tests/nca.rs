@@ -39,7 +39,8 @@ use crypto_bigint::{U512, Uint};
 
 use crate::crypto::DigestAlgorithm;
 use crate::engine::{Check, CheckName, Data, Outcome, Report, Request, RequestError, Verifier};
-use crate::gost::curve::{Curve, Scalar, gost_curve};
+use crate::gost::curve::{Curve, Scalar};
+use crate::gost::gost_curve;
 use crate::gost::point::mul_base;
 use crate::identity::{Expectation, OwnershipMismatch, Role, SubjectKind};
 use crate::path::{Certificate, CertificateStore};

@@ -4,10 +4,10 @@ use crypto_bigint::{U256, U512, Uint};
 
 use super::hex;
 use super::signer::{public_key_bytes, sign_with_k};
-use crate::gost::curve::{Curve, Derived, gost_curve};
+use crate::gost::curve::{Curve, Derived};
 use crate::gost::field::{uint_from_le, uint_to_le};
-use crate::gost::params::{CryptoProA, Tc26Gost512A};
-use crate::gost::point::{Affine, Jacobian, mul_base, mul_var};
+use crate::gost::params::{CryptoProA, Tc26Gost512A, gost_curve};
+use crate::gost::point::{Affine, FixedBase, Jacobian, mul_base, mul_var};
 use crate::gost::verify::{parse_public_key, point_from_coordinates, verify_digest};
 
 gost_curve! {
@@ -67,7 +67,7 @@ fn same_point<C: Curve<L>, const L: usize>(a: &Jacobian<C, L>, b: &Jacobian<C, L
 }
 
 /// G on the curve, q·G = infinity, (q - 1)·G = -G, 1·G = G, 2·G = G + G, by every method.
-fn group_identities<C: Curve<L>, const L: usize>() {
+fn group_identities<C: FixedBase<L>, const L: usize>() {
     let g = Affine::<C, L>::generator();
     assert!(g.is_on_curve(), "{}", C::NAME);
     let q = Derived::<C, L>::Q;
@@ -231,7 +231,7 @@ struct WorkedExample {
     s: &'static str,
 }
 
-fn worked_example<C: Curve<L>, const L: usize>(ex: &WorkedExample) {
+fn worked_example<C: FixedBase<L>, const L: usize>(ex: &WorkedExample) {
     let d = be::<L>(ex.d);
     let q_point = mul_base::<C, L>(&d).to_affine().unwrap();
     assert_eq!(q_point.coordinates(), (be(ex.qx), be(ex.qy)), "{}", C::NAME);

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use crate::gost::curve::{Curve, Derived, Scalar};
 use crate::gost::field::{is_zero, reduce, uint_from_le, uint_to_le};
 use crate::gost::params::{CryptoProA, Tc26Gost512A};
-use crate::gost::point::mul_base;
+use crate::gost::point::{FixedBase, mul_base};
 use crate::gost::verify::digest_to_e;
 use crate::gost::{GostAlgorithm, GostError, verify, verify_digest};
 
@@ -49,7 +49,7 @@ impl TestRng {
 
 /// The signature `(r, s)` of the integer `e` with the private key `d` and the nonce `k`, or
 /// `None` if `r` or `s` is 0 (the caller picks another `k`).
-pub(super) fn sign_with_k<C: Curve<L>, const L: usize>(
+pub(super) fn sign_with_k<C: FixedBase<L>, const L: usize>(
     d: &Uint<L>,
     e: &Uint<L>,
     k: &Uint<L>,
@@ -67,7 +67,7 @@ pub(super) fn sign_with_k<C: Curve<L>, const L: usize>(
 }
 
 /// Signs a digest (hash output as is) with a random `k`: `r_le || s_le`.
-pub(super) fn sign_digest<C: Curve<L>, const L: usize>(
+pub(super) fn sign_digest<C: FixedBase<L>, const L: usize>(
     d: &Uint<L>,
     digest: &[u8],
     rng: &mut TestRng,
@@ -83,7 +83,7 @@ pub(super) fn sign_digest<C: Curve<L>, const L: usize>(
 
 /// The public key of `d` as a SubjectPublicKeyInfo BIT STRING holds it:
 /// `OCTET STRING { X_le || Y_le }`.
-pub(super) fn public_key_bytes<C: Curve<L>, const L: usize>(d: &Uint<L>) -> Vec<u8> {
+pub(super) fn public_key_bytes<C: FixedBase<L>, const L: usize>(d: &Uint<L>) -> Vec<u8> {
     let (x, y) = mul_base::<C, L>(d).to_affine().unwrap().coordinates();
     let content = [uint_to_le(&x), uint_to_le(&y)].concat();
     let header = match content.len() {
@@ -113,7 +113,7 @@ impl TestKey {
         }
     }
 
-    fn from_private<C: Curve<L>, const L: usize>(
+    fn from_private<C: FixedBase<L>, const L: usize>(
         algorithm: GostAlgorithm,
         rng: &mut TestRng,
     ) -> Self {
