@@ -1,5 +1,18 @@
 //! Qoima's HTTP API and the `qoima` command-line tool.
+//!
+//! Layers, from the top (`docs/architecture.md`): [`command`] parses the command line and
+//! runs a command of [`cli`] or [`serve`]; `serve` starts [`http`]. `cli` and `http` are
+//! peers that never import each other: both stand on [`representation`] (the API's JSON
+//! forms) and [`config`] (the operator's settings).
 
-pub mod cli;
+mod cli;
+mod command;
+mod config;
+mod http;
+mod representation;
+mod serve;
+
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod http;
+
+pub use command::main;

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    qoima_server::cli::main()
+    qoima_server::main()
 }

@@ -1,5 +1,5 @@
 //! `qoima facility end-of-service`: the event that starts the end of retention of a
-//! facility's `construction-record` documents (issue 5).
+//! facility's `construction-record` documents.
 
 use std::path::Path;
 

@@ -1,5 +1,4 @@
-//! `qoima hold place` and `release`: legal holds, which block disposal whatever the dates
-//! (issue 5).
+//! `qoima hold place` and `release`: legal holds, which block disposal whatever the dates.
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! `qoima keys create`, `list` and `revoke`: the API keys of the HTTP API (issue 6). A key's
+//! `qoima keys create`, `list` and `revoke`: the API keys of the HTTP API. A key's
 //! token is printed once, by `create`; the vault keeps only its secret's SHA-256.
 
 use std::path::Path;
@@ -6,11 +6,12 @@ use std::path::Path;
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use qoima_vault::ContentConfig;
-use qoima_vault::keys::{self, ApiKey, KeyError, KeyId, Role};
-use serde_json::{Value, json};
+use qoima_vault::keys::{self, KeyError, KeyId, Role};
+use serde_json::json;
 
-use super::doc::{pretty, rfc3339};
+use super::doc::pretty;
 use super::{Failure, open_store};
+use crate::representation::{Key, rfc3339};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -119,7 +120,7 @@ fn list(dir: &Path, args: ListArgs) -> Result<(), Failure> {
     let store = open_store(dir, ContentConfig::default(), false)?;
     let keys = keys::list(store.backend()).map_err(failure)?;
     if args.json {
-        let json = Value::Array(keys.iter().map(key_json).collect());
+        let json: Vec<Key> = keys.iter().map(Key::new).collect();
         println!("{}", pretty(&json)?);
         return Ok(());
     }
@@ -156,18 +157,6 @@ fn revoke(dir: &Path, args: RevokeArgs) -> Result<(), Failure> {
     keys::revoke(store.backend(), id, Timestamp::now()).map_err(failure)?;
     println!("API key {id} revoked");
     Ok(())
-}
-
-pub(crate) fn key_json(key: &ApiKey) -> Value {
-    json!({
-        "id": key.id.to_string(),
-        "role": key.role.as_str(),
-        "name": key.name,
-        "bin": key.bin,
-        "requireSigned": key.require_signed,
-        "created": rfc3339(key.created_at),
-        "revoked": key.revoked_at.map(rfc3339),
-    })
 }
 
 fn failure(e: KeyError) -> Failure {

@@ -1,4 +1,4 @@
-//! `qoima verify`: one signature, offline (DESIGN.md §3, a contract other tools depend on).
+//! `qoima verify`: one signature, offline (the contract in the README, which other tools depend on).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,7 +45,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     json: bool,
     /// The signature acceptance policy, TOML (default: the document-signing policy). Not part
-    /// of DESIGN.md §3; without it the command is exactly that contract.
+    /// of the contract; without it the command is exactly that contract.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
 }

@@ -1,4 +1,4 @@
-//! The audit proofs (issue 6): `GET /v1/audit/proofs/inclusion?entry=N&size=M` and
+//! The audit log's checkpoints and proofs: `GET /v1/audit/proofs/inclusion?entry=N&size=M` and
 //! `GET /v1/audit/proofs/consistency?from=A&to=B`, RFC 6962 proofs over the audit log whose
 //! signed checkpoints `GET /v1/audit/checkpoint` gives. Hashes are hex.
 
@@ -8,8 +8,11 @@ use qoima_vault::audit::Hash;
 use qoima_vault::audit::log::LogError;
 use serde_json::json;
 
-use super::body::Body;
-use super::{AppState, json, problem};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+
+use super::AppState;
+use super::body::{Body, full};
+use super::response::{json, problem};
 
 pub(crate) type Failure = Box<Response<Body>>;
 
@@ -135,5 +138,24 @@ pub(super) fn consistency_route(query: Option<&str>, state: &AppState) -> Respon
     match result {
         Ok(value) => json(StatusCode::OK, value.to_string()),
         Err(response) => *response,
+    }
+}
+
+/// `GET /v1/audit/checkpoint`: a signed checkpoint of the log (C2SP signed note).
+pub(super) fn checkpoint_route(state: &AppState) -> Response<Body> {
+    let signed = state
+        .registry
+        .log()
+        .and_then(|log| log.checkpoint(&state.signer));
+    match signed {
+        Ok((_, note)) => {
+            let mut response = Response::new(full(note));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            response
+        }
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }

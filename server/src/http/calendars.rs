@@ -1,6 +1,6 @@
 //! `GET /v1/calendars` (readers) and `PUT /v1/calendars/{year}` (admins): the working-day
-//! calendar in force, and a year of it set as the government's decree has it (issue 6:
-//! "admins manage keys and calendars"). A year set here is stored with its audit entry and
+//! calendar in force, and a year of it set as the government's decree has it (admins manage
+//! keys and calendars). A year set here is stored with its audit entry and
 //! dates every registration from then on, also after a restart; it replaces that year of the
 //! built-in calendar and of the operator's file.
 
@@ -13,8 +13,11 @@ use qoima_vault::records::calendars::stored_years;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::AppState;
+use super::auth::actor;
 use super::body::Body;
-use super::{AppState, json, problem};
+use super::response::{json, problem};
+use crate::representation::rfc3339;
 
 /// The body of `PUT /v1/calendars/{year}`: the year's table as the calendar file has it.
 #[derive(Debug, Deserialize, Serialize)]
@@ -31,7 +34,7 @@ pub(super) struct YearTable {
     working: Vec<String>,
 }
 
-/// The calendar file's text of one year's table (DESIGN.md §1), as the vault stores it.
+/// The calendar file's text of one year's table (the calendar file's format), as the vault stores it.
 #[derive(Serialize)]
 struct CalendarFile<'a> {
     years: BTreeMap<String, &'a YearTable>,
@@ -58,7 +61,7 @@ pub(super) fn list(state: &AppState) -> Response<Body> {
                 "working": dates(&mut calendar.working(year)),
                 "revision": set.map(|change| change.revision),
                 "setBy": set.map(|change| change.record.by.as_str()),
-                "setAt": set.map(|change| crate::cli::doc::rfc3339(change.record.at)),
+                "setAt": set.map(|change| rfc3339(change.record.at)),
             })
         })
         .collect();
@@ -85,7 +88,7 @@ pub(super) fn set(year: &str, bytes: &[u8], state: &AppState, key: &ApiKey) -> R
         Ok(text) => text,
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let by = super::actor(key);
+    let by = actor(key);
     match state
         .registry
         .set_calendar_year(number, &text, &by, jiff::Timestamp::now())

@@ -1,4 +1,4 @@
-//! The document routes beside `GET /v1/documents/{id}` and registration (issue 6):
+//! The document routes beside `GET /v1/documents/{id}` and registration:
 //! `GET /v1/documents/{id}/versions`, `GET /v1/documents/{id}/content` (streamed),
 //! `DELETE /v1/documents/{id}`, `GET /v1/objects/{objectNumber}/documents`,
 //! `POST /v1/documents/{id}/verify`.
@@ -11,13 +11,15 @@ use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
 use qoima_vault::records::{
-    ChangeError, DisposeError, DocumentId, DocumentView, Index, VersionRecord,
+    ChangeError, DisposeError, DocumentId, DocumentView, Index, Retained, VersionRecord,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::AppState;
+use super::auth::{actor, log_auditor_read};
 use super::body::{Body, Channel};
-use super::{AppState, json, log_auditor_read, problem, problem_with};
-use crate::cli::doc::{disposal_json, retention_refusal, version_json};
+use super::response::{json, problem, problem_with, represent};
+use crate::representation::{Disposal, Document, RetentionRefusal, Versions};
 
 /// The id in a path, or 404 (a malformed id names no document).
 pub(super) fn parse_id(text: &str) -> Result<DocumentId, Box<Response<Body>>> {
@@ -73,21 +75,25 @@ pub(super) fn current(view: &DocumentView) -> Result<&VersionRecord, Box<Respons
     })
 }
 
+/// `GET /v1/documents/{id}`: as `qoima doc show --json` gives it.
+pub(super) fn document_route(id: &str, state: &AppState, caller: &ApiKey) -> Response<Body> {
+    let view = match read_view(id, state, caller, "document") {
+        Ok(view) => view,
+        Err(response) => return *response,
+    };
+    match Document::new(&view) {
+        Ok(document) => represent(StatusCode::OK, &document),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
 /// `GET /v1/documents/{id}/versions`: as `qoima doc versions --json` gives them.
 pub(super) fn versions_route(id: &str, state: &AppState, caller: &ApiKey) -> Response<Body> {
     let view = match read_view(id, state, caller, "versions") {
         Ok(view) => view,
         Err(response) => return *response,
     };
-    let versions: Vec<Value> = view
-        .versions
-        .iter()
-        .map(|v| version_json(v, view.annulled_by(v.version)))
-        .collect();
-    json(
-        StatusCode::OK,
-        json!({ "id": view.id.to_string(), "versions": versions }).to_string(),
-    )
+    represent(StatusCode::OK, &Versions::new(&view))
 }
 
 /// What a `Range` header asks for.
@@ -281,10 +287,7 @@ pub(super) fn delete_route(
     match state.registry.disposable(id, now) {
         Ok(()) => {}
         Err(DisposeError::Retained { why, .. }) => {
-            return match retention_refusal(&view, &why, now) {
-                Ok((detail, value)) => problem_with(StatusCode::CONFLICT, &detail, value),
-                Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e),
-            };
+            return retained(&view, &why, now);
         }
         Err(e) => return dispose_failure(e),
     }
@@ -297,10 +300,22 @@ pub(super) fn delete_route(
             ),
         );
     };
-    let by = super::actor(key);
+    let by = actor(key);
     match state.registry.dispose(id, &reason, &by, now) {
-        Ok(disposal) => json(StatusCode::OK, disposal_json(&view, &disposal).to_string()),
+        Ok(disposal) => represent(StatusCode::OK, &Disposal::new(&view, &disposal)),
         Err(e) => dispose_failure(e),
+    }
+}
+
+/// 409: why the document is kept (its retention, its holds), as the command line says it.
+fn retained(view: &DocumentView, why: &Retained, now: jiff::Timestamp) -> Response<Body> {
+    let refusal = match RetentionRefusal::new(view, why, now) {
+        Ok(refusal) => refusal,
+        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    match serde_json::to_value(&refusal) {
+        Ok(value) => problem_with(StatusCode::CONFLICT, &refusal.reason, value),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 

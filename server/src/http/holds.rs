@@ -3,18 +3,19 @@
 //! the audit log (`Registry::place_hold`, `release_hold`).
 
 use hyper::{Response, StatusCode};
-use qoima_vault::keys::ApiKey;
 use qoima_vault::records::ChangeError;
 use serde::Deserialize;
 
+use super::auth::actor;
 use super::body::Body;
 use super::documents::parse_id;
-use super::{AppState, json, problem};
+use super::response::{json, problem};
+use super::routes::Call;
 
 /// The body of both routes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct HoldBody {
+struct HoldBody {
     reason: String,
     /// The hold to release (DELETE only).
     hold: Option<u32>,
@@ -30,20 +31,28 @@ fn refusal(error: &ChangeError) -> Response<Body> {
     problem(status, &error.to_string())
 }
 
-/// Places a hold (`body.hold` absent): 201 with its number; or releases hold `body.hold`: 200.
-/// The auditor recorded is the API key.
-pub(super) fn change(
-    id: &str,
-    body: &HoldBody,
-    release: bool,
-    state: &AppState,
-    key: &ApiKey,
-) -> Response<Body> {
-    let id = match parse_id(id) {
+/// `POST`: places a hold (`hold` absent), 201 with its number.
+pub(super) fn place(body: &[u8], call: Call<'_>) -> Response<Body> {
+    change(body, false, call)
+}
+
+/// `DELETE`: releases hold `hold`, 200.
+pub(super) fn release(body: &[u8], call: Call<'_>) -> Response<Body> {
+    change(body, true, call)
+}
+
+/// Places or releases a hold; the auditor recorded is the API key.
+fn change(body: &[u8], release: bool, call: Call<'_>) -> Response<Body> {
+    let body: HoldBody = match serde_json::from_slice(body) {
+        Ok(body) => body,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+    };
+    let id = match parse_id(call.param) {
         Ok(id) => id,
         Err(response) => return *response,
     };
-    let by = super::actor(key);
+    let state = call.state;
+    let by = actor(call.key);
     let now = jiff::Timestamp::now();
     let done = match (release, body.hold) {
         (false, None) => state

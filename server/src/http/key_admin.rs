@@ -5,11 +5,12 @@
 use hyper::{Response, StatusCode};
 use qoima_vault::keys::{self, KeyError, KeyId, Role};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::AppState;
 use super::body::Body;
-use super::{AppState, json, problem};
-use crate::cli::keys::key_json;
+use super::response::{json, problem};
+use crate::representation::Key;
 
 /// The body of `POST /v1/keys`.
 #[derive(Debug, Deserialize)]
@@ -37,7 +38,7 @@ pub(super) fn list(state: &AppState) -> Response<Body> {
     match keys::list(state.registry.content().backend()) {
         Ok(keys) => json(
             StatusCode::OK,
-            json!({ "keys": keys.iter().map(key_json).collect::<Vec<Value>>() }).to_string(),
+            json!({ "keys": keys.iter().map(Key::new).collect::<Vec<_>>() }).to_string(),
         ),
         Err(e) => failure(&e),
     }

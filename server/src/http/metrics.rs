@@ -62,11 +62,6 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Empty counters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Counts one finished request and its duration. `route` is the router's template (e.g.
     /// `/v1/documents/{id}`), never the request's path, which would make a label per document.
     pub fn observe(&self, method: &Method, route: &'static str, status: u16, elapsed: Duration) {
@@ -547,7 +542,7 @@ mod tests {
 
     #[test]
     fn empty_metrics_have_every_family() {
-        let (families, samples) = parse(&Metrics::new().render(&[]));
+        let (families, samples) = parse(&Metrics::default().render(&[]));
         let names: Vec<&str> = families.iter().map(|(n, _, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -588,7 +583,7 @@ mod tests {
 
     #[test]
     fn requests_are_counted_by_method_route_and_status() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::default();
         let route = "/v1/documents/{id}";
         metrics.observe(&Method::GET, route, 200, Duration::from_millis(3));
         metrics.observe(&Method::GET, route, 200, Duration::from_millis(30));
@@ -611,7 +606,7 @@ mod tests {
 
     #[test]
     fn histogram_buckets_are_cumulative_and_inf_is_the_count() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::default();
         let durations = [
             Duration::ZERO,
             Duration::from_micros(999),
@@ -690,7 +685,7 @@ mod tests {
 
     #[test]
     fn label_values_are_escaped() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::default();
         let route = "/odd\\path \"quoted\"\nnext";
         metrics.observe(&Method::GET, route, 404, Duration::from_millis(1));
         metrics.verification("A\"B\\C\nD");
@@ -720,7 +715,7 @@ mod tests {
 
     #[test]
     fn in_flight_follows_the_guards() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::default();
         let gauge = |m: &Metrics| {
             let (_, samples) = parse(&m.render(&[]));
             value(&samples, "qoima_http_requests_in_flight", &[]).unwrap()
@@ -736,7 +731,7 @@ mod tests {
 
     #[test]
     fn counters_add_up() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::default();
         metrics.upload_bytes(1000);
         metrics.upload_bytes(24);
         metrics.registration("registered");
@@ -761,7 +756,7 @@ mod tests {
 
     #[test]
     fn scrape_time_gauges_are_families_of_their_own() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::default();
         let text = metrics.render(&[
             (
                 "qoima_uploads_in_progress",
@@ -806,7 +801,7 @@ mod tests {
 
     #[test]
     fn concurrent_observations_are_all_counted() {
-        let metrics = Arc::new(Metrics::new());
+        let metrics = Arc::new(Metrics::default());
         let threads: Vec<_> = (0..8)
             .map(|t| {
                 let metrics = Arc::clone(&metrics);

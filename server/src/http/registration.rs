@@ -22,8 +22,9 @@ use serde_json::json;
 
 use super::body::{Body, full};
 use super::documents::{self, parse_id, view};
-use super::{AppState, json, problem, problem_with, query};
-use crate::cli::doc::{Facts, registered_json};
+use super::response::{json, problem, problem_with};
+use super::{AppState, query};
+use crate::representation::{self, Facts};
 
 /// The body of `POST /v1/documents`.
 #[derive(Debug, Deserialize)]
@@ -305,9 +306,11 @@ fn created(
         // The document is registered; a staging copy left behind only waits for expiry.
         tracing::warn!(%upload, error = %e, "a registered upload was not removed");
     }
-    match registered_json(registered, facts) {
-        Ok(value) => {
-            let mut response = json(StatusCode::CREATED, value.to_string());
+    let text = representation::Registered::new(registered, facts)
+        .and_then(|registered| serde_json::to_string(&registered));
+    match text {
+        Ok(text) => {
+            let mut response = json(StatusCode::CREATED, text);
             if let Ok(location) = HeaderValue::from_str(&format!("/v1/documents/{}", registered.id))
             {
                 response
@@ -316,7 +319,7 @@ fn created(
             }
             response
         }
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 

@@ -1,8 +1,8 @@
-//! Signed requests from integrated systems (issue 6).
+//! Signed requests from integrated systems.
 //!
 //! The portal rules make a message from an integrated system authoritative only when "a
 //! positive check that the EDS belongs to the sender and that the EDS is valid" confirms its
-//! authorship (DESIGN.md §1). So an API key created with `--require-signed` (and its `--bin`)
+//! authorship (order 670 §36). So an API key created with `--require-signed` (and its `--bin`)
 //! sends every mutating JSON body as the encapsulated content (eContent, RFC 5652 §5.2) of a
 //! CMS SignedData, and [`open_envelope`] hands the route the JSON only when:
 //!

@@ -21,8 +21,10 @@ use qoima_vault::keys::ApiKey;
 use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
+use super::AppState;
 use super::body::{Body, full, next_data};
-use super::{AppState, problem};
+use super::request::read_failure;
+use super::response::problem;
 
 /// The protocol version this server speaks.
 const TUS_VERSION: &str = "1.0.0";
@@ -584,7 +586,7 @@ async fn receive(
         (Ok(upload), None) => (Ok(()), Some(upload)),
         (Ok(upload), Some(e)) => {
             tracing::info!(upload = %id, offset = upload.offset, error = %e, "upload body broke off");
-            let mut response = super::read_failure(&e);
+            let mut response = read_failure(&e);
             tus_headers(response.headers_mut());
             progress_headers(response.headers_mut(), &upload);
             (Err(response), Some(upload))

@@ -1,4 +1,4 @@
-//! `POST /v1/verify`: one signature verified by the engine, the report returned (issue 6).
+//! `POST /v1/verify`: one signature verified by the engine, the report returned.
 //!
 //! Body (JSON): `signature` (base64 of the CMS as DER, BER or PEM text), optional `content`
 //! (base64 of the signed bytes) or `sha256` (hex digest of them, for signatures with signed
@@ -7,10 +7,17 @@
 use std::borrow::Cow;
 
 use base64::Engine as _;
+use hyper::body::Incoming;
+use hyper::{Response, StatusCode};
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::Expectation;
 use qoima_verifier::{Data, Report, Request, Verifier};
 use serde::Deserialize;
+
+use super::AppState;
+use super::body::Body;
+use super::request::read_body;
+use super::response::{json, problem};
 
 /// The request body. The base64 fields borrow from the request's bytes when they have no JSON
 /// escapes (base64 has none): they are most of the request.
@@ -89,4 +96,30 @@ pub fn verify(
         roles: Vec::new(),
     });
     verifier.verify(&request).map_err(|e| field(e.to_string()))
+}
+
+/// `POST /v1/verify`: the report, whatever its verdict; 422 when the request cannot be
+/// verified at all.
+pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Response<Body> {
+    let bytes = match read_body(req, state.settings.max_json_body, state).await {
+        Ok(bytes) => bytes,
+        Err(response) => return *response,
+    };
+    let request: VerifyBody = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+    };
+    let now = jiff::Timestamp::now().as_second();
+    match verify(state.registry.verifier(), &request, now) {
+        Ok(report) => {
+            state
+                .metrics
+                .verification(report.verdict.indication.as_str());
+            match serde_json::to_string(&report) {
+                Ok(text) => json(StatusCode::OK, text),
+                Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            }
+        }
+        Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+    }
 }

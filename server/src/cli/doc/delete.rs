@@ -8,8 +8,10 @@ use qoima_vault::records::{DisposeError, DocumentView, Retained};
 use super::DeleteArgs;
 use super::checks::{change_failure, check_name, check_reason, parse_at, parse_id};
 use super::lookup::{document, is_disposed};
-use super::render::{disposal_json, pretty, retention_refusal, tombstone_line};
-use crate::cli::{Failure, config, open_registry};
+use super::render::{pretty, tombstone_line};
+use crate::cli::{Failure, open_registry};
+use crate::config;
+use crate::representation::{Disposal, RetentionRefusal};
 
 /// Refused with exit 3 while the document is retained or held; otherwise disposal, the one
 /// operation that deletes (with `--reason` and `--by`), which leaves a tombstone per version.
@@ -49,7 +51,7 @@ pub(super) fn delete(dir: &Path, config: Option<&Path>, args: DeleteArgs) -> Res
         .dispose(id, reason, by, at)
         .map_err(dispose_failure)?;
     if args.json {
-        println!("{}", pretty(&disposal_json(&view, &disposal))?);
+        println!("{}", pretty(&Disposal::new(&view, &disposal))?);
     } else {
         println!("disposed of document {id} (retention ended on {until_text})");
         for (version, tombstone) in &disposal.tombstones {
@@ -66,11 +68,11 @@ fn retained(
     at: Timestamp,
     json: bool,
 ) -> Result<Failure, Failure> {
-    let (reason, value) = retention_refusal(view, why, at).map_err(Failure::failed)?;
+    let refusal = RetentionRefusal::new(view, why, at).map_err(Failure::failed)?;
     if json {
-        println!("{}", pretty(&value)?);
+        println!("{}", pretty(&refusal)?);
     }
-    Ok(Failure::refused(reason))
+    Ok(Failure::refused(refusal.reason))
 }
 
 fn dispose_failure(e: DisposeError) -> Failure {

@@ -1,5 +1,5 @@
 //! `qoima doc register`, `new-version`, `statement`, `show`, `versions`, `find`, `retain`
-//! and `delete`: registered documents (issue 5).
+//! and `delete`: registered documents.
 
 mod checks;
 mod delete;
@@ -18,9 +18,6 @@ use super::Failure;
 pub(super) use checks::{change_failure, check_name, check_object, check_reason, parse_id};
 pub(super) use lookup::{document, refuse_disposed};
 pub(super) use render::pretty;
-pub(crate) use render::{
-    Facts, disposal_json, document_json, registered_json, retention_refusal, rfc3339, version_json,
-};
 
 #[derive(Debug, Subcommand)]
 pub enum DocCommand {

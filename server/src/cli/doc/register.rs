@@ -17,9 +17,11 @@ use serde_json::json;
 
 use super::checks::{change_failure, check_object, check_reason, parse_at, parse_id};
 use super::lookup::{current, document, refuse_disposed};
-use super::render::{Facts, one_line, pretty, registered_json, report_value, retain_until_text};
+use super::render::{one_line, pretty, report_value, retain_until_text};
 use super::{NewVersionArgs, RegisterArgs, StatementArgs, SubmissionArgs};
-use crate::cli::{Failure, config, keep_crls, open_registry};
+use crate::cli::{Failure, keep_crls, open_registry};
+use crate::config;
+use crate::representation::{self, Facts};
 
 /// What `register` and `new-version` read before anything is stored.
 struct Submission {
@@ -312,7 +314,7 @@ fn print_registered(
 ) -> Result<(), Failure> {
     let version = &registered.version;
     if json {
-        let json = registered_json(registered, facts).map_err(Failure::failed)?;
+        let json = representation::Registered::new(registered, facts).map_err(Failure::failed)?;
         println!("{}", pretty(&json)?);
     } else {
         println!("id:                  {}", registered.id);

@@ -11,12 +11,11 @@ use serde_json::{Value, json};
 
 use super::checks::{change_failure, check_name, check_object, parse_id};
 use super::lookup::{current, document, is_disposed};
-use super::render::{
-    document_json, holds_text, one_line, pretty, retain_until_text, rfc3339, tombstone_line,
-    version_json,
-};
+use super::render::{one_line, pretty, retain_until_text, tombstone_line};
 use super::{FindArgs, ShowArgs};
-use crate::cli::{Failure, config, open_registry};
+use crate::cli::{Failure, open_registry};
+use crate::config;
+use crate::representation::{Document, Versions, holds_text, rfc3339};
 
 /// Records an auditor's read of `what` before it is served (`Registry::record_read`).
 fn record_read(
@@ -45,7 +44,8 @@ pub(super) fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<
     let tombstones = &view.tombstones;
     let record = &view.record;
     if args.json {
-        println!("{}", pretty(&document_json(&view)?)?);
+        let document = Document::new(&view).map_err(Failure::failed)?;
+        println!("{}", pretty(&document)?);
     } else {
         println!("id:                  {id}");
         println!("class:               {}", record.class);
@@ -87,13 +87,7 @@ pub(super) fn versions(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Res
     record_read(&registry, id, "versions", args.auditor.as_ref())?;
     let view = document(&registry, id)?;
     if args.json {
-        let versions: Vec<Value> = view
-            .versions
-            .iter()
-            .map(|v| version_json(v, view.annulled_by(v.version)))
-            .collect();
-        let json = json!({ "id": id.to_string(), "versions": versions });
-        println!("{}", pretty(&json)?);
+        println!("{}", pretty(&Versions::new(&view))?);
     } else {
         for version in &view.versions {
             print_version(version, view.annulled_by(version.version));

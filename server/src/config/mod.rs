@@ -36,7 +36,7 @@
 //! ```
 //!
 //! Relative paths are read from the configuration file's directory. Unknown keys are refused.
-//! Every error names the file and the problem, and is a usage error (exit 64).
+//! Every error names the file and the problem ([`ConfigError`]); the command line exits 64.
 //!
 //! Every `[server]` key can also be set by a `QOIMA_SERVER_<KEY>` environment variable (the key
 //! in upper snake case, e.g. `QOIMA_SERVER_MAX_UPLOAD_BYTES`), which wins over the file; an
@@ -46,9 +46,7 @@
 //! refused in either place: each key has a range, given in the error.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use qoima_vault::records::{Calendar, Numbering, Participant, Retention, RetentionClass, Template};
 use qoima_verifier::Verifier;
@@ -58,7 +56,25 @@ use qoima_verifier::revocation::CrlStore;
 use qoima_verifier::{decode_certificate_file, decode_crl_file};
 use serde::Deserialize;
 
-use super::Failure;
+mod server;
+
+#[cfg(test)]
+use server::ServerKey;
+use server::ServerTable;
+pub use server::{ServerSettings, process_env};
+
+/// Why the configuration cannot be used. The message names the file (or the variable) and
+/// the problem.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file, a file it lists, or a `QOIMA_SERVER_*` variable is wrong.
+    #[error("{0}")]
+    Invalid(String),
+    /// The built-in calendar does not load: a defect of this build, not of the configuration.
+    #[error("the built-in calendar: {0}")]
+    BuiltinCalendar(String),
+}
 
 /// The configuration file as written.
 #[derive(Debug, Default, Deserialize)]
@@ -117,272 +133,17 @@ pub struct Config {
     pub server: ServerSettings,
 }
 
-/// The `[server]` table as written: every key optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ServerTable {
-    listen: Option<SocketAddr>,
-    max_upload_bytes: Option<u64>,
-    upload_expiry_hours: Option<u64>,
-    max_concurrent_uploads: Option<u64>,
-    max_json_body_bytes: Option<u64>,
-    max_header_bytes: Option<u64>,
-    header_read_timeout_seconds: Option<u64>,
-    body_idle_timeout_seconds: Option<u64>,
-    shutdown_grace_seconds: Option<u64>,
-}
-
-impl ServerTable {
-    /// The keys that are set, with their values.
-    fn entries(&self) -> Vec<(ServerKey, ServerValue)> {
-        use ServerKey::*;
-        let numbers = [
-            (MaxUploadBytes, self.max_upload_bytes),
-            (UploadExpiryHours, self.upload_expiry_hours),
-            (MaxConcurrentUploads, self.max_concurrent_uploads),
-            (MaxJsonBodyBytes, self.max_json_body_bytes),
-            (MaxHeaderBytes, self.max_header_bytes),
-            (HeaderReadTimeoutSeconds, self.header_read_timeout_seconds),
-            (BodyIdleTimeoutSeconds, self.body_idle_timeout_seconds),
-            (ShutdownGraceSeconds, self.shutdown_grace_seconds),
-        ];
-        self.listen
-            .map(|addr| (Listen, ServerValue::Address(addr)))
-            .into_iter()
-            .chain(
-                numbers
-                    .into_iter()
-                    .filter_map(|(key, n)| n.map(|n| (key, ServerValue::Number(n)))),
-            )
-            .collect()
-    }
-}
-
-/// How `qoima serve` runs: limits, timeouts and the address, from `[server]` and the
-/// environment (the module's documentation).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerSettings {
-    /// The address to listen on, if the file or the environment gives one (`--listen` wins
-    /// over it, and `127.0.0.1:8080` is the default of them all).
-    pub listen: Option<SocketAddr>,
-    /// The largest content one upload may bring.
-    pub max_upload_bytes: u64,
-    /// How long an unfinished upload is kept.
-    pub upload_expiry: jiff::SignedDuration,
-    /// Uploads in progress at once; more are refused until one ends.
-    pub max_concurrent_uploads: usize,
-    /// The largest JSON request body (read whole into memory).
-    pub max_json_body: usize,
-    /// The largest request head (hyper's read buffer; hyper needs at least 8 KiB).
-    pub max_header_bytes: usize,
-    /// The time a client has to send a request's head.
-    pub header_read_timeout: Duration,
-    /// A request body that sends nothing for this long is cut.
-    pub body_idle_timeout: Duration,
-    /// How long in-flight requests may take to finish after shutdown is asked for.
-    pub shutdown_grace: Duration,
-}
-
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            listen: None,
-            max_upload_bytes: 8 << 30,
-            upload_expiry: jiff::SignedDuration::from_hours(24),
-            max_concurrent_uploads: 16,
-            max_json_body: 64 << 20,
-            max_header_bytes: 64 << 10,
-            header_read_timeout: Duration::from_secs(30),
-            body_idle_timeout: Duration::from_secs(60),
-            shutdown_grace: Duration::from_secs(30),
-        }
-    }
-}
-
-impl ServerSettings {
-    /// These settings with the `QOIMA_SERVER_<KEY>` variables that `lookup` finds (e.g.
-    /// [`process_env`]) in place of their keys. Taking the lookup as a function keeps the
-    /// tests off the process environment, which is shared by every test thread.
-    pub fn with_env(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Failure> {
-        for key in ServerKey::ALL {
-            let variable = key.variable();
-            let Some(raw) = lookup(&variable).filter(|raw| !raw.is_empty()) else {
-                continue;
-            };
-            let bad = |what: String| Failure::usage(format!("{variable}={raw:?}: {what}"));
-            let value = match key {
-                ServerKey::Listen => {
-                    raw.trim().parse().map(ServerValue::Address).map_err(|_| {
-                        bad("not a socket address (like 127.0.0.1:8080 or [::1]:8080)".into())
-                    })?
-                }
-                _ => raw
-                    .trim()
-                    .parse()
-                    .map(ServerValue::Number)
-                    .map_err(|_| bad(format!("not a whole number of {}", key.unit())))?,
-            };
-            self.set(key, value).map_err(bad)?;
-        }
-        Ok(self)
-    }
-
-    /// Sets `key` to `value` once it is checked against the key's range.
-    fn set(&mut self, key: ServerKey, value: ServerValue) -> Result<(), String> {
-        let n = match value {
-            ServerValue::Address(addr) => {
-                self.listen = Some(addr);
-                return Ok(());
-            }
-            ServerValue::Number(n) => n,
-        };
-        let (min, max) = key.range();
-        if !(min..=max).contains(&n) {
-            return Err(format!(
-                "must be from {min} to {max} {}, not {n}{}",
-                key.unit(),
-                key.why_minimum()
-            ));
-        }
-        // In range, so these do not overflow (the ranges fit a 32-bit usize too).
-        let size = || usize::try_from(n).map_err(|_| format!("{n} is too large here"));
-        let seconds = Duration::from_secs(n);
-        match key {
-            ServerKey::Listen => {}
-            ServerKey::MaxUploadBytes => self.max_upload_bytes = n,
-            ServerKey::UploadExpiryHours => {
-                self.upload_expiry = jiff::SignedDuration::from_secs(
-                    i64::try_from(n.saturating_mul(3600)).map_err(|_| "too long".to_owned())?,
-                );
-            }
-            ServerKey::MaxConcurrentUploads => self.max_concurrent_uploads = size()?,
-            ServerKey::MaxJsonBodyBytes => self.max_json_body = size()?,
-            ServerKey::MaxHeaderBytes => self.max_header_bytes = size()?,
-            ServerKey::HeaderReadTimeoutSeconds => self.header_read_timeout = seconds,
-            ServerKey::BodyIdleTimeoutSeconds => self.body_idle_timeout = seconds,
-            ServerKey::ShutdownGraceSeconds => self.shutdown_grace = seconds,
-        }
-        Ok(())
-    }
-}
-
-/// The process environment as a [`ServerSettings::with_env`] lookup. A value that is not
-/// Unicode is passed on (lossily) so that it is refused rather than silently ignored.
-pub fn process_env(name: &str) -> Option<String> {
-    std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
-}
-
-/// A key of `[server]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ServerKey {
-    Listen,
-    MaxUploadBytes,
-    UploadExpiryHours,
-    MaxConcurrentUploads,
-    MaxJsonBodyBytes,
-    MaxHeaderBytes,
-    HeaderReadTimeoutSeconds,
-    BodyIdleTimeoutSeconds,
-    ShutdownGraceSeconds,
-}
-
-/// A value of a `[server]` key.
-#[derive(Debug, Clone, Copy)]
-enum ServerValue {
-    Address(SocketAddr),
-    Number(u64),
-}
-
-impl ServerKey {
-    const ALL: [Self; 9] = [
-        Self::Listen,
-        Self::MaxUploadBytes,
-        Self::UploadExpiryHours,
-        Self::MaxConcurrentUploads,
-        Self::MaxJsonBodyBytes,
-        Self::MaxHeaderBytes,
-        Self::HeaderReadTimeoutSeconds,
-        Self::BodyIdleTimeoutSeconds,
-        Self::ShutdownGraceSeconds,
-    ];
-
-    /// The key as written in the file.
-    fn name(self) -> &'static str {
-        match self {
-            Self::Listen => "listen",
-            Self::MaxUploadBytes => "max-upload-bytes",
-            Self::UploadExpiryHours => "upload-expiry-hours",
-            Self::MaxConcurrentUploads => "max-concurrent-uploads",
-            Self::MaxJsonBodyBytes => "max-json-body-bytes",
-            Self::MaxHeaderBytes => "max-header-bytes",
-            Self::HeaderReadTimeoutSeconds => "header-read-timeout-seconds",
-            Self::BodyIdleTimeoutSeconds => "body-idle-timeout-seconds",
-            Self::ShutdownGraceSeconds => "shutdown-grace-seconds",
-        }
-    }
-
-    /// The environment variable that overrides the key: `QOIMA_SERVER_` and the key in upper
-    /// snake case.
-    fn variable(self) -> String {
-        format!(
-            "QOIMA_SERVER_{}",
-            self.name().to_ascii_uppercase().replace('-', "_")
-        )
-    }
-
-    /// The unit of a number, for messages.
-    fn unit(self) -> &'static str {
-        match self {
-            Self::Listen => "",
-            Self::MaxUploadBytes | Self::MaxJsonBodyBytes | Self::MaxHeaderBytes => "bytes",
-            Self::UploadExpiryHours => "hours",
-            Self::MaxConcurrentUploads => "uploads",
-            Self::HeaderReadTimeoutSeconds
-            | Self::BodyIdleTimeoutSeconds
-            | Self::ShutdownGraceSeconds => "seconds",
-        }
-    }
-
-    /// The accepted numbers: zero would stop the server from working (no upload, no time to
-    /// send anything), and the maxima are far past any sensible setting, so a value beyond
-    /// them is a typo (a count of bytes given as seconds and the like).
-    fn range(self) -> (u64, u64) {
-        match self {
-            Self::Listen => (0, 0),
-            Self::MaxUploadBytes => (1, u64::MAX),
-            // A year.
-            Self::UploadExpiryHours => (1, 24 * 366),
-            Self::MaxConcurrentUploads => (1, 10_000),
-            // Read whole into memory.
-            Self::MaxJsonBodyBytes => (1 << 10, 1 << 30),
-            Self::MaxHeaderBytes => (8 << 10, 1 << 20),
-            // An hour.
-            Self::HeaderReadTimeoutSeconds
-            | Self::BodyIdleTimeoutSeconds
-            | Self::ShutdownGraceSeconds => (1, 3600),
-        }
-    }
-
-    /// Why the minimum is what it is, where that is not plain.
-    fn why_minimum(self) -> &'static str {
-        match self {
-            Self::MaxHeaderBytes => " (hyper reads a request's head in a buffer of at least 8 KiB)",
-            _ => "",
-        }
-    }
-}
-
 /// Reads `path`, or gives the defaults without one: an empty trust store (every registration
 /// is then refused, NO_CERTIFICATE_CHAIN_FOUND), the default policy, the built-in calendar and
 /// [`Numbering::DEFAULT_TEMPLATE`] for every participant.
-pub fn load(path: Option<&Path>) -> Result<Config, Failure> {
+pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
     let Some(path) = path else {
         return build(None, ConfigFile::default());
     };
     let bytes = std::fs::read(path)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+        .map_err(|e| ConfigError::Invalid(format!("cannot read {}: {e}", path.display())))?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", path.display())))?;
+        .map_err(|_| ConfigError::Invalid(format!("{}: not UTF-8 text", path.display())))?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()
@@ -393,14 +154,14 @@ pub fn load(path: Option<&Path>) -> Result<Config, Failure> {
                 format!(":{line}:{column}")
             })
             .unwrap_or_default();
-        Failure::usage(format!("{}{at}: {}", path.display(), one_line(e.message())))
+        ConfigError::Invalid(format!("{}{at}: {}", path.display(), one_line(e.message())))
     })?;
     build(Some(path), file)
 }
 
-fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
+fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
     let name = path.map_or_else(|| "(defaults)".to_owned(), |p| p.display().to_string());
-    let problem = |what: String| Failure::usage(format!("{name}: {what}"));
+    let problem = |what: String| ConfigError::Invalid(format!("{name}: {what}"));
     // Relative paths are the configuration file's neighbours.
     let base = match path.and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
@@ -459,8 +220,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, Failure> {
         }
     };
 
-    let calendar =
-        Calendar::builtin().map_err(|e| Failure::failed(format!("the built-in calendar: {e}")))?;
+    let calendar = Calendar::builtin().map_err(|e| ConfigError::BuiltinCalendar(e.to_string()))?;
     let calendar = match &file.calendar {
         None => calendar,
         Some(listed) => {
@@ -545,11 +305,12 @@ fn one_line(message: &str) -> String {
 mod tests {
     use std::collections::BTreeMap;
     use std::io::Write;
+    use std::time::Duration;
 
     use super::*;
 
     /// `toml` as a configuration file, loaded.
-    fn load_toml(toml: &str) -> Result<Config, Failure> {
+    fn load_toml(toml: &str) -> Result<Config, ConfigError> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(toml.as_bytes()).unwrap();
         load(Some(file.path()))
@@ -561,10 +322,11 @@ mod tests {
     }
 
     /// The usage error's message, checked to be exit 64.
-    fn usage(result: Result<impl std::fmt::Debug, Failure>) -> String {
-        let failure = result.unwrap_err();
-        assert_eq!(failure.code, 64, "{failure}");
-        failure.message
+    fn usage(result: Result<impl std::fmt::Debug, ConfigError>) -> String {
+        match result.unwrap_err() {
+            ConfigError::Invalid(message) => message,
+            other => panic!("not an error of the configuration: {other}"),
+        }
     }
 
     #[test]

@@ -1,4 +1,7 @@
-//! `qoima serve`.
+//! `qoima serve`: the configuration and the vault, opened as the command line opens them,
+//! handed to the HTTP API.
+
+mod logging;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -6,13 +9,13 @@ use std::path::Path;
 
 use clap::Args;
 
-use super::config::{self, ServerSettings};
-use super::logging::{self, LogSettings};
-use super::{Failure, audit_signer, keep_crls, open_registry};
 use qoima_vault::uploads::{UploadConfig, UploadStore};
 
+use crate::cli::{Failure, audit_signer, keep_crls, open_registry};
+use crate::config::{self, ServerSettings};
 use crate::http::signed::{DEFAULT_WINDOW, ReplayGuard};
 use crate::http::{self, AppState};
+use logging::LogSettings;
 
 /// The address when neither `--listen`, `QOIMA_SERVER_LISTEN` nor `[server] listen` gives one:
 /// this machine only, so that a first run exposes nothing.

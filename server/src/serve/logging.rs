@@ -18,7 +18,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::Failure;
+use crate::cli::Failure;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct LogSettings {
 
 impl LogSettings {
     /// The settings from `QOIMA_LOG` and `QOIMA_LOG_FORMAT` as `lookup` finds them (e.g.
-    /// [`super::config::process_env`]); `stderr_is_terminal` chooses the format when
+    /// [`crate::config::process_env`]); `stderr_is_terminal` chooses the format when
     /// `QOIMA_LOG_FORMAT` does not.
     pub fn from_env(
         lookup: impl Fn(&str) -> Option<String>,
@@ -79,7 +79,7 @@ impl LogSettings {
 
     /// The settings from the process's environment and standard error.
     pub fn from_process() -> Result<Self, Failure> {
-        Self::from_env(super::config::process_env, std::io::stderr().is_terminal())
+        Self::from_env(crate::config::process_env, std::io::stderr().is_terminal())
     }
 }
 
@@ -150,11 +150,14 @@ mod tests {
     fn bad_variables_are_usage_errors_naming_them() {
         let failure =
             LogSettings::from_env(env(&[("QOIMA_LOG_FORMAT", "yaml")]), false).unwrap_err();
-        assert_eq!(failure.code, 64);
-        assert!(failure.message.contains("QOIMA_LOG_FORMAT"), "{failure}");
+        assert_eq!(failure.code(), 64);
+        assert!(
+            failure.to_string().contains("QOIMA_LOG_FORMAT"),
+            "{failure}"
+        );
         let failure = LogSettings::from_env(env(&[("QOIMA_LOG", "info,=[")]), false).unwrap_err();
-        assert_eq!(failure.code, 64);
-        assert!(failure.message.starts_with("QOIMA_LOG="), "{failure}");
+        assert_eq!(failure.code(), 64);
+        assert!(failure.to_string().starts_with("QOIMA_LOG="), "{failure}");
     }
 
     /// A `MakeWriter` into a shared buffer.

@@ -1,0 +1,56 @@
+//! What every handler shares: the registry, the uploads, the settings, the metrics, the keys.
+
+use std::sync::Arc;
+
+use qoima_vault::audit::Signer;
+use qoima_vault::keys::KeyCache;
+use qoima_vault::records::Registry;
+use qoima_vault::uploads::UploadStore;
+use tokio::sync::Semaphore;
+
+use super::metrics::Metrics;
+use super::signed;
+use crate::config::ServerSettings;
+
+/// Shared state of the request handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The registered documents (and the content store under them).
+    pub registry: Arc<Registry>,
+    /// The audit log's checkpoint signer.
+    pub signer: Arc<Signer>,
+    /// Uploads in progress (tus).
+    pub uploads: UploadStore,
+    /// Limits and timeouts.
+    pub settings: Arc<ServerSettings>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
+    /// One permit per upload body being received: the bound on concurrent uploads.
+    pub upload_slots: Arc<Semaphore>,
+    /// The signed requests accepted lately (keys that require them).
+    pub replay: Arc<signed::ReplayGuard>,
+    /// The API keys met so far; revocations go through it.
+    pub keys: Arc<KeyCache>,
+}
+
+impl AppState {
+    /// The state of a server over `registry`, with `settings`.
+    pub fn new(
+        registry: Registry,
+        signer: Signer,
+        uploads: UploadStore,
+        replay: signed::ReplayGuard,
+        settings: ServerSettings,
+    ) -> Self {
+        Self {
+            registry: Arc::new(registry),
+            signer: Arc::new(signer),
+            uploads,
+            upload_slots: Arc::new(Semaphore::new(settings.max_concurrent_uploads)),
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::default()),
+            replay: Arc::new(replay),
+            keys: Arc::new(KeyCache::default()),
+        }
+    }
+}
