@@ -44,7 +44,9 @@ const VAULT: Rules = Rules {
         ("address", &[]),
         ("codec", &["address"]),
         ("storage", &["address"]),
-        ("content", &["address", "codec", "storage"]),
+        // The vault's error type, which every layer above may return.
+        ("error", &["address", "codec", "storage"]),
+        ("content", &["address", "codec", "error", "storage"]),
         ("audit", &["address", "codec", "storage"]),
         ("keys", &["address", "codec", "storage"]),
         ("uploads", &["address", "codec", "content", "storage"]),
@@ -53,7 +55,9 @@ const VAULT: Rules = Rules {
         // The machinery that applies them.
         (
             "registry",
-            &["address", "audit", "codec", "content", "records", "storage"],
+            &[
+                "address", "audit", "codec", "content", "error", "records", "storage",
+            ],
         ),
         (
             "fuzzing",

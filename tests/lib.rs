@@ -118,7 +118,8 @@ pub mod registration {
     use std::path::Path;
     use std::sync::Arc;
 
-    use qoima_vault::records::{Calendar, Numbering, Registry, Template};
+    use qoima_vault::records::{Calendar, Numbering, Template};
+    use qoima_vault::registry::Registry;
     use qoima_vault::{ContentConfig, ContentStore};
     use qoima_verifier::testing::{pki, sign_detached};
 

@@ -6,13 +6,15 @@
 //! hold release, a document already disposed of, a damaged or inconsistent audit
 //! log, a storage error), 3 the operation is not allowed (`qoima doc delete` of
 //! a document that is retained or under a legal hold: a retained record is never
-//! deleted), 64 bad usage, an unreadable input file or a bad `--config` file
+//! deleted), 64 bad usage (a value its type refuses, a format the class does not
+//! accept), an unreadable input file or a bad `--config` file
 //! (also `qoima doc delete` of a disposable document without `--reason` and
 //! `--by`); `qoima verify` adds 2 for INDETERMINATE.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
 use crate::cli::{Failure, audit, content, doc, facility, hold, keys, verify};
@@ -82,6 +84,18 @@ pub fn main() -> ExitCode {
             // --help and --version
             let _ = e.print();
             return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == ErrorKind::ValueValidation => {
+            // A value its type refuses (a reason, a name, an object number): one line naming
+            // the argument and the problem, as every other failure.
+            let argument = e.get(ContextKind::InvalidArg);
+            let problem = std::error::Error::source(&e);
+            if let (Some(argument), Some(problem)) = (argument, problem) {
+                eprintln!("error: {argument}: {problem}");
+            } else {
+                let _ = e.print();
+            }
+            return ExitCode::from(64);
         }
         Err(e) => {
             let _ = e.print();

@@ -180,9 +180,10 @@ fn a_refused_registration_stores_nothing() {
 fn a_format_the_class_does_not_accept_is_refused() {
     let vault = Vault::new();
     let out = vault.register("notes.txt", b"plain text, not a PDF\n", "individual", &[]);
+    // The caller's mistake, as over HTTP (422): bad usage (docs/decisions.md, 2026-12-07).
     assert_error(
         &out,
-        1,
+        64,
         &["not registered", "project-documentation", "does not accept"],
     );
     // Nothing registered: the first PDF is still number 1.

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use qoima_tests::registration::{AT, PARTICIPANT, document, registry, signature};
-use qoima_vault::records::{Participant, Registration, RetentionClass};
+use qoima_vault::records::{Participant, RetentionClass};
+use qoima_vault::registry::Registration;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();

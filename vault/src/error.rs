@@ -4,7 +4,6 @@ use std::io;
 
 use crate::address::{ChunkId, ContentAddress};
 use crate::codec::CodecError;
-use crate::content::chunk::ChunkProblem;
 use crate::storage::StorageError;
 
 /// Why a vault operation failed.
@@ -91,4 +90,36 @@ impl From<VaultError> for io::Error {
             other => io::Error::new(io::ErrorKind::InvalidData, other),
         }
     }
+}
+
+/// Why a stored chunk value does not yield the chunk it is stored under.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChunkProblem {
+    /// No value is stored under the chunk's id.
+    #[error("chunk is missing from the store")]
+    Missing,
+    /// The storage engine's own checksums fail for the stored value.
+    #[error("storage engine reports corruption: {0}")]
+    Unreadable(String),
+    /// The value is not a chunk record.
+    #[error("undecodable chunk record: {0}")]
+    Codec(#[from] CodecError),
+    /// The zstd frame does not decompress.
+    #[error("zstd frame does not decompress: {0}")]
+    Decompress(String),
+    /// The bytes are not as long as the record says.
+    #[error("chunk holds {actual} bytes, its record says {declared}")]
+    Length {
+        /// Length from the record.
+        declared: u32,
+        /// Length after decoding.
+        actual: usize,
+    },
+    /// The bytes do not hash to the chunk's id.
+    #[error("chunk bytes hash to {actual}, not to the id they are stored under")]
+    Hash {
+        /// What the stored bytes hash to.
+        actual: ChunkId,
+    },
 }

@@ -1,18 +1,24 @@
-//! Qoima's vault: a write-once, content-addressed store on RocksDB.
+//! Qoima's vault: a write-once, content-addressed store on RocksDB, and the registry of signed
+//! documents on it.
 //!
 //! Content is addressed by the SHA-256 of its exact bytes, cut into chunks,
 //! each zstd-compressed and keyed by the SHA-256 of its uncompressed bytes, and
 //! listed by a manifest. Nothing here deletes content; only chunks that no
-//! manifest references (the leftovers of an interrupted put) may be collected.
+//! manifest references (the leftovers of an interrupted put) may be collected,
+//! and a registered document's content only by its disposal ([`registry`]).
+//! The rules of registered documents are [`records`]; the machinery that applies
+//! them is [`registry`] (`docs/records.md`).
 
 pub mod address;
 pub mod audit;
-pub mod codec;
+mod codec;
 pub mod content;
 mod error;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod keys;
 pub mod records;
+pub mod registry;
 pub mod storage;
 pub mod uploads;
 

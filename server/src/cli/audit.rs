@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use qoima_vault::audit::log::AuditLog;
 use qoima_vault::audit::{Checkpoint, Signer, hash_leaf, verify_consistency, verify_inclusion};
-use qoima_vault::records::Registry;
+use qoima_vault::registry::{Registry, verify_records};
 use qoima_vault::storage::rocks::RocksBackend;
 use serde_json::{Value, json};
 
@@ -256,10 +256,10 @@ fn verify(
 }
 
 /// Every record against the audit entry that names it, and every entry against its record
-/// (`Registry::verify_records`): a record changed, added or removed behind the vault's back
+/// (`registry::verify_records`): a record changed, added or removed behind the vault's back
 /// is found. Returns how many records were checked.
 fn check_records(registry: &Registry) -> Result<u64, Failure> {
-    let report = registry.verify_records().map_err(Failure::failed)?;
+    let report = verify_records(registry.content().backend()).map_err(Failure::failed)?;
     match report.problems.first() {
         Some(problem) => Err(Failure::failed(format!(
             "damaged: {problem}{}",

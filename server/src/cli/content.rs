@@ -146,8 +146,9 @@ pub fn scrub(dir: &Path) -> Result<(), Failure> {
         report.orphans,
         report.problems.len()
     );
-    // The records and the audit log, against each other (`records::verify`).
-    let records = qoima_vault::records::verify_records(store.backend()).map_err(Failure::failed)?;
+    // The records and the audit log, against each other (`registry::verify_records`).
+    let records =
+        qoima_vault::registry::verify_records(store.backend()).map_err(Failure::failed)?;
     for problem in &records.problems {
         println!("problem: {problem}");
     }

@@ -6,10 +6,11 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use qoima_vault::records::Index;
+use qoima_vault::records::{Actor, ObjectNumber, Reason};
+use qoima_vault::registry::Index;
 use serde_json::json;
 
-use super::doc::{change_failure, check_name, check_object, check_reason, document, pretty};
+use super::doc::{change_failure, document, pretty};
 use super::{Failure, config, open_registry};
 
 #[derive(Debug, Subcommand)]
@@ -23,16 +24,16 @@ pub enum FacilityCommand {
 pub struct EndOfServiceArgs {
     /// The facility's 18-digit construction object number (UNO).
     #[arg(value_name = "OBJECT")]
-    object: String,
+    object: ObjectNumber,
     /// The date its service ended, YYYY-MM-DD.
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: String,
     /// The act or reason.
     #[arg(long, value_name = "TEXT")]
-    reason: String,
+    reason: Reason,
     /// Who records it.
     #[arg(long, value_name = "NAME")]
-    by: String,
+    by: Actor,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -49,22 +50,19 @@ fn end_of_service(
     config: Option<&Path>,
     args: EndOfServiceArgs,
 ) -> Result<(), Failure> {
-    check_object("object", &args.object)?;
     let date: Date = args.date.parse().map_err(|e| {
         Failure::usage(format!(
             "--date {:?} is not a date (YYYY-MM-DD): {e}",
             args.date
         ))
     })?;
-    check_reason("--reason", &args.reason)?;
-    check_name("--by", &args.by)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
     registry
         .record_end_of_service(&args.object, date, &args.reason, &args.by, Timestamp::now())
         .map_err(change_failure)?;
     // The documents of the object, with their retention as it now stands.
     let ids = registry
-        .find(Index::Object, &args.object)
+        .find(Index::Object, args.object.as_str())
         .map_err(|e| Failure::failed(format!("cannot search the object index: {e}")))?;
     let mut documents = Vec::with_capacity(ids.len());
     for id in ids {

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
+use qoima_vault::records::{Actor, Reason};
 use serde_json::json;
 
-use super::doc::{change_failure, check_name, check_reason, parse_id, pretty, refuse_disposed};
+use super::doc::{change_failure, parse_id, pretty, refuse_disposed};
 use super::{Failure, config, open_registry};
 
 #[derive(Debug, Subcommand)]
@@ -23,10 +24,10 @@ pub struct PlaceArgs {
     id: String,
     /// Why (a court order, an inspection, ...).
     #[arg(long, value_name = "TEXT")]
-    reason: String,
+    reason: Reason,
     /// The auditor who places it.
     #[arg(long, value_name = "NAME")]
-    by: String,
+    by: Actor,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -41,10 +42,10 @@ pub struct ReleaseArgs {
     hold: u32,
     /// Why.
     #[arg(long, value_name = "TEXT")]
-    reason: String,
+    reason: Reason,
     /// The auditor who releases it.
     #[arg(long, value_name = "NAME")]
-    by: String,
+    by: Actor,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -59,8 +60,6 @@ pub fn run(dir: &Path, config: Option<&Path>, command: HoldCommand) -> Result<()
 
 fn place(dir: &Path, config: Option<&Path>, args: PlaceArgs) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
-    check_reason("--reason", &args.reason)?;
-    check_name("--by", &args.by)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
     refuse_disposed(&registry, id)?;
     let hold = registry
@@ -82,8 +81,6 @@ fn place(dir: &Path, config: Option<&Path>, args: PlaceArgs) -> Result<(), Failu
 
 fn release(dir: &Path, config: Option<&Path>, args: ReleaseArgs) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
-    check_reason("--reason", &args.reason)?;
-    check_name("--by", &args.by)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
     registry
         .release_hold(id, args.hold, &args.reason, &args.by, Timestamp::now())

@@ -11,7 +11,7 @@ pub(crate) mod verify;
 
 use std::path::{Path, PathBuf};
 
-use qoima_vault::records::Registry;
+use qoima_vault::registry::{ErrorKind, Registry};
 use qoima_vault::{ContentConfig, ContentStore};
 
 use crate::config::{self, ConfigError};
@@ -56,6 +56,16 @@ impl Failure {
         Self {
             message: message.to_string(),
             code: 3,
+        }
+    }
+
+    /// A registry error, by its kind alone (`docs/records.md`), as the HTTP API answers it:
+    /// the caller's mistake is bad usage, retention or a hold is not allowed, the rest failed.
+    pub(crate) fn of(kind: ErrorKind, message: impl std::fmt::Display) -> Self {
+        match kind {
+            ErrorKind::Caller => Self::usage(message),
+            ErrorKind::NotAllowed => Self::refused(message),
+            _ => Self::failed(message),
         }
     }
 }

@@ -6,11 +6,12 @@ use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Request, Response, StatusCode};
 use qoima_vault::keys::{ApiKey, Permission};
-use qoima_vault::records::{ChangeError, DocumentId};
+use qoima_vault::records::{Actor, ActorError, DocumentId};
+use qoima_vault::registry::ErrorKind;
 
 use super::AppState;
 use super::body::Body;
-use super::response::problem;
+use super::response::{problem, status_of};
 
 /// The caller's key, if it grants `permission`; else the 401 or 403 response.
 pub(super) fn authorise(
@@ -52,9 +53,14 @@ pub(super) fn authorise(
     Ok(key)
 }
 
-/// How the audit log and the records name the holder of `key`.
-pub(super) fn actor(key: &ApiKey) -> String {
+/// How the audit log and the records name the holder of `key`: `api key <id>` (500 were that
+/// not an [`Actor`], which a key id's hex digits cannot make).
+pub(super) fn actor(key: &ApiKey) -> Result<Actor, Box<Response<Body>>> {
     format!("api key {}", key.id)
+        .parse()
+        .map_err(|e: ActorError| {
+            Box::new(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
+        })
 }
 
 /// Every read by an auditor is in the audit log (the orders give law enforcement and control bodies access, and every access is logged), written before it is served; a
@@ -63,20 +69,18 @@ pub(super) fn log_auditor_read(
     state: &AppState,
     caller: &ApiKey,
     id: DocumentId,
-    what: &str,
+    what: &'static str,
 ) -> Result<(), Box<Response<Body>>> {
     if !caller.role.can(Permission::Audit) {
         return Ok(());
     }
-    let by = actor(caller);
+    let by = actor(caller)?;
     match state
         .registry
         .record_read(id, what, &by, jiff::Timestamp::now())
     {
-        Ok(()) | Err(ChangeError::NotFound(_)) => Ok(()),
-        Err(e) => Err(Box::new(problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &e.to_string(),
-        ))),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Box::new(problem(status_of(e.kind()), &e.to_string()))),
     }
 }

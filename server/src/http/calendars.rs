@@ -8,15 +8,14 @@ use std::collections::BTreeMap;
 
 use hyper::{Response, StatusCode};
 use qoima_vault::keys::ApiKey;
-use qoima_vault::records::ChangeError;
-use qoima_vault::records::calendars::stored_years;
+use qoima_vault::registry::stored_years;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::actor;
 use super::body::Body;
-use super::response::{json, problem};
+use super::response::{json, problem, status_of};
 use crate::representation::rfc3339;
 
 /// The body of `PUT /v1/calendars/{year}`: the year's table as the calendar file has it.
@@ -88,7 +87,10 @@ pub(super) fn set(year: &str, bytes: &[u8], state: &AppState, key: &ApiKey) -> R
         Ok(text) => text,
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let by = actor(key);
+    let by = match actor(key) {
+        Ok(by) => by,
+        Err(response) => return *response,
+    };
     match state
         .registry
         .set_calendar_year(number, &text, &by, jiff::Timestamp::now())
@@ -97,10 +99,7 @@ pub(super) fn set(year: &str, bytes: &[u8], state: &AppState, key: &ApiKey) -> R
             StatusCode::OK,
             json!({ "year": number, "revision": revision }).to_string(),
         ),
-        Err(e @ ChangeError::Calendar(_)) => {
-            problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
-        }
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => problem(status_of(e.kind()), &e.to_string()),
     }
 }
 

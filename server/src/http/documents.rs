@@ -10,15 +10,14 @@ use hyper::header::{
 use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::records::{
-    ChangeError, DisposeError, DocumentId, DocumentView, Index, Retained, VersionRecord,
-};
+use qoima_vault::records::{DocumentId, ObjectNumber, Reason, VersionRecord};
+use qoima_vault::registry::{DisposeError, DocumentView, Index, Retained};
 use serde_json::json;
 
 use super::AppState;
 use super::auth::{actor, log_auditor_read};
 use super::body::{Body, Channel};
-use super::response::{json, problem, problem_with, represent};
+use super::response::{json, problem, problem_with, represent, status_of};
 use crate::representation::{Disposal, Document, RetentionRefusal, Versions};
 
 /// The id in a path, or 404 (a malformed id names no document).
@@ -39,10 +38,7 @@ pub(super) fn view(state: &AppState, id: DocumentId) -> Result<DocumentView, Box
             StatusCode::NOT_FOUND,
             &format!("no document {id}"),
         ))),
-        Err(e) => Err(Box::new(problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &e.to_string(),
-        ))),
+        Err(e) => Err(Box::new(problem(status_of(e.kind()), &e.to_string()))),
     }
 }
 
@@ -52,7 +48,7 @@ pub(super) fn read_view(
     text: &str,
     state: &AppState,
     caller: &ApiKey,
-    what: &str,
+    what: &'static str,
 ) -> Result<DocumentView, Box<Response<Body>>> {
     parse_id(text)
         .and_then(|id| log_auditor_read(state, caller, id, what).map(|()| id))
@@ -300,7 +296,14 @@ pub(super) fn delete_route(
             ),
         );
     };
-    let by = actor(key);
+    let reason: Reason = match reason.parse() {
+        Ok(reason) => reason,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
+    };
+    let by = match actor(key) {
+        Ok(by) => by,
+        Err(response) => return *response,
+    };
     match state.registry.dispose(id, &reason, &by, now) {
         Ok(disposal) => represent(StatusCode::OK, &Disposal::new(&view, &disposal)),
         Err(e) => dispose_failure(e),
@@ -320,37 +323,26 @@ fn retained(view: &DocumentView, why: &Retained, now: jiff::Timestamp) -> Respon
 }
 
 fn dispose_failure(error: DisposeError) -> Response<Body> {
-    let status = match &error {
-        DisposeError::Retained { .. } => StatusCode::CONFLICT,
-        DisposeError::AlreadyDisposed(_) | DisposeError::Change(ChangeError::Disposed(_)) => {
-            StatusCode::GONE
-        }
-        DisposeError::Change(ChangeError::NotFound(_)) => StatusCode::NOT_FOUND,
-        DisposeError::Change(ChangeError::Text(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    problem(status, &error.to_string())
+    problem(status_of(error.kind()), &error.to_string())
 }
 
 /// `GET /v1/objects/{objectNumber}/documents`: the ids of the documents registered for a
 /// construction object (18 digits, else 400).
 pub(super) fn object_route(object: &str, state: &AppState) -> Response<Body> {
-    if object.len() != 18 || !object.bytes().all(|b| b.is_ascii_digit()) {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "a construction object number is 18 digits",
-        );
-    }
-    match state.registry.find(Index::Object, object) {
+    let object: ObjectNumber = match object.parse() {
+        Ok(object) => object,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    match state.registry.find(Index::Object, object.as_str()) {
         Ok(ids) => json(
             StatusCode::OK,
             json!({
-                "objectNumber": object,
+                "objectNumber": object.as_str(),
                 "documents": ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
             })
             .to_string(),
         ),
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => problem(status_of(e.kind()), &e.to_string()),
     }
 }
 
@@ -392,6 +384,6 @@ pub(super) fn reverify_route(id: &str, query: Option<&str>, state: &AppState) ->
             json(StatusCode::OK, body.to_string())
         }
         Ok(None) => problem(StatusCode::NOT_FOUND, &format!("no document {id}")),
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => problem(status_of(e.kind()), &e.to_string()),
     }
 }

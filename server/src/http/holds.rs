@@ -3,13 +3,13 @@
 //! the audit log (`Registry::place_hold`, `release_hold`).
 
 use hyper::{Response, StatusCode};
-use qoima_vault::records::ChangeError;
+use qoima_vault::records::Reason;
 use serde::Deserialize;
 
 use super::auth::actor;
 use super::body::Body;
 use super::documents::parse_id;
-use super::response::{json, problem};
+use super::response::{json, problem, status_of};
 use super::routes::Call;
 
 /// The body of both routes.
@@ -19,16 +19,6 @@ struct HoldBody {
     reason: String,
     /// The hold to release (DELETE only).
     hold: Option<u32>,
-}
-
-fn refusal(error: &ChangeError) -> Response<Body> {
-    let status = match error {
-        ChangeError::NotFound(_) => StatusCode::NOT_FOUND,
-        ChangeError::NoSuchHold(_) | ChangeError::Text(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ChangeError::Disposed(_) => StatusCode::GONE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    problem(status, &error.to_string())
 }
 
 /// `POST`: places a hold (`hold` absent), 201 with its number.
@@ -51,13 +41,20 @@ fn change(body: &[u8], release: bool, call: Call<'_>) -> Response<Body> {
         Ok(id) => id,
         Err(response) => return *response,
     };
+    let reason: Reason = match body.reason.parse() {
+        Ok(reason) => reason,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
+    };
     let state = call.state;
-    let by = actor(call.key);
+    let by = match actor(call.key) {
+        Ok(by) => by,
+        Err(response) => return *response,
+    };
     let now = jiff::Timestamp::now();
     let done = match (release, body.hold) {
         (false, None) => state
             .registry
-            .place_hold(id, &body.reason, &by, now)
+            .place_hold(id, &reason, &by, now)
             .map(|hold| {
                 (
                     StatusCode::CREATED,
@@ -66,7 +63,7 @@ fn change(body: &[u8], release: bool, call: Call<'_>) -> Response<Body> {
             }),
         (true, Some(hold)) => state
             .registry
-            .release_hold(id, hold, &body.reason, &by, now)
+            .release_hold(id, hold, &reason, &by, now)
             .map(|()| {
                 let body =
                     serde_json::json!({ "id": id.to_string(), "hold": hold, "released": true });
@@ -77,6 +74,6 @@ fn change(body: &[u8], release: bool, call: Call<'_>) -> Response<Body> {
     };
     match done {
         Ok((status, body)) => json(status, body.to_string()),
-        Err(e) => refusal(&e),
+        Err(e) => problem(status_of(e.kind()), &e.to_string()),
     }
 }

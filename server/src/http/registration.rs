@@ -12,9 +12,9 @@ use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
 use qoima_vault::records::{
-    ChangeError, Participant, RegisterError, Registered, Registration, RetentionClass,
-    annulment_statement, check_text,
+    ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
 };
+use qoima_vault::registry::{ChangeError, RegisterError, Registered, Registration, StoreError};
 use qoima_vault::uploads::UploadId;
 use qoima_verifier::identity::Expectation;
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::body::{Body, full};
 use super::documents::{self, parse_id, view};
-use super::response::{json, problem, problem_with};
+use super::response::{json, problem, problem_with, status_of};
 use super::{AppState, query};
 use crate::representation::{self, Facts};
 
@@ -272,10 +272,21 @@ async fn register(
             &format!("participant {:?}: {e}", body.participant),
         )
     })?;
+    let object: Option<ObjectNumber> = body
+        .object_number
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| {
+            problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("objectNumber: {e}"),
+            )
+        })?;
     let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
     let upload = checked.upload;
     let mut registration = checked.registration(class, &participant);
-    if let Some(object) = &body.object_number {
+    if let Some(object) = &object {
         registration = registration.object_number(object.clone());
     }
     let registry = state.registry.clone();
@@ -288,7 +299,7 @@ async fn register(
     let facts = Facts {
         class: class.name(),
         participant: participant.as_str(),
-        object: body.object_number.as_deref(),
+        object: object.as_ref().map(ObjectNumber::as_str),
     };
     Ok(created(&registered, &facts, upload, state))
 }
@@ -323,35 +334,21 @@ fn created(
     }
 }
 
-/// The response to a refused registration.
+/// The response to a refused registration: its status by the error's kind; a refused
+/// signature's reports with it.
 fn register_refusal(error: RegisterError) -> Response<Body> {
+    let status = status_of(error.kind());
     match error {
         RegisterError::Refused {
             index,
             verdict,
             reports,
         } => problem_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             &format!("not registered: signature {} is {verdict}", index + 1),
             json!({ "registered": false, "signature": index, "verdict": verdict, "reports": reports }),
         ),
-        RegisterError::ContentMissing(address) => problem(
-            StatusCode::NOT_FOUND,
-            &format!("no content stored at {address}"),
-        ),
-        e @ (RegisterError::NoSignature
-        | RegisterError::Format(_)
-        | RegisterError::ObjectNumber(_)
-        | RegisterError::Expectation(_)
-        | RegisterError::Filename(_)
-        | RegisterError::MediaType(_)) => problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("not registered: {e}"),
-        ),
-        e => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("not registered: {e}"),
-        ),
+        e => problem(status, &format!("not registered: {e}")),
     }
 }
 
@@ -372,9 +369,10 @@ pub(super) fn statement_route(id: &str, query: Option<&str>, state: &AppState) -
         }
         Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
     };
-    if let Err(e) = check_text("the reason", &reason) {
-        return problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string());
-    }
+    let reason: Reason = match reason.parse() {
+        Ok(reason) => reason,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
+    };
     let latest = match documents::current(&view) {
         Ok(latest) => latest,
         Err(response) => return *response,
@@ -412,20 +410,17 @@ async fn new_version(
     let id = view.id;
     let body: VersionBody = parse(bytes).map_err(|r| *r)?;
     let act = base64_field("annulment", &body.annulment).map_err(|r| *r)?;
-    check_text("the reason", &body.reason)
-        .map_err(|e| problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()))?;
+    let reason: Reason = body
+        .reason
+        .parse()
+        .map_err(|e| problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")))?;
     if !view.tombstones.is_empty() {
         return Err(problem(
             StatusCode::GONE,
             &format!("document {id} was disposed of"),
         ));
     }
-    let damaged = |e: RegisterError| {
-        problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("document {id}: {e}"),
-        )
-    };
+    let damaged = |e: StoreError| problem(status_of(e.kind()), &format!("document {id}: {e}"));
     // The document keeps its class and participant (`Registry::new_version`).
     let class = view.class().map_err(damaged)?;
     let participant = view.participant().map_err(damaged)?;
@@ -433,7 +428,6 @@ async fn new_version(
     let upload = checked.upload;
     let registration = checked.registration(class, &participant);
     let registry = state.registry.clone();
-    let reason = body.reason;
     let registered = write(
         state,
         move || registry.new_version(id, &registration, &act, &reason),
@@ -449,27 +443,23 @@ async fn new_version(
 }
 
 fn version_refusal(error: ChangeError) -> Response<Body> {
+    let status = status_of(error.kind());
     match error {
         ChangeError::AnnulmentRefused {
             version,
             verdict,
             report,
         } => problem_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             &format!(
                 "not registered: the annulment act is {verdict}: version {version} stays in force"
             ),
             json!({ "registered": false, "annulment": { "version": version, "verdict": verdict, "report": report } }),
         ),
         ChangeError::Register(e) => register_refusal(e),
-        ChangeError::NotFound(id) => problem(StatusCode::NOT_FOUND, &format!("no document {id}")),
-        ChangeError::Disposed(id) => {
-            problem(StatusCode::GONE, &format!("document {id} was disposed of"))
+        e @ (ChangeError::NotFound(_) | ChangeError::Disposed(_)) => {
+            problem(status, &e.to_string())
         }
-        e @ ChangeError::Text(_) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
-        e => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("not registered: {e}"),
-        ),
+        e => problem(status, &format!("not registered: {e}")),
     }
 }

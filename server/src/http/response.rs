@@ -2,6 +2,7 @@
 
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
+use qoima_vault::registry::ErrorKind;
 
 use super::body::{Body, full};
 
@@ -27,6 +28,18 @@ fn title(status: StatusCode) -> &'static str {
     match status.as_u16() {
         460 => "Checksum Mismatch",
         _ => status.canonical_reason().unwrap_or("Error"),
+    }
+}
+
+/// The status of a registry error, by its kind alone (`docs/records.md`), as the command line
+/// exits by it.
+pub(super) fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Caller | ErrorKind::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Gone => StatusCode::GONE,
+        ErrorKind::Conflict | ErrorKind::NotAllowed => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use qoima_vault::audit::Signer;
 use qoima_vault::keys::KeyCache;
-use qoima_vault::records::Registry;
+use qoima_vault::registry::Registry;
 use qoima_vault::uploads::UploadStore;
 use tokio::sync::Semaphore;
 

@@ -1,9 +1,8 @@
 //! A disposal, and the refusal of one while the document is retained or held.
 
 use jiff::Timestamp;
-use qoima_vault::records::{
-    Disposal as DisposalRecord, DocumentView, Event, RegistrationDateError, Retained, astana,
-};
+use qoima_vault::records::{Event, RegistrationDateError, astana};
+use qoima_vault::registry::{Disposal as DisposalRecord, DocumentView, Retained};
 use serde::Serialize;
 
 use super::document::{Hold, Tombstone, active_holds};

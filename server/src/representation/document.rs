@@ -2,8 +2,9 @@
 
 use qoima_vault::ContentAddress;
 use qoima_vault::records::{
-    DocumentId, DocumentView, Event as EventRecord, Tombstone as TombstoneRecord, VersionRecord,
+    DocumentId, Event as EventRecord, Tombstone as TombstoneRecord, VersionRecord,
 };
+use qoima_vault::registry::DocumentView;
 use serde::Serialize;
 use serde_json::Value;
 

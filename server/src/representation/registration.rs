@@ -1,6 +1,6 @@
 //! A registration: the new document's facts and its version's.
 
-use qoima_vault::records::Registered as RegisteredRecord;
+use qoima_vault::registry::Registered as RegisteredRecord;
 use serde::Serialize;
 
 use super::document::Version;

@@ -5,6 +5,8 @@ use bincode::{BorrowDecode, Encode};
 use super::MAX_CHUNK_SIZE;
 use crate::address::ChunkId;
 use crate::codec::{self, CodecError};
+// Defined beside `VaultError`, which carries it, so that the error module needs no content.
+pub use crate::error::ChunkProblem;
 
 /// How a chunk's bytes are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, bincode::Decode)]
@@ -65,38 +67,6 @@ fn compress(chunk: &[u8], level: i32) -> Option<Vec<u8>> {
     }
     let out = zstd::bulk::compress(chunk, level).ok()?;
     worth(chunk, &out).then_some(out)
-}
-
-/// Why a stored chunk value does not yield the chunk it is stored under.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ChunkProblem {
-    /// No value is stored under the chunk's id.
-    #[error("chunk is missing from the store")]
-    Missing,
-    /// The storage engine's own checksums fail for the stored value.
-    #[error("storage engine reports corruption: {0}")]
-    Unreadable(String),
-    /// The value is not a chunk record.
-    #[error("undecodable chunk record: {0}")]
-    Codec(#[from] CodecError),
-    /// The zstd frame does not decompress.
-    #[error("zstd frame does not decompress: {0}")]
-    Decompress(String),
-    /// The bytes are not as long as the record says.
-    #[error("chunk holds {actual} bytes, its record says {declared}")]
-    Length {
-        /// Length from the record.
-        declared: u32,
-        /// Length after decoding.
-        actual: usize,
-    },
-    /// The bytes do not hash to the chunk's id.
-    #[error("chunk bytes hash to {actual}, not to the id they are stored under")]
-    Hash {
-        /// What the stored bytes hash to.
-        actual: ChunkId,
-    },
 }
 
 /// Decodes a stored chunk value and checks that it is the chunk `id`.

@@ -1,6 +1,6 @@
 //! Kazakhstan's working-day calendar, as data the operator can update.
 //!
-//! DESIGN.md §1: non-working days are Saturdays, Sundays, the holidays of the Law "On holidays in
+//! The rule: non-working days are Saturdays, Sundays, the holidays of the Law "On holidays in
 //! the Republic of Kazakhstan" and the first day of Kurban Ait (set every year); a holiday on a
 //! weekend moves to the next working day (art. 5 of that Law), and the government moves days of
 //! rest by decree each year (Labour Code art. 85 p. 3). So the calendar is a TOML file, one table

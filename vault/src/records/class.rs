@@ -1,10 +1,11 @@
 //! Retention classes: how long a registered document is kept, and which formats it may have.
 //!
-//! DESIGN.md §1: "Storage: 3 years from registration (applications, order 670); not less than 5
+//! The rules: "Storage: 3 years from registration (applications, order 670); not less than 5
 //! years (project documentation, order 253); the whole service life of the facility (construction
 //! records, order 465)", and "the portal checks document formats automatically on upload". The
 //! defaults here are the rules' minimums; configuration may allow other formats and extend
-//! retention, never shorten it (that check belongs to whoever applies the configuration).
+//! retention, never shorten it ([`check_retention`], which whoever applies the configuration
+//! calls).
 
 use std::fmt;
 use std::str::FromStr;
@@ -78,6 +79,40 @@ impl Retention {
             },
         }
     }
+}
+
+/// Whether `retention` may replace the rules' default for `class`: only a longer one of the
+/// same kind (more years, or a longer tail after the end of service).
+pub fn check_retention(
+    class: RetentionClass,
+    retention: Retention,
+) -> Result<(), RetentionTooShort> {
+    let minimum = class.default_retention();
+    let longer = match (retention, minimum) {
+        (
+            Retention::YearsFromRegistration { years },
+            Retention::YearsFromRegistration { years: min },
+        ) => years >= min,
+        (
+            Retention::UntilEndOfService { tail_years },
+            Retention::UntilEndOfService { tail_years: min },
+        ) => tail_years >= min,
+        _ => false,
+    };
+    if !longer {
+        return Err(RetentionTooShort { class, minimum });
+    }
+    Ok(())
+}
+
+/// A configured retention shorter than the rules allow (or of another kind).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the retention of {class} can only be lengthened from {minimum:?}")]
+pub struct RetentionTooShort {
+    /// The class.
+    pub class: RetentionClass,
+    /// What the rules require.
+    pub minimum: Retention,
 }
 
 /// A content refused because its class does not accept its format.
@@ -194,7 +229,7 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
-    use crate::records::format::sniff;
+    use crate::records::sniff;
 
     #[test]
     fn names_are_kebab_case_in_serde_and_text() {
@@ -304,6 +339,34 @@ mod tests {
             Retention::YearsFromRegistration { years: 100 }.retain_until(date(9990, 1, 1), None),
             RetainUntil::Date(Date::MAX)
         );
+    }
+
+    #[test]
+    fn configured_retention_may_only_lengthen_the_rules() {
+        let years = |years| Retention::YearsFromRegistration { years };
+        let tail = |tail_years| Retention::UntilEndOfService { tail_years };
+        assert_eq!(
+            check_retention(RetentionClass::ExpertiseApplication, years(3)),
+            Ok(())
+        );
+        assert_eq!(
+            check_retention(RetentionClass::ExpertiseApplication, years(10)),
+            Ok(())
+        );
+        assert_eq!(
+            check_retention(RetentionClass::ExpertiseApplication, years(2)),
+            Err(RetentionTooShort {
+                class: RetentionClass::ExpertiseApplication,
+                minimum: years(3)
+            })
+        );
+        assert_eq!(
+            check_retention(RetentionClass::ConstructionRecord, tail(5)),
+            Ok(())
+        );
+        // Another kind is never a lengthening.
+        assert!(check_retention(RetentionClass::ProjectDocumentation, tail(50)).is_err());
+        assert!(check_retention(RetentionClass::ConstructionRecord, years(100)).is_err());
     }
 
     #[test]

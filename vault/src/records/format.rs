@@ -1,6 +1,6 @@
 //! Content formats, recognised by their bytes (never by a file name).
 //!
-//! DESIGN.md §1: "The portal checks document formats automatically on upload" → per-class allowed
+//! The rule: "The portal checks document formats automatically on upload" → per-class allowed
 //! formats, checked by content sniffing, with a clear rejection. [`sniff`] reads only the first
 //! [`SNIFF_LEN`] bytes; a [`FormatSet`] is what a class allows, as configuration writes it.
 

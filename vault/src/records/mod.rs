@@ -1,36 +1,80 @@
-//! The record layer: registered documents, their registration numbers and dates, version
-//! chains, retention and holds (DESIGN.md §1).
+//! The record layer's rules and values: how a registered document is dated, numbered, classed
+//! and described. Nothing here touches storage; the machinery that applies these rules and
+//! stores their results is [`crate::registry`], which uses this module and never the reverse.
+//!
+//! | file | owns |
+//! |---|---|
+//! | `calendar.rs` | the working-day calendar: [`Calendar`], which days are working days, [`Coverage`] |
+//! | `registration_date.rs` | the registration date in Astana time ([`astana`], the 14:00 cut-off, the next working day) |
+//! | `numbering.rs` | registration numbers: [`Template`], [`Participant`], [`Numbering`] |
+//! | `class.rs` | retention classes: [`RetentionClass`], [`Retention`], [`RetainUntil`], the formats a class accepts, [`check_retention`] |
+//! | `format.rs` | content formats recognised by their first bytes |
+//! | `record.rs` | the stored records ([`DocumentRecord`], [`VersionRecord`], [`Event`], [`Tombstone`], ...), [`DocumentId`] and the [`annulment_statement`] |
+//! | `object_number.rs` | [`ObjectNumber`]: a construction object number, 18 digits |
+//! | `text.rs` | [`Reason`] and [`Actor`]: the free text of a change, checked once |
+//!
+//! The values a caller gives ([`ObjectNumber`], [`Reason`], [`Actor`], [`Participant`],
+//! [`DocumentId`]) are checked when they are parsed (`FromStr`, or serde as a string), so a
+//! registry operation that takes one cannot be handed a bad one.
 
-pub mod calendar;
-pub mod calendars;
-pub mod class;
-pub mod disposal;
-pub mod format;
-pub mod lifecycle;
-pub mod numbering;
-pub mod record;
-pub mod registration_date;
-pub mod registry;
-pub mod verification;
-pub mod verify;
-pub mod view;
+/// `Display`, `as_str`, and serde as a plain string for a checked text type: deserialising goes
+/// through `FromStr`, so a value read from JSON or TOML is as checked as one parsed.
+macro_rules! checked_text {
+    ($type:ident) => {
+        impl $type {
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+mod calendar;
+mod class;
+mod format;
+mod numbering;
+mod object_number;
+mod record;
+mod registration_date;
+mod text;
 
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
-pub use calendars::CalendarChange;
-pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
-pub use disposal::{Disposal, DisposeError, Retained};
-pub use format::{Format, FormatSet, SNIFF_LEN, UnknownFormat, sniff};
-pub use lifecycle::{ChangeError, annulment_statement, check_text};
-pub use numbering::{Fields, Participant, ParticipantError, Template, TemplateError};
+pub use class::{
+    FormatRejected, RetainUntil, Retention, RetentionClass, RetentionTooShort, UnknownClass,
+    check_retention,
+};
+pub use format::{Format, FormatSet, UnknownFormat};
+pub use numbering::{Numbering, Participant, ParticipantError, Template, TemplateError};
+pub use object_number::{ObjectNumber, ObjectNumberError};
 pub use record::{
-    Annulment, CalendarYear, DocumentId, DocumentRecord, Event, ExpectedSigner, Tombstone,
-    VersionRecord,
+    Annulment, CalendarYear, DocumentId, DocumentRecord, Event, ExpectedSigner,
+    ParseDocumentIdError, Tombstone, VersionRecord, annulment_statement,
 };
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,
 };
-pub use registry::{
-    DocumentView, Index, Numbering, RegisterError, Registered, Registration, Registry,
-    RetentionTooShort, check_retention,
-};
-pub use verify::{RecordsReport, verify_records};
+pub use text::{Actor, ActorError, Reason, ReasonError};
+
+pub(crate) use format::{SNIFF_LEN, sniff};
+pub(crate) use numbering::Fields;
+pub(crate) use record::EndOfService;

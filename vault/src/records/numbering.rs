@@ -1,7 +1,7 @@
 //! Registration number templates.
 //!
-//! DESIGN.md §1: "Registration numbers follow a template set per participant"; issue 5: numbers
-//! are gap-free and never reused, also across crashes. A template such as
+//! Registration numbers follow a template set per participant, and are gap-free and never
+//! reused, also across crashes (`docs/records.md`). A template such as
 //! `{participant}-{yyyy}-{seq:06}` mixes literal text with placeholders:
 //!
 //! | placeholder | renders |
@@ -27,7 +27,9 @@
 //! carrying it, so a crash before that write consumes nothing and a crash after it loses nothing
 //! (gap-free and never reused); counters are never reset or decremented.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::str::FromStr;
 
 use jiff::civil::Date;
 
@@ -96,7 +98,7 @@ pub enum TemplateError {
         /// Its position.
         at: usize,
     },
-    /// A template over [`MAX_TEMPLATE_CHARS`] characters.
+    /// A template over `MAX_TEMPLATE_CHARS` (128) characters.
     #[error("template is {chars} characters long; at most {MAX_TEMPLATE_CHARS} are allowed")]
     TooLong {
         /// Its length in characters.
@@ -111,7 +113,7 @@ pub enum ParticipantError {
     /// The empty name.
     #[error("participant name is empty")]
     Empty,
-    /// A name over [`MAX_PARTICIPANT_CHARS`] characters.
+    /// A name over `MAX_PARTICIPANT_CHARS` (64) characters.
     #[error(
         "participant name is {chars} characters long; at most {MAX_PARTICIPANT_CHARS} are allowed"
     )]
@@ -169,16 +171,44 @@ impl Participant {
         }
         Ok(Participant(name.to_owned()))
     }
+}
 
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
+impl FromStr for Participant {
+    type Err = ParticipantError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Participant::new(name)
     }
 }
 
-impl std::fmt::Display for Participant {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+checked_text!(Participant);
+
+/// How numbers are made: the template of each participant, and the one for the others.
+#[derive(Debug, Clone)]
+pub struct Numbering {
+    /// Templates by participant name.
+    pub templates: HashMap<String, Template>,
+    /// For participants without their own.
+    pub default: Template,
+}
+
+impl Numbering {
+    /// The template `docs/records.md` gives as the example, for every participant.
+    pub const DEFAULT_TEMPLATE: &'static str = "{participant}-{yyyy}-{seq:06}";
+
+    /// `default` for every participant.
+    pub fn new(default: Template) -> Self {
+        Self {
+            templates: HashMap::new(),
+            default,
+        }
+    }
+
+    /// The template that numbers `participant`'s documents.
+    pub fn template(&self, participant: &Participant) -> &Template {
+        self.templates
+            .get(participant.as_str())
+            .unwrap_or(&self.default)
     }
 }
 
@@ -331,7 +361,7 @@ impl std::fmt::Display for Template {
     }
 }
 
-impl std::str::FromStr for Template {
+impl FromStr for Template {
     type Err = TemplateError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -569,5 +599,10 @@ mod tests {
             Participant::new("a\u{a0}"),
             Err(ParticipantError::OuterWhiteSpace)
         );
+        // Parsed and deserialised by the same rule.
+        assert_eq!("a/b".parse::<Participant>(), Participant::new("a/b"));
+        let p: Participant = serde_json::from_str("\"ACME\"").unwrap();
+        assert_eq!((p.as_str(), p.to_string()), ("ACME", "ACME".to_owned()));
+        assert!(serde_json::from_str::<Participant>("\" ACME\"").is_err());
     }
 }

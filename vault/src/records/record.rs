@@ -1,10 +1,12 @@
 //! The record layer's persisted values (see `docs/records.md` for the tables). Each is
-//! written once, through [`crate::codec`] (version byte + bincode), and never rewritten.
+//! written once, through the vault's codec (version byte + bincode), and never rewritten.
 
 use std::fmt;
 use std::str::FromStr;
 
 use bincode::{Decode, Encode};
+
+use super::text::Reason;
 
 /// A document's stable id: 16 random bytes, 32 lowercase hex digits in text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode)]
@@ -73,7 +75,8 @@ pub struct ExpectedSigner {
     pub roles: Vec<String>,
 }
 
-/// The signed act that annuls the version a new one replaces (DESIGN.md §1).
+/// The signed act that annuls the version a new one replaces: a new version is registered only
+/// with it.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct Annulment {
     /// The version annulled.
@@ -86,6 +89,18 @@ pub struct Annulment {
     pub reason: String,
     /// The act's verification report, JSON (the evidence of who annulled).
     pub report: Vec<u8>,
+}
+
+/// The canonical statement an annulment act signs: the document, the version annulled, its
+/// content address and the reason, one per line. Fixed text, so that the signer sees exactly
+/// what they annul and the act cannot be reused for another version.
+pub fn annulment_statement(id: DocumentId, version: &VersionRecord, reason: &Reason) -> Vec<u8> {
+    format!(
+        "qoima-annulment-v1\ndocument: {id}\nversion: {}\ncontent: {}\nreason: {reason}\n",
+        version.version,
+        hex::encode(version.content)
+    )
+    .into_bytes()
 }
 
 /// One registered version of a document.
@@ -171,7 +186,7 @@ pub enum Event {
         /// When, unix seconds.
         at: i64,
     },
-    /// An auditor read the document (issue 5: every auditor read is in the log).
+    /// An auditor read the document (every auditor read is in the log).
     AuditorRead {
         /// Who.
         by: String,
@@ -220,11 +235,11 @@ pub struct EndOfService {
     pub at: i64,
 }
 
-/// A year of the working-day calendar as an administrator set it (issue 6), written once under
+/// A year of the working-day calendar as an administrator set it, written once under
 /// (year, revision); a later revision of the year replaces it in the calendar in force.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct CalendarYear {
-    /// The calendar file's table of this one year (`[years.YYYY]`, DESIGN.md §1), as given.
+    /// The calendar file's table of this one year (`[years.YYYY]`, see `calendar.rs`), as given.
     pub toml: String,
     /// Who set it.
     pub by: String,
@@ -232,8 +247,8 @@ pub struct CalendarYear {
     pub at: i64,
 }
 
-/// What a disposal removed, and why (issue 5: "leaves a tombstone (what, when, why, by
-/// whom)"); written under (document id, version).
+/// What a disposal removed, and why: what, when, why, by whom; written under (document id,
+/// version).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct Tombstone {
     /// The version's content address.

@@ -1,6 +1,6 @@
 //! The registration date of a document, in Astana time.
 //!
-//! DESIGN.md §1, from the portal rules: "Registration in Astana time: a working day 00:00–13:59 →
+//! The portal rules: "Registration in Astana time: a working day 00:00–13:59 →
 //! that date; 14:00–23:59 → next working day; a non-working day → next working day. Documents
 //! during review: the actual time of EDS certification, a non-working day → next working day."
 //! Working days come from the [`Calendar`].

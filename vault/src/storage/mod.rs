@@ -62,7 +62,7 @@ pub enum Table {
     /// key's record being write-once.
     KeyRevocations,
     /// (year, revision) → a year of the working-day calendar as an administrator set it
-    /// ([`crate::records::record::CalendarYear`]); the highest revision of a year is in force.
+    /// ([`crate::records::CalendarYear`]); the highest revision of a year is in force.
     Calendars,
 }
 
@@ -161,7 +161,7 @@ pub trait MetaStore: Send + Sync + 'static {
 #[derive(Debug, Default)]
 pub struct MetaBatch {
     pub(crate) puts: Vec<(Table, Vec<u8>, Vec<u8>)>,
-    /// Manifests removed by a disposal, the one operation that deletes (`records::disposal`).
+    /// Manifests removed by a disposal, the one operation that deletes (`registry::disposal`).
     pub(crate) disposed: Vec<Vec<u8>>,
 }
 

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use qoima_vault::records::{DisposeError, DocumentView, Retained};
+use qoima_vault::registry::{DisposeError, DocumentView, Retained};
 
 use super::DeleteArgs;
-use super::checks::{change_failure, check_name, check_reason, parse_at, parse_id};
+use super::checks::{parse_at, parse_id};
 use super::lookup::{document, is_disposed};
 use super::render::{pretty, tombstone_line};
 use crate::cli::{Failure, open_registry};
@@ -18,12 +18,6 @@ use crate::representation::{Disposal, RetentionRefusal};
 pub(super) fn delete(dir: &Path, config: Option<&Path>, args: DeleteArgs) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
     let at = parse_at(args.at.as_deref())?;
-    if let Some(reason) = &args.reason {
-        check_reason("--reason", reason)?;
-    }
-    if let Some(by) = &args.by {
-        check_name("--by", by)?;
-    }
     let registry = open_registry(dir, config::load(config)?, false)?;
     let view = document(&registry, id)?;
     if is_disposed(&registry, id)? {
@@ -76,9 +70,5 @@ fn retained(
 }
 
 fn dispose_failure(e: DisposeError) -> Failure {
-    match e {
-        e @ DisposeError::Retained { .. } => Failure::refused(e),
-        DisposeError::Change(e) => change_failure(e),
-        e => Failure::failed(e),
-    }
+    Failure::of(e.kind(), e)
 }

@@ -1,6 +1,7 @@
 //! Reading a document from the registry: it, its latest version, whether it was disposed of.
 
-use qoima_vault::records::{DocumentId, DocumentView, Registry, VersionRecord};
+use qoima_vault::records::{DocumentId, VersionRecord};
+use qoima_vault::registry::{DocumentView, Registry};
 
 use crate::cli::Failure;
 

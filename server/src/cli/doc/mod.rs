@@ -12,10 +12,11 @@ mod show;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand};
+use qoima_vault::records::{Actor, ObjectNumber, Reason};
 
 use super::Failure;
 
-pub(super) use checks::{change_failure, check_name, check_object, check_reason, parse_id};
+pub(super) use checks::{change_failure, parse_id};
 pub(super) use lookup::{document, refuse_disposed};
 pub(super) use render::pretty;
 
@@ -53,7 +54,7 @@ pub struct RegisterArgs {
     class: String,
     /// The 18-digit construction object number (UNO).
     #[arg(long, value_name = "UNO")]
-    object: Option<String>,
+    object: Option<ObjectNumber>,
     /// The participant whose numbering template applies.
     #[arg(long, value_name = "P", default_value = "default")]
     participant: String,
@@ -97,7 +98,7 @@ pub struct NewVersionArgs {
     annulment: PathBuf,
     /// Why the latest version is annulled: the reason the statement names.
     #[arg(long, value_name = "TEXT")]
-    reason: String,
+    reason: Reason,
 }
 
 #[derive(Debug, Args)]
@@ -106,7 +107,7 @@ pub struct StatementArgs {
     id: String,
     /// Why the latest version is to be annulled (the same text goes to `doc new-version`).
     #[arg(long, value_name = "TEXT")]
-    reason: String,
+    reason: Reason,
     /// Write the statement to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -122,7 +123,7 @@ pub struct ShowArgs {
     /// The auditor reading: the read is recorded in the audit log (an `auditor-read` entry)
     /// before anything is printed.
     #[arg(long, value_name = "NAME")]
-    auditor: Option<String>,
+    auditor: Option<Actor>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -137,7 +138,7 @@ pub struct ShowArgs {
 pub struct FindArgs {
     /// By 18-digit construction object number.
     #[arg(long, value_name = "UNO")]
-    object: Option<String>,
+    object: Option<ObjectNumber>,
     /// By participant.
     #[arg(long, value_name = "P")]
     participant: Option<String>,
@@ -161,10 +162,10 @@ pub struct RetainArgs {
     until: String,
     /// Why.
     #[arg(long, value_name = "TEXT")]
-    reason: String,
+    reason: Reason,
     /// Who extends it.
     #[arg(long, value_name = "NAME")]
-    by: String,
+    by: Actor,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -176,10 +177,10 @@ pub struct DeleteArgs {
     id: String,
     /// Why it is disposed of (required for a disposal).
     #[arg(long, value_name = "TEXT")]
-    reason: Option<String>,
+    reason: Option<Reason>,
     /// Who disposes of it (required for a disposal).
     #[arg(long, value_name = "NAME")]
-    by: Option<String>,
+    by: Option<Actor>,
     /// The instant of the disposal, RFC 3339 (default: now): retention is judged at it and it
     /// is recorded in the tombstones and the audit log.
     #[arg(long, value_name = "RFC3339")]

@@ -8,14 +8,16 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use qoima_vault::ContentAddress;
 use qoima_vault::records::{
-    ChangeError, Coverage, Participant, RegisterError, Registered, Registration, Registry,
-    RetentionClass, annulment_statement,
+    Coverage, ObjectNumber, Participant, RetentionClass, annulment_statement,
+};
+use qoima_vault::registry::{
+    ChangeError, RegisterError, Registered, Registration, Registry, StoreError,
 };
 use qoima_verifier::Report;
 use qoima_verifier::identity::Expectation;
 use serde_json::json;
 
-use super::checks::{change_failure, check_object, check_reason, parse_at, parse_id};
+use super::checks::{parse_at, parse_id};
 use super::lookup::{current, document, refuse_disposed};
 use super::render::{one_line, pretty, report_value, retain_until_text};
 use super::{NewVersionArgs, RegisterArgs, StatementArgs, SubmissionArgs};
@@ -104,9 +106,6 @@ pub(super) fn register(
         .map_err(|e| Failure::usage(format!("--class: {e}")))?;
     let participant = Participant::new(&args.participant)
         .map_err(|e| Failure::usage(format!("--participant {:?}: {e}", args.participant)))?;
-    if let Some(object) = &args.object {
-        check_object("--object", object)?;
-    }
     let submission = read_submission(&args.submission)?;
     let (settings, crls) = load_for_registration(config, &submission.expected)?;
     let registry = open_registry(dir, settings, true)?;
@@ -131,17 +130,12 @@ pub(super) fn register(
                 args.submission.json,
             ));
         }
-        Err(
-            e @ (RegisterError::NoSignature
-            | RegisterError::ObjectNumber(_)
-            | RegisterError::Expectation(_)),
-        ) => return Err(Failure::usage(e)),
-        Err(e) => return Err(Failure::failed(format!("not registered: {e}"))),
+        Err(e) => return Err(Failure::of(e.kind(), format!("not registered: {e}"))),
     };
     let facts = Facts {
         class: class.name(),
         participant: participant.as_str(),
-        object: args.object.as_deref(),
+        object: args.object.as_ref().map(ObjectNumber::as_str),
     };
     print_registered(
         &registered,
@@ -157,7 +151,6 @@ pub(super) fn statement(
     args: StatementArgs,
 ) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
-    check_reason("--reason", &args.reason)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
     let view = document(&registry, id)?;
     refuse_disposed(&registry, id)?;
@@ -193,14 +186,13 @@ pub(super) fn new_version(
 ) -> Result<(), Failure> {
     // Every usage check before anything is stored.
     let id = parse_id(&args.id)?;
-    check_reason("--reason", &args.reason)?;
     let submission = read_submission(&args.submission)?;
     let act = read_file(&args.annulment)?;
     let (settings, crls) = load_for_registration(config, &submission.expected)?;
     let registry = open_registry(dir, settings, false)?;
     let view = document(&registry, id)?;
     refuse_disposed(&registry, id)?;
-    let damaged = |e: RegisterError| Failure::failed(format!("document {id}: {e}"));
+    let damaged = |e: StoreError| Failure::of(e.kind(), format!("document {id}: {e}"));
     // The document keeps its class and participant (`Registry::new_version`).
     let class = view.class().map_err(damaged)?;
     let participant = view.participant().map_err(damaged)?;
@@ -249,14 +241,7 @@ pub(super) fn new_version(
                 args.submission.json,
             ));
         }
-        Err(e) => {
-            return Err(match change_failure(e) {
-                Failure { message, code: 1 } => {
-                    Failure::failed(format!("not registered: {message}"))
-                }
-                usage => usage,
-            });
-        }
+        Err(e) => return Err(Failure::of(e.kind(), format!("not registered: {e}"))),
     };
     let facts = Facts {
         class: class.name(),

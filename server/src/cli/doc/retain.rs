@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde_json::json;
 
 use super::RetainArgs;
-use super::checks::{change_failure, check_name, check_reason, parse_id};
+use super::checks::{change_failure, parse_id};
 use super::lookup::refuse_disposed;
 use super::render::pretty;
 use crate::cli::{Failure, config, open_registry};
@@ -20,8 +20,6 @@ pub(super) fn retain(dir: &Path, config: Option<&Path>, args: RetainArgs) -> Res
             args.until
         ))
     })?;
-    check_reason("--reason", &args.reason)?;
-    check_name("--by", &args.by)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
     refuse_disposed(&registry, id)?;
     registry

@@ -4,12 +4,11 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use qoima_vault::ContentAddress;
-use qoima_vault::records::{
-    DocumentId, DocumentView, Event, Index, Participant, Registry, VersionRecord,
-};
+use qoima_vault::records::{Actor, DocumentId, Event, Participant, VersionRecord};
+use qoima_vault::registry::{DocumentView, Index, Registry};
 use serde_json::{Value, json};
 
-use super::checks::{change_failure, check_name, check_object, parse_id};
+use super::checks::{change_failure, parse_id};
 use super::lookup::{current, document, is_disposed};
 use super::render::{one_line, pretty, retain_until_text, tombstone_line};
 use super::{FindArgs, ShowArgs};
@@ -21,8 +20,8 @@ use crate::representation::{Document, Versions, holds_text, rfc3339};
 fn record_read(
     registry: &Registry,
     id: DocumentId,
-    what: &str,
-    auditor: Option<&String>,
+    what: &'static str,
+    auditor: Option<&Actor>,
 ) -> Result<(), Failure> {
     if let Some(auditor) = auditor {
         registry
@@ -34,9 +33,6 @@ fn record_read(
 
 pub(super) fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
-    if let Some(auditor) = &args.auditor {
-        check_name("--auditor", auditor)?;
-    }
     let registry = open_registry(dir, config::load(config)?, false)?;
     record_read(&registry, id, "document", args.auditor.as_ref())?;
     let view = document(&registry, id)?;
@@ -80,9 +76,6 @@ pub(super) fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<
 
 pub(super) fn versions(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
-    if let Some(auditor) = &args.auditor {
-        check_name("--auditor", auditor)?;
-    }
     let registry = open_registry(dir, config::load(config)?, false)?;
     record_read(&registry, id, "versions", args.auditor.as_ref())?;
     let view = document(&registry, id)?;
@@ -98,8 +91,7 @@ pub(super) fn versions(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Res
 
 pub(super) fn find(dir: &Path, config: Option<&Path>, args: FindArgs) -> Result<(), Failure> {
     let (index, name, value) = if let Some(object) = args.object {
-        check_object("--object", &object)?;
-        (Index::Object, "object", object)
+        (Index::Object, "object", object.to_string())
     } else if let Some(participant) = args.participant {
         Participant::new(&participant)
             .map_err(|e| Failure::usage(format!("--participant {participant:?}: {e}")))?;

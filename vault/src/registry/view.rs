@@ -3,12 +3,13 @@
 
 use jiff::civil::Date;
 
-use super::class::{RetainUntil, Retention, RetentionClass};
-use super::numbering::Participant;
-use super::record::{DocumentId, DocumentRecord, Event, Tombstone, VersionRecord};
-use super::registry::{RegisterError, Registry};
-use crate::audit::log::LogError;
+use super::error::StoreError;
+use super::{Registry, number_of};
 use crate::codec;
+use crate::records::{
+    DocumentId, DocumentRecord, EndOfService, Event, Participant, RetainUntil, Retention,
+    RetentionClass, Tombstone, VersionRecord,
+};
 use crate::storage::{ChunkStore, MetaStore, Table};
 
 /// The secondary indexes of documents.
@@ -26,13 +27,33 @@ pub enum Index {
 }
 
 impl Index {
-    pub(crate) fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Index::Number => "number",
             Index::Participant => "participant",
             Index::Object => "object",
             Index::Content => "content",
         }
+    }
+
+    /// The prefix of every key listing a document under `value`: name ‖ 0 ‖ value ‖ 0.
+    fn prefix(self, value: &str) -> Vec<u8> {
+        let name = self.name();
+        let mut prefix = Vec::with_capacity(name.len() + value.len() + 22);
+        prefix.extend_from_slice(name.as_bytes());
+        prefix.push(0);
+        prefix.extend_from_slice(value.as_bytes());
+        prefix.push(0);
+        prefix
+    }
+
+    /// The key listing `version` of document `id` under `value`: the prefix ‖ id ‖ version
+    /// (the version keeps two versions of one document with the same value apart).
+    pub(super) fn key(self, value: &str, id: DocumentId, version: u32) -> Vec<u8> {
+        let mut key = self.prefix(value);
+        key.extend_from_slice(&id.0);
+        key.extend_from_slice(&version.to_be_bytes());
+        key
     }
 }
 
@@ -56,17 +77,19 @@ pub struct DocumentView {
 
 impl DocumentView {
     /// The retention class.
-    pub fn class(&self) -> Result<RetentionClass, RegisterError> {
+    pub fn class(&self) -> Result<RetentionClass, StoreError> {
         self.record
             .class
             .parse()
-            .map_err(|_| LogError::Damaged(format!("unknown class {:?}", self.record.class)).into())
+            .map_err(|_| StoreError::Damaged(format!("unknown class {:?}", self.record.class)))
     }
 
     /// The participant.
-    pub fn participant(&self) -> Result<Participant, RegisterError> {
-        Participant::new(&self.record.participant)
-            .map_err(|e| LogError::Damaged(format!("stored participant: {e}")).into())
+    pub fn participant(&self) -> Result<Participant, StoreError> {
+        self.record
+            .participant
+            .parse()
+            .map_err(|e| StoreError::Damaged(format!("stored participant: {e}")))
     }
 
     /// The holds placed and not released: (event number, reason).
@@ -131,7 +154,7 @@ impl DocumentView {
 
 impl<S: ChunkStore + MetaStore> Registry<S> {
     /// A document and all its versions, oldest first; `None` if there is no such document.
-    pub fn document(&self, id: DocumentId) -> Result<Option<DocumentView>, RegisterError> {
+    pub fn document(&self, id: DocumentId) -> Result<Option<DocumentView>, StoreError> {
         let backend = self.content().backend();
         let Some(bytes) = backend.get(Table::Documents, &id.0)? else {
             return Ok(None);
@@ -140,37 +163,17 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let versions = backend
             .scan_prefix(Table::Versions, &id.0)
             .map(|entry| Ok(codec::decode(&entry?.1)?))
-            .collect::<Result<_, RegisterError>>()?;
-        let events = backend
-            .scan_prefix(Table::Events, &id.0)
-            .map(|entry| {
-                let (key, value) = entry?;
-                let number: [u8; 4] = key
-                    .get(16..)
-                    .and_then(|tail| tail.try_into().ok())
-                    .ok_or_else(|| LogError::Damaged("an event key is malformed".into()))?;
-                Ok((u32::from_be_bytes(number), codec::decode(&value)?))
-            })
-            .collect::<Result<_, RegisterError>>()?;
+            .collect::<Result<_, StoreError>>()?;
+        let events = numbered(backend, Table::Events, id)?;
         let end_of_service = match &record.object_number {
             Some(object) => backend
                 .get(Table::Facilities, object.as_bytes())?
-                .map(|bytes| codec::decode::<super::record::EndOfService>(&bytes))
+                .map(|bytes| codec::decode::<EndOfService>(&bytes))
                 .transpose()?
                 .and_then(|event| event.date.parse().ok()),
             None => None,
         };
-        let tombstones = backend
-            .scan_prefix(Table::Tombstones, &id.0)
-            .map(|entry| {
-                let (key, value) = entry?;
-                let version: [u8; 4] = key
-                    .get(16..)
-                    .and_then(|tail| tail.try_into().ok())
-                    .ok_or_else(|| LogError::Damaged("a tombstone key is malformed".into()))?;
-                Ok((u32::from_be_bytes(version), codec::decode(&value)?))
-            })
-            .collect::<Result<_, RegisterError>>()?;
+        let tombstones = numbered(backend, Table::Tombstones, id)?;
         Ok(Some(DocumentView {
             id,
             record,
@@ -181,12 +184,20 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }))
     }
 
+    /// Whether document `id` was disposed of (it has tombstones).
+    pub fn is_disposed(&self, id: DocumentId) -> Result<bool, StoreError> {
+        Ok(self
+            .content()
+            .backend()
+            .scan_prefix(Table::Tombstones, &id.0)
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
     /// The documents an index lists under `value`, in id order.
-    pub fn find(&self, index: Index, value: &str) -> Result<Vec<DocumentId>, RegisterError> {
-        let mut prefix = index.name().as_bytes().to_vec();
-        prefix.push(0);
-        prefix.extend_from_slice(value.as_bytes());
-        prefix.push(0);
+    pub fn find(&self, index: Index, value: &str) -> Result<Vec<DocumentId>, StoreError> {
+        let prefix = index.prefix(value);
         let mut ids: Vec<DocumentId> = Vec::new();
         for entry in self.content().backend().scan_prefix(Table::Index, &prefix) {
             let (key, _) = entry?;
@@ -194,11 +205,26 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 .get(prefix.len()..prefix.len() + 16)
                 .and_then(|id| id.try_into().ok())
                 .map(DocumentId)
-                .ok_or_else(|| LogError::Damaged("an index key is malformed".into()))?;
+                .ok_or_else(|| StoreError::Damaged("an index key is malformed".into()))?;
             if ids.last() != Some(&id) {
                 ids.push(id);
             }
         }
         Ok(ids)
     }
+}
+
+/// The records of document `id` in a table keyed by id ‖ number, with their numbers.
+fn numbered<T: bincode::Decode<()>>(
+    backend: &impl MetaStore,
+    table: Table,
+    id: DocumentId,
+) -> Result<Vec<(u32, T)>, StoreError> {
+    backend
+        .scan_prefix(table, &id.0)
+        .map(|entry| {
+            let (key, value) = entry?;
+            Ok((number_of(&key)?, codec::decode(&value)?))
+        })
+        .collect()
 }

@@ -3,8 +3,8 @@
 //! The audit log is checked on its own first (every entry against its leaf hash, every stored
 //! subtree against its children). Then each entry is checked against the record it names: a
 //! registration against the SHA-256 of its stored document and version records, a new version
-//! against its version record, an event
-//! against its event record, a disposal against its tombstones. Finally every stored record
+//! against its version record, an event against its event record, a disposal against its
+//! tombstones. Finally every stored record
 //! must be named by an entry: a record slipped into RocksDB without its log entry is found as
 //! surely as one changed in place.
 
@@ -12,12 +12,12 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
-use super::calendars;
-use super::record::{DocumentId, Tombstone};
-use super::registry::{RegisterError, Registry, version_key};
+use super::error::StoreError;
+use super::{calendars, event_key, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec;
-use crate::storage::{ChunkStore, MetaStore, Table};
+use crate::records::{DocumentId, Tombstone};
+use crate::storage::{MetaStore, Table};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,7 +38,7 @@ impl RecordsReport {
     }
 }
 
-/// One parsed audit entry (see `registry::AuditEntry`).
+/// One parsed audit entry (as `AuditEntry` in `mod.rs` writes it).
 struct Entry {
     kind: String,
     /// A document id, `object:<number>` or `calendar:<year>`.
@@ -62,17 +62,11 @@ fn parse_entry(bytes: &[u8]) -> Option<Entry> {
     })
 }
 
-impl<S: ChunkStore + MetaStore> Registry<S> {
-    /// [`verify_records`] on this registry's store.
-    pub fn verify_records(&self) -> Result<RecordsReport, RegisterError> {
-        verify_records(self.content().backend())
-    }
-}
-
 /// Checks the audit log and every record of `backend` against it; problems are collected in
-/// the report, an `Err` means the storage itself failed. Needs no verifier or configuration:
+/// the report, an `Err` means the storage itself failed. Needs no verifier or configuration,
+/// so it takes the store, not a [`super::Registry`] (`registry.content().backend()`):
 /// `qoima scrub` runs it on any vault.
-pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, RegisterError> {
+pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreError> {
     let mut report = RecordsReport::default();
     let log = AuditLog::open(backend)?;
     if let Err(e) = log.verify_all() {
@@ -133,13 +127,9 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, Regist
             }
             "hold-placed" | "hold-released" | "retention-extended" | "annulled"
             | "auditor-read" => {
-                let mut key = id.0.to_vec();
-                key.extend_from_slice(&entry.number.to_be_bytes());
-                (
-                    Table::Events,
-                    key.clone(),
-                    backend.get(Table::Events, &key)?,
-                )
+                let key = event_key(id, entry.number);
+                let bytes = backend.get(Table::Events, &key)?;
+                (Table::Events, key, bytes)
             }
             "disposed" => {
                 let mut tombstones = Vec::new();

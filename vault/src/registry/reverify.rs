@@ -1,21 +1,22 @@
-//! Signature verification for the registry: at registration against the stored content's
-//! SHA-256 (the bytes only when a signature signs them directly), the CRLs a verdict used kept
-//! as evidence, and re-verification with the registration as proof of existence.
+//! Signature verification against stored content: the one routine registration and
+//! re-verification share (the content's SHA-256, its bytes only when a signature signs them
+//! directly), the CRLs kept as evidence, and re-verification with the registration as proof of
+//! existence.
 
 use std::io::Read;
 
 use jiff::Timestamp;
 use qoima_verifier::crypto::DigestAlgorithm;
-use qoima_verifier::identity::Expectation;
+use qoima_verifier::identity::{Expectation, Role};
 use qoima_verifier::verdict::SubIndication;
-use qoima_verifier::{Data, Report, Request};
+use qoima_verifier::{Data, Report, Request, RequestError};
 
-use super::format::SNIFF_LEN;
-use super::record::{DocumentId, VersionRecord};
-use super::registry::{RegisterError, Registration, Registry, version_key};
+use super::error::{ReverifyError, StoreError};
+use super::{Registry, version_key};
 use crate::address::ContentAddress;
 use crate::codec;
 use crate::error::VaultError;
+use crate::records::{DocumentId, VersionRecord};
 use crate::storage::{ChunkStore, MetaStore, Table};
 
 /// The most content read back to verify a signature that has no signed attributes (it signs
@@ -29,76 +30,18 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     pub fn keep_crls<'c>(
         &self,
         crls: impl IntoIterator<Item = &'c [u8]>,
-    ) -> Result<(), RegisterError> {
+    ) -> Result<(), StoreError> {
         for der in crls {
             self.content().put(der)?;
         }
         Ok(())
     }
 
-    /// The content addresses of the CRLs `reports` read that the content store keeps.
-    pub(crate) fn evidence(&self, reports: &[Report]) -> Result<Vec<[u8; 32]>, RegisterError> {
-        let mut crls: Vec<[u8; 32]> = Vec::new();
-        let sources = reports
-            .iter()
-            .flat_map(|r| &r.signers)
-            .flat_map(|s| &s.revocation)
-            .flat_map(|r| &r.sources);
-        for source in sources {
-            let Ok(address) = source.fingerprint.parse::<ContentAddress>() else {
-                continue;
-            };
-            if !crls.contains(&address.0) && self.content().contains(&address)? {
-                crls.push(address.0);
-            }
-        }
-        Ok(crls)
-    }
-
-    /// The first bytes of a content, for format sniffing.
-    pub(crate) fn prefix(
-        &self,
-        address: &ContentAddress,
-        length: u64,
-    ) -> Result<Vec<u8>, VaultError> {
-        let end = length.min(SNIFF_LEN as u64);
-        let mut prefix = Vec::with_capacity(end as usize);
-        self.content()
-            .read_range(address, 0..end)?
-            .read_to_end(&mut prefix)
-            .map_err(VaultError::from)?;
-        Ok(prefix)
-    }
-
-    /// Every signature verified against the stored content's SHA-256 at the registration
-    /// instant; all must be TOTAL_PASSED.
-    pub(crate) fn verify(
-        &self,
-        registration: &Registration,
-        length: u64,
-    ) -> Result<Vec<Report>, RegisterError> {
-        let reports = self.verify_signatures(
-            &registration.signatures,
-            registration.content,
-            length,
-            registration.at.as_second(),
-            &registration.expected,
-            None,
-        )?;
-        if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
-            return Err(RegisterError::Refused {
-                index,
-                verdict: reports[index].verdict.to_string(),
-                reports,
-            });
-        }
-        Ok(reports)
-    }
-
     /// Each of `signatures` over the content at `address` at `at`, with an optional proof of
     /// existence: against the content's SHA-256, and against its bytes only when a signature
-    /// signs them directly.
-    fn verify_signatures(
+    /// signs them directly. A refused expectation or an unreadable content is the caller's
+    /// error `E`; a verdict, whatever it is, is a report.
+    pub(super) fn verify_signatures<E: From<RequestError> + From<VaultError>>(
         &self,
         signatures: &[Vec<u8>],
         address: ContentAddress,
@@ -106,7 +49,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: i64,
         expected: &Expectation,
         proof_of_existence: Option<i64>,
-    ) -> Result<Vec<Report>, RegisterError> {
+    ) -> Result<Vec<Report>, E> {
         let digest = Data::Digest {
             algorithm: DigestAlgorithm::Sha256,
             value: address.as_bytes(),
@@ -120,10 +63,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             if let Some(time) = proof_of_existence {
                 request = request.proof_of_existence(time);
             }
-            let mut report = self
-                .verifier()
-                .verify(&request)
-                .map_err(RegisterError::Expectation)?;
+            let mut report = self.verifier().verify(&request)?;
             // A signature over the bytes themselves (no signed attributes, or another digest
             // algorithm) needs the content.
             if report.verdict.sub_indication == Some(SubIndication::SignedDataNotFound)
@@ -138,10 +78,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                     bytes = Some(all);
                 }
                 let data = Data::Bytes(bytes.as_deref().unwrap_or_default());
-                report = self
-                    .verifier()
-                    .verify(&request.clone().data(data))
-                    .map_err(RegisterError::Expectation)?;
+                report = self.verifier().verify(&request.clone().data(data))?;
             }
             reports.push(report);
         }
@@ -149,15 +86,16 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 
     /// Re-verifies the signatures of `version` of document `id` at `at`, with the version's
-    /// registration as their proof of existence (DESIGN.md §2: the registration entry in the
-    /// audit log proves the signatures existed then), so a certificate that expired, or was
-    /// revoked for a benign reason, after the registration still validates.
+    /// registration as their proof of existence (the registration's entry in the audit log
+    /// proves the signatures existed then), so a certificate that expired, or was revoked for
+    /// a benign reason, after the registration still validates. `None` when there is no such
+    /// version.
     pub fn reverify(
         &self,
         id: DocumentId,
         version: u32,
         at: Timestamp,
-    ) -> Result<Option<Vec<Report>>, RegisterError> {
+    ) -> Result<Option<Vec<Report>>, ReverifyError> {
         let Some(bytes) = self
             .content()
             .backend()
@@ -173,7 +111,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 .expected
                 .roles
                 .iter()
-                .map(|oid| qoima_verifier::identity::Role::from_oid(oid))
+                .map(|oid| Role::from_oid(oid))
                 .collect(),
         };
         self.verify_signatures(

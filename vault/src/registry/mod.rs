@@ -1,0 +1,244 @@
+//! The registry: registered documents on the content store. It applies the rules of
+//! [`crate::records`] and keeps every change in one atomic batch with its audit-log entry
+//! (`docs/records.md`).
+//!
+//! | file | owns |
+//! |---|---|
+//! | `mod.rs` | [`Registry`]: opening it, its configuration, the calendar in force and [`Registry::set_calendar_year`], the writer lock; what the other files share: audit entries and record keys |
+//! | `register.rs` | [`Registration`] → [`Registered`]: a submission verified, checked, numbered, dated and stored |
+//! | `lifecycle.rs` | changes after registration: new versions with their annulment act, holds, retention extensions, a facility's end of service, auditors' reads |
+//! | `view.rs` | reads: a [`DocumentView`], whether a document was disposed of, the documents an [`Index`] lists |
+//! | `calendars.rs` | the calendar years stored in the vault ([`CalendarChange`], [`stored_years`]) |
+//! | `disposal.rs` | disposal, the one operation that deletes ([`Disposal`]) |
+//! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification |
+//! | `verify_records.rs` | tamper detection: the audit log against every record ([`verify_records`]) |
+//! | `error.rs` | one error per operation, and the one classification of them all ([`ErrorKind`]) |
+//!
+//! Data flows one way: this module uses `records/`, never the reverse. Inside it, the files
+//! import what `mod.rs` shares and `error.rs`; besides that, `lifecycle.rs` builds on
+//! `register.rs` and `view.rs`, `register.rs` and `disposal.rs` on `view.rs`, and
+//! `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
+//! which import nothing of the registry but `error.rs`, so there is no cycle.
+
+mod calendars;
+mod disposal;
+mod error;
+mod lifecycle;
+mod register;
+mod reverify;
+mod verify_records;
+mod view;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use jiff::Timestamp;
+use qoima_verifier::Verifier;
+
+pub use calendars::{CalendarChange, stored_years};
+pub use disposal::Disposal;
+pub use error::{
+    ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
+};
+pub use register::{Registered, Registration};
+pub use verify_records::{RecordsReport, verify_records};
+pub use view::{DocumentView, Index};
+
+use crate::audit::log::{AuditLog, LogError};
+use crate::codec;
+use crate::content::ContentStore;
+use crate::records::{
+    Actor, Calendar, CalendarYear, DocumentId, Numbering, Retention, RetentionClass,
+    RetentionTooShort, check_retention,
+};
+use crate::storage::rocks::RocksBackend;
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+
+/// Registered documents on a content store.
+pub struct Registry<S = RocksBackend> {
+    content: ContentStore<S>,
+    verifier: Arc<Verifier>,
+    /// The calendar given, with the years an administrator set on top (`calendars.rs`).
+    calendar: RwLock<Arc<Calendar>>,
+    numbering: Numbering,
+    /// Retention per class where the operator set a longer one than the rules'.
+    retention: HashMap<RetentionClass, Retention>,
+    /// Every write of the record layer holds this: numbers and log indexes are read and
+    /// taken in one critical section, and written in one batch.
+    writer: Mutex<()>,
+}
+
+impl<S: ChunkStore + MetaStore> Registry<S> {
+    /// A registry on `content`, verifying with `verifier`, dating with `calendar` and the
+    /// calendar years stored in the vault on top of it.
+    pub fn new(
+        content: ContentStore<S>,
+        verifier: Arc<Verifier>,
+        calendar: Calendar,
+        numbering: Numbering,
+    ) -> Result<Self, StoreError> {
+        let calendar = calendars::with_stored_years(content.backend(), calendar)?;
+        Ok(Self {
+            content,
+            verifier,
+            calendar: RwLock::new(Arc::new(calendar)),
+            numbering,
+            retention: HashMap::new(),
+            writer: Mutex::new(()),
+        })
+    }
+
+    /// With `retention` for `class` instead of the rules' default, which it may only
+    /// lengthen (more years, or a longer tail after the end of service).
+    pub fn with_retention(
+        mut self,
+        class: RetentionClass,
+        retention: Retention,
+    ) -> Result<Self, RetentionTooShort> {
+        check_retention(class, retention)?;
+        self.retention.insert(class, retention);
+        Ok(self)
+    }
+
+    /// The retention in force for `class`.
+    pub fn retention(&self, class: RetentionClass) -> Retention {
+        self.retention
+            .get(&class)
+            .copied()
+            .unwrap_or_else(|| class.default_retention())
+    }
+
+    /// The verification engine.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// The content store underneath.
+    pub fn content(&self) -> &ContentStore<S> {
+        &self.content
+    }
+
+    /// The audit log, for checkpoints and proofs.
+    pub fn log(&self) -> Result<AuditLog<'_, S>, LogError> {
+        AuditLog::open(self.content.backend())
+    }
+
+    /// The working-day calendar in force.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        Arc::clone(&self.calendar.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Sets `year` of the working-day calendar to `toml` (the calendar file's `[years.YEAR]`
+    /// table and nothing else) for `by` at `at`: stored with its audit entry, then in force for
+    /// every registration dated after. Returns the year's new revision. Past registrations keep
+    /// their dates. A text that is not a valid table of that one year changes nothing.
+    pub fn set_calendar_year(
+        &self,
+        year: i16,
+        toml: &str,
+        by: &Actor,
+        at: Timestamp,
+    ) -> Result<u32, ChangeError> {
+        let table = Calendar::one_year(toml, year)?;
+        let record = CalendarYear {
+            toml: toml.to_owned(),
+            by: by.to_string(),
+            at: at.as_second(),
+        };
+        let bytes = codec::encode(&record)?;
+        let subject = calendars::subject(year);
+        let _writer = self.lock();
+        let backend = self.content.backend();
+        let revision = match backend.last_with_prefix(Table::Calendars, &year.to_be_bytes())? {
+            Some((key, _)) => {
+                calendars::parse_key(&key).map_or(1, |(_, last)| last.saturating_add(1))
+            }
+            None => 1,
+        };
+        let entry = AuditEntry {
+            kind: "calendar",
+            time: record.at,
+            subject: &subject,
+            version: revision,
+            actor: by.as_str(),
+            record: &bytes,
+        }
+        .to_bytes();
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        batch.put(Table::Calendars, calendars::key(year, revision), bytes);
+        log.append(&mut batch, &entry)?;
+        backend.commit(batch)?;
+        let calendar = self.calendar().as_ref().clone().extended_by(table);
+        *self
+            .calendar
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(calendar);
+        Ok(revision)
+    }
+
+    /// Holds the writer lock: numbers, event numbers and log indexes are read and written
+    /// under it.
+    fn lock(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// An audit-log entry: text, one field per line, so that an auditor can read it
+/// (`verify_records.rs` reads it back).
+struct AuditEntry<'a> {
+    kind: &'static str,
+    time: i64,
+    /// The document, or for an end-of-service event the object (`object:<number>`), or for a
+    /// calendar change the year (`calendar:<year>`).
+    subject: &'a dyn std::fmt::Display,
+    /// The version, event number or calendar revision the entry is about (0 for a disposal).
+    version: u32,
+    actor: &'a str,
+    /// The bytes whose SHA-256 the entry holds.
+    record: &'a [u8],
+}
+
+impl AuditEntry<'_> {
+    fn to_bytes(&self) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        format!(
+            "qoima-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n",
+            self.kind,
+            self.time,
+            self.subject,
+            self.version,
+            self.actor,
+            hex::encode(Sha256::digest(self.record)),
+        )
+        .into_bytes()
+    }
+}
+
+/// `Versions` and `Tombstones` key: id ‖ version (big-endian, so versions sort in order).
+fn version_key(id: DocumentId, version: u32) -> Vec<u8> {
+    numbered_key(id, version)
+}
+
+/// `Events` key: id ‖ event number (big-endian, so events sort in order).
+fn event_key(id: DocumentId, event: u32) -> Vec<u8> {
+    numbered_key(id, event)
+}
+
+fn numbered_key(id: DocumentId, number: u32) -> Vec<u8> {
+    let mut key = id.0.to_vec();
+    key.extend_from_slice(&number.to_be_bytes());
+    key
+}
+
+/// The version or event number of a [`version_key`] or [`event_key`].
+fn number_of(key: &[u8]) -> Result<u32, StoreError> {
+    key.get(16..)
+        .and_then(|tail| tail.try_into().ok())
+        .map(u32::from_be_bytes)
+        .ok_or_else(|| StoreError::Damaged(format!("key {} is not id ‖ number", hex::encode(key))))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests;

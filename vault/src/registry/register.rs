@@ -1,0 +1,472 @@
+//! Registration of signed documents on the content store (`docs/records.md`): the signatures
+//! are verified, the format checked, a number and a date assigned, and the document, its first
+//! version, its number, its indexes and its audit-log entry written in one atomic batch.
+
+use std::io::Read;
+
+use jiff::Timestamp;
+use qoima_verifier::Report;
+use qoima_verifier::identity::Expectation;
+
+use super::error::{RegisterError, StoreError};
+use super::view::Index;
+use super::{AuditEntry, Registry, version_key};
+use crate::address::ContentAddress;
+use crate::audit::log::AuditLog;
+use crate::codec;
+use crate::error::VaultError;
+use crate::records::{
+    Annulment, Coverage, DatingRule, DocumentId, DocumentRecord, ExpectedSigner, Fields,
+    ObjectNumber, Participant, RetainUntil, Retention, RetentionClass, SNIFF_LEN, VersionRecord,
+    registration_date, sniff,
+};
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+
+/// A request to register a document.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Registration {
+    /// The content, already in the content store.
+    pub content: ContentAddress,
+    /// CMS signatures over it (DER, BER, PEM or base64).
+    pub signatures: Vec<Vec<u8>>,
+    /// The retention class.
+    pub class: RetentionClass,
+    /// The construction object number.
+    pub object_number: Option<ObjectNumber>,
+    /// The participant whose numbering applies.
+    pub participant: Participant,
+    /// Who must have signed: every signature must include a matching signer.
+    pub expected: Expectation,
+    /// The registration instant (the time of the submission).
+    pub at: Timestamp,
+    /// The file name the submitter gave.
+    pub filename: Option<String>,
+    /// The media type the submitter gave.
+    pub media_type: Option<String>,
+}
+
+impl Registration {
+    /// A registration with no object number and no expected signer.
+    pub fn new(
+        content: ContentAddress,
+        signatures: Vec<Vec<u8>>,
+        class: RetentionClass,
+        participant: Participant,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            content,
+            signatures,
+            class,
+            object_number: None,
+            participant,
+            expected: Expectation::default(),
+            at,
+            filename: None,
+            media_type: None,
+        }
+    }
+
+    /// With this construction object number.
+    pub fn object_number(mut self, object_number: ObjectNumber) -> Self {
+        self.object_number = Some(object_number);
+        self
+    }
+
+    /// With this expected signer.
+    pub fn expect(mut self, expected: Expectation) -> Self {
+        self.expected = expected;
+        self
+    }
+
+    /// With the file name and media type the submitter gave (checked at registration).
+    pub fn file(mut self, filename: Option<String>, media_type: Option<String>) -> Self {
+        self.filename = filename;
+        self.media_type = media_type;
+        self
+    }
+}
+
+/// What a registration produced.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Registered {
+    /// The document's id.
+    pub id: DocumentId,
+    /// The stored version (1 for a registration, the next for a new version).
+    pub version: VersionRecord,
+    /// Whether the registration date came from calendar data or the fallback.
+    pub coverage: Coverage,
+    /// The verification report of each signature.
+    pub reports: Vec<Report>,
+}
+
+/// A file name as the submitter gave it: a name, never a path.
+fn check_filename(name: &str) -> Result<(), RegisterError> {
+    let plain = (1..=255).contains(&name.chars().count())
+        && !name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+        && name != "."
+        && name != "..";
+    if plain {
+        Ok(())
+    } else {
+        Err(RegisterError::Filename(name.to_owned()))
+    }
+}
+
+/// A media type: RFC 6838 §4.2 restricted names, `type/subtype`, no parameters.
+fn check_media_type(text: &str) -> Result<(), RegisterError> {
+    let restricted = |name: &str| {
+        let mut bytes = name.bytes();
+        bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && name.len() <= 63
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match text.split_once('/') {
+        Some((kind, subtype)) if text.len() <= 127 && restricted(kind) && restricted(subtype) => {
+            Ok(())
+        }
+        _ => Err(RegisterError::MediaType(text.to_owned())),
+    }
+}
+
+/// A verified, checked and dated submission, ready to be numbered and written.
+#[derive(Debug, Clone)]
+pub(super) struct Prepared {
+    address: ContentAddress,
+    length: u64,
+    format: &'static str,
+    signatures: Vec<Vec<u8>>,
+    expected: ExpectedSigner,
+    participant: Participant,
+    class: RetentionClass,
+    date: jiff::civil::Date,
+    coverage: Coverage,
+    registered_at: i64,
+    retain_until: Option<String>,
+    tail_years: u16,
+    reports: Vec<Report>,
+    /// The CRLs the verdicts used that the content store keeps (evidence).
+    crls: Vec<[u8; 32]>,
+    /// The act annulling the previous version, for a new version.
+    pub(super) annulment: Option<Annulment>,
+    filename: Option<String>,
+    media_type: Option<String>,
+}
+
+impl Prepared {
+    /// What the caller hears once `version` of document `id` is stored.
+    pub(super) fn registered(self, id: DocumentId, version: VersionRecord) -> Registered {
+        Registered {
+            id,
+            version,
+            coverage: self.coverage,
+            reports: self.reports,
+        }
+    }
+}
+
+impl<S: ChunkStore + MetaStore> Registry<S> {
+    /// Registers a document: verifies, checks, numbers, dates and stores it.
+    pub fn register(&self, registration: &Registration) -> Result<Registered, RegisterError> {
+        let prepared = self.prepare(registration)?;
+        let id = DocumentId::random().map_err(|_| RegisterError::Random)?;
+        let document = DocumentRecord {
+            class: registration.class.name().to_owned(),
+            participant: registration.participant.to_string(),
+            object_number: registration.object_number.as_ref().map(ToString::to_string),
+            created_at: registration.at.as_second(),
+        };
+        let _writer = self.lock();
+        let backend = self.content().backend();
+        let log = AuditLog::open(backend)?;
+        let mut batch = MetaBatch::new();
+        batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
+        let version = self.add_version(&mut batch, &log, id, &document, 1, prepared.clone())?;
+        backend.commit(batch)?;
+        Ok(prepared.registered(id, version))
+    }
+
+    /// Everything about a submission that needs no lock: content, format, signatures, date.
+    pub(super) fn prepare(&self, submission: &Registration) -> Result<Prepared, RegisterError> {
+        if submission.signatures.is_empty() {
+            return Err(RegisterError::NoSignature);
+        }
+        if let Some(name) = &submission.filename {
+            check_filename(name)?;
+        }
+        if let Some(media_type) = &submission.media_type {
+            check_media_type(media_type)?;
+        }
+        let address = submission.content;
+        let info = match self.content().stat(&address) {
+            Ok(info) => info,
+            Err(VaultError::NotFound(_)) => return Err(RegisterError::ContentMissing(address)),
+            Err(e) => return Err(e.into()),
+        };
+        let format = sniff(&self.prefix(&address, info.length)?);
+        submission.class.accepts(format)?;
+        let reports = self.verify(submission, info.length)?;
+        let dated = registration_date(submission.at, &self.calendar(), DatingRule::Submission)?;
+        let retention = self.retention(submission.class);
+        let retain_until = match retention.retain_until(dated.date, None) {
+            RetainUntil::Date(date) => Some(date.to_string()),
+            RetainUntil::EndOfServicePending => None,
+        };
+        let tail_years = match retention {
+            Retention::UntilEndOfService { tail_years } => tail_years,
+            Retention::YearsFromRegistration { .. } => 0,
+        };
+        Ok(Prepared {
+            address,
+            length: info.length,
+            format: format.map_or("unknown", |f| f.name()),
+            signatures: submission.signatures.clone(),
+            expected: ExpectedSigner {
+                iin: submission.expected.iin.clone(),
+                bin: submission.expected.bin.clone(),
+                roles: submission
+                    .expected
+                    .roles
+                    .iter()
+                    .map(|r| r.oid().to_owned())
+                    .collect(),
+            },
+            participant: submission.participant.clone(),
+            class: submission.class,
+            date: dated.date,
+            coverage: dated.coverage,
+            registered_at: submission.at.as_second(),
+            retain_until,
+            tail_years,
+            crls: self.evidence(&reports)?,
+            reports,
+            annulment: None,
+            filename: submission.filename.clone(),
+            media_type: submission.media_type.clone(),
+        })
+    }
+
+    /// The first bytes of a content, for format sniffing.
+    fn prefix(&self, address: &ContentAddress, length: u64) -> Result<Vec<u8>, VaultError> {
+        let end = length.min(SNIFF_LEN as u64);
+        let mut prefix = Vec::with_capacity(end as usize);
+        self.content()
+            .read_range(address, 0..end)?
+            .read_to_end(&mut prefix)
+            .map_err(VaultError::from)?;
+        Ok(prefix)
+    }
+
+    /// Every signature verified against the stored content's SHA-256 at the registration
+    /// instant; all must be TOTAL_PASSED.
+    fn verify(
+        &self,
+        registration: &Registration,
+        length: u64,
+    ) -> Result<Vec<Report>, RegisterError> {
+        let reports = self.verify_signatures::<RegisterError>(
+            &registration.signatures,
+            registration.content,
+            length,
+            registration.at.as_second(),
+            &registration.expected,
+            None,
+        )?;
+        if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
+            return Err(RegisterError::Refused {
+                index,
+                verdict: reports[index].verdict.to_string(),
+                reports,
+            });
+        }
+        Ok(reports)
+    }
+
+    /// The content addresses of the CRLs `reports` read that the content store keeps.
+    fn evidence(&self, reports: &[Report]) -> Result<Vec<[u8; 32]>, VaultError> {
+        let mut crls: Vec<[u8; 32]> = Vec::new();
+        let sources = reports
+            .iter()
+            .flat_map(|r| &r.signers)
+            .flat_map(|s| &s.revocation)
+            .flat_map(|r| &r.sources);
+        for source in sources {
+            let Ok(address) = source.fingerprint.parse::<ContentAddress>() else {
+                continue;
+            };
+            if !crls.contains(&address.0) && self.content().contains(&address)? {
+                crls.push(address.0);
+            }
+        }
+        Ok(crls)
+    }
+
+    /// Adds version `number` of document `id` to `batch`: the version, its registration
+    /// number (taken here: the caller holds the writer lock), its indexes and its audit entry.
+    pub(super) fn add_version(
+        &self,
+        batch: &mut MetaBatch,
+        log: &AuditLog<'_, S>,
+        id: DocumentId,
+        document: &DocumentRecord,
+        number: u32,
+        prepared: Prepared,
+    ) -> Result<VersionRecord, RegisterError> {
+        let backend = self.content().backend();
+        let template = self.numbering.template(&prepared.participant);
+        let fields = Fields {
+            participant: &prepared.participant,
+            class: prepared.class,
+            date: prepared.date,
+        };
+        let counter = counter_prefix(&template.counter_key(&fields));
+        let seq = match backend.last_with_prefix(Table::Numbers, &counter)? {
+            None => 1,
+            Some((key, _)) => sequence_of(&key, counter.len())? + 1,
+        };
+        let registration_number = template.render(&fields, seq);
+        let kind = if prepared.annulment.is_some() {
+            "new-version"
+        } else {
+            "register"
+        };
+        let version = VersionRecord {
+            version: number,
+            content: prepared.address.0,
+            length: prepared.length,
+            format: prepared.format.to_owned(),
+            signatures: prepared.signatures,
+            expected: prepared.expected,
+            registration_number,
+            registration_date: prepared.date.to_string(),
+            registered_at: prepared.registered_at,
+            retain_until: prepared.retain_until,
+            tail_years: prepared.tail_years,
+            report: serde_json::to_vec(&prepared.reports)
+                .map_err(|e| RegisterError::Report(e.to_string()))?,
+            crls: prepared.crls,
+            annulment: prepared.annulment,
+            audit_index: log.size() + batch_entries(batch),
+            filename: prepared.filename,
+            media_type: prepared.media_type,
+        };
+        let bytes = codec::encode(&version)?;
+        // A registration's entry covers the document record too: its class, participant and
+        // object number are as tamper-evident as the version.
+        let covered = if number == 1 {
+            [codec::encode(document)?, bytes.clone()].concat()
+        } else {
+            bytes.clone()
+        };
+        let entry = AuditEntry {
+            kind,
+            time: version.registered_at,
+            subject: &id,
+            version: number,
+            actor: prepared.participant.as_str(),
+            record: &covered,
+        }
+        .to_bytes();
+        batch.put(Table::Versions, version_key(id, number), bytes);
+        let mut number_key = counter;
+        number_key.extend_from_slice(&seq.to_be_bytes());
+        batch.put(Table::Numbers, number_key, version_key(id, number));
+        let address = prepared.address.to_string();
+        // A document's own facts are indexed with its first version, each version's with it.
+        let first = number == 1;
+        for (index, value) in [
+            (Index::Number, Some(version.registration_number.as_str())),
+            (Index::Content, Some(address.as_str())),
+            (
+                Index::Participant,
+                first.then_some(document.participant.as_str()),
+            ),
+            (
+                Index::Object,
+                document.object_number.as_deref().filter(|_| first),
+            ),
+        ] {
+            if let Some(value) = value {
+                batch.put(Table::Index, index.key(value, id, number), Vec::new());
+            }
+        }
+        log.append(batch, &entry)?;
+        Ok(version)
+    }
+}
+
+/// How many audit entries `batch` already adds (several per state change are possible).
+fn batch_entries(batch: &MetaBatch) -> u64 {
+    batch.count(Table::AuditLeaves) as u64
+}
+
+/// The `Numbers` prefix of a counter: its key ‖ 0 (the sequence follows, 8 bytes BE).
+fn counter_prefix(counter_key: &str) -> Vec<u8> {
+    let mut prefix = counter_key.as_bytes().to_vec();
+    prefix.push(0);
+    prefix
+}
+
+fn sequence_of(key: &[u8], prefix_len: usize) -> Result<u64, StoreError> {
+    let bytes: [u8; 8] = key
+        .get(prefix_len..)
+        .and_then(|tail| tail.try_into().ok())
+        .ok_or_else(|| StoreError::Damaged("a registration number key is malformed".into()))?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_and_media_types() {
+        for good in [
+            "проект.pdf",
+            "a",
+            "ПСД раздел 1 (изм. 2).pdf",
+            &"x".repeat(255),
+        ] {
+            assert!(check_filename(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../etc/passwd",
+            "a/b",
+            "a\\b",
+            "a\nb",
+            &"x".repeat(256),
+        ] {
+            assert!(
+                matches!(check_filename(bad), Err(RegisterError::Filename(_))),
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "application/pdf",
+            "application/vnd.ms-excel",
+            "image/svg+xml",
+        ] {
+            assert!(check_media_type(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "pdf",
+            "application/",
+            "/pdf",
+            "text/plain; charset=utf-8",
+            "a/b/c",
+            "тип/pdf",
+        ] {
+            assert!(
+                matches!(check_media_type(bad), Err(RegisterError::MediaType(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}
