@@ -10,7 +10,7 @@
 use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use qoima_tests::{CRASH_CHUNK_SIZE, Rng, crash_content};
+use qoima_tests::{CRASH_CHUNK_SIZE, KillAt, Rng, crash_content};
 use qoima_vault::{ContentAddress, ContentConfig, ContentStore};
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -56,14 +56,22 @@ fn acknowledged_content_survives_sigkill() {
     let mut killed_mid_put = 0;
 
     for round in 0..rounds {
-        // From "still opening the database" to "dozens of puts in".
-        let killed = qoima_tests::run_and_kill(
-            env!("CARGO_BIN_EXE_crash-writer"),
-            dir.path(),
-            round,
-            Duration::from_millis(5 + rng.below(120)),
-        )
-        .unwrap();
+        // One round in ten is killed while it may still be opening the database; the others
+        // after 1 to 40 acknowledged puts, then up to 3 ms into the next put.
+        let at = if rng.below(10) == 0 {
+            KillAt {
+                acks: 0,
+                then: Duration::from_millis(rng.below(60)),
+            }
+        } else {
+            KillAt {
+                acks: 1 + rng.below(40),
+                then: Duration::from_micros(rng.below(3000)),
+            }
+        };
+        let killed =
+            qoima_tests::run_and_kill(env!("CARGO_BIN_EXE_crash-writer"), dir.path(), round, at)
+                .unwrap();
         let (stdout, stderr) = (killed.stdout, killed.stderr);
         assert!(
             stderr.is_empty(),

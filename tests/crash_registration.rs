@@ -9,8 +9,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use qoima_tests::Rng;
 use qoima_tests::registration::{PARTICIPANT, registry};
+use qoima_tests::{KillAt, Rng};
 use qoima_vault::records::DocumentId;
 use qoima_vault::registry::{Index, verify_records};
 
@@ -40,13 +40,14 @@ fn acknowledged_registrations_survive_sigkill_with_gap_free_numbers() {
     let mut acknowledged: Vec<(DocumentId, String)> = Vec::new();
 
     for round in 0..rounds {
-        let killed = qoima_tests::run_and_kill(
-            env!("CARGO_BIN_EXE_crash-registrar"),
-            dir.path(),
-            round,
-            Duration::from_millis(20 + rng.below(200)),
-        )
-        .unwrap();
+        // Killed after 0 to 5 acknowledged registrations, then up to 20 ms into the next.
+        let at = KillAt {
+            acks: rng.below(6),
+            then: Duration::from_micros(rng.below(20_000)),
+        };
+        let killed =
+            qoima_tests::run_and_kill(env!("CARGO_BIN_EXE_crash-registrar"), dir.path(), round, at)
+                .unwrap();
         let (stdout, stderr) = (killed.stdout, killed.stderr);
         assert!(
             stderr.is_empty(),
@@ -59,7 +60,7 @@ fn acknowledged_registrations_survive_sigkill_with_gap_free_numbers() {
         for (id, number) in &acknowledged {
             let view = registry
                 .document(*id)
-                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round} (seed {seed}): reading {id}: {e}"))
                 .unwrap_or_else(|| panic!("round {round} (seed {seed}): {id} lost"));
             assert_eq!(
                 &view.versions[0].registration_number, number,

@@ -22,8 +22,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use qoima_tests::Rng;
 use qoima_tests::uploads::{OWNER, content, declared_sha256, key, length, wrong_sha256};
+use qoima_tests::{KillAt, Rng};
 use qoima_vault::ContentAddress;
 use qoima_vault::uploads::{UploadConfig, UploadId, UploadStore};
 
@@ -414,13 +414,22 @@ fn acknowledged_uploads_survive_sigkill() {
         seed,
     };
     for round in 0..rounds {
-        // From "still resuming" to "a few dozen patches in".
+        // From "still resuming" to "a few dozen patches in": after 0 to 40 acknowledged
+        // patches, then up to 5 ms into the next.
         let child_seed = seed.wrapping_mul(1 << 20).wrapping_add(round);
+        let at = KillAt {
+            acks: if rng.below(8) == 0 {
+                0
+            } else {
+                10 + rng.below(31)
+            },
+            then: Duration::from_micros(rng.below(5000)),
+        };
         let killed = qoima_tests::run_and_kill(
             env!("CARGO_BIN_EXE_crash-uploader"),
             dir.path(),
             child_seed,
-            Duration::from_millis(20 + rng.below(400)),
+            at,
         )
         .unwrap();
         assert!(

@@ -46,32 +46,88 @@ pub struct Killed {
     pub exited: bool,
 }
 
-/// Runs `exe DIR ROUND`, kills it with SIGKILL after `delay`, and collects its output.
+/// When a crash-test child is killed.
+#[derive(Debug, Clone, Copy)]
+pub struct KillAt {
+    /// After it has printed this many `ack …` lines (0: do not wait for any).
+    pub acks: u64,
+    /// Then after this much more time, so that a kill lands in the middle of the next
+    /// operation as often as between two.
+    pub then: std::time::Duration,
+}
+
+/// How long a child may go without printing before it counts as stuck (and the test fails).
+const STALL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `exe DIR ROUND`, kills it with SIGKILL at `at`, and collects its output. The kill is
+/// placed by what the child acknowledged, not by the clock: on a busy machine the same delay
+/// may fall before the first acknowledgement or after dozens.
 /// Each line the children print is one write below PIPE_BUF bytes: a kill cannot cut one.
 pub fn run_and_kill(
     exe: &str,
     dir: &std::path::Path,
     round: u64,
-    delay: std::time::Duration,
+    at: KillAt,
 ) -> std::io::Result<Killed> {
-    use std::io::Read;
+    use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+
     let mut child = Command::new(exe)
         .arg(dir)
         .arg(round.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    std::thread::sleep(delay);
+    let (lines, seen) = mpsc::channel::<String>();
+    let stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        for line in stdout
+            .into_iter()
+            .flat_map(|out| BufReader::new(out).lines())
+        {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdout = String::new();
+    let mut acks = 0;
+    let mut exited_early = false;
+    while acks < at.acks {
+        match seen.recv_timeout(STALL) {
+            Ok(line) => {
+                acks += u64::from(line.starts_with("ack "));
+                stdout.push_str(&line);
+                stdout.push('\n');
+            }
+            // The child ended (its output closed) or printed nothing for a minute.
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                exited_early = true;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => break,
+        }
+    }
+    std::thread::sleep(at.then);
     child.kill()?;
     let status = child.wait()?;
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_string(&mut stdout)?;
+    // The reader ends at the closed pipe.
+    let _ = reader.join();
+    for line in seen.try_iter() {
+        stdout.push_str(&line);
+        stdout.push('\n');
     }
+    let mut stderr = String::new();
     if let Some(mut err) = child.stderr.take() {
         err.read_to_string(&mut stderr)?;
+    }
+    if !exited_early && acks < at.acks && stderr.is_empty() {
+        stderr = format!(
+            "printed {acks} of {} acknowledgements, then nothing for {STALL:?}",
+            at.acks
+        );
     }
     Ok(Killed {
         stdout,

@@ -9,10 +9,10 @@
 //! The rules of registered documents are [`records`]; the machinery that applies
 //! them is [`registry`] (`docs/records.md`).
 
-pub mod address;
+mod address;
 pub mod audit;
 mod codec;
-pub mod content;
+mod content;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -22,8 +22,9 @@ pub mod registry;
 pub mod storage;
 pub mod uploads;
 
-pub use address::{ChunkId, ContentAddress, ParseAddressError};
+pub use address::{ChunkId, ContentAddress, ParseAddressError, decode_lower_hex};
 pub use content::{
-    ContentConfig, ContentInfo, ContentReader, ContentStore, ContentWriter, PutOutcome,
+    ContentConfig, ContentInfo, ContentReader, ContentStore, ContentWriter, GcReport, PutOutcome,
+    ScrubProblem, ScrubProgress, ScrubReport,
 };
-pub use error::VaultError;
+pub use error::{ChunkProblem, VaultError};

@@ -3,14 +3,15 @@
 //! the audit log (`Registry::place_hold`, `release_hold`).
 
 use hyper::{Response, StatusCode};
+use qoima_vault::keys::ApiKey;
 use qoima_vault::records::Reason;
 use serde::Deserialize;
 
+use super::AppState;
 use super::auth::actor;
 use super::body::Body;
 use super::documents::parse_id;
 use super::response::{json, problem, status_of};
-use super::routes::Call;
 
 /// The body of both routes.
 #[derive(Debug, Deserialize)]
@@ -22,22 +23,22 @@ struct HoldBody {
 }
 
 /// `POST`: places a hold (`hold` absent), 201 with its number.
-pub(super) fn place(body: &[u8], call: Call<'_>) -> Response<Body> {
-    change(body, false, call)
+pub(super) fn place(id: &str, body: &[u8], state: &AppState, key: &ApiKey) -> Response<Body> {
+    change(id, body, false, state, key)
 }
 
 /// `DELETE`: releases hold `hold`, 200.
-pub(super) fn release(body: &[u8], call: Call<'_>) -> Response<Body> {
-    change(body, true, call)
+pub(super) fn release(id: &str, body: &[u8], state: &AppState, key: &ApiKey) -> Response<Body> {
+    change(id, body, true, state, key)
 }
 
 /// Places or releases a hold; the auditor recorded is the API key.
-fn change(body: &[u8], release: bool, call: Call<'_>) -> Response<Body> {
+fn change(id: &str, body: &[u8], release: bool, state: &AppState, key: &ApiKey) -> Response<Body> {
     let body: HoldBody = match serde_json::from_slice(body) {
         Ok(body) => body,
         Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
     };
-    let id = match parse_id(call.param) {
+    let id = match parse_id(id) {
         Ok(id) => id,
         Err(response) => return *response,
     };
@@ -45,8 +46,7 @@ fn change(body: &[u8], release: bool, call: Call<'_>) -> Response<Body> {
         Ok(reason) => reason,
         Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
     };
-    let state = call.state;
-    let by = match actor(call.key) {
+    let by = match actor(key) {
         Ok(by) => by,
         Err(response) => return *response,
     };

@@ -181,10 +181,10 @@ pub(crate) const ROUTES: &[Route] = &[
         ))
     }),
     with_json("POST", "/v1/documents/{id}/holds", Audit, |body, c| {
-        ready(holds::place(&body, c))
+        ready(holds::place(c.param, &body, c.state, c.key))
     }),
     with_json("DELETE", "/v1/documents/{id}/holds", Audit, |body, c| {
-        ready(holds::release(&body, c))
+        ready(holds::release(c.param, &body, c.state, c.key))
     }),
     with_request(
         "GET",

@@ -183,7 +183,7 @@ pub(crate) fn declared_sha256(metadata: &BTreeMap<String, Vec<u8>>) -> Result<[u
     let value = metadata.get("sha256").ok_or(
         "Upload-Metadata must declare the whole file's SHA-256: sha256 <base64 of 64 hex digits>",
     )?;
-    qoima_vault::address::decode_lower_hex(value).ok_or_else(|| {
+    qoima_vault::decode_lower_hex(value).ok_or_else(|| {
         format!(
             "metadata sha256 must be 64 lowercase hex digits, not {:?}",
             String::from_utf8_lossy(value)
