@@ -1,6 +1,8 @@
-//! End-to-end: admins manage the working-day calendar over HTTP (issue 6). A year set with
-//! `PUT /v1/calendars/{year}` dates the registrations that follow, stays after a restart, is
-//! in the audit log that `qoima audit verify` checks, and nothing else may set it.
+//! End-to-end: admins manage the working-day calendar over HTTP. A year set with
+//! `PUT /v1/calendars/{year}` dates the registrations that follow where the rules in force
+//! consult working days (order 670 §18, to 2026-06-30; order 253 §36 dates by the day of
+//! receipt, `docs/rules.md`), stays after a restart, is in the audit log that
+//! `qoima audit verify` checks, and nothing else may set it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
@@ -33,6 +35,24 @@ fn register(server: &Server, key: &str, address: &str, content: &[u8]) -> Value 
         server.request(key, "POST", "/v1/documents", registration(address, content));
     assert_eq!(status, 201, "{text}");
     serde_json::from_str(&text).unwrap()
+}
+
+/// A registration made now, on the test decree's days off: under order 670 §18 dated after the
+/// last of them; under order 253 §36 (from 2026-07-01) on the day of receipt, one of them.
+fn assert_dated_by_the_rules_in_force(registered: &Value, days: &[Date]) {
+    let date: Date = registered["registrationDate"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let last_day_off = *days.last().unwrap();
+    let rules = qoima_vault::records::rules_at(jiff::Timestamp::now()).unwrap();
+    match rules.order {
+        253 => assert!(days.contains(&date), "{date} is not one of {days:?}"),
+        _ => assert!(date > last_day_off, "{date} is not after {last_day_off}"),
+    }
+    let dated_by = rules.submission.clause.to_string();
+    assert_eq!(registered["datedBy"], dated_by.as_str(), "{registered}");
 }
 
 fn year_entry(calendars: &Value, year: i16) -> Value {
@@ -112,11 +132,9 @@ fn an_admin_sets_a_year_and_registrations_follow_it() {
     assert_eq!(entry["holidays"], decree["holidays"]);
     assert!(entry["setBy"].as_str().unwrap().starts_with("api key "));
 
-    // Registered now, on a day off: dated after the last of them.
-    let last_day_off = days.last().unwrap().to_string();
+    // Registered now, on a day off.
     let registered = register(&server, &writer, &first_address, &first);
-    let date = registered["registrationDate"].as_str().unwrap().to_owned();
-    assert!(date > last_day_off, "{date} is not after {last_day_off}");
+    assert_dated_by_the_rules_in_force(&registered, &days);
 
     // After a restart the year is still in force.
     drop(server);
@@ -124,11 +142,7 @@ fn an_admin_sets_a_year_and_registrations_follow_it() {
     let entry = year_entry(&server.get_json(&reader, "/v1/calendars"), year);
     assert_eq!(entry["revision"], 1);
     let registered = register(&server, &writer, &second_address, &second);
-    let date = registered["registrationDate"].as_str().unwrap();
-    assert!(
-        date > last_day_off.as_str(),
-        "{date} is not after {last_day_off}"
-    );
+    assert_dated_by_the_rules_in_force(&registered, &days);
     drop(server);
 
     // The auditor's check finds the change in the log and the log whole.

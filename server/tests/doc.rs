@@ -608,3 +608,74 @@ fn configured_retention_lengthens_the_class() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["retainUntil"], "2036-06-16");
 }
+
+/// `qoima doc register --json` of `n`'s PDF as an expertise application submitted at `at`.
+fn register_at(vault: &Vault, n: u32, at: &str, extra: &[&str]) -> serde_json::Value {
+    let name = format!("at{n}.pdf");
+    let class = "expertise-application";
+    let out = vault.register_class_at(&name, &pdf(n), "individual", class, at, extra);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    json(&out)
+}
+
+/// The registration date, retain-until and the clauses of a version in JSON.
+fn reading(version: &serde_json::Value) -> [&str; 4] {
+    ["registrationDate", "retainUntil", "datedBy", "retainedBy"]
+        .map(|field| version[field].as_str().unwrap_or("-"))
+}
+
+#[test]
+fn the_order_in_force_at_the_submission_dates_it_and_the_record_says_which() {
+    let vault = Vault::new();
+    // Order 670 until 2026-06-30: the 14:00 cut-off, kept 3 years.
+    let before = register_at(&vault, 1, "2026-06-30T14:05:00+05:00", &[]);
+    assert_eq!(
+        reading(&before),
+        ["2026-07-01", "2029-07-01", "670 §18", "670 §23"]
+    );
+    // Order 253 from 2026-07-01: the date of receipt, kept 5 years.
+    let after = register_at(&vault, 2, "2026-07-01T15:00:00+05:00", &[]);
+    assert_eq!(
+        reading(&after),
+        ["2026-07-01", "2031-07-01", "253 §36", "253 §44"]
+    );
+    // During review under 670: the day of certification, no cut-off.
+    let review = ["--dating", "during-review"];
+    let during = register_at(&vault, 3, "2026-06-30T18:00:00+05:00", &review);
+    assert_eq!(
+        reading(&during),
+        ["2026-06-30", "2029-06-30", "670 §18, §46", "670 §23"]
+    );
+    // During review on a Saturday after the switch: order 253's date of receipt, that day.
+    let saturday = register_at(&vault, 4, "2026-07-04T11:00:00+05:00", &review);
+    assert_eq!(
+        reading(&saturday),
+        ["2026-07-04", "2031-07-04", "253 §36", "253 §44"]
+    );
+
+    // `doc show` and `doc versions` show them, in text and JSON.
+    let id = before["id"].as_str().unwrap();
+    let out = vault.qoima(&["doc", "show", id]);
+    let text = stdout(&out);
+    assert!(text.contains("  dated by:            670 §18\n"), "{text}");
+    assert!(text.contains("  retained by:         670 §23\n"), "{text}");
+    let shown = json(&vault.qoima(&["doc", "show", id, "--json"]));
+    assert_eq!(
+        reading(&shown["current"]),
+        ["2026-07-01", "2029-07-01", "670 §18", "670 §23"]
+    );
+    let id = saturday["id"].as_str().unwrap();
+    let versions = json(&vault.qoima(&["doc", "versions", id, "--json"]));
+    assert_eq!(
+        reading(&versions["versions"][0]),
+        ["2026-07-04", "2031-07-04", "253 §36", "253 §44"]
+    );
+    let text = stdout(&vault.qoima(&["doc", "versions", id]));
+    assert!(text.contains("  dated by:            253 §36\n"), "{text}");
+
+    // An unknown dating is bad usage.
+    let class = "expertise-application";
+    let whenever = ["--dating", "whenever"];
+    let out = vault.register_class_at("bad.pdf", &pdf(5), "individual", class, AT, &whenever);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+}

@@ -528,3 +528,76 @@ fn disposal_follows_the_servers_clock() {
     );
     assert_eq!(status, 200);
 }
+
+/// The API takes the dating a submitter asks for and shows which order and clause dated the
+/// version and set its retention, by the server's clock (`docs/rules.md`).
+#[test]
+fn versions_show_the_order_and_clause_that_dated_and_retained_them() {
+    use qoima_vault::records::{DatingMode, RetentionClass, rules_at};
+    let vault = Vault::new();
+    let writer = key(&vault, "writer");
+    let server = Server::start(&vault);
+    let content = big_pdf(5, 20_000);
+    let mut body = json!({
+        "upload": upload(&server, &writer, &content),
+        "signatures": [b64(&sign(&content, "individual"))],
+        "class": "expertise-application",
+        "participant": "ТОО Тест",
+        "dating": "sometimes",
+    });
+    let (status, problem) = post_json(&server, &writer, "/v1/documents", &body);
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("during-review"), "{problem}");
+
+    body["dating"] = json!("during-review");
+    let now = jiff::Timestamp::now();
+    let (status, registered) = post_json(&server, &writer, "/v1/documents", &body);
+    assert_eq!(status, 201, "{registered}");
+    // What the rules in force now make of it: from 2026-07-01 order 253 §36 and §44.
+    let rules = rules_at(now).unwrap();
+    let dated_by = rules.dating(DatingMode::DuringReview).clause.to_string();
+    let retained_by = rules
+        .retention(RetentionClass::ExpertiseApplication)
+        .clause
+        .to_string();
+    if rules.order == 253 {
+        assert_eq!(
+            (dated_by.as_str(), retained_by.as_str()),
+            ("253 §36", "253 §44")
+        );
+    }
+    assert_eq!(registered["datedBy"], dated_by.as_str(), "{registered}");
+    assert_eq!(registered["retainedBy"], retained_by.as_str());
+
+    let id = registered["id"].as_str().unwrap();
+    let document = server.get_json(&writer, &format!("/v1/documents/{id}"));
+    assert_eq!(document["current"]["datedBy"], dated_by.as_str());
+    assert_eq!(document["current"]["retainedBy"], retained_by.as_str());
+    let versions = server.get_json(&writer, &format!("/v1/documents/{id}/versions"));
+    assert_eq!(versions["versions"][0]["datedBy"], dated_by.as_str());
+    assert_eq!(versions["versions"][0]["retainedBy"], retained_by.as_str());
+
+    // A new version takes `dating` too.
+    let reason = "corrected";
+    let (status, statement) = server.request(
+        &writer,
+        "GET",
+        &format!("/v1/documents/{id}/statement?reason={reason}"),
+        vec![],
+    );
+    assert_eq!(status, 200, "{statement}");
+    let second = big_pdf(6, 20_000);
+    let version = json!({
+        "upload": upload(&server, &writer, &second),
+        "signatures": [b64(&sign(&second, "individual"))],
+        "annulment": b64(&sign(statement.as_bytes(), "individual")),
+        "reason": reason,
+        "dating": "submission",
+    });
+    let path = format!("/v1/documents/{id}/versions");
+    let (status, registered) = post_json(&server, &writer, &path, &version);
+    assert_eq!(status, 201, "{registered}");
+    let rules = rules_at(jiff::Timestamp::now()).unwrap();
+    let expected = rules.dating(DatingMode::Submission).clause.to_string();
+    assert_eq!(registered["datedBy"], expected.as_str());
+}

@@ -5,6 +5,11 @@
 //! integers). The golden-bytes tests below freeze that layout: a codec change
 //! that alters a single stored byte fails them, so a future codec can be
 //! swapped in behind a new version byte without rewriting stored data.
+//!
+//! Format 2 is the same bincode layout, for the records whose shape changed since format 1
+//! ([`Upgrade`]: a version record that names the clauses that dated and retained it). Such a
+//! record is written as format 2 and still read from its format 1 bytes, which stay as stored
+//! (the audit log hashes the stored bytes).
 
 use bincode::config::{Configuration, Limit, LittleEndian, Varint};
 use bincode::de::BorrowDecode;
@@ -12,6 +17,16 @@ use bincode::{Decode, Encode};
 
 /// The version byte of the current record format.
 pub const FORMAT_V1: u8 = 1;
+
+/// The version byte of the second record format (records that implement [`Upgrade`]).
+pub const FORMAT_V2: u8 = 2;
+
+/// A record whose shape changed in format 2: written as format 2, read from format 1 bytes as
+/// the shape it had then and converted.
+pub trait Upgrade: Encode + Decode<()> {
+    /// The record as format 1 stored it.
+    type V1: Decode<()> + Into<Self>;
+}
 
 /// Upper bound on the memory one decoded record may claim; a corrupt length
 /// prefix must not make the decoder allocate gigabytes.
@@ -52,9 +67,28 @@ pub fn encode<T: Encode>(record: &T) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
+/// Encodes `record` as format 2.
+pub fn encode_v2<T: Upgrade>(record: &T) -> Result<Vec<u8>, CodecError> {
+    let mut out = vec![FORMAT_V2];
+    bincode::encode_into_std_write(record, &mut out, v1())
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
 /// Decodes an owned record, refusing unknown versions and trailing bytes.
 pub fn decode<T: Decode<()>>(bytes: &[u8]) -> Result<T, CodecError> {
-    let body = body(bytes)?;
+    decode_body(body(bytes)?)
+}
+
+/// Decodes a record stored as format 2, or as format 1 in the shape it had then.
+pub fn decode_upgrading<T: Upgrade>(bytes: &[u8]) -> Result<T, CodecError> {
+    match bytes.split_first() {
+        Some((&FORMAT_V2, body)) => decode_body(body),
+        _ => decode::<T::V1>(bytes).map(Into::into),
+    }
+}
+
+fn decode_body<T: Decode<()>>(body: &[u8]) -> Result<T, CodecError> {
     let (record, used) =
         bincode::decode_from_slice(body, v1()).map_err(|e| CodecError::Malformed(e.to_string()))?;
     whole(body, used)?;

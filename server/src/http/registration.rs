@@ -12,7 +12,7 @@ use hyper::{Response, StatusCode};
 use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
 use qoima_vault::records::{
-    ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
+    DatingMode, ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
 };
 use qoima_vault::registry::{ChangeError, RegisterError, Registered, Registration, StoreError};
 use qoima_vault::uploads::UploadId;
@@ -59,6 +59,9 @@ struct Submission {
     expect_bin: Option<String>,
     filename: Option<String>,
     media_type: Option<String>,
+    /// `submission` (default) or `during-review`: what the rules in force make of it is
+    /// `docs/rules.md`'s.
+    dating: Option<String>,
 }
 
 /// A refusal: the response to give.
@@ -95,6 +98,7 @@ struct Checked {
     upload: Option<UploadId>,
     filename: Option<String>,
     media_type: Option<String>,
+    dating: DatingMode,
 }
 
 impl Checked {
@@ -110,6 +114,7 @@ impl Checked {
         )
         .expect(self.expected)
         .file(self.filename, self.media_type)
+        .dating(self.dating)
     }
 }
 
@@ -136,6 +141,14 @@ async fn write<E: Send + 'static>(
 /// Checks everything about `submission` that needs no storage, then puts a finished
 /// upload's bytes into the content store (they must still hash to the declared SHA-256).
 async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result<Checked, Refusal> {
+    let dating = match submission.dating.as_deref() {
+        None => DatingMode::Submission,
+        Some(text) => text
+            .parse()
+            .map_err(|e: qoima_vault::records::UnknownDatingMode| {
+                refuse(StatusCode::UNPROCESSABLE_ENTITY, &format!("dating: {e}"))
+            })?,
+    };
     let signatures = submission
         .signatures
         .iter()
@@ -193,6 +206,7 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
         upload,
         filename: submission.filename,
         media_type: submission.media_type,
+        dating,
     })
 }
 

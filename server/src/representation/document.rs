@@ -74,6 +74,10 @@ pub(crate) struct Version<'a> {
     registration_date: &'a str,
     registered_at: String,
     retain_until: Option<&'a str>,
+    /// The order and clause that dated it (`670 §18`, `253 §36`, ...).
+    dated_by: &'a str,
+    /// The order and clause that set its retention (`670 §23`, `253 §44`, `465 §13`).
+    retained_by: &'a str,
     audit_index: u64,
     /// How many signatures it was registered with.
     signatures: usize,
@@ -127,6 +131,8 @@ impl<'a> Version<'a> {
             registration_date: &version.registration_date,
             registered_at: rfc3339(version.registered_at),
             retain_until: version.retain_until.as_deref(),
+            dated_by: &version.dated_by,
+            retained_by: &version.retained_by,
             audit_index: version.audit_index,
             signatures: version.signatures.len(),
             expected: Expected {

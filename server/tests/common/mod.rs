@@ -141,6 +141,20 @@ impl Vault {
         class: &str,
         extra: &[&str],
     ) -> Output {
+        self.register_class_at(name, content, signer, class, AT, extra)
+    }
+
+    /// `qoima doc register --json` of `content` signed by `signer` in `class`, submitted at
+    /// `at`, then `extra`.
+    pub fn register_class_at(
+        &self,
+        name: &str,
+        content: &[u8],
+        signer: &str,
+        class: &str,
+        at: &str,
+        extra: &[&str],
+    ) -> Output {
         let (file, sig) = self.signed(name, content, signer);
         let mut args = vec![
             "doc",
@@ -152,7 +166,7 @@ impl Vault {
             "--class",
             class,
             "--at",
-            AT,
+            at,
             "--json",
         ];
         args.extend_from_slice(extra);

@@ -1,11 +1,9 @@
 //! Retention classes: how long a registered document is kept, and which formats it may have.
 //!
-//! The rules: "Storage: 3 years from registration (applications, order 670); not less than 5
-//! years (project documentation, order 253); the whole service life of the facility (construction
-//! records, order 465)", and "the portal checks document formats automatically on upload". The
-//! defaults here are the rules' minimums; configuration may allow other formats and extend
-//! retention, never shorten it ([`check_retention`], which whoever applies the configuration
-//! calls).
+//! How long each class is kept under each order (670 §23, 253 §44, 465 §13) is the table of
+//! `rules.rs`; this file has the kinds of retention and their arithmetic. Formats: "the portal
+//! checks document formats automatically on upload" (253 §24); configuration may allow other
+//! formats. `docs/rules.md` lists the rules with their tests.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,12 +18,13 @@ use super::format::{Format, FormatSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RetentionClass {
-    /// An application for expertise and its documents: 3 years from registration (order 670).
+    /// An application for expertise and its documents: 3 years from registration under order
+    /// 670 §23, 5 under order 253 §44 (`rules.rs`).
     ExpertiseApplication,
-    /// Project documentation: not less than 5 years from registration (order 253).
+    /// Project documentation: 5 years from registration under both orders (`rules.rs`).
     ProjectDocumentation,
     /// Construction records (executive documentation): the whole service life of the facility,
-    /// i.e. until its end-of-service event, plus a configurable tail (order 465).
+    /// i.e. until its end-of-service event, plus a configurable tail (order 465 §13).
     ConstructionRecord,
 }
 
@@ -79,40 +78,6 @@ impl Retention {
             },
         }
     }
-}
-
-/// Whether `retention` may replace the rules' default for `class`: only a longer one of the
-/// same kind (more years, or a longer tail after the end of service).
-pub fn check_retention(
-    class: RetentionClass,
-    retention: Retention,
-) -> Result<(), RetentionTooShort> {
-    let minimum = class.default_retention();
-    let longer = match (retention, minimum) {
-        (
-            Retention::YearsFromRegistration { years },
-            Retention::YearsFromRegistration { years: min },
-        ) => years >= min,
-        (
-            Retention::UntilEndOfService { tail_years },
-            Retention::UntilEndOfService { tail_years: min },
-        ) => tail_years >= min,
-        _ => false,
-    };
-    if !longer {
-        return Err(RetentionTooShort { class, minimum });
-    }
-    Ok(())
-}
-
-/// A configured retention shorter than the rules allow (or of another kind).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the retention of {class} can only be lengthened from {minimum:?}")]
-pub struct RetentionTooShort {
-    /// The class.
-    pub class: RetentionClass,
-    /// What the rules require.
-    pub minimum: Retention,
 }
 
 /// A content refused because its class does not accept its format.
@@ -172,16 +137,6 @@ impl RetentionClass {
             RetentionClass::ProjectDocumentation | RetentionClass::ConstructionRecord => {
                 common.with(Format::Dwg).with(Format::Ifc)
             }
-        }
-    }
-
-    /// The retention the rules require: 3 years (order 670), 5 years (order 253), or the
-    /// facility's service life (order 465) with no tail unless configured.
-    pub fn default_retention(self) -> Retention {
-        match self {
-            RetentionClass::ExpertiseApplication => Retention::YearsFromRegistration { years: 3 },
-            RetentionClass::ProjectDocumentation => Retention::YearsFromRegistration { years: 5 },
-            RetentionClass::ConstructionRecord => Retention::UntilEndOfService { tail_years: 0 },
         }
     }
 
@@ -302,21 +257,13 @@ mod tests {
     }
 
     #[test]
-    fn default_retention_follows_the_orders() {
+    fn retention_arithmetic() {
         let reg = date(2025, 3, 10);
         assert_eq!(
-            RetentionClass::ExpertiseApplication
-                .default_retention()
-                .retain_until(reg, None),
+            Retention::YearsFromRegistration { years: 3 }.retain_until(reg, None),
             RetainUntil::Date(date(2028, 3, 10))
         );
-        assert_eq!(
-            RetentionClass::ProjectDocumentation
-                .default_retention()
-                .retain_until(reg, None),
-            RetainUntil::Date(date(2030, 3, 10))
-        );
-        let record = RetentionClass::ConstructionRecord.default_retention();
+        let record = Retention::UntilEndOfService { tail_years: 0 };
         assert_eq!(
             record.retain_until(reg, None),
             RetainUntil::EndOfServicePending
@@ -339,34 +286,6 @@ mod tests {
             Retention::YearsFromRegistration { years: 100 }.retain_until(date(9990, 1, 1), None),
             RetainUntil::Date(Date::MAX)
         );
-    }
-
-    #[test]
-    fn configured_retention_may_only_lengthen_the_rules() {
-        let years = |years| Retention::YearsFromRegistration { years };
-        let tail = |tail_years| Retention::UntilEndOfService { tail_years };
-        assert_eq!(
-            check_retention(RetentionClass::ExpertiseApplication, years(3)),
-            Ok(())
-        );
-        assert_eq!(
-            check_retention(RetentionClass::ExpertiseApplication, years(10)),
-            Ok(())
-        );
-        assert_eq!(
-            check_retention(RetentionClass::ExpertiseApplication, years(2)),
-            Err(RetentionTooShort {
-                class: RetentionClass::ExpertiseApplication,
-                minimum: years(3)
-            })
-        );
-        assert_eq!(
-            check_retention(RetentionClass::ConstructionRecord, tail(5)),
-            Ok(())
-        );
-        // Another kind is never a lengthening.
-        assert!(check_retention(RetentionClass::ProjectDocumentation, tail(50)).is_err());
-        assert!(check_retention(RetentionClass::ConstructionRecord, years(100)).is_err());
     }
 
     #[test]

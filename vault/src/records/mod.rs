@@ -5,9 +5,10 @@
 //! | file | owns |
 //! |---|---|
 //! | `calendar.rs` | the working-day calendar: [`Calendar`], which days are working days, [`Coverage`] |
-//! | `registration_date.rs` | the registration date in Astana time ([`astana`], the 14:00 cut-off, the next working day) |
+//! | `registration_date.rs` | the registration date in Astana time by a [`DatingRule`] ([`astana`], the 14:00 cut-off, the day of certification, the date of receipt) |
 //! | `numbering.rs` | registration numbers: [`Template`], [`Participant`], [`Numbering`] |
-//! | `class.rs` | retention classes: [`RetentionClass`], [`Retention`], [`RetainUntil`], the formats a class accepts, [`check_retention`] |
+//! | `rules.rs` | the orders' rules as data: [`RuleSet`]s with the days they apply, their dating and retention clauses, [`rules_at`] (the set in force at an instant), [`check_retention`] |
+//! | `class.rs` | retention classes: [`RetentionClass`], [`Retention`], [`RetainUntil`], the formats a class accepts |
 //! | `format.rs` | content formats recognised by their first bytes |
 //! | `record.rs` | the stored records ([`DocumentRecord`], [`VersionRecord`], [`Event`], [`Tombstone`], ...), [`DocumentId`] and the [`annulment_statement`] |
 //! | `object_number.rs` | [`ObjectNumber`]: a construction object number, 18 digits |
@@ -56,13 +57,11 @@ mod numbering;
 mod object_number;
 mod record;
 mod registration_date;
+mod rules;
 mod text;
 
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
-pub use class::{
-    FormatRejected, RetainUntil, Retention, RetentionClass, RetentionTooShort, UnknownClass,
-    check_retention,
-};
+pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
 pub use format::{Format, FormatSet, UnknownFormat};
 pub use numbering::{Numbering, Participant, ParticipantError, Template, TemplateError};
 pub use object_number::{ObjectNumber, ObjectNumberError};
@@ -73,8 +72,14 @@ pub use record::{
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,
 };
+pub use rules::{
+    ClassRetention, Clause, Dating, DatingMode, ORDER_253, ORDER_670, RULE_SETS, RetentionTooShort,
+    RuleSet, UnknownDatingMode, at_least, check_retention, minimum_retention, rules_at, rules_on,
+};
 pub use text::{Actor, ActorError, Reason, ReasonError};
 
 pub(crate) use format::{SNIFF_LEN, sniff};
 pub(crate) use numbering::Fields;
 pub(crate) use record::EndOfService;
+#[cfg(test)]
+pub(crate) use record::version_record_v1;

@@ -6,7 +6,10 @@ use std::str::FromStr;
 
 use bincode::{Decode, Encode};
 
+use super::class::RetentionClass;
+use super::rules::ORDER_670;
 use super::text::Reason;
+use crate::codec::Upgrade;
 
 /// A document's stable id: 16 random bytes, 32 lowercase hex digits in text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode)]
@@ -140,6 +143,95 @@ pub struct VersionRecord {
     pub filename: Option<String>,
     /// The media type the submitter gave (RFC 6838 `type/subtype`).
     pub media_type: Option<String>,
+    /// The order and clause that dated it (`670 §18`, `670 §18, §46`, `253 §36`).
+    pub dated_by: String,
+    /// The order and clause that set its retention (`670 §23`, `253 §44`, `465 §13`).
+    pub retained_by: String,
+}
+
+/// A version record as format 1 stored it, before records named their clauses: the fields of
+/// [`VersionRecord`] up to `media_type`, in its order. Frozen: never edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct VersionRecordV1 {
+    version: u32,
+    content: [u8; 32],
+    length: u64,
+    format: String,
+    signatures: Vec<Vec<u8>>,
+    expected: ExpectedSigner,
+    registration_number: String,
+    registration_date: String,
+    registered_at: i64,
+    retain_until: Option<String>,
+    tail_years: u16,
+    report: Vec<u8>,
+    crls: Vec<[u8; 32]>,
+    annulment: Option<Annulment>,
+    audit_index: u64,
+    filename: Option<String>,
+    media_type: Option<String>,
+}
+
+impl Upgrade for VersionRecord {
+    type V1 = VersionRecordV1;
+}
+
+/// Every format 1 record was made by order 670's rules as the vault applied them then (it had
+/// no other): dated by the 14:00 cut-off of §18 (the review mode was not reachable), kept by §23
+/// or, when its end waits for the facility's end of service, by order 465 §13.
+impl From<VersionRecordV1> for VersionRecord {
+    fn from(old: VersionRecordV1) -> Self {
+        let class = match old.retain_until {
+            Some(_) => RetentionClass::ExpertiseApplication,
+            None => RetentionClass::ConstructionRecord,
+        };
+        VersionRecord {
+            version: old.version,
+            content: old.content,
+            length: old.length,
+            format: old.format,
+            signatures: old.signatures,
+            expected: old.expected,
+            registration_number: old.registration_number,
+            registration_date: old.registration_date,
+            registered_at: old.registered_at,
+            retain_until: old.retain_until,
+            tail_years: old.tail_years,
+            report: old.report,
+            crls: old.crls,
+            annulment: old.annulment,
+            audit_index: old.audit_index,
+            filename: old.filename,
+            media_type: old.media_type,
+            dated_by: ORDER_670.submission.clause.to_string(),
+            retained_by: ORDER_670.retention(class).clause.to_string(),
+        }
+    }
+}
+
+/// `version` as format 1 stored it (its clauses left out): for the tests of old records.
+#[cfg(test)]
+pub(crate) fn version_record_v1(version: &VersionRecord) -> VersionRecordV1 {
+    let v = version.clone();
+    VersionRecordV1 {
+        version: v.version,
+        content: v.content,
+        length: v.length,
+        format: v.format,
+        signatures: v.signatures,
+        expected: v.expected,
+        registration_number: v.registration_number,
+        registration_date: v.registration_date,
+        registered_at: v.registered_at,
+        retain_until: v.retain_until,
+        tail_years: v.tail_years,
+        report: v.report,
+        crls: v.crls,
+        annulment: v.annulment,
+        audit_index: v.audit_index,
+        filename: v.filename,
+        media_type: v.media_type,
+    }
 }
 
 /// Something that happened to a document after its registration, written once under
@@ -269,6 +361,121 @@ pub struct Tombstone {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests {
     use super::*;
+    use crate::codec::{self, CodecError};
+
+    /// A version record with every field set, as a registration under order 670 stores it.
+    fn sample() -> VersionRecord {
+        VersionRecord {
+            version: 2,
+            content: [0xab; 32],
+            length: 300,
+            format: "pdf".into(),
+            signatures: vec![vec![0x30, 0x80]],
+            expected: ExpectedSigner {
+                iin: Some("850315300128".into()),
+                bin: None,
+                roles: vec!["1.2".into()],
+            },
+            registration_number: "P-2026-000001".into(),
+            registration_date: "2026-07-01".into(),
+            registered_at: 1_782_810_300,
+            retain_until: Some("2029-07-01".into()),
+            tail_years: 0,
+            report: b"[]".to_vec(),
+            crls: vec![[0xcd; 32]],
+            annulment: Some(Annulment {
+                version: 1,
+                statement: b"s".to_vec(),
+                signature: b"g".to_vec(),
+                reason: "r".into(),
+                report: b"{}".to_vec(),
+            }),
+            audit_index: 7,
+            filename: Some("a.pdf".into()),
+            media_type: Some("application/pdf".into()),
+            dated_by: "670 §18".into(),
+            retained_by: "670 §23".into(),
+        }
+    }
+
+    /// The fields of [`sample`] up to `media_type`, after the format byte.
+    const SAMPLE_FIELDS: &str = concat!(
+        "02",                                                                 // version
+        "abababababababababababababababababababababababababababababababab",   // content
+        "fb2c01",                                                             // length 300
+        "03706466",                                                           // "pdf"
+        "01023080",                                                           // one signature
+        "010c383530333135333030313238",                                       // iin
+        "00",                                                                 // no bin
+        "0103312e32",                                                         // roles ["1.2"]
+        "0d502d323032362d303030303031",                                       // registration number
+        "0a323032362d30372d3031",                                             // registration date
+        "fc780d87d4",               // registered at (zigzag varint)
+        "010a323032392d30372d3031", // retain until
+        "00",                       // tail years
+        "025b5d",                   // report "[]"
+        "01cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd", // crls
+        "010101730167017202 7b7d",  // annulment
+        "07",                       // audit index
+        "0105612e706466",           // filename
+        "010f6170706c69636174696f6e2f706466", // media type
+    );
+
+    #[test]
+    fn version_record_v1_golden_bytes_read_back_as_order_670() {
+        let v1 = version_record_v1(&sample());
+        let bytes = codec::encode(&v1).unwrap();
+        let expected = format!("01{}", SAMPLE_FIELDS.replace(' ', ""));
+        assert_eq!(hex::encode(&bytes), expected);
+        // Format 1 is read as made under order 670: the cut-off of §18 and §23.
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
+            sample()
+        );
+        // One waiting for the facility's end of service: order 465 §13.
+        let mut record = sample();
+        record.retain_until = None;
+        record.retained_by = "465 §13".into();
+        let bytes = codec::encode(&version_record_v1(&record)).unwrap();
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
+            record
+        );
+    }
+
+    #[test]
+    fn version_record_v2_golden_bytes() {
+        let mut record = sample();
+        record.dated_by = "253 §36".into();
+        record.retained_by = "253 §44".into();
+        let bytes = codec::encode_v2(&record).unwrap();
+        let expected = format!(
+            "02{}{}{}",
+            SAMPLE_FIELDS.replace(' ', ""),
+            "0832353320c2a73336", // dated by "253 §36"
+            "0832353320c2a73434", // retained by "253 §44"
+        );
+        assert_eq!(hex::encode(&bytes), expected);
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
+            record
+        );
+        // Format 2 is not read as anything else, and trailing bytes are refused.
+        assert_eq!(
+            codec::decode::<VersionRecordV1>(&bytes),
+            Err(CodecError::UnknownVersion(2))
+        );
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&longer),
+            Err(CodecError::TrailingBytes(1))
+        );
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&[3, 0]),
+            Err(CodecError::UnknownVersion(3))
+        );
+    }
 
     #[test]
     fn document_ids_have_one_spelling() {

@@ -1,8 +1,15 @@
-//! The registration date of a document, in Astana time.
+//! The registration date of a document, in Astana time, by one of the dating rules of the
+//! orders ([`DatingRule`]; which one applies at an instant is `rules.rs`'s table, and
+//! `docs/rules.md` lists them):
 //!
-//! The portal rules: "Registration in Astana time: a working day 00:00–13:59 →
-//! that date; 14:00–23:59 → next working day; a non-working day → next working day. Documents
-//! during review: the actual time of EDS certification, a non-working day → next working day."
+//! - order 670 §18: "a working day 00:00–13:59 → that date; 14:00–23:59 → next working day; a
+//!   non-working day → next working day" ([`DatingRule::CutOff`]);
+//! - order 670 §18 (second paragraph), §46: "documents during review and in the expert systems:
+//!   the actual time of EDS certification, a non-working day → next working day"
+//!   ([`DatingRule::CertificationDay`]);
+//! - order 253 §36: "registered by the portal automatically by assigning a registration number
+//!   and date": the Astana date of receipt, whatever the day ([`DatingRule::DateOfReceipt`]).
+//!
 //! Working days come from the [`Calendar`].
 //!
 //! Astana time is the IANA zone `Asia/Almaty`, taken from jiff's bundled tz database (not the
@@ -31,15 +38,17 @@ static ASTANA: LazyLock<Result<TimeZone, String>> = LazyLock::new(|| {
         .map_err(|e| e.to_string())
 });
 
-/// Which of the portal's dating rules applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// How a registration is dated (the clause that uses each is in `rules.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DatingRule {
-    /// A document submitted for registration: the 14:00 cut-off applies.
-    #[default]
-    Submission,
-    /// A document certified during a review: the actual date of certification, moved to the
+    /// Order 670 §18: on a working day before 14:00 that day; from 14:00, or on a day off, the
+    /// next working day.
+    CutOff,
+    /// Order 670 §18 (second paragraph), §46: the actual day of certification, moved to the
     /// next working day only when it is not a working day.
-    DuringReview,
+    CertificationDay,
+    /// Order 253 §36: the Astana date of receipt, on any day, at any hour.
+    DateOfReceipt,
 }
 
 /// Why a registration date could not be determined.
@@ -86,8 +95,17 @@ pub fn registration_date(
     let zoned = at.to_zoned(astana()?);
     let local = zoned.datetime();
     let day = local.date();
+    if rule == DatingRule::DateOfReceipt {
+        // No calendar is consulted, so none can be missing.
+        return Ok(RegistrationDate {
+            date: day,
+            local,
+            offset: zoned.offset(),
+            coverage: Coverage::Data,
+        });
+    }
     let working = calendar.is_working_day(day);
-    let after_cutoff = rule == DatingRule::Submission && local.hour() >= CUTOFF_HOUR;
+    let after_cutoff = rule == DatingRule::CutOff && local.hour() >= CUTOFF_HOUR;
     let (date, coverage) = if working.value && !after_cutoff {
         (day, working.coverage)
     } else {
@@ -114,12 +132,7 @@ mod tests {
     }
 
     fn dated(at: &str) -> RegistrationDate {
-        registration_date(
-            ts(at),
-            &Calendar::builtin().unwrap(),
-            DatingRule::Submission,
-        )
-        .unwrap()
+        registration_date(ts(at), &Calendar::builtin().unwrap(), DatingRule::CutOff).unwrap()
     }
 
     #[test]
@@ -227,10 +240,29 @@ mod tests {
     #[test]
     fn during_review_the_actual_date_counts_unless_it_is_a_day_off() {
         let cal = Calendar::builtin().unwrap();
-        let review = |at: &str| registration_date(ts(at), &cal, DatingRule::DuringReview).unwrap();
+        let review =
+            |at: &str| registration_date(ts(at), &cal, DatingRule::CertificationDay).unwrap();
         // Wednesday 4 June 2025, 18:00: no cut-off during review.
         assert_eq!(review("2025-06-04T13:00:00Z").date, date(2025, 6, 4));
         // Saturday 7 June 2025 -> Monday 9 June.
         assert_eq!(review("2025-06-07T05:00:00Z").date, date(2025, 6, 9));
+    }
+
+    #[test]
+    fn date_of_receipt_is_the_astana_date_on_any_day() {
+        let cal = Calendar::builtin().unwrap();
+        let receipt =
+            |at: &str| registration_date(ts(at), &cal, DatingRule::DateOfReceipt).unwrap();
+        // Wednesday 1 July 2026, 15:00: no cut-off.
+        assert_eq!(receipt("2026-07-01T10:00:00Z").date, date(2026, 7, 1));
+        // Saturday 4 July 2026, 23:59:59: that Saturday.
+        let r = receipt("2026-07-04T18:59:59Z");
+        assert_eq!((r.date, r.coverage), (date(2026, 7, 4), Coverage::Data));
+        // 19:00Z is midnight in Astana: Sunday 5 July.
+        assert_eq!(receipt("2026-07-04T19:00:00Z").date, date(2026, 7, 5));
+        // Across the 2024 change: 23:59:59 at +06, then the repeated hour at +05, then 1 March.
+        assert_eq!(receipt("2024-02-29T17:59:59Z").date, date(2024, 2, 29));
+        assert_eq!(receipt("2024-02-29T18:30:00Z").date, date(2024, 2, 29));
+        assert_eq!(receipt("2024-02-29T19:00:00Z").date, date(2024, 3, 1));
     }
 }

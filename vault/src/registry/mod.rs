@@ -49,7 +49,7 @@ use crate::codec;
 use crate::content::ContentStore;
 use crate::records::{
     Actor, Calendar, CalendarYear, DocumentId, Numbering, Retention, RetentionClass,
-    RetentionTooShort, check_retention,
+    RetentionTooShort, at_least, check_retention,
 };
 use crate::storage::rocks::RocksBackend;
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
@@ -88,8 +88,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         })
     }
 
-    /// With `retention` for `class` instead of the rules' default, which it may only
-    /// lengthen (more years, or a longer tail after the end of service).
+    /// With `retention` for `class` where it is longer than the rules' (more years, or a
+    /// longer tail after the end of service); it may not be shorter than any order's minimum.
     pub fn with_retention(
         mut self,
         class: RetentionClass,
@@ -100,12 +100,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(self)
     }
 
-    /// The retention in force for `class`.
-    pub fn retention(&self, class: RetentionClass) -> Retention {
+    /// The retention of `class` where the rules in force require `minimum`: the configured
+    /// one when it is longer (configuration only lengthens), else the rules'.
+    pub fn retention(&self, class: RetentionClass, minimum: Retention) -> Retention {
         self.retention
             .get(&class)
-            .copied()
-            .unwrap_or_else(|| class.default_retention())
+            .map_or(minimum, |&configured| at_least(configured, minimum))
     }
 
     /// The verification engine.

@@ -16,9 +16,9 @@ use crate::audit::log::AuditLog;
 use crate::codec;
 use crate::error::VaultError;
 use crate::records::{
-    Annulment, Coverage, DatingRule, DocumentId, DocumentRecord, ExpectedSigner, Fields,
+    Annulment, Coverage, DatingMode, DocumentId, DocumentRecord, ExpectedSigner, Fields,
     ObjectNumber, Participant, RetainUntil, Retention, RetentionClass, SNIFF_LEN, VersionRecord,
-    registration_date, sniff,
+    registration_date, rules_at, sniff,
 };
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 
@@ -38,8 +38,10 @@ pub struct Registration {
     pub participant: Participant,
     /// Who must have signed: every signature must include a matching signer.
     pub expected: Expectation,
-    /// The registration instant (the time of the submission).
+    /// The registration instant (the time of the submission): it chooses the rules in force.
     pub at: Timestamp,
+    /// Which dating the submitter asks for (the rules in force say what it means).
+    pub dating: DatingMode,
     /// The file name the submitter gave.
     pub filename: Option<String>,
     /// The media type the submitter gave.
@@ -63,9 +65,16 @@ impl Registration {
             participant,
             expected: Expectation::default(),
             at,
+            dating: DatingMode::Submission,
             filename: None,
             media_type: None,
         }
+    }
+
+    /// Dated in `mode` (a submission for registration by default).
+    pub fn dating(mut self, mode: DatingMode) -> Self {
+        self.dating = mode;
+        self
     }
 
     /// With this construction object number.
@@ -148,6 +157,9 @@ pub(super) struct Prepared {
     registered_at: i64,
     retain_until: Option<String>,
     tail_years: u16,
+    /// The clauses that dated it and set its retention.
+    dated_by: String,
+    retained_by: String,
     reports: Vec<Report>,
     /// The CRLs the verdicts used that the content store keeps (evidence).
     crls: Vec<[u8; 32]>,
@@ -210,8 +222,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let format = sniff(&self.prefix(&address, info.length)?);
         submission.class.accepts(format)?;
         let reports = self.verify(submission, info.length)?;
-        let dated = registration_date(submission.at, &self.calendar(), DatingRule::Submission)?;
-        let retention = self.retention(submission.class);
+        // The rules in force at the submission's instant date it and set its retention.
+        let rules = rules_at(submission.at)?;
+        let dating = rules.dating(submission.dating);
+        let dated = registration_date(submission.at, &self.calendar(), dating.rule)?;
+        let kept = rules.retention(submission.class);
+        let retention = self.retention(submission.class, kept.retention);
         let retain_until = match retention.retain_until(dated.date, None) {
             RetainUntil::Date(date) => Some(date.to_string()),
             RetainUntil::EndOfServicePending => None,
@@ -242,6 +258,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             registered_at: submission.at.as_second(),
             retain_until,
             tail_years,
+            dated_by: dating.clause.to_string(),
+            retained_by: kept.clause.to_string(),
             crls: self.evidence(&reports)?,
             reports,
             annulment: None,
@@ -353,8 +371,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             audit_index: log.size() + batch_entries(batch),
             filename: prepared.filename,
             media_type: prepared.media_type,
+            dated_by: prepared.dated_by,
+            retained_by: prepared.retained_by,
         };
-        let bytes = codec::encode(&version)?;
+        let bytes = codec::encode_v2(&version)?;
         // A registration's entry covers the document record too: its class, participant and
         // object number are as tamper-evident as the version.
         let covered = if number == 1 {

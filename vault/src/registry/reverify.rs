@@ -103,7 +103,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         else {
             return Ok(None);
         };
-        let record: VersionRecord = codec::decode(&bytes)?;
+        let record: VersionRecord = codec::decode_upgrading(&bytes)?;
         let expected = Expectation {
             iin: record.expected.iin.clone(),
             bin: record.expected.bin.clone(),

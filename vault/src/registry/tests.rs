@@ -12,7 +12,7 @@ use super::*;
 use crate::address::ContentAddress;
 use crate::content::ContentConfig;
 use crate::records::{
-    DocumentRecord, Event, ObjectNumber, Participant, Reason, Template, VersionRecord,
+    DatingMode, DocumentRecord, Event, ObjectNumber, Participant, Reason, Template, VersionRecord,
     annulment_statement,
 };
 
@@ -75,6 +75,7 @@ fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registr
         participant: Participant::new("ТОО Тест").unwrap(),
         expected: Expectation::default(),
         at: monday_afternoon(),
+        dating: DatingMode::Submission,
         filename: Some("проект.pdf".into()),
         media_type: Some("application/pdf".into()),
     }
@@ -106,7 +107,10 @@ fn a_signed_pdf_is_registered_numbered_dated_and_logged() {
         .get(Table::Versions, &version_key(registered.id, 1))
         .unwrap()
         .unwrap();
-    assert_eq!(codec::decode::<VersionRecord>(&stored).unwrap(), *version);
+    assert_eq!(
+        codec::decode_upgrading::<VersionRecord>(&stored).unwrap(),
+        *version
+    );
     let log = AuditLog::open(backend).unwrap();
     assert_eq!(log.size(), 1);
     let entry = String::from_utf8(log.entry(0).unwrap()).unwrap();
@@ -914,5 +918,191 @@ fn a_calendar_text_that_is_not_that_one_year_changes_nothing() {
     assert_eq!(
         registry.calendar().source(2026),
         Calendar::builtin().unwrap().source(2026)
+    );
+}
+
+/// An expertise application registered at `at` (RFC 3339) in `mode`: what the registry stored.
+fn registered_at(registry: &Registry, content: &[u8], at: &str, mode: DatingMode) -> Registered {
+    let mut submission = registration(registry, content, &INDIVIDUAL).dating(mode);
+    submission.class = RetentionClass::ExpertiseApplication;
+    submission.at = at.parse().unwrap();
+    let registered = registry.register(&submission).unwrap();
+    let stored = registry.document(registered.id).unwrap().unwrap();
+    assert_eq!(stored.versions, std::slice::from_ref(&registered.version));
+    registered
+}
+
+/// Registration date, retain-until and the two clauses of a version.
+fn reading(version: &VersionRecord) -> [&str; 4] {
+    [
+        &version.registration_date,
+        version.retain_until.as_deref().unwrap_or("-"),
+        &version.dated_by,
+        &version.retained_by,
+    ]
+}
+
+#[test]
+fn registrations_store_the_order_and_clause_in_force_at_their_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let order_670 = ["670 §18", "670 §23"];
+    let order_253 = ["253 §36", "253 §44"];
+    let mut first = None;
+    for (n, (at, date, until, clauses)) in [
+        // Tuesday 30 June 2026, 14:05: order 670, after the cut-off, kept 3 years.
+        (
+            "2026-06-30T14:05:00+05:00",
+            "2026-07-01",
+            "2029-07-01",
+            order_670,
+        ),
+        // Wednesday 1 July 2026, 15:00: order 253, the date of receipt, kept 5 years.
+        (
+            "2026-07-01T15:00:00+05:00",
+            "2026-07-01",
+            "2031-07-01",
+            order_253,
+        ),
+        // Saturday 4 July 2026: that Saturday.
+        (
+            "2026-07-04T18:00:00+05:00",
+            "2026-07-04",
+            "2031-07-04",
+            order_253,
+        ),
+        // The last second under 670 and the first under 253.
+        (
+            "2026-06-30T23:59:59+05:00",
+            "2026-07-01",
+            "2029-07-01",
+            order_670,
+        ),
+        (
+            "2026-07-01T00:00:00+05:00",
+            "2026-07-01",
+            "2031-07-01",
+            order_253,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let content = format!("%PDF-1.4\n{n}");
+        let doc = registered_at(&registry, content.as_bytes(), at, DatingMode::Submission);
+        assert_eq!(
+            reading(&doc.version),
+            [date, until, clauses[0], clauses[1]],
+            "{at}"
+        );
+        first.get_or_insert(doc);
+    }
+    let before = first.unwrap();
+    // The 670 records keep their reading after the switch.
+    let view = registry.document(before.id).unwrap().unwrap();
+    assert_eq!(view.versions[0].dated_by, "670 §18");
+    assert!(verified(&registry).problems.is_empty());
+}
+
+#[test]
+fn during_review_is_order_670_s_second_mode_and_order_253_s_date_of_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let review = DatingMode::DuringReview;
+    // Tuesday 30 June 2026, 18:00 during review: that day (no cut-off).
+    let doc = registered_at(&registry, PDF, "2026-06-30T18:00:00+05:00", review);
+    assert_eq!(
+        reading(&doc.version),
+        ["2026-06-30", "2029-06-30", "670 §18, §46", "670 §23"]
+    );
+    // Saturday 27 June 2026 during review: Monday 29 June.
+    let doc = registered_at(
+        &registry,
+        b"%PDF-1.4\nb",
+        "2026-06-27T11:00:00+05:00",
+        review,
+    );
+    assert_eq!(doc.version.registration_date, "2026-06-29");
+    // After the switch there is no review mode: order 253 §36 dates it, and says so.
+    let doc = registered_at(
+        &registry,
+        b"%PDF-1.4\nc",
+        "2026-07-04T11:00:00+05:00",
+        review,
+    );
+    assert_eq!(
+        reading(&doc.version),
+        ["2026-07-04", "2031-07-04", "253 §36", "253 §44"]
+    );
+}
+
+#[test]
+fn a_new_version_after_the_switch_follows_253_and_the_first_keeps_670() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let first = registered_at(
+        &registry,
+        PDF,
+        "2026-06-30T14:05:00+05:00",
+        DatingMode::Submission,
+    );
+    let reason = reason("corrected");
+    let act = INDIVIDUAL.sign(&annulment_statement(first.id, &first.version, &reason));
+    let mut second =
+        registration(&registry, b"%PDF-1.7\nrevised", &INDIVIDUAL).dating(DatingMode::DuringReview);
+    second.at = "2026-07-02T16:00:00+05:00".parse().unwrap();
+    let new = registry
+        .new_version(first.id, &second, &act, &reason)
+        .unwrap();
+    let view = registry.document(first.id).unwrap().unwrap();
+    assert_eq!(
+        reading(&view.versions[0]),
+        ["2026-07-01", "2029-07-01", "670 §18", "670 §23"]
+    );
+    assert_eq!(
+        reading(&view.versions[1]),
+        ["2026-07-02", "2031-07-02", "253 §36", "253 §44"]
+    );
+    assert_eq!(view.versions[1], new.version);
+}
+
+#[test]
+fn configured_retention_lengthens_670_and_gives_way_to_253() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path())
+        .with_retention(
+            RetentionClass::ExpertiseApplication,
+            Retention::YearsFromRegistration { years: 4 },
+        )
+        .unwrap();
+    let submission = DatingMode::Submission;
+    let before = registered_at(&registry, PDF, "2026-06-29T10:00:00+05:00", submission);
+    assert_eq!(before.version.retain_until.as_deref(), Some("2030-06-29"));
+    let after = registered_at(
+        &registry,
+        b"%PDF-1.4\nb",
+        "2026-07-01T10:00:00+05:00",
+        submission,
+    );
+    assert_eq!(after.version.retain_until.as_deref(), Some("2031-07-01"));
+}
+
+#[test]
+fn a_version_stored_in_format_1_reads_as_made_under_order_670() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    // The record as the vault stored it before versions named their clauses.
+    let old = crate::records::version_record_v1(&doc.version);
+    let db = registry.content().backend().raw();
+    let cf = db.cf_handle(Table::Versions.name()).unwrap();
+    db.put_cf(cf, version_key(doc.id, 1), codec::encode(&old).unwrap())
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.versions[0].dated_by, "670 §18");
+    assert_eq!(view.versions[0].retained_by, "670 §23");
+    assert_eq!(
+        view.versions[0].registration_date,
+        doc.version.registration_date
     );
 }

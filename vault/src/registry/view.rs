@@ -162,7 +162,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let record: DocumentRecord = codec::decode(&bytes)?;
         let versions = backend
             .scan_prefix(Table::Versions, &id.0)
-            .map(|entry| Ok(codec::decode(&entry?.1)?))
+            .map(|entry| Ok(codec::decode_upgrading(&entry?.1)?))
             .collect::<Result<_, StoreError>>()?;
         let events = numbered(backend, Table::Events, id)?;
         let end_of_service = match &record.object_number {

@@ -12,7 +12,7 @@ mod show;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand};
-use qoima_vault::records::{Actor, ObjectNumber, Reason};
+use qoima_vault::records::{Actor, DatingMode, ObjectNumber, Reason};
 
 use super::Failure;
 
@@ -80,6 +80,11 @@ pub struct SubmissionArgs {
     /// act) are verified at it and the registration date is computed from it.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// How the rules in force date it: `submission` (default) or `during-review` (order 670
+    /// §18, §46: the day of certification; from 2026-07-01 order 253 §36 dates both by the date
+    /// of receipt). See docs/rules.md.
+    #[arg(long, value_name = "MODE", default_value = "submission")]
+    dating: DatingMode,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use qoima_vault::ContentAddress;
 use qoima_vault::records::{
-    Coverage, ObjectNumber, Participant, RetentionClass, annulment_statement,
+    Coverage, DatingMode, ObjectNumber, Participant, RetentionClass, annulment_statement,
 };
 use qoima_vault::registry::{
     ChangeError, RegisterError, Registered, Registration, Registry, StoreError,
@@ -28,6 +28,7 @@ use crate::representation::{self, Facts};
 /// What `register` and `new-version` read before anything is stored.
 struct Submission {
     at: Timestamp,
+    dating: DatingMode,
     signatures: Vec<Vec<u8>>,
     content: File,
     expected: Expectation,
@@ -50,7 +51,8 @@ impl Submission {
             participant.clone(),
             self.at,
         )
-        .expect(self.expected))
+        .expect(self.expected)
+        .dating(self.dating))
     }
 }
 
@@ -65,6 +67,7 @@ fn read_submission(args: &SubmissionArgs) -> Result<Submission, Failure> {
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.content.display())))?;
     Ok(Submission {
         at,
+        dating: args.dating,
         signatures,
         content,
         expected: Expectation {
@@ -334,6 +337,8 @@ fn print_registered(
             version.registration_date
         );
         println!("retain until:        {}", retain_until_text(version));
+        println!("dated by:            {}", version.dated_by);
+        println!("retained by:         {}", version.retained_by);
         println!("audit entry:         {}", version.audit_index);
         for (i, report) in registered.reports.iter().enumerate() {
             println!("signature {} ({}):", i + 1, sig_name(files, i));

@@ -190,6 +190,8 @@ fn print_version(version: &VersionRecord, annulled_by: Option<u32>) {
         version.format, version.length
     );
     println!("  retain until:        {}", retain_until_text(version));
+    println!("  dated by:            {}", version.dated_by);
+    println!("  retained by:         {}", version.retained_by);
     println!("  audit entry:         {}", version.audit_index);
     match serde_json::from_slice::<Value>(&version.report) {
         Ok(reports) => {
