@@ -366,12 +366,14 @@ mod tests {
 
     #[test]
     fn an_invalid_signer_is_refused() {
-        // The revoked certificate has no BIN, so the overall verdict is NOT_OWNER; the
-        // signer's own verdict in the report is the revocation (no POE: INDETERMINATE).
+        // The revoked certificate has no BIN, but its signature is not valid (revoked, no POE:
+        // INDETERMINATE), so whether it is the sender is unknown: the verdict is the
+        // revocation, not NOT_OWNER.
         let envelope = sign_attached_at(pki::REVOKED, pki::REVOKED_KEY, JSON, now());
         let refusal = refused(open_as(&envelope, CMS, HEAD_BIN), StatusCode::FORBIDDEN);
         let report = refusal.report.as_ref().unwrap();
         assert_eq!(report["signers"][0]["subIndication"], "REVOKED_NO_POE");
+        assert_eq!(report["subIndication"], "REVOKED_NO_POE");
         // The right owner whose revocation status cannot be established (no CRL of ca-rsa).
         let verifier = pki::rsa_verifier_with(&[pki::ROOT_RSA_CRL], Policy::default());
         let refusal = refused(

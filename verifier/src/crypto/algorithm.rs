@@ -5,7 +5,7 @@
 //! |---|---|---|---|
 //! | sha{1,256,384,512}WithRSAEncryption (RFC 8017, RFC 4055 §5) | rsaEncryption | from the OID | ring `RSA_PKCS1_*` |
 //! | rsaEncryption (RFC 3370 §3.2, the CMS form) | rsaEncryption | the SignerInfo digestAlgorithm | ring `RSA_PKCS1_*` |
-//! | id-RSASSA-PSS (RFC 4055 §3.1) | rsaEncryption or id-RSASSA-PSS | SHA-256/384/512, MGF1 same hash, salt = hash length | ring `RSA_PSS_2048_8192_*` |
+//! | id-RSASSA-PSS (RFC 4055 §3.1) | rsaEncryption or id-RSASSA-PSS | SHA-256/384/512, MGF1 same hash, any salt length | salt = hash length: ring `RSA_PSS_2048_8192_*`; other salts: RSAVP1 + EMSA-PSS-VERIFY in `rsa.rs` |
 //! | ecdsa-with-SHA{256,384} (RFC 5758 §3.2) | id-ecPublicKey P-256/P-384 | from the OID | ring `ECDSA_P{256,384}_SHA{256,384}_ASN1` |
 //! | id-ecPublicKey (CMS form) | id-ecPublicKey | the digestAlgorithm | as above |
 //! | ecdsa-with-SHA1 (RFC 3279 §2.2.3) | id-ecPublicKey | SHA-1 | recognised, not verifiable ([`CryptoError::NotVerifiable`]) |
@@ -63,7 +63,9 @@ impl SignatureAlgorithm {
                     (digest, _) => return Err(unsupported_digest(digest)),
                 })
             }
-            SignatureScheme::RsaPss => {
+            // The ring verifier of the hash also answers for the key size and the hash when
+            // another salt length is verified by `rsa.rs` (see `pss_beyond_ring`).
+            SignatureScheme::RsaPss { .. } => {
                 if !(2048..=RSA_MAX_BITS).contains(&self.key_bits) {
                     return Err(size());
                 }
@@ -187,7 +189,12 @@ pub(crate) fn resolve_key(
                 });
             }
         }
-        (SignatureScheme::RsaPss, Some(pss.hash))
+        (
+            SignatureScheme::RsaPss {
+                salt_len: pss.salt_len,
+            },
+            Some(pss.hash),
+        )
     } else if let Some(digest) = ecdsa_digest(oid) {
         // RFC 5758 §3.2: parameters MUST be absent (NULL tolerated).
         absent_or_null()?;
@@ -279,8 +286,10 @@ fn ecdsa_digest(oid: Oid<'_>) -> Option<DigestAlgorithm> {
     }
 }
 
-/// ring's PSS verifiers: SHA-256/384/512, MGF1 with the same hash, salt = hash length
-/// (RFC 8017 §9.1 recommends exactly this; RFC 4055 §3.1 allows more).
+/// The RSASSA-PSS parameters verified: SHA-256/384/512 and MGF1 with the same hash (RFC 8017
+/// §9.1 and RFC 4055 §3.1 recommend the same hash; a policy judges the one digest the facts
+/// name), any salt length. ring verifies salt = hash length; other salt lengths go to `rsa.rs`
+/// (`SignatureAlgorithm::pss_beyond_ring`).
 fn check_pss_supported(pss: &PssParameters, oid: Oid<'_>) -> Result<(), CryptoError> {
     let unsupported = |reason| CryptoError::UnsupportedParameters {
         oid: oid.to_string(),
@@ -295,10 +304,24 @@ fn check_pss_supported(pss: &PssParameters, oid: Oid<'_>) -> Result<(), CryptoEr
     if pss.mgf1_hash != pss.hash {
         return Err(unsupported("MGF1 hash differs from the message hash"));
     }
-    if usize::try_from(pss.salt_len).ok() != Some(pss.hash.output_len()) {
-        return Err(unsupported("salt length differs from the hash length"));
-    }
     Ok(())
+}
+
+impl SignatureAlgorithm {
+    /// The RSASSA-PSS parameters of a signature that ring cannot verify: a salt length other
+    /// than the hash length (ring's PSS verifiers take only that one, RFC 8017 §9.1's
+    /// recommendation). `None` for every other algorithm.
+    pub(crate) fn pss_beyond_ring(&self) -> Option<PssParameters> {
+        let SignatureScheme::RsaPss { salt_len } = self.scheme else {
+            return None;
+        };
+        let hash = self.digest?;
+        (usize::try_from(salt_len).ok() != Some(hash.output_len())).then_some(PssParameters {
+            hash,
+            mgf1_hash: hash,
+            salt_len,
+        })
+    }
 }
 
 /// Digest AlgorithmIdentifiers, here with the other identifiers this table resolves (so that

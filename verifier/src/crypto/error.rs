@@ -19,7 +19,8 @@ pub enum CryptoError {
         oid: String,
     },
     /// The algorithm is known but these parameters are not supported (RFC 4055 PSS parameters
-    /// other than hash = MGF1 hash, salt = hash length, trailer 1).
+    /// with a hash other than SHA-256/384/512, an MGF1 hash other than the message hash, or a
+    /// mask generation function other than MGF1).
     #[error("unsupported parameters for {oid}: {reason}")]
     UnsupportedParameters {
         /// The algorithm OID, dotted.

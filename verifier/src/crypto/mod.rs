@@ -5,7 +5,8 @@
 //!
 //! - [`resolve`]: signature AlgorithmIdentifier + the signer's
 //!   SubjectPublicKeyInfo → [`SignatureAlgorithm`] (RSA PKCS#1 v1.5 and PSS through ring,
-//!   RFC 8017 / RFC 4055; ECDSA P-256/P-384, RFC 5758 / RFC 3279; Ed25519, RFC 8410; NCA GOST
+//!   RFC 8017 / RFC 4055, and PSS with other salt lengths than the hash's on crypto-bigint;
+//!   ECDSA P-256/P-384, RFC 5758 / RFC 3279; Ed25519, RFC 8410; NCA GOST
 //!   through [`crate::gost`]); unknown algorithms are errors naming the OID;
 //! - [`verify_signature`] / [`verify_signature_digest`]: the mathematical check;
 //! - [`DigestAlgorithm`]: SHA-1/224/256/384/512, Streebog-256/512, GOST R 34.11-94, one-shot,
@@ -16,7 +17,9 @@
 //!
 //! Inside, the value types ([`KeyAlgorithm`], [`SignatureAlgorithm`], ...) live in `types.rs`,
 //! below the key decoder (`key.rs`), the algorithm table (`algorithm.rs`) and the errors, so
-//! that dependencies run one way (`algorithm.rs` uses `key.rs`, never the reverse).
+//! that dependencies run one way (`algorithm.rs` uses `key.rs`, never the reverse). `pss.rs`
+//! reads RSASSA-PSS-params; `rsa.rs` verifies the PSS signatures ring cannot (a salt length
+//! other than the hash length) with those parameters.
 //!
 //! ```
 //! use qoima_verifier::crypto::{self, Content, DigestAlgorithm};
@@ -42,6 +45,7 @@ mod error;
 mod key;
 pub mod oids;
 mod pss;
+mod rsa;
 mod signature;
 mod signer;
 mod types;

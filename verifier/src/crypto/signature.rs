@@ -2,6 +2,7 @@
 
 use crate::crypto::CryptoError;
 use crate::crypto::digest::DigestAlgorithm;
+use crate::crypto::rsa;
 use crate::crypto::types::SignatureAlgorithm;
 use crate::gost::{self, GostError};
 
@@ -15,6 +16,8 @@ use crate::gost::{self, GostError};
 ///
 /// ring's errors are opaque: for RSA, ECDSA and Ed25519 an invalid key (a point off the curve,
 /// an even exponent) is reported as [`CryptoError::BadSignature`] like any failed check.
+/// RSASSA-PSS with a salt length other than the hash length is verified here rather than by
+/// ring (RFC 8017 §8.1.2, `rsa.rs`); its invalid keys are [`CryptoError::MalformedKey`].
 pub fn verify_signature(
     algorithm: &SignatureAlgorithm,
     public_key: &[u8],
@@ -24,7 +27,11 @@ pub fn verify_signature(
     if let Some(gost) = algorithm.gost() {
         return gost::verify(gost, public_key, message, signature).map_err(gost_error);
     }
+    // Also checks the key size and the hash of a PSS signature that `rsa.rs` verifies.
     let ring_algorithm = algorithm.ring_algorithm()?;
+    if let Some(pss) = algorithm.pss_beyond_ring() {
+        return rsa::verify_pss(pss, public_key, message, signature);
+    }
     ring::signature::UnparsedPublicKey::new(ring_algorithm, public_key)
         .verify(message, signature)
         .map_err(|_| CryptoError::BadSignature)

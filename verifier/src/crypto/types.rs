@@ -61,8 +61,12 @@ impl EcCurve {
 pub enum SignatureScheme {
     /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2).
     RsaPkcs1v15,
-    /// RSASSA-PSS (RFC 8017 §8.1) with MGF1 over the same hash and a salt as long as the hash.
-    RsaPss,
+    /// RSASSA-PSS (RFC 8017 §8.1) with MGF1 over the same hash (RFC 4055 §3.1).
+    RsaPss {
+        /// The salt length in octets the RSASSA-PSS-params declare (saltLength): the
+        /// signature verifies only with a salt of exactly this length.
+        salt_len: u64,
+    },
     /// ECDSA with an ASN.1 DER `Ecdsa-Sig-Value` (RFC 3279 §2.2.3, RFC 5758 §3.2).
     Ecdsa,
     /// PureEdDSA over edwards25519 (RFC 8032 §5.1, RFC 8410).
@@ -89,12 +93,12 @@ pub struct SignatureAlgorithm {
 }
 
 impl fmt::Display for SignatureAlgorithm {
-    /// E.g. `RSA PKCS#1 v1.5, SHA-256, 2048-bit key` or `GOST 34.10-2015 512, GOST R
-    /// 34.11-2012 512`: what a report shows.
+    /// E.g. `RSA PKCS#1 v1.5, SHA-256, 2048-bit key`, `RSASSA-PSS, SHA-256, salt 32 octets,
+    /// 2048-bit key` or `GOST 34.10-2015 512, GOST R 34.11-2012 512`: what a report shows.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self.scheme {
             SignatureScheme::RsaPkcs1v15 => "RSA PKCS#1 v1.5",
-            SignatureScheme::RsaPss => "RSASSA-PSS",
+            SignatureScheme::RsaPss { .. } => "RSASSA-PSS",
             SignatureScheme::Ecdsa => "ECDSA",
             SignatureScheme::Ed25519 => "Ed25519",
             SignatureScheme::Gost(GostAlgorithm::Gost2015_512) => "GOST 34.10-2015 512",
@@ -105,6 +109,9 @@ impl fmt::Display for SignatureAlgorithm {
         }
         if let Some(digest) = self.digest {
             write!(f, ", {digest}")?;
+        }
+        if let SignatureScheme::RsaPss { salt_len } = self.scheme {
+            write!(f, ", salt {salt_len} octets")?;
         }
         if matches!(self.key, KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss) {
             write!(f, ", {}-bit key", self.key_bits)?;

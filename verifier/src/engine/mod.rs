@@ -265,8 +265,15 @@ impl Verifier {
         (certificates, (!crls.is_empty()).then_some(crls))
     }
 
-    /// DESIGN.md §3: met when at least one signer matches every expectation; otherwise
-    /// TOTAL_FAILED/NOT_OWNER, unless a signature already failed outright.
+    /// DESIGN.md §3: met when at least one signer matches every expectation. When none does,
+    /// the verdict claims no more than is known:
+    ///
+    /// - every signer's identity was established by a valid signature (its own verdict
+    ///   passed, its certificate compared with the expectation): TOTAL_FAILED/NOT_OWNER;
+    /// - otherwise some signer may be the sender, and nobody can tell: a signature that
+    ///   failed outright (TOTAL_FAILED) stands, else the verdict stays INDETERMINATE with the
+    ///   sub-indication of the first such signer (its path, revocation status or signing
+    ///   certificate could not be established).
     fn judge_ownership(&self, report: &mut Report, expectation: &Expectation) {
         let matching: Vec<usize> = report
             .signers
@@ -274,22 +281,33 @@ impl Verifier {
             .filter(|s| s.owner == Some(true))
             .map(|s| s.index)
             .collect();
-        if matching.is_empty() {
-            let check = Check::failed(
+        let check = if !matching.is_empty() {
+            Check::passed(
                 CheckName::Ownership,
-                SubIndication::NotOwner,
-                "no signer is the expected person or organisation",
-            );
+                format!("signer(s) {matching:?} match the expectation"),
+            )
+        } else if let Some((sub, unknown)) = ownership_unknown(&report.signers) {
+            report.verdict = report.verdict.worst(Verdict::failed(sub));
+            Check::failed(
+                CheckName::Ownership,
+                sub,
+                format!(
+                    "no signer is shown to be the expected person or organisation, but the \
+                     identity of signer(s) {unknown} is not established by a valid signature: \
+                     ownership unknown"
+                ),
+            )
+        } else {
             if report.verdict.indication != Indication::TotalFailed {
                 report.verdict = Verdict::failed(SubIndication::NotOwner);
             }
-            report.checks.push(check);
-        } else {
-            report.checks.push(Check::passed(
+            Check::failed(
                 CheckName::Ownership,
-                format!("signer(s) {matching:?} match the expectation"),
-            ));
-        }
+                SubIndication::NotOwner,
+                "no signer is the expected person or organisation",
+            )
+        };
+        report.checks.push(check);
         report.ownership = Some(OwnershipReport {
             expected_iin: expectation.iin.clone(),
             expected_bin: expectation.bin.clone(),
@@ -301,6 +319,28 @@ impl Verifier {
             matching_signers: matching,
         });
     }
+}
+
+/// When no signer matches: the signers whose identity no valid signature establishes (their
+/// own verdict did not pass, or, passing, their identity could not be compared), as the worst
+/// of their sub-indications (the first among equals) and a list for the report; `None` when
+/// every signer is established, someone else.
+fn ownership_unknown(signers: &[SignerReport]) -> Option<(SubIndication, String)> {
+    let mut worst: Option<Verdict> = None;
+    let mut listed = Vec::new();
+    for signer in signers {
+        let sub = match signer.verdict.sub_indication {
+            None if signer.owner.is_some() => continue,
+            // Passed, yet not compared: its identity could not be read.
+            None => SubIndication::SigConstraintsFailure,
+            Some(sub) => sub,
+        };
+        let verdict = Verdict::failed(sub);
+        worst = Some(worst.map_or(verdict, |w| w.worst(verdict)));
+        listed.push(format!("{} ({verdict})", signer.index));
+    }
+    let sub = worst?.sub_indication?;
+    Some((sub, listed.join(", ")))
 }
 
 impl Report {

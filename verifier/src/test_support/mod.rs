@@ -174,6 +174,11 @@ pub(crate) mod pki {
         INDIVIDUAL_SHA384_CMS = "cms/individual-sha384.detached.p7s";
         INDIVIDUAL_SHA512_CMS = "cms/individual-sha512.detached.p7s";
         INDIVIDUAL_PSS_CMS = "cms/individual-pss.detached.p7s";
+        INDIVIDUAL_PSS_SALTMAX_CMS = "cms/individual-pss-saltmax.detached.p7s";
+        INDIVIDUAL_PSS_SALTMAX_ATTACHED_CMS = "cms/individual-pss-saltmax.attached.p7s";
+        INDIVIDUAL_PSS_SALT20_CMS = "cms/individual-pss-salt20.detached.p7s";
+        INDIVIDUAL_PSS_SALT0_CMS = "cms/individual-pss-salt0.detached.p7s";
+        INDIVIDUAL_PSS_SHA512_SALTMAX_CMS = "cms/individual-pss-sha512-saltmax.detached.p7s";
         INDIVIDUAL_SHA1_CMS = "cms/individual-sha1.detached.p7s";
         INDIVIDUAL_NOCERTS_CMS = "cms/individual-nocerts.detached.p7s";
         INDIVIDUAL_NOATTR_DETACHED_CMS = "cms/individual-noattr.detached.p7s";

@@ -37,6 +37,6 @@ sign cms_rsa2048_sha1_noattr.der 2048 -md sha1 -noattr
 # RSA-PSS, SHA-256, MGF1-SHA-256, salt 32, with an ESS signingCertificateV2 attribute (-cades).
 sign cms_rsa2048_pss_sha256_cades.der 2048 -md sha256 -cades \
     -keyopt rsa_padding_mode:pss -keyopt rsa_pss_saltlen:32 -keyopt rsa_mgf1_md:sha256
-# RSA-PSS with salt length 20: parameters this layer does not support.
+# RSA-PSS with salt length 20: not ring's salt = hash length (verified by src/crypto/rsa.rs).
 sign cms_rsa2048_pss_sha256_salt20.der 2048 -md sha256 \
     -keyopt rsa_padding_mode:pss -keyopt rsa_pss_saltlen:20

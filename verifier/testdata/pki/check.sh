@@ -118,7 +118,9 @@ done
 for f in individual-sha384.detached.p7s individual-sha512.detached.p7s individual-pss.detached.p7s \
          individual-noattr.detached.p7s individual-noattr.attached.p7s individual-keyid.detached.p7s \
          individual-chain.detached.p7s individual.attached.ber.p7s individual.detached.pem \
-         rsa1024.detached.p7s individual-sha1.detached.p7s; do
+         rsa1024.detached.p7s individual-sha1.detached.p7s individual-pss-saltmax.detached.p7s \
+         individual-pss-saltmax.attached.p7s individual-pss-salt20.detached.p7s \
+         individual-pss-salt0.detached.p7s individual-pss-sha512-saltmax.detached.p7s; do
     expect "$f" OK cv root-rsa.pem "$f"
 done
 expect "individual.detached.b64" OK openssl cms -verify -binary -inform DER \
@@ -147,6 +149,19 @@ expect "individual.detached vs other doc"  "content verify error" openssl cms -v
     -in cms/individual.detached.p7s -content check.sh -CAfile "$W/root-inter.pem" -attime "$AT" -out /dev/null
 
 echo "== fixed fields"
+# The salt length each PSS file declares (saltLength [2], RFC 4055 §3.1; DER omits the
+# DEFAULT 20): the longest for RSA-2048 is 256 - hLen - 2.
+for fs in individual-pss.detached.p7s:20 individual-pss-saltmax.detached.p7s:DE \
+          individual-pss-salt20.detached.p7s:14 individual-pss-salt0.detached.p7s:00 \
+          individual-pss-sha512-saltmax.detached.p7s:BE; do
+    f=${fs%%:*} want=${fs##*:}
+    got=$(openssl cms -cmsout -print -inform DER -in "cms/$f" | awk '
+        /algorithm: rsassaPss/ { p = 1 }
+        p && /cont \[ 2 \]/ { s = 1; next }
+        p && s && /INTEGER/ { sub(/.*:/, ""); print; exit }
+        p && /^ *signature:/ { exit }')
+    expect "$f: saltLength 0x$want" OK test "${got:-14}" = "$want"
+done
 st=$(openssl cms -cmsout -print -inform DER -in cms/two-signers.detached.p7s | grep -c 'UTCTIME:Apr  1 10:00:00 2026 GMT')
 expect "two-signers: both signingTime = 2026-04-01T10:00:00Z" OK test "$st" -eq 2
 expect "doc-4k.txt is 4096 bytes" OK test "$(wc -c < doc-4k.txt)" -eq 4096

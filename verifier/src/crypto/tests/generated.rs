@@ -108,21 +108,21 @@ fn cases() -> Vec<Case> {
             pss(oids::SHA256, 32),
             D::Sha256,
             &rs::RSA_PSS_SHA256,
-            S::RsaPss,
+            S::RsaPss { salt_len: 32 },
         ),
         rsa(
             "RSA-PSS SHA-384",
             pss(oids::SHA384, 48),
             D::Sha384,
             &rs::RSA_PSS_SHA384,
-            S::RsaPss,
+            S::RsaPss { salt_len: 48 },
         ),
         rsa(
             "RSA-PSS SHA-512",
             pss(oids::SHA512, 64),
             D::Sha512,
             &rs::RSA_PSS_SHA512,
-            S::RsaPss,
+            S::RsaPss { salt_len: 64 },
         ),
     ];
     let (spki, sign) = ecdsa(&rs::ECDSA_P256_SHA256_ASN1_SIGNING, oids::SECP256R1);

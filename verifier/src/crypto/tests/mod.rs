@@ -7,12 +7,14 @@
 //! - `generated`: RSA, ECDSA and Ed25519 SignerInfos signed with ring at test time, with and
 //!   without signed attributes;
 //! - `openssl`: CMS made by the openssl CLI (RSA-1024, SHA-1, PSS + signingCertificateV2),
-//!   see `testdata/crypto/README.md`.
+//!   see `testdata/crypto/README.md`;
+//! - `rsa_pss`: RSASSA-PSS-VERIFY for salt lengths ring does not take, rule by rule.
 
 mod generated;
 mod nca;
 mod openssl;
 mod resolve;
+mod rsa_pss;
 mod wycheproof;
 
 use crate::ber::Tlv;
@@ -59,8 +61,9 @@ pub(super) fn parse_spki(der: &[u8]) -> SubjectPublicKeyInfo<'_> {
     spki
 }
 
-/// `RSASSA-PSS-params` with MGF1 over the same hash and trailer 1 omitted.
-pub(super) fn pss_params(hash: Oid<'_>, mgf1_hash: Oid<'_>, salt_len: u8) -> Vec<u8> {
+/// `RSASSA-PSS-params` with MGF1 over `mgf1_hash` and trailer 1 omitted; the salt length as a
+/// minimal positive INTEGER.
+pub(super) fn pss_params(hash: Oid<'_>, mgf1_hash: Oid<'_>, salt_len: u64) -> Vec<u8> {
     let hash_alg = alg_id(hash, Some(NULL));
     let mgf = alg_id(
         crate::crypto::oids::MGF1,
@@ -69,6 +72,12 @@ pub(super) fn pss_params(hash: Oid<'_>, mgf1_hash: Oid<'_>, salt_len: u8) -> Vec
     seq(&[
         &tlv(0xa0, &hash_alg),
         &tlv(0xa1, &mgf),
-        &tlv(0xa2, &tlv(0x02, &[salt_len])),
+        &tlv(
+            0xa2,
+            &tlv(
+                0x02,
+                &crate::testing::unsigned_content(&salt_len.to_be_bytes()),
+            ),
+        ),
     ])
 }

@@ -187,15 +187,22 @@ fn pss_table() {
     let supported = pss_params(oids::SHA384, oids::SHA384, 48);
     let pss = alg_id(oids::RSASSA_PSS, Some(&supported));
     let alg = resolve(&pss, None, RSA2048_SPKI).unwrap();
-    assert_eq!(alg.scheme, SignatureScheme::RsaPss);
+    assert_eq!(alg.scheme, SignatureScheme::RsaPss { salt_len: 48 });
     assert_eq!(alg.digest, Some(DigestAlgorithm::Sha384));
+    // Any salt length (RFC 8017 §9.1.1: "sLen ... the intended length in octets of the
+    // salt"), as the parameters declare it.
+    for salt_len in [0, 20, 32, 64, 222, 1000] {
+        let params = pss_params(oids::SHA256, oids::SHA256, salt_len);
+        let alg = resolve(&alg_id(oids::RSASSA_PSS, Some(&params)), None, RSA2048_SPKI).unwrap();
+        assert_eq!(alg.scheme, SignatureScheme::RsaPss { salt_len });
+        assert_eq!(alg.digest, Some(DigestAlgorithm::Sha256));
+    }
 
     let unsupported = |params: Option<&[u8]>| {
         let pss = alg_id(oids::RSASSA_PSS, params);
         resolve(&pss, None, RSA2048_SPKI)
     };
     for params in [
-        pss_params(oids::SHA256, oids::SHA256, 20),
         pss_params(oids::SHA256, oids::SHA1, 32),
         pss_params(oids::SHA1, oids::SHA1, 20),
         // All defaults: SHA-1, MGF1-SHA-1, salt 20.

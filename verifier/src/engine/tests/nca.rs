@@ -514,8 +514,8 @@ fn kalkan_cms_ownership() {
 }
 
 /// Ownership under the default policy: the signature is INDETERMINATE/TRY_LATER (no root CRL),
-/// and a wrong IIN makes it TOTAL_FAILED/NOT_OWNER (DESIGN §3: NOT_OWNER replaces anything but
-/// an outright failure), while the right IIN leaves TRY_LATER.
+/// with the right IIN and with another one alike: a signer whose path is not established is not
+/// established to be someone else either (DESIGN.md §3), so never NOT_OWNER.
 #[test]
 fn kalkan_cms_ownership_under_the_default_policy() {
     let verifier = verifier(Policy::default());
@@ -527,7 +527,7 @@ fn kalkan_cms_ownership_under_the_default_policy() {
     );
     assert_verdict(
         &verify(&verifier, &request.expect(expect_iin(VALID_IIN))),
-        failed(SubIndication::NotOwner),
+        failed(SubIndication::TryLater),
         "another IIN",
     );
 }
@@ -1341,7 +1341,8 @@ fn ncanode_superseded_keys_with_a_later_proof_of_existence_are_revoked() {
 /// Two signers in one CMS, the valid individual and the superseded employee: the overall
 /// verdict is the worst signer's (REVOKED_NO_POE without a POE; the individual alone passes);
 /// an expectation met by one signer (the individual's IIN) is met, and does not hide the other
-/// signer's problem; with the POE of 2026-06-01 both pass.
+/// signer's problem; an expectation met by neither is not NOT_OWNER, since the employee's
+/// identity is not established (REVOKED_NO_POE stands); with the POE of 2026-06-01 both pass.
 #[test]
 fn ncanode_two_signers() {
     let verifier = verifier(lenient());
@@ -1362,7 +1363,15 @@ fn ncanode_two_signers() {
     assert_eq!(report.ownership.as_ref().unwrap().matching_signers, [0]);
 
     let report = verify(&verifier, &request(&cms).expect(expect_iin(VALID_IIN)));
-    assert_verdict(&report, failed(SubIndication::NotOwner), "nobody's IIN");
+    assert_verdict(&report, failed(SubIndication::RevokedNoPoe), "nobody's IIN");
+    assert!(
+        report
+            .ownership
+            .as_ref()
+            .unwrap()
+            .matching_signers
+            .is_empty()
+    );
 
     let report = verify(
         &verifier,
