@@ -35,7 +35,8 @@ cp "$real"/certs/*.crl corpus/crl_file/
 pki=../verifier/testdata/pki
 for f in individual.detached.p7s individual.attached.ber.p7s individual.detached.pem \
     individual.detached.b64 two-signers.attached.p7s individual-noattr.detached.p7s \
-    individual-keyid.detached.p7s individual-pss.detached.p7s ec.attached.p7s; do
+    individual-keyid.detached.p7s individual-pss.detached.p7s \
+    individual-pss-saltmax.detached.p7s individual-pss-salt0.detached.p7s ec.attached.p7s; do
     cp "$pki/cms/$f" "corpus/cms/pki-$f"
 done
 for f in root-rsa ca-rsa employee ec; do cp "$pki/certs/$f.cer" "corpus/certificate_file/pki-$f.cer"; done
