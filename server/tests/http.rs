@@ -502,11 +502,13 @@ fn delete_is_refused_while_retained() {
     assert_eq!(refused["retainUntil"], "2029-06-16");
     assert_eq!(refused["holds"].as_array().unwrap().len(), 2);
     assert_eq!(refused["holds"][0]["hold"], 1);
-    assert_eq!(refused["holds"][0]["reason"], "court order 12");
-    assert_eq!(refused["holds"][1]["by"], "Auditor B");
+    // A writer learns of the holds, not why or by whom they were placed.
+    assert!(refused["holds"][0].get("reason").is_none(), "{refused}");
+    assert!(refused["holds"][1].get("by").is_none(), "{refused}");
     let detail = refused["detail"].as_str().unwrap();
     assert!(detail.contains("retained until 2029-06-16"), "{detail}");
-    assert!(detail.contains("court order 12"), "{detail}");
+    assert!(detail.contains("holds: 1, 2;"), "{detail}");
+    assert!(!detail.contains("court order 12"), "{detail}");
 
     // Retained without holds: 409 with an empty list.
     let (status, text) = server.request(
@@ -668,7 +670,8 @@ fn auditors_place_and_release_holds() {
         Vec::new(),
     );
     assert_eq!(status, 409, "{text}");
-    assert!(text.contains("court order 7"), "{text}");
+    assert!(text.contains("holds: 1;"), "{text}");
+    assert!(!text.contains("court order 7"), "{text}");
 
     for (text, status) in [
         ("{not json", 400),
@@ -744,4 +747,145 @@ fn admins_manage_keys() {
         server.request(&admin, "DELETE", "/v1/keys/..", vec![]).0,
         404
     );
+}
+
+#[test]
+fn every_auditor_read_is_logged_before_it_is_served() {
+    const OBJECT: &str = "123456789012345678";
+    let vault = Vault::new();
+    let first = vault.register_ok(1, &["--object", OBJECT])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = vault.register_ok(2, &["--object", OBJECT])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reader = key(&vault, "reader");
+    let auditor = key(&vault, "auditor");
+    let admin = key(&vault, "admin");
+    let server = Server::start(&vault);
+    let size = |server: &Server| {
+        let (status, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", Vec::new());
+        assert_eq!(status, 200, "{note}");
+        checkpoint_size(&note)
+    };
+    // The auditor-read events of a document, as an admin (whose reads are not logged) sees
+    // them.
+    let reads = |server: &Server, id: &str| -> Vec<String> {
+        let document = server.get_json(&admin, &format!("/v1/documents/{id}"));
+        document["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "auditor-read")
+            .map(|e| e["what"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let start = size(&server);
+
+    // A reader's listing and re-verification are not audit events.
+    let listing = format!("/v1/objects/{OBJECT}/documents");
+    server.get_json(&reader, &listing);
+    let verify = format!("/v1/documents/{first}/verify");
+    assert_eq!(server.request(&reader, "POST", &verify, Vec::new()).0, 200);
+    assert_eq!(size(&server), start);
+
+    // An auditor's listing: one entry per document listed.
+    let found = server.get_json(&auditor, &listing);
+    assert_eq!(found["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(size(&server), start + 2);
+    assert_eq!(reads(&server, &first), ["listing"]);
+    assert_eq!(reads(&server, &second), ["listing"]);
+
+    // An auditor's re-verification reads the document's signatures: logged.
+    let (status, text) = server.request(&auditor, "POST", &verify, Vec::new());
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(size(&server), start + 3);
+    assert_eq!(reads(&server, &first), ["listing", "verify"]);
+    assert_eq!(reads(&server, &second), ["listing"]);
+}
+
+#[test]
+fn readers_and_writers_see_no_auditor_reads_or_hold_reasons() {
+    const SECRET: &str = "investigation 42 of the financial police";
+    let vault = Vault::new();
+    let id = vault.register_ok(1, &[])["id"].as_str().unwrap().to_owned();
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let admin = key(&vault, "admin");
+    let server = Server::start(&vault);
+    let path = format!("/v1/documents/{id}");
+    let body = serde_json::json!({ "reason": SECRET })
+        .to_string()
+        .into_bytes();
+    let (status, text) = server.request(&auditor, "POST", &format!("{path}/holds"), body);
+    assert_eq!(status, 201, "{text}");
+    // The auditor reads it (logged), then sees the hold's reason and its own read.
+    let seen = server.get_json(&auditor, &path);
+    assert_eq!(seen["holds"][0]["reason"], SECRET, "{seen}");
+    assert!(
+        seen["holds"][0]["by"]
+            .as_str()
+            .unwrap()
+            .starts_with("api key ")
+    );
+    let kinds = |document: &Value| -> Vec<String> {
+        document["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(kinds(&seen), ["hold-placed", "auditor-read"]);
+    assert_eq!(seen["events"][0]["reason"], SECRET);
+    // An admin sees everything too, as the command line does.
+    let full = server.get_json(&admin, &path);
+    assert_eq!(kinds(&full), ["hold-placed", "auditor-read"]);
+    assert_eq!(full["holds"][0]["reason"], SECRET);
+    let cli_view = {
+        drop(server);
+        let out = vault.qoima(&["doc", "show", &id, "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json(&out)
+    };
+    assert_eq!(kinds(&cli_view), ["hold-placed", "auditor-read"]);
+    assert_eq!(cli_view["holds"][0]["reason"], SECRET);
+    let server = Server::start(&vault);
+
+    // Readers and writers: the hold, its number and date, but no reason, no placer, and no
+    // auditor's reads.
+    for key in [&reader, &writer] {
+        let (status, text) = server.request(key, "GET", &path, Vec::new());
+        assert_eq!(status, 200, "{text}");
+        assert!(!text.contains(SECRET), "{text}");
+        assert!(!text.contains("api key"), "{text}");
+        assert!(!text.contains("auditor-read"), "{text}");
+        let document: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(kinds(&document), ["hold-placed"]);
+        let hold = &document["holds"][0];
+        assert_eq!(hold["hold"], 1, "{text}");
+        assert_eq!(hold["at"], full["holds"][0]["at"], "{text}");
+        assert!(
+            hold.get("reason").is_none() && hold.get("by").is_none(),
+            "{text}"
+        );
+        assert_eq!(document["events"][0]["at"], full["events"][0]["at"]);
+    }
+
+    // The refusal of a disposal of the held document tells a writer of the hold, not why.
+    let (status, text) = server.request(&writer, "DELETE", &path, Vec::new());
+    assert_eq!(status, 409, "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!text.contains("api key"), "{text}");
+    let refusal: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(refusal["holds"][0]["hold"], 1, "{text}");
+    assert!(refusal["holds"][0].get("reason").is_none(), "{text}");
+    // The command line, an operator on the machine, still prints why.
+    drop(server);
+    let out = vault.qoima(&["doc", "delete", &id]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains(SECRET), "{}", stderr(&out));
 }

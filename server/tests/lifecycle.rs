@@ -799,3 +799,30 @@ fn end_of_service_starts_the_end_of_construction_records() {
     assert_eq!(show(&vault, &id)["disposed"], true);
     assert_intact(&vault);
 }
+
+#[test]
+fn audit_verify_reports_entries_whose_time_goes_backwards() {
+    let vault = Vault::new();
+    // Registered at an instant ahead of the machine's clock; the hold placed afterwards is
+    // dated by that clock, earlier.
+    let ahead = "2027-01-04T05:00:00Z";
+    let out = vault.register_class_at(
+        "a.pdf",
+        &pdf(1),
+        "individual",
+        "project-documentation",
+        ahead,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = json(&out)["id"].as_str().unwrap().to_owned();
+    let out = vault.qoima(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = vault.qoima(&["hold", "place", &id, "--reason", "order", "--by", "A"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_error(
+        &vault.qoima(&["audit", "verify"]),
+        1,
+        &["audit entry 1", "audit entry 0", ahead, "earlier"],
+    );
+}

@@ -5,13 +5,14 @@ use std::sync::Arc;
 use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Request, Response, StatusCode};
-use qoima_vault::keys::{ApiKey, Permission};
+use qoima_vault::keys::{ApiKey, Permission, Role};
 use qoima_vault::records::{Actor, ActorError, DocumentId};
 use qoima_vault::registry::ErrorKind;
 
 use super::AppState;
 use super::body::Body;
 use super::response::{problem, status_of};
+use crate::representation::Audience;
 
 /// The caller's key, if it grants `permission`; else the 401 or 403 response.
 pub(super) fn authorise(
@@ -82,5 +83,14 @@ pub(super) fn log_auditor_read(
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Box::new(problem(status_of(e.kind()), &e.to_string()))),
+    }
+}
+
+/// What `caller` sees of auditors' reads and of why documents are held: everything for an
+/// auditor or an admin, neither for a reader or a writer.
+pub(super) fn audience(caller: &ApiKey) -> Audience {
+    match caller.role {
+        Role::Auditor | Role::Admin => Audience::Full,
+        Role::Reader | Role::Writer => Audience::Restricted,
     }
 }

@@ -15,10 +15,10 @@ use qoima_vault::registry::{DisposeError, DocumentView, Index, Retained};
 use serde_json::json;
 
 use super::AppState;
-use super::auth::{actor, log_auditor_read};
+use super::auth::{actor, audience, log_auditor_read};
 use super::body::{Body, Channel};
 use super::response::{json, problem, problem_with, represent, status_of};
-use crate::representation::{Disposal, Document, RetentionRefusal, Versions};
+use crate::representation::{Audience, Disposal, Document, RetentionRefusal, Versions};
 
 /// The id in a path, or 404 (a malformed id names no document).
 pub(super) fn parse_id(text: &str) -> Result<DocumentId, Box<Response<Body>>> {
@@ -77,7 +77,7 @@ pub(super) fn document_route(id: &str, state: &AppState, caller: &ApiKey) -> Res
         Ok(view) => view,
         Err(response) => return *response,
     };
-    match Document::new(&view) {
+    match Document::new(&view, audience(caller)) {
         Ok(document) => represent(StatusCode::OK, &document),
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
@@ -283,7 +283,7 @@ pub(super) fn delete_route(
     match state.registry.disposable(id, now) {
         Ok(()) => {}
         Err(DisposeError::Retained { why, .. }) => {
-            return retained(&view, &why, now);
+            return retained(&view, &why, now, audience(key));
         }
         Err(e) => return dispose_failure(e),
     }
@@ -311,8 +311,13 @@ pub(super) fn delete_route(
 }
 
 /// 409: why the document is kept (its retention, its holds), as the command line says it.
-fn retained(view: &DocumentView, why: &Retained, now: jiff::Timestamp) -> Response<Body> {
-    let refusal = match RetentionRefusal::new(view, why, now) {
+fn retained(
+    view: &DocumentView,
+    why: &Retained,
+    now: jiff::Timestamp,
+    audience: Audience,
+) -> Response<Body> {
+    let refusal = match RetentionRefusal::new(view, why, now, audience) {
         Ok(refusal) => refusal,
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
@@ -327,21 +332,29 @@ fn dispose_failure(error: DisposeError) -> Response<Body> {
 }
 
 /// `GET /v1/objects/{objectNumber}/documents`: the ids of the documents registered for a
-/// construction object (18 digits, else 400).
-pub(super) fn object_route(object: &str, state: &AppState) -> Response<Body> {
+/// construction object (18 digits, else 400). An auditor's listing is logged first as a read
+/// (`listing`) of each document listed.
+pub(super) fn object_route(object: &str, state: &AppState, caller: &ApiKey) -> Response<Body> {
     let object: ObjectNumber = match object.parse() {
         Ok(object) => object,
         Err(e) => return problem(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     match state.registry.find(Index::Object, object.as_str()) {
-        Ok(ids) => json(
-            StatusCode::OK,
-            json!({
+        Ok(ids) => {
+            for id in &ids {
+                if let Err(response) = log_auditor_read(state, caller, *id, "listing") {
+                    return *response;
+                }
+            }
+            json(
+                StatusCode::OK,
+                json!({
                 "objectNumber": object.as_str(),
-                "documents": ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            })
-            .to_string(),
-        ),
+                    "documents": ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })
+                .to_string(),
+            )
+        }
         Err(e) => problem(status_of(e.kind()), &e.to_string()),
     }
 }
@@ -349,8 +362,14 @@ pub(super) fn object_route(object: &str, state: &AppState) -> Response<Body> {
 /// `POST /v1/documents/{id}/verify[?at=RFC3339]`: the latest version's signatures verified
 /// again, now or at `at`, with the registration as their proof of existence
 /// (`Registry::reverify`): a signer whose certificate expired, or was revoked for a benign
-/// reason, after the registration still validates. Nothing is stored.
-pub(super) fn reverify_route(id: &str, query: Option<&str>, state: &AppState) -> Response<Body> {
+/// reason, after the registration still validates. Nothing is stored but an auditor's read
+/// (`verify`), logged first.
+pub(super) fn reverify_route(
+    id: &str,
+    query: Option<&str>,
+    state: &AppState,
+    caller: &ApiKey,
+) -> Response<Body> {
     let id = match parse_id(id) {
         Ok(id) => id,
         Err(response) => return *response,
@@ -368,6 +387,9 @@ pub(super) fn reverify_route(id: &str, query: Option<&str>, state: &AppState) ->
         },
         Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
     };
+    if let Err(response) = log_auditor_read(state, caller, id, "verify") {
+        return *response;
+    }
     let latest = match view(state, id) {
         Ok(view) => view.versions.last().map(|v| v.version).unwrap_or(1),
         Err(response) => return *response,

@@ -178,6 +178,7 @@ pub(crate) const ROUTES: &[Route] = &[
             c.param,
             req.uri().query(),
             c.state,
+            c.key,
         ))
     }),
     with_json("POST", "/v1/documents/{id}/holds", Audit, |body, c| {
@@ -190,7 +191,7 @@ pub(crate) const ROUTES: &[Route] = &[
         "GET",
         "/v1/objects/{objectNumber}/documents",
         Read,
-        |_, c| ready(documents::object_route(c.param, c.state)),
+        |_, c| ready(documents::object_route(c.param, c.state, c.key)),
     ),
     with_request("GET", "/v1/audit/checkpoint", Audit, |_, c| {
         ready(audit::checkpoint_route(c.state))

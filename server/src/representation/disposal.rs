@@ -5,6 +5,7 @@ use qoima_vault::records::{Event, RegistrationDateError, astana};
 use qoima_vault::registry::{Disposal as DisposalRecord, DocumentView, Retained};
 use serde::Serialize;
 
+use super::Audience;
 use super::document::{Hold, Tombstone, active_holds};
 
 /// A document disposed of: `deleted: true`, its retention, each version's tombstone.
@@ -43,11 +44,13 @@ pub(crate) struct RetentionRefusal<'a> {
 }
 
 impl<'a> RetentionRefusal<'a> {
-    /// The refusal of disposing of `view` at `at`, for the reason `why`.
+    /// The refusal of disposing of `view` at `at`, for the reason `why`, as `audience` sees it
+    /// (a hold's reason and placer only for an audience that sees them).
     pub(crate) fn new(
         view: &'a DocumentView,
         why: &Retained,
         at: Timestamp,
+        audience: Audience,
     ) -> Result<Self, RegistrationDateError> {
         let id = view.id;
         let until = view.retain_until();
@@ -59,7 +62,7 @@ impl<'a> RetentionRefusal<'a> {
         // Only the holds keep a document whose retention has passed.
         let running = until.is_none_or(|date| date >= today);
         let class = &view.record.class;
-        let holds = holds_text(view);
+        let holds = holds_text(view, audience);
         let reason = if running || !matches!(why, Retained::Held(_)) {
             format!(
                 "document {id} is retained until {until_text} (class {class}); holds: {holds}; a \
@@ -76,18 +79,21 @@ impl<'a> RetentionRefusal<'a> {
             deleted: false,
             retained: running,
             retain_until: until.map(|d| d.to_string()),
-            holds: Hold::active(view),
+            holds: Hold::active(view, audience),
             reason,
         })
     }
 }
 
-/// `none`, or each active hold: `3 ("reason", by NAME)`.
-pub(crate) fn holds_text(view: &DocumentView) -> String {
+/// `none`, or each active hold: `3 ("reason", by NAME)`, or only `3` for an audience that
+/// does not see why.
+pub(crate) fn holds_text(view: &DocumentView, audience: Audience) -> String {
     let holds: Vec<String> = active_holds(view)
         .into_iter()
         .map(|(number, event)| match event {
-            Event::HoldPlaced { reason, by, .. } => format!("{number} ({reason:?}, by {by})"),
+            Event::HoldPlaced { reason, by, .. } if audience.sees_audit() => {
+                format!("{number} ({reason:?}, by {by})")
+            }
             _ => number.to_string(),
         })
         .collect();

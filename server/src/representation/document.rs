@@ -8,7 +8,7 @@ use qoima_vault::registry::DocumentView;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rfc3339;
+use super::{Audience, rfc3339};
 
 /// A document as `GET /v1/documents/{id}` and `qoima doc show --json` give it.
 #[derive(Debug, Serialize)]
@@ -37,7 +37,8 @@ pub(crate) struct Document<'a> {
 pub(crate) struct NoVersion(pub(crate) DocumentId);
 
 impl<'a> Document<'a> {
-    pub(crate) fn new(view: &'a DocumentView) -> Result<Self, NoVersion> {
+    /// `view` as `audience` may see it (see [`Audience`]).
+    pub(crate) fn new(view: &'a DocumentView, audience: Audience) -> Result<Self, NoVersion> {
         let current = view.versions.last().ok_or(NoVersion(view.id))?;
         let record = &view.record;
         Ok(Self {
@@ -50,11 +51,11 @@ impl<'a> Document<'a> {
             retain_until: view.retain_until().map(|d| d.to_string()),
             versions: view.versions.len(),
             current: Version::new(current, view.annulled_by(current.version)),
-            holds: Hold::active(view),
+            holds: Hold::active(view, audience),
             events: view
                 .events
                 .iter()
-                .map(|(number, event)| Event::new(*number, event))
+                .filter_map(|(number, event)| Event::new(*number, event, audience))
                 .collect(),
             disposed: !view.tombstones.is_empty(),
             tombstones: Tombstone::all(&view.tombstones),
@@ -197,13 +198,17 @@ struct Event<'a> {
 #[serde(untagged, rename_all_fields = "camelCase")]
 enum EventDetail<'a> {
     Hold {
-        reason: &'a str,
-        by: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<&'a str>,
     },
     HoldReleased {
         hold: u32,
-        reason: &'a str,
-        by: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<&'a str>,
     },
     RetentionExtended {
         until: &'a str,
@@ -221,15 +226,21 @@ enum EventDetail<'a> {
 }
 
 impl<'a> Event<'a> {
-    fn new(number: u32, event: &'a EventRecord) -> Self {
+    /// Event `number`, as `audience` sees it: `None` when it may not see it at all (an
+    /// auditor's read), and a hold's reason and placer only when it sees them.
+    fn new(number: u32, event: &'a EventRecord, audience: Audience) -> Option<Self> {
+        let shown = |text: &'a String| audience.sees_audit().then_some(text.as_str());
         let detail = match event {
-            EventRecord::HoldPlaced { reason, by, .. } => EventDetail::Hold { reason, by },
+            EventRecord::HoldPlaced { reason, by, .. } => EventDetail::Hold {
+                reason: shown(reason),
+                by: shown(by),
+            },
             EventRecord::HoldReleased {
                 hold, reason, by, ..
             } => EventDetail::HoldReleased {
                 hold: *hold,
-                reason,
-                by,
+                reason: shown(reason),
+                by: shown(by),
             },
             EventRecord::RetentionExtended {
                 until, reason, by, ..
@@ -242,37 +253,42 @@ impl<'a> Event<'a> {
                 version: *version,
                 by_version: *by_version,
             },
+            EventRecord::AuditorRead { .. } if !audience.sees_audit() => return None,
             EventRecord::AuditorRead { by, what, .. } => EventDetail::AuditorRead { by, what },
         };
-        Self {
+        Some(Self {
             event: number,
             kind: event.kind(),
             at: rfc3339(event.at()),
             detail,
-        }
+        })
     }
 }
 
-/// A legal hold in force: its number (what `hold release --hold` takes), why, who, when.
+/// A legal hold in force: its number (what `hold release --hold` takes), when, and for an
+/// audience that sees them, why and who.
 #[derive(Debug, Serialize)]
 pub(crate) struct Hold<'a> {
     hold: u32,
     at: String,
-    reason: &'a str,
-    by: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<&'a str>,
 }
 
 impl<'a> Hold<'a> {
-    /// The holds of `view` placed and not released.
-    pub(crate) fn active(view: &'a DocumentView) -> Vec<Self> {
+    /// The holds of `view` placed and not released, as `audience` sees them.
+    pub(crate) fn active(view: &'a DocumentView, audience: Audience) -> Vec<Self> {
+        let full = audience.sees_audit();
         active_holds(view)
             .into_iter()
             .filter_map(|(number, event)| match event {
                 EventRecord::HoldPlaced { reason, by, at } => Some(Self {
                     hold: number,
                     at: rfc3339(*at),
-                    reason,
-                    by,
+                    reason: full.then_some(reason.as_str()),
+                    by: full.then_some(by.as_str()),
                 }),
                 _ => None,
             })

@@ -6,11 +6,13 @@
 //! Field names are camelCase; instants are RFC 3339; dates `YYYY-MM-DD`; addresses are the
 //! SHA-256 of the content in lowercase hex.
 
+mod audience;
 mod disposal;
 mod document;
 mod key;
 mod registration;
 
+pub(crate) use audience::Audience;
 pub(crate) use disposal::{Disposal, RetentionRefusal, holds_text};
 pub(crate) use document::{Document, Versions};
 pub(crate) use key::Key;

@@ -949,6 +949,7 @@ fn registrations_store_the_order_and_clause_in_force_at_their_instant() {
     let order_670 = ["670 §18", "670 §23"];
     let order_253 = ["253 §36", "253 §44"];
     let mut first = None;
+    // In the order of their instants: the audit log's times never go backwards.
     for (n, (at, date, until, clauses)) in [
         // Tuesday 30 June 2026, 14:05: order 670, after the cut-off, kept 3 years.
         (
@@ -956,6 +957,19 @@ fn registrations_store_the_order_and_clause_in_force_at_their_instant() {
             "2026-07-01",
             "2029-07-01",
             order_670,
+        ),
+        // The last second under 670 and the first under 253.
+        (
+            "2026-06-30T23:59:59+05:00",
+            "2026-07-01",
+            "2029-07-01",
+            order_670,
+        ),
+        (
+            "2026-07-01T00:00:00+05:00",
+            "2026-07-01",
+            "2031-07-01",
+            order_253,
         ),
         // Wednesday 1 July 2026, 15:00: order 253, the date of receipt, kept 5 years.
         (
@@ -969,19 +983,6 @@ fn registrations_store_the_order_and_clause_in_force_at_their_instant() {
             "2026-07-04T18:00:00+05:00",
             "2026-07-04",
             "2031-07-04",
-            order_253,
-        ),
-        // The last second under 670 and the first under 253.
-        (
-            "2026-06-30T23:59:59+05:00",
-            "2026-07-01",
-            "2029-07-01",
-            order_670,
-        ),
-        (
-            "2026-07-01T00:00:00+05:00",
-            "2026-07-01",
-            "2031-07-01",
             order_253,
         ),
     ]
@@ -1105,4 +1106,38 @@ fn a_version_stored_in_format_1_reads_as_made_under_order_670() {
         view.versions[0].registration_date,
         doc.version.registration_date
     );
+}
+
+#[test]
+fn entries_whose_time_goes_backwards_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    assert!(verified(&registry).is_clean());
+    // A clock set back by an hour: the hold is logged before the registration it follows.
+    let earlier = monday_afternoon() - jiff::SignedDuration::from_hours(1);
+    registry
+        .place_hold(doc.id, &reason("court order"), &actor("auditor A"), earlier)
+        .unwrap();
+    // The same instant again is no problem; only an earlier one is.
+    registry
+        .place_hold(
+            doc.id,
+            &reason("second order"),
+            &actor("auditor A"),
+            earlier,
+        )
+        .unwrap();
+    let report = verified(&registry);
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    let problem = &report.problems[0];
+    for needle in [
+        "audit entry 1",
+        "2026-06-15T11:00:00Z",
+        "audit entry 0",
+        "2026-06-15T12:00:00Z",
+        "earlier",
+    ] {
+        assert!(problem.contains(needle), "{needle:?} not in {problem}");
+    }
 }

@@ -4,7 +4,7 @@
 //! subtree against its children). Then each entry is checked against the record it names: a
 //! registration against the SHA-256 of its stored document and version records, a new version
 //! against its version record, an event against its event record, a disposal against its
-//! tombstones. Finally every stored record
+//! tombstones, and each entry's time against the one before it (never earlier). Finally every stored record
 //! must be named by an entry: a record slipped into RocksDB without its log entry is found as
 //! surely as one changed in place.
 
@@ -41,6 +41,8 @@ impl RecordsReport {
 /// One parsed audit entry (as `AuditEntry` in `mod.rs` writes it).
 struct Entry {
     kind: String,
+    /// Seconds since the Unix epoch.
+    time: i64,
     /// A document id, `object:<number>` or `calendar:<year>`.
     subject: String,
     number: u32,
@@ -50,12 +52,13 @@ struct Entry {
 fn parse_entry(bytes: &[u8]) -> Option<Entry> {
     let text = std::str::from_utf8(bytes).ok()?;
     let lines: Vec<&str> = text.strip_suffix('\n')?.split('\n').collect();
-    let [magic, kind, _time, document, number, _actor, hash] = lines.as_slice() else {
+    let [magic, kind, time, document, number, _actor, hash] = lines.as_slice() else {
         return None;
     };
     (*magic == "qoima-audit-v1").then_some(())?;
     Some(Entry {
         kind: (*kind).to_owned(),
+        time: time.parse().ok()?,
         subject: (*document).to_owned(),
         number: number.parse().ok()?,
         record_hash: (*hash).to_owned(),
@@ -73,6 +76,9 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
         report.problems.push(e.to_string());
     }
     let mut named: HashSet<(Table, Vec<u8>)> = HashSet::new();
+    // The entry before, with its time: the log is written in order, so an entry dated earlier
+    // than the one before it means a clock went backwards.
+    let mut previous: Option<(u64, i64)> = None;
     for index in 0..log.size() {
         report.entries += 1;
         let Some(entry) = log.entry(index).ok().as_deref().and_then(parse_entry) else {
@@ -81,6 +87,19 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                 .push(format!("audit entry {index} is unreadable"));
             continue;
         };
+        if let Some((before, time)) = previous
+            && entry.time < time
+        {
+            report.problems.push(format!(
+                "audit entry {index} ({} of {}) is dated {}, earlier than audit entry {before} \
+                 before it, dated {}: a clock went backwards",
+                entry.kind,
+                entry.subject,
+                instant(entry.time),
+                instant(time)
+            ));
+        }
+        previous = Some((index, entry.time));
         // Records that belong to no document: a facility's end of service, a calendar year.
         let keyed = match entry.kind.as_str() {
             "end-of-service" => {
@@ -177,6 +196,11 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
         }
     }
     Ok(report)
+}
+
+/// An entry's time as RFC 3339, or its seconds when it is out of range.
+fn instant(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| format!("{seconds} s"), |t| t.to_string())
 }
 
 /// Whether the record `bytes` named by audit entry `index` is there and hashes as the entry

@@ -11,7 +11,8 @@ use super::lookup::{document, is_disposed};
 use super::render::{pretty, tombstone_line};
 use crate::cli::{Failure, open_registry};
 use crate::config;
-use crate::representation::{Disposal, RetentionRefusal};
+// The operator on the machine sees everything.
+use crate::representation::{Audience, Disposal, RetentionRefusal};
 
 /// Refused with exit 3 while the document is retained or held; otherwise disposal, the one
 /// operation that deletes (with `--reason` and `--by`), which leaves a tombstone per version.
@@ -62,7 +63,7 @@ fn retained(
     at: Timestamp,
     json: bool,
 ) -> Result<Failure, Failure> {
-    let refusal = RetentionRefusal::new(view, why, at).map_err(Failure::failed)?;
+    let refusal = RetentionRefusal::new(view, why, at, Audience::Full).map_err(Failure::failed)?;
     if json {
         println!("{}", pretty(&refusal)?);
     }

@@ -14,7 +14,8 @@ use super::render::{one_line, pretty, retain_until_text, tombstone_line};
 use super::{FindArgs, ShowArgs};
 use crate::cli::{Failure, open_registry};
 use crate::config;
-use crate::representation::{Document, Versions, holds_text, rfc3339};
+// The operator on the machine sees everything.
+use crate::representation::{Audience, Document, Versions, holds_text, rfc3339};
 
 /// Records an auditor's read of `what` before it is served (`Registry::record_read`).
 fn record_read(
@@ -40,7 +41,7 @@ pub(super) fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<
     let tombstones = &view.tombstones;
     let record = &view.record;
     if args.json {
-        let document = Document::new(&view).map_err(Failure::failed)?;
+        let document = Document::new(&view, Audience::Full).map_err(Failure::failed)?;
         println!("{}", pretty(&document)?);
     } else {
         println!("id:                  {id}");
@@ -55,7 +56,7 @@ pub(super) fn show(dir: &Path, config: Option<&Path>, args: ShowArgs) -> Result<
         println!("created:             {}", rfc3339(record.created_at));
         println!("versions:            {}", view.versions.len());
         println!("retain until:        {}", document_retain_until_text(&view));
-        println!("holds:               {}", holds_text(&view));
+        println!("holds:               {}", holds_text(&view, Audience::Full));
         if !view.events.is_empty() {
             println!("events:");
             for (number, event) in &view.events {
