@@ -654,6 +654,27 @@ fn records_changed_or_added_behind_the_log_are_found() {
 }
 
 #[test]
+fn a_retained_version_whose_content_is_gone_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    assert!(verified(&registry).is_clean());
+    // The content's manifest removed behind the vault's back, as a disposal of another
+    // document racing this registration could once do.
+    let db = registry.content().backend().raw();
+    let cf = db.cf_handle(Table::Manifests.name()).unwrap();
+    let address = doc.version.content;
+    db.delete_cf(cf, address).unwrap();
+    let problems = verified(&registry).problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("version 1") && p.contains("content") && p.contains("missing")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_changed_document_record_is_found_too() {
     let dir = tempfile::tempdir().unwrap();
     let registry = registry(dir.path());

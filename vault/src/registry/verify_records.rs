@@ -4,9 +4,10 @@
 //! subtree against its children). Then each entry is checked against the record it names: a
 //! registration against the SHA-256 of its stored document and version records, a new version
 //! against its version record, an event against its event record, a disposal against its
-//! tombstones, and each entry's time against the one before it (never earlier). Finally every stored record
-//! must be named by an entry: a record slipped into RocksDB without its log entry is found as
-//! surely as one changed in place.
+//! tombstones, and each entry's time against the one before it (never earlier). Then every stored
+//! record must be named by an entry: a record slipped into RocksDB without its log entry is found
+//! as surely as one changed in place. Last, every version not disposed of must still have its
+//! content.
 
 use std::collections::HashSet;
 
@@ -16,7 +17,7 @@ use super::error::StoreError;
 use super::{calendars, event_key, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec;
-use crate::records::{DocumentId, Tombstone};
+use crate::records::{DocumentId, Tombstone, VersionRecord};
 use crate::storage::{MetaStore, Table};
 
 /// What a verification found.
@@ -195,7 +196,33 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
             }
         }
     }
+    check_content(backend, &mut report)?;
     Ok(report)
+}
+
+/// Every version not disposed of still has its content: a version is kept until its
+/// tombstone, and its bytes with it (the manifest here; `qoima scrub` checks the chunks).
+fn check_content<S: MetaStore>(backend: &S, report: &mut RecordsReport) -> Result<(), StoreError> {
+    for stored in backend.scan(Table::Versions) {
+        let (key, value) = stored?;
+        let Ok(version) = codec::decode_upgrading::<VersionRecord>(&value) else {
+            // An undecodable version is reported by its hash check above.
+            continue;
+        };
+        if backend.get(Table::Tombstones, &key)?.is_some() {
+            continue;
+        }
+        if backend.get(Table::Manifests, &version.content)?.is_none() {
+            let id = key.get(..16).map(hex::encode).unwrap_or_default();
+            report.problems.push(format!(
+                "version {} of document {id}: its content {} is missing, and the version was \
+                 not disposed of",
+                version.version,
+                hex::encode(version.content)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An entry's time as RFC 3339, or its seconds when it is out of range.
