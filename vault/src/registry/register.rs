@@ -185,6 +185,15 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// Registers a document: verifies, checks, numbers, dates and stores it.
     pub fn register(&self, registration: &Registration) -> Result<Registered, RegisterError> {
         let prepared = self.prepare(registration)?;
+        self.store(registration, prepared)
+    }
+
+    /// Stores a prepared registration: a new document and its first version.
+    pub(super) fn store(
+        &self,
+        registration: &Registration,
+        prepared: Prepared,
+    ) -> Result<Registered, RegisterError> {
         let id = DocumentId::random().map_err(|_| RegisterError::Random)?;
         let document = DocumentRecord {
             class: registration.class.name().to_owned(),
@@ -335,6 +344,15 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         prepared: Prepared,
     ) -> Result<VersionRecord, RegisterError> {
         let backend = self.content().backend();
+        // Checked again under the writer lock: a disposal of another document with the same
+        // bytes may have removed them since `prepare` saw them, and a version must never
+        // point at nothing.
+        if backend
+            .get(Table::Manifests, &prepared.address.0)?
+            .is_none()
+        {
+            return Err(RegisterError::ContentMissing(prepared.address));
+        }
         let template = self.numbering.template(&prepared.participant);
         let fields = Fields {
             participant: &prepared.participant,

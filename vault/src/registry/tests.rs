@@ -392,6 +392,34 @@ fn readable(registry: &Registry, address: &[u8; 32]) -> bool {
 }
 
 #[test]
+fn a_registration_racing_a_disposal_of_the_same_bytes_is_refused_not_stored_without_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    // A second registration of the same bytes, verified and dated (outside the writer lock)...
+    let submission = registration(&registry, PDF, &INDIVIDUAL);
+    let prepared = registry.prepare(&submission).unwrap();
+    // ...while the first document, past its retention, is disposed of: nothing else that is
+    // stored uses the bytes, so they go.
+    let disposal = registry
+        .dispose(
+            doc.id,
+            &reason("expired"),
+            &actor("operator"),
+            later(365 * 6),
+        )
+        .unwrap();
+    assert!(disposal.tombstones[0].1.content_removed);
+    // The second registration must not be stored pointing at nothing.
+    let Err(err) = registry.store(&submission, prepared) else {
+        panic!("the registration was stored without its bytes");
+    };
+    assert!(matches!(err, RegisterError::ContentMissing(_)), "{err}");
+    let check = verified(&registry);
+    assert!(check.is_clean(), "{:?}", check.problems);
+}
+
+#[test]
 fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     let dir = tempfile::tempdir().unwrap();
     let registry = registry(dir.path());
