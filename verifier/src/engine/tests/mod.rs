@@ -14,11 +14,12 @@
 //! - `pss`: RSASSA-PSS by openssl with salt lengths other than the hash length;
 //! - `cache`: `Send + Sync`, the caches.
 
+use crate::ber::Tlv;
 use crate::engine::{Check, CheckName, Data, Outcome, Report, Request, Verifier};
 use crate::path::CertificateStore;
 use crate::policy::Policy;
 use crate::revocation::CrlStore;
-use crate::test_support::pki;
+use crate::test_support::{der_tlv, pki};
 use crate::verdict::Verdict;
 
 mod acceptance;
@@ -177,4 +178,33 @@ fn signer_checks(report: &Report, name: CheckName, outcome: Outcome) -> Vec<&Che
 /// them.
 fn signer_json(report: &Report, index: usize) -> serde_json::Value {
     serde_json::to_value(&report.signers[index]).expect("JSON")
+}
+
+/// The SignedData fields of a DER CMS, as their encodings: version, digestAlgorithms,
+/// encapContentInfo, then the optional certificates `[0]` and crls `[1]`, and signerInfos last.
+fn signed_data_fields(cms: &[u8]) -> Vec<Vec<u8>> {
+    let content_info = Tlv::parse_single(cms).expect("DER");
+    let mut fields = content_info.children();
+    fields.next_tlv().expect("DER").expect("contentType");
+    let explicit = fields.next_tlv().expect("DER").expect("[0] content");
+    let signed_data = explicit
+        .children()
+        .next_tlv()
+        .expect("DER")
+        .expect("SignedData");
+    let mut children = Vec::new();
+    let mut inner = signed_data.children();
+    while let Some(child) = inner.next_tlv().expect("DER") {
+        children.push(child.raw().to_vec());
+    }
+    children
+}
+
+/// A ContentInfo (RFC 5652 §3) of type id-signedData around the SignedData fields `body`.
+fn signed_data_content_info(body: &[u8]) -> Vec<u8> {
+    let content_type = crate::testing::oid(crate::testing::ID_SIGNED_DATA);
+    der_tlv(
+        0x30,
+        &[content_type, der_tlv(0xA0, &der_tlv(0x30, body))].concat(),
+    )
 }

@@ -4,8 +4,10 @@
 //! stands; an invalid expected number is the caller's error.
 
 use super::format::flip_signature_byte;
-use super::{AT, Setup, assert_verdict, request, verifier, verify};
-use crate::ber::Tlv;
+use super::{
+    AT, Setup, assert_verdict, request, signed_data_content_info, signed_data_fields, verifier,
+    verify,
+};
 use crate::engine::{CheckName, Data, Outcome, Report, Request, RequestError, Verifier};
 use crate::identity::Expectation;
 use crate::test_support::{der_tlv, pki};
@@ -137,26 +139,6 @@ fn failed_ownership_checks(report: &Report) -> Vec<Option<SubIndication>> {
         .collect()
 }
 
-/// The SignedData fields of a DER CMS, as their encodings: version, digestAlgorithms,
-/// encapContentInfo, then the optional certificates `[0]` and crls `[1]`, and signerInfos last.
-fn signed_data_fields(cms: &[u8]) -> Vec<Vec<u8>> {
-    let content_info = Tlv::parse_single(cms).expect("DER");
-    let mut fields = content_info.children();
-    fields.next_tlv().expect("DER").expect("contentType");
-    let explicit = fields.next_tlv().expect("DER").expect("[0] content");
-    let signed_data = explicit
-        .children()
-        .next_tlv()
-        .expect("DER")
-        .expect("SignedData");
-    let mut children = Vec::new();
-    let mut inner = signed_data.children();
-    while let Some(child) = inner.next_tlv().expect("DER") {
-        children.push(child.raw().to_vec());
-    }
-    children
-}
-
 /// One detached CMS whose SignerInfos are those of `cms` in order (each a detached signature
 /// of `doc-4k.txt` with SHA-256), carrying the certificates they carry: a document signed by
 /// several people, some of whose signatures may not validate.
@@ -182,11 +164,7 @@ fn signed_by(cms: &[&[u8]]) -> Vec<u8> {
         body.extend(der_tlv(0xA0, &certificates.concat()));
     }
     body.extend(der_tlv(0x31, &signer_infos));
-    let content_type = crate::testing::oid(crate::testing::ID_SIGNED_DATA);
-    der_tlv(
-        0x30,
-        &[content_type, der_tlv(0xA0, &der_tlv(0x30, &body))].concat(),
-    )
+    signed_data_content_info(&body)
 }
 
 /// (a) One valid signer who is someone else: NOT_OWNER, and the report says only that.

@@ -2,10 +2,9 @@
 //! variant of the README: stale, missing, forged (look-alike), base + delta, delta only.
 
 use super::{
-    SIGNING_TIME, Setup, assert_verdict, check, check_both, request, signer_checks, signer_json,
-    verifier, verify,
+    SIGNING_TIME, Setup, assert_verdict, check, check_both, request, signed_data_content_info,
+    signed_data_fields, signer_checks, signer_json, verifier, verify,
 };
-use crate::ber::Tlv;
 use crate::engine::{CheckName, Outcome};
 use crate::path::Fingerprint;
 use crate::policy::Policy;
@@ -280,28 +279,11 @@ fn policy_may_accept_a_ca_without_crl() {
 
 /// `cms` (DER) with `crls` as its SignedData `crls [1]`.
 fn with_crls(cms: &[u8], crls: &[&[u8]]) -> Vec<u8> {
-    let content_info = Tlv::parse_single(cms).expect("DER");
-    let mut fields = content_info.children();
-    let content_type = fields.next_tlv().expect("DER").expect("contentType");
-    let explicit = fields.next_tlv().expect("DER").expect("[0] content");
-    let signed_data = explicit
-        .children()
-        .next_tlv()
-        .expect("DER")
-        .expect("SignedData");
-    let mut children = Vec::new();
-    let mut inner = signed_data.children();
-    while let Some(child) = inner.next_tlv().expect("DER") {
-        children.push(child.raw().to_vec());
-    }
+    let mut children = signed_data_fields(cms);
     let signer_infos = children.pop().expect("signerInfos");
     children.push(der_tlv(0xA1, &crls.concat()));
     children.push(signer_infos);
-    let signed_data = der_tlv(0x30, &children.concat());
-    der_tlv(
-        0x30,
-        &[content_type.raw(), &der_tlv(0xA0, &signed_data)].concat(),
-    )
+    signed_data_content_info(&children.concat())
 }
 
 #[test]
