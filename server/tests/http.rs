@@ -568,18 +568,22 @@ fn delete_is_refused_while_retained() {
     }
 }
 
+/// Registers two documents of construction object `object`; their ids.
+fn two_documents_of(vault: &Vault, object: &str) -> (String, String) {
+    let id = |n| {
+        vault.register_ok(n, &["--object", object])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    (id(1), id(2))
+}
+
 #[test]
 fn documents_of_an_object() {
     const OBJECT: &str = "123456789012345678";
     let vault = Vault::new();
-    let first = vault.register_ok(1, &["--object", OBJECT])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let second = vault.register_ok(2, &["--object", OBJECT])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (first, second) = two_documents_of(&vault, OBJECT);
     vault.register_ok(3, &["--object", "876543210987654321"]);
     vault.register_ok(4, &[]);
     let reader = key(&vault, "reader");
@@ -753,14 +757,7 @@ fn admins_manage_keys() {
 fn every_auditor_read_is_logged_before_it_is_served() {
     const OBJECT: &str = "123456789012345678";
     let vault = Vault::new();
-    let first = vault.register_ok(1, &["--object", OBJECT])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let second = vault.register_ok(2, &["--object", OBJECT])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (first, second) = two_documents_of(&vault, OBJECT);
     let reader = key(&vault, "reader");
     let auditor = key(&vault, "auditor");
     let admin = key(&vault, "admin");
