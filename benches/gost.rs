@@ -1,7 +1,8 @@
 //! GOST signature verification rate on real NCA signatures: GOST 34.10-2015 512-bit (the
 //! current NCA default) and GOST 34.310-2004, each as a whole `verify` (hash of the signed
-//! attributes + the curve equation) and as `verify_digest` (the curve equation alone); beside
-//! them, in the same run, ring's ECDSA P-256/SHA-256 verification as a reference. Criterion
+//! attributes + the curve equation), as `verify_digest` (the curve equation alone) and as
+//! `PreparedKey::verify_digest` (the same with the key's multiples precomputed); beside them, in
+//! the same run, ring's ECDSA P-256/SHA-256 verification as a reference. Criterion
 //! reports each as elements (verifications) per second on one core.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
@@ -102,6 +103,16 @@ fn bench(c: &mut Criterion) {
                     black_box(&case.signature),
                 )
                 .unwrap()
+            })
+        });
+        // The same with the key parsed and its multiples precomputed once (as a cache of
+        // certificates may keep them).
+        let prepared = gost::PreparedKey::new(case.algorithm, &case.public_key).unwrap();
+        group.bench_function(format!("{name}/prepared-digest"), |b| {
+            b.iter(|| {
+                prepared
+                    .verify_digest(black_box(&digest), black_box(&case.signature))
+                    .unwrap()
             })
         });
     }

@@ -2,18 +2,21 @@
 //! `G` of prime order `q`, as a type: [`Curve`] (declared with `gost_curve!`, in `params.rs`).
 //!
 //! Each curve is a unit type whose moduli are compile-time constants, so that field elements
-//! are bare [`ConstMontyForm`] values (the limbs only, no parameters carried along) and every
-//! Montgomery constant is computed by the compiler.
+//! are bare limbs (no parameters carried along) and every constant of the arithmetic (the
+//! Montgomery constants, or `c` of a pseudo-Mersenne `p = 2^N - c`) is computed by the
+//! compiler.
 //!
 //! Only parameters and the constants derived from them: this file uses no other file of
-//! `gost`, and `point.rs` (the arithmetic, and the per-curve table of multiples of `G`) builds
-//! on it.
+//! `gost` but the field arithmetic (`field.rs`), and `point.rs` (the point arithmetic, and the
+//! per-curve table of multiples of `G`) builds on it.
 
 use crypto_bigint::Uint;
 use crypto_bigint::modular::{ConstMontyForm, ConstMontyParams};
 
-/// A field element modulo the curve's `p`, in Montgomery form.
-pub(crate) type Fe<C, const L: usize> = ConstMontyForm<<C as Curve<L>>::P, L>;
+use super::field::FieldElement;
+
+/// A field element modulo the curve's `p` (see [`FieldElement`] for its representation).
+pub(crate) type Fe<C, const L: usize> = FieldElement<<C as Curve<L>>::P, L>;
 /// An integer modulo the group order `q`, in Montgomery form.
 pub(crate) type Scalar<C, const L: usize> = ConstMontyForm<<C as Curve<L>>::Q, L>;
 
@@ -51,9 +54,9 @@ impl<C: Curve<L>, const L: usize> Derived<C, L> {
     pub(crate) const P: Uint<L> = *<C::P as ConstMontyParams<L>>::PARAMS.modulus().as_ref();
     /// `q` as an integer.
     pub(crate) const Q: Uint<L> = *<C::Q as ConstMontyParams<L>>::PARAMS.modulus().as_ref();
-    /// `a` in Montgomery form.
+    /// `a` as a field element.
     pub(crate) const A: Fe<C, L> = Fe::<C, L>::new(&C::A);
-    /// `b` in Montgomery form.
+    /// `b` as a field element.
     pub(crate) const B: Fe<C, L> = Fe::<C, L>::new(&C::B);
     /// Whether `a = -3 (mod p)`, which allows a cheaper doubling formula (true for both NCA
     /// curves).

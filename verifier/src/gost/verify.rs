@@ -6,7 +6,7 @@ use crypto_bigint::Uint;
 use super::GostError;
 use super::curve::{Curve, Derived, Fe, Scalar};
 use super::field::{is_zero, lt, reduce, uint_from_le};
-use super::point::{Affine, FixedBase, double_mul};
+use super::point::{Affine, FixedBase, Jacobian, PreparedPoint, double_mul};
 
 /// Parses a public key: the contents of the SubjectPublicKeyInfo's `subjectPublicKey` BIT STRING
 /// (after its unused-bits octet), which for NCA is the DER `OCTET STRING` holding
@@ -87,6 +87,24 @@ pub(crate) fn verify_digest<C: FixedBase<L>, const L: usize>(
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), GostError> {
+    verify_digest_with(digest, signature, |z1, z2| double_mul(z1, q_point, z2))
+}
+
+/// [`verify_digest`] with the public key's precomputed multiples.
+pub(crate) fn verify_digest_prepared<C: FixedBase<L>, const L: usize>(
+    key: &PreparedPoint<C, L>,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), GostError> {
+    verify_digest_with(digest, signature, |z1, z2| key.double_mul(z1, z2))
+}
+
+/// The verification equation, with `z1·G + z2·Q` computed by `double_mul(z1, z2)`.
+fn verify_digest_with<C: FixedBase<L>, const L: usize>(
+    digest: &[u8],
+    signature: &[u8],
+    double_mul: impl FnOnce(&Uint<L>, &Uint<L>) -> Jacobian<C, L>,
+) -> Result<(), GostError> {
     let e = digest_to_e::<C, L>(digest)?;
     let (r, s) = parse_signature::<C, L>(signature)?;
 
@@ -100,7 +118,7 @@ pub(crate) fn verify_digest<C: FixedBase<L>, const L: usize>(
     let z1 = Scalar::<C, L>::new(&s).mul(&v).retrieve();
     let z2 = r_scalar.mul(&v).neg().retrieve();
 
-    let c = double_mul(&z1, q_point, &z2);
+    let c = double_mul(&z1, &z2);
     if c.is_identity() {
         return Err(GostError::BadSignature);
     }

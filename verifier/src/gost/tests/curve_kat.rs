@@ -47,7 +47,10 @@ fn affine<C: Curve<L>, const L: usize>(p: &Jacobian<C, L>) -> (Uint<L>, Uint<L>)
 }
 
 /// Textbook double-and-add, most significant bit first, for cross-checking.
-fn naive_mul<C: Curve<L>, const L: usize>(p: &Affine<C, L>, k: &Uint<L>) -> Jacobian<C, L> {
+pub(super) fn naive_mul<C: Curve<L>, const L: usize>(
+    p: &Affine<C, L>,
+    k: &Uint<L>,
+) -> Jacobian<C, L> {
     let mut acc = Jacobian::IDENTITY;
     for i in (0..Uint::<L>::BITS).rev() {
         acc = acc.double();
@@ -58,7 +61,10 @@ fn naive_mul<C: Curve<L>, const L: usize>(p: &Affine<C, L>, k: &Uint<L>) -> Jaco
     acc
 }
 
-fn same_point<C: Curve<L>, const L: usize>(a: &Jacobian<C, L>, b: &Jacobian<C, L>) -> bool {
+pub(super) fn same_point<C: Curve<L>, const L: usize>(
+    a: &Jacobian<C, L>,
+    b: &Jacobian<C, L>,
+) -> bool {
     match (a.to_affine(), b.to_affine()) {
         (None, None) => true,
         (Some(a), Some(b)) => a == b,

@@ -1,6 +1,7 @@
 //! Tests of the GOST module: known answers for the hashes and the curve arithmetic, the real NCA
 //! signatures in `testdata/`, tampering, and round trips through a test-only signer.
 
+mod arithmetic;
 mod curve_kat;
 mod hashes;
 mod pkcs12;

@@ -11,7 +11,9 @@ use x509_parser::revocation_list::CertificateRevocationList;
 use super::fixtures::*;
 use crate::ber::Tlv;
 use crate::cms::{SignedData, SignerIdentifier, SignerInfo};
-use crate::gost::{GostAlgorithm, GostDigestAlgorithm, check_public_key, verify, verify_digest};
+use crate::gost::{
+    GostAlgorithm, GostDigestAlgorithm, PreparedKey, check_public_key, verify, verify_digest,
+};
 use crate::input::{decode_certificate_file, decode_cms, decode_crl_file};
 use crate::oid::Oid;
 use crate::parse_signed_data;
@@ -150,6 +152,13 @@ fn verify_signer_info(si: &SignerInfo<'_>, cert_der: &[u8], content: &[u8]) -> G
     // The same through a precomputed digest over the two pieces.
     let digest = digest_algorithm.digest_parts(&attrs.bytes_to_verify_parts());
     verify_digest(algorithm, public_key(&cert), &digest, &si.signature).unwrap();
+    // And with the key's precomputed multiples.
+    let prepared = PreparedKey::new(algorithm, public_key(&cert)).unwrap();
+    assert_eq!(prepared.algorithm(), algorithm);
+    prepared.verify_digest(&digest, &si.signature).unwrap();
+    prepared
+        .verify(&attrs.bytes_to_verify(), &si.signature)
+        .unwrap();
     // messageDigest is the hash of the content, as is (not reversed).
     assert_eq!(*attrs.message_digest, digest_algorithm.digest(content));
     algorithm

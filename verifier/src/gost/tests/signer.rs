@@ -13,7 +13,7 @@ use crate::gost::field::{is_zero, reduce, uint_from_le, uint_to_le};
 use crate::gost::params::{CryptoProA, Tc26Gost512A};
 use crate::gost::point::{FixedBase, mul_base};
 use crate::gost::verify::digest_to_e;
-use crate::gost::{GostAlgorithm, GostError, verify, verify_digest};
+use crate::gost::{GostAlgorithm, GostError, PreparedKey, verify, verify_digest};
 
 /// SplitMix64: a small deterministic generator, enough for test keys and nonces.
 pub(super) struct TestRng(u64);
@@ -165,6 +165,8 @@ proptest! {
             prop_assert_eq!(signature.len(), algorithm.signature_len());
             prop_assert_eq!(key.public_key.len(), algorithm.public_key_len());
             prop_assert_eq!(verify(algorithm, &key.public_key, &message, &signature), Ok(()));
+            let prepared = PreparedKey::new(algorithm, &key.public_key).unwrap();
+            prop_assert_eq!(prepared.verify(&message, &signature), Ok(()));
 
             let mut other = message.clone();
             if other.is_empty() {
@@ -176,6 +178,7 @@ proptest! {
                 verify(algorithm, &key.public_key, &other, &signature),
                 Err(GostError::BadSignature)
             );
+            prop_assert_eq!(prepared.verify(&other, &signature), Err(GostError::BadSignature));
             let other_key = TestKey::random(algorithm, &mut rng);
             prop_assert_eq!(
                 verify(algorithm, &other_key.public_key, &message, &signature),

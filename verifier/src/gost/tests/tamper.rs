@@ -8,7 +8,7 @@ use super::signer::{TestKey, TestRng};
 use crate::gost::curve::Derived;
 use crate::gost::field::uint_to_le;
 use crate::gost::params::{CryptoProA, Tc26Gost512A};
-use crate::gost::{GostAlgorithm, GostError, check_public_key, verify, verify_digest};
+use crate::gost::{GostAlgorithm, GostError, PreparedKey, check_public_key, verify, verify_digest};
 use crate::input::decode_cms;
 use crate::parse_signed_data;
 
@@ -40,8 +40,13 @@ fn real(cms: &[u8]) -> Real {
 }
 
 impl Real {
+    /// The verdict of `verify`, which a [`PreparedKey`] of the same bytes must give too.
     fn check(&self) -> Result<(), GostError> {
-        verify(self.algorithm, &self.key, &self.message, &self.signature)
+        let verdict = verify(self.algorithm, &self.key, &self.message, &self.signature);
+        let prepared = PreparedKey::new(self.algorithm, &self.key)
+            .and_then(|key| key.verify(&self.message, &self.signature));
+        assert_eq!(prepared, verdict);
+        verdict
     }
 
     fn integer_len(&self) -> usize {
