@@ -48,15 +48,16 @@ const VAULT: Rules = Rules {
         ("error", &["address", "codec", "storage"]),
         ("content", &["address", "codec", "error", "storage"]),
         ("audit", &["address", "codec", "storage"]),
-        ("keys", &["address", "codec", "storage"]),
         ("uploads", &["address", "codec", "content", "storage"]),
         // The rules of the orders and the record values: no machinery.
         ("records", &["address", "codec"]),
+        // API keys, bound to a participant (a record value); their changes are logged.
+        ("keys", &["address", "audit", "codec", "records", "storage"]),
         // The machinery that applies them.
         (
             "registry",
             &[
-                "address", "audit", "codec", "content", "error", "records", "storage",
+                "address", "audit", "codec", "content", "error", "keys", "records", "storage",
             ],
         ),
         (

@@ -189,6 +189,9 @@ pub mod registration {
         format!("%PDF-1.7\n% crash test round {round} document {i}\n%%EOF\n").into_bytes()
     }
 
+    /// The IIN of `individual`, the sender every registration names.
+    pub const SENDER_IIN: &str = "850315300128";
+
     /// A detached CMS over `content` by `individual`.
     pub fn signature(content: &[u8]) -> Vec<u8> {
         sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content)

@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{AT, Vault, assert_error, json, pdf, stderr, stdout};
+use common::{AT, INDIVIDUAL_IIN, Vault, assert_error, json, pdf, stderr, stdout};
 use qoima_vault::ContentAddress;
 use qoima_vault::audit::{Checkpoint, Hash, VerifierKey, hash_leaf, verify_inclusion};
 use qoima_vault::storage::Table;
@@ -148,6 +148,8 @@ fn a_refused_registration_stores_nothing() {
         "project-documentation",
         "--at",
         AT,
+        "--expect-iin",
+        INDIVIDUAL_IIN,
     ]);
     assert_error(&out, 1, &["REVOKED_NO_POE"]);
     assert!(
@@ -211,6 +213,8 @@ fn without_a_trust_store_nothing_is_registered() {
             "project-documentation",
             "--at",
             AT,
+            "--expect-iin",
+            INDIVIDUAL_IIN,
             "--json",
         ])
         .output()
@@ -368,7 +372,7 @@ fn checkpoints_proofs_and_consistency() {
     let version = &proof["versions"][0];
     assert_eq!(version["auditIndex"], 0);
     let entry = version["entry"].as_str().unwrap();
-    assert!(entry.starts_with("qoima-audit-v1\nregister\n"), "{entry}");
+    assert!(entry.starts_with("qoima-audit-v2\nregister\n"), "{entry}");
     assert!(entry.contains(&id), "{entry}");
     let path: Vec<Hash> = version["proof"]
         .as_array()

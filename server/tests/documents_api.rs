@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Server, Vault, b64, json, key, pdf, pki, stderr};
+use common::{INDIVIDUAL_IIN, Server, Vault, b64, json, key, pdf, pki, stderr};
 use qoima_verifier::testing::sign_detached;
 use serde_json::{Value, json};
 
@@ -240,6 +240,7 @@ fn an_upload_becomes_a_document() {
         "signatures": [b64(&sign(&content, "head"))],
         "class": "expertise-application",
         "participant": "ТОО Тест",
+        "expectIin": "791122405066",
     });
     let (status, second) = post_json(&server, &writer, "/v1/documents", &body);
     assert_eq!(status, 201, "{second}");
@@ -268,6 +269,7 @@ fn refused_registrations_store_nothing() {
         "signatures": [signature],
         "class": "project-documentation",
         "participant": "ТОО Тест",
+        "expectIin": INDIVIDUAL_IIN,
     });
     let with = |field: &str, value: Value| {
         let mut body = base.clone();
@@ -337,6 +339,7 @@ fn refused_registrations_store_nothing() {
     let body = json!({
         "sha256": sha256_hex(b"never stored"), "signatures": [signature],
         "class": "project-documentation", "participant": "ТОО Тест",
+        "expectIin": INDIVIDUAL_IIN,
     });
     let (status, problem) = post_json(&server, &writer, "/v1/documents", &body);
     assert_eq!(status, 404, "{problem}");
@@ -377,29 +380,32 @@ fn new_versions_need_a_signed_annulment() {
     let doc = registered["id"].as_str().unwrap();
 
     let reason = "изменение по замечаниям экспертизы";
+    let second = big_pdf(4, 60_000);
     let query: String = reason.bytes().map(|b| format!("%{b:02X}")).collect();
+    let replacement = sha256_hex(&second);
     let (status, statement) = server.request(
         &writer,
         "GET",
-        &format!("/v1/documents/{doc}/statement?reason={query}"),
+        &format!("/v1/documents/{doc}/statement?reason={query}&replacement={replacement}"),
         vec![],
     );
     assert_eq!(status, 200, "{statement}");
-    assert!(statement.starts_with("qoima-annulment-v1\n"), "{statement}");
+    assert!(statement.starts_with("qoima-annulment-v2\n"), "{statement}");
     assert!(statement.contains(&format!("reason: {reason}\n")));
-    let (status, _) = server.request(
-        &writer,
-        "GET",
-        &format!("/v1/documents/{doc}/statement"),
-        vec![],
-    );
-    assert_eq!(status, 400);
+    assert!(statement.contains(&format!("replacement: {replacement}\n")));
+    for missing in [
+        format!("/v1/documents/{doc}/statement"),
+        format!("/v1/documents/{doc}/statement?reason={query}"),
+    ] {
+        let (status, _) = server.request(&writer, "GET", &missing, vec![]);
+        assert_eq!(status, 400);
+    }
 
-    let second = big_pdf(4, 60_000);
     let version = |act_signer: &str| {
         json!({
             "upload": upload(&server, &writer, &second),
             "signatures": [b64(&sign(&second, "individual"))],
+            "expectIin": INDIVIDUAL_IIN,
             "annulment": b64(&sign(statement.as_bytes(), act_signer)),
             "reason": reason,
         })
@@ -473,8 +479,17 @@ fn disposal_follows_the_servers_clock() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let writer = key(&vault, "writer");
     let reader = key(&vault, "reader");
-    let server = Server::start(&vault);
-
+    let path = format!("/v1/documents/{record}");
+    {
+        // Today the record is kept for the floor of order 670 (3 years from its registration),
+        // however early its facility's service ended.
+        let server = Server::start(&vault);
+        let (status, text) = server.request(&writer, "DELETE", &path, vec![]);
+        assert_eq!(status, 409, "{text}");
+        assert!(text.contains("2029-06-16"), "{text}");
+    }
+    // In 2030, by the server's clock.
+    let server = Server::start_at(&vault, "2030-01-01T00:00:00Z");
     let (status, text) = server.request(
         &writer,
         "DELETE",
@@ -486,21 +501,42 @@ fn disposal_follows_the_servers_clock() {
     assert_eq!(refusal["deleted"], false);
     assert_eq!(refusal["retained"], true);
 
-    let path = format!("/v1/documents/{record}");
     let (status, _) = server.request(&reader, "DELETE", &path, vec![]);
     assert_eq!(status, 403);
-    // Disposal needs a reason.
+    // Disposal needs a reason and the act of a disposal officer over the statement.
     let (status, text) = server.request(&writer, "DELETE", &path, vec![]);
     assert_eq!(status, 422, "{text}");
-    assert!(text.contains("reason"), "{text}");
+    assert!(text.contains("reason") && text.contains("act"), "{text}");
+    let reason = "срок хранения истёк";
+    let query: String = reason.bytes().map(|b| format!("%{b:02X}")).collect();
+    let (status, statement) = server.request(
+        &writer,
+        "GET",
+        &format!("{path}/disposal-statement?reason={query}"),
+        vec![],
+    );
+    assert_eq!(status, 200, "{statement}");
+    assert!(statement.starts_with("qoima-disposal-v1\n"), "{statement}");
+    assert!(statement.contains(&format!("document: {record}\n")), "{statement}");
+    let delete = |act: &[u8]| {
+        json!({ "reason": reason, "act": b64(act) })
+            .to_string()
+            .into_bytes()
+    };
+    // Signed by someone who is not a disposal officer: refused, nothing removed.
     let (status, text) = server.request(
         &writer,
         "DELETE",
         &path,
-        json!({ "reason": "срок хранения истёк" })
-            .to_string()
-            .into_bytes(),
+        delete(&sign(statement.as_bytes(), "individual")),
     );
+    assert_eq!(status, 422, "{text}");
+    let officer = sign_detached(
+        &std::fs::read(pki("officer/officer.cer")).unwrap(),
+        &std::fs::read_to_string(pki("officer/officer.key.pem")).unwrap(),
+        statement.as_bytes(),
+    );
+    let (status, text) = server.request(&writer, "DELETE", &path, delete(&officer));
     assert_eq!(status, 200, "{text}");
     let disposed: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(disposed["deleted"], true);
@@ -510,12 +546,7 @@ fn disposal_follows_the_servers_clock() {
             .unwrap()
             .starts_with("api key ")
     );
-    let (status, _) = server.request(
-        &writer,
-        "DELETE",
-        &path,
-        json!({ "reason": "again" }).to_string().into_bytes(),
-    );
+    let (status, _) = server.request(&writer, "DELETE", &path, delete(&officer));
     assert_eq!(status, 410);
     let (status, _) = server.request(&writer, "GET", &format!("{path}/content"), vec![]);
     assert_eq!(status, 410);
@@ -543,6 +574,7 @@ fn versions_show_the_order_and_clause_that_dated_and_retained_them() {
         "signatures": [b64(&sign(&content, "individual"))],
         "class": "expertise-application",
         "participant": "ТОО Тест",
+        "expectIin": INDIVIDUAL_IIN,
         "dating": "sometimes",
     });
     let (status, problem) = post_json(&server, &writer, "/v1/documents", &body);
@@ -579,17 +611,21 @@ fn versions_show_the_order_and_clause_that_dated_and_retained_them() {
 
     // A new version takes `dating` too.
     let reason = "corrected";
+    let second = big_pdf(6, 20_000);
     let (status, statement) = server.request(
         &writer,
         "GET",
-        &format!("/v1/documents/{id}/statement?reason={reason}"),
+        &format!(
+            "/v1/documents/{id}/statement?reason={reason}&replacement={}",
+            sha256_hex(&second)
+        ),
         vec![],
     );
     assert_eq!(status, 200, "{statement}");
-    let second = big_pdf(6, 20_000);
     let version = json!({
         "upload": upload(&server, &writer, &second),
         "signatures": [b64(&sign(&second, "individual"))],
+        "expectIin": INDIVIDUAL_IIN,
         "annulment": b64(&sign(statement.as_bytes(), "individual")),
         "reason": reason,
         "dating": "submission",

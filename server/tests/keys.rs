@@ -1,11 +1,15 @@
 //! `qoima keys` end to end: the real binary on a real vault, and the vault opened by the test
-//! afterwards to check that the printed tokens authenticate.
+//! afterwards to check that the printed tokens authenticate and that the audit log names who
+//! made and revoked each key. The keys routes of the HTTP API are held to the same log.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use qoima_vault::audit::log::AuditLog;
 use qoima_vault::keys::{self, ApiKey, Role};
 use qoima_vault::storage::rocks::RocksBackend;
 use serde_json::Value;
@@ -196,4 +200,177 @@ fn bad_arguments_and_unknown_keys() {
     // A token is not an id either, and bad tokens do not authenticate.
     assert_eq!(authenticate(&vault, "qk_0123456789abcdef_00"), None);
     assert_eq!(authenticate(&vault, ""), None);
+}
+
+/// Kind, subject, version and actor of every audit entry of the vault in `data_dir` (no command
+/// runs meanwhile).
+fn audit_entries(data_dir: &Path) -> Vec<[String; 4]> {
+    let backend = RocksBackend::open(&data_dir.join("db")).unwrap();
+    let log = AuditLog::open(&backend).unwrap();
+    (0..log.size())
+        .map(|index| {
+            let entry = String::from_utf8(log.entry(index).unwrap()).unwrap();
+            let lines: Vec<&str> = entry.lines().collect();
+            [lines[1], lines[3], lines[4], lines[5]].map(str::to_owned)
+        })
+        .collect()
+}
+
+fn entry(kind: &str, id: &str, actor: &str) -> [String; 4] {
+    [kind, &format!("key:{id}"), "0", actor].map(str::to_owned)
+}
+
+#[test]
+fn keys_bound_to_a_bin_and_a_participant_and_their_audit_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+
+    // A participant that is not one is refused before the vault is created.
+    for bad in ["", "a/b", " ACME", "two\nlines", &"п".repeat(65)] {
+        let args = ["keys", "create", "--role", "writer", "--participant", bad];
+        let err = exits(&vault, &args, 64);
+        assert!(err.contains("--participant"), "{bad:?}: {err}");
+    }
+    let err = exits(
+        &vault,
+        &["keys", "create", "--role", "writer", "--by", ""],
+        64,
+    );
+    assert!(err.contains("--by"), "{err}");
+    assert!(!vault.exists());
+
+    let created = json(&ok(
+        &vault,
+        &[
+            "keys",
+            "create",
+            "--role",
+            "writer",
+            "--bin",
+            "240140001238",
+            "--participant",
+            "ТОО Құрылыс",
+            "--require-signed",
+            "--by",
+            "Operator A",
+            "--json",
+        ],
+    ));
+    let bound = created["id"].as_str().unwrap().to_owned();
+    let token = created["key"].as_str().unwrap();
+    let unbound = ok(&vault, &["keys", "create", "--role", "reader"]);
+    let unbound = unbound.trim()[3..19].to_owned();
+
+    let key = authenticate(&vault, token).unwrap();
+    assert_eq!(key.bin.as_deref(), Some("240140001238"));
+    assert_eq!(
+        key.participant.as_ref().map(|p| p.as_str()),
+        Some("ТОО Құрылыс")
+    );
+    let text = ok(&vault, &["keys", "list"]);
+    let line = text.lines().find(|l| l.starts_with(&bound)).unwrap();
+    assert!(
+        line.contains("BIN 240140001238") && line.contains("participant ТОО Құрылыс"),
+        "{line}"
+    );
+    let line = text.lines().find(|l| l.starts_with(&unbound)).unwrap();
+    assert!(!line.contains("participant"), "{line}");
+    let listed = json(&ok(&vault, &["keys", "list", "--json"]));
+    let of = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(of(&bound)["participant"], "ТОО Құрылыс");
+    assert_eq!(of(&bound)["bin"], "240140001238");
+    assert!(of(&unbound)["participant"].is_null());
+
+    ok(
+        &vault,
+        &["keys", "revoke", &bound, "--by", "Security officer"],
+    );
+    // A refused revocation logs nothing.
+    exits(&vault, &["keys", "revoke", &bound], 1);
+    assert_eq!(
+        audit_entries(&vault),
+        [
+            entry("key-created", &bound, "Operator A"),
+            entry("key-created", &unbound, "operator"),
+            entry("key-revoked", &bound, "Security officer"),
+        ]
+    );
+    let verified = json(&ok(&vault, &["audit", "verify", "--json"]));
+    assert_eq!(verified["size"], 3);
+    assert_eq!(verified["versionRecords"], 3);
+}
+
+#[test]
+fn keys_made_and_revoked_over_http_are_logged_as_the_admin_key() {
+    let vault = common::Vault::new();
+    let admin = common::key(&vault, "admin");
+    let admin_id = admin[3..19].to_owned();
+    let server = common::Server::start(&vault);
+    let post = |body: Value| {
+        let (status, text) =
+            server.request(&admin, "POST", "/v1/keys", body.to_string().into_bytes());
+        (status, json(&text))
+    };
+
+    // A participant that is not one: 422 naming it and the problem, nothing logged.
+    let long = "п".repeat(65);
+    for (bad, problem) in [
+        ("a/b", "'/'"),
+        ("", "empty"),
+        (" ACME", "white space"),
+        ("tab\there", "control character"),
+        (long.as_str(), "at most 64"),
+    ] {
+        let (status, answer) = post(serde_json::json!({"role": "writer", "participant": bad}));
+        assert_eq!(status, 422, "{bad:?}: {answer}");
+        let detail = answer["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("participant") && detail.contains(problem),
+            "{bad:?}: {answer}"
+        );
+    }
+    let (status, _) = post(serde_json::json!({"role": "writer", "participant": 7}));
+    assert_eq!(status, 400);
+
+    let (status, created) = post(serde_json::json!({
+        "role": "writer",
+        "bin": "240140001238",
+        "participant": "ACME",
+    }));
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let listed = server.get_json(&admin, "/v1/keys");
+    let key = listed["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(key["participant"], "ACME");
+    assert_eq!(key["bin"], "240140001238");
+    let path = format!("/v1/keys/{id}");
+    assert_eq!(server.request(&admin, "DELETE", &path, vec![]).0, 200);
+    assert_eq!(server.request(&admin, "DELETE", &path, vec![]).0, 410);
+    drop(server);
+
+    let by_admin = format!("api key {admin_id}");
+    assert_eq!(
+        audit_entries(&vault.data),
+        [
+            entry("key-created", &admin_id, "operator"),
+            entry("key-created", &id, &by_admin),
+            entry("key-revoked", &id, &by_admin),
+        ]
+    );
+    let out = vault.qoima(&["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&stdout(&out))["size"], 3);
 }

@@ -44,10 +44,24 @@ fn show(vault: &Vault, id: &str) -> Value {
     json(&out)
 }
 
-/// Writes the annulment statement of `id`'s latest version for `reason` and a detached CMS
-/// over it by `signer`; returns the statement and the signature's path.
-fn signed_statement(vault: &Vault, id: &str, reason: &str, signer: &str) -> (Vec<u8>, String) {
-    let out = vault.qoima(&["doc", "statement", id, "--reason", reason]);
+/// Writes document `n`'s PDF (the content a new version brings) and returns its path.
+fn replacement(vault: &Vault, n: u32) -> String {
+    let path = vault.dir.path().join(format!("replacement{n}.pdf"));
+    std::fs::write(&path, pdf(n)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// Writes the annulment statement of `id`'s latest version by document `n`'s PDF for `reason`
+/// and a detached CMS over it by `signer`; returns the statement and the signature's path.
+fn signed_statement(
+    vault: &Vault,
+    id: &str,
+    n: u32,
+    reason: &str,
+    signer: &str,
+) -> (Vec<u8>, String) {
+    let content = replacement(vault, n);
+    let out = vault.qoima(&["doc", "statement", id, "--reason", reason, "--content", &content]);
     ok(&out);
     static FILES: AtomicUsize = AtomicUsize::new(0);
     let name = format!("statement-{}", FILES.fetch_add(1, Ordering::Relaxed));
@@ -87,11 +101,14 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
 
     // The statement: text naming the document, the version, its content and the reason; the
     // same bytes on standard output, in --out FILE and in --json.
-    let out = vault.qoima(&["doc", "statement", &id, "--reason", reason]);
+    let content = replacement(&vault, 2);
+    let out = vault.qoima(&["doc", "statement", &id, "--reason", reason, "--content", &content]);
     ok(&out);
     let expected = format!(
-        "qoima-annulment-v1\ndocument: {id}\nversion: 1\ncontent: {}\nreason: {reason}\n",
-        first["address"].as_str().unwrap()
+        "qoima-annulment-v2\ndocument: {id}\nversion: 1\ncontent: {}\nreplacement: {}\nreason: \
+         {reason}\n",
+        first["address"].as_str().unwrap(),
+        ContentAddress::of(&pdf(2)),
     );
     assert_eq!(stdout(&out), expected);
     let file = vault.dir.path().join("statement.txt");
@@ -101,25 +118,29 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
         &id,
         "--reason",
         reason,
+        "--content",
+        &content,
         "--out",
         file.to_str().unwrap(),
     ]);
     ok(&out);
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read(&file).unwrap(), expected.as_bytes());
-    let out = vault.qoima(&["doc", "statement", &id, "--reason", reason, "--json"]);
+    let out = vault.qoima(&[
+        "doc", "statement", &id, "--reason", reason, "--content", &content, "--json",
+    ]);
     ok(&out);
     assert_eq!(json(&out)["statement"], expected.as_str());
     assert_eq!(json(&out)["version"], 1);
     assert_error(
-        &vault.qoima(&["doc", "statement", &id, "--reason", ""]),
+        &vault.qoima(&["doc", "statement", &id, "--reason", "", "--content", &content]),
         64,
         &["--reason"],
     );
 
     let size = log_size(&vault);
     // Signed by someone else (the head of an organisation): not the expected signer.
-    let (_, by_head) = signed_statement(&vault, &id, reason, "head");
+    let (_, by_head) = signed_statement(&vault, &id, 2, reason, "head");
     let out = new_version(&vault, &id, 2, &by_head, reason);
     assert_error(
         &out,
@@ -158,9 +179,16 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
     );
 
     // An act by the right person over another reason.
-    let (_, other_reason) = signed_statement(&vault, &id, "another reason", "individual");
+    let (_, other_reason) = signed_statement(&vault, &id, 2, "another reason", "individual");
     assert_error(
         &new_version(&vault, &id, 2, &other_reason, reason),
+        1,
+        &["annulment act"],
+    );
+    // An act by the right person for other content cannot bring this one.
+    let (_, other_content) = signed_statement(&vault, &id, 7, reason, "individual");
+    assert_error(
+        &new_version(&vault, &id, 2, &other_content, reason),
         1,
         &["annulment act"],
     );
@@ -169,7 +197,7 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
     assert_eq!(show(&vault, &id)["versions"], 1);
 
     // The act by the signer of version 1 over the statement: version 2 is registered.
-    let (_, act) = signed_statement(&vault, &id, reason, "individual");
+    let (_, act) = signed_statement(&vault, &id, 2, reason, "individual");
     let out = new_version(&vault, &id, 2, &act, reason);
     ok(&out);
     let second = json(&out);
@@ -234,7 +262,7 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
         &["no document", unknown],
     );
     assert_error(
-        &vault.qoima(&["doc", "statement", unknown, "--reason", reason]),
+        &vault.qoima(&["doc", "statement", unknown, "--reason", reason, "--content", &content]),
         1,
         &["no document"],
     );
@@ -341,8 +369,8 @@ fn holds_block_disposal_until_released() {
         "{text}"
     );
 
-    // Released one by one; a hold is released once.
-    let release = |hold: &str| {
+    // Released one by one, each by whoever placed it; a hold is released once.
+    let release = |hold: &str, by: &str| {
         vault.qoima(&[
             "hold",
             "release",
@@ -352,12 +380,17 @@ fn holds_block_disposal_until_released() {
             "--reason",
             "order lifted",
             "--by",
-            "Auditor A",
+            by,
         ])
     };
-    ok(&release("1"));
-    assert_error(&release("1"), 1, &["no active hold 1"]);
-    assert_error(&release("99"), 1, &["no active hold 99"]);
+    assert_error(
+        &release("2", "Auditor A"),
+        1,
+        &["hold 2 was placed by Auditor B", "only that authority"],
+    );
+    ok(&release("1", "Auditor A"));
+    assert_error(&release("1", "Auditor A"), 1, &["no active hold 1"]);
+    assert_error(&release("99", "Auditor A"), 1, &["no active hold 99"]);
     let shown = show(&vault, &id);
     let holds = shown["holds"].as_array().unwrap();
     assert_eq!(holds.len(), 1);
@@ -365,13 +398,13 @@ fn holds_block_disposal_until_released() {
     assert_eq!(holds[0]["reason"], "inspection");
     let out = vault.qoima(&["doc", "delete", &id, "--at", later]);
     assert_error(&out, 3, &["holds: 2 (\"inspection\", by Auditor B)"]);
-    let out = release("2");
+    let out = release("2", "Auditor B");
     ok(&out);
     assert_eq!(stdout(&out), format!("hold 2 on document {id} released\n"));
 
-    // Disposable now, but only with a reason and a name.
+    // Disposable now, but only with a reason, the officer's act and a name.
     let out = vault.qoima(&["doc", "delete", &id, "--at", later]);
-    assert_error(&out, 64, &["may be disposed of", "--reason and --by"]);
+    assert_error(&out, 64, &["may be disposed of", "--reason, --act"]);
     let out = vault.qoima(&[
         "doc",
         "delete",
@@ -381,7 +414,7 @@ fn holds_block_disposal_until_released() {
         "--by",
         "Records office",
     ]);
-    assert_error(&out, 64, &["--reason and --by"]);
+    assert_error(&out, 64, &["--reason, --act"]);
     // On the last retained day (Astana), refused whatever the reason.
     let out = vault.qoima(&[
         "doc",
@@ -397,6 +430,8 @@ fn holds_block_disposal_until_released() {
     assert_error(&out, 3, &["retained until 2029-06-16", "holds: none"]);
 
     let size = log_size(&vault);
+    let act = vault.disposal_act(&id, "retention ended");
+    // Dated later than the vault's clock (a --at in the future): refused.
     let out = vault.qoima(&[
         "doc",
         "delete",
@@ -405,10 +440,50 @@ fn holds_block_disposal_until_released() {
         later,
         "--reason",
         "retention ended",
+        "--act",
+        &act,
         "--by",
         "Records office",
-        "--json",
     ]);
+    assert_error(&out, 64, &["later than the vault's clock"]);
+    // An act that is not the officer's: refused.
+    let (_, not_officer) = vault.signed("not-officer", b"qoima-disposal-v1\n", "individual");
+    let out = vault.qoima_at(
+        later,
+        &[
+            "doc",
+            "delete",
+            &id,
+            "--at",
+            later,
+            "--reason",
+            "retention ended",
+            "--act",
+            &not_officer,
+            "--by",
+            "Records office",
+        ],
+    );
+    assert_error(&out, 1, &["the disposal act is"]);
+    assert_eq!(log_size(&vault), size);
+    // In 2030, by the vault's clock, with the officer's act.
+    let out = vault.qoima_at(
+        later,
+        &[
+            "doc",
+            "delete",
+            &id,
+            "--at",
+            later,
+            "--reason",
+            "retention ended",
+            "--act",
+            &act,
+            "--by",
+            "Records office",
+            "--json",
+        ],
+    );
     ok(&out);
     let disposed = json(&out);
     assert_eq!(disposed["deleted"], true);
@@ -460,7 +535,15 @@ fn holds_block_disposal_until_released() {
     ]);
     assert_error(&out, 1, &["was disposed of"]);
     assert_error(
-        &vault.qoima(&["doc", "statement", &id, "--reason", "late"]),
+        &vault.qoima(&[
+            "doc",
+            "statement",
+            &id,
+            "--reason",
+            "late",
+            "--content",
+            &replacement(&vault, 9),
+        ]),
         1,
         &["was disposed of"],
     );
@@ -482,17 +565,24 @@ fn disposal_keeps_content_another_document_uses() {
     // The same bytes, registered again as project documentation (kept until 2031).
     let other = vault.register_ok(1, &[]);
     let address = other["address"].as_str().unwrap().to_owned();
-    let out = vault.qoima(&[
-        "doc",
-        "delete",
-        &id,
-        "--at",
-        "2030-01-01T00:00:00Z",
-        "--reason",
-        "retention ended",
-        "--by",
-        "Records office",
-    ]);
+    let act = vault.disposal_act(&id, "retention ended");
+    let later = "2030-01-01T00:00:00Z";
+    let out = vault.qoima_at(
+        later,
+        &[
+            "doc",
+            "delete",
+            &id,
+            "--at",
+            later,
+            "--reason",
+            "retention ended",
+            "--act",
+            &act,
+            "--by",
+            "Records office",
+        ],
+    );
     ok(&out);
     let text = stdout(&out);
     assert!(
@@ -760,42 +850,53 @@ fn end_of_service_starts_the_end_of_construction_records() {
             "Inspector",
         ])
     };
-    assert_error(&record("12345", "2027-01-31"), 64, &["object", "18 digits"]);
-    assert_error(&record(OBJECT, "31.01.2027"), 64, &["--date"]);
-    let out = record(OBJECT, "2027-01-31");
+    assert_error(&record("12345", "2026-11-30"), 64, &["object", "18 digits"]);
+    assert_error(&record(OBJECT, "30.11.2026"), 64, &["--date"]);
+    // Not before it happened.
+    assert_error(&record(OBJECT, "2099-01-31"), 64, &["2099-01-31 is after today"]);
+    let out = record(OBJECT, "2026-11-30");
     ok(&out);
+    // Its facility's service ended, but a record registered under order 670 is kept at least
+    // 3 years from its registration (670 §23): until 2029-06-16.
     assert_eq!(
         stdout(&out),
         format!(
-            "object {OBJECT}: end of service 2027-01-31 recorded\n{id}  construction-record  \
-             retained until 2027-01-31\n"
+            "object {OBJECT}: end of service 2026-11-30 recorded\n{id}  construction-record  \
+             retained until 2029-06-16\n"
         )
     );
-    assert_error(&record(OBJECT, "2027-02-28"), 1, &["recorded already"]);
+    assert_error(&record(OBJECT, "2026-11-29"), 1, &["recorded already"]);
     let shown = show(&vault, &id);
-    assert_eq!(shown["endOfService"], "2027-01-31");
-    assert_eq!(shown["retainUntil"], "2027-01-31");
+    assert_eq!(shown["endOfService"], "2026-11-30");
+    assert_eq!(shown["retainUntil"], "2029-06-16");
 
-    // The last retained day is 2027-01-31 in Astana; disposable from 2027-02-01 there.
+    // The last retained day is 2029-06-16 in Astana; disposable from 2029-06-17 there.
     assert_error(
-        &vault.qoima(&["doc", "delete", &id, "--at", "2027-01-31T18:59:59Z"]),
+        &vault.qoima(&["doc", "delete", &id, "--at", "2029-06-16T18:59:59Z"]),
         3,
-        &["retained until 2027-01-31"],
+        &["retained until 2029-06-16"],
     );
-    let out = vault.qoima(&[
-        "doc",
-        "delete",
-        &id,
-        "--at",
-        "2027-01-31T19:00:00Z",
-        "--reason",
-        "facility decommissioned",
-        "--by",
-        "Records office",
-        "--json",
-    ]);
+    let act = vault.disposal_act(&id, "facility decommissioned");
+    let at = "2029-06-16T19:00:00Z";
+    let out = vault.qoima_at(
+        at,
+        &[
+            "doc",
+            "delete",
+            &id,
+            "--at",
+            at,
+            "--reason",
+            "facility decommissioned",
+            "--act",
+            &act,
+            "--by",
+            "Records office",
+            "--json",
+        ],
+    );
     ok(&out);
-    assert_eq!(json(&out)["tombstones"][0]["retainedUntil"], "2027-01-31");
+    assert_eq!(json(&out)["tombstones"][0]["retainedUntil"], "2029-06-16");
     assert_eq!(show(&vault, &id)["disposed"], true);
     assert_intact(&vault);
 }
@@ -803,16 +904,27 @@ fn end_of_service_starts_the_end_of_construction_records() {
 #[test]
 fn audit_verify_reports_entries_whose_time_goes_backwards() {
     let vault = Vault::new();
-    // Registered at an instant ahead of the machine's clock; the hold placed afterwards is
-    // dated by that clock, earlier.
+    // Registered by a vault whose clock was ahead; the hold placed afterwards, with the clock
+    // put right, is dated earlier.
     let ahead = "2027-01-04T05:00:00Z";
-    let out = vault.register_class_at(
-        "a.pdf",
-        &pdf(1),
-        "individual",
-        "project-documentation",
+    let (file, sig) = vault.signed("a.pdf", &pdf(1), "individual");
+    let out = vault.qoima_at(
         ahead,
-        &[],
+        &[
+            "doc",
+            "register",
+            "--content",
+            &file,
+            "--sig",
+            &sig,
+            "--class",
+            "project-documentation",
+            "--expect-iin",
+            INDIVIDUAL_IIN,
+            "--at",
+            ahead,
+            "--json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let id = json(&out)["id"].as_str().unwrap().to_owned();

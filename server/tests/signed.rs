@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Server, Vault, b64, key, pdf, registration, stderr, stdout};
+use common::{Server, Vault, b64, key, pdf, registration, registration_by, stderr, stdout};
 use qoima_verifier::testing::{pki, sign_attached_at, sign_detached};
 use serde_json::Value;
 
@@ -28,6 +28,12 @@ fn signed_key(vault: &Vault) -> String {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stdout(&out).trim().to_owned()
+}
+
+/// A registration of `content` signed by the head, of the key's BIN: what a key bound to that
+/// BIN may register.
+fn head_registration(address: &str, content: &[u8]) -> Vec<u8> {
+    registration_by(address, content, pki::HEAD, pki::HEAD_KEY, "791122405066")
 }
 
 /// `body` in an attached CMS signed now by `certificate`'s holder.
@@ -55,7 +61,7 @@ fn a_restart_does_not_open_the_window_to_a_replay() {
     let content = pdf(4);
     let address = vault.put("restart.pdf", &content);
     let signed = signed_key(&vault);
-    let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &registration(&address, &content));
+    let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &head_registration(&address, &content));
     let server = Server::start(&vault);
     let (status, registered) = post(&server, &signed, ENVELOPE, sealed.clone());
     assert_eq!(status, 201, "{registered}");
@@ -71,7 +77,7 @@ fn a_restart_does_not_open_the_window_to_a_replay() {
     let again = sign_attached_at(
         pki::HEAD,
         pki::HEAD_KEY,
-        &registration(&address, &content),
+        &head_registration(&address, &content),
         jiff::Timestamp::now().as_second() + 1,
     );
     let (_, answer) = post(&server, &signed, ENVELOPE, again);
@@ -90,7 +96,7 @@ fn a_key_that_requires_signed_requests() {
     let server = Server::start(&vault);
 
     // Plain JSON from a key that requires signed requests: 415, nothing registered.
-    let body = registration(&first_address, &first);
+    let body = head_registration(&first_address, &first);
     let (status, problem) = post(&server, &signed, "application/json", body.clone());
     assert_eq!(status, 415, "{problem}");
     let detail = problem["detail"].as_str().unwrap();
@@ -115,7 +121,7 @@ fn a_key_that_requires_signed_requests() {
 
     // Signed by someone who is not of the key's BIN (the individual has none): 403 with the
     // report, nothing registered.
-    let body = registration(&second_address, &second);
+    let body = head_registration(&second_address, &second);
     let foreign = envelope(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, &body);
     let (status, problem) = post(&server, &signed, ENVELOPE, foreign);
     assert_eq!(status, 403, "{problem}");

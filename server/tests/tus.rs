@@ -247,6 +247,7 @@ fn register(server: &Server, key: &str, id: &str, bytes: &[u8]) -> Value {
         "signatures": [b64(&signature)],
         "class": "project-documentation",
         "participant": "acme",
+        "expectIin": common::INDIVIDUAL_IIN,
         "filename": "drawing.pdf",
         "mediaType": "application/pdf",
     });

@@ -5,9 +5,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
-use qoima_tests::registration::{AT, PARTICIPANT, document, registry, signature};
-use qoima_vault::records::{Participant, RetentionClass};
-use qoima_vault::registry::Registration;
+use qoima_tests::registration::{AT, PARTICIPANT, SENDER_IIN, document, registry, signature};
+use qoima_vault::records::{Actor, Participant, RetentionClass};
+use qoima_vault::registry::{Registration, Submitter};
+use qoima_verifier::identity::Expectation;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -23,9 +24,16 @@ fn main() -> ExitCode {
         Ok(registry) => registry,
         Err(e) => return fail(e),
     };
-    let (Ok(participant), Ok(at)) = (Participant::new(PARTICIPANT), Timestamp::from_second(AT))
-    else {
+    let (Ok(participant), Ok(at), Ok(by)) = (
+        Participant::new(PARTICIPANT),
+        Timestamp::from_second(AT),
+        "crash-registrar".parse::<Actor>(),
+    ) else {
         return fail("bad constants".into());
+    };
+    let sender = Expectation {
+        iin: Some(SENDER_IIN.to_owned()),
+        ..Expectation::default()
     };
     let mut out = std::io::stdout().lock();
     for i in 0.. {
@@ -39,8 +47,10 @@ fn main() -> ExitCode {
             vec![signature(&content)],
             RetentionClass::ProjectDocumentation,
             participant.clone(),
+            Submitter::new(by.clone()),
             at,
-        );
+        )
+        .expect(sender.clone());
         match registry.register(&registration) {
             // Printed only after register returned: from here on it must survive.
             Ok(done) => {

@@ -6,10 +6,12 @@
 //! that alters a single stored byte fails them, so a future codec can be
 //! swapped in behind a new version byte without rewriting stored data.
 //!
-//! Format 2 is the same bincode layout, for the records whose shape changed since format 1
-//! ([`Upgrade`]: a version record that names the clauses that dated and retained it). Such a
-//! record is written as format 2 and still read from its format 1 bytes, which stay as stored
-//! (the audit log hashes the stored bytes).
+//! Later formats are the same bincode layout, for the records whose shape changed ([`Upgrade`]):
+//! such a record is written with the format byte of its current shape and still read from the
+//! bytes of every earlier format, which stay as stored (the audit log hashes the stored bytes).
+//! Format 2: a version record names the clauses that dated and retained it. Format 3: it names
+//! who submitted it and whether its sender was known in advance; an event of a hold names the
+//! placing authority's BIN.
 
 use bincode::config::{Configuration, Limit, LittleEndian, Varint};
 use bincode::de::BorrowDecode;
@@ -18,15 +20,47 @@ use bincode::{Decode, Encode};
 /// The version byte of the current record format.
 pub const FORMAT_V1: u8 = 1;
 
-/// The version byte of the second record format (records that implement [`Upgrade`]).
+/// The version byte of the second record format.
 pub const FORMAT_V2: u8 = 2;
 
-/// A record whose shape changed in format 2: written as format 2, read from format 1 bytes as
-/// the shape it had then and converted.
+/// The version byte of the third record format.
+pub const FORMAT_V3: u8 = 3;
+
+/// A record whose shape changed: written with the format byte of its current shape, read from
+/// the bytes of an earlier format as the shape it had then and converted.
 pub trait Upgrade: Encode + Decode<()> {
-    /// The record as format 1 stored it.
-    type V1: Decode<()> + Into<Self>;
+    /// The format byte of the current shape.
+    const FORMAT: u8;
+    /// The shape of the format before.
+    type Previous: Stored + Into<Self>;
 }
+
+/// A record that can be read from its stored bytes, whichever format wrote them.
+pub trait Stored: Sized {
+    /// Reads the record from `bytes` (format byte included).
+    fn read(bytes: &[u8]) -> Result<Self, CodecError>;
+}
+
+impl<T: Upgrade> Stored for T {
+    fn read(bytes: &[u8]) -> Result<Self, CodecError> {
+        match bytes.split_first() {
+            Some((&format, body)) if format == T::FORMAT => decode_body(body),
+            _ => T::Previous::read(bytes).map(Into::into),
+        }
+    }
+}
+
+/// Implements [`Stored`] for format-1 shapes (frozen copies of a record as format 1 wrote it).
+macro_rules! stored_as_format_1 {
+    ($($shape:ty),+ $(,)?) => {
+        $(impl $crate::codec::Stored for $shape {
+            fn read(bytes: &[u8]) -> Result<Self, $crate::codec::CodecError> {
+                $crate::codec::decode(bytes)
+            }
+        })+
+    };
+}
+pub(crate) use stored_as_format_1;
 
 /// Upper bound on the memory one decoded record may claim; a corrupt length
 /// prefix must not make the decoder allocate gigabytes.
@@ -67,9 +101,9 @@ pub fn encode<T: Encode>(record: &T) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
-/// Encodes `record` as format 2.
-pub fn encode_v2<T: Upgrade>(record: &T) -> Result<Vec<u8>, CodecError> {
-    let mut out = vec![FORMAT_V2];
+/// Encodes `record` with the format byte of its current shape.
+pub fn encode_upgraded<T: Upgrade>(record: &T) -> Result<Vec<u8>, CodecError> {
+    let mut out = vec![T::FORMAT];
     bincode::encode_into_std_write(record, &mut out, v1())
         .map_err(|e| CodecError::Encode(e.to_string()))?;
     Ok(out)
@@ -80,12 +114,9 @@ pub fn decode<T: Decode<()>>(bytes: &[u8]) -> Result<T, CodecError> {
     decode_body(body(bytes)?)
 }
 
-/// Decodes a record stored as format 2, or as format 1 in the shape it had then.
-pub fn decode_upgrading<T: Upgrade>(bytes: &[u8]) -> Result<T, CodecError> {
-    match bytes.split_first() {
-        Some((&FORMAT_V2, body)) => decode_body(body),
-        _ => decode::<T::V1>(bytes).map(Into::into),
-    }
+/// Decodes a record stored in its current format, or in an earlier one as the shape it had then.
+pub fn decode_upgrading<T: Stored>(bytes: &[u8]) -> Result<T, CodecError> {
+    T::read(bytes)
 }
 
 fn decode_body<T: Decode<()>>(body: &[u8]) -> Result<T, CodecError> {

@@ -8,6 +8,15 @@
 //! ([`Revocation`], in [`Table::KeyRevocations`] under the same id), and a revoked key stays
 //! revoked.
 //!
+//! Keys are created and revoked by [`crate::registry::Registry::create_key`] and
+//! [`crate::registry::Registry::revoke_key`] alone: a key grants access to the records, so who
+//! made or withdrew one is in the audit log with the record, in the same batch, as every other
+//! change. This file keeps what needs no writer lock: checking and encoding a new key's record,
+//! tokens, authentication, the listing and the [`KeyCache`].
+//!
+//! A key may be bound to a BIN and to a participant ([`ApiKey::bin`], [`ApiKey::participant`]):
+//! the registration routes hold its documents to them.
+//!
 //! [`authenticate`] answers `None` alike for a malformed token, an unknown id, a wrong secret
 //! and a revoked key, so that a caller cannot tell which; the secret's digest is compared in
 //! constant time.
@@ -22,8 +31,10 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use crate::address::decode_lower_hex;
-use crate::codec::{self, CodecError};
-use crate::storage::{MetaBatch, MetaStore, StorageError, Table};
+use crate::audit::log::LogError;
+use crate::codec::{self, CodecError, Upgrade};
+use crate::records::Participant;
+use crate::storage::{MetaStore, StorageError, Table};
 
 /// What a request may need: each route of the HTTP API needs one of these.
 ///
@@ -156,7 +167,9 @@ impl FromStr for KeyId {
     }
 }
 
-/// What the vault keeps of an API key, under its id in [`Table::ApiKeys`]; written once.
+/// What the vault keeps of an API key, under its id in [`Table::ApiKeys`]; written once, as
+/// format 2 (format 1 records, made before keys named a participant, still read:
+/// [`KeyRecordV1`]).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct KeyRecord {
     /// What it may do.
@@ -172,6 +185,43 @@ pub struct KeyRecord {
     pub created_at: i64,
     /// The SHA-256 of the secret's 32 bytes (never the secret itself).
     pub secret_sha256: [u8; 32],
+    /// The participant whose numbering the key registers under (a [`Participant`]'s name).
+    /// Last, so that format 2 is format 1 with one more field.
+    pub participant: Option<String>,
+}
+
+/// A key record as format 1 stored it, before keys named a participant: the fields of
+/// [`KeyRecord`] up to `secret_sha256`, in its order. Frozen: never edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct KeyRecordV1 {
+    role: Role,
+    name: Option<String>,
+    bin: Option<String>,
+    require_signed: bool,
+    created_at: i64,
+    secret_sha256: [u8; 32],
+}
+
+impl Upgrade for KeyRecord {
+    const FORMAT: u8 = codec::FORMAT_V2;
+    type Previous = KeyRecordV1;
+}
+
+codec::stored_as_format_1!(KeyRecordV1);
+
+/// A format 1 key was bound to no participant: none could be named then.
+impl From<KeyRecordV1> for KeyRecord {
+    fn from(old: KeyRecordV1) -> Self {
+        KeyRecord {
+            role: old.role,
+            name: old.name,
+            bin: old.bin,
+            require_signed: old.require_signed,
+            created_at: old.created_at,
+            secret_sha256: old.secret_sha256,
+            participant: None,
+        }
+    }
 }
 
 /// The revocation of an API key, under its id in [`Table::KeyRevocations`]; written once.
@@ -182,6 +232,10 @@ pub struct Revocation {
 }
 
 /// An API key as callers see it: everything but the secret's digest, with its revocation.
+///
+/// A key bound to a BIN registers only documents whose signer meets that BIN; bound to a
+/// participant, only under that participant's numbering (enforced by the registration routes,
+/// not here).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiKey {
@@ -191,14 +245,47 @@ pub struct ApiKey {
     pub role: Role,
     /// A name for people.
     pub name: Option<String>,
-    /// The BIN of the organisation it was issued to.
+    /// The BIN of the organisation it was issued to: it registers only documents whose signer
+    /// meets that BIN.
     pub bin: Option<String>,
+    /// The participant it registers for: it registers only under that participant's
+    /// numbering.
+    pub participant: Option<Participant>,
     /// Whether mutating requests made with it must be signed by its BIN.
     pub require_signed: bool,
     /// When it was created, unix seconds.
     pub created_at: i64,
     /// When it was revoked, unix seconds; `None` while it is valid.
     pub revoked_at: Option<i64>,
+}
+
+/// What a new key is to be, as [`crate::registry::Registry::create_key`] takes it (the name and
+/// the BIN are checked there; a [`Participant`] is checked when it is made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKey {
+    /// What it may do.
+    pub role: Role,
+    /// A name for people (1–100 characters, no control characters).
+    pub name: Option<String>,
+    /// The BIN (12 digits) of the organisation it is issued to.
+    pub bin: Option<String>,
+    /// The participant whose numbering it registers under.
+    pub participant: Option<Participant>,
+    /// Whether its mutating requests must be signed by its BIN.
+    pub require_signed: bool,
+}
+
+impl NewKey {
+    /// A key of `role`, bound to nothing, with no name.
+    pub fn new(role: Role) -> Self {
+        Self {
+            role,
+            name: None,
+            bin: None,
+            participant: None,
+            require_signed: false,
+        }
+    }
 }
 
 /// A failure to create, check, list or revoke API keys.
@@ -229,6 +316,9 @@ pub enum KeyError {
     /// The storage engine failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The audit log failed, or is damaged: nothing was written.
+    #[error(transparent)]
+    Log(#[from] LogError),
 }
 
 /// The most characters of a key name.
@@ -257,51 +347,63 @@ pub fn check_bin(bin: &str) -> Result<(), KeyError> {
     Ok(())
 }
 
-/// Creates a key with `role` at `at`, and returns its id and its token — the only time the
-/// token exists: the vault keeps the SHA-256 of the secret alone.
-pub fn create(
-    backend: &impl MetaStore,
-    role: Role,
-    name: Option<&str>,
-    bin: Option<&str>,
-    require_signed: bool,
-    at: Timestamp,
-) -> Result<(KeyId, String), KeyError> {
+/// A new key's record, checked and encoded as stored (format 2), and its secret: the parts of
+/// a creation that need no writer lock ([`crate::registry::Registry::create_key`] stores the
+/// record with its audit entry).
+pub(crate) fn mint(new: &NewKey, at: Timestamp) -> Result<(Vec<u8>, [u8; 32]), KeyError> {
     use ring::rand::SecureRandom;
 
-    if let Some(name) = name {
+    if let Some(name) = &new.name {
         check_name(name)?;
     }
-    if let Some(bin) = bin {
+    if let Some(bin) = &new.bin {
         check_bin(bin)?;
     }
-    let random = ring::rand::SystemRandom::new();
     let mut secret = [0u8; 32];
-    random.fill(&mut secret).map_err(|_| KeyError::Random)?;
+    ring::rand::SystemRandom::new()
+        .fill(&mut secret)
+        .map_err(|_| KeyError::Random)?;
     let record = KeyRecord {
-        role,
-        name: name.map(str::to_owned),
-        bin: bin.map(str::to_owned),
-        require_signed,
+        role: new.role,
+        name: new.name.clone(),
+        bin: new.bin.clone(),
+        require_signed: new.require_signed,
         created_at: at.as_second(),
         secret_sha256: Sha256::digest(secret).into(),
+        participant: new.participant.as_ref().map(|p| p.as_str().to_owned()),
     };
-    let value = codec::encode(&record)?;
-    // A fresh id; another draw in the (2^-64) case of an id already taken.
-    let mut attempts = 0;
-    let id = loop {
-        let mut id = [0u8; 8];
-        random.fill(&mut id).map_err(|_| KeyError::Random)?;
-        let mut batch = MetaBatch::new();
-        batch.put(Table::ApiKeys, id.to_vec(), value.clone());
-        match backend.commit(batch) {
-            Ok(()) => break KeyId(id),
-            Err(StorageError::Exists { .. }) if attempts < 3 => attempts += 1,
-            Err(e) => return Err(e.into()),
-        }
-    };
-    let token = format!("qk_{id}_{}", hex::encode(secret));
-    Ok((id, token))
+    Ok((codec::encode_upgraded(&record)?, secret))
+}
+
+/// A random key id (the caller stores it write-once, so an id taken already is refused).
+pub(crate) fn random_id() -> Result<KeyId, KeyError> {
+    use ring::rand::SecureRandom;
+
+    let mut id = [0u8; 8];
+    ring::rand::SystemRandom::new()
+        .fill(&mut id)
+        .map_err(|_| KeyError::Random)?;
+    Ok(KeyId(id))
+}
+
+/// The token of key `id` with `secret`.
+pub(crate) fn token(id: KeyId, secret: &[u8; 32]) -> String {
+    format!("qk_{id}_{}", hex::encode(secret))
+}
+
+/// The revocation of key `id` at `at`, encoded as stored; an unknown id is an error.
+pub(crate) fn revocation(
+    backend: &impl MetaStore,
+    id: KeyId,
+    at: Timestamp,
+) -> Result<Vec<u8>, KeyError> {
+    // Presence alone: a damaged record may be revoked all the same.
+    if backend.get(Table::ApiKeys, &id.0)?.is_none() {
+        return Err(KeyError::Unknown(id));
+    }
+    Ok(codec::encode(&Revocation {
+        revoked_at: at.as_second(),
+    })?)
 }
 
 /// The valid key `token` is the token of, or `None` — alike for a malformed token, an unknown
@@ -336,33 +438,11 @@ pub fn list(backend: &impl MetaStore) -> Result<Vec<ApiKey>, KeyError> {
     for entry in backend.scan(Table::ApiKeys) {
         let (key, value) = entry?;
         let id = key_id(&key)?;
-        let record: KeyRecord = codec::decode(&value)?;
+        let record = codec::decode_upgrading::<KeyRecord>(&value)?;
         keys.push(api_key(backend, id, record)?);
     }
     keys.sort_by_key(|key| (key.created_at, key.id));
     Ok(keys)
-}
-
-/// Revokes the key `id` at `at`: it authenticates no more. An unknown id or a key already
-/// revoked is an error (nothing is written).
-pub fn revoke(backend: &impl MetaStore, id: KeyId, at: Timestamp) -> Result<(), KeyError> {
-    if record(backend, id)?.is_none() {
-        return Err(KeyError::Unknown(id));
-    }
-    let revocation = Revocation {
-        revoked_at: at.as_second(),
-    };
-    let mut batch = MetaBatch::new();
-    batch.put(
-        Table::KeyRevocations,
-        id.0.to_vec(),
-        codec::encode(&revocation)?,
-    );
-    match backend.commit(batch) {
-        Ok(()) => Ok(()),
-        Err(StorageError::Exists { .. }) => Err(KeyError::AlreadyRevoked(id)),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Keys as [`authenticate`] finds them, kept in memory for a long-running server so that a
@@ -426,14 +506,16 @@ impl KeyCache {
         })
     }
 
-    /// [`revoke`], then the key authenticates no more from memory either.
+    /// Revokes `id` by `revoke` ([`crate::registry::Registry::revoke_key`], which stores the
+    /// revocation with its audit entry), then marks it revoked here: from then on it fails from
+    /// memory too, even against a read of the store that missed the revocation. A failed
+    /// revocation leaves the cache as it was.
     pub fn revoke(
         &self,
-        backend: &impl MetaStore,
         id: KeyId,
-        at: Timestamp,
+        revoke: impl FnOnce(KeyId) -> Result<(), KeyError>,
     ) -> Result<(), KeyError> {
-        revoke(backend, id, at)?;
+        revoke(id)?;
         self.write().insert(id, Known::Revoked);
         Ok(())
     }
@@ -480,7 +562,7 @@ fn key_id(key: &[u8]) -> Result<KeyId, KeyError> {
 
 fn record(backend: &impl MetaStore, id: KeyId) -> Result<Option<KeyRecord>, KeyError> {
     match backend.get(Table::ApiKeys, &id.0)? {
-        Some(bytes) => Ok(Some(codec::decode(&bytes)?)),
+        Some(bytes) => Ok(Some(codec::decode_upgrading(&bytes)?)),
         None => Ok(None),
     }
 }
@@ -490,11 +572,18 @@ fn api_key(backend: &impl MetaStore, id: KeyId, record: KeyRecord) -> Result<Api
         Some(bytes) => Some(codec::decode::<Revocation>(&bytes)?.revoked_at),
         None => None,
     };
+    let participant = record
+        .participant
+        .as_deref()
+        .map(Participant::new)
+        .transpose()
+        .map_err(|e| KeyError::Damaged(format!("API key {id}: {e}")))?;
     Ok(ApiKey {
         id,
         role: record.role,
         name: record.name,
         bin: record.bin,
+        participant,
         require_signed: record.require_signed,
         created_at: record.created_at,
         revoked_at,
@@ -503,35 +592,80 @@ fn api_key(backend: &impl MetaStore, id: KeyId, record: KeyRecord) -> Result<Api
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
-mod tests {
+pub(crate) mod tests {
+    //! Keys made through a [`Registry`] on a real RocksDB store (the only way to make them);
+    //! `registry/keys/tests.rs` checks their audit entries.
+
+    use std::sync::Arc;
+
     use super::*;
+    use crate::content::{ContentConfig, ContentStore};
+    use crate::records::{Actor, Calendar, Numbering, Template};
+    use crate::registry::Registry;
+    use crate::storage::MetaBatch;
     use crate::storage::rocks::RocksBackend;
 
-    fn backend() -> (tempfile::TempDir, RocksBackend) {
+    /// A registry on a new store (its verifier is never used by keys).
+    pub(crate) fn registry() -> (tempfile::TempDir, Registry) {
         let dir = tempfile::tempdir().unwrap();
-        let backend = RocksBackend::open(dir.path()).unwrap();
-        (dir, backend)
+        let content = ContentStore::open(dir.path(), ContentConfig::default()).unwrap();
+        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+        let registry = Registry::new(
+            content,
+            Arc::new(qoima_verifier::testing::pki::rsa_verifier()),
+            Calendar::builtin().unwrap(),
+            numbering,
+        )
+        .unwrap();
+        (dir, registry)
     }
 
-    fn at(second: i64) -> Timestamp {
+    pub(crate) fn at(second: i64) -> Timestamp {
         Timestamp::from_second(1_780_000_000 + second).unwrap()
+    }
+
+    pub(crate) fn operator() -> Actor {
+        "operator".parse().unwrap()
+    }
+
+    /// A key made by the operator, bound to no participant.
+    pub(crate) fn create(
+        registry: &Registry,
+        role: Role,
+        name: Option<&str>,
+        bin: Option<&str>,
+        require_signed: bool,
+        at: Timestamp,
+    ) -> Result<(KeyId, String), KeyError> {
+        let new = NewKey {
+            role,
+            name: name.map(str::to_owned),
+            bin: bin.map(str::to_owned),
+            participant: None,
+            require_signed,
+        };
+        registry.create_key(&new, &operator(), at)
+    }
+
+    pub(crate) fn revoke(registry: &Registry, id: KeyId, at: Timestamp) -> Result<(), KeyError> {
+        registry.revoke_key(id, &operator(), at)
     }
 
     #[test]
     fn round_trip() {
-        let (_dir, backend) = backend();
-        let (id, token) = create(
-            &backend,
-            Role::Writer,
-            Some("portal backend"),
-            Some("123456789012"),
-            true,
-            at(0),
-        )
-        .unwrap();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let new = NewKey {
+            name: Some("portal backend".into()),
+            bin: Some("123456789012".into()),
+            participant: Some(Participant::new("ТОО Тест").unwrap()),
+            require_signed: true,
+            ..NewKey::new(Role::Writer)
+        };
+        let (id, token) = registry.create_key(&new, &operator(), at(0)).unwrap();
         assert_eq!(token.len(), TOKEN_LEN);
         assert!(token.starts_with(&format!("qk_{id}_")));
-        let key = authenticate(&backend, &token).unwrap().unwrap();
+        let key = authenticate(backend, &token).unwrap().unwrap();
         assert_eq!(
             key,
             ApiKey {
@@ -539,45 +673,167 @@ mod tests {
                 role: Role::Writer,
                 name: Some("portal backend".into()),
                 bin: Some("123456789012".into()),
+                participant: Some(Participant::new("ТОО Тест").unwrap()),
                 require_signed: true,
                 created_at: at(0).as_second(),
                 revoked_at: None,
             }
         );
-        assert_eq!(get(&backend, id).unwrap().unwrap(), key);
-        // Only the digest is stored.
+        assert_eq!(get(backend, id).unwrap().unwrap(), key);
+        assert_eq!(list(backend).unwrap(), [key]);
+        // Only the digest is stored, as format 2.
         let stored = backend.get(Table::ApiKeys, &id.0).unwrap().unwrap();
+        assert_eq!(stored[0], codec::FORMAT_V2);
         let secret = hex::decode(&token[TOKEN_LEN - SECRET_HEX..]).unwrap();
         assert!(!stored.windows(secret.len()).any(|w| w == secret));
-        let record: KeyRecord = codec::decode(&stored).unwrap();
+        let record: KeyRecord = codec::decode_upgrading(&stored).unwrap();
         assert_eq!(
             record.secret_sha256,
             <[u8; 32]>::from(Sha256::digest(&secret))
         );
+        assert_eq!(record.participant.as_deref(), Some("ТОО Тест"));
+    }
+
+    /// [`KeyRecord`]'s fields up to `secret_sha256`, after the format byte.
+    const V1_FIELDS: &str = concat!(
+        "00",                                                               // role writer
+        "010161",                                                           // name "a"
+        "010c313233343536373839303132",                                     // BIN
+        "01",                                                               // require signed
+        "fc004a31d4",                                                       // created (zigzag)
+        "abababababababababababababababababababababababababababababababab", // secret's digest
+    );
+
+    fn v1_sample() -> KeyRecordV1 {
+        KeyRecordV1 {
+            role: Role::Writer,
+            name: Some("a".into()),
+            bin: Some("123456789012".into()),
+            require_signed: true,
+            created_at: 1_780_000_000,
+            secret_sha256: [0xab; 32],
+        }
+    }
+
+    /// The stored bytes of a key record as format 1 wrote them.
+    pub(crate) fn format_1_record(role: Role, at: Timestamp, secret_sha256: [u8; 32]) -> Vec<u8> {
+        let old = KeyRecordV1 {
+            role,
+            name: None,
+            bin: None,
+            require_signed: false,
+            created_at: at.as_second(),
+            secret_sha256,
+        };
+        codec::encode(&old).unwrap()
+    }
+
+    #[test]
+    fn key_record_v1_golden_bytes_read_as_bound_to_no_participant() {
+        let bytes = codec::encode(&v1_sample()).unwrap();
+        assert_eq!(hex::encode(&bytes), format!("01{V1_FIELDS}"));
+        let record: KeyRecord = codec::decode_upgrading(&bytes).unwrap();
+        assert_eq!(record, KeyRecord::from(v1_sample()));
+        assert_eq!(record.participant, None);
+        assert_eq!(record.created_at, 1_780_000_000);
+
+        // A format 1 record in the store: read, authenticated and listed as it was.
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let secret = [7u8; 32];
+        let old = KeyRecordV1 {
+            secret_sha256: Sha256::digest(secret).into(),
+            ..v1_sample()
+        };
+        let id = KeyId([1; 8]);
+        let mut batch = MetaBatch::new();
+        batch.put(Table::ApiKeys, id.0.to_vec(), codec::encode(&old).unwrap());
+        backend.commit(batch).unwrap();
+        let key = authenticate(backend, &token(id, &secret)).unwrap().unwrap();
+        assert_eq!((key.id, key.participant), (id, None));
+        assert_eq!(key.bin.as_deref(), Some("123456789012"));
+        assert_eq!(list(backend).unwrap().len(), 1);
+        // And revoked like any other.
+        revoke(&registry, id, at(1)).unwrap();
+        assert_eq!(authenticate(backend, &token(id, &secret)).unwrap(), None);
+    }
+
+    #[test]
+    fn key_record_v2_golden_bytes() {
+        let record = KeyRecord {
+            participant: Some("ТОО Тест".into()),
+            ..KeyRecord::from(v1_sample())
+        };
+        let bytes = codec::encode_upgraded(&record).unwrap();
+        let participant = "010fd0a2d09ed09e20d0a2d0b5d181d182"; // Some("ТОО Тест"), 15 bytes
+        assert_eq!(hex::encode(&bytes), format!("02{V1_FIELDS}{participant}"));
+        assert_eq!(
+            codec::decode_upgrading::<KeyRecord>(&bytes).unwrap(),
+            record
+        );
+        let unbound = KeyRecord::from(v1_sample());
+        let bytes = codec::encode_upgraded(&unbound).unwrap();
+        assert_eq!(hex::encode(&bytes), format!("02{V1_FIELDS}00"));
+        assert_eq!(
+            codec::decode_upgrading::<KeyRecord>(&bytes).unwrap(),
+            unbound
+        );
+        // Format 2 is not read as format 1, and trailing bytes are refused.
+        assert_eq!(
+            codec::decode::<KeyRecordV1>(&bytes),
+            Err(CodecError::UnknownVersion(2))
+        );
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(
+            codec::decode_upgrading::<KeyRecord>(&longer),
+            Err(CodecError::TrailingBytes(1))
+        );
+    }
+
+    #[test]
+    fn a_stored_participant_that_is_not_one_is_damage() {
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let record = KeyRecord {
+            participant: Some("a/b".into()),
+            ..KeyRecord::from(v1_sample())
+        };
+        let id = KeyId([2; 8]);
+        let mut batch = MetaBatch::new();
+        batch.put(
+            Table::ApiKeys,
+            id.0.to_vec(),
+            codec::encode_upgraded(&record).unwrap(),
+        );
+        backend.commit(batch).unwrap();
+        assert!(matches!(get(backend, id), Err(KeyError::Damaged(_))));
     }
 
     #[test]
     fn wrong_secret_and_unknown_id() {
-        let (_dir, backend) = backend();
-        let (id, token) = create(&backend, Role::Reader, None, None, false, at(0)).unwrap();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let (id, token) = create(&registry, Role::Reader, None, None, false, at(0)).unwrap();
         // Every other secret fails, whichever digit differs.
         for position in [TOKEN_LEN - SECRET_HEX, TOKEN_LEN - 1] {
             let mut wrong = token.clone().into_bytes();
             wrong[position] = if wrong[position] == b'0' { b'1' } else { b'0' };
             let wrong = String::from_utf8(wrong).unwrap();
-            assert_eq!(authenticate(&backend, &wrong).unwrap(), None);
+            assert_eq!(authenticate(backend, &wrong).unwrap(), None);
         }
         // The right secret with another id.
         let other = KeyId([id.0[0] ^ 1, 0, 0, 0, 0, 0, 0, 0]);
         let unknown = format!("qk_{other}_{}", &token[TOKEN_LEN - SECRET_HEX..]);
-        assert_eq!(authenticate(&backend, &unknown).unwrap(), None);
-        assert!(authenticate(&backend, &token).unwrap().is_some());
+        assert_eq!(authenticate(backend, &unknown).unwrap(), None);
+        assert!(authenticate(backend, &token).unwrap().is_some());
     }
 
     #[test]
     fn malformed_tokens() {
-        let (_dir, backend) = backend();
-        let (_, token) = create(&backend, Role::Admin, None, None, false, at(0)).unwrap();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let (_, token) = create(&registry, Role::Admin, None, None, false, at(0)).unwrap();
         let upper = format!("qk_{}", token[3..].to_uppercase());
         let long = format!("{token}{}", "a".repeat(1 << 20));
         let non_ascii = format!("{}é", &token[..TOKEN_LEN - 2]);
@@ -599,9 +855,9 @@ mod tests {
             format!("Bearer {token}"),
         ];
         for bad in &malformed {
-            assert_eq!(authenticate(&backend, bad).unwrap(), None, "{bad:.100}");
+            assert_eq!(authenticate(backend, bad).unwrap(), None, "{bad:.100}");
         }
-        assert!(authenticate(&backend, &token).unwrap().is_some());
+        assert!(authenticate(backend, &token).unwrap().is_some());
         assert_eq!("0123456789ABCDEF".parse::<KeyId>(), Err(ParseKeyIdError));
         assert_eq!("0123456789abcde".parse::<KeyId>(), Err(ParseKeyIdError));
         assert_eq!(
@@ -612,26 +868,28 @@ mod tests {
 
     #[test]
     fn a_revoked_key_fails_and_revocation_is_write_once() {
-        let (_dir, backend) = backend();
-        let (id, token) = create(&backend, Role::Auditor, None, None, false, at(0)).unwrap();
-        let (kept, kept_token) = create(&backend, Role::Auditor, None, None, false, at(1)).unwrap();
-        revoke(&backend, id, at(5)).unwrap();
-        assert_eq!(authenticate(&backend, &token).unwrap(), None);
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let (id, token) = create(&registry, Role::Auditor, None, None, false, at(0)).unwrap();
+        let (kept, kept_token) =
+            create(&registry, Role::Auditor, None, None, false, at(1)).unwrap();
+        revoke(&registry, id, at(5)).unwrap();
+        assert_eq!(authenticate(backend, &token).unwrap(), None);
         assert_eq!(
-            get(&backend, id).unwrap().unwrap().revoked_at,
+            get(backend, id).unwrap().unwrap().revoked_at,
             Some(at(5).as_second())
         );
         assert!(matches!(
-            revoke(&backend, id, at(6)),
+            revoke(&registry, id, at(6)),
             Err(KeyError::AlreadyRevoked(revoked)) if revoked == id
         ));
         assert_eq!(
-            get(&backend, id).unwrap().unwrap().revoked_at,
+            get(backend, id).unwrap().unwrap().revoked_at,
             Some(at(5).as_second())
         );
         let unknown = KeyId([0xff; 8]);
         assert!(matches!(
-            revoke(&backend, unknown, at(6)),
+            revoke(&registry, unknown, at(6)),
             Err(KeyError::Unknown(u)) if u == unknown
         ));
         assert_eq!(
@@ -640,22 +898,24 @@ mod tests {
         );
         // The other key is untouched.
         assert_eq!(
-            authenticate(&backend, &kept_token).unwrap().unwrap().id,
+            authenticate(backend, &kept_token).unwrap().unwrap().id,
             kept
         );
     }
 
     #[test]
     fn the_cache_answers_as_the_store_and_from_memory() {
-        let (_dir, backend) = backend();
-        let (_empty_dir, empty) = self::backend();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let empty_dir = tempfile::tempdir().unwrap();
+        let empty = RocksBackend::open(empty_dir.path()).unwrap();
         let cache = KeyCache::default();
-        let (_, token) = create(&backend, Role::Writer, None, None, false, at(0)).unwrap();
+        let (_, token) = create(&registry, Role::Writer, None, None, false, at(0)).unwrap();
         let (revoked, revoked_token) =
-            create(&backend, Role::Reader, None, None, false, at(1)).unwrap();
-        revoke(&backend, revoked, at(2)).unwrap();
-        let key = cache.authenticate(&backend, &token).unwrap().unwrap();
-        assert_eq!(*key, authenticate(&backend, &token).unwrap().unwrap());
+            create(&registry, Role::Reader, None, None, false, at(1)).unwrap();
+        revoke(&registry, revoked, at(2)).unwrap();
+        let key = cache.authenticate(backend, &token).unwrap().unwrap();
+        assert_eq!(*key, authenticate(backend, &token).unwrap().unwrap());
         // Known now: a store without the key changes nothing, and a wrong secret still fails.
         assert_eq!(cache.authenticate(&empty, &token).unwrap(), Some(key));
         let mut wrong = token.clone();
@@ -663,7 +923,7 @@ mod tests {
         wrong.push(if last == '0' { '1' } else { '0' });
         assert_eq!(cache.authenticate(&empty, &wrong).unwrap(), None);
         // Revoked in the store before: refused, and refused from memory after.
-        assert_eq!(cache.authenticate(&backend, &revoked_token).unwrap(), None);
+        assert_eq!(cache.authenticate(backend, &revoked_token).unwrap(), None);
         assert_eq!(cache.authenticate(&empty, &revoked_token).unwrap(), None);
         // Unknown ids and malformed tokens are refused and not kept.
         let unknown = format!(
@@ -672,39 +932,41 @@ mod tests {
             &token[TOKEN_LEN - SECRET_HEX..]
         );
         for bad in [unknown.as_str(), "qk_", "", &token[1..]] {
-            assert_eq!(cache.authenticate(&backend, bad).unwrap(), None, "{bad}");
+            assert_eq!(cache.authenticate(backend, bad).unwrap(), None, "{bad}");
         }
         assert_eq!(cache.read().len(), 2);
     }
 
     #[test]
     fn a_key_revoked_through_the_cache_fails_at_once() {
-        let (_dir, backend) = backend();
-        let (_stale_dir, stale) = self::backend();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let (_stale_dir, stale) = self::registry();
         let cache = KeyCache::default();
-        let (id, token) = create(&backend, Role::Admin, None, None, false, at(0)).unwrap();
+        let (id, token) = create(&registry, Role::Admin, None, None, false, at(0)).unwrap();
         // A copy of the store from before the revocation.
         let mut copy = MetaBatch::new();
         let record = backend.get(Table::ApiKeys, &id.0).unwrap().unwrap();
         copy.put(Table::ApiKeys, id.0.to_vec(), record);
-        stale.commit(copy).unwrap();
-        assert!(cache.authenticate(&backend, &token).unwrap().is_some());
-        cache.revoke(&backend, id, at(1)).unwrap();
-        assert_eq!(authenticate(&backend, &token).unwrap(), None);
-        assert_eq!(cache.authenticate(&backend, &token).unwrap(), None);
+        stale.content().backend().commit(copy).unwrap();
+        let stale_backend = stale.content().backend();
+        assert!(cache.authenticate(backend, &token).unwrap().is_some());
+        cache.revoke(id, |id| revoke(&registry, id, at(1))).unwrap();
+        assert_eq!(authenticate(backend, &token).unwrap(), None);
+        assert_eq!(cache.authenticate(backend, &token).unwrap(), None);
         // What the cache knows of the revocation wins over a read that missed it.
-        assert_eq!(cache.authenticate(&stale, &token).unwrap(), None);
+        assert_eq!(cache.authenticate(stale_backend, &token).unwrap(), None);
         let fresh = KeyCache::default();
-        fresh.revoke(&stale, id, at(1)).unwrap();
-        assert_eq!(fresh.authenticate(&stale, &token).unwrap(), None);
+        fresh.revoke(id, |id| revoke(&stale, id, at(1))).unwrap();
+        assert_eq!(fresh.authenticate(stale_backend, &token).unwrap(), None);
         // Revocation errors are the store's, and leave the cache as it was.
         assert!(matches!(
-            cache.revoke(&backend, id, at(2)),
+            cache.revoke(id, |id| revoke(&registry, id, at(2))),
             Err(KeyError::AlreadyRevoked(again)) if again == id
         ));
         let unknown = KeyId([0xee; 8]);
         assert!(matches!(
-            cache.revoke(&backend, unknown, at(2)),
+            cache.revoke(unknown, |id| revoke(&registry, id, at(2))),
             Err(KeyError::Unknown(_))
         ));
         assert!(!cache.read().contains_key(&unknown));
@@ -712,16 +974,17 @@ mod tests {
 
     #[test]
     fn list_in_creation_order() {
-        let (_dir, backend) = backend();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
         let mut created = Vec::new();
         for (second, role) in [(3, Role::Admin), (1, Role::Reader), (2, Role::Writer)] {
             let name = format!("key {second}");
-            let (id, _) = create(&backend, role, Some(&name), None, false, at(second)).unwrap();
+            let (id, _) = create(&registry, role, Some(&name), None, false, at(second)).unwrap();
             created.push((second, id, role));
         }
-        revoke(&backend, created[1].1, at(10)).unwrap();
+        revoke(&registry, created[1].1, at(10)).unwrap();
         created.sort_by_key(|&(second, id, _)| (second, id));
-        let listed = list(&backend).unwrap();
+        let listed = list(backend).unwrap();
         let summary: Vec<_> = listed
             .iter()
             .map(|key| {
@@ -745,7 +1008,8 @@ mod tests {
 
     #[test]
     fn names_and_bins() {
-        let (_dir, backend) = backend();
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
         let long = "я".repeat(MAX_NAME_CHARS);
         for good in ["a", "Портал ГАСК", long.as_str()] {
             assert!(check_name(good).is_ok(), "{good}");
@@ -761,7 +1025,7 @@ mod tests {
         ] {
             assert!(matches!(check_name(bad), Err(KeyError::BadName)), "{bad:?}");
             assert!(matches!(
-                create(&backend, Role::Reader, Some(bad), None, false, at(0)),
+                create(&registry, Role::Reader, Some(bad), None, false, at(0)),
                 Err(KeyError::BadName)
             ));
         }
@@ -775,12 +1039,13 @@ mod tests {
         ] {
             assert!(matches!(check_bin(bad), Err(KeyError::BadBin)), "{bad:?}");
             assert!(matches!(
-                create(&backend, Role::Reader, None, Some(bad), false, at(0)),
+                create(&registry, Role::Reader, None, Some(bad), false, at(0)),
                 Err(KeyError::BadBin)
             ));
         }
-        // Nothing was written by the refused creations.
-        assert!(list(&backend).unwrap().is_empty());
+        // Nothing was written by the refused creations, not even an audit entry.
+        assert!(list(backend).unwrap().is_empty());
+        assert_eq!(registry.log().unwrap().size(), 0);
     }
 
     #[test]

@@ -179,11 +179,18 @@ pub mod pki {
         REVOKED = "certs/revoked.cer";
         DOC_4K = "doc-4k.txt";
         INDIVIDUAL_DETACHED_CMS = "cms/individual.detached.p7s";
+        ROOT_OFFICER = "officer/root-officer.cer";
+        ROOT_OFFICER_CRL = "officer/root-officer.crl";
+        OFFICER = "officer/officer.cer";
     }
     pub const INDIVIDUAL_KEY: &str = include_str!("../testdata/pki/keys/individual.key.pem");
     pub const HEAD_KEY: &str = include_str!("../testdata/pki/keys/head.key.pem");
     pub const REVOKED_KEY: &str = include_str!("../testdata/pki/keys/revoked.key.pem");
     pub const REVOKED_LATER_KEY: &str = include_str!("../testdata/pki/keys/revoked-later.key.pem");
+    /// The key of `officer` (`officer.sh`): valid to 2049, for acts signed years after.
+    pub const OFFICER_KEY: &str = include_str!("../testdata/pki/officer/officer.key.pem");
+    /// The IIN of `officer`.
+    pub const OFFICER_IIN: &str = "880101300123";
 
     /// 2026-06-15T12:00:00Z: the validation time of the README's expected verdicts.
     pub const VALIDATION_TIME: i64 = 1_781_524_800;
@@ -192,6 +199,20 @@ pub mod pki {
     /// default policy.
     pub fn rsa_verifier() -> Verifier {
         rsa_verifier_with(&[CA_RSA_CRL, ROOT_RSA_CRL], Policy::default())
+    }
+
+    /// [`rsa_verifier`] that also trusts the long-lived officers' root (`officer.sh`) with its
+    /// CRL: acts signed by `officer` verify until 2049.
+    pub fn rsa_and_officer_verifier() -> Verifier {
+        let mut store = CertificateStore::new();
+        store.add_trust_anchor(ROOT_RSA).unwrap();
+        store.add_intermediate(CA_RSA).unwrap();
+        store.add_trust_anchor(ROOT_OFFICER).unwrap();
+        let mut crls = CrlStore::new();
+        for der in [CA_RSA_CRL, ROOT_RSA_CRL, ROOT_OFFICER_CRL] {
+            crls.add(der).unwrap();
+        }
+        Verifier::new(store, crls, Policy::default())
     }
 
     /// The same with exactly these CRLs and this policy.

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use clap::{Args, Subcommand};
-use jiff::Timestamp;
 use qoima_vault::records::{Actor, Reason};
 use serde_json::json;
 
@@ -28,6 +27,10 @@ pub struct PlaceArgs {
     /// The auditor who places it.
     #[arg(long, value_name = "NAME")]
     by: Actor,
+    /// The BIN of the authority the auditor acts for: only that authority releases the hold
+    /// (without one, only the same --by).
+    #[arg(long, value_name = "BIN")]
+    bin: Option<String>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -46,6 +49,9 @@ pub struct ReleaseArgs {
     /// The auditor who releases it.
     #[arg(long, value_name = "NAME")]
     by: Actor,
+    /// The BIN of the authority the auditor acts for: the one that placed the hold.
+    #[arg(long, value_name = "BIN")]
+    bin: Option<String>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -62,8 +68,9 @@ fn place(dir: &Path, config: Option<&Path>, args: PlaceArgs) -> Result<(), Failu
     let id = parse_id(&args.id)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
     refuse_disposed(&registry, id)?;
+    let authority = authority(args.bin.as_deref())?;
     let hold = registry
-        .place_hold(id, &args.reason, &args.by, Timestamp::now())
+        .place_hold(id, &args.reason, &args.by, authority, registry.now())
         .map_err(change_failure)?;
     if args.json {
         let json = json!({
@@ -71,6 +78,7 @@ fn place(dir: &Path, config: Option<&Path>, args: PlaceArgs) -> Result<(), Failu
             "hold": hold,
             "reason": args.reason,
             "by": args.by,
+            "authority": args.bin,
         });
         println!("{}", pretty(&json)?);
     } else {
@@ -82,8 +90,9 @@ fn place(dir: &Path, config: Option<&Path>, args: PlaceArgs) -> Result<(), Failu
 fn release(dir: &Path, config: Option<&Path>, args: ReleaseArgs) -> Result<(), Failure> {
     let id = parse_id(&args.id)?;
     let registry = open_registry(dir, config::load(config)?, false)?;
+    let authority = authority(args.bin.as_deref())?;
     registry
-        .release_hold(id, args.hold, &args.reason, &args.by, Timestamp::now())
+        .release_hold(id, args.hold, &args.reason, &args.by, authority, registry.now())
         .map_err(change_failure)?;
     if args.json {
         let json = json!({
@@ -98,4 +107,14 @@ fn release(dir: &Path, config: Option<&Path>, args: ReleaseArgs) -> Result<(), F
         println!("hold {} on document {id} released", args.hold);
     }
     Ok(())
+}
+
+/// `--bin`, checked: 12 digits.
+fn authority(bin: Option<&str>) -> Result<Option<&str>, Failure> {
+    match bin {
+        Some(bin) if !qoima_verifier::identity::number::is_well_formed(bin) => {
+            Err(Failure::usage(format!("--bin {bin:?}: a BIN is 12 digits")))
+        }
+        _ => Ok(bin),
+    }
 }

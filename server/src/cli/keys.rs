@@ -1,23 +1,26 @@
 //! `qoima keys create`, `list` and `revoke`: the API keys of the HTTP API. A key's
-//! token is printed once, by `create`; the vault keeps only its secret's SHA-256.
+//! token is printed once, by `create`; the vault keeps only its secret's SHA-256. Creations and
+//! revocations are in the audit log, made by the operator (`--by`).
 
 use std::path::Path;
 
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use qoima_vault::ContentConfig;
-use qoima_vault::keys::{self, KeyError, KeyId, Role};
+use qoima_vault::keys::{self, KeyError, KeyId, NewKey, Role};
+use qoima_vault::records::{Actor, Participant};
 use serde_json::json;
 
 use super::doc::pretty;
-use super::{Failure, open_store};
+use super::{Failure, config, open_registry, open_store};
 use crate::representation::{Key, rfc3339};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Create a key and print its token (shown this once: the vault keeps only its hash).
     Create(CreateArgs),
-    /// List the keys: id, role, name, BIN, creation and revocation (never secrets).
+    /// List the keys: id, role, name, BIN, participant, creation and revocation (never
+    /// secrets).
     List(ListArgs),
     /// Revoke a key: it authenticates no more (exit 1 if unknown or already revoked).
     Revoke(RevokeArgs),
@@ -55,13 +58,20 @@ pub struct CreateArgs {
     /// A name for people (1 to 100 characters, no control characters).
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
-    /// The BIN (12 digits) of the organisation the key is issued to.
+    /// The BIN (12 digits) of the organisation the key is issued to: the key registers only
+    /// documents whose signer meets it.
     #[arg(long, value_name = "BIN")]
     bin: Option<String>,
+    /// The participant whose numbering the key registers under (and no other's).
+    #[arg(long, value_name = "PARTICIPANT")]
+    participant: Option<Participant>,
     /// Every mutating request made with the key must be a CMS-signed envelope whose signer's
     /// BIN is the key's (needs `--bin`).
     #[arg(long, requires = "bin")]
     require_signed: bool,
+    /// Who creates it, as the audit log names them.
+    #[arg(long, value_name = "NAME", default_value = "operator")]
+    by: Actor,
     /// Print one JSON object: `key` (the token), `id`, `role`.
     #[arg(long)]
     json: bool,
@@ -78,6 +88,9 @@ pub struct ListArgs {
 pub struct RevokeArgs {
     /// The key's id (16 lowercase hex digits, as `keys list` shows it).
     id: String,
+    /// Who revokes it, as the audit log names them.
+    #[arg(long, value_name = "NAME", default_value = "operator")]
+    by: Actor,
 }
 
 pub fn run(dir: &Path, command: KeysCommand) -> Result<(), Failure> {
@@ -96,17 +109,19 @@ fn create(dir: &Path, args: CreateArgs) -> Result<(), Failure> {
     if let Some(bin) = &args.bin {
         keys::check_bin(bin).map_err(|e| Failure::usage(format!("--bin: {e}")))?;
     }
-    let store = open_store(dir, ContentConfig::default(), true)?;
+    // The record layer's configuration plays no part in keys: the defaults open the registry.
+    let registry = open_registry(dir, config::load(None)?, true)?;
     let role = Role::from(args.role);
-    let (id, token) = keys::create(
-        store.backend(),
+    let new = NewKey {
         role,
-        args.name.as_deref(),
-        args.bin.as_deref(),
-        args.require_signed,
-        Timestamp::now(),
-    )
-    .map_err(failure)?;
+        name: args.name,
+        bin: args.bin,
+        participant: args.participant,
+        require_signed: args.require_signed,
+    };
+    let (id, token) = registry
+        .create_key(&new, &args.by, Timestamp::now())
+        .map_err(failure)?;
     if args.json {
         let json = json!({"key": token, "id": id.to_string(), "role": role.as_str()});
         println!("{}", pretty(&json)?);
@@ -137,6 +152,9 @@ fn list(dir: &Path, args: ListArgs) -> Result<(), Failure> {
         if let Some(bin) = &key.bin {
             line.push_str(&format!("  BIN {bin}"));
         }
+        if let Some(participant) = &key.participant {
+            line.push_str(&format!("  participant {participant}"));
+        }
         if key.require_signed {
             line.push_str("  signed requests");
         }
@@ -153,8 +171,10 @@ fn revoke(dir: &Path, args: RevokeArgs) -> Result<(), Failure> {
         .id
         .parse()
         .map_err(|e| Failure::usage(format!("{:?}: {e}", args.id)))?;
-    let store = open_store(dir, ContentConfig::default(), false)?;
-    keys::revoke(store.backend(), id, Timestamp::now()).map_err(failure)?;
+    let registry = open_registry(dir, config::load(None)?, false)?;
+    registry
+        .revoke_key(id, &args.by, Timestamp::now())
+        .map_err(failure)?;
     println!("API key {id} revoked");
     Ok(())
 }

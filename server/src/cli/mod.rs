@@ -149,5 +149,11 @@ pub(crate) fn open_registry(
             .with_retention(class, retention)
             .map_err(|e| Failure::usage(format!("[retention]: {e}")))?;
     }
+    for class in settings.sender_unknown {
+        registry = registry.with_sender_unknown(class);
+    }
+    for officer in settings.disposal_officers {
+        registry = registry.with_disposal_officer(officer);
+    }
     Ok(registry)
 }

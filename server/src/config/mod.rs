@@ -23,6 +23,13 @@
 //! construction-record = { kind = "until-end-of-service", tail-years = 5 }
 //! expertise-application = { kind = "years-from-registration", years = 5 }
 //!
+//! [registration]                      # optional
+//! sender-unknown = ["expertise-application"]  # classes whose sender is not known in advance:
+//!                                     # their registrations may name none (recorded as such)
+//!
+//! [disposal]                          # who may sign disposal acts; without one, nothing
+//! officers = [{ iin = "850315300128", bin = "123456789021" }]  # can be disposed of
+//!
 //! [server]                            # optional: `qoima serve`; the defaults are shown
 //! listen = "127.0.0.1:8080"           # `--listen` wins over it
 //! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
@@ -50,6 +57,7 @@ use std::path::{Path, PathBuf};
 
 use qoima_vault::records::{Calendar, Numbering, Participant, Retention, RetentionClass, Template};
 use qoima_verifier::Verifier;
+use qoima_verifier::identity::Expectation;
 use qoima_verifier::path::CertificateStore;
 use qoima_verifier::policy::Policy;
 use qoima_verifier::revocation::CrlStore;
@@ -89,7 +97,33 @@ struct ConfigFile {
     #[serde(default)]
     retention: BTreeMap<RetentionClass, Retention>,
     #[serde(default)]
+    registration: RegistrationTable,
+    #[serde(default)]
+    disposal: DisposalTable,
+    #[serde(default)]
     server: ServerTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RegistrationTable {
+    #[serde(default)]
+    sender_unknown: Vec<RetentionClass>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisposalTable {
+    #[serde(default)]
+    officers: Vec<Officer>,
+}
+
+/// A disposal officer: the IIN and/or BIN the act's signer must have.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Officer {
+    iin: Option<String>,
+    bin: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,6 +158,10 @@ pub struct Config {
     pub numbering: Numbering,
     /// Retention per class where it is longer than the rules'.
     pub retention: Vec<(RetentionClass, Retention)>,
+    /// The classes whose sender is not known in advance.
+    pub sender_unknown: Vec<RetentionClass>,
+    /// Who may sign disposal acts.
+    pub disposal_officers: Vec<Expectation>,
     /// The DER of every configured CRL, as the verifier has them: `doc register` and
     /// `doc new-version` keep them as content so that each version references the CRLs its
     /// verdict used (evidence).
@@ -265,6 +303,24 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
             .map_err(|e| problem(format!("[retention]: {e}")))?;
     }
 
+    let mut officers = Vec::new();
+    for (at, officer) in file.disposal.officers.into_iter().enumerate() {
+        let expectation = Expectation {
+            iin: officer.iin,
+            bin: officer.bin,
+            roles: Vec::new(),
+        };
+        if expectation.is_empty() {
+            return Err(problem(format!(
+                "disposal.officers[{at}]: an officer is named by an iin, a bin or both"
+            )));
+        }
+        expectation
+            .validate(&policy.ownership())
+            .map_err(|e| problem(format!("disposal.officers[{at}]: {e}")))?;
+        officers.push(expectation);
+    }
+
     let mut server = ServerSettings::default();
     for (key, value) in file.server.entries() {
         server
@@ -277,6 +333,8 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
         calendar,
         numbering,
         retention: file.retention.into_iter().collect(),
+        sender_unknown: file.registration.sender_unknown,
+        disposal_officers: officers,
         crls: crl_ders,
         server,
     })

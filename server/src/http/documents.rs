@@ -3,6 +3,7 @@
 //! `DELETE /v1/documents/{id}`, `GET /v1/objects/{objectNumber}/documents`,
 //! `POST /v1/documents/{id}/verify`.
 
+use base64::Engine as _;
 use hyper::body::Bytes;
 use hyper::header::{
     ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, IF_RANGE, RANGE,
@@ -16,7 +17,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::auth::{actor, audience, log_auditor_read};
-use super::body::{Body, Channel};
+use super::body::{Body, Channel, full};
 use super::response::{json, problem, problem_with, represent, status_of};
 use crate::representation::{Audience, Disposal, Document, RetentionRefusal, Versions};
 
@@ -248,12 +249,16 @@ fn unsatisfiable(length: u64, detail: &str) -> Response<Body> {
 #[serde(deny_unknown_fields)]
 struct DeleteBody {
     reason: Option<String>,
+    /// Base64 CMS over the disposal statement
+    /// (`GET /v1/documents/{id}/disposal-statement?reason=`), signed by a disposal officer.
+    act: Option<String>,
 }
 
-/// `DELETE /v1/documents/{id}`: disposal by the server's clock. Refused while the document
+/// `DELETE /v1/documents/{id}`: disposal by the vault's clock. Refused while the document
 /// is retained or held (409, with `retainUntil` and `holds`), 410 once disposed of; a
-/// document whose retention has passed is disposed of with the body's `reason`, by the
-/// caller's key (200 with the tombstones).
+/// document whose retention has passed is disposed of with the body's `reason` and `act` (the
+/// disposal act, signed by a configured officer), by the caller's key (200 with the
+/// tombstones).
 pub(super) fn delete_route(
     id: &str,
     bytes: &[u8],
@@ -279,7 +284,7 @@ pub(super) fn delete_route(
             &format!("document {id} was disposed of already"),
         );
     }
-    let now = jiff::Timestamp::now();
+    let now = state.registry.now();
     match state.registry.disposable(id, now) {
         Ok(()) => {}
         Err(DisposeError::Retained { why, .. }) => {
@@ -287,12 +292,14 @@ pub(super) fn delete_route(
         }
         Err(e) => return dispose_failure(e),
     }
-    let Some(reason) = body.reason else {
+    let (Some(reason), Some(act)) = (body.reason, body.act) else {
         return problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!(
                 "document {id} may be disposed of (its retention has passed, no holds): give \
-                 the reason, {{\"reason\": \"...\"}}"
+                 the reason and the disposal act signed by a disposal officer over \
+                 GET /v1/documents/{id}/disposal-statement?reason=..., {{\"reason\": \
+                 \"...\", \"act\": \"<base64 CMS>\"}}"
             ),
         );
     };
@@ -300,14 +307,44 @@ pub(super) fn delete_route(
         Ok(reason) => reason,
         Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
     };
+    let Ok(act) = base64::engine::general_purpose::STANDARD.decode(act.trim()) else {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "act is not base64");
+    };
     let by = match actor(key) {
         Ok(by) => by,
         Err(response) => return *response,
     };
-    match state.registry.dispose(id, &reason, &by, now) {
+    match state.registry.dispose(id, &reason, &act, &by, now) {
         Ok(disposal) => represent(StatusCode::OK, &Disposal::new(&view, &disposal)),
         Err(e) => dispose_failure(e),
     }
+}
+
+/// `GET /v1/documents/{id}/disposal-statement?reason=R`: the exact bytes a disposal act of the
+/// document signs.
+pub(super) fn disposal_statement_route(
+    id: &str,
+    query: Option<&str>,
+    state: &AppState,
+) -> Response<Body> {
+    let view = match parse_id(id).and_then(|id| view(state, id)) {
+        Ok(view) => view,
+        Err(response) => return *response,
+    };
+    let [reason] = match super::query::required(query, ["reason"]) {
+        Ok(values) => values,
+        Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
+    };
+    let reason: Reason = match reason.parse() {
+        Ok(reason) => reason,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
+    };
+    let mut response = Response::new(full(view.disposal_statement(&reason)));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// 409: why the document is kept (its retention, its holds), as the command line says it.

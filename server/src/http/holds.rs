@@ -1,6 +1,7 @@
 //! `POST /v1/documents/{id}/holds` and `DELETE /v1/documents/{id}/holds` (auditors): legal
-//! holds placed and released with a reason; the auditor is the API key. Each is an event in
-//! the audit log (`Registry::place_hold`, `release_hold`).
+//! holds placed and released with a reason; the auditor is the API key, and the authority the
+//! key's BIN: only a key of that BIN (for a key bound to none, the same key) releases a hold.
+//! Each is an event in the audit log (`Registry::place_hold`, `release_hold`).
 
 use hyper::{Response, StatusCode};
 use qoima_vault::keys::ApiKey;
@@ -50,11 +51,13 @@ fn change(id: &str, body: &[u8], release: bool, state: &AppState, key: &ApiKey) 
         Ok(by) => by,
         Err(response) => return *response,
     };
-    let now = jiff::Timestamp::now();
+    let now = state.registry.now();
+    // The authority is the key's BIN: only a key of the same BIN releases the hold.
+    let authority = key.bin.as_deref();
     let done = match (release, body.hold) {
         (false, None) => state
             .registry
-            .place_hold(id, &reason, &by, now)
+            .place_hold(id, &reason, &by, authority, now)
             .map(|hold| {
                 (
                     StatusCode::CREATED,
@@ -63,7 +66,7 @@ fn change(id: &str, body: &[u8], release: bool, state: &AppState, key: &ApiKey) 
             }),
         (true, Some(hold)) => state
             .registry
-            .release_hold(id, hold, &reason, &by, now)
+            .release_hold(id, hold, &reason, &by, authority, now)
             .map(|()| {
                 let body =
                     serde_json::json!({ "id": id.to_string(), "hold": hold, "released": true });

@@ -4,21 +4,47 @@
 /// The value of parameter `name`, the only one `query` may hold: `None` when absent; an
 /// error naming the problem for another parameter, a repeated one or a bad encoding.
 pub(crate) fn parameter(query: Option<&str>, name: &str) -> Result<Option<String>, String> {
-    let mut value = None;
+    parameters(query, [name]).map(|[value]| value)
+}
+
+/// The values of parameters `names`, the only ones `query` may hold, each `None` when absent;
+/// an error naming the problem for another parameter, a repeated one or a bad encoding.
+pub(crate) fn parameters<const N: usize>(
+    query: Option<&str>,
+    names: [&str; N],
+) -> Result<[Option<String>; N], String> {
+    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, text) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != name {
-            return Err(format!("unknown parameter {key:?}: use {name}=<value>"));
+        let Some(at) = names.iter().position(|name| *name == key) else {
+            let known = names.map(|name| format!("{name}=<value>")).join("&");
+            return Err(format!("unknown parameter {key:?}: use {known}"));
+        };
+        if values[at].is_some() {
+            return Err(format!("parameter {key} is given twice"));
         }
-        if value.is_some() {
-            return Err(format!("parameter {name} is given twice"));
-        }
-        value = Some(
+        values[at] = Some(
             form_decode(text)
-                .ok_or_else(|| format!("parameter {name} is not UTF-8 form-encoded"))?,
+                .ok_or_else(|| format!("parameter {key} is not UTF-8 form-encoded"))?,
         );
     }
-    Ok(value)
+    Ok(values)
+}
+
+/// The values of parameters `names`, each required: as [`parameters`], and an error naming
+/// the first one missing.
+pub(crate) fn required<const N: usize>(
+    query: Option<&str>,
+    names: [&str; N],
+) -> Result<[String; N], String> {
+    let values = parameters(query, names)?;
+    let mut out: [String; N] = std::array::from_fn(|_| String::new());
+    for (at, value) in values.into_iter().enumerate() {
+        out[at] = value.ok_or_else(|| {
+            format!("parameter {} is missing: use {}=<value>", names[at], names[at])
+        })?;
+    }
+    Ok(out)
 }
 
 /// `application/x-www-form-urlencoded` decoding; `None` for a bad escape or bad UTF-8.

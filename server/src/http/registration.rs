@@ -14,12 +14,15 @@ use qoima_vault::keys::ApiKey;
 use qoima_vault::records::{
     DatingMode, ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
 };
-use qoima_vault::registry::{ChangeError, RegisterError, Registered, Registration, StoreError};
+use qoima_vault::registry::{
+    ChangeError, RegisterError, Registered, Registration, StoreError, Submitter,
+};
 use qoima_vault::uploads::UploadId;
 use qoima_verifier::identity::Expectation;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::auth::actor;
 use super::body::{Body, full};
 use super::documents::{self, parse_id, view};
 use super::response::{json, problem, problem_with, status_of};
@@ -99,18 +102,26 @@ struct Checked {
     filename: Option<String>,
     media_type: Option<String>,
     dating: DatingMode,
+    /// The caller's key, with what it is bound to.
+    submitter: Submitter,
 }
 
 impl Checked {
-    /// The registration of this submission in `class` for `participant`, now by the server's
+    /// The registration of this submission in `class` for `participant`, now by the vault's
     /// clock.
-    fn registration(self, class: RetentionClass, participant: &Participant) -> Registration {
+    fn registration(
+        self,
+        class: RetentionClass,
+        participant: &Participant,
+        state: &AppState,
+    ) -> Registration {
         Registration::new(
             self.address,
             self.signatures,
             class,
             participant.clone(),
-            jiff::Timestamp::now(),
+            self.submitter,
+            state.registry.now(),
         )
         .expect(self.expected)
         .file(self.filename, self.media_type)
@@ -161,6 +172,7 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
             "signatures: a document is registered with at least one signature",
         ));
     }
+    let submitter = Submitter::new(actor(key)?).bound(key.bin.clone(), key.participant.clone());
     let expected = Expectation {
         iin: submission.expect_iin,
         bin: submission.expect_bin,
@@ -207,6 +219,7 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
         filename: submission.filename,
         media_type: submission.media_type,
         dating,
+        submitter,
     })
 }
 
@@ -299,7 +312,7 @@ async fn register(
         })?;
     let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
     let upload = checked.upload;
-    let mut registration = checked.registration(class, &participant);
+    let mut registration = checked.registration(class, &participant, state);
     if let Some(object) = &object {
         registration = registration.object_number(object.clone());
     }
@@ -366,32 +379,34 @@ fn register_refusal(error: RegisterError) -> Response<Body> {
     }
 }
 
-/// `GET /v1/documents/{id}/statement?reason=R`: the exact bytes of the annulment statement
-/// that the act annulling the latest version must sign.
+/// `GET /v1/documents/{id}/statement?reason=R&replacement=SHA256`: the exact bytes of the
+/// annulment statement that the act annulling the latest version by the content `replacement`
+/// must sign.
 pub(super) fn statement_route(id: &str, query: Option<&str>, state: &AppState) -> Response<Body> {
     let view = match parse_id(id).and_then(|id| view(state, id)) {
         Ok(view) => view,
         Err(response) => return *response,
     };
-    let reason = match query::parameter(query, "reason") {
-        Ok(Some(reason)) => reason,
-        Ok(None) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                "parameter reason is missing: use reason=<text>",
-            );
-        }
+    let [reason, replacement] = match query::required(query, ["reason", "replacement"]) {
+        Ok(values) => values,
         Err(detail) => return problem(StatusCode::BAD_REQUEST, &detail),
     };
     let reason: Reason = match reason.parse() {
         Ok(reason) => reason,
         Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, &format!("reason: {e}")),
     };
+    let Ok(replacement) = replacement.parse::<ContentAddress>() else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "replacement: the SHA-256 of the new content, 64 lowercase hex digits",
+        );
+    };
     let latest = match documents::current(&view) {
         Ok(latest) => latest,
         Err(response) => return *response,
     };
-    let mut response = Response::new(full(annulment_statement(view.id, latest, &reason)));
+    let statement = annulment_statement(view.id, latest, &replacement.0, &reason);
+    let mut response = Response::new(full(statement));
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -440,7 +455,7 @@ async fn new_version(
     let participant = view.participant().map_err(damaged)?;
     let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
     let upload = checked.upload;
-    let registration = checked.registration(class, &participant);
+    let registration = checked.registration(class, &participant, state);
     let registry = state.registry.clone();
     let registered = write(
         state,

@@ -168,6 +168,13 @@ pub(crate) const ROUTES: &[Route] = &[
             c.state,
         ))
     }),
+    with_request("GET", "/v1/documents/{id}/disposal-statement", Write, |req, c| {
+        ready(documents::disposal_statement_route(
+            c.param,
+            req.uri().query(),
+            c.state,
+        ))
+    }),
     with_request("GET", "/v1/documents/{id}/content", Read, |req, c| {
         Box::pin(
             async move { documents::content_route(req.headers(), c.param, c.state, c.key).await },
@@ -206,11 +213,11 @@ pub(crate) const ROUTES: &[Route] = &[
         ready(key_admin::list(c.state))
     }),
     with_json("POST", "/v1/keys", Admin, |body, c| {
-        ready(key_admin::create(&body, c.state))
+        ready(key_admin::create(&body, c.state, c.key))
     }),
     // Bodiless, but a key that signs its requests signs this one too (an envelope of `{}`).
     with_json("DELETE", "/v1/keys/{id}", Admin, |_, c| {
-        ready(key_admin::revoke(c.param, c.state))
+        ready(key_admin::revoke(c.param, c.state, c.key))
     }),
     with_request("GET", "/v1/calendars", Read, |_, c| {
         ready(calendars::list(c.state))

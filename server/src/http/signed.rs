@@ -314,20 +314,30 @@ mod tests {
 
     #[test]
     fn through_an_api_key() {
+        use qoima_vault::keys::{NewKey, Role};
+        use qoima_vault::records::{Calendar, Numbering, Template};
+
         let dir = tempfile::tempdir().unwrap();
-        let backend = qoima_vault::storage::rocks::RocksBackend::open(dir.path()).unwrap();
+        let content =
+            qoima_vault::ContentStore::open(dir.path(), qoima_vault::ContentConfig::default())
+                .unwrap();
+        let registry = qoima_vault::registry::Registry::new(
+            content,
+            std::sync::Arc::new(pki::rsa_verifier()),
+            Calendar::builtin().unwrap(),
+            Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap()),
+        )
+        .unwrap();
         let at = jiff::Timestamp::now();
         let key_of = |bin: Option<&str>| {
-            let (_, token) = qoima_vault::keys::create(
-                &backend,
-                qoima_vault::keys::Role::Writer,
-                None,
-                bin,
-                bin.is_some(),
-                at,
-            )
-            .unwrap();
-            qoima_vault::keys::authenticate(&backend, &token)
+            let new = NewKey {
+                bin: bin.map(str::to_owned),
+                require_signed: bin.is_some(),
+                ..NewKey::new(Role::Writer)
+            };
+            let by = "operator".parse().unwrap();
+            let (_, token) = registry.create_key(&new, &by, at).unwrap();
+            qoima_vault::keys::authenticate(registry.content().backend(), &token)
                 .unwrap()
                 .unwrap()
         };

@@ -79,6 +79,11 @@ pub(crate) struct Version<'a> {
     dated_by: &'a str,
     /// The order and clause that set its retention (`670 §23`, `253 §44`, `465 §13`).
     retained_by: &'a str,
+    /// Who submitted it (`api key <id>`, an operator); null for versions stored before
+    /// submitters were recorded.
+    submitted_by: Option<&'a str>,
+    /// Whether its sender was not known in advance (a class configured so, no sender named).
+    sender_unknown: bool,
     audit_index: u64,
     /// How many signatures it was registered with.
     signatures: usize,
@@ -134,6 +139,8 @@ impl<'a> Version<'a> {
             retain_until: version.retain_until.as_deref(),
             dated_by: &version.dated_by,
             retained_by: &version.retained_by,
+            submitted_by: version.submitted_by.as_deref(),
+            sender_unknown: version.sender_unknown,
             audit_index: version.audit_index,
             signatures: version.signatures.len(),
             expected: Expected {
@@ -202,6 +209,8 @@ enum EventDetail<'a> {
         reason: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         by: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        authority: Option<&'a str>,
     },
     HoldReleased {
         hold: u32,
@@ -231,9 +240,15 @@ impl<'a> Event<'a> {
     fn new(number: u32, event: &'a EventRecord, audience: Audience) -> Option<Self> {
         let shown = |text: &'a String| audience.sees_audit().then_some(text.as_str());
         let detail = match event {
-            EventRecord::HoldPlaced { reason, by, .. } => EventDetail::Hold {
+            EventRecord::HoldPlaced {
+                reason,
+                by,
+                authority,
+                ..
+            } => EventDetail::Hold {
                 reason: shown(reason),
                 by: shown(by),
+                authority: authority.as_ref().and_then(shown),
             },
             EventRecord::HoldReleased {
                 hold, reason, by, ..
@@ -275,6 +290,9 @@ pub(crate) struct Hold<'a> {
     reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     by: Option<&'a str>,
+    /// The BIN of the authority that placed it (only a key of it releases it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authority: Option<&'a str>,
 }
 
 impl<'a> Hold<'a> {
@@ -284,11 +302,17 @@ impl<'a> Hold<'a> {
         active_holds(view)
             .into_iter()
             .filter_map(|(number, event)| match event {
-                EventRecord::HoldPlaced { reason, by, at } => Some(Self {
+                EventRecord::HoldPlaced {
+                    reason,
+                    by,
+                    authority,
+                    at,
+                } => Some(Self {
                     hold: number,
                     at: rfc3339(*at),
                     reason: full.then_some(reason.as_str()),
                     by: full.then_some(by.as_str()),
+                    authority: authority.as_deref().filter(|_| full),
                 }),
                 _ => None,
             })

@@ -63,6 +63,8 @@ impl Vault {
             "certs/ca-rsa.cer",
             "crl/ca-rsa.crl",
             "crl/root-rsa.crl",
+            "officer/root-officer.cer",
+            "officer/root-officer.crl",
         ] {
             let name = Path::new(file).file_name().unwrap();
             std::fs::copy(pki(file), etc.join("pki").join(name)).unwrap();
@@ -72,9 +74,12 @@ impl Vault {
             &config,
             format!(
                 "[trust]\n\
-                 anchors = [\"pki/root-rsa.cer\"]\n\
+                 anchors = [\"pki/root-rsa.cer\", \"pki/root-officer.cer\"]\n\
                  intermediates = [\"pki/ca-rsa.cer\"]\n\
-                 crls = [\"pki/ca-rsa.crl\", \"pki/root-rsa.crl\"]\n\
+                 crls = [\"pki/ca-rsa.crl\", \"pki/root-rsa.crl\", \"pki/root-officer.crl\"]\n\
+                 \n\
+                 [disposal]\n\
+                 officers = [{{ iin = \"{OFFICER_IIN}\" }}]\n\
                  \n\
                  [numbering]\n\
                  default = \"{{participant}}-{{yyyy}}-{{seq:06}}\"\n\
@@ -90,15 +95,53 @@ impl Vault {
     }
 
     pub fn qoima(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_qoima"))
+        self.command(None).args(args).output().unwrap()
+    }
+
+    /// `qoima` with the system clock set to `clock` (RFC 3339) by libfaketime: the vault
+    /// refuses a disposal dated later than its clock, so one years after a registration needs
+    /// the clock of that year.
+    pub fn qoima_at(&self, clock: &str, args: &[&str]) -> Output {
+        self.command(Some(clock)).args(args).output().unwrap()
+    }
+
+    /// The `qoima` command on this vault, under `faketime` at `clock` when given.
+    pub fn command(&self, clock: Option<&str>) -> Command {
+        let mut command = match clock {
+            Some(clock) => {
+                // Its start time is read in the local zone: UTC, for the RFC 3339 instant.
+                let mut faketime = Command::new("faketime");
+                faketime
+                    .arg("-f")
+                    .arg(faketime_spec(clock))
+                    .arg(env!("CARGO_BIN_EXE_qoima"))
+                    .env("TZ", "UTC");
+                faketime
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_qoima")),
+        };
+        command
             .arg("--data-dir")
             .arg(&self.data)
             .arg("--config")
             .arg(&self.config)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Writes the disposal statement of document `id` for `reason` and the act over it by the
+    /// officer of the configuration (`verifier/testdata/pki/officer.sh`); returns the act's path.
+    pub fn disposal_act(&self, id: &str, reason: &str) -> String {
+        let out = self.qoima(&["doc", "disposal-statement", id, "--reason", reason]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let act = sign_detached(
+            &std::fs::read(pki("officer/officer.cer")).unwrap(),
+            &std::fs::read_to_string(pki("officer/officer.key.pem")).unwrap(),
+            &out.stdout,
+        );
+        let path = self.dir.path().join(format!("disposal-{id}.p7s"));
+        std::fs::write(&path, act).unwrap();
+        path.to_str().unwrap().to_owned()
     }
 
     /// Stores `content` with `qoima put` (before a server holds the vault) and returns its
@@ -169,6 +212,13 @@ impl Vault {
             at,
             "--json",
         ];
+        // A registration names its sender: the signer's IIN, unless the test names one.
+        let names_sender = extra
+            .iter()
+            .any(|a| *a == "--expect-iin" || *a == "--expect-bin");
+        if !names_sender && let Some(iin) = iin_of(signer) {
+            args.extend_from_slice(&["--expect-iin", iin]);
+        }
         args.extend_from_slice(extra);
         self.qoima(&args)
     }
@@ -181,16 +231,58 @@ impl Vault {
     }
 }
 
+/// The IIN of a signer of the PKI (`verifier/testdata/pki/identities.txt`).
+pub fn iin_of(signer: &str) -> Option<&'static str> {
+    match signer {
+        "head" => Some("791122405066"),
+        "employee" => Some("900704300789"),
+        "auth" | "ec" | "expired" | "hold" | "individual" | "revoked" | "revoked-later"
+        | "rsa1024" | "notyet" => Some(INDIVIDUAL_IIN),
+        _ => None,
+    }
+}
+
+/// libfaketime's absolute start time (the clock runs on from it) for an RFC 3339 instant.
+pub fn faketime_spec(clock: &str) -> String {
+    let at: jiff::Timestamp = clock.parse().unwrap();
+    format!("@{}", at.strftime("%Y-%m-%d %H:%M:%S"))
+}
+
+/// The IIN of the officer who signs disposal acts (`verifier/testdata/pki/officer.sh`).
+pub const OFFICER_IIN: &str = "880101300123";
+
+/// The IIN of `individual`, the sender of most test documents.
+pub const INDIVIDUAL_IIN: &str = "850315300128";
+
 /// The JSON of `POST /v1/documents` for stored `content` at `address`, the document signed
 /// (detached) by the individual: what an integrated system sends.
 pub fn registration(address: &str, content: &[u8]) -> Vec<u8> {
     use qoima_verifier::testing::pki;
-    let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content);
+    registration_by(
+        address,
+        content,
+        pki::INDIVIDUAL,
+        pki::INDIVIDUAL_KEY,
+        INDIVIDUAL_IIN,
+    )
+}
+
+/// The same, signed by the holder of `certificate` and `key_pem`, whose IIN is `iin` (the
+/// sender).
+pub fn registration_by(
+    address: &str,
+    content: &[u8],
+    certificate: &[u8],
+    key_pem: &str,
+    iin: &str,
+) -> Vec<u8> {
+    let signature = sign_detached(certificate, key_pem, content);
     serde_json::json!({
         "sha256": address,
         "signatures": [b64(&signature)],
         "class": "project-documentation",
         "participant": "acme",
+        "expectIin": iin,
         "filename": "drawing.pdf",
         "mediaType": "application/pdf",
     })
@@ -243,12 +335,16 @@ impl Server {
     /// With these environment variables (`QOIMA_SERVER_*` settings, say). Only warnings are
     /// logged unless `QOIMA_LOG` is among them.
     pub fn start_with_env(vault: &Vault, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_qoima"));
+        Self::spawn(vault.command(None), env)
+    }
+
+    /// With the system clock set to `clock` (RFC 3339) by libfaketime.
+    pub fn start_at(vault: &Vault, clock: &str) -> Self {
+        Self::spawn(vault.command(Some(clock)), &[])
+    }
+
+    fn spawn(mut command: Command, env: &[(&str, &str)]) -> Self {
         command
-            .arg("--data-dir")
-            .arg(&vault.data)
-            .arg("--config")
-            .arg(&vault.config)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("QOIMA_LOG", "warn")
             .stdout(Stdio::piped());

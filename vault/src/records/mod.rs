@@ -67,7 +67,7 @@ pub use numbering::{Numbering, Participant, ParticipantError, Template, Template
 pub use object_number::{ObjectNumber, ObjectNumberError};
 pub use record::{
     Annulment, CalendarYear, DocumentId, DocumentRecord, Event, ExpectedSigner,
-    ParseDocumentIdError, Tombstone, VersionRecord, annulment_statement,
+    ParseDocumentIdError, Tombstone, VersionRecord, annulment_statement, disposal_statement, DisposalAct,
 };
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,

@@ -9,7 +9,7 @@ use bincode::{Decode, Encode};
 use super::class::RetentionClass;
 use super::rules::ORDER_670;
 use super::text::Reason;
-use crate::codec::Upgrade;
+use crate::codec::{self, Upgrade};
 
 /// A document's stable id: 16 random bytes, 32 lowercase hex digits in text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Encode, Decode)]
@@ -95,15 +95,60 @@ pub struct Annulment {
 }
 
 /// The canonical statement an annulment act signs: the document, the version annulled, its
-/// content address and the reason, one per line. Fixed text, so that the signer sees exactly
-/// what they annul and the act cannot be reused for another version.
-pub fn annulment_statement(id: DocumentId, version: &VersionRecord, reason: &Reason) -> Vec<u8> {
+/// content address, the content replacing it and the reason, one per line. Fixed text, so that
+/// the signer sees exactly what they annul and by what, and the act cannot be reused for another
+/// version or other content.
+pub fn annulment_statement(
+    id: DocumentId,
+    version: &VersionRecord,
+    replacement: &[u8; 32],
+    reason: &Reason,
+) -> Vec<u8> {
     format!(
-        "qoima-annulment-v1\ndocument: {id}\nversion: {}\ncontent: {}\nreason: {reason}\n",
+        "qoima-annulment-v2\ndocument: {id}\nversion: {}\ncontent: {}\nreplacement: {}\nreason: \
+         {reason}\n",
         version.version,
-        hex::encode(version.content)
+        hex::encode(version.content),
+        hex::encode(replacement),
     )
     .into_bytes()
+}
+
+/// The canonical statement a disposal act signs, as records management lists what is destroyed
+/// and why: the document, each version with its registration number and content address, the
+/// end of retention that passed and the reason, one per line. A document is disposed of once, so
+/// the act needs no date of its own: the disposal's instant is in its tombstones and audit entry.
+pub fn disposal_statement(
+    id: DocumentId,
+    versions: &[VersionRecord],
+    retained_until: &str,
+    reason: &Reason,
+) -> Vec<u8> {
+    let mut text = format!("qoima-disposal-v1\ndocument: {id}\n");
+    for version in versions {
+        text.push_str(&format!(
+            "version: {} {} {}\n",
+            version.version,
+            version.registration_number,
+            hex::encode(version.content)
+        ));
+    }
+    text.push_str(&format!(
+        "retained until: {retained_until}\nreason: {reason}\n"
+    ));
+    text.into_bytes()
+}
+
+/// The signed act by which a document was disposed of, under its id: what the responsible
+/// officer signed, the signature, and its verification report (who signed it).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct DisposalAct {
+    /// The canonical statement ([`disposal_statement`]).
+    pub statement: Vec<u8>,
+    /// The CMS signature over it, as given.
+    pub signature: Vec<u8>,
+    /// Its verification report, JSON.
+    pub report: Vec<u8>,
 }
 
 /// One registered version of a document.
@@ -147,6 +192,37 @@ pub struct VersionRecord {
     pub dated_by: String,
     /// The order and clause that set its retention (`670 §23`, `253 §44`, `465 §13`).
     pub retained_by: String,
+    /// Who submitted it: the API key (`api key <id>`) or the operator on the command line;
+    /// `None` for versions stored before submitters were recorded.
+    pub submitted_by: Option<String>,
+    /// Whether it was registered without a named sender, in a class the configuration names as
+    /// one whose sender is not known in advance (`docs/rules.md`, authorship).
+    pub sender_unknown: bool,
+}
+
+/// A version record as format 2 stored it, before versions named their submitter: the fields
+/// of [`VersionRecord`] up to `retained_by`, in its order. Frozen: never edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct VersionRecordV2 {
+    version: u32,
+    content: [u8; 32],
+    length: u64,
+    format: String,
+    signatures: Vec<Vec<u8>>,
+    expected: ExpectedSigner,
+    registration_number: String,
+    registration_date: String,
+    registered_at: i64,
+    retain_until: Option<String>,
+    tail_years: u16,
+    report: Vec<u8>,
+    crls: Vec<[u8; 32]>,
+    annulment: Option<Annulment>,
+    audit_index: u64,
+    filename: Option<String>,
+    media_type: Option<String>,
+    dated_by: String,
+    retained_by: String,
 }
 
 /// A version record as format 1 stored it, before records named their clauses: the fields of
@@ -173,19 +249,57 @@ pub struct VersionRecordV1 {
 }
 
 impl Upgrade for VersionRecord {
-    type V1 = VersionRecordV1;
+    const FORMAT: u8 = codec::FORMAT_V3;
+    type Previous = VersionRecordV2;
+}
+
+impl Upgrade for VersionRecordV2 {
+    const FORMAT: u8 = codec::FORMAT_V2;
+    type Previous = VersionRecordV1;
+}
+
+codec::stored_as_format_1!(VersionRecordV1, EventV1);
+
+/// A format 2 record names no submitter, and its sender was named or not checked (the vault did
+/// not yet know classes whose sender is unknown in advance).
+impl From<VersionRecordV2> for VersionRecord {
+    fn from(old: VersionRecordV2) -> Self {
+        VersionRecord {
+            version: old.version,
+            content: old.content,
+            length: old.length,
+            format: old.format,
+            signatures: old.signatures,
+            expected: old.expected,
+            registration_number: old.registration_number,
+            registration_date: old.registration_date,
+            registered_at: old.registered_at,
+            retain_until: old.retain_until,
+            tail_years: old.tail_years,
+            report: old.report,
+            crls: old.crls,
+            annulment: old.annulment,
+            audit_index: old.audit_index,
+            filename: old.filename,
+            media_type: old.media_type,
+            dated_by: old.dated_by,
+            retained_by: old.retained_by,
+            submitted_by: None,
+            sender_unknown: false,
+        }
+    }
 }
 
 /// Every format 1 record was made by order 670's rules as the vault applied them then (it had
 /// no other): dated by the 14:00 cut-off of §18 (the review mode was not reachable), kept by §23
 /// or, when its end waits for the facility's end of service, by order 465 §13.
-impl From<VersionRecordV1> for VersionRecord {
+impl From<VersionRecordV1> for VersionRecordV2 {
     fn from(old: VersionRecordV1) -> Self {
         let class = match old.retain_until {
             Some(_) => RetentionClass::ExpertiseApplication,
             None => RetentionClass::ConstructionRecord,
         };
-        VersionRecord {
+        VersionRecordV2 {
             version: old.version,
             content: old.content,
             length: old.length,
@@ -234,6 +348,33 @@ pub(crate) fn version_record_v1(version: &VersionRecord) -> VersionRecordV1 {
     }
 }
 
+/// `version` as format 2 stored it (no submitter): for the tests of old records.
+#[cfg(test)]
+pub(crate) fn version_record_v2(version: &VersionRecord) -> VersionRecordV2 {
+    let v = version.clone();
+    VersionRecordV2 {
+        version: v.version,
+        content: v.content,
+        length: v.length,
+        format: v.format,
+        signatures: v.signatures,
+        expected: v.expected,
+        registration_number: v.registration_number,
+        registration_date: v.registration_date,
+        registered_at: v.registered_at,
+        retain_until: v.retain_until,
+        tail_years: v.tail_years,
+        report: v.report,
+        crls: v.crls,
+        annulment: v.annulment,
+        audit_index: v.audit_index,
+        filename: v.filename,
+        media_type: v.media_type,
+        dated_by: v.dated_by,
+        retained_by: v.retained_by,
+    }
+}
+
 /// Something that happened to a document after its registration, written once under
 /// (document id, event number). The document's state is the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
@@ -242,8 +383,11 @@ pub enum Event {
     HoldPlaced {
         /// Why.
         reason: String,
-        /// Who placed it.
+        /// Who placed it (an API key, `api key <id>`, or an operator).
         by: String,
+        /// The BIN of the authority that placed it: only a key of that BIN releases it; with
+        /// none, only `by` itself.
+        authority: Option<String>,
         /// When, unix seconds.
         at: i64,
     },
@@ -309,6 +453,112 @@ impl Event {
             | Event::RetentionExtended { at, .. }
             | Event::Annulled { at, .. }
             | Event::AuditorRead { at, .. } => *at,
+        }
+    }
+}
+
+impl Upgrade for Event {
+    const FORMAT: u8 = codec::FORMAT_V2;
+    type Previous = EventV1;
+}
+
+/// An event as format 1 stored it, before holds named their authority. Frozen: never edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub enum EventV1 {
+    /// [`Event::HoldPlaced`] without its authority.
+    HoldPlaced {
+        /// Why.
+        reason: String,
+        /// Who placed it.
+        by: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// [`Event::HoldReleased`].
+    HoldReleased {
+        /// The hold's event number.
+        hold: u32,
+        /// Why.
+        reason: String,
+        /// Who released it.
+        by: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// [`Event::RetentionExtended`].
+    RetentionExtended {
+        /// The new end of retention.
+        until: String,
+        /// Why.
+        reason: String,
+        /// Who extended it.
+        by: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// [`Event::Annulled`].
+    Annulled {
+        /// The annulled version.
+        version: u32,
+        /// The version that replaced it.
+        by_version: u32,
+        /// When, unix seconds.
+        at: i64,
+    },
+    /// [`Event::AuditorRead`].
+    AuditorRead {
+        /// Who.
+        by: String,
+        /// What was read.
+        what: String,
+        /// When, unix seconds.
+        at: i64,
+    },
+}
+
+/// A hold stored before holds named their authority was placed by `by` alone, who alone may
+/// release it.
+impl From<EventV1> for Event {
+    fn from(old: EventV1) -> Self {
+        match old {
+            EventV1::HoldPlaced { reason, by, at } => Event::HoldPlaced {
+                reason,
+                by,
+                authority: None,
+                at,
+            },
+            EventV1::HoldReleased {
+                hold,
+                reason,
+                by,
+                at,
+            } => Event::HoldReleased {
+                hold,
+                reason,
+                by,
+                at,
+            },
+            EventV1::RetentionExtended {
+                until,
+                reason,
+                by,
+                at,
+            } => Event::RetentionExtended {
+                until,
+                reason,
+                by,
+                at,
+            },
+            EventV1::Annulled {
+                version,
+                by_version,
+                at,
+            } => Event::Annulled {
+                version,
+                by_version,
+                at,
+            },
+            EventV1::AuditorRead { by, what, at } => Event::AuditorRead { by, what, at },
         }
     }
 }
@@ -395,6 +645,8 @@ mod tests {
             media_type: Some("application/pdf".into()),
             dated_by: "670 §18".into(),
             retained_by: "670 §23".into(),
+            submitted_by: None,
+            sender_unknown: false,
         }
     }
 
@@ -444,11 +696,11 @@ mod tests {
     }
 
     #[test]
-    fn version_record_v2_golden_bytes() {
+    fn version_record_v2_golden_bytes_read_back_without_a_submitter() {
         let mut record = sample();
         record.dated_by = "253 §36".into();
         record.retained_by = "253 §44".into();
-        let bytes = codec::encode_v2(&record).unwrap();
+        let bytes = codec::encode_upgraded(&version_record_v2(&record)).unwrap();
         let expected = format!(
             "02{}{}{}",
             SAMPLE_FIELDS.replace(' ', ""),
@@ -460,10 +712,37 @@ mod tests {
             codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
             record
         );
-        // Format 2 is not read as anything else, and trailing bytes are refused.
+        // Format 2 is not read as format 1.
         assert_eq!(
             codec::decode::<VersionRecordV1>(&bytes),
             Err(CodecError::UnknownVersion(2))
+        );
+    }
+
+    #[test]
+    fn version_record_v3_golden_bytes() {
+        let mut record = sample();
+        record.submitted_by = Some("api key 00ff".into());
+        record.sender_unknown = true;
+        let bytes = codec::encode_upgraded(&record).unwrap();
+        let expected = format!(
+            "03{}{}{}{}{}",
+            SAMPLE_FIELDS.replace(' ', ""),
+            "0836373020c2a73138",         // dated by "670 §18"
+            "0836373020c2a73233",         // retained by "670 §23"
+            "010c617069206b65792030306666", // submitted by "api key 00ff"
+            "01",                         // sender unknown
+        );
+        assert_eq!(hex::encode(&bytes), expected);
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
+            record
+        );
+        // Format 3 is not read as an older shape, trailing bytes are refused, and a format this
+        // build does not know is named.
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecordV2>(&bytes),
+            Err(CodecError::UnknownVersion(3))
         );
         let mut longer = bytes.clone();
         longer.push(0);
@@ -472,9 +751,37 @@ mod tests {
             Err(CodecError::TrailingBytes(1))
         );
         assert_eq!(
-            codec::decode_upgrading::<VersionRecord>(&[3, 0]),
-            Err(CodecError::UnknownVersion(3))
+            codec::decode_upgrading::<VersionRecord>(&[4, 0]),
+            Err(CodecError::UnknownVersion(4))
         );
+    }
+
+    #[test]
+    fn events_of_format_1_read_back_and_holds_name_their_authority() {
+        let old = EventV1::HoldPlaced {
+            reason: "court".into(),
+            by: "auditor".into(),
+            at: 5,
+        };
+        let bytes = codec::encode(&old).unwrap();
+        assert_eq!(
+            codec::decode_upgrading::<Event>(&bytes).unwrap(),
+            Event::HoldPlaced {
+                reason: "court".into(),
+                by: "auditor".into(),
+                authority: None,
+                at: 5,
+            }
+        );
+        let new = Event::HoldPlaced {
+            reason: "court".into(),
+            by: "api key 01".into(),
+            authority: Some("240140001238".into()),
+            at: 5,
+        };
+        let bytes = codec::encode_upgraded(&new).unwrap();
+        assert_eq!(bytes[0], codec::FORMAT_V2);
+        assert_eq!(codec::decode_upgrading::<Event>(&bytes).unwrap(), new);
     }
 
     #[test]

@@ -74,6 +74,9 @@ pub struct RuleSet {
     pub during_review: Dating,
     /// The retention of each class.
     pub retention: [ClassRetention; 3],
+    /// The least any document registered under it is kept, from its registration (a
+    /// construction record too, however early its facility's end of service), and the clause.
+    pub floor: (u16, Clause),
 }
 
 /// Which dating a submitter asks for: a submission for registration, or a document certified
@@ -176,6 +179,7 @@ pub const ORDER_670: RuleSet = {
             },
             SERVICE_LIFE,
         ],
+        floor: (3, s23),
     }
 };
 
@@ -216,6 +220,7 @@ pub const ORDER_253: RuleSet = {
             },
             SERVICE_LIFE,
         ],
+        floor: (5, s44),
     }
 };
 

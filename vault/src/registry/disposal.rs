@@ -1,10 +1,15 @@
 //! Disposal: the one operation that deletes. A document whose retention has passed and that
-//! carries no active hold may be disposed of: the content of its versions is removed unless
-//! another document not disposed of still uses it, and a tombstone per version records what,
-//! when, why and by whom. No other code path removes anything.
+//! carries no active hold may be disposed of, never on a clock's word alone: with a disposal act
+//! signed with the EDS of a responsible officer the configuration names, over the canonical
+//! [`disposal_statement`], verified and kept. The instant is checked against the vault's clock
+//! and its audit log: not later than the clock, not before the log's last entry (a clock set
+//! back cannot date a disposal before what the log already holds). The content of its versions
+//! is removed unless another document not disposed of still uses it, and a tombstone per
+//! version records what, when, why and by whom. No other code path removes anything.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use qoima_verifier::{Data, Request};
 
 use super::error::{DisposeError, Retained, StoreError};
 use super::view::Index;
@@ -12,7 +17,9 @@ use super::{AuditEntry, Registry, version_key};
 use crate::address::ContentAddress;
 use crate::audit::log::AuditLog;
 use crate::codec;
-use crate::records::{Actor, DocumentId, Reason, RegistrationDateError, Tombstone, astana};
+use crate::records::{
+    Actor, DisposalAct, DocumentId, Reason, RegistrationDateError, Tombstone, astana,
+};
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 
 /// What a disposal did.
@@ -55,6 +62,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         &self,
         id: DocumentId,
         reason: &Reason,
+        act: &[u8],
         by: &Actor,
         at: Timestamp,
     ) -> Result<Disposal, DisposeError> {
@@ -64,14 +72,27 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 return Err(DisposeError::AlreadyDisposed(id));
             }
             self.disposable(id, at)?;
+            let now = self.now();
+            if at > now {
+                return Err(DisposeError::InFuture { at, now });
+            }
+            let backend = self.content().backend();
+            let log = AuditLog::open(backend)?;
+            if let Some(last) = last_entry_time(&log)?
+                && at.as_second() < last
+            {
+                return Err(DisposeError::BeforeLastEntry { at, last });
+            }
             let view = self.document(id)?.ok_or(DisposeError::NotFound(id))?;
             let retained_until = view
                 .retain_until()
                 .map(|d| d.to_string())
                 .unwrap_or_default();
-            let backend = self.content().backend();
-            let log = AuditLog::open(backend)?;
+            let statement = view.disposal_statement(reason);
+            let act = self.disposal_act(&statement, act, at)?;
+            let act = codec::encode(&act)?;
             let mut batch = MetaBatch::new();
+            batch.put(Table::DisposalActs, id.0.to_vec(), act.clone());
             let mut tombstones = Vec::new();
             let mut removed: Vec<[u8; 32]> = Vec::new();
             for version in &view.versions {
@@ -97,18 +118,24 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 );
                 tombstones.push((version.version, tombstone));
             }
-            let record = codec::encode(
-                &tombstones
-                    .iter()
-                    .map(|(_, t)| t.clone())
-                    .collect::<Vec<_>>(),
-            )?;
+            // The entry covers the act and the tombstones.
+            let record = [
+                act,
+                codec::encode(
+                    &tombstones
+                        .iter()
+                        .map(|(_, t)| t.clone())
+                        .collect::<Vec<_>>(),
+                )?,
+            ]
+            .concat();
             let entry = AuditEntry {
                 kind: "disposed",
                 time: at.as_second(),
                 subject: &id,
                 version: 0,
                 actor: by.as_str(),
+                participant: None,
                 record: &record,
             }
             .to_bytes();
@@ -121,6 +148,43 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(disposal)
     }
 
+    /// The act `signature` over `statement`, verified at `at`: TOTAL_PASSED and signed by one
+    /// of the configured officers.
+    fn disposal_act(
+        &self,
+        statement: &[u8],
+        signature: &[u8],
+        at: Timestamp,
+    ) -> Result<DisposalAct, DisposeError> {
+        if self.disposal_officers.is_empty() {
+            return Err(DisposeError::NoOfficer);
+        }
+        let mut last = None;
+        for officer in &self.disposal_officers {
+            let request = Request::new(signature, at.as_second())
+                .data(Data::Bytes(statement))
+                .expect(officer.clone());
+            let report = self
+                .verifier()
+                .verify(&request)
+                .map_err(|e| DisposeError::Officer(e.to_string()))?;
+            if report.verdict.passed() {
+                return Ok(DisposalAct {
+                    statement: statement.to_vec(),
+                    signature: signature.to_vec(),
+                    report: serde_json::to_vec(&report)
+                        .map_err(|e| DisposeError::Officer(e.to_string()))?,
+                });
+            }
+            last = Some(report);
+        }
+        let report = last.ok_or(DisposeError::NoOfficer)?;
+        Err(DisposeError::ActRefused {
+            verdict: report.verdict.to_string(),
+            report: Box::new(report),
+        })
+    }
+
     /// Whether a document other than `id`, not disposed of, has a version with this content.
     fn used_elsewhere(&self, id: DocumentId, address: &ContentAddress) -> Result<bool, StoreError> {
         for other in self.find(Index::Content, &address.to_string())? {
@@ -130,4 +194,15 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         Ok(false)
     }
+}
+
+/// The time of the audit log's last entry, unix seconds; `None` for an empty log.
+fn last_entry_time<S: MetaStore>(log: &AuditLog<'_, S>) -> Result<Option<i64>, StoreError> {
+    let Some(last) = log.size().checked_sub(1) else {
+        return Ok(None);
+    };
+    let entry = log.entry(last)?;
+    AuditEntry::time_of(&entry)
+        .map(Some)
+        .ok_or_else(|| StoreError::Damaged(format!("audit entry {last} is unreadable")))
 }

@@ -10,7 +10,8 @@ use crate::audit::log::LogError;
 use crate::codec::CodecError;
 use crate::error::VaultError;
 use crate::records::{
-    CalendarError, DocumentId, FormatRejected, ObjectNumber, RegistrationDateError,
+    CalendarError, DocumentId, FormatRejected, ObjectNumber, Participant,
+    RegistrationDateError, RetentionClass,
 };
 use crate::storage::StorageError;
 
@@ -33,6 +34,9 @@ pub enum ErrorKind {
     Conflict,
     /// Retention or a legal hold forbids it: HTTP 409, exit 3.
     NotAllowed,
+    /// The caller may not do it (a key bound elsewhere, another authority's hold): HTTP 403,
+    /// exit 1.
+    Forbidden,
     /// The store underneath failed or holds a damaged record: HTTP 500, exit 1.
     Internal,
 }
@@ -87,6 +91,38 @@ pub enum RegisterError {
     /// The media type is not an RFC 6838 `type/subtype`.
     #[error("the media type must be an RFC 6838 type/subtype of at most 127 characters: {0:?}")]
     MediaType(String),
+    /// The registration names no sender, and its class is not one whose sender is unknown in
+    /// advance.
+    #[error(
+        "a registration names its sender (an IIN or a BIN that the signer must meet); class \
+         {} is not configured as one whose sender is not known in advance",
+        .0.name()
+    )]
+    NoSender(RetentionClass),
+    /// The key is bound to another BIN than the one the request names.
+    #[error("this key registers only for BIN {bound}, not {asked}")]
+    BinNotBound {
+        /// The key's BIN.
+        bound: String,
+        /// The BIN asked for.
+        asked: String,
+    },
+    /// The key is bound to another participant than the one the request names.
+    #[error("this key registers only under participant {bound:?}, not {asked:?}")]
+    ParticipantNotBound {
+        /// The key's participant.
+        bound: Participant,
+        /// The participant asked for.
+        asked: Participant,
+    },
+    /// The submission is dated later than the vault's clock.
+    #[error("the submission is dated {at}, later than the vault's clock ({now})")]
+    InFuture {
+        /// The submission's instant.
+        at: jiff::Timestamp,
+        /// The clock's.
+        now: jiff::Timestamp,
+    },
     /// The expectation itself is invalid (an IIN or BIN that is not 12 digits).
     #[error(transparent)]
     Expectation(#[from] RequestError),
@@ -122,7 +158,10 @@ impl RegisterError {
             | Self::Format(_)
             | Self::Filename(_)
             | Self::MediaType(_)
+            | Self::NoSender(_)
+            | Self::InFuture { .. }
             | Self::Expectation(_) => ErrorKind::Caller,
+            Self::BinNotBound { .. } | Self::ParticipantNotBound { .. } => ErrorKind::Forbidden,
             Self::ContentMissing(_) => ErrorKind::NotFound,
             Self::Refused { .. } => ErrorKind::Refused,
             Self::Date(_) | Self::Report(_) | Self::Random | Self::Store(_) => ErrorKind::Internal,
@@ -157,9 +196,32 @@ pub enum ChangeError {
         /// The version the request replaces.
         expected: u32,
     },
+    /// The version to annul names no sender and its report identifies no signer: no one can
+    /// be checked as its sender.
+    #[error("version {version} names no sender and its signers cannot be identified: it cannot be annulled")]
+    NoSender {
+        /// The version.
+        version: u32,
+    },
     /// No active hold has this number.
     #[error("no active hold {0} on this document")]
     NoSuchHold(u32),
+    /// The hold was placed by another authority, which alone may release it.
+    #[error("hold {hold} was placed by {authority}: only that authority releases it")]
+    NotHoldAuthority {
+        /// The hold.
+        hold: u32,
+        /// The BIN of the authority that placed it, or who placed it when it named no BIN.
+        authority: String,
+    },
+    /// A facility's end of service is dated after today.
+    #[error("an end of service is recorded once it happened: {date} is after today ({today})")]
+    EndOfServiceInFuture {
+        /// The date given.
+        date: Date,
+        /// Today, in Astana.
+        today: Date,
+    },
     /// An extension must end later than the current end of retention.
     #[error("retention can only be extended: {until} is not after {current}")]
     NotLater {
@@ -188,9 +250,12 @@ impl ChangeError {
         match self {
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Disposed(_) => ErrorKind::Gone,
-            Self::AnnulmentRefused { .. } | Self::NoSuchHold(_) | Self::NotLater { .. } => {
-                ErrorKind::Refused
-            }
+            Self::AnnulmentRefused { .. }
+            | Self::NoSender { .. }
+            | Self::NoSuchHold(_)
+            | Self::NotLater { .. } => ErrorKind::Refused,
+            Self::NotHoldAuthority { .. } => ErrorKind::Forbidden,
+            Self::EndOfServiceInFuture { .. } => ErrorKind::Caller,
             Self::Conflict { .. } | Self::EndOfServiceRecorded(_) => ErrorKind::Conflict,
             Self::Calendar(_) => ErrorKind::Caller,
             Self::Register(e) => e.kind(),
@@ -232,6 +297,40 @@ pub enum DisposeError {
     /// It was disposed of already.
     #[error("document {0} was disposed of already")]
     AlreadyDisposed(DocumentId),
+    /// The configuration names no officer who may sign disposal acts.
+    #[error("no disposal officer is configured: nothing can be disposed of without a signed act")]
+    NoOfficer,
+    /// The disposal act is not a valid signature of a configured officer over the statement.
+    #[error("the disposal act is {verdict}: nothing was disposed of")]
+    ActRefused {
+        /// The act's verdict (for the last officer tried).
+        verdict: String,
+        /// Its verification report.
+        report: Box<Report>,
+    },
+    /// A configured officer's expectation is refused by the verifier.
+    #[error("the disposal act could not be checked: {0}")]
+    Officer(String),
+    /// The disposal is dated later than the vault's clock.
+    #[error("a disposal cannot be dated {at}, later than the vault's clock ({now})")]
+    InFuture {
+        /// The disposal's instant.
+        at: jiff::Timestamp,
+        /// The clock's.
+        now: jiff::Timestamp,
+    },
+    /// The disposal is dated before the audit log's last entry (a clock set back).
+    #[error(
+        "a disposal cannot be dated {at}, before the audit log's last entry ({}): is the clock \
+         set back?",
+        jiff::Timestamp::from_second(*.last).map_or_else(|_| format!("{} s", .last), |t| t.to_string())
+    )]
+    BeforeLastEntry {
+        /// The disposal's instant.
+        at: jiff::Timestamp,
+        /// The last entry's time, unix seconds.
+        last: i64,
+    },
     /// Today's date in Astana could not be computed.
     #[error(transparent)]
     Date(#[from] RegistrationDateError),
@@ -247,7 +346,10 @@ impl DisposeError {
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Retained { .. } => ErrorKind::NotAllowed,
             Self::AlreadyDisposed(_) => ErrorKind::Gone,
-            Self::Date(_) | Self::Store(_) => ErrorKind::Internal,
+            Self::ActRefused { .. } => ErrorKind::Refused,
+            Self::InFuture { .. } | Self::BeforeLastEntry { .. } => ErrorKind::Caller,
+            Self::NoOfficer => ErrorKind::NotAllowed,
+            Self::Officer(_) | Self::Date(_) | Self::Store(_) => ErrorKind::Internal,
         }
     }
 }

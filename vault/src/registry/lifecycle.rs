@@ -5,26 +5,28 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use qoima_verifier::identity::Expectation;
 use qoima_verifier::{Data, Request};
 
-use super::error::{ChangeError, RegisterError};
+use super::error::{ChangeError, RegisterError, StoreError};
 use super::register::{Registered, Registration};
 use super::view::DocumentView;
 use super::{AuditEntry, Registry, event_key, number_of, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec;
 use crate::records::{
-    Actor, Annulment, DocumentId, EndOfService, Event, ObjectNumber, Reason, annulment_statement,
+    Actor, Annulment, DocumentId, EndOfService, Event, ObjectNumber, Reason, VersionRecord,
+    annulment_statement, astana,
 };
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 
 impl<S: ChunkStore + MetaStore> Registry<S> {
     /// Registers a new version of document `id`, replacing its latest version, which the
-    /// signed act `annulment` (a CMS over [`annulment_statement`]) annuls. The act must be
-    /// TOTAL_PASSED at `submission.at` and signed by someone who meets the expectation of the
-    /// version it annuls (the same sender), or the submission's own when that had none. The
-    /// new version keeps the document's class and participant; its number and date are its
-    /// own. The old version stays, marked annulled by the new one.
+    /// signed act `annulment` (a CMS over [`annulment_statement`], which names the replacement's
+    /// content) annuls. The act must be TOTAL_PASSED at `submission.at` and signed by the
+    /// sender recorded for the version it annuls (`senders`). The new version keeps the
+    /// document's class and participant; its number and date are its own. The old version
+    /// stays, marked annulled by the new one.
     pub fn new_version(
         &self,
         id: DocumentId,
@@ -39,19 +41,27 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let Some(previous) = view.versions.last() else {
             return Err(ChangeError::NotFound(id));
         };
-        let statement = annulment_statement(id, previous, reason);
-        let mut authorised = submission.expected.clone();
-        if previous.expected.iin.is_some() || previous.expected.bin.is_some() {
-            authorised.iin.clone_from(&previous.expected.iin);
-            authorised.bin.clone_from(&previous.expected.bin);
+        let statement = annulment_statement(id, previous, &submission.content.0, reason);
+        let mut report = None;
+        for sender in senders(previous)? {
+            let request = Request::new(annulment, submission.at.as_second())
+                .data(Data::Bytes(&statement))
+                .expect(sender);
+            let verified = self
+                .verifier()
+                .verify(&request)
+                .map_err(RegisterError::Expectation)?;
+            let passed = verified.verdict.passed();
+            report = Some(verified);
+            if passed {
+                break;
+            }
         }
-        let request = Request::new(annulment, submission.at.as_second())
-            .data(Data::Bytes(&statement))
-            .expect(authorised);
-        let report = self
-            .verifier()
-            .verify(&request)
-            .map_err(RegisterError::Expectation)?;
+        let Some(report) = report else {
+            return Err(ChangeError::NoSender {
+                version: previous.version,
+            });
+        };
         let act_report =
             serde_json::to_vec(&report).map_err(|e| RegisterError::Report(e.to_string()))?;
         if !report.verdict.passed() {
@@ -102,29 +112,34 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(prepared.registered(id, version))
     }
 
-    /// Places a legal hold on document `id`; returns its number (for the release).
+    /// Places a legal hold on document `id` for the authority `by` acts for (the BIN of its
+    /// key, if bound to one); returns its number (for the release).
     pub fn place_hold(
         &self,
         id: DocumentId,
         reason: &Reason,
         by: &Actor,
+        authority: Option<&str>,
         at: Timestamp,
     ) -> Result<u32, ChangeError> {
         let event = Event::HoldPlaced {
             reason: reason.to_string(),
             by: by.to_string(),
+            authority: authority.map(str::to_owned),
             at: at.as_second(),
         };
         self.record_event(id, by, event, |_| Ok(()))
     }
 
-    /// Releases the active hold `hold` of document `id`.
+    /// Releases the active hold `hold` of document `id`: only the authority that placed it
+    /// may (a key of the same BIN; for a hold placed by no BIN, the same `by`).
     pub fn release_hold(
         &self,
         id: DocumentId,
         hold: u32,
         reason: &Reason,
         by: &Actor,
+        authority: Option<&str>,
         at: Timestamp,
     ) -> Result<(), ChangeError> {
         let event = Event::HoldReleased {
@@ -134,10 +149,31 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at: at.as_second(),
         };
         self.record_event(id, by, event, |view| {
-            if view.active_holds().any(|(number, _)| number == hold) {
+            let placed = view
+                .events
+                .iter()
+                .find(|(number, _)| *number == hold)
+                .map(|(_, event)| event)
+                .filter(|_| view.active_holds().any(|(number, _)| number == hold));
+            let Some(Event::HoldPlaced {
+                by: placer,
+                authority: placing,
+                ..
+            }) = placed
+            else {
+                return Err(ChangeError::NoSuchHold(hold));
+            };
+            let same = match placing {
+                Some(bin) => authority == Some(bin.as_str()),
+                None => placer.as_str() == by.as_str(),
+            };
+            if same {
                 Ok(())
             } else {
-                Err(ChangeError::NoSuchHold(hold))
+                Err(ChangeError::NotHoldAuthority {
+                    hold,
+                    authority: placing.clone().unwrap_or_else(|| placer.clone()),
+                })
             }
         })
         .map(drop)
@@ -177,6 +213,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         by: &Actor,
         at: Timestamp,
     ) -> Result<(), ChangeError> {
+        let today = self.now().to_zoned(astana().map_err(RegisterError::from)?).date();
+        if date > today {
+            return Err(ChangeError::EndOfServiceInFuture { date, today });
+        }
         let record = EndOfService {
             date: date.to_string(),
             reason: reason.to_string(),
@@ -191,6 +231,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             subject: &subject,
             version: 0,
             actor: by.as_str(),
+            participant: None,
             record: &bytes,
         }
         .to_bytes();
@@ -265,13 +306,14 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             None => 1,
             Some((key, _)) => number_of(&key)? + 1,
         };
-        let bytes = codec::encode(&event)?;
+        let bytes = codec::encode_upgraded(&event)?;
         let entry = AuditEntry {
             kind: event.kind(),
             time: event.at(),
             subject: &id,
             version: number,
             actor: by,
+            participant: None,
             record: &bytes,
         }
         .to_bytes();
@@ -279,4 +321,34 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         log.append(batch, &entry)?;
         Ok(number)
     }
+}
+
+/// Who may annul `version`: the sender it recorded, or, for a version that named none (stored
+/// before senders were required, or of a class whose sender is unknown in advance), each
+/// signer of it as its stored report identifies them. Never anyone the new request names.
+fn senders(version: &VersionRecord) -> Result<Vec<Expectation>, StoreError> {
+    let expected = &version.expected;
+    if expected.iin.is_some() || expected.bin.is_some() {
+        return Ok(vec![Expectation {
+            iin: expected.iin.clone(),
+            bin: expected.bin.clone(),
+            roles: Vec::new(),
+        }]);
+    }
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&version.report)
+        .map_err(|e| StoreError::Damaged(format!("the report of version {}: {e}", version.version)))?;
+    let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
+    let mut senders: Vec<Expectation> = Vec::new();
+    for signer in reports.iter().flat_map(|r| r["signers"].as_array().into_iter().flatten()) {
+        let identity = &signer["identity"];
+        let sender = Expectation {
+            iin: text(&identity["iin"]),
+            bin: text(&identity["bin"]),
+            roles: Vec::new(),
+        };
+        if (sender.iin.is_some() || sender.bin.is_some()) && !senders.contains(&sender) {
+            senders.push(sender);
+        }
+    }
+    Ok(senders)
 }

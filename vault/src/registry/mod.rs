@@ -23,24 +23,26 @@
 mod calendars;
 mod disposal;
 mod error;
+mod keys;
 mod lifecycle;
 mod register;
 mod reverify;
 mod verify_records;
 mod view;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use jiff::Timestamp;
 use qoima_verifier::Verifier;
+use qoima_verifier::identity::Expectation;
 
 pub use calendars::{CalendarChange, stored_years};
 pub use disposal::Disposal;
 pub use error::{
     ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
 };
-pub use register::{Registered, Registration};
+pub use register::{Registered, Registration, Submitter};
 pub use verify_records::{RecordsReport, verify_records};
 pub use view::{DocumentView, Index};
 
@@ -54,6 +56,9 @@ use crate::records::{
 use crate::storage::rocks::RocksBackend;
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 
+/// A clock: the system's ([`Timestamp::now`]) unless a test sets another.
+pub type Clock = fn() -> Timestamp;
+
 /// Registered documents on a content store.
 pub struct Registry<S = RocksBackend> {
     content: ContentStore<S>,
@@ -63,6 +68,12 @@ pub struct Registry<S = RocksBackend> {
     numbering: Numbering,
     /// Retention per class where the operator set a longer one than the rules'.
     retention: HashMap<RetentionClass, Retention>,
+    /// The classes whose sender is not known in advance: a registration may name none.
+    sender_unknown: HashSet<RetentionClass>,
+    /// Who may sign a disposal act: the signer must meet one of them.
+    disposal_officers: Vec<Expectation>,
+    /// The vault's clock: nothing is dated later than it says.
+    clock: Clock,
     /// Every write of the record layer holds this: numbers and log indexes are read and
     /// taken in one critical section, and written in one batch.
     writer: Mutex<()>,
@@ -84,8 +95,36 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             calendar: RwLock::new(Arc::new(calendar)),
             numbering,
             retention: HashMap::new(),
+            sender_unknown: HashSet::new(),
+            disposal_officers: Vec::new(),
+            clock: Timestamp::now,
             writer: Mutex::new(()),
         })
+    }
+
+    /// With `class` as one whose sender is not known in advance: its registrations may name no
+    /// sender, and are recorded as such.
+    pub fn with_sender_unknown(mut self, class: RetentionClass) -> Self {
+        self.sender_unknown.insert(class);
+        self
+    }
+
+    /// With `officer` among those who may sign disposal acts (without one, nothing can be
+    /// disposed of).
+    pub fn with_disposal_officer(mut self, officer: Expectation) -> Self {
+        self.disposal_officers.push(officer);
+        self
+    }
+
+    /// With `clock` instead of the system's (simulations and tests of dates to come).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by the vault's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
     }
 
     /// With `retention` for `class` where it is longer than the rules' (more years, or a
@@ -161,6 +200,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             subject: &subject,
             version: revision,
             actor: by.as_str(),
+            participant: None,
             record: &bytes,
         }
         .to_bytes();
@@ -194,21 +234,31 @@ struct AuditEntry<'a> {
     subject: &'a dyn std::fmt::Display,
     /// The version, event number or calendar revision the entry is about (0 for a disposal).
     version: u32,
+    /// Who did it: an API key (`api key <id>`) or an operator.
     actor: &'a str,
+    /// The participant on whose behalf, for a registration or a new version.
+    participant: Option<&'a str>,
     /// The bytes whose SHA-256 the entry holds.
     record: &'a [u8],
 }
 
 impl AuditEntry<'_> {
+    /// The time line of stored entry bytes (the same in every version of the format).
+    fn time_of(bytes: &[u8]) -> Option<i64> {
+        std::str::from_utf8(bytes).ok()?.split('\n').nth(2)?.parse().ok()
+    }
+
     fn to_bytes(&self) -> Vec<u8> {
         use sha2::{Digest, Sha256};
+        // Version 2 adds the participant line (empty when there is none: a participant never is).
         format!(
-            "qoima-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n",
+            "qoima-audit-v2\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n",
             self.kind,
             self.time,
             self.subject,
             self.version,
             self.actor,
+            self.participant.unwrap_or_default(),
             hex::encode(Sha256::digest(self.record)),
         )
         .into_bytes()

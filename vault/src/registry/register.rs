@@ -16,7 +16,7 @@ use crate::audit::log::AuditLog;
 use crate::codec;
 use crate::error::VaultError;
 use crate::records::{
-    Annulment, Coverage, DatingMode, DocumentId, DocumentRecord, ExpectedSigner, Fields,
+    Actor, Annulment, Coverage, DatingMode, DocumentId, DocumentRecord, ExpectedSigner, Fields,
     ObjectNumber, Participant, RetainUntil, Retention, RetentionClass, SNIFF_LEN, VersionRecord,
     registration_date, rules_at, sniff,
 };
@@ -36,8 +36,10 @@ pub struct Registration {
     pub object_number: Option<ObjectNumber>,
     /// The participant whose numbering applies.
     pub participant: Participant,
-    /// Who must have signed: every signature must include a matching signer.
+    /// Who must have signed: every signature must include a matching signer (the sender).
     pub expected: Expectation,
+    /// Who submits it.
+    pub submitter: Submitter,
     /// The registration instant (the time of the submission): it chooses the rules in force.
     pub at: Timestamp,
     /// Which dating the submitter asks for (the rules in force say what it means).
@@ -48,13 +50,45 @@ pub struct Registration {
     pub media_type: Option<String>,
 }
 
+/// Who submits a registration: an API key, with what it is bound to, or the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Submitter {
+    /// Recorded with the version and named by its audit entry (`api key <id>`, `operator`).
+    pub actor: Actor,
+    /// A key bound to a BIN registers only documents whose signer meets that BIN.
+    pub bin: Option<String>,
+    /// A key bound to a participant registers only under that participant's numbering.
+    pub participant: Option<Participant>,
+}
+
+impl Submitter {
+    /// `actor`, bound to nothing (the operator on the command line, an unbound key).
+    pub fn new(actor: Actor) -> Self {
+        Self {
+            actor,
+            bin: None,
+            participant: None,
+        }
+    }
+
+    /// Bound to `bin` and `participant` (an API key's bindings).
+    pub fn bound(mut self, bin: Option<String>, participant: Option<Participant>) -> Self {
+        self.bin = bin;
+        self.participant = participant;
+        self
+    }
+}
+
 impl Registration {
-    /// A registration with no object number and no expected signer.
+    /// A registration with no object number and no expected signer (which the registry refuses
+    /// unless the class's sender is not known in advance: give it with [`Self::expect`]).
     pub fn new(
         content: ContentAddress,
         signatures: Vec<Vec<u8>>,
         class: RetentionClass,
         participant: Participant,
+        submitter: Submitter,
         at: Timestamp,
     ) -> Self {
         Self {
@@ -64,6 +98,7 @@ impl Registration {
             object_number: None,
             participant,
             expected: Expectation::default(),
+            submitter,
             at,
             dating: DatingMode::Submission,
             filename: None,
@@ -160,6 +195,8 @@ pub(super) struct Prepared {
     /// The clauses that dated it and set its retention.
     dated_by: String,
     retained_by: String,
+    submitted_by: String,
+    sender_unknown: bool,
     reports: Vec<Report>,
     /// The CRLs the verdicts used that the content store keeps (evidence).
     crls: Vec<[u8; 32]>,
@@ -216,12 +253,21 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         if submission.signatures.is_empty() {
             return Err(RegisterError::NoSignature);
         }
+        // An import may be back-dated; nothing is dated ahead of the vault's clock.
+        let now = self.now();
+        if submission.at > now {
+            return Err(RegisterError::InFuture {
+                at: submission.at,
+                now,
+            });
+        }
         if let Some(name) = &submission.filename {
             check_filename(name)?;
         }
         if let Some(media_type) = &submission.media_type {
             check_media_type(media_type)?;
         }
+        let (expected, sender_unknown) = self.sender(submission)?;
         let address = submission.content;
         let info = match self.content().stat(&address) {
             Ok(info) => info,
@@ -230,7 +276,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         };
         let format = sniff(&self.prefix(&address, info.length)?);
         submission.class.accepts(format)?;
-        let reports = self.verify(submission, info.length)?;
+        let reports = self.verify(submission, &expected, info.length)?;
         // The rules in force at the submission's instant date it and set its retention.
         let rules = rules_at(submission.at)?;
         let dating = rules.dating(submission.dating);
@@ -251,14 +297,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             format: format.map_or("unknown", |f| f.name()),
             signatures: submission.signatures.clone(),
             expected: ExpectedSigner {
-                iin: submission.expected.iin.clone(),
-                bin: submission.expected.bin.clone(),
-                roles: submission
-                    .expected
-                    .roles
-                    .iter()
-                    .map(|r| r.oid().to_owned())
-                    .collect(),
+                iin: expected.iin.clone(),
+                bin: expected.bin.clone(),
+                roles: expected.roles.iter().map(|r| r.oid().to_owned()).collect(),
             },
             participant: submission.participant.clone(),
             class: submission.class,
@@ -269,12 +310,48 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             tail_years,
             dated_by: dating.clause.to_string(),
             retained_by: kept.clause.to_string(),
+            submitted_by: submission.submitter.actor.to_string(),
+            sender_unknown,
             crls: self.evidence(&reports)?,
             reports,
             annulment: None,
             filename: submission.filename.clone(),
             media_type: submission.media_type.clone(),
         })
+    }
+
+    /// The sender the signatures must meet, and whether it is unknown in advance. A
+    /// registration names its sender (order 670 §36: authorship is confirmed by checking that
+    /// the EDS belongs to the sender): an IIN or a BIN, or the BIN of a key bound to one. A key
+    /// bound to a BIN or a participant submits for it alone. A class the configuration names as
+    /// one whose sender is not known in advance may name none: recorded as such.
+    fn sender(&self, submission: &Registration) -> Result<(Expectation, bool), RegisterError> {
+        let submitter = &submission.submitter;
+        let mut expected = submission.expected.clone();
+        if let Some(bound) = &submitter.participant
+            && *bound != submission.participant
+        {
+            return Err(RegisterError::ParticipantNotBound {
+                bound: bound.clone(),
+                asked: submission.participant.clone(),
+            });
+        }
+        if let Some(bound) = &submitter.bin {
+            match &expected.bin {
+                Some(asked) if asked != bound => {
+                    return Err(RegisterError::BinNotBound {
+                        bound: bound.clone(),
+                        asked: asked.clone(),
+                    });
+                }
+                _ => expected.bin = Some(bound.clone()),
+            }
+        }
+        let named = expected.iin.is_some() || expected.bin.is_some();
+        if !named && !self.sender_unknown.contains(&submission.class) {
+            return Err(RegisterError::NoSender(submission.class));
+        }
+        Ok((expected, !named))
     }
 
     /// The first bytes of a content, for format sniffing.
@@ -293,6 +370,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     fn verify(
         &self,
         registration: &Registration,
+        expected: &Expectation,
         length: u64,
     ) -> Result<Vec<Report>, RegisterError> {
         let reports = self.verify_signatures::<RegisterError>(
@@ -300,7 +378,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             registration.content,
             length,
             registration.at.as_second(),
-            &registration.expected,
+            expected,
             None,
         )?;
         if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
@@ -391,8 +469,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             media_type: prepared.media_type,
             dated_by: prepared.dated_by,
             retained_by: prepared.retained_by,
+            submitted_by: Some(prepared.submitted_by.clone()),
+            sender_unknown: prepared.sender_unknown,
         };
-        let bytes = codec::encode_v2(&version)?;
+        let bytes = codec::encode_upgraded(&version)?;
         // A registration's entry covers the document record too: its class, participant and
         // object number are as tamper-evident as the version.
         let covered = if number == 1 {
@@ -405,7 +485,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             time: version.registered_at,
             subject: &id,
             version: number,
-            actor: prepared.participant.as_str(),
+            actor: &prepared.submitted_by,
+            participant: Some(prepared.participant.as_str()),
             record: &covered,
         }
         .to_bytes();

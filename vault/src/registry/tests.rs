@@ -12,8 +12,8 @@ use super::*;
 use crate::address::ContentAddress;
 use crate::content::ContentConfig;
 use crate::records::{
-    DatingMode, DocumentRecord, Event, ObjectNumber, Participant, Reason, Template, VersionRecord,
-    annulment_statement,
+    DatingMode, DisposalAct, DocumentRecord, Event, ObjectNumber, Participant, Reason, Template,
+    VersionRecord, annulment_statement,
 };
 
 /// A signer of the generated PKI: certificate and key.
@@ -53,16 +53,52 @@ fn verified(registry: &Registry) -> RecordsReport {
     verify_records(registry.content().backend()).unwrap()
 }
 
+/// The test PKI's signers but `officer` have this IIN (`verifier/testdata/pki/identities.txt`).
+const SENDER_IIN: &str = "850315300128";
+
+/// The vault's clock in these tests: 2045-01-01, after every retention they reach, so that they
+/// may dispose of documents registered in 2026.
+fn test_clock() -> Timestamp {
+    Timestamp::from_second(2_366_841_600).unwrap()
+}
+
+/// The officer who signs disposal acts (`verifier/testdata/pki/officer.sh`, valid to 2049).
+fn officer() -> Expectation {
+    Expectation {
+        iin: Some(pki::OFFICER_IIN.into()),
+        ..Expectation::default()
+    }
+}
+
 fn registry(dir: &std::path::Path) -> Registry {
     let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
     let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
     Registry::new(
         content,
-        Arc::new(pki::rsa_verifier()),
+        Arc::new(pki::rsa_and_officer_verifier()),
         Calendar::builtin().unwrap(),
         numbering,
     )
     .unwrap()
+    .with_disposal_officer(officer())
+    .with_clock(test_clock)
+}
+
+/// The disposal act of document `id` for `why`, signed by the officer.
+fn act(registry: &Registry, id: DocumentId, why: &str) -> Vec<u8> {
+    let view = registry.document(id).unwrap().unwrap();
+    sign_detached(pki::OFFICER, pki::OFFICER_KEY, &view.disposal_statement(&reason(why)))
+}
+
+/// Disposes of `id` for `why`, by `by`, at `at`, with the officer's act.
+fn dispose(
+    registry: &Registry,
+    id: DocumentId,
+    why: &str,
+    by: &str,
+    at: Timestamp,
+) -> Result<Disposal, DisposeError> {
+    registry.dispose(id, &reason(why), &act(registry, id, why), &actor(by), at)
 }
 
 fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registration {
@@ -73,7 +109,11 @@ fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registr
         class: RetentionClass::ProjectDocumentation,
         object_number: Some(object()),
         participant: Participant::new("ТОО Тест").unwrap(),
-        expected: Expectation::default(),
+        expected: Expectation {
+            iin: Some(SENDER_IIN.into()),
+            ..Expectation::default()
+        },
+        submitter: Submitter::new(actor("test operator")),
         at: monday_afternoon(),
         dating: DatingMode::Submission,
         filename: Some("проект.pdf".into()),
@@ -115,7 +155,7 @@ fn a_signed_pdf_is_registered_numbered_dated_and_logged() {
     assert_eq!(log.size(), 1);
     let entry = String::from_utf8(log.entry(0).unwrap()).unwrap();
     assert!(
-        entry.starts_with("qoima-audit-v1\nregister\n1781524800\n"),
+        entry.starts_with("qoima-audit-v2\nregister\n1781524800\n"),
         "{entry}"
     );
     assert!(entry.contains(&registered.id.to_string()), "{entry}");
@@ -234,16 +274,34 @@ fn a_new_version_needs_a_signed_annulment_by_the_same_sender() {
     let first = registered(&registry);
     let second = registration(&registry, b"%PDF-1.7\nrevised drawing", &INDIVIDUAL);
     let reason = reason("corrected dimensions");
-    let statement = annulment_statement(first.id, &first.version, &reason);
+    let statement = annulment_statement(first.id, &first.version, &second.content.0, &reason);
 
     // An act over another statement, or by someone else, is refused; nothing changes.
     let other = self::reason("other");
-    let wrong = INDIVIDUAL.sign(&annulment_statement(first.id, &first.version, &other));
+    let wrong = INDIVIDUAL.sign(&annulment_statement(
+        first.id,
+        &first.version,
+        &second.content.0,
+        &other,
+    ));
     let err = registry
         .new_version(first.id, &second, &wrong, &reason)
         .unwrap_err();
     assert!(matches!(err, ChangeError::AnnulmentRefused { .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Refused);
+    // An act for other content cannot be reused for this one.
+    let elsewhere = ContentAddress::of(b"%PDF-1.7
+another revision");
+    let for_other_content = INDIVIDUAL.sign(&annulment_statement(
+        first.id,
+        &first.version,
+        &elsewhere.0,
+        &reason,
+    ));
+    let err = registry
+        .new_version(first.id, &second, &for_other_content, &reason)
+        .unwrap_err();
+    assert!(matches!(err, ChangeError::AnnulmentRefused { .. }), "{err}");
     let by_head = HEAD.sign(&statement);
     let err = registry
         .new_version(first.id, &second, &by_head, &reason)
@@ -303,6 +361,7 @@ fn holds_and_retention_extensions_are_events() {
             doc.id,
             &reason("court order 12/2026"),
             &actor("auditor A"),
+            None,
             now,
         )
         .unwrap();
@@ -312,22 +371,29 @@ fn holds_and_retention_extensions_are_events() {
         [(hold, "court order 12/2026")]
     );
     assert!(matches!(
-        registry.release_hold(doc.id, hold + 7, &reason("done"), &actor("auditor A"), now),
+        registry.release_hold(doc.id, hold + 7, &reason("done"), &actor("auditor A"), None, now),
         Err(ChangeError::NoSuchHold(_))
     ));
+    // A hold placed by no BIN is released by the one who placed it alone.
+    let err = registry
+        .release_hold(doc.id, hold, &reason("mine"), &actor("auditor B"), None, now)
+        .unwrap_err();
+    assert!(matches!(err, ChangeError::NotHoldAuthority { .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
     registry
         .release_hold(
             doc.id,
             hold,
             &reason("order lifted"),
-            &actor("auditor B"),
+            &actor("auditor A"),
+            None,
             now,
         )
         .unwrap();
     let view = registry.document(doc.id).unwrap().unwrap();
     assert_eq!(view.active_holds().count(), 0);
     assert!(matches!(
-        registry.release_hold(doc.id, hold, &reason("again"), &actor("auditor B"), now),
+        registry.release_hold(doc.id, hold, &reason("again"), &actor("auditor A"), None, now),
         Err(ChangeError::NoSuchHold(_))
     ));
 
@@ -354,7 +420,7 @@ fn holds_and_retention_extensions_are_events() {
     assert!("".parse::<Reason>().is_err());
     let unknown = DocumentId([0; 16]);
     let err = registry
-        .place_hold(unknown, &reason("x"), &actor("auditor"), now)
+        .place_hold(unknown, &reason("x"), &actor("auditor"), None, now)
         .unwrap_err();
     assert!(matches!(err, ChangeError::NotFound(_)), "{err}");
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -364,6 +430,36 @@ fn holds_and_retention_extensions_are_events() {
     log.verify_all().unwrap();
     let check = verified(&registry);
     assert!(check.is_clean(), "{:?}", check.problems);
+}
+
+#[test]
+fn a_hold_is_released_only_by_the_authority_that_placed_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    let now = monday_afternoon();
+    let prosecutor = Some("240140001238");
+    let hold = registry
+        .place_hold(doc.id, &reason("case 7"), &actor("api key 01"), prosecutor, now)
+        .unwrap();
+    // Another authority's key, and a key bound to no BIN, are refused; nothing is written.
+    for other in [Some("150340004568"), None] {
+        let err = registry
+            .release_hold(doc.id, hold, &reason("no"), &actor("api key 02"), other, now)
+            .unwrap_err();
+        assert!(matches!(err, ChangeError::NotHoldAuthority { .. }), "{err}");
+    }
+    assert_eq!(log_size(&registry), 2);
+    // Any key of the same authority releases it.
+    registry
+        .release_hold(doc.id, hold, &reason("closed"), &actor("api key 03"), prosecutor, now)
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.active_holds().count(), 0);
+    let Some((_, Event::HoldPlaced { authority, .. })) = view.events.first() else {
+        panic!("no hold event");
+    };
+    assert_eq!(authority.as_deref(), prosecutor);
 }
 
 // Disposal.
@@ -401,14 +497,7 @@ fn a_registration_racing_a_disposal_of_the_same_bytes_is_refused_not_stored_with
     let prepared = registry.prepare(&submission).unwrap();
     // ...while the first document, past its retention, is disposed of: nothing else that is
     // stored uses the bytes, so they go.
-    let disposal = registry
-        .dispose(
-            doc.id,
-            &reason("expired"),
-            &actor("operator"),
-            later(365 * 6),
-        )
-        .unwrap();
+    let disposal = dispose(&registry, doc.id, "expired", "operator", later(365 * 6)).unwrap();
     assert!(disposal.tombstones[0].1.content_removed);
     // The second registration must not be stored pointing at nothing.
     let Err(err) = registry.store(&submission, prepared) else {
@@ -433,8 +522,7 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     // Retained until 2031-06-16 (Astana): the day itself is still retained.
     let until = jiff::civil::date(2031, 6, 16);
     let on_last_day = Timestamp::from_second(1_939_363_200).unwrap(); // 2031-06-16T00:00:00Z
-    let err = registry
-        .dispose(doc.id, &reason("expired"), &actor("operator"), on_last_day)
+    let err = dispose(&registry, doc.id, "expired", "operator", on_last_day)
         .unwrap_err();
     assert!(
         matches!(err, DisposeError::Retained { why: Retained::Until(d), .. } if d == until),
@@ -442,10 +530,9 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     );
     let after = later(365 * 6);
     let hold = registry
-        .place_hold(doc.id, &reason("audit 2032"), &actor("auditor"), after)
+        .place_hold(doc.id, &reason("audit 2032"), &actor("auditor"), None, after)
         .unwrap();
-    let err = registry
-        .dispose(doc.id, &reason("expired"), &actor("operator"), after)
+    let err = dispose(&registry, doc.id, "expired", "operator", after)
         .unwrap_err();
     assert!(
         matches!(
@@ -464,29 +551,24 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
             hold,
             &reason("audit closed"),
             &actor("auditor"),
+            None,
             after,
         )
         .unwrap();
 
     // Disposed; the twin still uses the content, so it stays.
-    let disposal = registry
-        .dispose(
-            doc.id,
-            &reason("retention passed"),
-            &actor("operator"),
-            after,
-        )
+    let disposal = dispose(&registry, doc.id, "retention passed", "operator", after)
         .unwrap();
     assert_eq!(disposal.tombstones.len(), 1);
     assert!(!disposal.tombstones[0].1.content_removed);
     assert!(readable(&registry, &content));
     assert!(matches!(
-        registry.dispose(doc.id, &reason("again"), &actor("operator"), after),
+        dispose(&registry, doc.id, "again", "operator", after),
         Err(DisposeError::AlreadyDisposed(_))
     ));
     // A disposed document changes no more; reads of it are still logged.
     assert!(matches!(
-        registry.place_hold(doc.id, &reason("late"), &actor("auditor"), after),
+        registry.place_hold(doc.id, &reason("late"), &actor("auditor"), None, after),
         Err(ChangeError::Disposed(_))
     ));
     let new_version = Registration::new(
@@ -494,6 +576,7 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
         Vec::new(),
         RetentionClass::ProjectDocumentation,
         Participant::new("ТОО Тест").unwrap(),
+        Submitter::new(actor("operator")),
         after,
     );
     assert!(matches!(
@@ -504,13 +587,7 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
         .record_read(doc.id, "document", &actor("auditor"), after)
         .unwrap();
     // The last user goes: the content goes with it, its chunks too.
-    let disposal = registry
-        .dispose(
-            twin.id,
-            &reason("retention passed"),
-            &actor("operator"),
-            after,
-        )
+    let disposal = dispose(&registry, twin.id, "retention passed", "operator", after)
         .unwrap();
     assert!(disposal.tombstones[0].1.content_removed);
     assert!(!readable(&registry, &content));
@@ -523,7 +600,7 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     assert_eq!(view.tombstones[0].1.reason, "retention passed");
     let log = AuditLog::open(registry.content().backend()).unwrap();
     let last = String::from_utf8(log.entry(log.size() - 1).unwrap()).unwrap();
-    assert!(last.starts_with("qoima-audit-v1\ndisposed\n"), "{last}");
+    assert!(last.starts_with("qoima-audit-v2\ndisposed\n"), "{last}");
     log.verify_all().unwrap();
     let check = verified(&registry);
     assert!(check.is_clean(), "{:?}", check.problems);
@@ -589,12 +666,12 @@ mod retention_property {
                 match op {
                     Op::Advance(days) => day += i64::from(days),
                     Op::Hold(d) if !model[d].disposed => {
-                        let hold = registry.place_hold(docs[d].id, &reason("hold"), &actor("auditor"), now).unwrap();
+                        let hold = registry.place_hold(docs[d].id, &reason("hold"), &actor("auditor"), None, now).unwrap();
                         model[d].holds.push(hold);
                     }
                     Op::Release(d) => {
                         if let Some(hold) = model[d].holds.pop() {
-                            registry.release_hold(docs[d].id, hold, &reason("release"), &actor("auditor"), now).unwrap();
+                            registry.release_hold(docs[d].id, hold, &reason("release"), &actor("auditor"), None, now).unwrap();
                         }
                     }
                     Op::Extend(d, years) if !model[d].disposed => {
@@ -604,7 +681,7 @@ mod retention_property {
                     }
                     Op::Dispose(d) => {
                         let may = !model[d].disposed && model[d].holds.is_empty() && today > model[d].until;
-                        let result = registry.dispose(docs[d].id, &reason("passed"), &actor("operator"), now);
+                        let result = dispose(&registry, docs[d].id, "passed", "operator", now);
                         prop_assert_eq!(result.is_ok(), may, "{:?}", result);
                         if may {
                             model[d].disposed = true;
@@ -638,6 +715,7 @@ fn records_changed_or_added_behind_the_log_are_found() {
             doc.id,
             &reason("audit"),
             &actor("auditor"),
+            None,
             monday_afternoon(),
         )
         .unwrap();
@@ -729,9 +807,9 @@ fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
     submission.class = RetentionClass::ConstructionRecord;
     let doc = registry.register(&submission).unwrap();
     assert_eq!(doc.version.retain_until, None);
-    let far = later(365 * 30);
+    let far = later(365 * 18);
     assert!(matches!(
-        registry.dispose(doc.id, &reason("old"), &actor("operator"), far),
+        dispose(&registry, doc.id, "old", "operator", far),
         Err(DisposeError::Retained {
             why: Retained::EndOfServicePending,
             ..
@@ -739,7 +817,13 @@ fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
     ));
 
     let object = object();
-    let ended = jiff::civil::date(2050, 3, 1);
+    // Not before it happened: an end of service after the vault's today is refused.
+    let tomorrow = jiff::civil::date(2045, 1, 2);
+    assert!(matches!(
+        registry.record_end_of_service(&object, tomorrow, &reason("plan"), &actor("op"), far),
+        Err(ChangeError::EndOfServiceInFuture { .. })
+    ));
+    let ended = jiff::civil::date(2040, 3, 1);
     registry
         .record_end_of_service(
             &object,
@@ -775,8 +859,7 @@ fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
     assert_eq!(kinds, ["register", "end-of-service", "auditor-read"]);
     let check = verified(&registry);
     assert!(check.is_clean(), "{:?}", check.problems);
-    registry
-        .dispose(doc.id, &reason("service ended"), &actor("operator"), far)
+    dispose(&registry, doc.id, "service ended", "operator", far)
         .unwrap();
 }
 
@@ -828,14 +911,39 @@ fn configured_retention_may_only_lengthen_the_rules() {
     registry
         .record_end_of_service(
             &object(),
-            jiff::civil::date(2050, 3, 1),
+            jiff::civil::date(2040, 3, 1),
             &reason("act"),
             &actor("operator"),
             later(1),
         )
         .unwrap();
     let view = registry.document(doc.id).unwrap().unwrap();
-    assert_eq!(view.retain_until(), Some(jiff::civil::date(2055, 3, 1)));
+    assert_eq!(view.retain_until(), Some(jiff::civil::date(2045, 3, 1)));
+}
+
+#[test]
+fn a_construction_record_is_kept_at_least_the_floor_of_its_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    // Registered under order 670 (3 years), and under order 253 (5 years).
+    for (at, floor) in [
+        ("2026-06-15T17:00:00+05:00", "2029-06-16"),
+        ("2026-07-02T10:00:00+05:00", "2031-07-02"),
+    ] {
+        let mut record = registration(&registry, PDF, &INDIVIDUAL);
+        record.class = RetentionClass::ConstructionRecord;
+        record.object_number = Some(format!("1234567890123456{}", &at[8..10]).parse().unwrap());
+        record.at = at.parse().unwrap();
+        let doc = registry.register(&record).unwrap();
+        // The facility's service ended within a month: its records are still kept for the floor.
+        let object = record.object_number.clone().unwrap();
+        let ended = jiff::civil::date(2026, 8, 1);
+        registry
+            .record_end_of_service(&object, ended, &reason("demolished"), &actor("op"), later(60))
+            .unwrap();
+        let view = registry.document(doc.id).unwrap().unwrap();
+        assert_eq!(view.retain_until().unwrap().to_string(), floor, "{at}");
+    }
 }
 
 #[test]
@@ -920,7 +1028,7 @@ fn a_calendar_year_set_dates_later_registrations_and_survives_a_restart() {
     );
     let log = AuditLog::open(registry.content().backend()).unwrap();
     let entry = String::from_utf8(log.entry(log.size() - 1).unwrap()).unwrap();
-    assert!(entry.starts_with("qoima-audit-v1\ncalendar\n"), "{entry}");
+    assert!(entry.starts_with("qoima-audit-v2\ncalendar\n"), "{entry}");
     assert!(
         entry.contains("\ncalendar:2026\n2\nadmin key 01\n"),
         "{entry}"
@@ -1097,9 +1205,14 @@ fn a_new_version_after_the_switch_follows_253_and_the_first_keeps_670() {
         DatingMode::Submission,
     );
     let reason = reason("corrected");
-    let act = INDIVIDUAL.sign(&annulment_statement(first.id, &first.version, &reason));
     let mut second =
         registration(&registry, b"%PDF-1.7\nrevised", &INDIVIDUAL).dating(DatingMode::DuringReview);
+    let act = INDIVIDUAL.sign(&annulment_statement(
+        first.id,
+        &first.version,
+        &second.content.0,
+        &reason,
+    ));
     second.at = "2026-07-02T16:00:00+05:00".parse().unwrap();
     let new = registry
         .new_version(first.id, &second, &act, &reason)
@@ -1166,7 +1279,7 @@ fn entries_whose_time_goes_backwards_are_found() {
     // A clock set back by an hour: the hold is logged before the registration it follows.
     let earlier = monday_afternoon() - jiff::SignedDuration::from_hours(1);
     registry
-        .place_hold(doc.id, &reason("court order"), &actor("auditor A"), earlier)
+        .place_hold(doc.id, &reason("court order"), &actor("auditor A"), None, earlier)
         .unwrap();
     // The same instant again is no problem; only an earlier one is.
     registry
@@ -1174,6 +1287,7 @@ fn entries_whose_time_goes_backwards_are_found() {
             doc.id,
             &reason("second order"),
             &actor("auditor A"),
+            None,
             earlier,
         )
         .unwrap();
@@ -1189,4 +1303,184 @@ fn entries_whose_time_goes_backwards_are_found() {
     ] {
         assert!(problem.contains(needle), "{needle:?} not in {problem}");
     }
+}
+
+// Authorship: a registration names its sender; keys register only for what they are bound to.
+
+#[test]
+fn a_registration_names_its_sender_unless_its_class_is_configured_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let mut anonymous = registration(&registry, PDF, &INDIVIDUAL);
+    anonymous.expected = Expectation::default();
+    let err = registry.register(&anonymous).unwrap_err();
+    assert!(matches!(err, RegisterError::NoSender(_)), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Caller);
+    assert_eq!(log_size(&registry), 0);
+
+    // A class the configuration names as one whose sender is not known in advance.
+    let registry = registry.with_sender_unknown(RetentionClass::ProjectDocumentation);
+    let registered = registry.register(&anonymous).unwrap();
+    assert!(registered.version.sender_unknown);
+    assert_eq!(
+        registered.version.submitted_by.as_deref(),
+        Some("test operator")
+    );
+    // Its audit entry names the submitter as the actor and the participant apart.
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    let entry = String::from_utf8(log.entry(0).unwrap()).unwrap();
+    let lines: Vec<&str> = entry.lines().collect();
+    assert_eq!(lines[5], "test operator", "{entry}");
+    assert_eq!(lines[6], "ТОО Тест", "{entry}");
+}
+
+#[test]
+fn a_key_bound_to_a_bin_or_participant_registers_only_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let bound = |bin: &str, participant: &str| {
+        Submitter::new(actor("api key 0a")).bound(
+            Some(bin.to_owned()),
+            Some(Participant::new(participant).unwrap()),
+        )
+    };
+    // Bound to BIN X, asked to register for BIN Y: refused before anything is verified.
+    let mut other_bin = registration(&registry, PDF, &HEAD);
+    other_bin.expected.bin = Some("150340004568".into());
+    other_bin.submitter = bound("240140001238", "ТОО Тест");
+    let err = registry.register(&other_bin).unwrap_err();
+    assert!(matches!(err, RegisterError::BinNotBound { .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    // Under another participant's numbering.
+    let mut other_participant = registration(&registry, PDF, &HEAD);
+    other_participant.submitter = bound("240140001238", "ГУ Экспертиза");
+    let err = registry.register(&other_participant).unwrap_err();
+    assert!(matches!(err, RegisterError::ParticipantNotBound { .. }), "{err}");
+    // The key's BIN is the sender when the request names none, and the signer must meet it:
+    // `individual` has no BIN, so NOT_OWNER; `head` works for BIN 240140001238.
+    let mut by_individual = registration(&registry, PDF, &INDIVIDUAL);
+    by_individual.expected = Expectation::default();
+    by_individual.submitter = bound("240140001238", "ТОО Тест");
+    let err = registry.register(&by_individual).unwrap_err();
+    assert!(err.to_string().contains("NOT_OWNER"), "{err}");
+    let mut by_head = registration(&registry, PDF, &HEAD);
+    by_head.expected = Expectation::default();
+    by_head.submitter = bound("240140001238", "ТОО Тест");
+    let registered = registry.register(&by_head).unwrap();
+    assert_eq!(registered.version.expected.bin.as_deref(), Some("240140001238"));
+    assert_eq!(log_size(&registry), 1);
+}
+
+#[test]
+fn a_version_that_named_no_sender_is_annulled_only_by_its_own_signer() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path())
+        .with_sender_unknown(RetentionClass::ProjectDocumentation);
+    // Stored without a sender (as versions before senders were required were).
+    let mut first = registration(&registry, PDF, &INDIVIDUAL);
+    first.expected = Expectation::default();
+    let first = registry.register(&first).unwrap();
+    // Someone else submits a replacement signed by themselves and an act of their own: refused,
+    // whoever the new request names as its sender.
+    let mut attack = registration(&registry, b"%PDF-1.7\nforged", &HEAD);
+    attack.expected = Expectation::default();
+    attack.expected.iin = Some("791122405066".into());
+    let reason = reason("replaced");
+    let statement = annulment_statement(first.id, &first.version, &attack.content.0, &reason);
+    let err = registry
+        .new_version(first.id, &attack, &HEAD.sign(&statement), &reason)
+        .unwrap_err();
+    assert!(err.to_string().contains("NOT_OWNER"), "{err}");
+    assert_eq!(log_size(&registry), 1);
+    // The signer of the version, as its report identifies them, may.
+    let mut own = registration(&registry, b"%PDF-1.7\nrevised", &INDIVIDUAL);
+    own.expected = Expectation::default();
+    let statement = annulment_statement(first.id, &first.version, &own.content.0, &reason);
+    registry
+        .new_version(first.id, &own, &INDIVIDUAL.sign(&statement), &reason)
+        .unwrap();
+}
+
+#[test]
+fn nothing_is_registered_or_disposed_of_ahead_of_the_vaults_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let mut future = registration(&registry, PDF, &INDIVIDUAL);
+    future.at = Timestamp::from_second(test_clock().as_second() + 1).unwrap();
+    let err = registry.register(&future).unwrap_err();
+    assert!(matches!(err, RegisterError::InFuture { .. }), "{err}");
+
+    let doc = registered(&registry);
+    let ahead = Timestamp::from_second(test_clock().as_second() + 60).unwrap();
+    let err = dispose(&registry, doc.id, "x", "op", ahead).unwrap_err();
+    assert!(matches!(err, DisposeError::InFuture { .. }), "{err}");
+    // A clock set back: retention ended on 2036-01-01, but the log's last entry is dated
+    // 2036-06: a disposal dated between the two is refused.
+    registry
+        .extend_retention(
+            doc.id,
+            jiff::civil::date(2036, 1, 1),
+            &reason("audit"),
+            &actor("op"),
+            later(3650),
+        )
+        .unwrap();
+    let err = dispose(&registry, doc.id, "x", "op", later(3650 - 60)).unwrap_err();
+    assert!(matches!(err, DisposeError::BeforeLastEntry { .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Caller);
+    assert_eq!(log_size(&registry), 2);
+    dispose(&registry, doc.id, "x", "op", later(3650)).unwrap();
+}
+
+#[test]
+fn disposal_needs_an_act_signed_by_a_configured_officer() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    let at = later(365 * 6);
+    let why = reason("retention passed");
+    let view = registry.document(doc.id).unwrap().unwrap();
+    let statement = view.disposal_statement(&why);
+    // No act, an act by someone who is not an officer, an act over another reason: refused.
+    for act in [
+        b"not a signature".to_vec(),
+        INDIVIDUAL.sign(&statement),
+        sign_detached(pki::OFFICER, pki::OFFICER_KEY, &view.disposal_statement(&reason("x"))),
+    ] {
+        let err = registry
+            .dispose(doc.id, &why, &act, &actor("operator"), at)
+            .unwrap_err();
+        assert!(matches!(err, DisposeError::ActRefused { .. }), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Refused);
+    }
+    assert!(!registry.is_disposed(doc.id).unwrap());
+    // Without any officer configured, nothing can be disposed of.
+    let dir2 = tempfile::tempdir().unwrap();
+    let content = ContentStore::open(dir2.path(), ContentConfig::default()).unwrap();
+    let bare = Registry::new(
+        content,
+        Arc::new(pki::rsa_and_officer_verifier()),
+        Calendar::builtin().unwrap(),
+        Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap()),
+    )
+    .unwrap()
+    .with_clock(test_clock);
+    let doc2 = bare.register(&registration(&bare, PDF, &INDIVIDUAL)).unwrap();
+    let err = dispose(&bare, doc2.id, "x", "op", at).unwrap_err();
+    assert!(matches!(err, DisposeError::NoOfficer), "{err}");
+    // The officer's act is kept, and covered by the disposal's audit entry.
+    let act = sign_detached(pki::OFFICER, pki::OFFICER_KEY, &statement);
+    registry
+        .dispose(doc.id, &why, &act, &actor("operator"), at)
+        .unwrap();
+    let stored = registry
+        .content()
+        .backend()
+        .get(Table::DisposalActs, &doc.id.0)
+        .unwrap()
+        .unwrap();
+    let kept: DisposalAct = codec::decode(&stored).unwrap();
+    assert_eq!(kept.signature, act);
+    assert_eq!(kept.statement, statement);
+    assert!(verified(&registry).is_clean());
 }

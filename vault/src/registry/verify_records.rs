@@ -4,19 +4,22 @@
 //! subtree against its children). Then each entry is checked against the record it names: a
 //! registration against the SHA-256 of its stored document and version records, a new version
 //! against its version record, an event against its event record, a disposal against its
-//! tombstones, and each entry's time against the one before it (never earlier). Then every stored
-//! record must be named by an entry: a record slipped into RocksDB without its log entry is found
-//! as surely as one changed in place. Last, every version not disposed of must still have its
-//! content.
+//! act and tombstones, an API key's creation or revocation against its key record or
+//! revocation, and each entry's time against the one before it (never earlier). Then every
+//! stored record must be named by an entry: a record slipped into RocksDB without its log entry
+//! is found as surely as one changed in place. API keys made before their creation was logged
+//! are the one exception: their records are format 1, and neither they nor their revocations
+//! need an entry (a key record of format 2 does, and so does the revocation of one). Last,
+//! every version not disposed of must still have its content.
 
 use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
-use super::{calendars, event_key, version_key};
+use super::{calendars, event_key, keys, version_key};
 use crate::audit::log::AuditLog;
-use crate::codec;
+use crate::codec::{self, FORMAT_V1};
 use crate::records::{DocumentId, Tombstone, VersionRecord};
 use crate::storage::{MetaStore, Table};
 
@@ -44,23 +47,30 @@ struct Entry {
     kind: String,
     /// Seconds since the Unix epoch.
     time: i64,
-    /// A document id, `object:<number>` or `calendar:<year>`.
+    /// A document id, `object:<number>`, `calendar:<year>` or `key:<id>`.
     subject: String,
     number: u32,
     record_hash: String,
 }
 
+/// An entry of either text version: version 2 has a participant line before the hash.
 fn parse_entry(bytes: &[u8]) -> Option<Entry> {
     let text = std::str::from_utf8(bytes).ok()?;
     let lines: Vec<&str> = text.strip_suffix('\n')?.split('\n').collect();
-    let [magic, kind, time, document, number, _actor, hash] = lines.as_slice() else {
+    let (magic, fields) = lines.split_first()?;
+    let count = match *magic {
+        "qoima-audit-v1" => 6,
+        "qoima-audit-v2" => 7,
+        _ => return None,
+    };
+    let [kind, time, subject, number, _actor, .., hash] = fields else {
         return None;
     };
-    (*magic == "qoima-audit-v1").then_some(())?;
+    (fields.len() == count).then_some(())?;
     Some(Entry {
         kind: (*kind).to_owned(),
         time: time.parse().ok()?,
-        subject: (*document).to_owned(),
+        subject: (*subject).to_owned(),
         number: number.parse().ok()?,
         record_hash: (*hash).to_owned(),
     })
@@ -101,7 +111,8 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
             ));
         }
         previous = Some((index, entry.time));
-        // Records that belong to no document: a facility's end of service, a calendar year.
+        // Records that belong to no document: a facility's end of service, a calendar year, an
+        // API key's creation or revocation.
         let keyed = match entry.kind.as_str() {
             "end-of-service" => {
                 let object = entry.subject.strip_prefix("object:").unwrap_or_default();
@@ -115,6 +126,19 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                     continue;
                 };
                 Some((Table::Calendars, calendars::key(year, entry.number)))
+            }
+            kind @ (keys::CREATED | keys::REVOKED) => {
+                let Some(id) = keys::parse_subject(&entry.subject) else {
+                    report
+                        .problems
+                        .push(format!("audit entry {index} names no API key"));
+                    continue;
+                };
+                let table = match kind {
+                    keys::CREATED => Table::ApiKeys,
+                    _ => Table::KeyRevocations,
+                };
+                Some((table, id.0.to_vec()))
             }
             _ => None,
         };
@@ -163,7 +187,10 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                             .push(format!("a tombstone of document {id}: {e}")),
                     }
                 }
-                let bytes = codec::encode(&tombstones)?;
+                // Since disposals need a signed act, the entry covers the act too.
+                let act = backend.get(Table::DisposalActs, &id.0)?;
+                named.insert((Table::DisposalActs, id.0.to_vec()));
+                let bytes = [act.unwrap_or_default(), codec::encode(&tombstones)?].concat();
                 (Table::Tombstones, Vec::new(), Some(bytes))
             }
             other => {
@@ -184,6 +211,7 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
         Table::Tombstones,
         Table::Facilities,
         Table::Calendars,
+        Table::DisposalActs,
     ] {
         for stored in backend.scan(table) {
             let (key, _) = stored?;
@@ -196,8 +224,40 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
             }
         }
     }
+    check_unlogged_keys(backend, &named, &mut report)?;
     check_content(backend, &mut report)?;
     Ok(report)
+}
+
+/// Every key record and revocation no entry names must be of a key made before keys were
+/// logged: its record is format 1 (written before the participant was added, and never
+/// rewritten). A format 2 record, or the revocation of one, without its entry was slipped in.
+fn check_unlogged_keys<S: MetaStore>(
+    backend: &S,
+    named: &HashSet<(Table, Vec<u8>)>,
+    report: &mut RecordsReport,
+) -> Result<(), StoreError> {
+    let legacy = |record: Option<&[u8]>| record.and_then(<[u8]>::first) == Some(&FORMAT_V1);
+    for table in [Table::ApiKeys, Table::KeyRevocations] {
+        for stored in backend.scan(table) {
+            let (key, value) = stored?;
+            if named.contains(&(table, key.clone())) {
+                continue;
+            }
+            let record = match table {
+                Table::ApiKeys => Some(value),
+                _ => backend.get(Table::ApiKeys, &key)?,
+            };
+            if !legacy(record.as_deref()) {
+                report.problems.push(format!(
+                    "a {} record ({}) is not in the audit log",
+                    table.name(),
+                    hex::encode(&key)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every version not disposed of still has its content: a version is kept until its

@@ -8,7 +8,7 @@ use super::{Registry, number_of};
 use crate::codec;
 use crate::records::{
     DocumentId, DocumentRecord, EndOfService, Event, Participant, RetainUntil, Retention,
-    RetentionClass, Tombstone, VersionRecord,
+    Reason, RetentionClass, Tombstone, VersionRecord, disposal_statement, rules_at,
 };
 use crate::storage::{ChunkStore, MetaStore, Table};
 
@@ -108,6 +108,15 @@ impl DocumentView {
             })
     }
 
+    /// The statement an act disposing of this document signs ([`disposal_statement`]).
+    pub fn disposal_statement(&self, reason: &Reason) -> Vec<u8> {
+        let until = self
+            .retain_until()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        disposal_statement(self.id, &self.versions, &until, reason)
+    }
+
     /// The version that annulled `version`, if any.
     pub fn annulled_by(&self, version: u32) -> Option<u32> {
         self.events.iter().find_map(|(_, event)| match event {
@@ -127,15 +136,24 @@ impl DocumentView {
         for version in &self.versions {
             let date = match version.retain_until.as_deref() {
                 Some(date) => date.parse().ok()?,
-                // Until the facility's end of service, then the class's tail.
+                // Until the facility's end of service, then the class's tail; and never less
+                // than the floor of the rules it was registered under.
                 None => {
                     let registered = version.registration_date.parse().ok()?;
                     let retention = Retention::UntilEndOfService {
                         tail_years: version.tail_years,
                     };
-                    match retention.retain_until(registered, self.end_of_service) {
-                        RetainUntil::Date(date) => date,
-                        RetainUntil::EndOfServicePending => return None,
+                    let RetainUntil::Date(end) =
+                        retention.retain_until(registered, self.end_of_service)
+                    else {
+                        return None;
+                    };
+                    let submitted = jiff::Timestamp::from_second(version.registered_at).ok()?;
+                    let (years, _) = rules_at(submitted).ok()?.floor;
+                    let floor = Retention::YearsFromRegistration { years };
+                    match floor.retain_until(registered, None) {
+                        RetainUntil::Date(floor) => end.max(floor),
+                        RetainUntil::EndOfServicePending => end,
                     }
                 }
             };
@@ -164,7 +182,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .scan_prefix(Table::Versions, &id.0)
             .map(|entry| Ok(codec::decode_upgrading(&entry?.1)?))
             .collect::<Result<_, StoreError>>()?;
-        let events = numbered(backend, Table::Events, id)?;
+        let events = backend
+            .scan_prefix(Table::Events, &id.0)
+            .map(|entry| {
+                let (key, value) = entry?;
+                Ok((number_of(&key)?, codec::decode_upgrading(&value)?))
+            })
+            .collect::<Result<_, StoreError>>()?;
         let end_of_service = match &record.object_number {
             Some(object) => backend
                 .get(Table::Facilities, object.as_bytes())?

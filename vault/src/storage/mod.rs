@@ -61,6 +61,8 @@ pub enum Table {
     /// API key id → its revocation ([`crate::keys::Revocation`]): a record of its own, the
     /// key's record being write-once.
     KeyRevocations,
+    /// Document id → the signed act that disposed of it ([`crate::records::DisposalAct`]).
+    DisposalActs,
     /// (year, revision) → a year of the working-day calendar as an administrator set it
     /// ([`crate::records::CalendarYear`]); the highest revision of a year is in force.
     Calendars,
@@ -68,7 +70,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, for engines that create one key space per table.
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 14] = [
         Table::Manifests,
         Table::Documents,
         Table::Versions,
@@ -82,6 +84,7 @@ impl Table {
         Table::ApiKeys,
         Table::KeyRevocations,
         Table::Calendars,
+        Table::DisposalActs,
     ];
 
     /// A stable name (RocksDB column family).
@@ -100,6 +103,7 @@ impl Table {
             Table::ApiKeys => "api_keys",
             Table::KeyRevocations => "key_revocations",
             Table::Calendars => "calendars",
+            Table::DisposalActs => "disposal_acts",
         }
     }
 }

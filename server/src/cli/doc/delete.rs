@@ -1,11 +1,12 @@
 //! `qoima doc delete`: refused while retained or held, otherwise disposal.
 
+use std::io::Write;
 use std::path::Path;
 
 use jiff::Timestamp;
 use qoima_vault::registry::{DisposeError, DocumentView, Retained};
 
-use super::DeleteArgs;
+use super::{DeleteArgs, DisposalStatementArgs};
 use super::checks::{parse_at, parse_id};
 use super::lookup::{document, is_disposed};
 use super::render::{pretty, tombstone_line};
@@ -36,14 +37,17 @@ pub(super) fn delete(dir: &Path, config: Option<&Path>, args: DeleteArgs) -> Res
         }
         Err(e) => return Err(dispose_failure(e)),
     }
-    let (Some(reason), Some(by)) = (&args.reason, &args.by) else {
+    let (Some(reason), Some(act), Some(by)) = (&args.reason, &args.act, &args.by) else {
         return Err(Failure::usage(format!(
             "document {id} may be disposed of (retention ended on {until_text}, no holds): \
-             disposal needs --reason and --by"
+             disposal needs --reason, --act (signed over `qoima doc disposal-statement`) and \
+             --by"
         )));
     };
+    let act = std::fs::read(act)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", act.display())))?;
     let disposal = registry
-        .dispose(id, reason, by, at)
+        .dispose(id, reason, &act, by, at)
         .map_err(dispose_failure)?;
     if args.json {
         println!("{}", pretty(&Disposal::new(&view, &disposal))?);
@@ -54,6 +58,31 @@ pub(super) fn delete(dir: &Path, config: Option<&Path>, args: DeleteArgs) -> Res
         }
     }
     Ok(())
+}
+
+/// Prints (or writes to `--out`) the statement a disposal act of the document signs.
+pub(super) fn statement(
+    dir: &Path,
+    config: Option<&Path>,
+    args: DisposalStatementArgs,
+) -> Result<(), Failure> {
+    let id = parse_id(&args.id)?;
+    let registry = open_registry(dir, config::load(config)?, false)?;
+    let view = document(&registry, id)?;
+    if is_disposed(&registry, id)? {
+        return Err(Failure::failed(DisposeError::AlreadyDisposed(id)));
+    }
+    let bytes = view.disposal_statement(&args.reason);
+    match &args.out {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", path.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::failed(format!("cannot write the statement: {e}")))
+        }
+    }
 }
 
 /// The refusal of a deletion (exit 3): retain-until and the active holds.

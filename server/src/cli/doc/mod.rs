@@ -38,9 +38,12 @@ pub enum DocCommand {
     Find(FindArgs),
     /// Extend a document's retention (never shortened).
     Retain(RetainArgs),
+    /// Print the disposal statement of a document: the exact bytes the disposal act of
+    /// `doc delete` must sign.
+    DisposalStatement(DisposalStatementArgs),
     /// Delete a document: refused (exit 3) while retained or held; after retention, without
-    /// holds, disposes of it (with --reason and --by): its content is removed and tombstones
-    /// are left.
+    /// holds, disposes of it (with --reason, --act and --by): its content is removed and
+    /// tombstones are left.
     Delete(DeleteArgs),
 }
 
@@ -85,6 +88,9 @@ pub struct SubmissionArgs {
     /// of receipt). See docs/rules.md.
     #[arg(long, value_name = "MODE", default_value = "submission")]
     dating: DatingMode,
+    /// Who submits it, recorded with the version and named by its audit entry.
+    #[arg(long, value_name = "NAME", default_value = "operator")]
+    by: Actor,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -97,8 +103,8 @@ pub struct NewVersionArgs {
     #[command(flatten)]
     submission: SubmissionArgs,
     /// The annulment act: a CMS signature over the statement `qoima doc statement` prints
-    /// (detached or with the statement inside), by the expected signer of the version it
-    /// annuls.
+    /// for this content (detached or with the statement inside), by the sender recorded for
+    /// the version it annuls.
     #[arg(long, value_name = "FILE")]
     annulment: PathBuf,
     /// Why the latest version is annulled: the reason the statement names.
@@ -113,6 +119,9 @@ pub struct StatementArgs {
     /// Why the latest version is to be annulled (the same text goes to `doc new-version`).
     #[arg(long, value_name = "TEXT")]
     reason: Reason,
+    /// The new content that replaces it (the statement names its SHA-256).
+    #[arg(long, value_name = "FILE")]
+    content: PathBuf,
     /// Write the statement to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -177,17 +186,35 @@ pub struct RetainArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DisposalStatementArgs {
+    /// The document id (32 lowercase hex digits).
+    id: String,
+    /// Why it is to be disposed of (the same text goes to `doc delete`).
+    #[arg(long, value_name = "TEXT")]
+    reason: Reason,
+    /// Write the statement to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The document id (32 lowercase hex digits).
     id: String,
     /// Why it is disposed of (required for a disposal).
     #[arg(long, value_name = "TEXT")]
     reason: Option<Reason>,
+    /// The disposal act (required for a disposal): a CMS signature over the statement
+    /// `qoima doc disposal-statement` prints for the same reason, by a disposal officer the
+    /// configuration names.
+    #[arg(long, value_name = "FILE")]
+    act: Option<PathBuf>,
     /// Who disposes of it (required for a disposal).
     #[arg(long, value_name = "NAME")]
     by: Option<Actor>,
     /// The instant of the disposal, RFC 3339 (default: now): retention is judged at it and it
-    /// is recorded in the tombstones and the audit log.
+    /// is recorded in the tombstones and the audit log. Never later than the vault's clock,
+    /// nor before the audit log's last entry.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     /// Print one JSON object.
@@ -204,6 +231,7 @@ pub fn run(dir: &Path, config: Option<&Path>, command: DocCommand) -> Result<(),
         DocCommand::Versions(args) => show::versions(dir, config, args),
         DocCommand::Find(args) => show::find(dir, config, args),
         DocCommand::Retain(args) => retain::retain(dir, config, args),
+        DocCommand::DisposalStatement(args) => delete::statement(dir, config, args),
         DocCommand::Delete(args) => delete::delete(dir, config, args),
     }
 }

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use qoima_vault::ContentAddress;
 use qoima_vault::records::{
-    Coverage, DatingMode, ObjectNumber, Participant, RetentionClass, annulment_statement,
+    Actor, Coverage, DatingMode, ObjectNumber, Participant, RetentionClass, annulment_statement,
 };
 use qoima_vault::registry::{
-    ChangeError, RegisterError, Registered, Registration, Registry, StoreError,
+    ChangeError, RegisterError, Registered, Registration, Registry, StoreError, Submitter,
 };
 use qoima_verifier::Report;
 use qoima_verifier::identity::Expectation;
@@ -32,6 +32,7 @@ struct Submission {
     signatures: Vec<Vec<u8>>,
     content: File,
     expected: Expectation,
+    by: Actor,
 }
 
 impl Submission {
@@ -49,6 +50,7 @@ impl Submission {
             self.signatures,
             class,
             participant.clone(),
+            Submitter::new(self.by),
             self.at,
         )
         .expect(self.expected)
@@ -75,7 +77,26 @@ fn read_submission(args: &SubmissionArgs) -> Result<Submission, Failure> {
             bin: args.expect_bin.clone(),
             roles: Vec::new(),
         },
+        by: args.by.clone(),
     })
+}
+
+/// The SHA-256 of a file's bytes, as the vault would address it.
+fn sha256_of(path: &Path) -> Result<ContentAddress, Failure> {
+    use sha2::{Digest, Sha256};
+    let mut file = File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = std::io::Read::read(&mut file, &mut buffer)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(ContentAddress(hasher.finalize().into()))
 }
 
 /// An input file: unreadable is bad usage.
@@ -158,7 +179,8 @@ pub(super) fn statement(
     let view = document(&registry, id)?;
     refuse_disposed(&registry, id)?;
     let latest = current(&view)?;
-    let bytes = annulment_statement(id, latest, &args.reason);
+    let replacement = sha256_of(&args.content)?;
+    let bytes = annulment_statement(id, latest, &replacement.0, &args.reason);
     if let Some(path) = &args.out {
         std::fs::write(path, &bytes)
             .map_err(|e| Failure::failed(format!("cannot write {}: {e}", path.display())))?;
@@ -168,6 +190,7 @@ pub(super) fn statement(
             "id": id.to_string(),
             "version": latest.version,
             "address": ContentAddress(latest.content).to_string(),
+            "replacement": replacement.to_string(),
             "reason": args.reason,
             "statement": String::from_utf8_lossy(&bytes),
             "out": args.out.as_ref().map(|p| p.display().to_string()),

@@ -152,7 +152,15 @@ pub(super) fn find(dir: &Path, config: Option<&Path>, args: FindArgs) -> Result<
 
 fn event_line(number: u32, event: &Event) -> String {
     let what = match event {
-        Event::HoldPlaced { reason, by, .. } => format!("by {by}: {}", one_line(reason)),
+        Event::HoldPlaced {
+            reason,
+            by,
+            authority,
+            ..
+        } => match authority {
+            Some(bin) => format!("by {by} for BIN {bin}: {}", one_line(reason)),
+            None => format!("by {by}: {}", one_line(reason)),
+        },
         Event::HoldReleased {
             hold, reason, by, ..
         } => format!("hold {hold}, by {by}: {}", one_line(reason)),
@@ -193,6 +201,12 @@ fn print_version(version: &VersionRecord, annulled_by: Option<u32>) {
     println!("  retain until:        {}", retain_until_text(version));
     println!("  dated by:            {}", version.dated_by);
     println!("  retained by:         {}", version.retained_by);
+    if let Some(by) = &version.submitted_by {
+        println!("  submitted by:        {by}");
+    }
+    if version.sender_unknown {
+        println!("  sender:              not known in advance (class configured so)");
+    }
     println!("  audit entry:         {}", version.audit_index);
     match serde_json::from_slice::<Value>(&version.report) {
         Ok(reports) => {
