@@ -135,7 +135,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 subject: &id,
                 version: 0,
                 actor: by.as_str(),
-                participant: None,
+                registration: None,
                 record: &record,
             }
             .to_bytes();

@@ -85,7 +85,7 @@ fn entry(kind: &'static str, at: Timestamp, id: KeyId, by: &Actor, record: &[u8]
         subject: &subject(id),
         version: 0,
         actor: by.as_str(),
-        participant: None,
+        registration: None,
         record,
     }
     .to_bytes()

@@ -213,7 +213,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         by: &Actor,
         at: Timestamp,
     ) -> Result<(), ChangeError> {
-        let today = self.now().to_zoned(astana().map_err(RegisterError::from)?).date();
+        let today = self
+            .now()
+            .to_zoned(astana().map_err(RegisterError::from)?)
+            .date();
         if date > today {
             return Err(ChangeError::EndOfServiceInFuture { date, today });
         }
@@ -231,7 +234,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             subject: &subject,
             version: 0,
             actor: by.as_str(),
-            participant: None,
+            registration: None,
             record: &bytes,
         }
         .to_bytes();
@@ -313,7 +316,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             subject: &id,
             version: number,
             actor: by,
-            participant: None,
+            registration: None,
             record: &bytes,
         }
         .to_bytes();
@@ -335,11 +338,15 @@ fn senders(version: &VersionRecord) -> Result<Vec<Expectation>, StoreError> {
             roles: Vec::new(),
         }]);
     }
-    let reports: Vec<serde_json::Value> = serde_json::from_slice(&version.report)
-        .map_err(|e| StoreError::Damaged(format!("the report of version {}: {e}", version.version)))?;
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&version.report).map_err(|e| {
+        StoreError::Damaged(format!("the report of version {}: {e}", version.version))
+    })?;
     let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
     let mut senders: Vec<Expectation> = Vec::new();
-    for signer in reports.iter().flat_map(|r| r["signers"].as_array().into_iter().flatten()) {
+    for signer in reports
+        .iter()
+        .flat_map(|r| r["signers"].as_array().into_iter().flatten())
+    {
         let identity = &signer["identity"];
         let sender = Expectation {
             iin: text(&identity["iin"]),

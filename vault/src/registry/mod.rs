@@ -200,7 +200,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             subject: &subject,
             version: revision,
             actor: by.as_str(),
-            participant: None,
+            registration: None,
             record: &bytes,
         }
         .to_bytes();
@@ -236,29 +236,51 @@ struct AuditEntry<'a> {
     version: u32,
     /// Who did it: an API key (`api key <id>`) or an operator.
     actor: &'a str,
-    /// The participant on whose behalf, for a registration or a new version.
-    participant: Option<&'a str>,
+    /// For a registration or a new version: on whose behalf, and by which rules.
+    registration: Option<Submission<'a>>,
     /// The bytes whose SHA-256 the entry holds.
     record: &'a [u8],
+}
+
+/// What a registration's or a new version's audit entry says besides its record: the
+/// participant on whose behalf it was made, and the clauses that dated it and set its retention
+/// (`docs/rules.md`), so that an auditor reads them in the log itself.
+struct Submission<'a> {
+    participant: &'a str,
+    dated_by: &'a str,
+    retained_by: &'a str,
 }
 
 impl AuditEntry<'_> {
     /// The time line of stored entry bytes (the same in every version of the format).
     fn time_of(bytes: &[u8]) -> Option<i64> {
-        std::str::from_utf8(bytes).ok()?.split('\n').nth(2)?.parse().ok()
+        std::str::from_utf8(bytes)
+            .ok()?
+            .split('\n')
+            .nth(2)?
+            .parse()
+            .ok()
     }
 
     fn to_bytes(&self) -> Vec<u8> {
         use sha2::{Digest, Sha256};
-        // Version 2 adds the participant line (empty when there is none: a participant never is).
+        // Version 2 adds two lines, empty for an entry that is not a registration or a new
+        // version (a participant and a clause never are): the participant, and the clauses
+        // that dated it and set its retention.
+        let (participant, rules) = match &self.registration {
+            Some(made) => (
+                made.participant,
+                format!("{}; {}", made.dated_by, made.retained_by),
+            ),
+            None => ("", String::new()),
+        };
         format!(
-            "qoima-audit-v2\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n",
+            "qoima-audit-v2\n{}\n{}\n{}\n{}\n{}\n{participant}\n{rules}\n{}\n",
             self.kind,
             self.time,
             self.subject,
             self.version,
             self.actor,
-            self.participant.unwrap_or_default(),
             hex::encode(Sha256::digest(self.record)),
         )
         .into_bytes()

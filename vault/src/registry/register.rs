@@ -10,7 +10,7 @@ use qoima_verifier::identity::Expectation;
 
 use super::error::{RegisterError, StoreError};
 use super::view::Index;
-use super::{AuditEntry, Registry, version_key};
+use super::{AuditEntry, Registry, Submission, version_key};
 use crate::address::ContentAddress;
 use crate::audit::log::AuditLog;
 use crate::codec;
@@ -486,7 +486,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             subject: &id,
             version: number,
             actor: &prepared.submitted_by,
-            participant: Some(prepared.participant.as_str()),
+            registration: Some(Submission {
+                participant: prepared.participant.as_str(),
+                dated_by: &version.dated_by,
+                retained_by: &version.retained_by,
+            }),
             record: &covered,
         }
         .to_bytes();

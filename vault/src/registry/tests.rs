@@ -87,7 +87,11 @@ fn registry(dir: &std::path::Path) -> Registry {
 /// The disposal act of document `id` for `why`, signed by the officer.
 fn act(registry: &Registry, id: DocumentId, why: &str) -> Vec<u8> {
     let view = registry.document(id).unwrap().unwrap();
-    sign_detached(pki::OFFICER, pki::OFFICER_KEY, &view.disposal_statement(&reason(why)))
+    sign_detached(
+        pki::OFFICER,
+        pki::OFFICER_KEY,
+        &view.disposal_statement(&reason(why)),
+    )
 }
 
 /// Disposes of `id` for `why`, by `by`, at `at`, with the officer's act.
@@ -290,8 +294,7 @@ fn a_new_version_needs_a_signed_annulment_by_the_same_sender() {
     assert!(matches!(err, ChangeError::AnnulmentRefused { .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Refused);
     // An act for other content cannot be reused for this one.
-    let elsewhere = ContentAddress::of(b"%PDF-1.7
-another revision");
+    let elsewhere = ContentAddress::of(b"%PDF-1.7\nanother revision");
     let for_other_content = INDIVIDUAL.sign(&annulment_statement(
         first.id,
         &first.version,
@@ -371,12 +374,26 @@ fn holds_and_retention_extensions_are_events() {
         [(hold, "court order 12/2026")]
     );
     assert!(matches!(
-        registry.release_hold(doc.id, hold + 7, &reason("done"), &actor("auditor A"), None, now),
+        registry.release_hold(
+            doc.id,
+            hold + 7,
+            &reason("done"),
+            &actor("auditor A"),
+            None,
+            now
+        ),
         Err(ChangeError::NoSuchHold(_))
     ));
     // A hold placed by no BIN is released by the one who placed it alone.
     let err = registry
-        .release_hold(doc.id, hold, &reason("mine"), &actor("auditor B"), None, now)
+        .release_hold(
+            doc.id,
+            hold,
+            &reason("mine"),
+            &actor("auditor B"),
+            None,
+            now,
+        )
         .unwrap_err();
     assert!(matches!(err, ChangeError::NotHoldAuthority { .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Forbidden);
@@ -393,7 +410,14 @@ fn holds_and_retention_extensions_are_events() {
     let view = registry.document(doc.id).unwrap().unwrap();
     assert_eq!(view.active_holds().count(), 0);
     assert!(matches!(
-        registry.release_hold(doc.id, hold, &reason("again"), &actor("auditor A"), None, now),
+        registry.release_hold(
+            doc.id,
+            hold,
+            &reason("again"),
+            &actor("auditor A"),
+            None,
+            now
+        ),
         Err(ChangeError::NoSuchHold(_))
     ));
 
@@ -440,19 +464,39 @@ fn a_hold_is_released_only_by_the_authority_that_placed_it() {
     let now = monday_afternoon();
     let prosecutor = Some("240140001238");
     let hold = registry
-        .place_hold(doc.id, &reason("case 7"), &actor("api key 01"), prosecutor, now)
+        .place_hold(
+            doc.id,
+            &reason("case 7"),
+            &actor("api key 01"),
+            prosecutor,
+            now,
+        )
         .unwrap();
     // Another authority's key, and a key bound to no BIN, are refused; nothing is written.
     for other in [Some("150340004568"), None] {
         let err = registry
-            .release_hold(doc.id, hold, &reason("no"), &actor("api key 02"), other, now)
+            .release_hold(
+                doc.id,
+                hold,
+                &reason("no"),
+                &actor("api key 02"),
+                other,
+                now,
+            )
             .unwrap_err();
         assert!(matches!(err, ChangeError::NotHoldAuthority { .. }), "{err}");
     }
     assert_eq!(log_size(&registry), 2);
     // Any key of the same authority releases it.
     registry
-        .release_hold(doc.id, hold, &reason("closed"), &actor("api key 03"), prosecutor, now)
+        .release_hold(
+            doc.id,
+            hold,
+            &reason("closed"),
+            &actor("api key 03"),
+            prosecutor,
+            now,
+        )
         .unwrap();
     let view = registry.document(doc.id).unwrap().unwrap();
     assert_eq!(view.active_holds().count(), 0);
@@ -522,18 +566,22 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
     // Retained until 2031-06-16 (Astana): the day itself is still retained.
     let until = jiff::civil::date(2031, 6, 16);
     let on_last_day = Timestamp::from_second(1_939_363_200).unwrap(); // 2031-06-16T00:00:00Z
-    let err = dispose(&registry, doc.id, "expired", "operator", on_last_day)
-        .unwrap_err();
+    let err = dispose(&registry, doc.id, "expired", "operator", on_last_day).unwrap_err();
     assert!(
         matches!(err, DisposeError::Retained { why: Retained::Until(d), .. } if d == until),
         "{err}"
     );
     let after = later(365 * 6);
     let hold = registry
-        .place_hold(doc.id, &reason("audit 2032"), &actor("auditor"), None, after)
+        .place_hold(
+            doc.id,
+            &reason("audit 2032"),
+            &actor("auditor"),
+            None,
+            after,
+        )
         .unwrap();
-    let err = dispose(&registry, doc.id, "expired", "operator", after)
-        .unwrap_err();
+    let err = dispose(&registry, doc.id, "expired", "operator", after).unwrap_err();
     assert!(
         matches!(
             err,
@@ -557,8 +605,7 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
         .unwrap();
 
     // Disposed; the twin still uses the content, so it stays.
-    let disposal = dispose(&registry, doc.id, "retention passed", "operator", after)
-        .unwrap();
+    let disposal = dispose(&registry, doc.id, "retention passed", "operator", after).unwrap();
     assert_eq!(disposal.tombstones.len(), 1);
     assert!(!disposal.tombstones[0].1.content_removed);
     assert!(readable(&registry, &content));
@@ -587,8 +634,7 @@ fn disposal_only_after_retention_and_holds_and_it_leaves_tombstones() {
         .record_read(doc.id, "document", &actor("auditor"), after)
         .unwrap();
     // The last user goes: the content goes with it, its chunks too.
-    let disposal = dispose(&registry, twin.id, "retention passed", "operator", after)
-        .unwrap();
+    let disposal = dispose(&registry, twin.id, "retention passed", "operator", after).unwrap();
     assert!(disposal.tombstones[0].1.content_removed);
     assert!(!readable(&registry, &content));
     assert_eq!(registry.content().backend().chunk_ids().count(), 0);
@@ -859,8 +905,7 @@ fn construction_records_wait_for_the_end_of_service_and_reads_are_logged() {
     assert_eq!(kinds, ["register", "end-of-service", "auditor-read"]);
     let check = verified(&registry);
     assert!(check.is_clean(), "{:?}", check.problems);
-    dispose(&registry, doc.id, "service ended", "operator", far)
-        .unwrap();
+    dispose(&registry, doc.id, "service ended", "operator", far).unwrap();
 }
 
 #[test]
@@ -939,7 +984,13 @@ fn a_construction_record_is_kept_at_least_the_floor_of_its_rules() {
         let object = record.object_number.clone().unwrap();
         let ended = jiff::civil::date(2026, 8, 1);
         registry
-            .record_end_of_service(&object, ended, &reason("demolished"), &actor("op"), later(60))
+            .record_end_of_service(
+                &object,
+                ended,
+                &reason("demolished"),
+                &actor("op"),
+                later(60),
+            )
             .unwrap();
         let view = registry.document(doc.id).unwrap().unwrap();
         assert_eq!(view.retain_until().unwrap().to_string(), floor, "{at}");
@@ -1279,7 +1330,13 @@ fn entries_whose_time_goes_backwards_are_found() {
     // A clock set back by an hour: the hold is logged before the registration it follows.
     let earlier = monday_afternoon() - jiff::SignedDuration::from_hours(1);
     registry
-        .place_hold(doc.id, &reason("court order"), &actor("auditor A"), None, earlier)
+        .place_hold(
+            doc.id,
+            &reason("court order"),
+            &actor("auditor A"),
+            None,
+            earlier,
+        )
         .unwrap();
     // The same instant again is no problem; only an earlier one is.
     registry
@@ -1332,6 +1389,8 @@ fn a_registration_names_its_sender_unless_its_class_is_configured_unknown() {
     let lines: Vec<&str> = entry.lines().collect();
     assert_eq!(lines[5], "test operator", "{entry}");
     assert_eq!(lines[6], "ТОО Тест", "{entry}");
+    // And the clauses that dated it and set its retention (2026-06-15: order 670).
+    assert_eq!(lines[7], "670 §18; 670 §23", "{entry}");
 }
 
 #[test]
@@ -1355,7 +1414,10 @@ fn a_key_bound_to_a_bin_or_participant_registers_only_for_it() {
     let mut other_participant = registration(&registry, PDF, &HEAD);
     other_participant.submitter = bound("240140001238", "ГУ Экспертиза");
     let err = registry.register(&other_participant).unwrap_err();
-    assert!(matches!(err, RegisterError::ParticipantNotBound { .. }), "{err}");
+    assert!(
+        matches!(err, RegisterError::ParticipantNotBound { .. }),
+        "{err}"
+    );
     // The key's BIN is the sender when the request names none, and the signer must meet it:
     // `individual` has no BIN, so NOT_OWNER; `head` works for BIN 240140001238.
     let mut by_individual = registration(&registry, PDF, &INDIVIDUAL);
@@ -1367,15 +1429,17 @@ fn a_key_bound_to_a_bin_or_participant_registers_only_for_it() {
     by_head.expected = Expectation::default();
     by_head.submitter = bound("240140001238", "ТОО Тест");
     let registered = registry.register(&by_head).unwrap();
-    assert_eq!(registered.version.expected.bin.as_deref(), Some("240140001238"));
+    assert_eq!(
+        registered.version.expected.bin.as_deref(),
+        Some("240140001238")
+    );
     assert_eq!(log_size(&registry), 1);
 }
 
 #[test]
 fn a_version_that_named_no_sender_is_annulled_only_by_its_own_signer() {
     let dir = tempfile::tempdir().unwrap();
-    let registry = registry(dir.path())
-        .with_sender_unknown(RetentionClass::ProjectDocumentation);
+    let registry = registry(dir.path()).with_sender_unknown(RetentionClass::ProjectDocumentation);
     // Stored without a sender (as versions before senders were required were).
     let mut first = registration(&registry, PDF, &INDIVIDUAL);
     first.expected = Expectation::default();
@@ -1445,7 +1509,11 @@ fn disposal_needs_an_act_signed_by_a_configured_officer() {
     for act in [
         b"not a signature".to_vec(),
         INDIVIDUAL.sign(&statement),
-        sign_detached(pki::OFFICER, pki::OFFICER_KEY, &view.disposal_statement(&reason("x"))),
+        sign_detached(
+            pki::OFFICER,
+            pki::OFFICER_KEY,
+            &view.disposal_statement(&reason("x")),
+        ),
     ] {
         let err = registry
             .dispose(doc.id, &why, &act, &actor("operator"), at)
@@ -1465,7 +1533,9 @@ fn disposal_needs_an_act_signed_by_a_configured_officer() {
     )
     .unwrap()
     .with_clock(test_clock);
-    let doc2 = bare.register(&registration(&bare, PDF, &INDIVIDUAL)).unwrap();
+    let doc2 = bare
+        .register(&registration(&bare, PDF, &INDIVIDUAL))
+        .unwrap();
     let err = dispose(&bare, doc2.id, "x", "op", at).unwrap_err();
     assert!(matches!(err, DisposeError::NoOfficer), "{err}");
     // The officer's act is kept, and covered by the disposal's audit entry.

@@ -53,14 +53,15 @@ struct Entry {
     record_hash: String,
 }
 
-/// An entry of either text version: version 2 has a participant line before the hash.
+/// An entry of either text version: version 2 has a participant line and a clauses line before
+/// the hash.
 fn parse_entry(bytes: &[u8]) -> Option<Entry> {
     let text = std::str::from_utf8(bytes).ok()?;
     let lines: Vec<&str> = text.strip_suffix('\n')?.split('\n').collect();
     let (magic, fields) = lines.split_first()?;
     let count = match *magic {
         "qoima-audit-v1" => 6,
-        "qoima-audit-v2" => 7,
+        "qoima-audit-v2" => 8,
         _ => return None,
     };
     let [kind, time, subject, number, _actor, .., hash] = fields else {
