@@ -1,7 +1,8 @@
-//! End-to-end: signed requests from integrated systems (issue 6). A key created with
+//! End-to-end: signed requests from integrated systems. A key created with
 //! `--bin BIN --require-signed` sends `POST /v1/documents` as a CMS SignedData carrying the
-//! JSON, signed by a signer of that BIN at the server's clock; anything else is refused, and
-//! a key without `--require-signed` still sends plain JSON.
+//! request it authorises (method, path and JSON body), signed by a signer of that BIN at the
+//! server's clock; anything else is refused, and a key without `--require-signed` still sends
+//! plain JSON.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
@@ -36,9 +37,25 @@ fn head_registration(address: &str, content: &[u8]) -> Vec<u8> {
     registration_by(address, content, pki::HEAD, pki::HEAD_KEY, "791122405066")
 }
 
-/// `body` in an attached CMS signed now by `certificate`'s holder.
+/// What a signed request's envelope carries: the method, the path and the JSON `body` it
+/// authorises.
+fn authorising(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
+    let body: Value = serde_json::from_slice(body).unwrap();
+    serde_json::json!({ "method": method, "path": path, "body": body })
+        .to_string()
+        .into_bytes()
+}
+
+/// `POST /v1/documents` of `body`, authorised in an attached CMS signed at `at` by
+/// `certificate`'s holder.
+fn envelope_at(certificate: &[u8], key_pem: &str, body: &[u8], at: i64) -> Vec<u8> {
+    let content = authorising("POST", "/v1/documents", body);
+    sign_attached_at(certificate, key_pem, &content, at)
+}
+
+/// The same, signed now.
 fn envelope(certificate: &[u8], key_pem: &str, body: &[u8]) -> Vec<u8> {
-    sign_attached_at(
+    envelope_at(
         certificate,
         key_pem,
         body,
@@ -61,7 +78,11 @@ fn a_restart_does_not_open_the_window_to_a_replay() {
     let content = pdf(4);
     let address = vault.put("restart.pdf", &content);
     let signed = signed_key(&vault);
-    let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &head_registration(&address, &content));
+    let sealed = envelope(
+        pki::HEAD,
+        pki::HEAD_KEY,
+        &head_registration(&address, &content),
+    );
     let server = Server::start(&vault);
     let (status, registered) = post(&server, &signed, ENVELOPE, sealed.clone());
     assert_eq!(status, 201, "{registered}");
@@ -74,7 +95,7 @@ fn a_restart_does_not_open_the_window_to_a_replay() {
     assert!(detail.contains("accepted already"), "{detail}");
     // The same request signed at a later second is a new request (the registration itself
     // then answers; it is not refused as a replay).
-    let again = sign_attached_at(
+    let again = envelope_at(
         pki::HEAD,
         pki::HEAD_KEY,
         &head_registration(&address, &content),
@@ -137,7 +158,7 @@ fn a_key_that_requires_signed_requests() {
     assert_eq!(status, 400, "{problem}");
 
     // A signature made long ago (or far ahead): 403, stale.
-    let stale = sign_attached_at(
+    let stale = envelope_at(
         pki::HEAD,
         pki::HEAD_KEY,
         &body,
@@ -148,6 +169,32 @@ fn a_key_that_requires_signed_requests() {
     assert!(
         problem["detail"].as_str().unwrap().contains("stale"),
         "{problem}"
+    );
+
+    // An envelope authorises the request it names, no other: one signed for
+    // `POST /v1/documents` is refused on another route, and the bare JSON is no request.
+    let elsewhere = format!("/v1/documents/{id}/versions");
+    let headers = [("content-type", ENVELOPE)];
+    for sealed in [
+        envelope(pki::HEAD, pki::HEAD_KEY, &body),
+        sign_attached_at(
+            pki::HEAD,
+            pki::HEAD_KEY,
+            &body,
+            jiff::Timestamp::now().as_second(),
+        ),
+    ] {
+        let (status, _, text) = server.send(&signed, "POST", &elsewhere, &headers, sealed);
+        let text = String::from_utf8(text).unwrap();
+        assert!(status == 403 || status == 400, "{status}: {text}");
+    }
+    let sealed = envelope(pki::HEAD, pki::HEAD_KEY, &body);
+    let (status, _, text) = server.send(&signed, "POST", &elsewhere, &headers, sealed);
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(status, 403, "{text}");
+    assert!(
+        text.contains("authorises POST /v1/documents, not POST"),
+        "{text}"
     );
 
     // Reads need no envelope.

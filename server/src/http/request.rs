@@ -23,6 +23,7 @@ pub(super) async fn json_body(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
     let bytes = read_body(req, state.settings.max_json_body, state).await?;
     if !key.require_signed {
         return Ok(bytes);
@@ -30,13 +31,18 @@ pub(super) async fn json_body(
     // Verification is CPU work: off the reactor.
     let (state, key) = (state.clone(), key.clone());
     let opened = tokio::task::spawn_blocking(move || {
+        let target = signed::Target {
+            method: &method,
+            path: &path,
+        };
         signed::open_envelope(
             &bytes,
             content_type.as_deref(),
+            target,
             &key,
             state.registry.verifier(),
             &state.replay,
-            jiff::Timestamp::now(),
+            state.registry.now(),
         )
     })
     .await;

@@ -16,7 +16,10 @@
 //! 4. a signer with the key's BIN claims a `signingTime` (RFC 5652 §11.3) within the
 //!    [`ReplayGuard`]'s window of the server's clock, else 403: the claim is all that binds
 //!    an envelope to the moment it was made;
-//! 5. that signer's signed attributes were not accepted before within the window, else 409,
+//! 5. the content is the request it authorises ([`Authorisation`]): a JSON object naming the
+//!    method, the path and the body, and the method and path are the request's own, else 403,
+//!    so that an envelope signed for one route or document is not accepted by another;
+//! 6. that signer's signed attributes were not accepted before within the window, else 409,
 //!    so that a captured request cannot be sent again.
 //!
 //! tus upload bytes need no envelope: they carry no authority and become a document only
@@ -64,13 +67,35 @@ impl Refusal {
     }
 }
 
-/// Opens the envelope of a request made with `key` (which requires signed requests): the
-/// body as received, its `Content-Type`, the server's verifier, replay guard and clock.
-/// Returns the encapsulated content (the JSON the route then parses), or why the request is
-/// refused (module docs).
+/// The encapsulated content of a signed request: what its signer authorises, all of it signed.
+/// `{"method": "POST", "path": "/v1/documents", "body": {...}}`; `path` is the request's path
+/// without its query.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Authorisation {
+    method: String,
+    path: String,
+    body: serde_json::Value,
+}
+
+/// The request an envelope comes with: its method and path.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The method, `POST`, `DELETE`, ...
+    pub method: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+}
+
+/// Opens the envelope of a request made with `key` (which requires signed requests) to
+/// `target`: the body as received, its `Content-Type`, the server's verifier, replay guard and
+/// clock. Returns the body it authorises (the JSON the route then parses), or why the request
+/// is refused (module docs).
+#[allow(clippy::too_many_arguments)] // Each is one fact of the request or the server.
 pub fn open_envelope(
     body: &[u8],
     content_type: Option<&str>,
+    target: Target<'_>,
     key: &ApiKey,
     verifier: &Verifier,
     guard: &ReplayGuard,
@@ -85,13 +110,22 @@ pub fn open_envelope(
             ),
         ));
     };
-    open(body, content_type, bin, verifier, guard, now.as_second())
+    open(
+        body,
+        content_type,
+        target,
+        bin,
+        verifier,
+        guard,
+        now.as_second(),
+    )
 }
 
 /// [`open_envelope`] for a sender with this BIN, at `now` (unix seconds).
 fn open(
     body: &[u8],
     content_type: Option<&str>,
+    target: Target<'_>,
     bin: &str,
     verifier: &Verifier,
     guard: &ReplayGuard,
@@ -178,6 +212,8 @@ fn open(
         });
     };
 
+    let authorised = authorised(content, target)?;
+
     let digests: Vec<Vec<u8>> = fresh
         .iter()
         .filter_map(|(index, _)| signed_data.signer_infos.get(*index)?.signed_attrs.as_ref())
@@ -202,7 +238,38 @@ fn open(
             "this signed request was accepted already: sign each request anew",
         ));
     }
-    Ok(content.to_vec())
+    Ok(authorised)
+}
+
+/// The body `content` authorises, when it authorises `target` (method and path); 400 when it
+/// is not an [`Authorisation`], 403 when it names another request.
+fn authorised(content: &[u8], target: Target<'_>) -> Result<Vec<u8>, Refusal> {
+    let authorisation: Authorisation = serde_json::from_slice(content).map_err(|e| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the signed content is not a request: it is a JSON object with the method, the \
+                 path and the body it authorises, {{\"method\", \"path\", \"body\"}} ({e})"
+            ),
+        )
+    })?;
+    if !authorisation.method.eq_ignore_ascii_case(target.method)
+        || authorisation.path != target.path
+    {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "the signed request authorises {} {}, not {} {}",
+                authorisation.method, authorisation.path, target.method, target.path
+            ),
+        ));
+    }
+    serde_json::to_vec(&authorisation.body).map_err(|e| {
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the signed body could not be handed on: {e}"),
+        )
+    })
 }
 
 /// 415 unless `content_type` names an envelope ([`ENVELOPE_MEDIA_TYPES`]; RFC 9110 §8.3.1:
@@ -253,7 +320,15 @@ mod tests {
 
     const HEAD_BIN: &str = "240140001238";
     const WRONG_BIN: &str = "150340004568";
-    const JSON: &[u8] = br#"{"sha256":"00","class":"project-documentation"}"#;
+    /// What the envelopes of these tests sign: the request they authorise.
+    const JSON: &[u8] =
+        br#"{"method":"POST","path":"/v1/documents","body":{"sha256":"00","class":"project-documentation"}}"#;
+    /// The body it authorises, as the route gets it.
+    const BODY: &[u8] = br#"{"class":"project-documentation","sha256":"00"}"#;
+    const TARGET: Target<'static> = Target {
+        method: "POST",
+        path: "/v1/documents",
+    };
     const CMS: Option<&str> = Some("application/pkcs7-mime; smime-type=signed-data");
 
     fn now() -> i64 {
@@ -268,6 +343,7 @@ mod tests {
         open(
             body,
             content_type,
+            TARGET,
             bin,
             &pki::rsa_verifier(),
             &ReplayGuard::default(),
@@ -290,7 +366,7 @@ mod tests {
     #[test]
     fn a_good_envelope_gives_its_json() {
         let envelope = head(JSON, now());
-        assert_eq!(open_as(&envelope, CMS, HEAD_BIN).unwrap(), JSON);
+        assert_eq!(open_as(&envelope, CMS, HEAD_BIN).unwrap(), BODY);
         // Every media type, and the text encodings the engine reads.
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &envelope);
         for (i, content_type) in [
@@ -306,10 +382,10 @@ mod tests {
             } else {
                 head(JSON, now())
             };
-            assert_eq!(open_as(&body, Some(content_type), HEAD_BIN).unwrap(), JSON);
+            assert_eq!(open_as(&body, Some(content_type), HEAD_BIN).unwrap(), BODY);
         }
         let pem = format!("-----BEGIN CMS-----\n{b64}\n-----END CMS-----\n");
-        assert_eq!(open_as(pem.as_bytes(), CMS, HEAD_BIN).unwrap(), JSON);
+        assert_eq!(open_as(pem.as_bytes(), CMS, HEAD_BIN).unwrap(), BODY);
     }
 
     #[test]
@@ -345,11 +421,11 @@ mod tests {
         let guard = ReplayGuard::default();
         let envelope = head(JSON, now());
         let key = key_of(Some(HEAD_BIN));
-        let opened = open_envelope(&envelope, CMS, &key, &verifier, &guard, at);
-        assert_eq!(opened.unwrap(), JSON);
+        let opened = open_envelope(&envelope, CMS, TARGET, &key, &verifier, &guard, at);
+        assert_eq!(opened.unwrap(), BODY);
         // A key without a BIN (the vault's API allows it) admits nobody.
         let refusal = refused(
-            open_envelope(&envelope, CMS, &key_of(None), &verifier, &guard, at),
+            open_envelope(&envelope, CMS, TARGET, &key_of(None), &verifier, &guard, at),
             StatusCode::FORBIDDEN,
         );
         assert!(
@@ -390,6 +466,7 @@ mod tests {
             open(
                 &head(JSON, now()),
                 CMS,
+                TARGET,
                 HEAD_BIN,
                 &verifier,
                 &ReplayGuard::default(),
@@ -403,6 +480,50 @@ mod tests {
             "{}",
             refusal.detail
         );
+    }
+
+    #[test]
+    fn an_envelope_authorises_one_method_and_path() {
+        let envelope = head(JSON, now());
+        let open_for = |method: &str, path: &str| {
+            let target = Target { method, path };
+            open(
+                &envelope,
+                CMS,
+                target,
+                HEAD_BIN,
+                &pki::rsa_verifier(),
+                &ReplayGuard::default(),
+                now(),
+            )
+        };
+        for (method, path) in [
+            ("DELETE", "/v1/documents"),
+            (
+                "POST",
+                "/v1/documents/0123456789abcdef0123456789abcdef/versions",
+            ),
+            ("POST", "/v1/documents/"),
+        ] {
+            let refusal = refused(open_for(method, path), StatusCode::FORBIDDEN);
+            assert!(
+                refusal.detail.contains("authorises POST /v1/documents"),
+                "{}",
+                refusal.detail
+            );
+        }
+        assert_eq!(open_for("post", "/v1/documents").unwrap(), BODY);
+        // Content that is not a request: the bare body, or one with fields it does not know.
+        for content in [
+            br#"{"sha256":"00"}"#.as_slice(),
+            br#"{"method":"POST","path":"/v1/documents","body":{},"also":1}"#,
+            b"not json",
+        ] {
+            refused(
+                open_as(&head(content, now()), CMS, HEAD_BIN),
+                StatusCode::BAD_REQUEST,
+            );
+        }
     }
 
     #[test]
@@ -465,7 +586,7 @@ mod tests {
         }
         // Within the window either way is fine.
         for at in [now() - window + 30, now() + window - 30] {
-            assert_eq!(open_as(&head(JSON, at), CMS, HEAD_BIN).unwrap(), JSON);
+            assert_eq!(open_as(&head(JSON, at), CMS, HEAD_BIN).unwrap(), BODY);
         }
         let undated = qoima_verifier::testing::signed_data(
             pki::HEAD,
@@ -488,19 +609,20 @@ mod tests {
         let guard = ReplayGuard::default();
         let t = now();
         let envelope = head(JSON, t);
-        let open_at = |body: &[u8], now: i64| open(body, CMS, HEAD_BIN, &verifier, &guard, now);
-        assert_eq!(open_at(&envelope, t).unwrap(), JSON);
+        let open_at =
+            |body: &[u8], now: i64| open(body, CMS, TARGET, HEAD_BIN, &verifier, &guard, now);
+        assert_eq!(open_at(&envelope, t).unwrap(), BODY);
         refused(open_at(&envelope, t + 1), StatusCode::CONFLICT);
         // Re-encoded (base64 text) it is the same signed request.
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &envelope);
         refused(open_at(b64.as_bytes(), t + 2), StatusCode::CONFLICT);
         // The same JSON signed again is a new request.
-        assert_eq!(open_at(&head(JSON, t + 1), t + 2).unwrap(), JSON);
+        assert_eq!(open_at(&head(JSON, t + 1), t + 2).unwrap(), BODY);
         assert_eq!(guard.len(), 2);
         // Past the window the time check refuses it, and the guard forgets it.
         let later = t + DEFAULT_WINDOW.as_secs() as i64 + 10;
         refused(open_at(&envelope, later), StatusCode::FORBIDDEN);
-        assert_eq!(open_at(&head(JSON, later), later).unwrap(), JSON);
+        assert_eq!(open_at(&head(JSON, later), later).unwrap(), BODY);
         assert_eq!(guard.len(), 1);
     }
 }
