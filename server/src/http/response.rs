@@ -23,6 +23,39 @@ pub(super) fn represent(status: StatusCode, value: &impl serde::Serialize) -> Re
     }
 }
 
+/// `text` with every word that looks like a file-system path (absolute, `./` or `../`, or a
+/// Windows drive path) replaced by `<path>`.
+fn without_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        // A path may be quoted or followed by punctuation: keep those, replace the path.
+        let start = word.find(|c: char| !matches!(c, '"' | '\'' | '(' | '[' | '`'));
+        let end = word
+            .rfind(|c: char| !matches!(c, '"' | '\'' | ')' | ']' | ',' | ';' | ':' | '.' | '`'));
+        match (start, end) {
+            (Some(start), Some(end)) if start <= end && is_path(&word[start..=end]) => {
+                out.push_str(&word[..start]);
+                out.push_str("<path>");
+                out.push_str(&word[end + 1..]);
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
+fn is_path(word: &str) -> bool {
+    let drive = word.as_bytes().get(1..3) == Some(b":\\".as_slice());
+    (word.starts_with('/') && word.len() > 1)
+        || word.starts_with("./")
+        || word.starts_with("../")
+        || word.starts_with("~/")
+        || drive
+}
+
 /// The reason phrase of `status`, tus's 460 included.
 fn title(status: StatusCode) -> &'static str {
     match status.as_u16() {
@@ -50,11 +83,22 @@ pub(super) fn problem(status: StatusCode, detail: &str) -> Response<Body> {
 }
 
 /// An RFC 9457 problem details response with the extension members of `extra` (an object).
+/// A server error's detail names the problem but no file-system path (where the vault keeps
+/// its files is the operator's business, not the caller's); the server's log keeps the whole
+/// detail.
 pub(super) fn problem_with(
     status: StatusCode,
     detail: &str,
     extra: serde_json::Value,
 ) -> Response<Body> {
+    let scrubbed;
+    let detail = if status.is_server_error() {
+        tracing::error!(status = status.as_u16(), detail, "request failed");
+        scrubbed = without_paths(detail);
+        scrubbed.as_str()
+    } else {
+        detail
+    };
     let mut body = serde_json::json!({
         "type": "about:blank",
         "title": title(status),
@@ -72,4 +116,52 @@ pub(super) fn problem_with(
         HeaderValue::from_static("application/problem+json"),
     );
     response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_name_the_problem_but_no_path() {
+        for (text, expected) in [
+            (
+                "IO error: No space left on device: /var/lib/qoima/db/000123.log",
+                "IO error: No space left on device: <path>",
+            ),
+            (
+                "cannot open \"/home/op/qoima-data/db\": Permission denied",
+                "cannot open \"<path>\": Permission denied",
+            ),
+            ("lock ./qoima-data/db/LOCK, held", "lock <path>, held"),
+            ("C:\\data\\db failed", "<path> failed"),
+            ("a / b and 3/4 stay", "a / b and 3/4 stay"),
+            ("", ""),
+        ] {
+            assert_eq!(without_paths(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_server_errors_are_scrubbed() {
+        use http_body_util::BodyExt;
+        let detail = "cannot read /var/lib/qoima/db/CURRENT";
+        let body = |status| {
+            let response = problem(status, detail);
+            let collected = block_on(response.into_body().collect()).unwrap();
+            String::from_utf8(collected.to_bytes().to_vec()).unwrap()
+        };
+        assert!(!body(StatusCode::INTERNAL_SERVER_ERROR).contains("/var/lib"));
+        assert!(body(StatusCode::INTERNAL_SERVER_ERROR).contains("cannot read <path>"));
+        assert!(body(StatusCode::BAD_REQUEST).contains("/var/lib/qoima"));
+    }
+
+    /// Runs a future to completion on a current-thread runtime.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
 }
