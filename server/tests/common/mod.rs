@@ -105,21 +105,20 @@ impl Vault {
         self.command(Some(clock)).args(args).output().unwrap()
     }
 
-    /// The `qoima` command on this vault, under `faketime` at `clock` when given.
+    /// The `qoima` command on this vault, with libfaketime's clock at `clock` when given.
+    /// The library is preloaded into `qoima` itself (not through the `faketime` command, which
+    /// forks and would not pass a SIGTERM on), and only the wall clock is moved: tokio's timers
+    /// keep the real monotonic clock.
     pub fn command(&self, clock: Option<&str>) -> Command {
-        let mut command = match clock {
-            Some(clock) => {
-                // Its start time is read in the local zone: UTC, for the RFC 3339 instant.
-                let mut faketime = Command::new("faketime");
-                faketime
-                    .arg("-f")
-                    .arg(faketime_spec(clock))
-                    .arg(env!("CARGO_BIN_EXE_qoima"))
-                    .env("TZ", "UTC");
-                faketime
-            }
-            None => Command::new(env!("CARGO_BIN_EXE_qoima")),
-        };
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qoima"));
+        if let Some(clock) = clock {
+            command
+                .env("LD_PRELOAD", libfaketime())
+                .env("FAKETIME", faketime_spec(clock))
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+                // libfaketime reads its start time in the local zone: UTC, for RFC 3339.
+                .env("TZ", "UTC");
+        }
         command
             .arg("--data-dir")
             .arg(&self.data)
@@ -240,6 +239,28 @@ pub fn iin_of(signer: &str) -> Option<&'static str> {
         | "rsa1024" | "notyet" => Some(INDIVIDUAL_IIN),
         _ => None,
     }
+}
+
+/// libfaketime (Debian's `libfaketime`, installed with `faketime` by `scripts/test`).
+pub fn libfaketime() -> PathBuf {
+    let candidates = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|dir| dir.path().join("faketime/libfaketime.so.1"))
+        .chain(
+            [
+                "/usr/lib/faketime/libfaketime.so.1",
+                "/usr/local/lib/faketime/libfaketime.so.1",
+            ]
+            .map(PathBuf::from),
+        );
+    candidates
+        .into_iter()
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| {
+            panic!("libfaketime is not installed: run ./scripts/test, or install Debian's faketime")
+        })
 }
 
 /// libfaketime's absolute start time (the clock runs on from it) for an RFC 3339 instant.
