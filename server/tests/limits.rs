@@ -1,4 +1,4 @@
-//! The server's limits and its answers to bad input, end to end (issue 6): oversized headers
+//! The server's limits and its answers to bad input, end to end: oversized headers
 //! and bodies, malformed JSON, stalled bodies, the bound on concurrent uploads, graceful
 //! shutdown, path traversal in ids, smuggled `Upload-Metadata`, role boundaries and metrics.
 //!

@@ -1,6 +1,6 @@
 //! `qoima verify` end to end: the real binary on the generated PKI
 //! (`verifier/testdata/pki/README.md`, expected verdicts at 2026-06-15T12:00:00Z), checking the
-//! contract of DESIGN.md §3: flags, JSON field names, exit codes.
+//! contract of `docs/verify-contract.md`: flags, JSON field names, exit codes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 

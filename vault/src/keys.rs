@@ -1,4 +1,4 @@
-//! API keys of the HTTP API (issue 6, "Authentication and roles"): their roles, their tokens,
+//! API keys of the HTTP API (authentication and roles: `docs/api.md`): their roles, their tokens,
 //! and their records in the metadata store.
 //!
 //! A token is `qk_<16 hex id>_<64 hex secret>` (lowercase hex; the id is 8 random bytes, the

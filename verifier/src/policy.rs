@@ -1,8 +1,8 @@
 //! Signature acceptance (ETSI EN 319 102-1 §5.2.8): which algorithms, key
 //! sizes and key purposes a *document* signature may use.
 //!
-//! The default is the document-signing policy of the verification issue and
-//! NCA_PROFILE.md ("Key usage"): the signing certificate must allow
+//! The default is the document-signing policy of `docs/nca-profile.md`
+//! ("Key usage"): the signing certificate must allow
 //! nonRepudiation; an authentication-only certificate (extendedKeyUsage
 //! clientAuth without emailProtection) may not sign documents; SHA-1 and RSA
 //! keys below 2048 bits are too weak. IIN/BIN check digits are not enforced by

@@ -1,4 +1,5 @@
-//! `qoima verify`: one signature, offline (the contract in the README, which other tools depend on).
+//! `qoima verify`: one signature, offline (the contract in `docs/verify-contract.md`, which other
+//! tools depend on).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,5 +1,5 @@
 //! The vault's checkpoint signing key, created on first start and kept in the data directory
-//! (issue 5: "key created on first start and kept in the data directory"):
+//! (`docs/records.md`, "Audit log"):
 //!
 //! - `<dir>/key.pk8`: the Ed25519 private key, PKCS#8 (RFC 5958), readable by the owner only;
 //! - `<dir>/origin`: the log's origin line (C2SP tlog-checkpoint), `qoima/<16 random hex

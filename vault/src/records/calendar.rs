@@ -548,7 +548,7 @@ mod tests {
     #[test]
     fn builtin_known_days() {
         let cal = builtin();
-        // The registration example of the issue: 2024-03-01 was a Friday and a working day.
+        // 2024-03-01, the day Kazakhstan moved to UTC+5, was a Friday and a working day.
         assert!(working(&cal, date(2024, 3, 1)));
         assert!(working(&cal, date(2024, 2, 29)));
         // Kurban Ait 2024 moved to Sunday 16 June: Monday 17 June was worked.

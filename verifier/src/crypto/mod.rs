@@ -1,7 +1,8 @@
 //! The cryptographic layer: "do these bytes verify under this key with this algorithm",
 //! "which algorithm is this", "does the content hash match". Below path validation and
-//! policy, and free of time, validity and policy logic (DESIGN.md §2): a SHA-1 or RSA-1024
-//! signature that verifies is a success whose facts say so, for the policy layer to judge.
+//! policy, and free of time, validity and policy logic (`docs/verifier.md`, "The pipeline"):
+//! a SHA-1 or RSA-1024 signature that verifies is a success whose facts say so, for the policy
+//! layer to judge.
 //!
 //! - [`resolve`]: signature AlgorithmIdentifier + the signer's
 //!   SubjectPublicKeyInfo → [`SignatureAlgorithm`] (RSA PKCS#1 v1.5 and PSS through ring,

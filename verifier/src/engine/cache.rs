@@ -1,7 +1,7 @@
-//! What the engine remembers between documents, keyed by certificate fingerprint (DESIGN.md
-//! §2: a chain's status is the same for every document it signs). Each map is bounded: when
-//! full it is emptied and refills with what is in use, which keeps memory flat during a
-//! bulk re-verification of millions of documents signed by a few thousand people.
+//! What the engine remembers between documents, keyed by certificate fingerprint (a chain's
+//! status is the same for every document it signs: `docs/verifier.md`, "The pipeline"). Each
+//! map is bounded: when full it is emptied and refills with what is in use, which keeps memory
+//! flat during a bulk re-verification of millions of documents signed by a few thousand people.
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -1,5 +1,5 @@
 //! The verification engine: validity and ownership of a CMS signature, as ETSI EN 319 102-1
-//! building blocks (DESIGN.md §2):
+//! building blocks (`docs/verifier.md`, "The pipeline"):
 //!
 //! format → signing certificate → cryptographic verification → time-stamps (proof of
 //! existence) → certificate path at the validation time → revocation at the
@@ -69,10 +69,11 @@ pub struct Request<'a> {
     pub data: Data<'a>,
     /// The validation time, unix seconds.
     pub validation_time: i64,
-    /// Who the signer must be (DESIGN.md §3 `--expect-iin`, `--expect-bin`, roles).
+    /// Who the signer must be: IIN, BIN (`--expect-iin`, `--expect-bin`:
+    /// `docs/verify-contract.md`) and roles.
     pub expectation: Expectation,
     /// A proof that the signature existed at this time (unix seconds), held by the caller:
-    /// the vault's registration record (DESIGN.md §2 "Vault invariants").
+    /// the vault's registration record (`docs/architecture.md`, "Invariants").
     pub proof_of_existence: Option<i64>,
 }
 
@@ -265,8 +266,8 @@ impl Verifier {
         (certificates, (!crls.is_empty()).then_some(crls))
     }
 
-    /// DESIGN.md §3: met when at least one signer matches every expectation. When none does,
-    /// the verdict claims no more than is known:
+    /// `docs/verify-contract.md`: met when at least one signer matches every expectation. When
+    /// none does, the verdict claims no more than is known:
     ///
     /// - every signer's identity was established by a valid signature (its own verdict
     ///   passed, its certificate compared with the expectation): TOTAL_FAILED/NOT_OWNER;

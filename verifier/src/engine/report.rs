@@ -21,7 +21,7 @@ use crate::verdict::{SubIndication, Verdict};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Report {
-    /// The overall verdict: the worst signer's, or NOT_OWNER (DESIGN.md §3).
+    /// The overall verdict: the worst signer's, or NOT_OWNER (`docs/verify-contract.md`).
     #[serde(flatten)]
     pub verdict: Verdict,
     /// The validation time (unix seconds; RFC 3339 in JSON).
@@ -262,7 +262,7 @@ pub enum CheckName {
     Revocation,
     /// §5.2.8 signature acceptance: algorithms, key sizes, key purposes.
     SignatureAcceptance,
-    /// DESIGN.md §3: the signer is the expected person or organisation.
+    /// The signer is the expected person or organisation (`docs/verify-contract.md`).
     Ownership,
 }
 

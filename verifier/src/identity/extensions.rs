@@ -11,8 +11,8 @@ use super::roles::{OID_CLIENT_AUTH, OID_EMAIL_PROTECTION};
 
 /// The keyUsage bits (RFC 5280 §4.2.1.3) that matter for signing and for telling a CA apart.
 ///
-/// NCA_PROFILE.md: a document signature needs `nonRepudiation`; an older AUTH key has
-/// `digitalSignature` + `keyEncipherment` only.
+/// A document signature needs `nonRepudiation`; an older authentication key has
+/// `digitalSignature` + `keyEncipherment` only (`docs/nca-profile.md`, "Key usage").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyUsageBits {

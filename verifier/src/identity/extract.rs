@@ -1,4 +1,4 @@
-//! [`Identity`]: who a certificate names, read per NCA_PROFILE.md.
+//! [`Identity`]: who a certificate names, read per `docs/nca-profile.md`.
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
@@ -8,7 +8,7 @@ use super::extensions::{self, KeyUsageBits};
 use super::roles::Role;
 use super::subject::{DnAttribute, Subject, first_name_from_common_name};
 
-/// What kind of subject a certificate names (NCA_PROFILE.md, "Who signed").
+/// What kind of subject a certificate names (`docs/nca-profile.md`, "Who signed").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -24,7 +24,7 @@ pub enum SubjectKind {
 }
 
 /// The subject of a certificate as the NCA profile defines it: names, IIN, BIN, roles and the
-/// key's purposes (NCA_PROFILE.md; RFC 5280 §4.1.2.6 and §4.2.1).
+/// key's purposes (`docs/nca-profile.md`; RFC 5280 §4.1.2.6 and §4.2.1).
 ///
 /// Strings are decoded from UTF8String, PrintableString, BMPString and the other
 /// `DirectoryString` types (see [`strings`](super::strings)). Serialised for the JSON report
@@ -129,7 +129,7 @@ impl Identity {
     }
 
     /// Whether this is an authentication key only (EKU clientAuth without emailProtection),
-    /// which may not sign documents (NCA_PROFILE.md, "Key usage").
+    /// which may not sign documents (`docs/nca-profile.md`, "Key usage").
     pub fn is_authentication_only(&self) -> bool {
         self.has_role(&Role::AuthenticationKey) && !self.has_role(&Role::SigningKey)
     }

@@ -1,6 +1,7 @@
 //! Who signed: the signer's identity as the NCA RK profile defines it, and the ownership check
-//! against who the caller expects (NCA_PROFILE.md "Who signed" and "Roles"; DESIGN.md §2
-//! "ownership", §3 `--expect-iin` / `--expect-bin`).
+//! against who the caller expects (`docs/nca-profile.md`, "Who signed" and "Roles"; the
+//! pipeline's ownership step, `docs/verifier.md`; `--expect-iin` / `--expect-bin`,
+//! `docs/verify-contract.md`).
 //!
 //! - [`Identity::from_certificate`] reads the subject DN (RFC 5280 §4.1.2.6) — CN, SURNAME,
 //!   GIVENNAME (the **patronymic**), the IIN from SERIALNUMBER, O, the BIN from OU, C, L, ST,

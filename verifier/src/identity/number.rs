@@ -1,5 +1,5 @@
 //! The IIN and BIN: Kazakhstan's 12-digit identification numbers for individuals and for
-//! legal entities, and their check digit (NCA_PROFILE.md, "Who signed").
+//! legal entities, and their check digit (`docs/nca-profile.md`, "IIN and BIN").
 //!
 //! Both use the same check digit: `c = Σ dᵢ·wᵢ mod 11` over the first eleven digits with
 //! `w = 1, 2, …, 11`; if that gives 10, again with `w = 3, 4, …, 11, 1, 2`; if it gives 10

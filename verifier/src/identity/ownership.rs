@@ -1,6 +1,6 @@
 //! Ownership: does a signer's [`Identity`] match who the caller says sent the document
-//! (DESIGN.md §1 "authorship", §3 `--expect-iin` / `--expect-bin`; a mismatch is the
-//! `NOT_OWNER` sub-indication).
+//! (authorship, order 670 §36: `docs/rules.md`; `--expect-iin` / `--expect-bin`:
+//! `docs/verify-contract.md`; a mismatch is the `NOT_OWNER` sub-indication).
 //!
 //! This module judges **one** identity. The rule across several signers (the expectations are
 //! met when at least one signer matches all of them; co-signers may be others) belongs to the
@@ -61,7 +61,7 @@ impl Expectation {
 pub struct OwnershipOptions {
     /// Require valid IIN/BIN check digits: in the expectation, and in every IIN/BIN the
     /// certificate carries. Off by default: the NCA test certificates fail the check
-    /// (NCA_PROFILE.md).
+    /// (`docs/nca-profile.md`, "IIN and BIN").
     pub enforce_check_digits: bool,
 }
 

@@ -1,5 +1,5 @@
 //! Roles: what NCA writes into extendedKeyUsage (RFC 5280 §4.2.1.12) besides the key purposes
-//! (NCA_PROFILE.md, "Roles: in extendedKeyUsage, not in certificatePolicies").
+//! (`docs/nca-profile.md`, "Roles": in extendedKeyUsage, not in certificatePolicies).
 
 use std::fmt;
 
@@ -26,7 +26,8 @@ pub const OID_INFORMATION_SYSTEM: &str = "1.2.398.3.3.4.1.2.6";
 /// Treasury client.
 pub const OID_TREASURY_CLIENT: &str = "1.2.398.5.19.1.2.2.1";
 
-/// One extendedKeyUsage purpose of an NCA certificate, read as a role (NCA_PROFILE.md).
+/// One extendedKeyUsage purpose of an NCA certificate, read as a role (`docs/nca-profile.md`,
+/// "Roles").
 ///
 /// Serialised in camelCase: `"firstHead"`, `"rightToSign"`, …, `{"other": "1.2.3"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -2,11 +2,11 @@
 //! into Rust strings, without trusting the input.
 //!
 //! NCA certificates write names as UTF8String (Kazakh and Russian Cyrillic) and the country,
-//! the IIN and a few others as PrintableString (NCA_PROFILE.md, "Who signed"). Other CAs use
-//! BMPString, and RFC 5280 still allows TeletexString and UniversalString, so those are decoded
-//! too. A value that is not valid in its own encoding, or that holds a control character (a NUL
-//! inside a name is the classic way to make two names compare equal up to the NUL), is a
-//! [`StringError`], never a panic and never a lossy replacement.
+//! the IIN and a few others as PrintableString (`docs/nca-profile.md`, "Who signed"). Other
+//! CAs use BMPString, and RFC 5280 still allows TeletexString and UniversalString, so those are
+//! decoded too. A value that is not valid in its own encoding, or that holds a control
+//! character (a NUL inside a name is the classic way to make two names compare equal up to the
+//! NUL), is a [`StringError`], never a panic and never a lossy replacement.
 
 /// The ASN.1 string types an attribute value may use (X.680 §41; RFC 5280 §4.1.2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! Reading the subject distinguished name (RFC 5280 §4.1.2.6) of an NCA certificate
-//! (NCA_PROFILE.md, "Who signed: the subject DN").
+//! (`docs/nca-profile.md`, "Who signed").
 
 use x509_parser::x509::X509Name;
 
@@ -181,9 +181,9 @@ fn set_unique(
     }
 }
 
-/// The first name, from CN = "SURNAME NAME" (NCA_PROFILE.md): what follows the surname and
-/// whitespace, without a trailing patronymic should the CN also hold one. `None` when the CN
-/// does not start with the surname or nothing follows it.
+/// The first name, from CN = "SURNAME NAME" (`docs/nca-profile.md`, "Who signed"): what
+/// follows the surname and whitespace, without a trailing patronymic should the CN also hold
+/// one. `None` when the CN does not start with the surname or nothing follows it.
 pub fn first_name_from_common_name(
     common_name: &str,
     surname: &str,

@@ -22,9 +22,10 @@
 //! certificate `CRYPTO_CONSTRAINTS_FAILURE` (see [`PathError::sub_indication`]).
 //!
 //! Each certificate signature is verified at most once per [`build_path`] call. Caching
-//! across documents (a path's status is the same for every document it signs, DESIGN.md §2)
-//! is the engine's job: `build_path` is pure and deterministic, and [`ValidatedPath`] carries
-//! the fingerprints to key such a cache with (plus the validation time).
+//! across documents (a path's status is the same for every document it signs:
+//! `docs/verifier.md`, "The pipeline") is the engine's job: `build_path` is pure and
+//! deterministic, and [`ValidatedPath`] carries the fingerprints to key such a cache with (plus
+//! the validation time).
 //!
 //! Data flows one way: this module uses `crypto`, `ber` and `cms::AlgorithmIdentifier`;
 //! nothing below uses it.

@@ -1,5 +1,5 @@
-//! The engine on the **real** NCA RK test material (`testdata/README.md`, copied from
-//! `shared/testdata/nca/`, whose README gives the facts cited here): each case states the
+//! The engine on the **real** NCA RK test material (`testdata/README.md`, which gives the
+//! facts cited here with their provenance): each case states the
 //! validation time, the setup and the verdict, and says why.
 //!
 //! The setup is what an operator of the NCA GOST TEST 2022 trust profile has: the trust anchor
@@ -32,7 +32,7 @@
 //! certificate, the legal-entity signer `legal/valid/head.p12`'s), are not listed.
 //!
 //! The NCA test IINs and BINs (123456789011, 123456789012, BIN 123456789021) fail the check
-//! digit (NCA_PROFILE.md "Who signed"), which `enforce_check_digits` makes matter.
+//! digit (`docs/nca-profile.md`, "IIN and BIN"), which `enforce_check_digits` makes matter.
 
 use crypto_bigint::modular::ConstMontyParams;
 use crypto_bigint::{U512, Uint};
@@ -82,7 +82,7 @@ const DEC_22_2018: i64 = 1_545_436_800;
 /// (2019-08-26); its certificate is valid 2019-04-04 → 2020-04-03.
 const AUG_27_2019: i64 = 1_566_864_000;
 
-// What the certificates say (NCA_PROFILE.md "Who signed"; the shared README).
+// What the certificates say (`docs/nca-profile.md`, "Who signed"; `testdata/README.md`).
 
 /// The IIN of "ТЕСТОВ ТЕСТ" (individual, head): fails the check digit.
 const IIN_1: &str = "123456789011";
@@ -515,7 +515,7 @@ fn kalkan_cms_ownership() {
 
 /// Ownership under the default policy: the signature is INDETERMINATE/TRY_LATER (no root CRL),
 /// with the right IIN and with another one alike: a signer whose path is not established is not
-/// established to be someone else either (DESIGN.md §3), so never NOT_OWNER.
+/// established to be someone else either (`docs/verify-contract.md`), so never NOT_OWNER.
 #[test]
 fn kalkan_cms_ownership_under_the_default_policy() {
     let verifier = verifier(Policy::default());
@@ -532,8 +532,8 @@ fn kalkan_cms_ownership_under_the_default_policy() {
     );
 }
 
-/// With `enforce_check_digits = true` the NCA test numbers are invalid (NCA_PROFILE.md): an
-/// expected IIN or BIN that fails the check digit is the caller's error
+/// With `enforce_check_digits = true` the NCA test numbers are invalid (`docs/nca-profile.md`,
+/// "IIN and BIN"): an expected IIN or BIN that fails the check digit is the caller's error
 /// (`Err(RequestError::Expectation(_))`, no report), and a signer whose certificate IIN fails it
 /// matches nothing, not even an expectation of roles it has, nor a well-formed IIN.
 #[test]
@@ -715,7 +715,7 @@ fn to_le(x: &Uint<L>) -> Vec<u8> {
 }
 
 /// The key of `d` as a certificate's subjectPublicKey holds it: `OCTET STRING { X_le || Y_le }`
-/// (NCA_PROFILE.md "GOST byte conventions").
+/// (`docs/nca-profile.md`, "GOST byte conventions").
 fn public_key(d: &Uint<L>) -> Vec<u8> {
     let (x, y) = mul_base::<Tc26Gost512A, L>(d)
         .to_affine()
@@ -802,9 +802,9 @@ const ID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 const ID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 /// GOST 34.11-2015 512 (Streebog-512), NCA's OID, as the Kalkan CMS write it
-/// (NCA_PROFILE.md "Algorithms").
+/// (`docs/nca-profile.md`, "Algorithms").
 const ID_STREEBOG_512: &str = "1.2.398.3.10.1.3.3";
-/// GOST 34.10-2015 512 with GOST 34.11-2015 512 (NCA_PROFILE.md "Algorithms").
+/// GOST 34.10-2015 512 with GOST 34.11-2015 512 (`docs/nca-profile.md`, "Algorithms").
 const ID_GOST_2015_512: &str = "1.2.398.3.10.1.1.2.3.2";
 
 fn seq(parts: &[&[u8]]) -> Vec<u8> {
@@ -936,7 +936,7 @@ fn request(cms: &[u8]) -> Request<'_> {
 }
 
 /// The status the ncanode CRL gives each key's certificate at 2026-08-12 matches the fixtures
-/// table and the shared README: certificateHold of 2026-05-08 under `revoked/`, superseded of
+/// table and `testdata/README.md`: certificateHold of 2026-05-08 under `revoked/`, superseded of
 /// 2026-06-02 for `legal/valid/{employee,infosystem}.p12`, nothing for the rest; and the Kalkan
 /// signers are the certificates of `individual_valid.p12` and `head.p12`, not listed.
 #[test]
@@ -1066,10 +1066,10 @@ struct Who {
 }
 
 /// The four keys not on the CRL, at 2026-08-12 with the lenient policy: TOTAL_PASSED, and the
-/// report says who signed, from the certificate (NCA_PROFILE.md "Who signed", "Roles"). Note
-/// the upstream swap (shared README): `treasury_client.p12` holds the **information-system**
-/// certificate: EKU 1.2.398.3.3.4.1.2.6, a BIN and a UID, no IIN and no emailProtection, valid
-/// to 2029. And `employee_signright.p12` was issued on 2026-06-16, not 2026-05-08 as the
+/// report says who signed, from the certificate (`docs/nca-profile.md`, "Who signed",
+/// "Roles"). Note the upstream swap (`testdata/README.md`): `treasury_client.p12` holds the
+/// **information-system** certificate: EKU 1.2.398.3.3.4.1.2.6, a BIN and a UID, no IIN and no
+/// emailProtection, valid to 2029. And `employee_signright.p12` was issued on 2026-06-16, not 2026-05-08 as the
 /// READMEs say of all twelve.
 #[test]
 fn ncanode_valid_keys_pass_and_report_the_identity() {
@@ -1279,8 +1279,8 @@ fn ncanode_cms_carrying_the_crl() {
 
 /// A caller's proof of existence (the vault's registration record) of 2026-06-01, before the
 /// supersession of 2026-06-02: superseded is a benign reason after the POE, so the signature
-/// stays valid with a revocation warning (NCA_PROFILE.md "CAs and revocation") — TOTAL_PASSED
-/// with the lenient policy, TRY_LATER by default (the CA). certificateHold stays
+/// stays valid with a revocation warning (`docs/nca-profile.md`, "CAs and revocation") —
+/// TOTAL_PASSED with the lenient policy, TRY_LATER by default (the CA). certificateHold stays
 /// INDETERMINATE/REVOKED_NO_POE whatever the POE ("certificateHold conservatively"), even one
 /// from before the hold (2026-05-08T12:00Z).
 #[test]

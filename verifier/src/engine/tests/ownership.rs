@@ -73,7 +73,7 @@ fn right_bin_passes() {
     assert_eq!(report.signers[0].owner, Some(true));
 }
 
-/// Beyond the README: one matching signer is enough (DESIGN.md §3).
+/// Beyond the README: one matching signer is enough (`docs/verify-contract.md`).
 #[test]
 fn one_of_two_signers_is_enough() {
     let report = verify_expecting(pki::TWO_SIGNERS_DETACHED_CMS, iin("791122405066"));
@@ -114,8 +114,8 @@ fn invalid_expected_bin_is_a_request_error() {
     );
 }
 
-// Verdicts that claim no more than is known (DESIGN.md §3): NOT_OWNER only when every signer's
-// identity was established by a valid signature.
+// Verdicts that claim no more than is known (`docs/verify-contract.md`, "Ownership"):
+// NOT_OWNER only when every signer's identity was established by a valid signature.
 
 /// An IIN on no certificate of the test PKI.
 const NOBODY: &str = "920202500111";

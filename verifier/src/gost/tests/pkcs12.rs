@@ -6,8 +6,8 @@
 //! With each key: `d·G` is the certificate's public key (so the private-key encoding, 64 bytes
 //! little-endian, and the public-key encoding agree), a signature made by the test signer with
 //! the real key verifies with the certificate, and the certificate's own signature verifies
-//! with the NCA GOST TEST 2022 CA. The CRL of 2026-08-11 lists exactly the certificates the
-//! shared README says it does.
+//! with the NCA GOST TEST 2022 CA. The CRL of 2026-08-11 lists exactly the certificates
+//! `testdata/README.md` says it does.
 
 use crypto_bigint::U512;
 
@@ -86,7 +86,7 @@ fn ncanode_test_keys_sign_and_their_certificates_verify() {
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
 
-        // Upstream swapped two names (see the shared README): infosystem.p12 holds the
+        // Upstream swapped two names (see `testdata/README.md`): infosystem.p12 holds the
         // treasury-client EKU 1.2.398.5.19.1.2.2.1, treasury_client.p12 the information-system
         // EKU 1.2.398.3.3.4.1.2.6.
         let ekus: Vec<String> = cert
@@ -107,7 +107,7 @@ fn ncanode_test_keys_sign_and_their_certificates_verify() {
             assert!(infosystem && !treasury, "{name}: {ekus:?}");
         }
 
-        // The CRL lists it or not, as the shared README says.
+        // The CRL lists it or not, as `testdata/README.md` says.
         assert_eq!(
             revoked.contains(&cert.tbs_certificate.raw_serial()),
             on_crl,
