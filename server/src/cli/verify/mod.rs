@@ -1,5 +1,8 @@
 //! `qoima verify`: one signature, offline (the contract in `docs/verify-contract.md`, which other
-//! tools depend on).
+//! tools depend on), or many from a manifest (`--batch`, [`batch`]) with the same engine and
+//! trust store.
+
+mod batch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,10 +22,10 @@ use super::Failure;
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// CMS SignedData as DER, BER, PEM, or base64 text (what NCALayer returns).
-    #[arg(long, value_name = "FILE")]
-    sig: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "batch")]
+    sig: Option<PathBuf>,
     /// The signed content, for a detached signature.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "batch")]
     data: Option<PathBuf>,
     /// Trust anchor certificates (DER or PEM; PEM may hold several). Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -49,6 +52,21 @@ pub struct VerifyArgs {
     /// of the contract; without it the command is exactly that contract.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Verify every signature a JSON-lines manifest lists (`sig`, `data` or `sha256`, and
+    /// optionally `expectIin`, `expectBin`, `at`, `id`; paths relative to the manifest): one
+    /// result line each, a summary and progress on standard error. Exit 0 when all passed, 1
+    /// when any failed, 2 when any is indeterminate or could not be read and none failed.
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["sig", "json"])]
+    batch: Option<PathBuf>,
+    /// With --batch: how many signatures are verified at once (default: every core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
+    /// With --batch: write the results to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// With --batch: `jsonl` (one JSON object a line, the default) or `csv`.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<batch::Format>,
 }
 
 /// Exit 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE; 64 for bad usage or an unreadable
@@ -58,9 +76,69 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         Some(text) => parse_time(text)?,
         None => jiff::Timestamp::now().as_second(),
     };
-    let signature = read(&args.sig)?;
+    if args.batch.is_none()
+        && (args.jobs.is_some() || args.output.is_some() || args.format.is_some())
+    {
+        return Err(Failure::usage(
+            "--jobs, --output and --format go with --batch",
+        ));
+    }
+    let verifier = verifier(&args)?;
+    if let Some(manifest) = &args.batch {
+        let options = batch::Options {
+            manifest,
+            validation_time,
+            expectation: expectation(&args),
+            jobs: args.jobs,
+            output: args.output.as_deref(),
+            format: args.format.unwrap_or(batch::Format::Jsonl),
+        };
+        return batch::run(&verifier, &options);
+    }
+    let Some(sig) = &args.sig else {
+        return Err(Failure::usage("--sig FILE or --batch MANIFEST is required"));
+    };
+    let signature = read(sig)?;
     let data = args.data.as_deref().map(read).transpose()?;
+    let mut request = Request::new(&signature, validation_time).expect(expectation(&args));
+    if let Some(data) = &data {
+        request = request.data(Data::Bytes(data));
+    }
+    let report = verifier.verify(&request).map_err(|e| match e {
+        RequestError::Expectation(e) => Failure::usage(e),
+        other => Failure::usage(other),
+    })?;
 
+    if args.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure::failed(format!("cannot write the report: {e}")))?;
+        println!("{json}");
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::from(exit_code(report.verdict.indication)))
+}
+
+/// The contract's exit status of a verdict.
+fn exit_code(indication: Indication) -> u8 {
+    match indication {
+        Indication::TotalPassed => 0,
+        Indication::TotalFailed => 1,
+        Indication::Indeterminate => 2,
+    }
+}
+
+/// `--expect-iin` and `--expect-bin`.
+fn expectation(args: &VerifyArgs) -> Expectation {
+    Expectation {
+        iin: args.expect_iin.clone(),
+        bin: args.expect_bin.clone(),
+        roles: Vec::new(),
+    }
+}
+
+/// The engine on the trust store of `--trust`, `--ca` and `--crl`, under `--policy`.
+fn verifier(args: &VerifyArgs) -> Result<Verifier, Failure> {
     let mut store = CertificateStore::new();
     for path in &args.trust {
         for der in certificates(path)? {
@@ -86,7 +164,6 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
         }
     }
-
     let policy = match &args.policy {
         Some(path) => {
             let text = String::from_utf8(read(path)?)
@@ -96,32 +173,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         }
         None => Policy::default(),
     };
-    let verifier = Verifier::new(store, crls, policy);
-    let mut request = Request::new(&signature, validation_time).expect(Expectation {
-        iin: args.expect_iin,
-        bin: args.expect_bin,
-        roles: Vec::new(),
-    });
-    if let Some(data) = &data {
-        request = request.data(Data::Bytes(data));
-    }
-    let report = verifier.verify(&request).map_err(|e| match e {
-        RequestError::Expectation(e) => Failure::usage(e),
-        other => Failure::usage(other),
-    })?;
-
-    if args.json {
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| Failure::failed(format!("cannot write the report: {e}")))?;
-        println!("{json}");
-    } else {
-        print!("{report}");
-    }
-    Ok(ExitCode::from(match report.verdict.indication {
-        Indication::TotalPassed => 0,
-        Indication::TotalFailed => 1,
-        Indication::Indeterminate => 2,
-    }))
+    Ok(Verifier::new(store, crls, policy))
 }
 
 fn parse_time(text: &str) -> Result<i64, Failure> {
