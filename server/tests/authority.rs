@@ -32,7 +32,10 @@ fn bound_key(vault: &Vault, role: &str, bin: &str, participant: Option<&str>) ->
 /// `POST` of `body` as JSON: the status and the answer as JSON.
 fn post(server: &Server, key: &str, path: &str, body: &Value) -> (u16, Value) {
     let (status, text) = server.request(key, "POST", path, body.to_string().into_bytes());
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// A registration of stored `content` signed by `signer` (a PKI name), with `extra` fields.
@@ -78,9 +81,8 @@ fn a_registration_names_its_sender() {
     assert_eq!(json(&out)["size"], 0, "{}", stdout(&out));
 
     // A class the configuration names as one whose sender is not known in advance.
-    let open = Vault::with_config_tail(
-        "\n[registration]\nsender-unknown = [\"project-documentation\"]\n",
-    );
+    let open =
+        Vault::with_config_tail("\n[registration]\nsender-unknown = [\"project-documentation\"]\n");
     let out = register(&open);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let registered = json(&out);
@@ -103,23 +105,37 @@ fn a_key_bound_to_a_bin_and_a_participant_registers_only_for_them() {
 
     let (status, problem) = post(&server, &bound, "/v1/documents", &other_bin);
     assert_eq!(status, 403, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains(TEST_BIN), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(TEST_BIN),
+        "{problem}"
+    );
     let (status, problem) = post(&server, &bound, "/v1/documents", &other_participant);
     assert_eq!(status, 403, "{problem}");
     // Its BIN is the sender when the request names none: a signer without it is NOT_OWNER.
     let (status, problem) = post(&server, &bound, "/v1/documents", &not_of_the_bin);
     assert_eq!(status, 422, "{problem}");
-    assert!(problem["verdict"].as_str().unwrap().contains("NOT_OWNER"), "{problem}");
+    assert!(
+        problem["verdict"].as_str().unwrap().contains("NOT_OWNER"),
+        "{problem}"
+    );
     let (status, registered) = post(&server, &bound, "/v1/documents", &of_the_bin);
     assert_eq!(status, 201, "{registered}");
     assert!(
-        registered["submittedBy"].as_str().unwrap().starts_with("api key "),
+        registered["submittedBy"]
+            .as_str()
+            .unwrap()
+            .starts_with("api key "),
         "{registered}"
     );
     // An unbound key must name the sender itself.
     let (status, problem) = post(&server, &plain, "/v1/documents", &unnamed);
     assert_eq!(status, 422, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("names its sender"));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("names its sender")
+    );
     let mut named = unnamed.clone();
     named["expectIin"] = json!(INDIVIDUAL_IIN);
     let (status, registered) = post(&server, &plain, "/v1/documents", &named);
@@ -155,7 +171,13 @@ fn a_hold_is_released_only_by_a_key_of_its_authority() {
 fn a_disposal_cannot_be_dated_before_the_logs_last_entry() {
     let vault = Vault::new();
     // Kept 3 years (order 670 §23): until 2029-06-16.
-    let out = vault.register_class("app.pdf", &pdf(1), "individual", "expertise-application", &[]);
+    let out = vault.register_class(
+        "app.pdf",
+        &pdf(1),
+        "individual",
+        "expertise-application",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let id = json(&out)["id"].as_str().unwrap().to_owned();
     // An auditor reads it in 2031, by the vault's clock then.
@@ -170,8 +192,17 @@ fn a_disposal_cannot_be_dated_before_the_logs_last_entry() {
         vault.qoima_at(
             "2031-01-01T00:00:00Z",
             &[
-                "doc", "delete", &id, "--at", at, "--reason", "retention ended", "--act", &act,
-                "--by", "Records office",
+                "doc",
+                "delete",
+                &id,
+                "--at",
+                at,
+                "--reason",
+                "retention ended",
+                "--act",
+                &act,
+                "--by",
+                "Records office",
             ],
         )
     };

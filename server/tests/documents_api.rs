@@ -517,7 +517,10 @@ fn disposal_follows_the_servers_clock() {
     );
     assert_eq!(status, 200, "{statement}");
     assert!(statement.starts_with("qoima-disposal-v1\n"), "{statement}");
-    assert!(statement.contains(&format!("document: {record}\n")), "{statement}");
+    assert!(
+        statement.contains(&format!("document: {record}\n")),
+        "{statement}"
+    );
     let delete = |act: &[u8]| {
         json!({ "reason": reason, "act": b64(act) })
             .to_string()

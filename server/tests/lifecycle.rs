@@ -61,7 +61,15 @@ fn signed_statement(
     signer: &str,
 ) -> (Vec<u8>, String) {
     let content = replacement(vault, n);
-    let out = vault.qoima(&["doc", "statement", id, "--reason", reason, "--content", &content]);
+    let out = vault.qoima(&[
+        "doc",
+        "statement",
+        id,
+        "--reason",
+        reason,
+        "--content",
+        &content,
+    ]);
     ok(&out);
     static FILES: AtomicUsize = AtomicUsize::new(0);
     let name = format!("statement-{}", FILES.fetch_add(1, Ordering::Relaxed));
@@ -102,7 +110,15 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
     // The statement: text naming the document, the version, its content and the reason; the
     // same bytes on standard output, in --out FILE and in --json.
     let content = replacement(&vault, 2);
-    let out = vault.qoima(&["doc", "statement", &id, "--reason", reason, "--content", &content]);
+    let out = vault.qoima(&[
+        "doc",
+        "statement",
+        &id,
+        "--reason",
+        reason,
+        "--content",
+        &content,
+    ]);
     ok(&out);
     let expected = format!(
         "qoima-annulment-v2\ndocument: {id}\nversion: 1\ncontent: {}\nreplacement: {}\nreason: \
@@ -127,13 +143,28 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read(&file).unwrap(), expected.as_bytes());
     let out = vault.qoima(&[
-        "doc", "statement", &id, "--reason", reason, "--content", &content, "--json",
+        "doc",
+        "statement",
+        &id,
+        "--reason",
+        reason,
+        "--content",
+        &content,
+        "--json",
     ]);
     ok(&out);
     assert_eq!(json(&out)["statement"], expected.as_str());
     assert_eq!(json(&out)["version"], 1);
     assert_error(
-        &vault.qoima(&["doc", "statement", &id, "--reason", "", "--content", &content]),
+        &vault.qoima(&[
+            "doc",
+            "statement",
+            &id,
+            "--reason",
+            "",
+            "--content",
+            &content,
+        ]),
         64,
         &["--reason"],
     );
@@ -262,7 +293,15 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
         &["no document", unknown],
     );
     assert_error(
-        &vault.qoima(&["doc", "statement", unknown, "--reason", reason, "--content", &content]),
+        &vault.qoima(&[
+            "doc",
+            "statement",
+            unknown,
+            "--reason",
+            reason,
+            "--content",
+            &content,
+        ]),
         1,
         &["no document"],
     );
@@ -853,7 +892,11 @@ fn end_of_service_starts_the_end_of_construction_records() {
     assert_error(&record("12345", "2026-11-30"), 64, &["object", "18 digits"]);
     assert_error(&record(OBJECT, "30.11.2026"), 64, &["--date"]);
     // Not before it happened.
-    assert_error(&record(OBJECT, "2099-01-31"), 64, &["2099-01-31 is after today"]);
+    assert_error(
+        &record(OBJECT, "2099-01-31"),
+        64,
+        &["2099-01-31 is after today"],
+    );
     let out = record(OBJECT, "2026-11-30");
     ok(&out);
     // Its facility's service ended, but a record registered under order 670 is kept at least

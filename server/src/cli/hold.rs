@@ -92,7 +92,14 @@ fn release(dir: &Path, config: Option<&Path>, args: ReleaseArgs) -> Result<(), F
     let registry = open_registry(dir, config::load(config)?, false)?;
     let authority = authority(args.bin.as_deref())?;
     registry
-        .release_hold(id, args.hold, &args.reason, &args.by, authority, registry.now())
+        .release_hold(
+            id,
+            args.hold,
+            &args.reason,
+            &args.by,
+            authority,
+            registry.now(),
+        )
         .map_err(change_failure)?;
     if args.json {
         let json = json!({

@@ -41,7 +41,10 @@ pub(crate) fn required<const N: usize>(
     let mut out: [String; N] = std::array::from_fn(|_| String::new());
     for (at, value) in values.into_iter().enumerate() {
         out[at] = value.ok_or_else(|| {
-            format!("parameter {} is missing: use {}=<value>", names[at], names[at])
+            format!(
+                "parameter {} is missing: use {}=<value>",
+                names[at], names[at]
+            )
         })?;
     }
     Ok(out)

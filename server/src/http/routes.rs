@@ -168,13 +168,18 @@ pub(crate) const ROUTES: &[Route] = &[
             c.state,
         ))
     }),
-    with_request("GET", "/v1/documents/{id}/disposal-statement", Write, |req, c| {
-        ready(documents::disposal_statement_route(
-            c.param,
-            req.uri().query(),
-            c.state,
-        ))
-    }),
+    with_request(
+        "GET",
+        "/v1/documents/{id}/disposal-statement",
+        Write,
+        |req, c| {
+            ready(documents::disposal_statement_route(
+                c.param,
+                req.uri().query(),
+                c.state,
+            ))
+        },
+    ),
     with_request("GET", "/v1/documents/{id}/content", Read, |req, c| {
         Box::pin(
             async move { documents::content_route(req.headers(), c.param, c.state, c.key).await },

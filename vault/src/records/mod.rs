@@ -66,8 +66,8 @@ pub use format::{Format, FormatSet, UnknownFormat};
 pub use numbering::{Numbering, Participant, ParticipantError, Template, TemplateError};
 pub use object_number::{ObjectNumber, ObjectNumberError};
 pub use record::{
-    Annulment, CalendarYear, DocumentId, DocumentRecord, Event, ExpectedSigner,
-    ParseDocumentIdError, Tombstone, VersionRecord, annulment_statement, disposal_statement, DisposalAct,
+    Annulment, CalendarYear, DisposalAct, DocumentId, DocumentRecord, Event, ExpectedSigner,
+    ParseDocumentIdError, Tombstone, VersionRecord, annulment_statement, disposal_statement,
 };
 pub use registration_date::{
     DatingRule, RegistrationDate, RegistrationDateError, astana, registration_date,

@@ -728,10 +728,10 @@ mod tests {
         let expected = format!(
             "03{}{}{}{}{}",
             SAMPLE_FIELDS.replace(' ', ""),
-            "0836373020c2a73138",         // dated by "670 §18"
-            "0836373020c2a73233",         // retained by "670 §23"
+            "0836373020c2a73138",           // dated by "670 §18"
+            "0836373020c2a73233",           // retained by "670 §23"
             "010c617069206b65792030306666", // submitted by "api key 00ff"
-            "01",                         // sender unknown
+            "01",                           // sender unknown
         );
         assert_eq!(hex::encode(&bytes), expected);
         assert_eq!(

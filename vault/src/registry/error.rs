@@ -10,8 +10,8 @@ use crate::audit::log::LogError;
 use crate::codec::CodecError;
 use crate::error::VaultError;
 use crate::records::{
-    CalendarError, DocumentId, FormatRejected, ObjectNumber, Participant,
-    RegistrationDateError, RetentionClass,
+    CalendarError, DocumentId, FormatRejected, ObjectNumber, Participant, RegistrationDateError,
+    RetentionClass,
 };
 use crate::storage::StorageError;
 
@@ -198,7 +198,9 @@ pub enum ChangeError {
     },
     /// The version to annul names no sender and its report identifies no signer: no one can
     /// be checked as its sender.
-    #[error("version {version} names no sender and its signers cannot be identified: it cannot be annulled")]
+    #[error(
+        "version {version} names no sender and its signers cannot be identified: it cannot be annulled"
+    )]
     NoSender {
         /// The version.
         version: u32,

@@ -7,8 +7,8 @@ use super::error::StoreError;
 use super::{Registry, number_of};
 use crate::codec;
 use crate::records::{
-    DocumentId, DocumentRecord, EndOfService, Event, Participant, RetainUntil, Retention,
-    Reason, RetentionClass, Tombstone, VersionRecord, disposal_statement, rules_at,
+    DocumentId, DocumentRecord, EndOfService, Event, Participant, Reason, RetainUntil, Retention,
+    RetentionClass, Tombstone, VersionRecord, disposal_statement, rules_at,
 };
 use crate::storage::{ChunkStore, MetaStore, Table};
 

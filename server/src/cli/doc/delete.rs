@@ -6,10 +6,10 @@ use std::path::Path;
 use jiff::Timestamp;
 use qoima_vault::registry::{DisposeError, DocumentView, Retained};
 
-use super::{DeleteArgs, DisposalStatementArgs};
 use super::checks::{parse_at, parse_id};
 use super::lookup::{document, is_disposed};
 use super::render::{pretty, tombstone_line};
+use super::{DeleteArgs, DisposalStatementArgs};
 use crate::cli::{Failure, open_registry};
 use crate::config;
 // The operator on the machine sees everything.
