@@ -4,24 +4,26 @@
 use std::fmt;
 
 use x509_parser::prelude::FromDer;
-use x509_parser::revocation_list::CertificateRevocationList;
+use x509_parser::revocation_list::{CertificateRevocationList, RevokedCertificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::ber::{Tag, Tlv};
 use crate::cms::AlgorithmIdentifier;
 use crate::crypto;
 use crate::path::{Certificate, Fingerprint};
+use crate::revocation::build::Builder;
+use crate::revocation::covered::Covered;
+use crate::revocation::entries;
 use crate::revocation::error::{CrlError, CrlUnusable};
-use crate::revocation::index::{RevokedEntry, RevokedSerials};
-use crate::revocation::types::{CrlNumber, RevocationReason};
+use crate::revocation::index::RevokedSerials;
+use crate::revocation::layout;
+use crate::revocation::types::{CrlNumber, normalise};
 
 const AUTHORITY_KEY_IDENTIFIER: &str = "2.5.29.35";
 const ISSUER_ALT_NAME: &str = "2.5.29.18";
 const CRL_NUMBER: &str = "2.5.29.20";
 const DELTA_CRL_INDICATOR: &str = "2.5.29.27";
 const FRESHEST_CRL: &str = "2.5.29.46";
-const REASON_CODE: &str = "2.5.29.21";
-const INVALIDITY_DATE: &str = "2.5.29.24";
 
 /// The value of a cRLNumber or deltaCRLIndicator extension: an INTEGER (RFC 5280 §5.2.3,
 /// §5.2.4).
@@ -42,8 +44,9 @@ fn malformed(what: impl fmt::Display) -> CrlError {
 #[derive(Clone)]
 pub struct Crl {
     fingerprint: Fingerprint,
-    /// The original tbsCertList bytes: what the issuer signed (never re-encoded).
-    tbs: Vec<u8>,
+    /// The original tbsCertList bytes (never re-encoded), or for GOST their digest once
+    /// checked.
+    covered: Covered,
     signature_algorithm: Vec<u8>,
     signature: Vec<u8>,
     issuer: Vec<u8>,
@@ -74,13 +77,22 @@ impl Crl {
     /// critical entry extension other than reasonCode/invalidityDate (an indirect CRL's
     /// certificateIssuer, RFC 5280 §5.3.3, is not supported).
     pub fn from_der(der: &[u8]) -> Result<Self, CrlError> {
+        Self::from_der_with(der, Fingerprint::of(der))
+    }
+
+    /// [`Self::from_der`] with the DER's fingerprint already computed (the store has it).
+    pub(crate) fn from_der_with(der: &[u8], fingerprint: Fingerprint) -> Result<Self, CrlError> {
         let crate::signed::Signed {
             tbs,
             signature_algorithm,
             signature,
         } = crate::signed::Signed::from_der(der).map_err(malformed)?;
 
-        let (rest, crl) = CertificateRevocationList::from_der(der).map_err(malformed)?;
+        // x509-parser reads all but the entries when the list can be split off (`layout.rs`);
+        // otherwise it reads them too, as objects.
+        let split = layout::split(der);
+        let header = split.as_ref().map_or(der, |s| s.without_list.as_slice());
+        let (rest, crl) = CertificateRevocationList::from_der(header).map_err(malformed)?;
         if !rest.is_empty() {
             return Err(malformed("trailing data"));
         }
@@ -115,41 +127,14 @@ impl Crl {
             }
         }
 
-        let entries = &crl.tbs_cert_list.revoked_certificates;
-        let serial_bytes = entries.iter().map(|e| e.raw_serial().len()).sum();
-        let mut revoked = RevokedSerials::with_capacity(entries.len(), serial_bytes);
-        for listed in entries {
-            let mut reason = None;
-            for ext in listed.extensions() {
-                let oid = ext.oid.to_id_string();
-                match oid.as_str() {
-                    REASON_CODE => {
-                        if let x509_parser::extensions::ParsedExtension::ReasonCode(code) =
-                            ext.parsed_extension()
-                        {
-                            reason = Some(RevocationReason::from_code(code.0));
-                        }
-                    }
-                    INVALIDITY_DATE => {}
-                    _ if ext.critical => {
-                        return Err(CrlError::UnsupportedCriticalExtension(oid));
-                    }
-                    _ => {}
-                }
-            }
-            let entry = RevokedEntry {
-                date: listed.revocation_date.timestamp(),
-                reason,
-            };
-            if !revoked.push(listed.raw_serial(), entry) {
-                return Err(malformed("too many revoked serial bytes"));
-            }
-        }
-        revoked.finish();
+        let revoked = index(
+            &crl.tbs_cert_list.revoked_certificates,
+            split.as_ref().map_or(&[][..], |s| s.list),
+        )?;
 
         Ok(Self {
-            fingerprint: Fingerprint::of(der),
-            tbs: tbs.raw().to_vec(),
+            fingerprint,
+            covered: Covered::new(tbs.raw()),
             signature_algorithm: signature_algorithm.raw().to_vec(),
             signature: signature.to_vec(),
             issuer: crl.issuer().as_raw().to_vec(),
@@ -207,6 +192,17 @@ impl Crl {
         &self.revoked
     }
 
+    /// The heap bytes this CRL holds: its index, what its signature covers (the tbsCertList,
+    /// or for GOST its digest once checked) and its header fields.
+    pub fn heap_size(&self) -> usize {
+        self.revoked.heap_size()
+            + self.covered.heap_size()
+            + self.signature_algorithm.capacity()
+            + self.signature.capacity()
+            + self.issuer.capacity()
+            + self.authority_key_id.as_ref().map_or(0, Vec::capacity)
+    }
+
     /// Whether the CRL is usable at `at` (RFC 5280 §6.3.3 (a)): thisUpdate ≤ at ≤ nextUpdate.
     /// A CRL without nextUpdate (allowed by X.509, forbidden for conforming CAs by RFC 5280
     /// §5.1.2.5) is taken as current from its thisUpdate on.
@@ -236,14 +232,44 @@ impl Crl {
             AlgorithmIdentifier::from_tlv(tlv, "signatureAlgorithm").map_err(|e| bad(&e))?;
         let (_, spki) = SubjectPublicKeyInfo::from_der(issuer.spki()).map_err(|e| bad(&e))?;
         let resolved = crypto::resolve(&algorithm, None, &spki).map_err(|e| bad(&e))?;
-        crypto::verify_signature(
-            &resolved,
-            &spki.subject_public_key.data,
-            &self.tbs,
-            &self.signature,
-        )
-        .map_err(|e| bad(&e))
+        self.covered
+            .verify(&resolved, &spki.subject_public_key.data, &self.signature)
+            .map_err(|e| bad(&e))
     }
+}
+
+/// The index of a CRL's entries: those x509-parser parsed (when the list could not be split
+/// off) and those of the `list` content octets.
+fn index(parsed: &[RevokedCertificate<'_>], list: &[u8]) -> Result<RevokedSerials, CrlError> {
+    let (count, longest) = entries::scan(list);
+    let longest = parsed
+        .iter()
+        .map(|e| normalise(e.raw_serial()).len())
+        .fold(longest, usize::max);
+    // A canonical entry takes at least 19 octets: a hostile list of tiny entries reserves
+    // no more than about 1.5 times its own size before it fails.
+    let capacity = count.min(list.len() / 19) + parsed.len();
+    let mut builder = Builder::new(longest, capacity);
+    let out_of_range = |_| malformed("revocation date out of range");
+    for listed in parsed {
+        builder
+            .push(listed.raw_serial(), entries::from_x509(listed)?)
+            .map_err(out_of_range)?;
+    }
+    entries::walk(list, |serial, entry| {
+        builder.push(serial, entry).map_err(out_of_range)
+    })?;
+    Ok(builder.finish(|visit| {
+        for listed in parsed {
+            if let Ok(entry) = entries::from_x509(listed) {
+                visit(listed.raw_serial(), entry);
+            }
+        }
+        let _ = entries::walk(list, |serial, entry| -> Result<(), CrlError> {
+            visit(serial, entry);
+            Ok(())
+        });
+    }))
 }
 
 /// `Some(cRLSign)` when the certificate has keyUsage (RFC 5280 §4.2.1.3).

@@ -1,7 +1,13 @@
 //! The revoked serial numbers of one CRL, sorted for O(log n) lookup (RFC 5280 §5.1.2.6).
 //!
-//! Serial bytes live in one arena; each entry is a fixed-size record (offset, length, date,
-//! reason), so a 500 000-entry CRL costs two allocations, not one per entry.
+//! Each serial, leading zero octets stripped (so `00 8F` and `8F` are one serial), is a
+//! fixed-width key left-padded with zeros, so that byte order is numeric order. Key and entry
+//! (revocationDate and reasonCode packed in 8 bytes) make one record, and the records are one
+//! sorted array: one allocation, 16 to 28 bytes an entry. The width is the smallest of 8, 12,
+//! 16 and 20 octets that holds every serial of the CRL; RFC 5280 §4.1.2.2 caps conforming
+//! serials at 20 octets, and the rare longer ones from the wild go to a side table.
+//!
+//! `build.rs` fills and sorts the records; this file holds their layout and the lookup.
 
 use crate::revocation::types::{RevocationReason, normalise};
 
@@ -14,75 +20,174 @@ pub struct RevokedEntry {
     pub reason: Option<RevocationReason>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    start: u32,
-    len: u32,
-    entry: RevokedEntry,
+/// A [`RevokedEntry`] in 8 bytes: the date shifted left by 9 bits, the reason code (or
+/// [`Packed::NO_REASON`]) under it. Dates of the years 0 to 9999 need 39 bits; 55 are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Packed(u64);
+
+impl Packed {
+    const NO_REASON: u64 = 0x100;
+
+    /// `None` for a date beyond ±2⁵⁴ seconds, which no Time can name.
+    pub(crate) fn new(entry: RevokedEntry) -> Option<Self> {
+        let shifted = entry.date.checked_mul(1 << 9)?;
+        let reason = entry
+            .reason
+            .map_or(Self::NO_REASON, |r| u64::from(r.code()));
+        Some(Self(shifted.cast_unsigned() | reason))
+    }
+
+    pub(crate) fn entry(self) -> RevokedEntry {
+        let code = self.0 & 0x1FF;
+        RevokedEntry {
+            date: self.0.cast_signed() >> 9,
+            reason: u8::try_from(code).ok().map(RevocationReason::from_code),
+        }
+    }
+
+    pub(crate) fn to_bytes(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
+
+    pub(crate) fn from_bytes(bytes: [u8; 8]) -> Self {
+        Self(u64::from_be_bytes(bytes))
+    }
 }
 
-/// Revoked serials, normalised (leading zero octets stripped), sorted.
+/// `R`-byte records: an `R - 8`-octet key, then the [`Packed`] entry (big-endian, so that a
+/// record's byte order sorts by key first).
+#[derive(Debug, Clone)]
+pub(crate) enum Records {
+    /// Serials of up to 8 octets.
+    Key8(Vec<[u8; 16]>),
+    /// Up to 12 octets.
+    Key12(Vec<[u8; 20]>),
+    /// Up to 16 octets.
+    Key16(Vec<[u8; 24]>),
+    /// Up to 20 octets.
+    Key20(Vec<[u8; 28]>),
+}
+
+impl Default for Records {
+    fn default() -> Self {
+        Self::Key8(Vec::new())
+    }
+}
+
+/// Calls `$body` with `$v` bound to the records vector, whatever their width.
+macro_rules! each_width {
+    ($records:expr, $v:ident => $body:expr) => {
+        match $records {
+            Records::Key8($v) => $body,
+            Records::Key12($v) => $body,
+            Records::Key16($v) => $body,
+            Records::Key20($v) => $body,
+        }
+    };
+}
+pub(crate) use each_width;
+
+impl Records {
+    /// Empty records whose keys hold serials of `longest` octets (20 if longer).
+    pub(crate) fn for_longest(longest: usize, capacity: usize) -> Self {
+        match longest {
+            0..=8 => Self::Key8(Vec::with_capacity(capacity)),
+            9..=12 => Self::Key12(Vec::with_capacity(capacity)),
+            13..=16 => Self::Key16(Vec::with_capacity(capacity)),
+            _ => Self::Key20(Vec::with_capacity(capacity)),
+        }
+    }
+
+    /// The key width in octets.
+    pub(crate) fn width(&self) -> usize {
+        each_width!(self, v => record_width(v) - 8)
+    }
+
+    fn len(&self) -> usize {
+        each_width!(self, v => v.len())
+    }
+
+    fn heap_size(&self) -> usize {
+        each_width!(self, v => v.capacity() * record_width(v))
+    }
+
+    fn find(&self, serial: &[u8]) -> Option<Packed> {
+        each_width!(self, v => find(v, serial))
+    }
+}
+
+fn record_width<const R: usize>(_: &[[u8; R]]) -> usize {
+    R
+}
+
+/// The record for a normalised `serial` with a zero entry, if the serial fits the key.
+pub(crate) fn key_record<const R: usize>(serial: &[u8]) -> Option<[u8; R]> {
+    let width = R.checked_sub(8)?;
+    let start = width.checked_sub(serial.len())?;
+    let mut record = [0; R];
+    record.get_mut(start..width)?.copy_from_slice(serial);
+    Some(record)
+}
+
+/// The key part of a record.
+pub(crate) fn key<const R: usize>(record: &[u8; R]) -> &[u8] {
+    record.split_at(R.saturating_sub(8)).0
+}
+
+/// The entry part of a record.
+pub(crate) fn packed<const R: usize>(record: &[u8; R]) -> Packed {
+    let mut bytes = [0; 8];
+    bytes.copy_from_slice(record.split_at(R.saturating_sub(8)).1);
+    Packed::from_bytes(bytes)
+}
+
+fn find<const R: usize>(records: &[[u8; R]], serial: &[u8]) -> Option<Packed> {
+    let wanted = key_record::<R>(serial)?;
+    let at = records
+        .binary_search_by(|record| key(record).cmp(key(&wanted)))
+        .ok()?;
+    records.get(at).map(packed)
+}
+
+/// Revoked serials, normalised (leading zero octets stripped), sorted; of duplicate serials
+/// the first listed is kept.
 #[derive(Debug, Clone, Default)]
 pub struct RevokedSerials {
-    arena: Vec<u8>,
-    slots: Vec<Slot>,
+    pub(crate) records: Records,
+    /// Serials longer than the key width (beyond RFC 5280's 20 octets), sorted.
+    pub(crate) long: Vec<(Box<[u8]>, Packed)>,
 }
 
 impl RevokedSerials {
-    pub(crate) fn with_capacity(entries: usize, serial_bytes: usize) -> Self {
-        Self {
-            arena: Vec::with_capacity(serial_bytes),
-            slots: Vec::with_capacity(entries),
-        }
-    }
-
-    /// Adds one entry; returns `false` (and adds nothing) if the arena would overflow u32.
-    pub(crate) fn push(&mut self, serial: &[u8], entry: RevokedEntry) -> bool {
-        let serial = normalise(serial);
-        let (Ok(start), Ok(len)) = (u32::try_from(self.arena.len()), u32::try_from(serial.len()))
-        else {
-            return false;
-        };
-        if start.checked_add(len).is_none() {
-            return false;
-        }
-        self.arena.extend_from_slice(serial);
-        self.slots.push(Slot { start, len, entry });
-        true
-    }
-
-    fn serial_of<'s>(arena: &'s [u8], slot: &Slot) -> &'s [u8] {
-        let start = slot.start as usize;
-        arena.get(start..start + slot.len as usize).unwrap_or(&[])
-    }
-
-    /// Sorts by serial; of duplicate serials the first listed is kept.
-    pub(crate) fn finish(&mut self) {
-        let arena = &self.arena;
-        self.slots
-            .sort_by(|a, b| Self::serial_of(arena, a).cmp(Self::serial_of(arena, b)));
-        self.slots
-            .dedup_by(|b, a| Self::serial_of(arena, a) == Self::serial_of(arena, b));
-    }
-
     /// The entry for this serial (raw INTEGER content bytes; normalised here).
     pub fn get(&self, serial: &[u8]) -> Option<RevokedEntry> {
         let serial = normalise(serial);
-        let arena = &self.arena;
-        self.slots
-            .binary_search_by(|slot| Self::serial_of(arena, slot).cmp(serial))
-            .ok()
-            .and_then(|i| self.slots.get(i))
-            .map(|slot| slot.entry)
+        let found = if serial.len() <= self.records.width() {
+            self.records.find(serial)
+        } else {
+            let at = self
+                .long
+                .binary_search_by(|(listed, _)| listed.as_ref().cmp(serial))
+                .ok()?;
+            self.long.get(at).map(|&(_, packed)| packed)
+        };
+        found.map(Packed::entry)
     }
 
     /// How many distinct serials are listed.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.records.len() + self.long.len()
     }
 
     /// Whether no serial is listed.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.len() == 0
+    }
+
+    /// The heap bytes the index holds (records and side table), for capacity planning.
+    pub fn heap_size(&self) -> usize {
+        self.records.heap_size()
+            + self.long.capacity() * std::mem::size_of::<(Box<[u8]>, Packed)>()
+            + self.long.iter().map(|(s, _)| s.len()).sum::<usize>()
     }
 }

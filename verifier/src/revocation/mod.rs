@@ -1,27 +1,37 @@
 //! Revocation status from CRLs (RFC 5280 §5 profile, §6.3 CRL processing), judged at the
-//! best-signature-time (ETSI EN 319 102-1 §5.2.6; NCA_PROFILE.md "CAs and revocation").
+//! best-signature-time (ETSI EN 319 102-1 §5.2.6; `docs/nca-profile.md`, "CAs and revocation").
 //!
-//! - [`Crl`]: one CRL parsed once (x509-parser), its raw tbsCertList kept for the signature
-//!   check, its revoked serials in a sorted index ([`RevokedSerials`], O(log n) lookup, two
-//!   allocations however many entries);
+//! - [`Crl`]: one CRL parsed once: x509-parser reads all but the revokedCertificates list,
+//!   which is read entry by entry without an allocation each (`layout`, `entries`, `der`); its
+//!   raw tbsCertList kept for the signature check (for GOST only its digest once checked,
+//!   `covered`); its revoked serials in one sorted array of fixed-width keys with packed dates
+//!   and reasons ([`RevokedSerials`], O(log n) lookup, 16 to 28 bytes an entry, `index` and
+//!   `build`);
 //! - [`CrlStore`]: CRL DER blobs (`--crl` files, a CMS's `crls`) deduplicated by SHA-256
 //!   fingerprint and indexed by issuer Name. A CRL is only used for certificates whose
 //!   issuer *certificate* signed it: the verdict is cached per (CRL fingerprint, issuer
 //!   certificate fingerprint), so a CRL carrying a CA's name but signed by a look-alike key is
 //!   unusable and never makes anything revoked, and each signature is verified once
-//!   (DESIGN.md §2);
+//!   (`docs/verifier.md`, "The pipeline");
 //! - [`CrlStore::status`]: the newest fresh complete CRL of the issuer, with the newest
 //!   delta CRL that applies on top of it (RFC 5280 §5.2.4), gives a [`RevocationStatus`];
 //! - [`RevocationStatus::decide`]: REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE, TRY_LATER or
 //!   valid-with-information, comparing date and reason with the best-signature-time.
 //!
 //! Data flows one way: this module uses `path` and `crypto`; neither uses it. Inside, too:
-//! `types` (reason codes, CRL numbers) uses no other file here, `index` and `status` use
-//! `types`, `crl` uses `index` and `types`.
+//! `types` (reason codes, CRL numbers) and `der` (strict DER reading) use no other file here;
+//! `index` and `status` use `types`; `build` uses `index`; `entries` uses `der`, `index` and
+//! `types`; `layout` uses `der`; `covered` uses `crypto`; `crl` uses all of these but
+//! `status`.
 
+mod build;
+mod covered;
 mod crl;
+mod der;
+mod entries;
 mod error;
 mod index;
+mod layout;
 mod status;
 mod types;
 
@@ -65,7 +75,7 @@ impl CrlStore {
         if self.by_fingerprint.contains_key(&fingerprint) {
             return Ok(fingerprint);
         }
-        let crl = Crl::from_der(der)?;
+        let crl = Crl::from_der_with(der, fingerprint)?;
         let index = self.crls.len();
         self.by_fingerprint.insert(fingerprint, index);
         self.by_issuer

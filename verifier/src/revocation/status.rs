@@ -1,5 +1,5 @@
 //! A certificate's revocation status from CRLs (RFC 5280 §6.3), and what it means for a
-//! signature at its best-signature-time (ETSI EN 319 102-1 §5.2.6, §5.6.2.4; NCA_PROFILE.md
+//! signature at its best-signature-time (ETSI EN 319 102-1 §5.2.6, §5.6.2.4; `docs/nca-profile.md`
 //! "CAs and revocation").
 
 use serde::Serialize;
@@ -108,15 +108,16 @@ impl RevocationStatus {
     ///    revocation → REVOKED_NO_POE (EN 319 102-1 §5.2.6 and table 6);
     /// 4. certificateHold: the certificate is on hold at the validation time (it is listed
     ///    by a CRL fresh then) → REVOKED_NO_POE, INDETERMINATE; a later release is possible
-    ///    (NCA_PROFILE.md: "certificateHold conservatively");
+    ///    (`docs/nca-profile.md`, "CAs and revocation": "certificateHold conservatively");
     /// 5. keyCompromise, cACompromise, aACompromise, or an unknown reason, whatever the date
-    ///    (NCA_PROFILE.md: "keyCompromise is treated as retroactive"), or a revocation date
+    ///    (`docs/nca-profile.md`, "CAs and revocation": "keyCompromise is treated as
+    ///    retroactive"), or a revocation date
     ///    ≤ the POE (EN 319 102-1 §5.6.2.4: no proof of existence before the revocation) →
     ///    REVOKED;
     /// 6. otherwise (superseded, affiliationChanged, cessationOfOperation,
     ///    privilegeWithdrawn, unspecified, after the POE) → the signature stays valid, the
-    ///    revocation is reported (NCA_PROFILE.md: "a revocation after a trusted signing time
-    ///    with a benign reason leaves the signature valid").
+    ///    revocation is reported (`docs/nca-profile.md`, "CAs and revocation": a revocation
+    ///    after a trusted signing time with a benign reason leaves the signature valid).
     ///
     /// For a CA certificate of the path every failure of 3 to 5 is REVOKED_CA_NO_POE
     /// (EN 319 102-1 §5.2.6).

@@ -57,9 +57,27 @@ impl RevocationReason {
         }
     }
 
+    /// The reasonCode value ([`Self::from_code`] gives this reason back).
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Unspecified => 0,
+            Self::KeyCompromise => 1,
+            Self::CaCompromise => 2,
+            Self::AffiliationChanged => 3,
+            Self::Superseded => 4,
+            Self::CessationOfOperation => 5,
+            Self::CertificateHold => 6,
+            Self::RemoveFromCrl => 8,
+            Self::PrivilegeWithdrawn => 9,
+            Self::AaCompromise => 10,
+            Self::Other(code) => code,
+        }
+    }
+
     /// A compromise of the key (or of a key above it): the revocation is treated as
-    /// retroactive, whatever its date (NCA_PROFILE.md: "keyCompromise is treated as
-    /// retroactive"). Unknown reason values are treated the same way, conservatively.
+    /// retroactive, whatever its date (`docs/nca-profile.md`, "CAs and revocation":
+    /// "keyCompromise is treated as retroactive"). Unknown reason values are treated the same
+    /// way, conservatively.
     pub fn is_retroactive(self) -> bool {
         matches!(
             self,

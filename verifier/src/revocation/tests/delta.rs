@@ -18,6 +18,11 @@ fn key() -> EcdsaKeyPair {
 }
 
 fn leaf(key: &EcdsaKeyPair, serial: u8) -> Certificate {
+    leaf_with(key, &[serial])
+}
+
+/// A leaf whose serialNumber INTEGER has these content octets.
+fn leaf_with(key: &EcdsaKeyPair, serial: &[u8]) -> Certificate {
     let spki = seq(&[
         &seq(&[
             &tlv(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]),
@@ -30,7 +35,7 @@ fn leaf(key: &EcdsaKeyPair, serial: u8) -> Certificate {
         &seq(&[&tlv(0x06, &[0x55, 0x04, 0x03]), &tlv(0x0C, b"leaf")]),
     )]);
     let tbs = seq(&[
-        &tlv(0x02, &[serial]),
+        &tlv(0x02, serial),
         &ecdsa_sha256(),
         &name(),
         &seq(&[&utc("260101000000Z"), &utc("280101000000Z")]),
@@ -48,14 +53,26 @@ fn crl(
     base: Option<u8>,
     entries: &[(u8, u8)],
 ) -> Vec<u8> {
+    let entries: Vec<(Vec<u8>, u8)> = entries.iter().map(|&(s, r)| (vec![s], r)).collect();
+    crl_of(key, window, number, base, &entries)
+}
+
+/// [`crl`] with serials of any length (INTEGER content octets as written).
+fn crl_of(
+    key: &EcdsaKeyPair,
+    window: (&str, &str),
+    number: u8,
+    base: Option<u8>,
+    entries: &[(Vec<u8>, u8)],
+) -> Vec<u8> {
     let listed: Vec<u8> = entries
         .iter()
-        .flat_map(|&(serial, reason)| {
+        .flat_map(|(serial, reason)| {
             let ext = seq(&[
                 &tlv(0x06, &[0x55, 0x1D, 0x15]),
-                &tlv(0x04, &tlv(0x0A, &[reason])),
+                &tlv(0x04, &tlv(0x0A, &[*reason])),
             ]);
-            seq(&[&tlv(0x02, &[serial]), &utc("260301000000Z"), &seq(&[&ext])])
+            seq(&[&tlv(0x02, serial), &utc("260301000000Z"), &seq(&[&ext])])
         })
         .collect();
     let mut extensions = vec![seq(&[
@@ -175,4 +192,44 @@ fn another_key_signs_nothing_usable() {
             why: UnknownReason::BadSignature
         }
     );
+}
+
+#[test]
+fn a_delta_makes_a_hold_final_and_lists_new_serials_of_any_length() {
+    let key = key();
+    let ca = Certificate::from_der(&issuer(&key)).unwrap();
+    // 20 octets with the high bit set: 21 encoded octets in the CRL, 20 in the certificate.
+    let high: Vec<u8> = [&[0x00][..], &[0xC1; 20]].concat();
+    let long = vec![0x33; 24];
+    let held = vec![0x21];
+    let (held_leaf, high_leaf, long_leaf) = (
+        leaf_with(&key, &held),
+        leaf_with(&key, &high[1..]),
+        leaf_with(&key, &long),
+    );
+    // certificateHold (6); the delta: keyCompromise (1), superseded (4), cessation (5).
+    let base = crl_of(&key, FRESH, 5, None, &[(held.clone(), 6), (vec![0x44], 6)]);
+    let delta = crl_of(&key, FRESH, 6, Some(5), &[(held, 1), (high, 4), (long, 5)]);
+    let revoked = |leaf: &Certificate, crls: &[&[u8]]| match status(crls, &ca, leaf) {
+        RevocationStatus::Revoked { reason, source, .. } => Some((reason, source.len())),
+        _ => None,
+    };
+    assert_eq!(
+        revoked(&held_leaf, &[&base]),
+        Some((RevocationReason::CertificateHold, 1))
+    );
+    assert_eq!(
+        revoked(&held_leaf, &[&base, &delta]),
+        Some((RevocationReason::KeyCompromise, 2))
+    );
+    assert_eq!(
+        revoked(&high_leaf, &[&base, &delta]),
+        Some((RevocationReason::Superseded, 2))
+    );
+    assert_eq!(
+        revoked(&long_leaf, &[&base, &delta]),
+        Some((RevocationReason::CessationOfOperation, 2))
+    );
+    assert_eq!(revoked(&high_leaf, &[&base]), None);
+    assert_eq!(revoked(&long_leaf, &[&base]), None);
 }

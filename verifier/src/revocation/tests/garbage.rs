@@ -40,3 +40,42 @@ fn a_crl_is_added_once() {
     assert_eq!(crl.revoked().len(), 3);
     assert!(!crl.is_delta());
 }
+
+/// Every one-byte change of real CRLs: whatever x509-parser rejects is rejected, and a CRL
+/// that loads lists what x509-parser lists (the first entry of each serial).
+#[test]
+fn every_byte_change_reads_as_x509_parser_reads_it() {
+    use x509_parser::prelude::FromDer;
+    use x509_parser::revocation_list::CertificateRevocationList;
+
+    use crate::revocation::types::normalise;
+    use crate::test_support::fixtures::NCANODE_CA_CRL;
+    use crate::test_support::pki::CA_RSA_DELTA_CRL;
+
+    for fixture in [CA_RSA_CRL, CA_RSA_DELTA_CRL, NCANODE_CA_CRL] {
+        for at in 0..fixture.len() {
+            for value in [0x00, 0x80, fixture[at] ^ 0xA5] {
+                let mut changed = fixture.to_vec();
+                changed[at] = value;
+                let ours = Crl::from_der(&changed);
+                let theirs = match CertificateRevocationList::from_der(&changed) {
+                    Ok(([], crl)) => crl,
+                    _ => {
+                        assert!(ours.is_err(), "byte {at} = {value:#x}");
+                        continue;
+                    }
+                };
+                let Ok(ours) = ours else { continue };
+                let mut seen = std::collections::HashSet::new();
+                for listed in theirs.iter_revoked_certificates() {
+                    let serial = normalise(listed.raw_serial());
+                    if seen.insert(serial.to_vec()) {
+                        let found = ours.revoked().get(serial).unwrap();
+                        assert_eq!(found.date, listed.revocation_date.timestamp());
+                    }
+                }
+                assert_eq!(ours.revoked().len(), seen.len(), "byte {at} = {value:#x}");
+            }
+        }
+    }
+}

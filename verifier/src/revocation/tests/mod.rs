@@ -5,7 +5,9 @@ use crate::path::Certificate;
 use crate::revocation::{CrlStore, RevocationStatus};
 
 mod delta;
+mod fast_path;
 mod garbage;
+mod index;
 mod large;
 mod nca;
 mod pki;

@@ -63,3 +63,23 @@ fn skarm_kalkan_full_and_delta_crls_verify() {
         }
     ));
 }
+
+#[test]
+fn a_gost_crl_keeps_only_its_digest_once_checked() {
+    let ca = cert(fixtures::CA_CERT);
+    let store = store(&[fixtures::NCANODE_CA_CRL]);
+    let crl = store
+        .get(&Fingerprint::of(fixtures::NCANODE_CA_CRL))
+        .unwrap();
+    let before = crl.heap_size();
+    assert!(before > fixtures::NCANODE_CA_CRL.len() - 200, "{before}");
+    crl.verify_issued_by(&ca).unwrap();
+    let after = crl.heap_size();
+    assert!(
+        after + fixtures::NCANODE_CA_CRL.len() - 400 < before,
+        "{before} {after}"
+    );
+    // Checked again from the digest, and a copy keeps it.
+    crl.verify_issued_by(&ca).unwrap();
+    crl.as_ref().clone().verify_issued_by(&ca).unwrap();
+}
