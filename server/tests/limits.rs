@@ -1365,3 +1365,128 @@ fn metrics_count_requests_and_upload_bytes() {
         "{text}"
     );
 }
+
+/// `cms` (a DER ContentInfo around a SignedData whose last field is signerInfos) with its
+/// first SignerInfo `n` times.
+fn with_signer_infos(cms: &[u8], n: usize) -> Vec<u8> {
+    use qoima_verifier::ber::Tlv;
+    use qoima_verifier::testing::{ID_SIGNED_DATA, der_tlv, oid, seq};
+    let content_info = Tlv::parse_single(cms).unwrap();
+    let mut top = content_info.children();
+    top.next_tlv().unwrap().unwrap();
+    let explicit = top.next_tlv().unwrap().unwrap();
+    let signed_data = explicit.children().next_tlv().unwrap().unwrap();
+    let mut fields = Vec::new();
+    let mut children = signed_data.children();
+    while let Some(field) = children.next_tlv().unwrap() {
+        fields.push(field);
+    }
+    let signer_infos = fields.pop().unwrap();
+    let signer_info = signer_infos.children().next_tlv().unwrap().unwrap();
+    let mut body: Vec<u8> = fields.iter().flat_map(|f| f.raw().to_vec()).collect();
+    body.extend(der_tlv(0x31, &signer_info.raw().repeat(n)));
+    seq(&[&oid(ID_SIGNED_DATA), &der_tlv(0xA0, &der_tlv(0x30, &body))])
+}
+
+/// A `POST /v1/verify` body: `cms` detached over `content`, at the PKI's validation time.
+fn verify_body(cms: &[u8], content: &[u8]) -> Vec<u8> {
+    serde_json::json!({
+        "signature": b64(cms),
+        "content": b64(content),
+        "at": "2026-06-15T12:00:00Z",
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn an_oversized_cms_gets_its_verdict_and_healthz_answers_while_verifications_run() {
+    use qoima_verifier::testing::{pki, sign_detached};
+    let vault = Vault::new();
+    let reader = key(&vault, "reader");
+    let server = start(
+        &vault,
+        &[("QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS", "1")],
+    );
+    let content = content(7, 8 << 20);
+    let one = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, &content);
+
+    // 17 SignerInfos: refused with a verdict that names the bound, not verified 17 times.
+    let reply = call(
+        &server,
+        "POST",
+        "/v1/verify",
+        Some(&reader),
+        &[JSON],
+        &verify_body(&with_signer_infos(&one, 17), &content),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let report: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(report["indication"], "TOTAL_FAILED", "{report}");
+    assert_eq!(report["subIndication"], "FORMAT_FAILURE", "{report}");
+    assert!(
+        reply
+            .text()
+            .contains("the CMS has 17 SignerInfos; at most 16 are verified"),
+        "{report}"
+    );
+
+    // Requests that would each hash 8 MiB thousands of times, more of them than there are
+    // async workers, one verification slot: `/healthz` still answers, and each of them
+    // gets its verdict (or a 503 when it waited too long for the slot), not a hang.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let body = verify_body(&with_signer_infos(&one, 3000), &content);
+    let started = Instant::now();
+    let senders: Vec<_> = (0..workers + 2)
+        .map(|_| {
+            let body = body.clone();
+            let (reader, url) = (reader.clone(), server.url.clone());
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(60)))
+                    .unwrap();
+                let mut request = head_of(
+                    "POST",
+                    "/v1/verify",
+                    Some(&reader),
+                    &[JSON, ("Connection", "close")],
+                    Some(body.len()),
+                );
+                request.extend_from_slice(&body);
+                stream.write_all(&request).unwrap();
+                read_reply(&mut stream)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let health = call(&server, "GET", "/healthz", None, &[], b"");
+    assert_eq!(health.status, 200, "{}", health.text());
+    let mut verdicts = 0;
+    for sender in senders {
+        let reply = sender.join().unwrap();
+        match reply.status {
+            200 => {
+                assert!(
+                    reply
+                        .text()
+                        .contains("the CMS has 3000 SignerInfos; at most 16 are verified"),
+                    "{}",
+                    reply.text()
+                );
+                verdicts += 1;
+            }
+            503 => {
+                assert_eq!(reply.header("retry-after"), Some("2"));
+                assert!(reply.detail().contains("verification capacity is busy"));
+            }
+            other => panic!("{other}: {}", reply.text()),
+        }
+    }
+    assert!(verdicts >= 1, "at least the first one is verified");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "refused at once, not hashed: {:?}",
+        started.elapsed()
+    );
+}

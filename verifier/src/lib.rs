@@ -56,7 +56,7 @@ mod test_support;
 pub mod testing;
 
 pub use cms::{CmsError, SignedData, parse_signed_data};
-pub use engine::{Data, Report, Request, RequestError, Verifier};
+pub use engine::{Budget, Data, Report, Request, RequestError, Verifier};
 pub use input::{
     DecodedCms, InputError, InputFormat, decode_certificate_file, decode_cms, decode_crl_file,
 };

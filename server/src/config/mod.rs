@@ -35,6 +35,7 @@
 //! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
 //! upload-expiry-hours = 24            # an unfinished upload is dropped after this
 //! max-concurrent-uploads = 16
+//! max-concurrent-verifications = 2   # default: the number of CPUs
 //! max-json-body-bytes = 67108864      # 64 MiB: a JSON body (base64 CMS with content)
 //! max-header-bytes = 65536            # 64 KiB, at least 8 KiB: a request's head
 //! header-read-timeout-seconds = 30    # to receive a request's head
@@ -394,6 +395,7 @@ mod tests {
             max_upload_bytes: 8 * 1024 * 1024 * 1024,
             upload_expiry: jiff::SignedDuration::from_hours(24),
             max_concurrent_uploads: 16,
+            max_concurrent_verifications: server::default_concurrent_verifications(),
             max_json_body: 64 * 1024 * 1024,
             max_header_bytes: 64 * 1024,
             header_read_timeout: Duration::from_secs(30),
@@ -413,6 +415,7 @@ listen = "[::1]:9000"
 max-upload-bytes = 1_000_000
 upload-expiry-hours = 2
 max-concurrent-uploads = 3
+max-concurrent-verifications = 5
 max-json-body-bytes = 4096
 max-header-bytes = 8192
 header-read-timeout-seconds = 5
@@ -430,6 +433,7 @@ shutdown-grace-seconds = 7
                 max_upload_bytes: 1_000_000,
                 upload_expiry: jiff::SignedDuration::from_hours(2),
                 max_concurrent_uploads: 3,
+                max_concurrent_verifications: 5,
                 max_json_body: 4096,
                 max_header_bytes: 8192,
                 header_read_timeout: Duration::from_secs(5),
@@ -447,6 +451,7 @@ shutdown-grace-seconds = 7
             ("QOIMA_SERVER_MAX_UPLOAD_BYTES", "17"),
             ("QOIMA_SERVER_UPLOAD_EXPIRY_HOURS", "48"),
             ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", " 32 "),
+            ("QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS", "6"),
             ("QOIMA_SERVER_MAX_JSON_BODY_BYTES", "1024"),
             ("QOIMA_SERVER_MAX_HEADER_BYTES", "16384"),
             ("QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS", "10"),
@@ -461,6 +466,7 @@ shutdown-grace-seconds = 7
                 max_upload_bytes: 17,
                 upload_expiry: jiff::SignedDuration::from_hours(48),
                 max_concurrent_uploads: 32,
+                max_concurrent_verifications: 6,
                 max_json_body: 1024,
                 max_header_bytes: 16384,
                 header_read_timeout: Duration::from_secs(10),
@@ -497,6 +503,7 @@ shutdown-grace-seconds = 7
                 "QOIMA_SERVER_MAX_UPLOAD_BYTES",
                 "QOIMA_SERVER_UPLOAD_EXPIRY_HOURS",
                 "QOIMA_SERVER_MAX_CONCURRENT_UPLOADS",
+                "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS",
                 "QOIMA_SERVER_MAX_JSON_BODY_BYTES",
                 "QOIMA_SERVER_MAX_HEADER_BYTES",
                 "QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS",

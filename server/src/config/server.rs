@@ -1,4 +1,10 @@
 //! The `[server]` table and its `QOIMA_SERVER_<KEY>` overrides: how `qoima serve` runs.
+//!
+//! Besides the keys the configuration's documentation lists, `max-concurrent-verifications`
+//! (`QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS`, 1 to 512, by default the number of CPUs the
+//! process may use) bounds the signature verifications that run at once (`POST /v1/verify`,
+//! `POST /v1/documents/{id}/verify`): each runs off the async workers, and a request that
+//! finds every slot taken for 2 seconds is answered 503 with `Retry-After`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,6 +21,7 @@ pub(super) struct ServerTable {
     max_upload_bytes: Option<u64>,
     upload_expiry_hours: Option<u64>,
     max_concurrent_uploads: Option<u64>,
+    max_concurrent_verifications: Option<u64>,
     max_json_body_bytes: Option<u64>,
     max_header_bytes: Option<u64>,
     header_read_timeout_seconds: Option<u64>,
@@ -30,6 +37,10 @@ impl ServerTable {
             (MaxUploadBytes, self.max_upload_bytes),
             (UploadExpiryHours, self.upload_expiry_hours),
             (MaxConcurrentUploads, self.max_concurrent_uploads),
+            (
+                MaxConcurrentVerifications,
+                self.max_concurrent_verifications,
+            ),
             (MaxJsonBodyBytes, self.max_json_body_bytes),
             (MaxHeaderBytes, self.max_header_bytes),
             (HeaderReadTimeoutSeconds, self.header_read_timeout_seconds),
@@ -61,6 +72,9 @@ pub struct ServerSettings {
     pub upload_expiry: jiff::SignedDuration,
     /// Uploads in progress at once; more are refused until one ends.
     pub max_concurrent_uploads: usize,
+    /// Signature verifications running at once, each on a blocking thread; a request that
+    /// waits too long for one of them is refused (503).
+    pub max_concurrent_verifications: usize,
     /// The largest JSON request body (read whole into memory).
     pub max_json_body: usize,
     /// The largest request head (hyper's read buffer; hyper needs at least 8 KiB).
@@ -80,6 +94,7 @@ impl Default for ServerSettings {
             max_upload_bytes: 8 << 30,
             upload_expiry: jiff::SignedDuration::from_hours(24),
             max_concurrent_uploads: 16,
+            max_concurrent_verifications: default_concurrent_verifications(),
             max_json_body: 64 << 20,
             max_header_bytes: 64 << 10,
             header_read_timeout: Duration::from_secs(30),
@@ -87,6 +102,12 @@ impl Default for ServerSettings {
             shutdown_grace: Duration::from_secs(30),
         }
     }
+}
+
+/// The default of `max-concurrent-verifications`: the CPUs the process may use (1 when that
+/// cannot be told). Verification is CPU-bound: more at once only makes each slower.
+pub(crate) fn default_concurrent_verifications() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 impl ServerSettings {
@@ -149,6 +170,7 @@ impl ServerSettings {
                 );
             }
             ServerKey::MaxConcurrentUploads => self.max_concurrent_uploads = size()?,
+            ServerKey::MaxConcurrentVerifications => self.max_concurrent_verifications = size()?,
             ServerKey::MaxJsonBodyBytes => self.max_json_body = size()?,
             ServerKey::MaxHeaderBytes => self.max_header_bytes = size()?,
             ServerKey::HeaderReadTimeoutSeconds => self.header_read_timeout = seconds,
@@ -172,6 +194,7 @@ pub(super) enum ServerKey {
     MaxUploadBytes,
     UploadExpiryHours,
     MaxConcurrentUploads,
+    MaxConcurrentVerifications,
     MaxJsonBodyBytes,
     MaxHeaderBytes,
     HeaderReadTimeoutSeconds,
@@ -187,11 +210,12 @@ pub(super) enum ServerValue {
 }
 
 impl ServerKey {
-    pub(super) const ALL: [Self; 9] = [
+    pub(super) const ALL: [Self; 10] = [
         Self::Listen,
         Self::MaxUploadBytes,
         Self::UploadExpiryHours,
         Self::MaxConcurrentUploads,
+        Self::MaxConcurrentVerifications,
         Self::MaxJsonBodyBytes,
         Self::MaxHeaderBytes,
         Self::HeaderReadTimeoutSeconds,
@@ -206,6 +230,7 @@ impl ServerKey {
             Self::MaxUploadBytes => "max-upload-bytes",
             Self::UploadExpiryHours => "upload-expiry-hours",
             Self::MaxConcurrentUploads => "max-concurrent-uploads",
+            Self::MaxConcurrentVerifications => "max-concurrent-verifications",
             Self::MaxJsonBodyBytes => "max-json-body-bytes",
             Self::MaxHeaderBytes => "max-header-bytes",
             Self::HeaderReadTimeoutSeconds => "header-read-timeout-seconds",
@@ -230,6 +255,7 @@ impl ServerKey {
             Self::MaxUploadBytes | Self::MaxJsonBodyBytes | Self::MaxHeaderBytes => "bytes",
             Self::UploadExpiryHours => "hours",
             Self::MaxConcurrentUploads => "uploads",
+            Self::MaxConcurrentVerifications => "verifications",
             Self::HeaderReadTimeoutSeconds
             | Self::BodyIdleTimeoutSeconds
             | Self::ShutdownGraceSeconds => "seconds",
@@ -246,6 +272,8 @@ impl ServerKey {
             // A year.
             Self::UploadExpiryHours => (1, 24 * 366),
             Self::MaxConcurrentUploads => (1, 10_000),
+            // Each holds one of the 512 threads of tokio's blocking pool.
+            Self::MaxConcurrentVerifications => (1, 512),
             // Read whole into memory.
             Self::MaxJsonBodyBytes => (1 << 10, 1 << 30),
             Self::MaxHeaderBytes => (8 << 10, 1 << 20),
@@ -261,6 +289,44 @@ impl ServerKey {
         match self {
             Self::MaxHeaderBytes => " (hyper reads a request's head in a buffer of at least 8 KiB)",
             _ => "",
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use super::*;
+
+    fn with(variable: &str, value: &str) -> Result<ServerSettings, ConfigError> {
+        let (variable, value) = (variable.to_owned(), value.to_owned());
+        ServerSettings::default().with_env(move |name| (name == variable).then(|| value.clone()))
+    }
+
+    #[test]
+    fn max_concurrent_verifications_defaults_to_the_cpus_and_is_range_checked() {
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(ServerSettings::default().max_concurrent_verifications, cpus);
+        let variable = "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS";
+        let settings = with(variable, "1").unwrap();
+        assert_eq!(settings.max_concurrent_verifications, 1);
+        assert_eq!(
+            with(variable, "512").unwrap().max_concurrent_verifications,
+            512
+        );
+        for (bad, expected) in [
+            ("0", "must be from 1 to 512 verifications, not 0"),
+            ("513", "not 513"),
+            ("many", "not a whole number of verifications"),
+        ] {
+            match with(variable, bad) {
+                Err(ConfigError::Invalid(message)) => assert!(
+                    message.starts_with(&format!("{variable}={bad:?}: "))
+                        && message.contains(expected),
+                    "{message}"
+                ),
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 }

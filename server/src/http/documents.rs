@@ -401,7 +401,7 @@ pub(super) fn object_route(object: &str, state: &AppState, caller: &ApiKey) -> R
 /// (`Registry::reverify`): a signer whose certificate expired, or was revoked for a benign
 /// reason, after the registration still validates. Nothing is stored but an auditor's read
 /// (`verify`), logged first.
-pub(super) fn reverify_route(
+pub(super) async fn reverify_route(
     id: &str,
     query: Option<&str>,
     state: &AppState,
@@ -431,7 +431,18 @@ pub(super) fn reverify_route(
         Ok(view) => view.versions.last().map(|v| v.version).unwrap_or(1),
         Err(response) => return *response,
     };
-    match state.registry.reverify(id, latest, at) {
+    // The engine, and the content read back for a signature without signed attributes: off
+    // the async workers, within the bound on concurrent verifications.
+    let registry = std::sync::Arc::clone(&state.registry);
+    let reverified = match super::verify::on_the_verification_pool(state, move || {
+        registry.reverify(id, latest, at)
+    })
+    .await
+    {
+        Ok(reverified) => reverified,
+        Err(response) => return *response,
+    };
+    match reverified {
         Ok(Some(reports)) => {
             let passed = reports.iter().all(|r| r.verdict.passed());
             let body = serde_json::json!({

@@ -186,12 +186,9 @@ pub(crate) const ROUTES: &[Route] = &[
         )
     }),
     with_request("POST", "/v1/documents/{id}/verify", Read, |req, c| {
-        ready(documents::reverify_route(
-            c.param,
-            req.uri().query(),
-            c.state,
-            c.key,
-        ))
+        Box::pin(async move {
+            documents::reverify_route(c.param, req.uri().query(), c.state, c.key).await
+        })
     }),
     with_json("POST", "/v1/documents/{id}/holds", Audit, |body, c| {
         ready(holds::place(c.param, &body, c.state, c.key))

@@ -27,6 +27,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// One permit per upload body being received: the bound on concurrent uploads.
     pub upload_slots: Arc<Semaphore>,
+    /// One permit per signature verification running (off the async workers): the bound on
+    /// the CPU the engine may take at once.
+    pub verification_slots: Arc<Semaphore>,
     /// The signed requests accepted lately (keys that require them).
     pub replay: Arc<signed::ReplayGuard>,
     /// The API keys met so far; revocations go through it.
@@ -47,6 +50,7 @@ impl AppState {
             signer: Arc::new(signer),
             uploads,
             upload_slots: Arc::new(Semaphore::new(settings.max_concurrent_uploads)),
+            verification_slots: Arc::new(Semaphore::new(settings.max_concurrent_verifications)),
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             replay: Arc::new(replay),

@@ -11,7 +11,13 @@
 //! Parsed certificates, identities and validated paths are cached by fingerprint, so that
 //! a document signed by a known signer costs one content hash and one signature check
 //! (plus a path revalidation that reads only dates and constraints).
+//!
+//! The work of one verification is bounded by a [`Budget`]: SignerInfos, certificates and
+//! CRLs in the CMS, candidate certificates tried per signer, signed attributes and
+//! time-stamp tokens per signer; the content is hashed once per digest algorithm, whatever
+//! the number of signers.
 
+mod budget;
 mod cache;
 mod report;
 mod signer;
@@ -33,11 +39,13 @@ use crate::policy::Policy;
 use crate::revocation::CrlStore;
 use crate::verdict::{Indication, SubIndication, Verdict};
 
+pub use budget::Budget;
 pub use report::{
     CertificateSummary, Check, CheckName, CrlSourceReport, Message, Outcome, OwnershipReport,
     ProofOfExistence, Report, RevocationReport, SignerId, SignerReport, TimeStampReport,
 };
 
+use budget::Digests;
 use cache::Cache;
 
 /// The signed content of a detached signature, as the caller has it.
@@ -126,6 +134,7 @@ pub struct Verifier {
     crls: CrlStore,
     policy: Policy,
     limits: Limits,
+    budget: Budget,
     cache: Cache,
 }
 
@@ -137,6 +146,7 @@ impl Verifier {
             crls,
             policy,
             limits: Limits::default(),
+            budget: Budget::default(),
             cache: Cache::new(),
         }
     }
@@ -145,6 +155,18 @@ impl Verifier {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// With other bounds on the work of one verification (SignerInfos, certificates,
+    /// candidates, attributes, time-stamps).
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The bounds on the work of one verification.
+    pub fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// The policy signatures are accepted by.
@@ -190,6 +212,9 @@ impl Verifier {
                 "the SignedData has no SignerInfo: nothing is signed",
             ));
         }
+        if let Some(why) = self.over_budget(&signed_data) {
+            return Ok(report.refused(CheckName::Format, SubIndication::FormatFailure, why));
+        }
         report.checks.push(Check::passed(
             CheckName::Format,
             Message::format(
@@ -199,7 +224,8 @@ impl Verifier {
                 signed_data.x509_crls().count(),
             ),
         ));
-        let content = match content(&signed_data, request.data) {
+        let digests = Digests::default();
+        let content = match content(&signed_data, request.data, &digests) {
             Ok(content) => content,
             Err(check) => {
                 report.verdict = report.verdict.worst(verdict_of(&check));
@@ -216,6 +242,7 @@ impl Verifier {
             crls: crls.as_ref(),
             cms_certificates: signed_data.x509_certificates().collect(),
             content,
+            digests,
             e_content_type: signed_data.encap_content_info.e_content_type,
             validation_time: request.validation_time,
             proof_of_existence: request.proof_of_existence,
@@ -235,6 +262,36 @@ impl Verifier {
             self.judge_ownership(&mut report, expectation);
         }
         Ok(report)
+    }
+
+    /// Why the SignedData is refused before any signer is looked at: more SignerInfos,
+    /// certificates or CRLs (RFC 5652 §5.1) than the [`Budget`] allows.
+    fn over_budget(&self, signed_data: &SignedData<'_>) -> Option<String> {
+        let budget = &self.budget;
+        let counts = [
+            (
+                signed_data.signer_infos.len(),
+                budget.max_signer_infos,
+                "SignerInfos",
+                "verified",
+            ),
+            (
+                signed_data.certificates.len(),
+                budget.max_certificates,
+                "certificates",
+                "considered",
+            ),
+            (
+                signed_data.crls.len(),
+                budget.max_crls,
+                "CRLs",
+                "considered",
+            ),
+        ];
+        counts
+            .into_iter()
+            .find(|&(n, max, _, _)| n > max)
+            .map(|(n, max, what, done)| format!("the CMS has {n} {what}; at most {max} are {done}"))
     }
 
     /// The CMS's certificates and CRLs as request-local pools; unreadable ones are reported
@@ -353,8 +410,13 @@ impl Report {
     }
 }
 
-/// The content the signers are checked against, or the failed content check.
-fn content<'c>(signed_data: &'c SignedData<'_>, data: Data<'c>) -> Result<Content<'c>, Check> {
+/// The content the signers are checked against, or the failed content check. A digest of
+/// attached content is computed into `digests`, where the signers find it again.
+fn content<'c>(
+    signed_data: &'c SignedData<'_>,
+    data: Data<'c>,
+    digests: &Digests,
+) -> Result<Content<'c>, Check> {
     let attached = signed_data.encap_content_info.e_content.as_deref();
     match (attached, data) {
         (Some(inner), Data::Bytes(given)) if inner != given => Err(Check::failed(
@@ -362,7 +424,9 @@ fn content<'c>(signed_data: &'c SignedData<'_>, data: Data<'c>) -> Result<Conten
             SubIndication::HashFailure,
             "the given content differs from the content inside the signature",
         )),
-        (Some(inner), Data::Digest { algorithm, value }) if algorithm.digest(inner) != value => {
+        (Some(inner), Data::Digest { algorithm, value })
+            if *digests.of(algorithm, inner) != *value =>
+        {
             Err(Check::failed(
                 CheckName::Content,
                 SubIndication::HashFailure,

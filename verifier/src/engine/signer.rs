@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::cms::SignerInfo;
-use crate::crypto::{self, Content, SignerCryptoError, SignerCryptoFacts};
+use crate::crypto::{self, Content, DigestAlgorithm, SignerCryptoError, SignerCryptoFacts};
 use crate::identity::{self, Expectation, Identity};
 use crate::oid::Oid;
 use crate::path::{self, Certificate, CertificateStore, Fingerprint, PathError, ValidatedPath};
@@ -15,6 +15,7 @@ use crate::timestamp::verify_signature_time_stamp;
 use crate::verdict::{SubIndication, Verdict};
 
 use super::Verifier;
+use super::budget::Digests;
 use super::cache::{CachedPath, CachedStatus};
 use super::report::{
     Check, CheckName, Message, ProofOfExistence, RevocationReport, SignerId, SignerReport,
@@ -33,6 +34,8 @@ pub(super) struct Context<'r> {
     /// The CMS's certificates as DER, for finding a TSA certificate.
     pub(super) cms_certificates: Vec<&'r [u8]>,
     pub(super) content: Content<'r>,
+    /// The content's digests, each computed once for every signer.
+    pub(super) digests: Digests,
     /// The SignedData's eContentType, which every contentType attribute must repeat.
     pub(super) e_content_type: Oid<'r>,
     pub(super) validation_time: i64,
@@ -70,6 +73,14 @@ impl Context<'_> {
     }
 
     fn run(&self, signer: &SignerInfo<'_>, report: &mut SignerReport) {
+        if let Some(why) = self.over_budget(signer) {
+            report.checks.push(Check::failed(
+                CheckName::Format,
+                SubIndication::FormatFailure,
+                why,
+            ));
+            return;
+        }
         self.content_type(signer, report);
         let Some((cert, facts)) = self.identify_and_verify(signer, report) else {
             return;
@@ -108,6 +119,45 @@ impl Context<'_> {
         if let Some(expectation) = self.expectation {
             self.ownership(identity, expectation, report);
         }
+    }
+
+    /// Why the SignerInfo is not verified: more signed attributes (RFC 5652 §5.3) or
+    /// signature time-stamp tokens than the budget allows.
+    fn over_budget(&self, signer: &SignerInfo<'_>) -> Option<String> {
+        let budget = &self.verifier.budget;
+        let attributes = signer
+            .signed_attrs
+            .as_ref()
+            .map_or(0, |a| a.attributes.len());
+        if attributes > budget.max_signed_attributes {
+            return Some(format!(
+                "the SignerInfo has {attributes} signed attributes; at most {} are accepted",
+                budget.max_signed_attributes
+            ));
+        }
+        let time_stamps = signer.signature_time_stamp_tokens().count();
+        if time_stamps > budget.max_time_stamps {
+            return Some(format!(
+                "the SignerInfo has {time_stamps} signature time-stamp tokens; at most {} are \
+                 verified",
+                budget.max_time_stamps
+            ));
+        }
+        None
+    }
+
+    /// The digest the SignerInfo's check takes instead of the content, computed once per
+    /// digest algorithm for every signer: with signed attributes, the messageDigest is
+    /// compared with it (RFC 5652 §5.4). `None` when there are none (the signature covers the
+    /// content itself, which the signature algorithm hashes) or the content is not given.
+    fn content_for(&self, signer: &SignerInfo<'_>) -> Option<(DigestAlgorithm, Arc<[u8]>)> {
+        let (Content::Attached(data) | Content::Detached(data)) = self.content else {
+            return None;
+        };
+        signer.signed_attrs.as_ref()?;
+        let algorithm =
+            DigestAlgorithm::from_algorithm_identifier(&signer.digest_algorithm).ok()?;
+        Some((algorithm, self.digests.of(algorithm, data)))
     }
 
     /// RFC 5652 §11.1: the contentType attribute "MUST" have the eContentType's value, or the
@@ -158,10 +208,20 @@ impl Context<'_> {
             ));
             return None;
         }
+        let max = self.verifier.budget.max_candidates;
+        let untried = candidates.len().saturating_sub(max);
+        candidates.truncate(max);
+        let digest = self.content_for(signer);
+        let content = match &digest {
+            Some((algorithm, value)) => Content::Digest {
+                algorithm: *algorithm,
+                value,
+            },
+            None => self.content,
+        };
         let mut first_failure: Option<(&Arc<Certificate>, SignerCryptoError)> = None;
         for cert in &candidates {
-            match crypto::verify_signer_certificate(signer, cert.signer_certificate(), self.content)
-            {
+            match crypto::verify_signer_certificate(signer, cert.signer_certificate(), content) {
                 Ok(facts) => {
                     report.checks.push(Check::passed(
                         CheckName::SigningCertificate,
@@ -177,6 +237,18 @@ impl Context<'_> {
                     first_failure.get_or_insert((cert, e));
                 }
             }
+        }
+        if untried > 0 {
+            report.checks.push(Check::failed(
+                CheckName::SigningCertificate,
+                SubIndication::NoSigningCertificateFound,
+                format!(
+                    "{} certificates match the signer identifier; at most {max} are tried, and \
+                     none of them verifies the signature",
+                    max + untried
+                ),
+            ));
+            return None;
         }
         let (cert, error) = first_failure?;
         report.chain = Arc::new([cache.summary(cert)]);
@@ -208,7 +280,8 @@ impl Context<'_> {
             .proof_of_existence
             .filter(|&t| t < self.validation_time)
             .map(|t| (t, "caller"));
-        for token in signer.signature_time_stamp_tokens() {
+        let max = self.verifier.budget.max_time_stamps;
+        for token in signer.signature_time_stamp_tokens().take(max) {
             let (time_stamp, gen_time) = self.time_stamp(token, &signer.signature);
             let check = if gen_time.is_some() {
                 Check::passed(CheckName::TimeStamp, time_stamp.message.clone())

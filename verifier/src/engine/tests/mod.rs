@@ -23,6 +23,7 @@ use crate::test_support::{der_tlv, pki};
 use crate::verdict::Verdict;
 
 mod acceptance;
+mod budget;
 mod cache;
 mod chain;
 mod format;
