@@ -1,44 +1,49 @@
 //! The content store: streams bytes in and out by their SHA-256 address.
 //!
-//! Write order (DESIGN.md, vault invariants): every chunk is written, then
+//! Write order (`docs/architecture.md`, "Invariants"): every chunk is written, then
 //! made durable, and only then is the manifest committed with a synced write.
 //! A crash before the manifest leaves unreferenced chunks and no visible
 //! content; after it, the whole content.
+//!
+//! A put compresses its chunks on all cores (`pipeline.rs`) and writes them in
+//! content order (`writer.rs`); that changes nothing in this order: the sync
+//! and the manifest come after the last chunk is written.
 
 pub mod chunk;
 pub mod manifest;
+#[cfg(test)]
+mod parallel_tests;
+mod pending;
+mod pipeline;
 mod reader;
 mod scrub;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use reader::ContentReader;
 pub use scrub::{GcReport, ScrubProblem, ScrubProgress, ScrubReport};
+pub use writer::ContentWriter;
 
 use self::manifest::{ChunkRef, Manifest};
 use crate::address::{ChunkId, ContentAddress};
 use crate::codec;
 use crate::error::VaultError;
 use crate::storage::rocks::RocksBackend;
-use crate::storage::{ChunkStore, MetaBatch, MetaStore, StorageError, Table};
+use crate::storage::{ChunkStore, MetaStore, Table};
 
 /// The largest chunk size a store may be configured with.
 pub const MAX_CHUNK_SIZE: u32 = 64 << 20;
 
 /// The smallest chunk size a store may be configured with.
 pub const MIN_CHUNK_SIZE: u32 = 4 << 10;
-
-/// Below this size a chunk is hashed on one thread: a second thread would
-/// cost more to start than it saves.
-const PARALLEL_HASH_MIN: usize = 256 << 10;
 
 /// How content is cut and compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,16 +165,14 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
     }
 
     /// Stores everything `input` yields and returns its address.
-    pub fn put(&self, mut input: impl Read) -> Result<PutOutcome, VaultError> {
+    ///
+    /// The content is read a chunk at a time into buffers that the chunks
+    /// stored before it give back, so memory stays bounded by the chunks in
+    /// flight whatever the content's size.
+    pub fn put(&self, input: impl Read) -> Result<PutOutcome, VaultError> {
         let mut writer = self.writer();
-        let mut buf = vec![0u8; self.inner.config.chunk_size as usize];
-        loop {
-            let n = read_full(&mut input, &mut buf).map_err(VaultError::Input)?;
-            writer.write(&buf[..n])?;
-            if n < buf.len() {
-                return writer.finish();
-            }
-        }
+        writer.read_from(input)?;
+        writer.finish()
     }
 
     /// Stores everything `input` yields, doing the hashing and storage work on
@@ -181,7 +184,7 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
         let mut writer = self.writer();
         let size = self.inner.config.chunk_size as usize;
         loop {
-            let mut buf = vec![0u8; size];
+            let mut buf = writer.buffer();
             let mut n = 0;
             while n < size {
                 match input.read(&mut buf[n..]).await.map_err(VaultError::Input)? {
@@ -189,8 +192,9 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
                     read => n += read,
                 }
             }
+            buf.truncate(n);
             let last = n < size;
-            writer = blocking(move || writer.write(&buf[..n]).map(|()| writer)).await?;
+            writer = blocking(move || writer.write_owned(buf).map(|()| writer)).await?;
             if last {
                 return blocking(move || writer.finish()).await;
             }
@@ -199,14 +203,7 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
 
     /// An incremental writer, for content that arrives in pieces.
     pub fn writer(&self) -> ContentWriter<S> {
-        ContentWriter {
-            store: self.clone(),
-            whole: Sha256::new(),
-            buf: Vec::new(),
-            chunks: Vec::new(),
-            length: 0,
-            held: Vec::new(),
-        }
+        ContentWriter::new(self.clone())
     }
 
     /// Whether content is stored at `address`.
@@ -318,168 +315,4 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| VaultError::Task(e.to_string()))?
-}
-
-/// Reads until `buf` is full or the input ends; returns the bytes read.
-fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match input.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(read) => n += read,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-/// Stores content that arrives in pieces; [`ContentWriter::finish`] makes it
-/// visible. Dropped unfinished, it leaves only unreferenced chunks behind.
-pub struct ContentWriter<S: ChunkStore + MetaStore = RocksBackend> {
-    store: ContentStore<S>,
-    whole: Sha256,
-    /// The start of a chunk not yet full.
-    buf: Vec<u8>,
-    chunks: Vec<ChunkRef>,
-    length: u64,
-    /// Chunks this writer registered as pending.
-    held: Vec<ChunkId>,
-}
-
-impl<S: ChunkStore + MetaStore> ContentWriter<S> {
-    /// Appends `data` to the content.
-    pub fn write(&mut self, mut data: &[u8]) -> Result<(), VaultError> {
-        let size = self.store.inner.config.chunk_size as usize;
-        while !data.is_empty() {
-            if self.buf.is_empty() && data.len() >= size {
-                // A whole chunk straight from the caller's buffer: no copy.
-                let (chunk, rest) = data.split_at(size);
-                self.store_chunk(chunk)?;
-                data = rest;
-                continue;
-            }
-            let take = (size - self.buf.len()).min(data.len());
-            self.buf.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            if self.buf.len() == size {
-                let full = std::mem::take(&mut self.buf);
-                self.store_chunk(&full)?;
-                self.buf = full;
-                self.buf.clear();
-            }
-        }
-        Ok(())
-    }
-
-    /// Bytes written so far.
-    pub fn len(&self) -> u64 {
-        self.length + self.buf.len() as u64
-    }
-
-    /// Whether nothing was written yet.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Makes the content durable and visible, and returns its address.
-    pub fn finish(mut self) -> Result<PutOutcome, VaultError> {
-        if !self.buf.is_empty() {
-            let last = std::mem::take(&mut self.buf);
-            self.store_chunk(&last)?;
-        }
-        let address = ContentAddress(self.whole.clone().finalize().into());
-        let store = &self.store.inner;
-        let mut created = !self.store.contains(&address)?;
-        if created {
-            let manifest = Manifest {
-                length: self.length,
-                chunks: std::mem::take(&mut self.chunks),
-            };
-            // Chunks durable first, then the manifest that makes them visible.
-            store.backend.sync()?;
-            let mut batch = MetaBatch::new();
-            batch.put(
-                Table::Manifests,
-                address.as_bytes().to_vec(),
-                codec::encode(&manifest)?,
-            );
-            match store.backend.commit(batch) {
-                Ok(()) => {}
-                // Another put of the same content committed first: deduplicated.
-                Err(StorageError::Exists { .. }) => created = false,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(PutOutcome {
-            address,
-            length: self.length,
-            created,
-        })
-    }
-
-    fn store_chunk(&mut self, chunk: &[u8]) -> Result<(), VaultError> {
-        let Self {
-            store, whole, held, ..
-        } = self;
-        let stored = if chunk.len() >= PARALLEL_HASH_MIN {
-            // The whole-content hash runs on a second core meanwhile.
-            std::thread::scope(|s| {
-                let hashing = s.spawn(|| whole.update(chunk));
-                let stored = store.seal_and_store(chunk, held);
-                hashing
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                stored
-            })
-        } else {
-            whole.update(chunk);
-            store.seal_and_store(chunk, held)
-        }?;
-        self.chunks.push(stored);
-        self.length += chunk.len() as u64;
-        Ok(())
-    }
-}
-
-impl<S: ChunkStore + MetaStore> ContentStore<S> {
-    /// Writes one chunk unless it is already stored. It stays registered as
-    /// pending (safe from garbage collection) until the writer that `held`
-    /// belongs to is dropped.
-    fn seal_and_store(
-        &self,
-        chunk: &[u8],
-        held: &mut Vec<ChunkId>,
-    ) -> Result<ChunkRef, VaultError> {
-        let id = ChunkId::of(chunk);
-        let value = chunk::seal(chunk, self.inner.config.zstd_level)?;
-        *self.pending().entry(id).or_insert(0) += 1;
-        held.push(id);
-        // Registered before the existence check: a collection that has not
-        // reached this chunk yet will now skip it; one that removed it already
-        // makes the check below fail, and the chunk is written again.
-        let backend = &self.inner.backend;
-        if !backend.contains_chunk(&id)? {
-            backend.put_chunk(&id, &value)?;
-        }
-        Ok(ChunkRef {
-            id,
-            length: chunk.len() as u32,
-            stored: value.len() as u32,
-        })
-    }
-}
-
-impl<S: ChunkStore + MetaStore> Drop for ContentWriter<S> {
-    fn drop(&mut self) {
-        let mut pending = self.store.pending();
-        for id in self.held.drain(..) {
-            if let Some(count) = pending.get_mut(&id) {
-                *count -= 1;
-                if *count == 0 {
-                    pending.remove(&id);
-                }
-            }
-        }
-    }
 }
