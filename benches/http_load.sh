@@ -2,7 +2,7 @@
 # Load figures of `qoima serve` (HTTP/1.1 on hyper), each beside its reference measured in the
 # same run:
 #
-#  1. Verification: `POST /v1/verify` of the issue's reference case (the detached RSA-2048 CMS
+#  1. Verification: `POST /v1/verify` of the reference case (the detached RSA-2048 CMS
 #     verifier/testdata/pki/cms/individual.detached.p7s over doc-4k.txt at
 #     2026-06-15T12:00:00Z, as in benches/verify.rs) from CONNECTIONS keep-alive connections
 #     for DURATION seconds: requests/s, p50 and p99 latency. Every response must be 200 (checked

@@ -1,4 +1,4 @@
-//! The engine's verification rate on the reference case: a detached RSA-2048 CMS over a
+//! The engine's verification rate on the reference case: a detached RSA-2048 CMS over a
 //! 4 KB document (`verifier/testdata/pki/cms/individual.detached.p7s`), a two-level chain
 //! root-rsa → ca-rsa (cached after the first document) and the CRLs ca-rsa.crl and
 //! root-rsa.crl; beside it, in the same run, ring's raw RSA-2048 PKCS#1 v1.5 SHA-256

@@ -1,4 +1,4 @@
-//! The engine's in-process verification rate on all cores, as a plain command: the issue's
+//! The engine's in-process verification rate on all cores, as a plain command: the
 //! reference case of `benches/verify.rs` (detached RSA-2048 CMS
 //! `verifier/testdata/pki/cms/individual.detached.p7s` over `doc-4k.txt`, chain and CRLs
 //! cached after the first document), one shared `Verifier`, THREADS threads each calling

@@ -68,7 +68,7 @@ pub enum Permission {
 /// | `auditor` | yes  |       | yes   |       |
 /// | `admin`   | yes  |       |       | yes   |
 ///
-/// (The issue: writers register and read; readers read; auditors read everything, place and
+/// (Writers register and read; readers read; auditors read everything, place and
 /// release holds and get proofs — the server also writes each of their reads to the audit log;
 /// admins manage keys and calendars.)
 ///
