@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -25,25 +27,7 @@ fn pki(file: &str) -> String {
 
 /// The README's default setup, then `extra` arguments.
 fn verify(extra: &[&str]) -> Output {
-    let mut args: Vec<String> = vec!["verify".into(), "--at".into(), AT.into()];
-    for (flag, file) in [
-        ("--trust", "certs/root-rsa.cer"),
-        ("--trust", "certs/root-ec.cer"),
-        ("--ca", "certs/ca-rsa.cer"),
-        ("--ca", "certs/ca-ec.cer"),
-        ("--crl", "crl/ca-rsa.crl"),
-        ("--crl", "crl/root-rsa.crl"),
-        ("--crl", "crl/ca-ec.crl"),
-        ("--crl", "crl/root-ec.crl"),
-    ] {
-        args.push(flag.into());
-        args.push(pki(file));
-    }
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    Command::new(env!("CARGO_BIN_EXE_qoima"))
-        .args(&args)
-        .output()
-        .unwrap()
+    common::verify_at(AT, extra)
 }
 
 fn json(output: &Output) -> serde_json::Value {

@@ -5,53 +5,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::verify_at;
 use serde_json::{Value, json};
 
 const AT: &str = "2026-06-15T12:00:00Z";
 
+/// A PKI file's path, as text.
 fn pki(file: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "verifier",
-        "testdata",
-        "pki",
-        file,
-    ]
-    .iter()
-    .collect();
-    path.to_str().unwrap().to_owned()
+    common::pki(file).to_str().unwrap().to_owned()
 }
 
-/// `qoima verify` with the test PKI's RSA and ECDSA trust store at `AT`, then `extra`.
+/// `qoima verify` with the test PKI's trust store at `AT`, then `extra`.
 fn verify(extra: &[&str]) -> Output {
     verify_at(AT, extra)
-}
-
-/// The same at `at`.
-fn verify_at(at: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<String> = vec!["verify".into(), "--at".into(), at.into()];
-    for (flag, file) in [
-        ("--trust", "certs/root-rsa.cer"),
-        ("--trust", "certs/root-ec.cer"),
-        ("--ca", "certs/ca-rsa.cer"),
-        ("--ca", "certs/ca-ec.cer"),
-        ("--crl", "crl/ca-rsa.crl"),
-        ("--crl", "crl/root-rsa.crl"),
-        ("--crl", "crl/ca-ec.crl"),
-        ("--crl", "crl/root-ec.crl"),
-    ] {
-        args.push(flag.into());
-        args.push(pki(file));
-    }
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    Command::new(env!("CARGO_BIN_EXE_qoima"))
-        .args(&args)
-        .output()
-        .unwrap()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

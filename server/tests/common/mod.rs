@@ -35,6 +35,29 @@ pub fn pki(file: &str) -> PathBuf {
     .collect()
 }
 
+/// `qoima verify` (no vault) with the PKI's RSA and ECDSA trust store at `at`, then `extra`.
+pub fn verify_at(at: &str, extra: &[&str]) -> Output {
+    let mut args: Vec<String> = vec!["verify".into(), "--at".into(), at.into()];
+    for (flag, file) in [
+        ("--trust", "certs/root-rsa.cer"),
+        ("--trust", "certs/root-ec.cer"),
+        ("--ca", "certs/ca-rsa.cer"),
+        ("--ca", "certs/ca-ec.cer"),
+        ("--crl", "crl/ca-rsa.crl"),
+        ("--crl", "crl/root-rsa.crl"),
+        ("--crl", "crl/ca-ec.crl"),
+        ("--crl", "crl/root-ec.crl"),
+    ] {
+        args.push(flag.into());
+        args.push(pki(file).to_str().unwrap().to_owned());
+    }
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    Command::new(env!("CARGO_BIN_EXE_qoima"))
+        .args(&args)
+        .output()
+        .unwrap()
+}
+
 /// A PDF, distinct per `n`.
 pub fn pdf(n: u32) -> Vec<u8> {
     format!("%PDF-1.7\n% drawing {n}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
