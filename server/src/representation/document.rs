@@ -232,6 +232,13 @@ enum EventDetail<'a> {
         by: &'a str,
         what: &'a str,
     },
+    Reverified {
+        version: u32,
+        indication: &'a str,
+        sub_indication: Option<&'a str>,
+        mode: &'a str,
+        validation_time: String,
+    },
 }
 
 impl<'a> Event<'a> {
@@ -270,6 +277,20 @@ impl<'a> Event<'a> {
             },
             EventRecord::AuditorRead { .. } if !audience.sees_audit() => return None,
             EventRecord::AuditorRead { by, what, .. } => EventDetail::AuditorRead { by, what },
+            EventRecord::Reverified {
+                version,
+                indication,
+                sub_indication,
+                mode,
+                validation_time,
+                ..
+            } => EventDetail::Reverified {
+                version: *version,
+                indication,
+                sub_indication: sub_indication.as_deref(),
+                mode,
+                validation_time: rfc3339(*validation_time),
+            },
         };
         Some(Self {
             event: number,

@@ -431,6 +431,24 @@ pub enum Event {
         /// When, unix seconds.
         at: i64,
     },
+    /// A bulk re-verification found a verdict for `version` other than the one known before
+    /// (the registration's, or the last one recorded): when the vault learned it.
+    Reverified {
+        /// The version re-verified.
+        version: u32,
+        /// The indication found (`TOTAL_FAILED`, ...).
+        indication: String,
+        /// Its sub-indication, if any.
+        sub_indication: Option<String>,
+        /// `registered` (the registration as proof of existence) or `now`.
+        mode: String,
+        /// The validation time, unix seconds.
+        validation_time: i64,
+        /// Who ran it.
+        by: String,
+        /// When it was recorded, unix seconds.
+        at: i64,
+    },
 }
 
 impl Event {
@@ -442,6 +460,7 @@ impl Event {
             Event::RetentionExtended { .. } => "retention-extended",
             Event::Annulled { .. } => "annulled",
             Event::AuditorRead { .. } => "auditor-read",
+            Event::Reverified { .. } => "reverified",
         }
     }
 
@@ -452,7 +471,8 @@ impl Event {
             | Event::HoldReleased { at, .. }
             | Event::RetentionExtended { at, .. }
             | Event::Annulled { at, .. }
-            | Event::AuditorRead { at, .. } => *at,
+            | Event::AuditorRead { at, .. }
+            | Event::Reverified { at, .. } => *at,
         }
     }
 }

@@ -180,6 +180,9 @@ pub enum ChangeError {
     /// The document was disposed of: it changes no more.
     #[error("document {0} was disposed of")]
     Disposed(DocumentId),
+    /// The document has no such version.
+    #[error("document {0} has no version {1}")]
+    NoSuchVersion(DocumentId, u32),
     /// The annulment act is not a valid signature by an authorised signer over the statement.
     #[error("the annulment act is {verdict}: version {version} stays in force")]
     AnnulmentRefused {
@@ -250,7 +253,7 @@ impl ChangeError {
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::NotFound(_) | Self::NoSuchVersion(..) => ErrorKind::NotFound,
             Self::Disposed(_) => ErrorKind::Gone,
             Self::AnnulmentRefused { .. }
             | Self::NoSender { .. }
@@ -364,9 +367,25 @@ pub enum ReverifyError {
     /// The verifier refuses the version's stored expectation.
     #[error("the stored expectation is refused: {0}")]
     Expectation(#[from] RequestError),
+    /// The version's content is missing or does not verify against its address.
+    #[error("the stored content is damaged: {0}")]
+    Damaged(VaultError),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
+}
+
+impl From<VaultError> for ReverifyError {
+    /// What a content read found wrong with the content is damage; a failing store is not.
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::NotFound(_)
+            | VaultError::Integrity { .. }
+            | VaultError::Manifest { .. }
+            | VaultError::AddressMismatch { .. } => Self::Damaged(e),
+            _ => Self::Store(e.into()),
+        }
+    }
 }
 
 impl ReverifyError {
@@ -392,7 +411,8 @@ macro_rules! store_failures {
     };
 }
 
-store_failures!(RegisterError, ChangeError, DisposeError, ReverifyError);
+store_failures!(RegisterError, ChangeError, DisposeError);
+store_failures!(@from ReverifyError: StoreError, StorageError, LogError, CodecError);
 
 #[cfg(test)]
 mod tests {

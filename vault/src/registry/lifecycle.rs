@@ -10,6 +10,7 @@ use qoima_verifier::{Data, Request};
 
 use super::error::{ChangeError, RegisterError, StoreError};
 use super::register::{Registered, Registration};
+use super::reverify::ReverifyMode;
 use super::view::DocumentView;
 use super::{AuditEntry, Registry, event_key, number_of, version_key};
 use crate::audit::log::AuditLog;
@@ -268,6 +269,37 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at: at.as_second(),
         };
         self.record_event(id, by, event, |_| Ok(())).map(drop)
+    }
+
+    /// Records that a re-verification of `version` of document `id` in `mode` at
+    /// `validation_time` (unix seconds) found `indication`/`sub_indication`, other than the
+    /// verdict known before: an event of the document and its audit entry, so that the vault
+    /// shows when it learned it. Returns the event's number.
+    pub fn record_reverification(
+        &self,
+        id: DocumentId,
+        version: u32,
+        verdict: (&str, Option<&str>),
+        mode: ReverifyMode,
+        validation_time: i64,
+        by: &Actor,
+    ) -> Result<u32, ChangeError> {
+        let event = Event::Reverified {
+            version,
+            indication: verdict.0.to_owned(),
+            sub_indication: verdict.1.map(str::to_owned),
+            mode: mode.as_str().to_owned(),
+            validation_time,
+            by: by.to_string(),
+            at: self.now().as_second(),
+        };
+        self.record_event(id, by, event, |view| {
+            if view.versions.iter().any(|v| v.version == version) {
+                Ok(())
+            } else {
+                Err(ChangeError::NoSuchVersion(id, version))
+            }
+        })
     }
 
     /// Writes `event` for document `id` after `check` accepts the document as it is under the

@@ -10,14 +10,15 @@
 //! | `view.rs` | reads: a [`DocumentView`], whether a document was disposed of, the documents an [`Index`] lists |
 //! | `calendars.rs` | the calendar years stored in the vault ([`CalendarChange`], [`stored_years`]) |
 //! | `disposal.rs` | disposal, the one operation that deletes ([`Disposal`]) |
-//! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification |
+//! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
+//! | `select.rs` | the versions a bulk operation takes ([`Selection`]), streamed in key order |
 //! | `verify_records.rs` | tamper detection: the audit log against every record ([`verify_records`]) |
 //! | `error.rs` | one error per operation, and the one classification of them all ([`ErrorKind`]) |
 //!
 //! Data flows one way: this module uses `records/`, never the reverse. Inside it, the files
 //! import what `mod.rs` shares and `error.rs`; besides that, `lifecycle.rs` builds on
-//! `register.rs` and `view.rs`, `register.rs` and `disposal.rs` on `view.rs`, and
-//! `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
+//! `register.rs`, `reverify.rs` and `view.rs`, `register.rs` on `reverify.rs` and `view.rs`,
+//! `disposal.rs` and `select.rs` on `view.rs`, and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
 //! which import nothing of the registry but `error.rs`, so there is no cycle.
 
 mod calendars;
@@ -27,6 +28,7 @@ mod keys;
 mod lifecycle;
 mod register;
 mod reverify;
+mod select;
 mod verify_records;
 mod view;
 
@@ -43,6 +45,8 @@ pub use error::{
     ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
 };
 pub use register::{Registered, Registration, Submitter};
+pub use reverify::ReverifyMode;
+pub use select::{Selected, Selection, VersionKey};
 pub use verify_records::{RecordsReport, verify_records};
 pub use view::{DocumentView, Index};
 

@@ -9,6 +9,7 @@ use qoima_verifier::Report;
 use qoima_verifier::identity::Expectation;
 
 use super::error::{RegisterError, StoreError};
+use super::reverify::StoredContent;
 use super::view::Index;
 use super::{AuditEntry, Registry, Submission, version_key};
 use crate::address::ContentAddress;
@@ -373,10 +374,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         expected: &Expectation,
         length: u64,
     ) -> Result<Vec<Report>, RegisterError> {
+        let mut content = StoredContent::new(self, registration.content, length);
         let reports = self.verify_signatures::<RegisterError>(
+            self.verifier(),
             &registration.signatures,
-            registration.content,
-            length,
+            &mut content,
             registration.at.as_second(),
             expected,
             None,

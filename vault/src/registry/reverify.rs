@@ -3,13 +3,12 @@
 //! directly), the CRLs kept as evidence, and re-verification with the registration as proof of
 //! existence.
 
-use std::io::Read;
-
 use jiff::Timestamp;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::{Expectation, Role};
 use qoima_verifier::verdict::SubIndication;
-use qoima_verifier::{Data, Report, Request, RequestError};
+use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
+use sha2::{Digest, Sha256};
 
 use super::error::{ReverifyError, StoreError};
 use super::{Registry, version_key};
@@ -37,24 +36,24 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(())
     }
 
-    /// Each of `signatures` over the content at `address` at `at`, with an optional proof of
-    /// existence: against the content's SHA-256, and against its bytes only when a signature
+    /// Each of `signatures` over `content` at `at`, with an optional proof of existence, by
+    /// `verifier`: against the content's SHA-256, and against its bytes only when a signature
     /// signs them directly. A refused expectation or an unreadable content is the caller's
     /// error `E`; a verdict, whatever it is, is a report.
     pub(super) fn verify_signatures<E: From<RequestError> + From<VaultError>>(
         &self,
+        verifier: &Verifier,
         signatures: &[Vec<u8>],
-        address: ContentAddress,
-        length: u64,
+        content: &mut StoredContent<'_, S>,
         at: i64,
         expected: &Expectation,
         proof_of_existence: Option<i64>,
     ) -> Result<Vec<Report>, E> {
+        let address = content.address;
         let digest = Data::Digest {
             algorithm: DigestAlgorithm::Sha256,
             value: address.as_bytes(),
         };
-        let mut bytes: Option<Vec<u8>> = None;
         let mut reports = Vec::new();
         for signature in signatures {
             let mut request = Request::new(signature, at)
@@ -63,22 +62,14 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             if let Some(time) = proof_of_existence {
                 request = request.proof_of_existence(time);
             }
-            let mut report = self.verifier().verify(&request)?;
+            let mut report = verifier.verify(&request)?;
             // A signature over the bytes themselves (no signed attributes, or another digest
             // algorithm) needs the content.
             if report.verdict.sub_indication == Some(SubIndication::SignedDataNotFound)
-                && length <= MAX_REREAD
+                && content.length <= MAX_REREAD
             {
-                if bytes.is_none() {
-                    let mut all = Vec::with_capacity(length as usize);
-                    self.content()
-                        .read(&address)?
-                        .read_to_end(&mut all)
-                        .map_err(VaultError::from)?;
-                    bytes = Some(all);
-                }
-                let data = Data::Bytes(bytes.as_deref().unwrap_or_default());
-                report = self.verifier().verify(&request.clone().data(data))?;
+                let data = Data::Bytes(content.bytes()?);
+                report = verifier.verify(&request.clone().data(data))?;
             }
             reports.push(report);
         }
@@ -104,24 +95,149 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             return Ok(None);
         };
         let record: VersionRecord = codec::decode_upgrading(&bytes)?;
+        self.reverify_version(
+            self.verifier(),
+            &record,
+            at.as_second(),
+            ReverifyMode::Registered,
+            false,
+        )
+        .map(Some)
+    }
+
+    /// Re-verifies the signatures of the stored `version` at `at` (unix seconds) by
+    /// `verifier`, in `mode`; with `check_content`, the content is first read back whole and
+    /// checked against its address. The content is read at most once, and otherwise only when
+    /// a signature signs its bytes. Content that is missing or does not verify is
+    /// [`ReverifyError::Damaged`].
+    pub fn reverify_version(
+        &self,
+        verifier: &Verifier,
+        version: &VersionRecord,
+        at: i64,
+        mode: ReverifyMode,
+        check_content: bool,
+    ) -> Result<Vec<Report>, ReverifyError> {
         let expected = Expectation {
-            iin: record.expected.iin.clone(),
-            bin: record.expected.bin.clone(),
-            roles: record
+            iin: version.expected.iin.clone(),
+            bin: version.expected.bin.clone(),
+            roles: version
                 .expected
                 .roles
                 .iter()
                 .map(|oid| Role::from_oid(oid))
                 .collect(),
         };
+        let mut content = StoredContent::new(self, ContentAddress(version.content), version.length);
+        if check_content {
+            content.check()?;
+        }
+        let proof_of_existence = match mode {
+            ReverifyMode::Registered => Some(version.registered_at),
+            ReverifyMode::Now => None,
+        };
         self.verify_signatures(
-            &record.signatures,
-            ContentAddress(record.content),
-            record.length,
-            at.as_second(),
+            verifier,
+            &version.signatures,
+            &mut content,
+            at,
             &expected,
-            Some(record.registered_at),
+            proof_of_existence,
         )
-        .map(Some)
+    }
+}
+
+/// How a re-verification judges a registered version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReverifyMode {
+    /// The registration is the signatures' proof of existence (EN 319 102-1 §5.6, validation
+    /// with a proof of existence): a certificate that expired, or was revoked for a benign
+    /// reason, after the registration does not fail it.
+    Registered,
+    /// As a new signature at the validation time, without the registration's proof: what
+    /// the current revocation data says (finds certificates revoked since).
+    Now,
+}
+
+impl ReverifyMode {
+    /// `registered` or `now`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Now => "now",
+        }
+    }
+}
+
+impl std::str::FromStr for ReverifyMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "registered" => Ok(Self::Registered),
+            "now" => Ok(Self::Now),
+            _ => Err(format!("mode {text:?} is neither `registered` nor `now`")),
+        }
+    }
+}
+
+/// A stored content as a verification reads it: its bytes loaded once, when first needed.
+pub(super) struct StoredContent<'r, S> {
+    registry: &'r Registry<S>,
+    pub(super) address: ContentAddress,
+    pub(super) length: u64,
+    bytes: Option<Vec<u8>>,
+}
+
+impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
+    /// The content at `address`, `length` bytes long, not read yet.
+    pub(super) fn new(registry: &'r Registry<S>, address: ContentAddress, length: u64) -> Self {
+        Self {
+            registry,
+            address,
+            length,
+            bytes: None,
+        }
+    }
+
+    /// Its bytes, every chunk verified.
+    fn bytes(&mut self) -> Result<&[u8], VaultError> {
+        if self.bytes.is_none() {
+            self.read(true)?;
+        }
+        Ok(self.bytes.as_deref().unwrap_or_default())
+    }
+
+    /// Reads it whole, every chunk verified and the whole hashed against its address; keeps
+    /// the bytes when a signature might need them.
+    fn check(&mut self) -> Result<(), VaultError> {
+        let actual = self.read(self.length <= MAX_REREAD)?;
+        if actual == self.address {
+            Ok(())
+        } else {
+            Err(VaultError::AddressMismatch {
+                address: self.address,
+                actual,
+            })
+        }
+    }
+
+    /// Reads every chunk (each verified as it loads) and returns the whole's SHA-256; keeps
+    /// the bytes when `keep` is set.
+    fn read(&mut self, keep: bool) -> Result<ContentAddress, VaultError> {
+        let mut reader = self.registry.content().read(&self.address)?;
+        let mut hash = Sha256::new();
+        let mut kept = Vec::with_capacity(if keep { self.length as usize } else { 0 });
+        while let Some(piece) = reader.next_chunk()? {
+            hash.update(&piece);
+            if keep {
+                kept.extend_from_slice(&piece);
+            }
+        }
+        if keep {
+            self.bytes = Some(kept);
+        }
+        Ok(ContentAddress(hash.finalize().into()))
     }
 }

@@ -1554,3 +1554,131 @@ fn disposal_needs_an_act_signed_by_a_configured_officer() {
     assert_eq!(kept.statement, statement);
     assert!(verified(&registry).is_clean());
 }
+
+#[test]
+fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let revoked_later = Signer(pki::REVOKED_LATER, pki::REVOKED_LATER_KEY);
+    // Registered on 2026-04-15 with the base CRL only: the certificate was not yet revoked.
+    let (revoked_doc, good_doc) = {
+        let content = ContentStore::open(dir.path(), ContentConfig::default()).unwrap();
+        let policy =
+            qoima_verifier::policy::Policy::from_toml("require-ca-revocation = false").unwrap();
+        let verifier = pki::rsa_verifier_with(&[pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL], policy);
+        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+        let registry = Registry::new(
+            content,
+            Arc::new(verifier),
+            Calendar::builtin().unwrap(),
+            numbering,
+        )
+        .unwrap();
+        let mut revoked = registration(&registry, PDF, &revoked_later);
+        revoked.at = Timestamp::from_second(1_776_247_200).unwrap();
+        let mut good = registration(&registry, b"%PDF-1.4\nkept", &INDIVIDUAL);
+        good.at = revoked.at;
+        good.class = RetentionClass::ExpertiseApplication;
+        good.object_number = None;
+        (
+            registry.register(&revoked).unwrap(),
+            registry.register(&good).unwrap(),
+        )
+    };
+    let registry = registry(dir.path());
+    let everything = Selection::default();
+    let all: Vec<Selected> = registry
+        .select(&everything, None)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.windows(2).all(|w| w[0].key() < w[1].key()));
+    assert!(
+        all.iter()
+            .all(|s| s.current && s.known_verdict == ("TOTAL_PASSED".to_owned(), None))
+    );
+    // After the first: only the second; a selection by class.
+    let rest: Vec<_> = registry
+        .select(&everything, Some(all[0].key()))
+        .map(|s| s.unwrap().key())
+        .collect();
+    assert_eq!(rest, vec![all[1].key()]);
+    let expertise = Selection {
+        classes: vec![RetentionClass::ExpertiseApplication],
+        ..Selection::default()
+    };
+    let only: Vec<_> = registry
+        .select(&expertise, None)
+        .map(|s| s.unwrap().id)
+        .collect();
+    assert_eq!(only, vec![good_doc.id]);
+    // Registered after the 14:00 cut-off of order 670: dated the next working day.
+    assert_eq!(all[0].version.registration_date, "2026-04-16");
+    let later = Selection {
+        registered_from: Some("2026-04-17".parse().unwrap()),
+        ..Selection::default()
+    };
+    assert_eq!(registry.select(&later, None).count(), 0);
+
+    // Registered: the registration proves the signature existed before the revocation (and
+    // the content is read back whole with --check-content). Now: the revocation counts.
+    let now = monday_afternoon().as_second();
+    let selected = all.iter().find(|s| s.id == revoked_doc.id).unwrap();
+    let verify = |mode, check| {
+        registry
+            .reverify_version(registry.verifier(), &selected.version, now, mode, check)
+            .unwrap()[0]
+            .verdict
+    };
+    assert!(verify(ReverifyMode::Registered, true).passed());
+    let found = verify(ReverifyMode::Now, false);
+    assert_eq!(found.sub_indication, Some(SubIndication::RevokedNoPoe));
+
+    // The changed verdict recorded: an event and an audit entry, and the verdict known next.
+    let log_before = log_size(&registry);
+    registry
+        .record_reverification(
+            revoked_doc.id,
+            1,
+            (
+                found.indication.as_str(),
+                found.sub_indication.map(|s| s.as_str()),
+            ),
+            ReverifyMode::Now,
+            now,
+            &actor("operator"),
+        )
+        .unwrap();
+    assert_eq!(log_size(&registry), log_before + 1);
+    let again = registry
+        .select(&everything, None)
+        .map(Result::unwrap)
+        .find(|s| s.id == revoked_doc.id)
+        .unwrap();
+    assert_eq!(
+        again.known_verdict,
+        (
+            "INDETERMINATE".to_owned(),
+            Some("REVOKED_NO_POE".to_owned())
+        )
+    );
+    let report = verified(&registry);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+
+    // Damaged content: a chunk gone is found by --check-content, whatever the signature.
+    let manifest = registry
+        .content()
+        .manifest(&ContentAddress(selected.version.content))
+        .unwrap();
+    let chunks: Vec<_> = manifest.chunks.iter().map(|c| c.id).collect();
+    registry.content().backend().remove_chunks(&chunks).unwrap();
+    let err = registry
+        .reverify_version(
+            registry.verifier(),
+            &selected.version,
+            now,
+            ReverifyMode::Registered,
+            true,
+        )
+        .unwrap_err();
+    assert!(matches!(err, ReverifyError::Damaged(_)), "{err}");
+}

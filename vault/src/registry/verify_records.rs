@@ -171,7 +171,7 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                 (Table::Versions, key, bytes)
             }
             "hold-placed" | "hold-released" | "retention-extended" | "annulled"
-            | "auditor-read" => {
+            | "auditor-read" | "reverified" => {
                 let key = event_key(id, entry.number);
                 let bytes = backend.get(Table::Events, &key)?;
                 (Table::Events, key, bytes)

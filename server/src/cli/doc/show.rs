@@ -173,6 +173,22 @@ fn event_line(number: u32, event: &Event) -> String {
             ..
         } => format!("version {version} by version {by_version}"),
         Event::AuditorRead { by, what, .. } => format!("{what}, by {by}"),
+        Event::Reverified {
+            version,
+            indication,
+            sub_indication,
+            mode,
+            validation_time,
+            by,
+            ..
+        } => format!(
+            "version {version}: {indication}{} ({mode} at {}), by {by}",
+            sub_indication
+                .as_deref()
+                .map(|s| format!(" / {s}"))
+                .unwrap_or_default(),
+            rfc3339(*validation_time)
+        ),
     };
     format!("{number} {} {} {what}", event.kind(), rfc3339(event.at()))
 }

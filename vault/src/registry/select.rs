@@ -1,0 +1,248 @@
+//! The versions a bulk operation takes: a [`Selection`] of the registered documents, streamed
+//! in key order (document id, then version) so that a run can stop and go on after the last
+//! one it finished.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use jiff::civil::Date;
+
+use super::Registry;
+use super::error::StoreError;
+use super::view::DocumentView;
+use crate::records::{DocumentId, Event, ObjectNumber, Participant, RetentionClass, VersionRecord};
+use crate::storage::{ChunkStore, MetaStore, Table};
+
+/// Which versions to take. Every condition given must hold; an empty list or `None` takes
+/// everything. Disposed versions are never taken: their content is gone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Documents of these classes.
+    pub classes: Vec<RetentionClass>,
+    /// Documents of these participants.
+    pub participants: Vec<Participant>,
+    /// Documents of these construction objects.
+    pub object_numbers: Vec<ObjectNumber>,
+    /// Versions whose registration date (Astana time, as the rules dated it) is on or after.
+    pub registered_from: Option<Date>,
+    /// Versions whose registration date is on or before.
+    pub registered_to: Option<Date>,
+    /// Only each document's latest version.
+    pub current_only: bool,
+    /// Only these documents.
+    pub ids: Option<BTreeSet<DocumentId>>,
+}
+
+/// Where a version is in key order: a run that finished it goes on after it.
+pub type VersionKey = (DocumentId, u32);
+
+/// One version a selection takes, with what a report about it names.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Selected {
+    /// The document.
+    pub id: DocumentId,
+    /// Its class.
+    pub class: RetentionClass,
+    /// Its participant.
+    pub participant: String,
+    /// Its construction object, if any.
+    pub object_number: Option<String>,
+    /// The version.
+    pub version: VersionRecord,
+    /// Whether it is the document's latest version.
+    pub current: bool,
+    /// The verdict known before: the last one a re-verification recorded for this version,
+    /// else the registration's (indication, sub-indication).
+    pub known_verdict: (String, Option<String>),
+}
+
+impl Selected {
+    /// Its place in key order.
+    pub fn key(&self) -> VersionKey {
+        (self.id, self.version.version)
+    }
+}
+
+impl Selection {
+    fn takes_document(&self, view: &DocumentView) -> Result<bool, StoreError> {
+        let record = &view.record;
+        Ok(
+            (self.classes.is_empty() || self.classes.contains(&view.class()?))
+                && (self.participants.is_empty()
+                    || self
+                        .participants
+                        .iter()
+                        .any(|p| p.as_str() == record.participant))
+                && (self.object_numbers.is_empty()
+                    || self
+                        .object_numbers
+                        .iter()
+                        .any(|o| Some(o.as_str()) == record.object_number.as_deref())),
+        )
+    }
+
+    fn takes_version(&self, version: &VersionRecord) -> bool {
+        if self.registered_from.is_none() && self.registered_to.is_none() {
+            return true;
+        }
+        let Ok(date) = version.registration_date.parse::<Date>() else {
+            return false;
+        };
+        self.registered_from.is_none_or(|from| date >= from)
+            && self.registered_to.is_none_or(|to| date <= to)
+    }
+}
+
+impl<S: ChunkStore + MetaStore> Registry<S> {
+    /// The versions `selection` takes, in key order, after `after` when given. Streamed: one
+    /// document's records are in memory at a time.
+    pub fn select<'a>(
+        &'a self,
+        selection: &'a Selection,
+        after: Option<VersionKey>,
+    ) -> impl Iterator<Item = Result<Selected, StoreError>> + 'a {
+        let ids: Box<dyn Iterator<Item = Result<DocumentId, StoreError>> + 'a> =
+            match &selection.ids {
+                Some(ids) => Box::new(ids.iter().copied().map(Ok)),
+                None => Box::new(
+                    self.content()
+                        .backend()
+                        .scan(Table::Documents)
+                        .map(|entry| document_id(&entry?.0)),
+                ),
+            };
+        let ids = ids.filter(move |id| match (id, after) {
+            (Ok(id), Some((last, _))) => *id >= last,
+            _ => true,
+        });
+        Versions {
+            registry: self,
+            selection,
+            after,
+            ids,
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// The versions of document `id` that `selection` takes, after `after`.
+    fn selected_versions(
+        &self,
+        id: DocumentId,
+        selection: &Selection,
+        after: Option<VersionKey>,
+    ) -> Result<Vec<Selected>, StoreError> {
+        let Some(view) = self.document(id)? else {
+            // Listed by --ids but never registered: nothing to take.
+            return Ok(Vec::new());
+        };
+        if !selection.takes_document(&view)? {
+            return Ok(Vec::new());
+        }
+        let class = view.class()?;
+        let latest = view.versions.last().map(|v| v.version);
+        let mut taken = Vec::new();
+        for version in &view.versions {
+            let number = version.version;
+            let current = Some(number) == latest;
+            if after.is_some_and(|key| (id, number) <= key)
+                || (selection.current_only && !current)
+                || view.tombstones.iter().any(|(v, _)| *v == number)
+                || !selection.takes_version(version)
+            {
+                continue;
+            }
+            taken.push(Selected {
+                id,
+                class,
+                participant: view.record.participant.clone(),
+                object_number: view.record.object_number.clone(),
+                known_verdict: known_verdict(&view, version)?,
+                version: version.clone(),
+                current,
+            });
+        }
+        Ok(taken)
+    }
+}
+
+/// The verdict last known for `version`: its latest recorded re-verification, else the
+/// verdict stored with its registration (the worst of its signatures').
+fn known_verdict(
+    view: &DocumentView,
+    version: &VersionRecord,
+) -> Result<(String, Option<String>), StoreError> {
+    let recorded = view.events.iter().rev().find_map(|(_, event)| match event {
+        Event::Reverified {
+            version: v,
+            indication,
+            sub_indication,
+            ..
+        } if *v == version.version => Some((indication.clone(), sub_indication.clone())),
+        _ => None,
+    });
+    if let Some(verdict) = recorded {
+        return Ok(verdict);
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct StoredVerdict {
+        indication: String,
+        sub_indication: Option<String>,
+    }
+    let reports: Vec<StoredVerdict> = serde_json::from_slice(&version.report).map_err(|e| {
+        StoreError::Damaged(format!(
+            "the report stored with version {} of {}: {e}",
+            version.version, view.id
+        ))
+    })?;
+    // A registration stores only passing reports; the first one that did not pass would
+    // be the verdict of an import that kept one.
+    Ok(reports
+        .into_iter()
+        .find(|r| r.indication != "TOTAL_PASSED")
+        .map_or(("TOTAL_PASSED".to_owned(), None), |r| {
+            (r.indication, r.sub_indication)
+        }))
+}
+
+fn document_id(key: &[u8]) -> Result<DocumentId, StoreError> {
+    key.try_into()
+        .map(DocumentId)
+        .map_err(|_| StoreError::Damaged(format!("document key {} is malformed", hex::encode(key))))
+}
+
+/// The iterator [`Registry::select`] returns.
+struct Versions<'a, S, I> {
+    registry: &'a Registry<S>,
+    selection: &'a Selection,
+    after: Option<VersionKey>,
+    ids: I,
+    pending: VecDeque<Selected>,
+}
+
+impl<S, I> Iterator for Versions<'_, S, I>
+where
+    S: ChunkStore + MetaStore,
+    I: Iterator<Item = Result<DocumentId, StoreError>>,
+{
+    type Item = Result<Selected, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(selected) = self.pending.pop_front() {
+                return Some(Ok(selected));
+            }
+            let id = match self.ids.next()? {
+                Ok(id) => id,
+                Err(e) => return Some(Err(e)),
+            };
+            match self
+                .registry
+                .selected_versions(id, self.selection, self.after)
+            {
+                Ok(versions) => self.pending.extend(versions),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
