@@ -25,9 +25,11 @@ const SERVER: Rules = Rules {
         // The bottom: the API's JSON forms and the operator's settings.
         ("representation", &[]),
         ("config", &[]),
+        // Verification of many items, for both front ends.
+        ("bulk", &[]),
         // Two peers on top of them, which never import each other.
-        ("cli", &["config", "representation"]),
-        ("http", &["config", "representation"]),
+        ("cli", &["bulk", "config", "representation"]),
+        ("http", &["bulk", "config", "representation"]),
         // `qoima serve`: opens the vault as the command line does, then runs the API.
         ("serve", &["cli", "config", "http"]),
         // The command line's parser and dispatch.

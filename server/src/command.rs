@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::cli::{Failure, audit, content, doc, facility, hold, keys, verify};
+use crate::cli::{Failure, audit, content, doc, facility, hold, keys, reverify, verify};
 use crate::serve;
 
 /// Qoima: a write-once document vault with EDS signature verification.
@@ -58,6 +58,10 @@ enum Command {
     /// Verify a CMS signature: validity and ownership (exit 0 passed, 1 failed,
     /// 2 indeterminate).
     Verify(verify::VerifyArgs),
+    /// Re-verify registered documents in bulk, on every core: all or a selection, as
+    /// registered or as of now (exit 0 all passed, 1 any failed, 2 any indeterminate, 130
+    /// interrupted: `--resume` goes on).
+    Reverify(reverify::ReverifyArgs),
     /// Registered documents: register, new versions, show, find, retain, delete (exit 3
     /// while retained or held; disposal after retention).
     #[command(subcommand)]
@@ -121,6 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Gc => content::gc(dir),
         Command::Serve(args) => serve::serve(dir, cli.config.as_deref(), args),
         Command::Verify(args) => return verify::verify(args),
+        Command::Reverify(args) => return reverify::reverify(dir, cli.config.as_deref(), args),
         Command::Doc(command) => doc::run(dir, cli.config.as_deref(), command),
         Command::Hold(command) => hold::run(dir, cli.config.as_deref(), command),
         Command::Facility(command) => facility::run(dir, cli.config.as_deref(), command),

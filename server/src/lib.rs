@@ -3,8 +3,10 @@
 //! Layers, from the top (`docs/architecture.md`): [`command`] parses the command line and
 //! runs a command of [`cli`] or [`serve`]; `serve` starts [`http`]. `cli` and `http` are
 //! peers that never import each other: both stand on [`representation`] (the API's JSON
-//! forms) and [`config`] (the operator's settings).
+//! forms), [`config`] (the operator's settings) and [`bulk`] (verification of many items:
+//! batches and re-verification runs).
 
+mod bulk;
 mod cli;
 mod command;
 mod config;

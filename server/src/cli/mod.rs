@@ -7,6 +7,7 @@ pub(crate) mod doc;
 pub(crate) mod facility;
 pub(crate) mod hold;
 pub(crate) mod keys;
+pub(crate) mod reverify;
 pub(crate) mod verify;
 
 use std::path::{Path, PathBuf};

@@ -124,6 +124,45 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
     }
 
+    /// How many versions `selection` takes, when that is known without reading each
+    /// document: a selection with no condition but `current_only`. Disposed versions are
+    /// not counted.
+    pub fn selection_size(&self, selection: &Selection) -> Result<Option<u64>, StoreError> {
+        let unconditional = Selection {
+            current_only: selection.current_only,
+            ..Selection::default()
+        };
+        if *selection != unconditional {
+            return Ok(None);
+        }
+        let backend = self.content().backend();
+        let count = |table| -> Result<u64, StoreError> {
+            let mut n = 0;
+            for entry in backend.scan(table) {
+                entry?;
+                n += 1;
+            }
+            Ok(n)
+        };
+        // Tombstones are keyed id ‖ version: disposed versions, and the documents they are of.
+        let (mut disposed_versions, mut disposed_documents) = (0, 0);
+        let mut last: Option<Vec<u8>> = None;
+        for entry in backend.scan(Table::Tombstones) {
+            let (key, _) = entry?;
+            disposed_versions += 1;
+            let document = key.get(..16).map(<[u8]>::to_vec);
+            if document != last {
+                disposed_documents += 1;
+                last = document;
+            }
+        }
+        Ok(Some(if selection.current_only {
+            count(Table::Documents)?.saturating_sub(disposed_documents)
+        } else {
+            count(Table::Versions)?.saturating_sub(disposed_versions)
+        }))
+    }
+
     /// The versions of document `id` that `selection` takes, after `after`.
     fn selected_versions(
         &self,

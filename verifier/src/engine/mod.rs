@@ -151,6 +151,14 @@ impl Verifier {
         }
     }
 
+    /// With another acceptance policy (what is cached so far is dropped: a verdict may
+    /// depend on the policy).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self.cache = Cache::new();
+        self
+    }
+
     /// With other bounds on path building.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;

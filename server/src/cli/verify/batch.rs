@@ -13,33 +13,25 @@
 //! memory stays flat whatever its length: at most a few results per worker wait for an earlier
 //! one.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::Expectation;
-use qoima_verifier::verdict::Indication;
 use qoima_verifier::{Data, Report, Request, Verifier};
 use serde::{Deserialize, Serialize};
 
 use super::super::Failure;
-use super::exit_code;
-
-/// How results are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One JSON object a line.
-    Jsonl,
-    /// Comma-separated values with a header line (RFC 4180).
-    Csv,
-}
+pub(super) use crate::bulk::output::Format;
+use crate::bulk::output::{self, Row, Signer};
+use crate::bulk::pipeline::run_ordered;
+use crate::bulk::progress::Progress;
+use crate::bulk::summary::{Summary, Tally};
 
 /// What a batch run takes besides the engine.
 #[derive(Debug)]
@@ -82,14 +74,30 @@ struct Outcome {
     error: Option<String>,
 }
 
-/// Who signed, as one result line names them.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Signer {
-    iin: Option<String>,
-    bin: Option<String>,
-    indication: &'static str,
-    sub_indication: Option<&'static str>,
+impl Row for Outcome {
+    const CSV_HEADER: &'static [&'static str] = &[
+        "id",
+        "line",
+        "indication",
+        "subIndication",
+        "signers",
+        "error",
+    ];
+
+    fn csv_fields(&self) -> Vec<String> {
+        let id = match &self.id {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        vec![
+            id,
+            self.line.to_string(),
+            self.indication.unwrap_or_default().to_owned(),
+            self.sub_indication.unwrap_or_default().to_owned(),
+            Signer::csv(&self.signers),
+            self.error.clone().unwrap_or_default(),
+        ]
+    }
 }
 
 /// Runs the batch: results to `--output` or standard output, progress and the summary on
@@ -102,70 +110,57 @@ pub(super) fn run(verifier: &Verifier, options: &Options<'_>) -> Result<ExitCode
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut out: Box<dyn Write> = match options.output {
+    let mut out: Box<dyn Write + Send> = match options.output {
         Some(path) => Box::new(std::io::BufWriter::new(File::create(path).map_err(
             |e| Failure::usage(format!("cannot write {}: {e}", path.display())),
         )?)),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let write_failed = |e: std::io::Error| Failure::failed(format!("cannot write a result: {e}"));
-    if options.format == Format::Csv {
-        writeln!(out, "id,line,indication,subIndication,signers,error").map_err(write_failed)?;
-    }
+    output::write_header::<Outcome>(&mut out, options.format).map_err(write_failed)?;
     let jobs = options
         .jobs
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get);
-    let lines = Mutex::new(BufReader::new(file).lines().enumerate());
-    let mut summary = Summary::new();
-    let mut progress = Progress::new();
-    let result: Result<(), Failure> = std::thread::scope(|scope| {
-        // Bounded: a slow writer holds the workers back instead of filling memory.
-        let (send, receive) = mpsc::sync_channel::<(usize, Outcome)>(jobs * 4);
-        for _ in 0..jobs {
-            let send = send.clone();
-            let lines = &lines;
-            scope.spawn(move || {
-                loop {
-                    let next = lines
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .next();
-                    let Some((index, line)) = next else { break };
-                    let number = index as u64 + 1;
-                    let outcome = match line {
-                        Ok(text) => verify_line(verifier, &text, number, base, options),
-                        Err(e) => Outcome::error(None, number, format!("unreadable line: {e}")),
-                    };
-                    if send.send((index, outcome)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(send);
-        // Results in manifest order: each waits here only for the ones before it.
-        let mut waiting = BTreeMap::new();
-        let mut next = 0;
-        for (index, outcome) in receive {
-            waiting.insert(index, outcome);
-            while let Some(outcome) = waiting.remove(&next) {
-                next += 1;
-                // Blank lines are no entries.
-                if outcome.is_blank() {
-                    continue;
-                }
-                summary.add(&outcome);
-                write_outcome(&mut out, &outcome, options.format).map_err(write_failed)?;
-                progress.tick(summary.total);
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    let mut progress = Progress::new(None, 0);
+    let never = AtomicBool::new(false);
+    run_ordered(
+        jobs,
+        BufReader::new(file).lines().enumerate(),
+        &never,
+        |(index, line)| {
+            let number = index as u64 + 1;
+            match line {
+                Ok(text) => verify_line(verifier, &text, number, base, options),
+                Err(e) => Outcome::error(None, number, format!("unreadable line: {e}")),
             }
-        }
-        Ok(())
-    });
-    result?;
+        },
+        |outcome| -> Result<(), Failure> {
+            // Blank lines are no entries.
+            if outcome.is_blank() {
+                return Ok(());
+            }
+            summary.add(Tally {
+                verdict: outcome.indication.map(|i| (i, outcome.sub_indication)),
+                class: None,
+                issuers: outcome
+                    .signers
+                    .iter()
+                    .filter_map(|s| s.issuer.as_deref())
+                    .collect(),
+                change: None,
+            });
+            output::write_row(&mut out, &outcome, options.format).map_err(write_failed)?;
+            progress.tick(summary.total);
+            Ok(())
+        },
+    )?;
     out.flush().map_err(write_failed)?;
     progress.finish();
-    eprint!("{}", summary.report());
+    summary.seconds = started.elapsed().as_secs_f64();
+    eprint!("{}", summary.text("verified", "signature(s)"));
     Ok(ExitCode::from(summary.exit_code()))
 }
 
@@ -244,22 +239,12 @@ fn check(
 
 impl Outcome {
     fn of(id: Option<serde_json::Value>, line: u64, report: &Report) -> Self {
-        let signers = report
-            .signers
-            .iter()
-            .map(|signer| Signer {
-                iin: signer.identity.as_ref().and_then(|i| i.iin.clone()),
-                bin: signer.identity.as_ref().and_then(|i| i.bin.clone()),
-                indication: signer.verdict.indication.as_str(),
-                sub_indication: signer.verdict.sub_indication.map(|s| s.as_str()),
-            })
-            .collect();
         Self {
             id: id.unwrap_or(line.into()),
             line,
             indication: Some(report.verdict.indication.as_str()),
             sub_indication: report.verdict.sub_indication.map(|s| s.as_str()),
-            signers,
+            signers: Signer::all_of(report).collect(),
             error: None,
         }
     }
@@ -289,184 +274,5 @@ impl Outcome {
 
     fn is_blank(&self) -> bool {
         self.indication.is_none() && self.error.is_none()
-    }
-}
-
-fn write_outcome(out: &mut dyn Write, outcome: &Outcome, format: Format) -> std::io::Result<()> {
-    match format {
-        Format::Jsonl => {
-            serde_json::to_writer(&mut *out, outcome)?;
-            writeln!(out)
-        }
-        Format::Csv => {
-            let id = match &outcome.id {
-                serde_json::Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            let signers = outcome
-                .signers
-                .iter()
-                .map(|s| {
-                    let who = [s.iin.as_deref(), s.bin.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    format!("{who} {}", s.indication)
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let fields = [
-                id,
-                outcome.line.to_string(),
-                outcome.indication.unwrap_or_default().to_owned(),
-                outcome.sub_indication.unwrap_or_default().to_owned(),
-                signers,
-                outcome.error.clone().unwrap_or_default(),
-            ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            writeln!(out, "{}", row.join(","))
-        }
-    }
-}
-
-/// A CSV field (RFC 4180 §2): quoted when it holds a comma, a quote or a line break, with its
-/// quotes doubled.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-/// The counts of a run.
-struct Summary {
-    started: Instant,
-    total: u64,
-    errors: u64,
-    /// By indication, and by `INDICATION / SUB-INDICATION`.
-    by_verdict: HashMap<String, u64>,
-    worst: u8,
-}
-
-impl Summary {
-    fn new() -> Self {
-        Self {
-            started: Instant::now(),
-            total: 0,
-            errors: 0,
-            by_verdict: HashMap::new(),
-            worst: 0,
-        }
-    }
-
-    fn add(&mut self, outcome: &Outcome) {
-        self.total += 1;
-        let Some(indication) = outcome.indication else {
-            self.errors += 1;
-            self.worst = self.worst.max(2);
-            return;
-        };
-        let verdict = match outcome.sub_indication {
-            Some(sub) => format!("{indication} / {sub}"),
-            None => indication.to_owned(),
-        };
-        *self.by_verdict.entry(verdict).or_default() += 1;
-        let code = match indication {
-            "TOTAL_PASSED" => exit_code(Indication::TotalPassed),
-            "TOTAL_FAILED" => exit_code(Indication::TotalFailed),
-            _ => exit_code(Indication::Indeterminate),
-        };
-        self.worst = self.worst.max(code);
-    }
-
-    /// 1 when any failed; 2 when any is indeterminate or could not be read and none failed;
-    /// else 0 (a failure outranks an uncertainty, as the contract's single exit status does).
-    fn exit_code(&self) -> u8 {
-        match self.worst {
-            0 => 0,
-            _ if self
-                .by_verdict
-                .keys()
-                .any(|v| v.starts_with("TOTAL_FAILED")) =>
-            {
-                1
-            }
-            _ => 2,
-        }
-    }
-
-    fn report(&self) -> String {
-        let seconds = self.started.elapsed().as_secs_f64();
-        let rate = if seconds > 0.0 {
-            self.total as f64 / seconds
-        } else {
-            0.0
-        };
-        let mut verdicts: Vec<_> = self.by_verdict.iter().collect();
-        verdicts.sort();
-        let mut text = format!(
-            "verified {} signature(s) in {seconds:.1} s ({rate:.0}/s)\n",
-            self.total
-        );
-        for (verdict, count) in verdicts {
-            text.push_str(&format!("  {verdict}: {count}\n"));
-        }
-        if self.errors > 0 {
-            text.push_str(&format!(
-                "  not verified (unreadable entry): {}\n",
-                self.errors
-            ));
-        }
-        text
-    }
-}
-
-/// Progress on standard error: a spinner with the count and rate on a terminal, otherwise a
-/// JSON line every few seconds.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    last: Instant,
-    started: Instant,
-}
-
-impl Progress {
-    const EVERY: Duration = Duration::from_secs(5);
-
-    fn new() -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{spinner} {pos} verified ({per_sec})")
-            {
-                bar.set_style(style);
-            }
-            bar
-        });
-        Self {
-            bar,
-            last: Instant::now(),
-            started: Instant::now(),
-        }
-    }
-
-    fn tick(&mut self, done: u64) {
-        if let Some(bar) = &self.bar {
-            bar.set_position(done);
-        } else if self.last.elapsed() >= Self::EVERY {
-            self.last = Instant::now();
-            let seconds = self.started.elapsed().as_secs_f64();
-            eprintln!(
-                "{}",
-                serde_json::json!({ "progress": { "done": done, "seconds": seconds } })
-            );
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
     }
 }
