@@ -1,4 +1,4 @@
-//! Test-only CMS signing with RSA keys (feature `test-util`, and this crate's own tests): DER
+//! Test-only CMS signing with RSA and ECDSA P-256 keys (feature `test-util`, and this crate's own tests): DER
 //! writing (X.690) independent of the reader under test, and RFC 5652 SignedData made with
 //! ring, so that tests of this crate and of the vault can sign any content with the generated
 //! PKI's keys (`testdata/pki/keys`) instead of depending on the `openssl` command.
@@ -9,7 +9,7 @@
 
 use base64::Engine as _;
 use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 
 use crate::path::Certificate;
 
@@ -20,6 +20,7 @@ pub const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 pub const ID_AA_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 pub const ID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
 pub const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+pub const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
 
 /// A DER TLV with a one-byte tag and a definite, minimal length (X.690 §8.1.3).
 pub fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
@@ -108,17 +109,21 @@ pub fn sha256(data: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2) under a PKCS#8 PEM key.
-pub fn rsa_sha256(key_pem: &str, message: &[u8]) -> Vec<u8> {
+/// A PKCS#8 PEM key's DER.
+fn pkcs8(key_pem: &str) -> Vec<u8> {
     let body: String = key_pem
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("-----"))
         .collect();
-    let pkcs8 = base64::engine::general_purpose::STANDARD
+    base64::engine::general_purpose::STANDARD
         .decode(body)
-        .unwrap();
-    let key = RsaKeyPair::from_pkcs8(&pkcs8).unwrap();
+        .unwrap()
+}
+
+/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2) under a PKCS#8 PEM key.
+pub fn rsa_sha256(key_pem: &str, message: &[u8]) -> Vec<u8> {
+    let key = RsaKeyPair::from_pkcs8(&pkcs8(key_pem)).unwrap();
     let mut signature = vec![0; key.public().modulus_len()];
     key.sign(
         &RSA_PKCS1_SHA256,
@@ -128,6 +133,20 @@ pub fn rsa_sha256(key_pem: &str, message: &[u8]) -> Vec<u8> {
     )
     .unwrap();
     signature
+}
+
+/// `message` signed with SHA-256 under a PKCS#8 PEM key, RSA (PKCS #1 v1.5) or ECDSA P-256
+/// (RFC 5758 §3.2, DER `ECDSA-Sig-Value`): the signatureAlgorithm and the signature.
+fn sign_sha256(key_pem: &str, message: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let der = pkcs8(key_pem);
+    if RsaKeyPair::from_pkcs8(&der).is_ok() {
+        return (algorithm(SHA256_WITH_RSA), rsa_sha256(key_pem, message));
+    }
+    let rng = SystemRandom::new();
+    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &der, &rng).unwrap();
+    let signature = key.sign(&rng, message).unwrap();
+    // ecdsa-with-SHA256: parameters absent (RFC 5758 §3.2).
+    (seq(&[&oid(ECDSA_WITH_SHA256)]), signature.as_ref().to_vec())
 }
 
 /// A DER ContentInfo (RFC 5652 §3) holding a SignedData (§5.1) version 3 over `content` of
@@ -268,14 +287,14 @@ pub fn signed_data_with(
     // DER SET OF: the encodings in ascending order (X.690 §11.6).
     attributes.sort();
     let attributes = attributes.concat();
-    let signature = rsa_sha256(key_pem, &der_tlv(0x31, &attributes));
+    let (signature_algorithm, signature) = sign_sha256(key_pem, &der_tlv(0x31, &attributes));
 
     let signer_info = seq(&[
         &integer(&[1]),
         &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
         &algorithm(ID_SHA256),
         &der_tlv(0xA0, &attributes),
-        &algorithm(SHA256_WITH_RSA),
+        &signature_algorithm,
         &octets(&signature),
     ]);
     let encapsulated = if attached {

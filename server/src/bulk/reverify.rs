@@ -492,15 +492,16 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
         Some(path) => Some(reopen(path, state.output_len)?),
         None => None,
     };
-    let mut writer: Option<BufWriter<Box<dyn Write + Send>>> =
-        match (&file_output, state.outputs.stdout) {
-            (Some(file), _) => Some(BufWriter::new(Box::new(
-                file.try_clone()
-                    .map_err(|e| format!("cannot write the output: {e}"))?,
-            ))),
-            (None, true) => Some(BufWriter::new(Box::new(std::io::stdout()))),
-            (None, false) => None,
-        };
+    // A file is buffered (synced at each checkpoint); standard output goes a line at a time,
+    // so that whoever reads it sees each result as it comes.
+    let mut writer: Option<Box<dyn Write + Send>> = match (&file_output, state.outputs.stdout) {
+        (Some(file), _) => Some(Box::new(BufWriter::new(
+            file.try_clone()
+                .map_err(|e| format!("cannot write the output: {e}"))?,
+        ))),
+        (None, true) => Some(Box::new(std::io::stdout())),
+        (None, false) => None,
+    };
     if after.is_none()
         && let Some(out) = writer.as_mut()
     {
@@ -633,7 +634,7 @@ fn checkpoint(
     engine: &Engine<'_>,
     state: &mut RunState,
     results: &mut BufWriter<&mut File>,
-    writer: Option<&mut BufWriter<Box<dyn Write + Send>>>,
+    writer: Option<&mut Box<dyn Write + Send>>,
     file_output: Option<&File>,
 ) -> Result<(), String> {
     let failed = |e: std::io::Error| format!("cannot write the results: {e}");
