@@ -46,6 +46,8 @@ use crate::storage::{MetaStore, StorageError, Table};
 /// - [`Permission::Audit`]: the audit log's checkpoints and proofs, and placing and releasing
 ///   legal holds.
 /// - [`Permission::Admin`]: managing API keys and calendars.
+/// - [`Permission::Reverify`]: bulk re-verification runs over the whole vault (auditors and
+///   administrators: a run takes the machine's cores for a while and may record events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Permission {
@@ -57,20 +59,22 @@ pub enum Permission {
     Audit,
     /// Keys and calendars.
     Admin,
+    /// Bulk re-verification runs.
+    Reverify,
 }
 
 /// The role of an API key.
 ///
-/// | role      | Read | Write | Audit | Admin |
-/// |-----------|------|-------|-------|-------|
-/// | `reader`  | yes  |       |       |       |
-/// | `writer`  | yes  | yes   |       |       |
-/// | `auditor` | yes  |       | yes   |       |
-/// | `admin`   | yes  |       |       | yes   |
+/// | role      | Read | Write | Audit | Admin | Reverify |
+/// |-----------|------|-------|-------|-------|----------|
+/// | `reader`  | yes  |       |       |       |          |
+/// | `writer`  | yes  | yes   |       |       |          |
+/// | `auditor` | yes  |       | yes   |       | yes      |
+/// | `admin`   | yes  |       |       | yes   | yes      |
 ///
 /// (Writers register and read; readers read; auditors read everything, place and
 /// release holds and get proofs — the server also writes each of their reads to the audit log;
-/// admins manage keys and calendars.)
+/// admins manage keys and calendars; both run bulk re-verifications.)
 ///
 /// Stored as its bincode variant index: the order of the variants is part of the record format.
 #[derive(
@@ -99,6 +103,7 @@ impl Role {
             Permission::Write => self == Role::Writer,
             Permission::Audit => self == Role::Auditor,
             Permission::Admin => self == Role::Admin,
+            Permission::Reverify => matches!(self, Role::Auditor | Role::Admin),
         }
     }
 
@@ -1052,13 +1057,14 @@ pub(crate) mod tests {
     fn role_table() {
         use Permission::*;
         let table = [
-            (Role::Reader, [true, false, false, false]),
-            (Role::Writer, [true, true, false, false]),
-            (Role::Auditor, [true, false, true, false]),
-            (Role::Admin, [true, false, false, true]),
+            (Role::Reader, [true, false, false, false, false]),
+            (Role::Writer, [true, true, false, false, false]),
+            (Role::Auditor, [true, false, true, false, true]),
+            (Role::Admin, [true, false, false, true, true]),
         ];
         for (role, row) in table {
-            let granted = [Read, Write, Audit, Admin].map(|permission| role.can(permission));
+            let granted =
+                [Read, Write, Audit, Admin, Reverify].map(|permission| role.can(permission));
             assert_eq!(granted, row, "{role}");
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
             assert_eq!(

@@ -21,6 +21,7 @@ mod registration;
 pub(crate) mod replay;
 mod request;
 mod response;
+mod reverifications;
 pub(crate) mod routes;
 mod service;
 pub(crate) mod signed;

@@ -11,7 +11,8 @@ use qoima_vault::keys::{ApiKey, Permission};
 
 use super::body::Body;
 use super::{
-    AppState, audit, calendars, documents, holds, key_admin, registration, service, uploads, verify,
+    AppState, audit, calendars, documents, holds, key_admin, registration, reverifications,
+    service, uploads, verify,
 };
 
 /// One route: a method and a path template in OpenAPI's notation (`{name}` is one segment).
@@ -114,7 +115,7 @@ fn ready<'a>(response: Response<Body>) -> Reply<'a> {
     Box::pin(std::future::ready(response))
 }
 
-use Permission::{Admin, Audit, Read, Write};
+use Permission::{Admin, Audit, Read, Reverify, Write};
 
 /// Every route the server answers.
 pub(crate) const ROUTES: &[Route] = &[
@@ -211,6 +212,18 @@ pub(crate) const ROUTES: &[Route] = &[
     with_request("GET", "/v1/audit/proofs/consistency", Audit, |req, c| {
         ready(audit::consistency_route(req.uri().query(), c.state))
     }),
+    with_json("POST", "/v1/reverifications", Reverify, |body, c| {
+        ready(reverifications::start(&body, c.state, c.key))
+    }),
+    with_request("GET", "/v1/reverifications/{id}", Reverify, |_, c| {
+        ready(reverifications::show(c.param, c.state))
+    }),
+    with_request(
+        "GET",
+        "/v1/reverifications/{id}/results",
+        Reverify,
+        |_, c| ready(reverifications::results(c.param, c.state)),
+    ),
     with_request("GET", "/v1/keys", Admin, |_, c| {
         ready(key_admin::list(c.state))
     }),

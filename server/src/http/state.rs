@@ -1,5 +1,6 @@
 //! What every handler shares: the registry, the uploads, the settings, the metrics, the keys.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use qoima_vault::audit::Signer;
@@ -9,7 +10,9 @@ use qoima_vault::uploads::UploadStore;
 use tokio::sync::Semaphore;
 
 use super::metrics::Metrics;
+use super::reverifications::Reverifications;
 use super::signed;
+use crate::bulk::reverify::Runs;
 use crate::config::ServerSettings;
 
 /// Shared state of the request handlers.
@@ -34,6 +37,8 @@ pub struct AppState {
     pub replay: Arc<signed::ReplayGuard>,
     /// The API keys met so far; revocations go through it.
     pub keys: Arc<KeyCache>,
+    /// Bulk re-verification runs: the one in progress, and those of the data directory.
+    pub reverifications: Arc<Reverifications>,
 }
 
 impl AppState {
@@ -44,6 +49,7 @@ impl AppState {
         uploads: UploadStore,
         replay: signed::ReplayGuard,
         settings: ServerSettings,
+        data_dir: PathBuf,
     ) -> Self {
         Self {
             registry: Arc::new(registry),
@@ -55,6 +61,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             replay: Arc::new(replay),
             keys: Arc::new(KeyCache::default()),
+            reverifications: Arc::new(Reverifications::new(Runs::of(&data_dir))),
         }
     }
 }

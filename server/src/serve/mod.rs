@@ -84,8 +84,11 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
             max_concurrent_uploads = settings.max_concurrent_uploads,
             "listening"
         );
-        let state = AppState::new(registry, signer, uploads, replay, settings);
+        let state = AppState::new(registry, signer, uploads, replay, settings, dir.to_owned());
+        let reverifications = std::sync::Arc::clone(&state.reverifications);
         http::run(listener, state, shutdown_signal()).await;
+        // A bulk run in progress saves itself as interrupted.
+        reverifications.stop(std::time::Duration::from_secs(10));
         tracing::info!("shutdown finished");
         Ok(())
     })
