@@ -74,9 +74,6 @@ pub(crate) mod point;
 pub(crate) mod sign;
 mod verify;
 
-#[cfg(test)] // The engine's tests declare a curve for their own GOST signer.
-pub(crate) use params::gost_curve;
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;
