@@ -14,7 +14,8 @@ use crate::testing::{ID_AA_SIGNING_CERTIFICATE_V2, ID_CONTENT_TYPE, ID_DATA, int
 ///
 /// Everything of a signature that depends on the key and certificate only is encoded once here
 /// (the signer identifier, the signingCertificateV2 attribute, the certificates field), so that
-/// a signature costs the two Streebog-512 digests and one `k·G`.
+/// a signature costs the two Streebog-512 digests and one `k·G`. `Send + Sync`: threads of a
+/// benchmark can share one key.
 #[derive(Clone)]
 pub struct GostKey {
     key: Gost2015_512Key,

@@ -332,6 +332,28 @@ fn attached_carries_the_content() {
     assert_verdict(&report, Verdict::PASSED, "attached");
 }
 
+/// Benchmarks sign from several threads with one key.
+#[test]
+fn key_is_shared_across_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let key = key("legal/valid/head.p12");
+    send_sync(&key);
+    let signatures: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4u8)
+            .map(|i| {
+                let key = &key;
+                scope.spawn(move || key.sign_detached_at(&[i], SIGNED_AT))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let verifier = verifier();
+    for (i, cms) in (0..4u8).zip(&signatures) {
+        let report = verify(&verifier, cms, &[i], Expectation::default());
+        assert_verdict(&report, Verdict::PASSED, "signed on a thread");
+    }
+}
+
 /// Signatures per second of `sign_detached` on a 4 KiB document (run with `--ignored
 /// --nocapture` in release mode; a figure to read, not an assertion).
 #[test]
