@@ -1,11 +1,15 @@
 //! Test-only CMS signing with RSA and ECDSA P-256 keys (feature `test-util`, and this crate's own tests): DER
 //! writing (X.690) independent of the reader under test, and RFC 5652 SignedData made with
 //! ring, so that tests of this crate and of the vault can sign any content with the generated
-//! PKI's keys (`testdata/pki/keys`) instead of depending on the `openssl` command.
+//! PKI's keys (`testdata/pki/keys`) instead of depending on the `openssl` command. [`gost`]
+//! signs as NCA's software does with the real NCA GOST test keys.
 //!
 //! Everything here panics on bad input: it is for tests.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+pub mod gost;
+pub(crate) mod pkcs12;
 
 use base64::Engine as _;
 use ring::rand::SystemRandom;

@@ -1,4 +1,5 @@
-//! Verification of GOST signatures as NCA RK makes them, natively (verify only: no private keys).
+//! Verification of GOST signatures as NCA RK makes them, natively (verify only: no private keys;
+//! the test-only signer is compiled for tests and the `test-util` feature alone).
 //!
 //! | [`GostAlgorithm`] | NCA signature OID | what it is |
 //! |---|---|---|
@@ -68,10 +69,10 @@ pub(crate) mod curve;
 mod field;
 mod params;
 pub(crate) mod point;
+// Test-only signing (the verifier never signs): the crate's tests and `testing::gost`.
+#[cfg(any(test, feature = "test-util"))]
+pub(crate) mod sign;
 mod verify;
-
-#[cfg(test)] // The engine's tests declare a curve for their own GOST signer.
-pub(crate) use params::gost_curve;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.

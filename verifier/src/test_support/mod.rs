@@ -3,7 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
-pub(crate) mod pkcs12;
+/// The NCA test PKCS#12 files, all under the same password.
+pub(crate) mod pkcs12 {
+    /// The private key (64 bytes, little-endian) and the certificate (DER) of an NCA test PFX.
+    pub(crate) fn read_pfx(pfx: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        crate::testing::pkcs12::read_pfx(pfx, crate::testing::gost::PASSWORD)
+    }
+}
 
 pub(crate) use crate::testing::der_tlv;
 
@@ -31,83 +37,17 @@ pub(crate) mod fixtures {
         include_bytes!("../../testdata/skarm_kalkan/examples/test_CERT_GOST.txt");
     pub const CMS_FOR_DOUBLE_SIGN: &[u8] =
         include_bytes!("../../testdata/skarm_kalkan/examples/CMS_for_double_sign.txt");
-    pub const ROOT_CERT: &[u8] =
-        include_bytes!("../../testdata/skarm_kalkan/certs/root_test_gost_2022.cer");
-    pub const CA_CERT: &[u8] =
-        include_bytes!("../../testdata/skarm_kalkan/certs/nca_gost2022_test.cer");
+    pub const ROOT_CERT: &[u8] = crate::testing::gost::ROOT;
+    pub const CA_CERT: &[u8] = crate::testing::gost::CA;
     pub const CA_CRL: &[u8] =
         include_bytes!("../../testdata/skarm_kalkan/certs/nca_gost2022_test.crl");
     pub const CA_DELTA_CRL: &[u8] =
         include_bytes!("../../testdata/skarm_kalkan/certs/nca_gost2022_d_test.crl");
 
     /// (path under ncanode_go/certs, file, on the 2026-08-11 CRL).
-    pub const NCANODE_KEYS: [(&str, &[u8], bool); 12] = [
-        (
-            "individual/valid/individual_valid.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/individual/valid/individual_valid.p12"),
-            false,
-        ),
-        (
-            "individual/revoked/individual_revoked.p12",
-            include_bytes!(
-                "../../testdata/ncanode_go/certs/individual/revoked/individual_revoked.p12"
-            ),
-            true,
-        ),
-        (
-            "legal/valid/employee.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/valid/employee.p12"),
-            true, // superseded on 2026-06-02, despite the folder name
-        ),
-        (
-            "legal/valid/employee_signright.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/valid/employee_signright.p12"),
-            false,
-        ),
-        (
-            "legal/valid/head.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/valid/head.p12"),
-            false,
-        ),
-        (
-            "legal/valid/infosystem.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/valid/infosystem.p12"),
-            true, // superseded on 2026-06-02, despite the folder name
-        ),
-        (
-            "legal/valid/treasury_client.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/valid/treasury_client.p12"),
-            false,
-        ),
-        (
-            "legal/revoked/employee.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/revoked/employee.p12"),
-            true,
-        ),
-        (
-            "legal/revoked/employee_signright.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/revoked/employee_signright.p12"),
-            true,
-        ),
-        (
-            "legal/revoked/head.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/revoked/head.p12"),
-            true,
-        ),
-        (
-            "legal/revoked/infosystem.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/revoked/infosystem.p12"),
-            true,
-        ),
-        (
-            "legal/revoked/treasury_client.p12",
-            include_bytes!("../../testdata/ncanode_go/certs/legal/revoked/treasury_client.p12"),
-            true,
-        ),
-    ];
+    pub const NCANODE_KEYS: [(&str, &[u8], bool); 12] = crate::testing::gost::PKCS12;
 
-    pub const NCANODE_CA_CRL: &[u8] =
-        include_bytes!("../../testdata/ncanode_go/certs/nca_gost2022_test.crl");
+    pub const NCANODE_CA_CRL: &[u8] = crate::testing::gost::CRL;
 }
 
 /// The generated RSA/ECDSA PKI (`testdata/pki`, see its README.md): DER certificates and CRLs.

@@ -34,14 +34,9 @@
 //! The NCA test IINs and BINs (123456789011, 123456789012, BIN 123456789021) fail the check
 //! digit (`docs/nca-profile.md`, "IIN and BIN"), which `enforce_check_digits` makes matter.
 
-use crypto_bigint::modular::ConstMontyParams;
-use crypto_bigint::{U512, Uint};
-
 use crate::crypto::DigestAlgorithm;
 use crate::engine::{Check, CheckName, Data, Outcome, Report, Request, RequestError, Verifier};
-use crate::gost::curve::{Curve, Scalar};
-use crate::gost::gost_curve;
-use crate::gost::point::mul_base;
+use crate::gost::sign::Gost2015_512Key;
 use crate::identity::{Expectation, OwnershipMismatch, Role, SubjectKind};
 use crate::path::{Certificate, CertificateStore};
 use crate::policy::Policy;
@@ -683,76 +678,22 @@ fn gost_2004_examples_with_tampered_content_fail() {
 
 // The ncanode_go keys: CMS signed here with the real private keys.
 
-gost_curve! {
-    /// id-tc26-gost-3410-12-512-paramSetA, the curve of the NCA GOST-2015-512 keys, declared
-    /// again for the test signer (the crate's declaration is private to `gost`). Constants
-    /// from the TC 26 recommendations, as in `gost/params.rs`; a wrong digit would make `d·G`
-    /// differ from every certificate's key, which [`NcaKey::load`] asserts.
-    struct Tc26Gost512A: U512 {
-        name: "id-tc26-gost-3410-12-512-paramSetA (test signer)",
-        p: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
-        a: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC4",
-        b: "E8C2505DEDFC86DDC1BD0B2B6667F1DA34B82574761CB0E879BD081CFD0B6265EE3CB090F30D27614CB4574010DA90DD862EF9D4EBEE4761503190785A71C760",
-        q: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF27E69532F48D89116FF22B8D4E0560609B4B38ABFAD2B85DCACDB1411F10B275",
-        x: "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000003",
-        y: "7503CFE87A836AE3A61B8816E25450E6CE5E1C93ACF1ABC1778064FDCBEFA921DF1626BE4FD036E93D75E6A50E3A41E98028FE5FC235F5B889A589CB5215F2A4",
-    }
-}
-
-const L: usize = U512::LIMBS;
-
-/// `x mod q`.
-fn mod_q(x: &Uint<L>) -> Uint<L> {
-    x.rem_vartime(
-        <<Tc26Gost512A as Curve<L>>::Q as ConstMontyParams<L>>::PARAMS
-            .modulus()
-            .as_nz_ref(),
-    )
-}
-
-fn to_le(x: &Uint<L>) -> Vec<u8> {
-    x.as_words().iter().flat_map(|w| w.to_le_bytes()).collect()
-}
-
-/// The key of `d` as a certificate's subjectPublicKey holds it: `OCTET STRING { X_le || Y_le }`
-/// (`docs/nca-profile.md`, "GOST byte conventions").
-fn public_key(d: &Uint<L>) -> Vec<u8> {
-    let (x, y) = mul_base::<Tc26Gost512A, L>(d)
-        .to_affine()
-        .unwrap()
-        .coordinates();
-    [&[0x04, 0x81, 0x80][..], &to_le(&x), &to_le(&y)].concat()
-}
-
 /// A GOST 34.10-2015 512 signature of `digest` (Streebog-512 output as is) with the private key
-/// `d_le` (64 bytes little-endian), as NCA writes it: `r_le || s_le`, with `e` the digest read
-/// little-endian mod q (0 → 1), `C = k·G`, `r = x_C mod q`, `s = r·d + k·e mod q`. The nonce
-/// `k` is derived from the key and the digest, so the CMS here are reproducible.
+/// `d_le` (64 bytes little-endian), as NCA writes it: `r_le || s_le` (the crate's test-only
+/// signer, `gost::sign`). The nonce `k` is derived from the key and the digest, so the CMS here
+/// are reproducible.
 fn gost_sign(d_le: &[u8], digest: &[u8]) -> Vec<u8> {
-    let d = Uint::<L>::from_le_slice(d_le);
-    let e = mod_q(&Uint::<L>::from_le_slice(digest));
-    let e = if e.is_zero().to_bool() { Uint::ONE } else { e };
-    let scalar = |x: &Uint<L>| Scalar::<Tc26Gost512A, L>::new(x);
-    for counter in 0u32.. {
-        let k_bytes =
-            DigestAlgorithm::Streebog512.digest_parts(&[d_le, digest, &counter.to_le_bytes()]);
-        let k = mod_q(&Uint::<L>::from_le_slice(&k_bytes));
-        if k.is_zero().to_bool() {
-            continue;
-        }
-        let Some(c) = mul_base::<Tc26Gost512A, L>(&k).to_affine() else {
-            continue;
-        };
-        let r = mod_q(&c.coordinates().0);
-        let s = scalar(&r)
-            .mul(&scalar(&d))
-            .add(&scalar(&k).mul(&scalar(&e)))
-            .retrieve();
-        if !r.is_zero().to_bool() && !s.is_zero().to_bool() {
-            return [to_le(&r), to_le(&s)].concat();
-        }
-    }
-    unreachable!()
+    let key = Gost2015_512Key::from_le(d_le).unwrap();
+    let mut counter = 0u32;
+    key.sign_digest(digest, |k| {
+        k.copy_from_slice(&DigestAlgorithm::Streebog512.digest_parts(&[
+            d_le,
+            digest,
+            &counter.to_le_bytes(),
+        ]));
+        counter += 1;
+    })
+    .unwrap()
 }
 
 /// One ncanode_go PKCS#12 key: its private key and certificate.
@@ -774,7 +715,7 @@ impl NcaKey {
         let (d_le, cert) = read_pfx(pfx);
         let (_, parsed) = x509_parser::parse_x509_certificate(&cert).unwrap();
         assert_eq!(
-            public_key(&Uint::<L>::from_le_slice(&d_le)),
+            Gost2015_512Key::from_le(&d_le).unwrap().public_key(),
             parsed.public_key().subject_public_key.data.to_vec(),
             "{path}: d·G is the certificate's key"
         );

@@ -3,11 +3,12 @@
 use crypto_bigint::{U256, U512, Uint};
 
 use super::hex;
-use super::signer::{public_key_bytes, sign_with_k};
+use super::signer::public_key_bytes;
 use crate::gost::curve::{Curve, Derived};
 use crate::gost::field::{uint_from_le, uint_to_le};
 use crate::gost::params::{CryptoProA, Tc26Gost512A, gost_curve};
 use crate::gost::point::{Affine, FixedBase, Jacobian, mul_base, mul_var};
+use crate::gost::sign::sign_with_k;
 use crate::gost::verify::{parse_public_key, point_from_coordinates, verify_digest};
 
 gost_curve! {

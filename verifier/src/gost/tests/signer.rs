@@ -1,18 +1,14 @@
-//! A test-only GOST R 34.10 signer (random `k`), and sign/verify round trips through the
-//! public API.
-//!
-//! Signing: `C = k·G`, `r = x_C mod q`, `s = (r·d + k·e) mod q`, retry while `r` or `s` is 0;
-//! the signature is `r_le || s_le` and the public key `OCTET STRING { X_le || Y_le }`, as NCA
-//! writes them.
+//! Random keys and nonces for the test-only GOST signer (`gost::sign`), and sign/verify round
+//! trips through the public API.
 
 use crypto_bigint::{U256, U512, Uint};
 use proptest::prelude::*;
 
-use crate::gost::curve::{Curve, Derived, Scalar};
+use crate::gost::curve::{Curve, Derived};
 use crate::gost::field::{is_zero, reduce, uint_from_le, uint_to_le};
 use crate::gost::params::{CryptoProA, Tc26Gost512A};
-use crate::gost::point::{FixedBase, mul_base};
-use crate::gost::verify::digest_to_e;
+use crate::gost::point::FixedBase;
+use crate::gost::sign;
 use crate::gost::{GostAlgorithm, GostError, PreparedKey, verify, verify_digest};
 
 /// SplitMix64: a small deterministic generator, enough for test keys and nonces.
@@ -47,50 +43,19 @@ impl TestRng {
     }
 }
 
-/// The signature `(r, s)` of the integer `e` with the private key `d` and the nonce `k`, or
-/// `None` if `r` or `s` is 0 (the caller picks another `k`).
-pub(super) fn sign_with_k<C: FixedBase<L>, const L: usize>(
-    d: &Uint<L>,
-    e: &Uint<L>,
-    k: &Uint<L>,
-) -> Option<(Uint<L>, Uint<L>)> {
-    let c = mul_base::<C, L>(k).to_affine()?;
-    let r = reduce::<C::Q, L>(&c.coordinates().0);
-    if is_zero(&r) {
-        return None;
-    }
-    let s = Scalar::<C, L>::new(&r)
-        .mul(&Scalar::<C, L>::new(d))
-        .add(&Scalar::<C, L>::new(k).mul(&Scalar::<C, L>::new(e)))
-        .retrieve();
-    (!is_zero(&s)).then_some((r, s))
-}
-
 /// Signs a digest (hash output as is) with a random `k`: `r_le || s_le`.
 pub(super) fn sign_digest<C: FixedBase<L>, const L: usize>(
     d: &Uint<L>,
     digest: &[u8],
     rng: &mut TestRng,
 ) -> Vec<u8> {
-    let e = digest_to_e::<C, L>(digest).unwrap();
-    loop {
-        let k = rng.scalar::<C, L>();
-        if let Some((r, s)) = sign_with_k::<C, L>(d, &e, &k) {
-            return [uint_to_le(&r), uint_to_le(&s)].concat();
-        }
-    }
+    sign::sign_digest::<C, L>(d, digest, || rng.scalar::<C, L>()).unwrap()
 }
 
 /// The public key of `d` as a SubjectPublicKeyInfo BIT STRING holds it:
 /// `OCTET STRING { X_le || Y_le }`.
 pub(super) fn public_key_bytes<C: FixedBase<L>, const L: usize>(d: &Uint<L>) -> Vec<u8> {
-    let (x, y) = mul_base::<C, L>(d).to_affine().unwrap().coordinates();
-    let content = [uint_to_le(&x), uint_to_le(&y)].concat();
-    let header = match content.len() {
-        n @ 0..0x80 => vec![0x04, n as u8],
-        n => vec![0x04, 0x81, n as u8],
-    };
-    [header, content].concat()
+    sign::public_key_bytes::<C, L>(d).unwrap()
 }
 
 /// A key pair and a signer for one algorithm.

@@ -1,16 +1,15 @@
 //! A minimal, test-only PKCS#12 reader for the NCA test keys of the ncanode_go material
 //! (RFC 7292: BER, password-based encryption with the SHA-1 key derivation of appendix B.2;
 //! pbeWithSHAAnd3-KeyTripleDES-CBC for the key bag, pbeWithSHAAnd40BitRC2-CBC for the
-//! certificate bag; the MAC is not checked).
+//! certificate bag; the MAC is not checked, so a wrong password shows as a panic on the
+//! padding or the decrypted DER, or as a key that does not match the certificate, which
+//! [`super::gost::GostKey::from_pkcs12`] checks).
 
 use des::cipher::{Block, BlockCipherDecrypt, BlockSizeUser, KeyInit};
 use sha1::{Digest, Sha1};
 
 use crate::ber::{Tag, Tlv};
 use crate::oid::Oid;
-
-/// The password of every NCA test PKCS#12 file.
-const PASSWORD: &str = "Qwerty12";
 
 fn oid_of(tlv: Tlv<'_>) -> String {
     assert_eq!(tlv.tag(), Tag::OID);
@@ -35,9 +34,10 @@ fn explicit(tlv: Tlv<'_>) -> Tlv<'_> {
 }
 
 /// RFC 7292 appendix B.2 with SHA-1 (u = 20, v = 64): `n` bytes of key (`id` 1) or IV (`id` 2).
-fn pkcs12_kdf(salt: &[u8], iterations: u32, id: u8, n: usize) -> Vec<u8> {
+fn pkcs12_kdf(password: &str, salt: &[u8], iterations: u32, id: u8, n: usize) -> Vec<u8> {
     const V: usize = 64;
-    let password: Vec<u8> = PASSWORD
+    // BMPString with a terminating zero (appendix B.1).
+    let password: Vec<u8> = password
         .encode_utf16()
         .chain([0])
         .flat_map(u16::to_be_bytes)
@@ -96,7 +96,7 @@ fn cbc_decrypt<C: BlockCipherDecrypt + BlockSizeUser>(
 
 /// Decrypts `EncryptedPrivateKeyInfo`-style content: `algorithm` is the PBE
 /// AlgorithmIdentifier.
-fn pbe_decrypt(algorithm: Tlv<'_>, ciphertext: &[u8]) -> Vec<u8> {
+fn pbe_decrypt(password: &str, algorithm: Tlv<'_>, ciphertext: &[u8]) -> Vec<u8> {
     let parts = children(algorithm);
     let params = children(parts[1]);
     let salt = params[0].octet_string_value().unwrap();
@@ -106,8 +106,8 @@ fn pbe_decrypt(algorithm: Tlv<'_>, ciphertext: &[u8]) -> Vec<u8> {
         .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
     match oid_of(parts[0]).as_str() {
         "1.2.840.113549.1.12.1.3" => {
-            let key = pkcs12_kdf(&salt, iterations, 1, 24);
-            let iv = pkcs12_kdf(&salt, iterations, 2, 8);
+            let key = pkcs12_kdf(password, &salt, iterations, 1, 24);
+            let iv = pkcs12_kdf(password, &salt, iterations, 2, 8);
             cbc_decrypt(
                 &des::TdesEde3::new_from_slice(&key).unwrap(),
                 &iv,
@@ -115,8 +115,8 @@ fn pbe_decrypt(algorithm: Tlv<'_>, ciphertext: &[u8]) -> Vec<u8> {
             )
         }
         "1.2.840.113549.1.12.1.6" => {
-            let key = pkcs12_kdf(&salt, iterations, 1, 5);
-            let iv = pkcs12_kdf(&salt, iterations, 2, 8);
+            let key = pkcs12_kdf(password, &salt, iterations, 1, 5);
+            let iv = pkcs12_kdf(password, &salt, iterations, 2, 8);
             cbc_decrypt(&rc2::Rc2::new_with_eff_key_len(&key, 40), &iv, ciphertext)
         }
         other => panic!("unexpected PBE algorithm {other}"),
@@ -124,7 +124,7 @@ fn pbe_decrypt(algorithm: Tlv<'_>, ciphertext: &[u8]) -> Vec<u8> {
 }
 
 /// The private key (64 bytes, little-endian) and the certificate (DER) of a PFX.
-pub(crate) fn read_pfx(pfx: &[u8]) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn read_pfx(pfx: &[u8], password: &str) -> (Vec<u8>, Vec<u8>) {
     let pfx = Tlv::parse_single(pfx).unwrap();
     let auth_safe = children(pfx)[1];
     let auth_safe = children(auth_safe);
@@ -144,7 +144,7 @@ pub(crate) fn read_pfx(pfx: &[u8]) -> (Vec<u8>, Vec<u8>) {
                 let encrypted = children(explicit(fields[1]));
                 let info = children(encrypted[1]);
                 let ciphertext = info[2].octet_string_value().unwrap();
-                pbe_decrypt(info[1], &ciphertext)
+                pbe_decrypt(password, info[1], &ciphertext)
             }
             other => panic!("unexpected ContentInfo {other}"),
         };
@@ -157,7 +157,7 @@ pub(crate) fn read_pfx(pfx: &[u8]) -> (Vec<u8>, Vec<u8>) {
                     // EncryptedPrivateKeyInfo ::= SEQUENCE { algorithm, encryptedData }
                     let epki = children(value);
                     let ciphertext = epki[1].octet_string_value().unwrap();
-                    let pki = pbe_decrypt(epki[0], &ciphertext);
+                    let pki = pbe_decrypt(password, epki[0], &ciphertext);
                     // PrivateKeyInfo ::= SEQUENCE { version, algorithm, privateKey OCTET STRING }
                     let pki = Tlv::parse_single(&pki).unwrap();
                     let fields = children(pki);
