@@ -1,5 +1,5 @@
 //! End to end: `qoima reverify` over a vault of documents signed by RSA and ECDSA keys of the
-//! generated PKI, registered at different times: a certificate revoked after its registration
+//! generated PKI and a GOST 34.10-2015 key of NCA RK's test PKI, registered at different times: a certificate revoked after its registration
 //! and one revoked before it, one whose CA's certificate has since expired, one whose content
 //! was damaged. Both modes give the verdict each deserves; the summary counts match; CSV and
 //! HTML outputs open (the HTML in headless Chromium); a run killed half-way and resumed gives
@@ -16,6 +16,7 @@ use std::process::Stdio;
 
 use common::{AT, Vault, json, pdf, pki, stderr, stdout};
 use qoima_vault::storage::Table;
+use qoima_verifier::testing::gost::{self, GostKey};
 use qoima_verifier::testing::sign_detached;
 use serde_json::Value;
 
@@ -25,6 +26,10 @@ const LATER: &str = "2026-09-01T00:00:00Z";
 const APRIL: &str = "2026-04-15T10:00:00Z";
 /// While `ca-short` was valid (to 2026-08-01) and after its CRL was issued.
 const JULY: &str = "2026-07-15T10:00:00Z";
+/// After the NCA GOST test CA's CRL was issued (2026-08-11) and the GOST signature was made.
+const AUGUST: &str = "2026-08-20T12:00:00Z";
+/// The NCA GOST test individual's IIN (test data: its check digit is not valid).
+const GOST_IIN: &str = "123456789011";
 
 const INDIVIDUAL_IIN: &str = "850315300128";
 
@@ -45,6 +50,9 @@ fn write_config(vault: &Vault, ca_rsa_crl: &str) {
         "shortca/ca-short.cer",
         "shortca/root-short.crl",
         "shortca/ca-short.crl",
+        "../skarm_kalkan/certs/root_test_gost_2022.cer",
+        "../skarm_kalkan/certs/nca_gost2022_test.cer",
+        "../ncanode_go/certs/nca_gost2022_test.crl",
     ];
     for file in files {
         let name = Path::new(file).file_name().unwrap();
@@ -54,10 +62,13 @@ fn write_config(vault: &Vault, ca_rsa_crl: &str) {
         &vault.config,
         format!(
             "[trust]\n\
-             anchors = [\"pki/root-rsa.cer\", \"pki/root-ec.cer\", \"pki/root-short.cer\"]\n\
-             intermediates = [\"pki/ca-rsa.cer\", \"pki/ca-ec.cer\", \"pki/ca-short.cer\"]\n\
+             anchors = [\"pki/root-rsa.cer\", \"pki/root-ec.cer\", \"pki/root-short.cer\", \
+                        \"pki/root_test_gost_2022.cer\"]\n\
+             intermediates = [\"pki/ca-rsa.cer\", \"pki/ca-ec.cer\", \"pki/ca-short.cer\", \
+                              \"pki/nca_gost2022_test.cer\"]\n\
              crls = [\"pki/{ca_rsa_crl}\", \"pki/root-rsa.crl\", \"pki/ca-ec.crl\", \
-                     \"pki/root-ec.crl\", \"pki/root-short.crl\", \"pki/ca-short.crl\"]\n\
+                     \"pki/root-ec.crl\", \"pki/root-short.crl\", \"pki/ca-short.crl\", \
+                     \"pki/nca_gost2022_test.crl\"]\n\
              \n\
              # Registrations in April precede the roots' first CRLs.\n\
              [policy]\n\
@@ -70,13 +81,19 @@ fn write_config(vault: &Vault, ca_rsa_crl: &str) {
 /// Registers `pdf(n)` signed by the certificate and key at `cert`/`key` (PKI paths), submitted
 /// at `at`; returns the document id.
 fn register(vault: &Vault, n: u32, cert: &str, key: &str, at: &str) -> String {
-    let content = pdf(n);
-    let file = vault.dir.path().join(format!("doc{n}.pdf"));
-    let sig = vault.dir.path().join(format!("doc{n}.p7s"));
-    std::fs::write(&file, &content).unwrap();
     let certificate = std::fs::read(pki(cert)).unwrap();
     let key = std::fs::read_to_string(pki(key)).unwrap();
-    std::fs::write(&sig, sign_detached(&certificate, &key, &content)).unwrap();
+    let content = pdf(n);
+    let signature = sign_detached(&certificate, &key, &content);
+    register_signed(vault, n, &signature, at, INDIVIDUAL_IIN)
+}
+
+/// Registers `pdf(n)` with `signature` over it from the sender `iin`, submitted at `at`.
+fn register_signed(vault: &Vault, n: u32, signature: &[u8], at: &str, iin: &str) -> String {
+    let file = vault.dir.path().join(format!("doc{n}.pdf"));
+    let sig = vault.dir.path().join(format!("doc{n}.p7s"));
+    std::fs::write(&file, pdf(n)).unwrap();
+    std::fs::write(&sig, signature).unwrap();
     let out = vault.qoima(&[
         "doc",
         "register",
@@ -89,7 +106,7 @@ fn register(vault: &Vault, n: u32, cert: &str, key: &str, at: &str) -> String {
         "--at",
         at,
         "--expect-iin",
-        INDIVIDUAL_IIN,
+        iin,
         "--json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -104,6 +121,7 @@ struct Documents {
     revoked_before: String,
     ca_expired: String,
     damaged: String,
+    gost: String,
 }
 
 fn populate(vault: &Vault) -> Documents {
@@ -128,6 +146,15 @@ fn populate(vault: &Vault) -> Documents {
             "shortca/short-ee.cer",
             "shortca/short-ee.key.pem",
             JULY,
+        ),
+        // GOST 34.10-2015 512-bit with a real NCA test key, as NCA's software signs.
+        gost: register_signed(
+            vault,
+            7,
+            &GostKey::from_pkcs12(gost::INDIVIDUAL_VALID, gost::PASSWORD)
+                .sign_detached_at(&pdf(7), gost::SIGNED_AT),
+            AUGUST,
+            GOST_IIN,
         ),
     };
     // The CA's full CRL now lists revoked-later.
@@ -195,7 +222,7 @@ fn both_modes_give_each_document_its_verdict_and_the_summary_counts_them() {
         &["--at", LATER, "--mode", "registered", "--check-content"],
     );
     assert_eq!(code, 1, "{err}");
-    assert_eq!(lines.len(), 6, "{err}");
+    assert_eq!(lines.len(), 7, "{err}");
     let found = verdicts(&lines);
     assert_eq!(found[&docs.good_rsa], "TOTAL_PASSED");
     assert_eq!(found[&docs.good_ec], "TOTAL_PASSED");
@@ -203,6 +230,7 @@ fn both_modes_give_each_document_its_verdict_and_the_summary_counts_them() {
     assert_eq!(found[&docs.revoked_before], "TOTAL_FAILED / REVOKED");
     assert_eq!(found[&docs.ca_expired], "TOTAL_PASSED");
     assert_eq!(found[&docs.damaged], "TOTAL_FAILED / HASH_FAILURE");
+    assert_eq!(found[&docs.gost], "TOTAL_PASSED");
     let damaged = lines
         .iter()
         .find(|l| l["id"] == docs.damaged.as_str())
@@ -237,8 +265,10 @@ fn both_modes_give_each_document_its_verdict_and_the_summary_counts_them() {
             .unwrap()
             .contains("CN=")
     );
-    assert!(err.contains("re-verified 6 version(s)"), "{err}");
-    assert!(err.contains("TOTAL_PASSED: 4"), "{err}");
+    assert!(err.contains("re-verified 7 version(s)"), "{err}");
+    // By issuing CA: the NCA GOST test CA among them.
+    assert!(err.contains("(GOST) TEST 2022"), "{err}");
+    assert!(err.contains("TOTAL_PASSED: 5"), "{err}");
     assert!(err.contains("TOTAL_FAILED / REVOKED: 1"), "{err}");
     assert!(err.contains("TOTAL_FAILED / HASH_FAILURE: 1"), "{err}");
     assert!(
@@ -246,7 +276,7 @@ fn both_modes_give_each_document_its_verdict_and_the_summary_counts_them() {
         "{err}"
     );
     assert!(
-        err.contains("project-documentation: TOTAL_FAILED 2, TOTAL_PASSED 4"),
+        err.contains("project-documentation: TOTAL_FAILED 2, TOTAL_PASSED 5"),
         "{err}"
     );
 
@@ -270,6 +300,7 @@ fn both_modes_give_each_document_its_verdict_and_the_summary_counts_them() {
     // Without --check-content the damaged bytes are not read: the signature signs the
     // attributes, whose digest the vault keeps.
     assert_eq!(found[&docs.damaged], "TOTAL_PASSED");
+    assert_eq!(found[&docs.gost], "TOTAL_PASSED");
 
     // A selection: one document by id, only what is indeterminate: exit 2.
     let ids = vault.dir.path().join("ids.txt");
@@ -296,8 +327,12 @@ fn both_modes_give_each_document_its_verdict_and_the_summary_counts_them() {
             "--current-only",
         ],
     );
-    assert_eq!((code, lines.len()), (0, 1));
-    assert_eq!(lines[0]["id"], docs.ca_expired.as_str());
+    assert_eq!((code, lines.len()), (0, 2));
+    let mut ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut expected = [docs.ca_expired.as_str(), docs.gost.as_str()];
+    expected.sort();
+    assert_eq!(ids, expected);
 
     // Bad options are bad usage, and start no run.
     let (code, _, err) = reverify(&vault, &["--mode", "sometimes"]);
@@ -331,7 +366,7 @@ fn csv_and_html_outputs_open() {
     assert!(lines.is_empty());
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows.len(), 7);
+    assert_eq!(rows.len(), 8);
     assert!(
         rows[0].starts_with("id,version,registrationNumber,"),
         "{}",
@@ -345,7 +380,7 @@ fn csv_and_html_outputs_open() {
     // The page as a browser builds it: the verdict table with its counts, the chart's bars.
     let dom = chromium_dom(&html);
     assert!(dom.contains("<table id=\"verdicts\">"), "{dom}");
-    assert!(dom.contains("<td>TOTAL_PASSED</td><td>4</td>"), "{dom}");
+    assert!(dom.contains("<td>TOTAL_PASSED</td><td>5</td>"), "{dom}");
     assert!(
         dom.contains("<td>TOTAL_FAILED / HASH_FAILURE</td><td>1</td>"),
         "{dom}"
@@ -402,11 +437,11 @@ fn a_run_killed_half_way_and_resumed_gives_the_results_of_an_uninterrupted_run()
     populate(&vault);
     let (individual, key) = ("certs/individual.cer", "keys/individual.key.pem");
     for n in 100..140 {
-        register(&vault, n, individual, key, JULY);
+        register(&vault, n, individual, key, AUGUST);
     }
     let args = ["reverify", "--at", LATER, "--check-content", "--jobs", "2"];
     let (code, whole, _) = reverify(&vault, &args[1..]);
-    assert_eq!((code, whole.len()), (1, 46));
+    assert_eq!((code, whole.len()), (1, 47));
 
     // The run writes its results to a pipe the test stops reading: it blocks, and is killed
     // with some results written and a checkpoint taken, before the end.
@@ -454,7 +489,7 @@ fn a_run_killed_half_way_and_resumed_gives_the_results_of_an_uninterrupted_run()
         .expect("the killed run is left running");
     let checkpointed = partial.lines().count();
     assert!(
-        (5..46).contains(&checkpointed),
+        (5..47).contains(&checkpointed),
         "the kill landed after {checkpointed} results: {killed}"
     );
     assert!(killed["last"].is_string(), "{killed}");
@@ -463,14 +498,14 @@ fn a_run_killed_half_way_and_resumed_gives_the_results_of_an_uninterrupted_run()
     let out = vault.qoima(&["reverify", "--resume", "--jobs", "1"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let resumed_lines = stdout(&out).lines().count();
-    assert_eq!(resumed_lines, 46 - checkpointed);
+    assert_eq!(resumed_lines, 47 - checkpointed);
     let runs = run_results(&vault);
     let (resumed, results) = &runs[killed_id];
     assert_eq!(resumed["status"], "finished");
-    assert_eq!(resumed["summary"]["total"], 46);
+    assert_eq!(resumed["summary"]["total"], 47);
     let uninterrupted = runs
         .iter()
-        .find(|(id, (state, _))| *id != killed_id && state["summary"]["total"] == 46)
+        .find(|(id, (state, _))| *id != killed_id && state["summary"]["total"] == 47)
         .map(|(_, (_, results))| results)
         .unwrap();
     assert_eq!(results, uninterrupted);
