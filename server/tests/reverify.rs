@@ -561,3 +561,133 @@ fn record_writes_each_changed_verdict_once_as_an_event_and_an_audit_entry() {
     assert!(lines.iter().all(|l| l["changed"] == false), "{lines:?}");
     assert!(lines.iter().all(|l| l["recorded"].is_null()));
 }
+
+#[test]
+fn runs_over_the_api_one_at_a_time_with_progress_summary_and_streamed_results() {
+    let vault = Vault::new();
+    let docs = populate(&vault);
+    // A large document, so that a run reading every content back takes a moment.
+    let mut large = pdf(8);
+    large.resize(32 << 20, b'x');
+    let certificate = std::fs::read(pki("certs/individual.cer")).unwrap();
+    let key_pem = std::fs::read_to_string(pki("keys/individual.key.pem")).unwrap();
+    let file = vault.dir.path().join("large.pdf");
+    let sig = vault.dir.path().join("large.p7s");
+    std::fs::write(&file, &large).unwrap();
+    std::fs::write(&sig, sign_detached(&certificate, &key_pem, &large)).unwrap();
+    let out = vault.qoima(&[
+        "doc",
+        "register",
+        "--content",
+        file.to_str().unwrap(),
+        "--sig",
+        sig.to_str().unwrap(),
+        "--class",
+        "project-documentation",
+        "--at",
+        AUGUST,
+        "--expect-iin",
+        INDIVIDUAL_IIN,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let auditor = common::key(&vault, "auditor");
+    let admin = common::key(&vault, "admin");
+    let reader = common::key(&vault, "reader");
+    let server = common::Server::start(&vault);
+
+    let options = format!(r#"{{"at": "{LATER}", "mode": "now", "checkContent": true}}"#);
+    let (status, body) = server.request(
+        &reader,
+        "POST",
+        "/v1/reverifications",
+        options.clone().into(),
+    );
+    assert_eq!(status, 403, "{body}");
+    let (status, headers, body) = server.send(
+        &auditor,
+        "POST",
+        "/v1/reverifications",
+        &[],
+        options.into_bytes(),
+    );
+    assert_eq!(status, 202, "{}", String::from_utf8_lossy(&body));
+    let started: Value = serde_json::from_slice(&body).unwrap();
+    let id = started["id"].as_str().unwrap().to_owned();
+    assert_eq!(started["total"], 8);
+    assert_eq!(
+        headers["location"],
+        format!("/v1/reverifications/{id}").as_str()
+    );
+
+    // Never two at once: a second run is refused while the first is in progress.
+    let (status, body) = server.request(&admin, "POST", "/v1/reverifications", b"{}".to_vec());
+    if status == 202 {
+        let first = server.get_json(&auditor, &format!("/v1/reverifications/{id}"));
+        assert_eq!(first["status"], "finished", "two runs at once: {body}");
+    } else {
+        assert_eq!(status, 409, "{body}");
+        assert!(body.contains(&id), "{body}");
+    }
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let run = loop {
+        let run = server.get_json(&auditor, &format!("/v1/reverifications/{id}"));
+        if run["status"] != "running" {
+            break run;
+        }
+        assert!(std::time::Instant::now() < deadline, "{run}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(run["status"], "finished", "{run}");
+    assert_eq!(run["done"], 8);
+    assert_eq!(run["validationTime"], LATER);
+    assert_eq!(
+        run["summary"]["byVerdict"]["TOTAL_FAILED / HASH_FAILURE"], 1,
+        "{run}"
+    );
+    assert_eq!(run["summary"]["byVerdict"]["TOTAL_PASSED"], 4, "{run}");
+
+    let (status, headers, body) = server.send(
+        &auditor,
+        "GET",
+        &format!("/v1/reverifications/{id}/results"),
+        &[],
+        Vec::new(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/x-ndjson");
+    let lines: Vec<Value> = String::from_utf8(body)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 8);
+    let found = verdicts(&lines);
+    assert_eq!(found[&docs.damaged], "TOTAL_FAILED / HASH_FAILURE");
+    assert_eq!(found[&docs.revoked_after], "INDETERMINATE / REVOKED_NO_POE");
+    assert_eq!(found[&docs.gost], "TOTAL_PASSED");
+
+    // Wrong options: 422 naming them, 400 for an unknown field; no such run: 404.
+    let (status, body) = server.request(
+        &auditor,
+        "POST",
+        "/v1/reverifications",
+        br#"{"mode": "sometimes"}"#.to_vec(),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("sometimes"), "{body}");
+    let (status, _) = server.request(
+        &auditor,
+        "POST",
+        "/v1/reverifications",
+        br#"{"everything": true}"#.to_vec(),
+    );
+    assert_eq!(status, 400);
+    for path in [
+        "/v1/reverifications/nope",
+        "/v1/reverifications/..%2F..%2Fetc/results",
+    ] {
+        let (status, body) = server.request(&auditor, "GET", path, Vec::new());
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+}
