@@ -522,68 +522,85 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
     let record = state.options.record;
     let outcome = {
         let state = &mut state;
-        let items = engine.registry.select(&resolved.selection, after);
+        // The producer lists ids only; each worker reads its document's versions and
+        // verifies them, so that reading records is spread over the workers too.
+        let documents = engine.registry.select_documents(&resolved.selection, after);
         run_ordered(
             engine.jobs,
-            items,
+            documents,
             engine.stop,
-            |item| match item {
-                Ok(selected) => {
-                    let line = judge(
-                        engine.registry,
-                        engine.verifier,
-                        &resolved,
-                        check_content,
-                        &selected,
-                    );
-                    (Some(selected.key()), line)
-                }
-                Err(e) => (None, unreadable(&e)),
-            },
-            |(key, mut line)| -> Result<(), String> {
-                if record
-                    && line.changed
-                    && let (Some((id, version)), Some(indication)) = (key, line.indication)
-                {
-                    let recorded = engine
+            |document| {
+                let versions = document.and_then(|id| {
+                    engine
                         .registry
-                        .record_reverification(
-                            id,
-                            version,
-                            (indication, line.sub_indication),
-                            resolved.mode,
-                            resolved.validation_time,
-                            &engine.by,
-                        )
-                        .map_err(|e| {
-                            format!("cannot record the verdict of {id} version {version}: {e}")
-                        })?;
-                    line.recorded = Some(recorded);
-                }
-                let write_failed = |e: std::io::Error| format!("cannot write a result: {e}");
-                output::write_row(&mut results_buffer, &line, Format::Jsonl)
-                    .map_err(write_failed)?;
-                if let Some(out) = writer.as_mut() {
-                    output::write_row(out, &line, format).map_err(write_failed)?;
-                }
-                state.summary.add(Tally {
-                    verdict: line.indication.map(|i| (i, line.sub_indication)),
-                    class: Some(&line.class)
-                        .filter(|c| !c.is_empty())
-                        .map(String::as_str),
-                    issuers: line
-                        .signers
-                        .iter()
-                        .filter_map(|s| s.issuer.as_deref())
-                        .collect(),
-                    change: line.changed.then(|| Change {
-                        id: format!("{}:{}", line.id, line.version),
-                        from: line.before.clone(),
-                        to: verdict_text(line.indication.unwrap_or_default(), line.sub_indication),
-                    }),
+                        .selected_versions(id, &resolved.selection, after)
                 });
-                if let Some((id, version)) = key {
-                    state.last = Some(format!("{id}:{version}"));
+                match versions {
+                    Ok(versions) => versions
+                        .iter()
+                        .map(|selected| {
+                            let line = judge(
+                                engine.registry,
+                                engine.verifier,
+                                &resolved,
+                                check_content,
+                                selected,
+                            );
+                            (Some(selected.key()), line)
+                        })
+                        .collect(),
+                    Err(e) => vec![(None, unreadable(&e))],
+                }
+            },
+            |lines: Vec<(Option<VersionKey>, Line)>| -> Result<(), String> {
+                for (key, mut line) in lines {
+                    if record
+                        && line.changed
+                        && let (Some((id, version)), Some(indication)) = (key, line.indication)
+                    {
+                        let recorded = engine
+                            .registry
+                            .record_reverification(
+                                id,
+                                version,
+                                (indication, line.sub_indication),
+                                resolved.mode,
+                                resolved.validation_time,
+                                &engine.by,
+                            )
+                            .map_err(|e| {
+                                format!("cannot record the verdict of {id} version {version}: {e}")
+                            })?;
+                        line.recorded = Some(recorded);
+                    }
+                    let write_failed = |e: std::io::Error| format!("cannot write a result: {e}");
+                    output::write_row(&mut results_buffer, &line, Format::Jsonl)
+                        .map_err(write_failed)?;
+                    if let Some(out) = writer.as_mut() {
+                        output::write_row(out, &line, format).map_err(write_failed)?;
+                    }
+                    state.summary.add(Tally {
+                        verdict: line.indication.map(|i| (i, line.sub_indication)),
+                        class: Some(&line.class)
+                            .filter(|c| !c.is_empty())
+                            .map(String::as_str),
+                        issuers: line
+                            .signers
+                            .iter()
+                            .filter_map(|s| s.issuer.as_deref())
+                            .collect(),
+                        change: line.changed.then(|| Change {
+                            id: format!("{}:{}", line.id, line.version),
+                            from: line.before.clone(),
+                            to: verdict_text(
+                                line.indication.unwrap_or_default(),
+                                line.sub_indication,
+                            ),
+                        }),
+                    });
+                    if let Some((id, version)) = key {
+                        state.last = Some(format!("{id}:{version}"));
+                    }
                 }
                 if let Some(progress) = progress.as_mut() {
                     progress.tick(state.summary.total);
@@ -645,7 +662,8 @@ fn checkpoint(
     if let Some(writer) = writer {
         writer.flush().map_err(failed)?;
     }
-    if let Some(mut output) = file_output {
+    // A regular file is synced and its length kept; a device or a pipe has neither.
+    if let Some(mut output) = file_output.filter(|f| f.metadata().is_ok_and(|m| m.is_file())) {
         output.sync_data().map_err(failed)?;
         state.output_len = output.stream_position().map_err(failed)?;
     }
@@ -666,8 +684,11 @@ fn reopen(path: &Path, length: u64) -> Result<File, String> {
             .truncate(false)
             .write(true)
             .open(path)?;
-        file.set_len(length)?;
-        file.seek(SeekFrom::Start(length))?;
+        // A device or a pipe (`/dev/null`, a FIFO) is written as it is.
+        if file.metadata()?.is_file() {
+            file.set_len(length)?;
+            file.seek(SeekFrom::Start(length))?;
+        }
         Ok(file)
     };
     open().map_err(|e| format!("cannot open {}: {e}", path.display()))

@@ -36,7 +36,7 @@ use self::manifest::{ChunkRef, Manifest};
 use crate::address::{ChunkId, ContentAddress};
 use crate::codec;
 use crate::error::VaultError;
-use crate::storage::rocks::RocksBackend;
+use crate::storage::rocks::{Durability, RocksBackend};
 use crate::storage::{ChunkStore, MetaStore, Table};
 
 /// The largest chunk size a store may be configured with.
@@ -137,6 +137,13 @@ impl ContentStore<RocksBackend> {
     pub fn open(dir: &Path, config: ContentConfig) -> Result<Self, VaultError> {
         config.validate()?;
         Self::with_backend(RocksBackend::open(dir)?, config)
+    }
+
+    /// Opens (or creates) the store in `dir` for a bulk load whose writes become durable only
+    /// at [`RocksBackend::persist`] ([`Durability::Deferred`]).
+    pub fn open_for_bulk_load(dir: &Path, config: ContentConfig) -> Result<Self, VaultError> {
+        config.validate()?;
+        Self::with_backend(RocksBackend::open_with(dir, Durability::Deferred)?, config)
     }
 }
 

@@ -101,6 +101,23 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         selection: &'a Selection,
         after: Option<VersionKey>,
     ) -> impl Iterator<Item = Result<Selected, StoreError>> + 'a {
+        Versions {
+            registry: self,
+            selection,
+            after,
+            ids: self.select_documents(selection, after),
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// The documents whose versions `selection` may take, in id order, from `after`'s document
+    /// on: only their ids, so that a caller may read each one's versions
+    /// ([`Registry::selected_versions`]) on another thread.
+    pub fn select_documents<'a>(
+        &'a self,
+        selection: &'a Selection,
+        after: Option<VersionKey>,
+    ) -> impl Iterator<Item = Result<DocumentId, StoreError>> + 'a {
         let ids: Box<dyn Iterator<Item = Result<DocumentId, StoreError>> + 'a> =
             match &selection.ids {
                 Some(ids) => Box::new(ids.iter().copied().map(Ok)),
@@ -111,17 +128,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                         .map(|entry| document_id(&entry?.0)),
                 ),
             };
-        let ids = ids.filter(move |id| match (id, after) {
+        ids.filter(move |id| match (id, after) {
             (Ok(id), Some((last, _))) => *id >= last,
             _ => true,
-        });
-        Versions {
-            registry: self,
-            selection,
-            after,
-            ids,
-            pending: VecDeque::new(),
-        }
+        })
     }
 
     /// How many versions `selection` takes, when that is known without reading each
@@ -159,12 +169,14 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(Some(if selection.current_only {
             count(Table::Documents)?.saturating_sub(disposed_documents)
         } else {
-            count(Table::Versions)?.saturating_sub(disposed_versions)
+            // Every version took one registration number: its small entry counts it without
+            // reading the version's record.
+            count(Table::Numbers)?.saturating_sub(disposed_versions)
         }))
     }
 
-    /// The versions of document `id` that `selection` takes, after `after`.
-    fn selected_versions(
+    /// The versions of document `id` that `selection` takes, after `after`, in order.
+    pub fn selected_versions(
         &self,
         id: DocumentId,
         selection: &Selection,
@@ -222,6 +234,11 @@ fn known_verdict(
     if let Some(verdict) = recorded {
         return Ok(verdict);
     }
+    // A registration stores only passing reports: when every indication in the JSON says so
+    // (a byte search, much cheaper than parsing the reports), that is the verdict.
+    if every_indication_passed(&version.report) {
+        return Ok(("TOTAL_PASSED".to_owned(), None));
+    }
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct StoredVerdict {
@@ -242,6 +259,23 @@ fn known_verdict(
         .map_or(("TOTAL_PASSED".to_owned(), None), |r| {
             (r.indication, r.sub_indication)
         }))
+}
+
+/// Whether every `"indication":` of the stored reports' JSON is `"TOTAL_PASSED"` (the
+/// reports are serde_json's compact output, so the key and value are written exactly so).
+fn every_indication_passed(json: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"indication\":";
+    const PASSED: &[u8] = b"\"TOTAL_PASSED\"";
+    let mut found = false;
+    let mut rest = json;
+    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        rest = &rest[at + KEY.len()..];
+        if !rest.starts_with(PASSED) {
+            return false;
+        }
+        found = true;
+    }
+    found
 }
 
 fn document_id(key: &[u8]) -> Result<DocumentId, StoreError> {
@@ -283,5 +317,21 @@ where
                 Err(e) => return Some(Err(e)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::every_indication_passed;
+
+    #[test]
+    fn the_byte_search_finds_any_indication_but_passed() {
+        let passed =
+            br#"[{"indication":"TOTAL_PASSED","signers":[{"indication":"TOTAL_PASSED"}]}]"#;
+        assert!(every_indication_passed(passed));
+        let failed = br#"[{"indication":"TOTAL_PASSED"},{"indication":"INDETERMINATE"}]"#;
+        assert!(!every_indication_passed(failed));
+        // No indication at all: not known to have passed, so the reports are parsed.
+        assert!(!every_indication_passed(b"[]"));
     }
 }

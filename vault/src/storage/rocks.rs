@@ -31,6 +31,20 @@ pub struct RocksBackend {
     db: DB,
     /// Serialises [`MetaStore::commit`]: its existence check and its write are one step.
     commits: Mutex<()>,
+    /// When writes become durable.
+    durability: Durability,
+}
+
+/// When a write is durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Before it is acknowledged: every commit and sync reaches the disk. The vault's mode.
+    EachWrite,
+    /// Only at [`RocksBackend::persist`]: a crash before it may lose any write since the last
+    /// one. For loads that can be run again from their source (a benchmark's generated vault,
+    /// an import whose source is kept), never for acknowledged submissions.
+    Deferred,
 }
 
 impl From<rocksdb::Error> for StorageError {
@@ -47,6 +61,11 @@ impl RocksBackend {
     ///
     /// RocksDB locks the directory: a second process opening it gets an error.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
+        Self::open_with(path, Durability::EachWrite)
+    }
+
+    /// Opens (or creates) the database at `path`, its writes durable as `durability` says.
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StorageError> {
         let mut db_opts = Options::default();
         db_opts.create_if_missing(true);
         db_opts.create_missing_column_families(true);
@@ -87,7 +106,13 @@ impl RocksBackend {
         Ok(Self {
             db,
             commits: Mutex::new(()),
+            durability,
         })
+    }
+
+    /// Makes every write so far durable (the end of a [`Durability::Deferred`] load).
+    pub fn persist(&self) -> Result<(), StorageError> {
+        Ok(self.db.flush_wal(true)?)
     }
 
     fn cf(&self, name: &str) -> Result<&ColumnFamily, StorageError> {
@@ -100,9 +125,10 @@ impl RocksBackend {
         self.cf(table.name())
     }
 
-    fn synced() -> WriteOptions {
+    /// The options of a write that must be durable when it returns.
+    fn synced(&self) -> WriteOptions {
         let mut opts = WriteOptions::default();
-        opts.set_sync(true);
+        opts.set_sync(self.durability == Durability::EachWrite);
         opts
     }
 
@@ -144,7 +170,10 @@ impl ChunkStore for RocksBackend {
     }
 
     fn sync(&self) -> Result<(), StorageError> {
-        Ok(self.db.flush_wal(true)?)
+        match self.durability {
+            Durability::EachWrite => self.persist(),
+            Durability::Deferred => Ok(()),
+        }
     }
 
     fn chunk_ids(&self) -> Box<dyn Iterator<Item = Result<ChunkId, StorageError>> + '_> {
@@ -167,7 +196,7 @@ impl ChunkStore for RocksBackend {
             batch.delete_cf(chunks, id.as_bytes());
             batch.delete_cf(index, id.as_bytes());
         }
-        Ok(self.db.write_opt(batch, &Self::synced())?)
+        Ok(self.db.write_opt(batch, &self.synced())?)
     }
 }
 
@@ -198,7 +227,7 @@ impl MetaStore for RocksBackend {
         for address in &batch.disposed {
             write.delete_cf(manifests, address);
         }
-        Ok(self.db.write_opt(write, &Self::synced())?)
+        Ok(self.db.write_opt(write, &self.synced())?)
     }
 
     fn scan(&self, table: Table) -> Box<dyn Iterator<Item = Result<Entry, StorageError>> + '_> {
