@@ -124,7 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Scrub => content::scrub(dir),
         Command::Gc => content::gc(dir),
         Command::Serve(args) => serve::serve(dir, cli.config.as_deref(), args),
-        Command::Verify(args) => return verify::verify(args),
+        Command::Verify(args) => return verify::verify(args, cli.config.as_deref()),
         Command::Reverify(args) => return reverify::reverify(dir, cli.config.as_deref(), args),
         Command::Doc(command) => doc::run(dir, cli.config.as_deref(), command),
         Command::Hold(command) => hold::run(dir, cli.config.as_deref(), command),

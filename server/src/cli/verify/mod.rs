@@ -71,7 +71,7 @@ pub struct VerifyArgs {
 
 /// Exit 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE; 64 for bad usage or an unreadable
 /// file (returned as a [`Failure`]).
-pub fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+pub fn verify(args: VerifyArgs, config: Option<&Path>) -> Result<ExitCode, Failure> {
     let validation_time = match &args.at {
         Some(text) => parse_time(text)?,
         None => jiff::Timestamp::now().as_second(),
@@ -83,8 +83,18 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
             "--jobs, --output and --format go with --batch",
         ));
     }
-    let verifier = verifier(&args)?;
     if let Some(manifest) = &args.batch {
+        // A batch takes its trust store from the files given, or else from `--config`.
+        let verifier = match config {
+            Some(config) if args.trust.is_empty() && args.ca.is_empty() && args.crl.is_empty() => {
+                let settings = crate::config::load(Some(config))?;
+                match &args.policy {
+                    Some(path) => settings.verifier.with_policy(policy(path)?),
+                    None => settings.verifier,
+                }
+            }
+            _ => verifier(&args)?,
+        };
         let options = batch::Options {
             manifest,
             validation_time,
@@ -95,6 +105,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         };
         return batch::run(&verifier, &options);
     }
+    let verifier = verifier(&args)?;
     let Some(sig) = &args.sig else {
         return Err(Failure::usage("--sig FILE or --batch MANIFEST is required"));
     };
@@ -165,15 +176,17 @@ fn verifier(args: &VerifyArgs) -> Result<Verifier, Failure> {
         }
     }
     let policy = match &args.policy {
-        Some(path) => {
-            let text = String::from_utf8(read(path)?)
-                .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", path.display())))?;
-            Policy::from_toml(&text)
-                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
-        }
+        Some(path) => policy(path)?,
         None => Policy::default(),
     };
     Ok(Verifier::new(store, crls, policy))
+}
+
+/// The policy of the TOML file at `path`.
+fn policy(path: &Path) -> Result<Policy, Failure> {
+    let text = String::from_utf8(read(path)?)
+        .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", path.display())))?;
+    Policy::from_toml(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
 }
 
 fn parse_time(text: &str) -> Result<i64, Failure> {
