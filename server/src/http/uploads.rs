@@ -18,7 +18,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
 use qoima_vault::keys::ApiKey;
-use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId};
+use qoima_vault::uploads::{NewUpload, StagedContent, Upload, UploadError, UploadId};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::AppState;
@@ -233,6 +233,34 @@ pub(super) fn owned_by(
         Ok(_) | Err(UploadError::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The bytes of finished upload `id` of `key`, staged where they are, for a registration to
+/// check before they enter the content store: 404 for an unknown upload or another key's, 409
+/// for one not finished.
+pub(super) fn staged(
+    state: &AppState,
+    id: UploadId,
+    key: &ApiKey,
+) -> Result<StagedContent, Response<Body>> {
+    let upload = match owned_by(state, id, key) {
+        Ok(Some(upload)) => upload,
+        Ok(None) => return Err(problem(StatusCode::NOT_FOUND, &format!("no upload {id}"))),
+        Err(e) => return Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    };
+    if !upload.is_complete() {
+        return Err(problem(
+            StatusCode::CONFLICT,
+            &format!(
+                "upload {id} has {} of its {} bytes: finish it first",
+                upload.offset, upload.length
+            ),
+        ));
+    }
+    state.uploads.staged(&upload).map_err(|e| match e {
+        UploadError::NotFound(_) => problem(StatusCode::NOT_FOUND, &format!("no upload {id}")),
+        e => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    })
 }
 
 /// Upload `text` of `key`; 404 for a malformed id, an unknown one and another key's.

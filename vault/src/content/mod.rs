@@ -17,6 +17,7 @@ mod pending;
 mod pipeline;
 mod reader;
 mod scrub;
+mod stamps;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -24,12 +25,14 @@ mod writer;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use jiff::Timestamp;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use reader::ContentReader;
 pub use scrub::{GcReport, ScrubProblem, ScrubProgress, ScrubReport};
+pub use stamps::{Removed, Stamped};
 pub use writer::ContentWriter;
 
 use self::manifest::{ChunkRef, Manifest};
@@ -130,6 +133,11 @@ struct Inner<S> {
     /// many puts hold each. Garbage collection holds this lock while it runs
     /// and leaves these chunks alone.
     pending: Mutex<HashMap<ChunkId, usize>>,
+    /// Held by puts and by removals of unreferenced content around their manifest checks and
+    /// commits (`stamps.rs`).
+    stamps: Mutex<()>,
+    /// The time of puts' stamps: the system's unless a test sets another.
+    clock: RwLock<fn() -> Timestamp>,
 }
 
 impl ContentStore<RocksBackend> {
@@ -148,6 +156,8 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
             backend,
             config,
             pending: Mutex::new(HashMap::new()),
+            stamps: Mutex::new(()),
+            clock: RwLock::new(Timestamp::now),
         };
         Ok(Self {
             inner: Arc::new(inner),

@@ -18,6 +18,7 @@ use crate::codec;
 use crate::error::VaultError;
 use crate::records::{DocumentId, VersionRecord};
 use crate::storage::{ChunkStore, MetaStore, Table};
+use crate::uploads::StagedContent;
 
 /// The most content read back to verify a signature that has no signed attributes (it signs
 /// the bytes themselves, so the stored digest is not enough).
@@ -39,8 +40,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
 
     /// Each of `signatures` over the content at `address` at `at`, with an optional proof of
     /// existence: against the content's SHA-256, and against its bytes only when a signature
-    /// signs them directly. A refused expectation or an unreadable content is the caller's
-    /// error `E`; a verdict, whatever it is, is a report.
+    /// signs them directly (read from `staged` when they are not stored yet). A refused
+    /// expectation or an unreadable content is the caller's error `E`; a verdict, whatever it
+    /// is, is a report.
+    #[allow(clippy::too_many_arguments)] // Each is one fact of the content or the verification.
     pub(super) fn verify_signatures<E: From<RequestError> + From<VaultError>>(
         &self,
         signatures: &[Vec<u8>],
@@ -49,6 +52,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: i64,
         expected: &Expectation,
         proof_of_existence: Option<i64>,
+        staged: Option<&StagedContent>,
     ) -> Result<Vec<Report>, E> {
         let digest = Data::Digest {
             algorithm: DigestAlgorithm::Sha256,
@@ -70,11 +74,18 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 && length <= MAX_REREAD
             {
                 if bytes.is_none() {
-                    let mut all = Vec::with_capacity(length as usize);
-                    self.content()
-                        .read(&address)?
-                        .read_to_end(&mut all)
-                        .map_err(VaultError::from)?;
+                    let all = match staged {
+                        // Not stored yet: read where it is staged.
+                        Some(staged) => staged.read_range(0..length)?,
+                        None => {
+                            let mut all = Vec::with_capacity(length as usize);
+                            self.content()
+                                .read(&address)?
+                                .read_to_end(&mut all)
+                                .map_err(VaultError::from)?;
+                            all
+                        }
+                    };
                     bytes = Some(all);
                 }
                 let data = Data::Bytes(bytes.as_deref().unwrap_or_default());
@@ -121,6 +132,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at.as_second(),
             &expected,
             Some(record.registered_at),
+            None,
         )
         .map(Some)
     }

@@ -4,8 +4,9 @@
 //! An upload is declared with its length and whole-file SHA-256, then filled by PATCH requests,
 //! each a [`Patch`]. Its bytes wait here, in `<dir>/<id>.data` beside `<dir>/<id>.state`, and
 //! never in the content store: a complete upload enters the write-once vault only when a
-//! document is registered from it ([`UploadStore::content`], then [`UploadStore::remove`]), so
-//! expired and abandoned uploads leave nothing behind in the vault.
+//! document is registered from it, after its signatures and format were checked against the
+//! staged bytes ([`UploadStore::staged`], then [`UploadStore::remove`]), so expired and
+//! abandoned uploads, and refused registrations, leave nothing behind in the vault.
 //!
 //! # Durability
 //! Nothing is reported stored before it is. A patch appends to the data file; finishing it
@@ -34,6 +35,7 @@
 mod error;
 mod id;
 mod patch;
+mod staged;
 pub(crate) mod state;
 #[cfg(test)]
 mod tests;
@@ -50,6 +52,7 @@ use sha2::{Digest, Sha256};
 pub use error::UploadError;
 pub use id::{ParseUploadIdError, UploadId};
 pub use patch::Patch;
+pub use staged::StagedContent;
 
 use self::error::io_at;
 use self::state::{DATA_SUFFIX, Files, STATE_SUFFIX, Staged, TEMP_SUFFIX};
