@@ -55,7 +55,7 @@ fn gc_removes_unreferenced_content_after_its_grace_period_and_logs_it() {
 
     // After it: removed, logged, and gone for `get`; the registered document's content stays.
     let collected = gc_at(&vault, "2030-01-09T00:00:00Z", &[]);
-    assert_eq!(removed(&collected), [loose.clone()]);
+    assert_eq!(removed(&collected), std::slice::from_ref(&loose));
     assert_eq!(collected["collection"], 1);
     assert_eq!(collected["removed"][0]["putAt"], "2030-01-01T00:00:00Z");
     assert!(collected["chunks"].as_u64().unwrap() >= 1);

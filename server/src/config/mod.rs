@@ -534,6 +534,10 @@ max-upload-bytes-per-key-per-day = 11
                 "QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS",
                 "QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS",
                 "QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS",
+                "QOIMA_SERVER_CONTENT_GRACE_HOURS",
+                "QOIMA_SERVER_GC_INTERVAL_HOURS",
+                "QOIMA_SERVER_MAX_UPLOADS_PER_KEY",
+                "QOIMA_SERVER_MAX_UPLOAD_BYTES_PER_KEY_PER_DAY",
             ]
         );
         // Every key of the table is one of them, and the other way round.

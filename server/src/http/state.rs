@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 
 use super::metrics::Metrics;
 use super::signed;
+use super::uploads::UploadQuotas;
 use crate::config::ServerSettings;
 
 /// Shared state of the request handlers.
@@ -34,6 +35,8 @@ pub struct AppState {
     pub replay: Arc<signed::ReplayGuard>,
     /// The API keys met so far; revocations go through it.
     pub keys: Arc<KeyCache>,
+    /// What each API key's uploads take of its quotas.
+    pub upload_quotas: Arc<UploadQuotas>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             replay: Arc::new(replay),
             keys: Arc::new(KeyCache::default()),
+            upload_quotas: Arc::new(UploadQuotas::default()),
         }
     }
 }

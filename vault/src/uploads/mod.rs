@@ -448,6 +448,20 @@ impl UploadStore {
         Ok(self.ids()?.len())
     }
 
+    /// How many uploads `owner` has at `now` (expired ones not counted): the uploads in flight
+    /// a quota bounds. An upload removed or damaged meanwhile is not counted.
+    pub fn count_owned_by(&self, owner: &str, now: Timestamp) -> Result<usize, UploadError> {
+        let mut count = 0;
+        for id in self.ids()? {
+            match self.get_at(id, now) {
+                Ok(upload) if upload.owner == owner => count += 1,
+                Ok(_) | Err(UploadError::NotFound(_) | UploadError::Damaged { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(count)
+    }
+
     /// The ids of every upload with a state file.
     fn ids(&self) -> Result<Vec<UploadId>, UploadError> {
         Ok(scan(&self.inner.files)?
