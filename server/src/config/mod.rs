@@ -42,7 +42,8 @@
 //! body-idle-timeout-seconds = 60      # a body that sends nothing for this long is cut
 //! shutdown-grace-seconds = 30         # in-flight requests' time to finish on shutdown
 //! content-grace-hours = 168           # unreferenced content is collected after this (also
-//!                                     # `qoima gc`'s default): time to register a `PUT`
+//!                                     # `qoima gc`'s default): time to register what
+//!                                     # `qoima put` stored by its SHA-256
 //! gc-interval-hours = 24              # how often the server collects it
 //! max-uploads-per-key = 64            # uploads one API key has at once; more: 429
 //! max-upload-bytes-per-key-per-day = 1099511627776  # 1 TiB declared per key per UTC day

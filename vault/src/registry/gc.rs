@@ -8,8 +8,9 @@
 //! names content to keep besides (the configured CRLs, which later registrations will
 //! reference).
 //!
-//! The grace period is for content put to be registered later by its SHA-256 (`qoima content
-//! put`, `PUT /v1/content`): it counts from the content's last put (`content::stamps`).
+//! The grace period is for content put to be registered later by its SHA-256 (`qoima put`,
+//! then a registration naming `sha256`): it counts from the content's last put
+//! (`content::stamps`).
 //!
 //! Race-safe: the references are read again under the writer lock, which every registration
 //! holds while it checks that its content and evidence are still stored and writes its version
