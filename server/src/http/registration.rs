@@ -9,7 +9,6 @@
 use base64::Engine as _;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
-use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
 use qoima_vault::records::{
     DatingMode, ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
@@ -17,7 +16,8 @@ use qoima_vault::records::{
 use qoima_vault::registry::{
     ChangeError, RegisterError, Registered, Registration, StoreError, Submitter,
 };
-use qoima_vault::uploads::{StagedContent, UploadId};
+use qoima_vault::uploads::UploadId;
+use qoima_vault::{ContentAddress, StagedContent};
 use qoima_verifier::identity::Expectation;
 use serde::Deserialize;
 use serde_json::json;

@@ -23,8 +23,9 @@ use base64::Engine as _;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
+use qoima_vault::StagedContent;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::uploads::{NewUpload, StagedContent, Upload, UploadError, UploadId, UploadStore};
+use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId, UploadStore};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::AppState;

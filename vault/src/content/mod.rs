@@ -17,6 +17,7 @@ mod pending;
 mod pipeline;
 mod reader;
 mod scrub;
+mod staged;
 mod stamps;
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use reader::ContentReader;
 pub use scrub::{GcReport, ScrubProblem, ScrubProgress, ScrubReport};
+pub use staged::StagedContent;
 pub use stamps::{Removed, Stamped};
 pub use writer::ContentWriter;
 

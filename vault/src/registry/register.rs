@@ -14,6 +14,7 @@ use super::{AuditEntry, Registry, Submission, version_key};
 use crate::address::ContentAddress;
 use crate::audit::log::AuditLog;
 use crate::codec;
+use crate::content::StagedContent;
 use crate::error::VaultError;
 use crate::records::{
     Actor, Annulment, Coverage, DatingMode, DocumentId, DocumentRecord, ExpectedSigner, Fields,
@@ -21,7 +22,6 @@ use crate::records::{
     registration_date, rules_at, sniff,
 };
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
-use crate::uploads::StagedContent;
 
 /// A request to register a document.
 #[derive(Debug, Clone)]

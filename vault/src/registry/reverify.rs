@@ -15,10 +15,10 @@ use super::error::{ReverifyError, StoreError};
 use super::{Registry, version_key};
 use crate::address::ContentAddress;
 use crate::codec;
+use crate::content::StagedContent;
 use crate::error::VaultError;
 use crate::records::{DocumentId, VersionRecord};
 use crate::storage::{ChunkStore, MetaStore, Table};
-use crate::uploads::StagedContent;
 
 /// The most content read back to verify a signature that has no signed attributes (it signs
 /// the bytes themselves, so the stored digest is not enough).

@@ -35,7 +35,6 @@
 mod error;
 mod id;
 mod patch;
-mod staged;
 pub(crate) mod state;
 #[cfg(test)]
 mod tests;
@@ -49,10 +48,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
+use crate::address::ContentAddress;
+use crate::content::StagedContent;
+
 pub use error::UploadError;
 pub use id::{ParseUploadIdError, UploadId};
 pub use patch::Patch;
-pub use staged::StagedContent;
 
 use self::error::io_at;
 use self::state::{DATA_SUFFIX, Files, STATE_SUFFIX, Staged, TEMP_SUFFIX};
@@ -446,6 +447,18 @@ impl UploadStore {
     /// How many uploads are present (expired ones not yet removed included).
     pub fn count(&self) -> Result<usize, UploadError> {
         Ok(self.ids()?.len())
+    }
+
+    /// The bytes of the complete `upload` (as [`UploadStore::get`] gave it), declared to hash
+    /// to its SHA-256, for a registration to check before they are stored (the registry's
+    /// `Registration::staged`).
+    pub fn staged(&self, upload: &Upload) -> Result<StagedContent, UploadError> {
+        let file = self.open_content(upload)?;
+        Ok(StagedContent::new(
+            file,
+            ContentAddress(upload.sha256),
+            upload.length,
+        ))
     }
 
     /// How many uploads `owner` has at `now` (expired ones not counted): the uploads in flight

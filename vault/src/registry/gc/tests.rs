@@ -86,7 +86,7 @@ fn sha(bytes: &[u8]) -> ContentAddress {
 }
 
 /// A finished upload of `bytes`.
-fn upload(dir: &std::path::Path, bytes: &[u8]) -> crate::uploads::StagedContent {
+fn upload(dir: &std::path::Path, bytes: &[u8]) -> crate::content::StagedContent {
     let uploads = UploadStore::open(dir, UploadConfig::default()).unwrap();
     let created = uploads
         .create(

@@ -1,21 +1,21 @@
-//! A complete upload's bytes read where they are staged, so that a registration checks its
-//! signatures and format before the bytes enter the write-once content store: a refused
-//! registration then leaves nothing there.
+//! Content not stored yet, read where it waits (a finished upload's data file), so that a
+//! registration checks its signatures and format before the bytes enter the write-once store:
+//! a refused registration then leaves nothing there.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Upload, UploadError, UploadStore};
 use crate::address::ContentAddress;
 use crate::error::VaultError;
 
-/// The bytes of a complete upload, with the SHA-256 it was verified against when its last byte
-/// arrived.
+/// Bytes in a file, with the SHA-256 they are declared to have (a finished upload's, verified
+/// when its last byte arrived). A put of them must still yield that address: whoever stores
+/// them checks it.
 ///
-/// It holds the data file open, so an expiry or a removal meanwhile does not take the bytes
-/// away from a check under way. Reads seek the one shared handle: one thread at a time.
+/// It holds the file open, so an expiry or a removal meanwhile does not take the bytes away
+/// from a check under way. Reads seek the one shared handle: one thread at a time.
 #[derive(Debug, Clone)]
 pub struct StagedContent {
     address: ContentAddress,
@@ -24,6 +24,15 @@ pub struct StagedContent {
 }
 
 impl StagedContent {
+    /// The `length` bytes of `file`, declared to hash to `address`.
+    pub fn new(file: File, address: ContentAddress, length: u64) -> Self {
+        Self {
+            address,
+            length,
+            file: Arc::new(file),
+        }
+    }
+
     /// The declared (and verified) SHA-256 of the bytes: their address once stored.
     pub fn address(&self) -> ContentAddress {
         self.address
@@ -67,18 +76,5 @@ impl StagedContent {
             1 << 20,
             file.take(self.length),
         ))
-    }
-}
-
-impl UploadStore {
-    /// The bytes of the complete `upload` (as [`UploadStore::get`] gave it), for a check
-    /// before they are stored ([`crate::registry::Registration::staged`]).
-    pub fn staged(&self, upload: &Upload) -> Result<StagedContent, UploadError> {
-        let file = self.open_content(upload)?;
-        Ok(StagedContent {
-            address: ContentAddress(upload.sha256),
-            length: upload.length,
-            file: Arc::new(file),
-        })
     }
 }
