@@ -1,12 +1,16 @@
 //! `qoima gc` end to end: content that no record references is removed once its grace period
 //! has passed, logged in the audit log; registered content and the configured CRLs stay. The
-//! clock is moved by libfaketime.
+//! clock is moved by libfaketime. The server runs the same collection at start and every
+//! `gc-interval-hours`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
 mod common;
 
-use common::{Vault, assert_error, json, pdf, stderr};
+use common::{
+    INDIVIDUAL_IIN, Server, Vault, assert_error, b64, faketime_spec, json, key, libfaketime, pdf,
+    stderr,
+};
 use qoima_vault::ContentAddress;
 
 /// When the loose content is put (later than any real clock running these tests).
@@ -75,4 +79,62 @@ fn gc_removes_unreferenced_content_after_its_grace_period_and_logs_it() {
     );
     let out = vault.qoima(&["get", &registered]);
     assert_eq!(out.stdout, pdf(1));
+}
+
+#[test]
+fn the_server_collects_unreferenced_content_at_start_and_logs_it() {
+    let vault = Vault::new();
+    let writer = key(&vault, "writer");
+    let auditor = key(&vault, "auditor");
+    let content = b"put by its SHA-256, registered too late".to_vec();
+    let file = vault.dir.path().join("late.bin");
+    std::fs::write(&file, &content).unwrap();
+    let out = vault.qoima_at(PUT_AT, &["put", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let address = ContentAddress::of(&content).to_string();
+
+    // Eight days later: the server's first collection removes it and logs one entry.
+    let faketime = faketime_spec("2030-01-09T00:00:00Z");
+    let preload = libfaketime();
+    let server = Server::start_with_env(
+        &vault,
+        &[
+            ("LD_PRELOAD", preload.to_str().unwrap()),
+            ("FAKETIME", &faketime),
+            ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+            ("TZ", "UTC"),
+        ],
+    );
+    let size = || {
+        let (status, note) = server.request(&auditor, "GET", "/v1/audit/checkpoint", vec![]);
+        assert_eq!(status, 200, "{note}");
+        note.lines().nth(1).unwrap().parse::<u64>().unwrap()
+    };
+    // The two keys' creations, then the collection (on the blocking pool, so it is awaited:
+    // the loop ends when the entry is there, and only a server that never collects fails).
+    let mut waited = 0;
+    while size() < 3 {
+        assert!(waited < 600, "no collection was logged within 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    assert_eq!(size(), 3);
+    let body = serde_json::json!({
+        "sha256": address,
+        "signatures": [b64(b"not even a signature")],
+        "class": "project-documentation",
+        "participant": "acme",
+        "expectIin": INDIVIDUAL_IIN,
+    });
+    let (status, problem) = server.request(
+        &writer,
+        "POST",
+        "/v1/documents",
+        body.to_string().into_bytes(),
+    );
+    assert_eq!(status, 404, "{problem}");
+    assert!(problem.contains("no content stored"), "{problem}");
+    drop(server);
+    let verified = vault.qoima(&["audit", "verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
