@@ -26,6 +26,6 @@ pub mod uploads;
 pub use address::{ChunkId, ContentAddress, ParseAddressError, decode_lower_hex};
 pub use content::{
     ContentConfig, ContentInfo, ContentReader, ContentStore, ContentWriter, GcReport, PutOutcome,
-    Removed, ScrubProblem, ScrubProgress, ScrubReport, StagedContent, Stamped,
+    RemovedContent, ScrubProblem, ScrubProgress, ScrubReport, StagedContent, Stamped,
 };
 pub use error::{ChunkProblem, VaultError};

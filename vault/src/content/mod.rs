@@ -34,7 +34,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 pub use reader::ContentReader;
 pub use scrub::{GcReport, ScrubProblem, ScrubProgress, ScrubReport};
 pub use staged::StagedContent;
-pub use stamps::{Removed, Stamped};
+pub use stamps::{RemovedContent, Stamped};
 pub use writer::ContentWriter;
 
 use self::manifest::{ChunkRef, Manifest};

@@ -40,7 +40,7 @@ pub struct Stamped {
 
 /// A content removed by a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Removed {
+pub struct RemovedContent {
     /// Its address.
     pub address: ContentAddress,
     /// Its length in bytes.
@@ -159,8 +159,8 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
         &self,
         candidates: &[ContentAddress],
         cutoff: Timestamp,
-        commit: impl FnOnce(&[Removed], MetaBatch) -> Result<(), E>,
-    ) -> Result<Vec<Removed>, E> {
+        commit: impl FnOnce(&[RemovedContent], MetaBatch) -> Result<(), E>,
+    ) -> Result<Vec<RemovedContent>, E> {
         let _stamps = self.stamps();
         let backend = &self.inner.backend;
         let mut batch = MetaBatch::new();
@@ -186,7 +186,7 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
                     batch.dispose_manifest(&key);
                 }
             }
-            removed.push(Removed {
+            removed.push(RemovedContent {
                 address: *address,
                 length: manifest.length,
                 put_at,

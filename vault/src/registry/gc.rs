@@ -29,7 +29,7 @@ use super::{AuditEntry, Registry};
 use crate::address::ContentAddress;
 use crate::audit::log::AuditLog;
 use crate::codec;
-use crate::content::Removed;
+use crate::content::RemovedContent;
 use crate::records::{Actor, VersionRecord};
 use crate::storage::{ChunkStore, MetaStore, Table};
 
@@ -72,7 +72,7 @@ pub struct Collection {
     /// The collection's number (its record's key and audit entry's), when it removed content.
     pub number: Option<u32>,
     /// The contents removed.
-    pub removed: Vec<Removed>,
+    pub removed: Vec<RemovedContent>,
     /// Unreferenced contents kept because they were put within the grace period.
     pub within_grace: usize,
     /// Contents kept because a record references them (or the caller keeps them).
