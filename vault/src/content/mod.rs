@@ -7,7 +7,9 @@
 //!
 //! A put compresses its chunks on all cores (`pipeline.rs`) and writes them in
 //! content order (`writer.rs`); that changes nothing in this order: the sync
-//! and the manifest come after the last chunk is written.
+//! and the manifest come after the last chunk is written. The manifest's batch
+//! also stamps the content with the put's time (`stamps.rs`), from which the
+//! collection of unreferenced content counts its grace period.
 
 pub mod chunk;
 pub mod manifest;
