@@ -116,7 +116,10 @@ const VERIFIER: Rules = Rules {
             ],
         ),
         // Test and fuzzing helpers (behind features).
-        ("testing", &["path", "policy", "revocation", "time"]),
+        (
+            "testing",
+            &["ber", "gost", "oid", "path", "policy", "revocation", "time"],
+        ),
         ("test_support", &["ber", "oid", "testing"]),
         (
             "fuzzing",

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::cli::{Failure, audit, content, doc, facility, hold, keys, reverify, verify};
+use crate::cli::{Failure, audit, content, doc, facility, gc, hold, keys, reverify, verify};
 use crate::serve;
 
 /// Qoima: a write-once document vault with EDS signature verification.
@@ -51,8 +51,9 @@ enum Command {
     Stat(content::StatArgs),
     /// Re-hash every stored chunk and content; exit 1 if anything is wrong.
     Scrub,
-    /// Remove chunks that no content references (leftovers of interrupted puts).
-    Gc,
+    /// Remove content that no record references once its grace period has passed (7 days by
+    /// default), and chunks that no content references; logged in the audit log.
+    Gc(gc::GcArgs),
     /// Serve the HTTP API.
     Serve(serve::ServeArgs),
     /// Verify a CMS signature: validity and ownership (exit 0 passed, 1 failed,
@@ -122,7 +123,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Get(args) => content::get(dir, args),
         Command::Stat(args) => content::stat(dir, args),
         Command::Scrub => content::scrub(dir),
-        Command::Gc => content::gc(dir),
+        Command::Gc(args) => gc::gc(dir, cli.config.as_deref(), args),
         Command::Serve(args) => serve::serve(dir, cli.config.as_deref(), args),
         Command::Verify(args) => return verify::verify(args, cli.config.as_deref()),
         Command::Reverify(args) => return reverify::reverify(dir, cli.config.as_deref(), args),

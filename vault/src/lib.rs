@@ -3,9 +3,10 @@
 //!
 //! Content is addressed by the SHA-256 of its exact bytes, cut into chunks,
 //! each zstd-compressed and keyed by the SHA-256 of its uncompressed bytes, and
-//! listed by a manifest. Nothing here deletes content; only chunks that no
-//! manifest references (the leftovers of an interrupted put) may be collected,
-//! and a registered document's content only by its disposal ([`registry`]).
+//! listed by a manifest. Nothing here deletes a registered document's content
+//! but its disposal ([`registry`]); chunks that no manifest references (the
+//! leftovers of an interrupted put) and content that no record references,
+//! after a grace period, are collected ([`registry::Registry::collect_unreferenced`]).
 //! The rules of registered documents are [`records`]; the machinery that applies
 //! them is [`registry`] (`docs/records.md`).
 
@@ -25,6 +26,6 @@ pub mod uploads;
 pub use address::{ChunkId, ContentAddress, ParseAddressError, decode_lower_hex};
 pub use content::{
     ContentConfig, ContentInfo, ContentReader, ContentStore, ContentWriter, GcReport, PutOutcome,
-    ScrubProblem, ScrubProgress, ScrubReport,
+    RemovedContent, ScrubProblem, ScrubProgress, ScrubReport, StagedContent, Stamped,
 };
 pub use error::{ChunkProblem, VaultError};

@@ -166,13 +166,6 @@ pub fn scrub(dir: &Path) -> Result<(), Failure> {
     }
 }
 
-pub fn gc(dir: &Path) -> Result<(), Failure> {
-    let store = open_store(dir, ContentConfig::default(), false)?;
-    let report = store.collect_garbage()?;
-    println!("gc: removed {} unreferenced chunks", report.chunks);
-    Ok(())
-}
-
 fn parse_address(text: &str) -> Result<ContentAddress, Failure> {
     text.parse().map_err(Failure::usage)
 }

@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub(crate) mod content;
 pub(crate) mod doc;
 pub(crate) mod facility;
+pub(crate) mod gc;
 pub(crate) mod hold;
 pub(crate) mod keys;
 pub(crate) mod reverify;

@@ -41,6 +41,12 @@
 //! header-read-timeout-seconds = 30    # to receive a request's head
 //! body-idle-timeout-seconds = 60      # a body that sends nothing for this long is cut
 //! shutdown-grace-seconds = 30         # in-flight requests' time to finish on shutdown
+//! content-grace-hours = 168           # unreferenced content is collected after this (also
+//!                                     # `qoima gc`'s default): time to register what
+//!                                     # `qoima put` stored by its SHA-256
+//! gc-interval-hours = 24              # how often the server collects it
+//! max-uploads-per-key = 64            # uploads one API key has at once; more: 429
+//! max-upload-bytes-per-key-per-day = 1099511627776  # 1 TiB declared per key per UTC day
 //! ```
 //!
 //! Relative paths are read from the configuration file's directory. Unknown keys are refused.
@@ -401,6 +407,10 @@ mod tests {
             header_read_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
+            content_grace: jiff::SignedDuration::from_hours(168),
+            gc_interval: Duration::from_secs(24 * 3600),
+            max_uploads_per_key: 64,
+            max_upload_bytes_per_key_per_day: 1 << 40,
         };
         assert_eq!(ServerSettings::default(), expected);
         assert_eq!(load(None).unwrap().server, expected);
@@ -421,6 +431,10 @@ max-header-bytes = 8192
 header-read-timeout-seconds = 5
 body-idle-timeout-seconds = 6
 shutdown-grace-seconds = 7
+content-grace-hours = 8
+gc-interval-hours = 9
+max-uploads-per-key = 10
+max-upload-bytes-per-key-per-day = 11
 "#;
 
     #[test]
@@ -439,6 +453,10 @@ shutdown-grace-seconds = 7
                 header_read_timeout: Duration::from_secs(5),
                 body_idle_timeout: Duration::from_secs(6),
                 shutdown_grace: Duration::from_secs(7),
+                content_grace: jiff::SignedDuration::from_hours(8),
+                gc_interval: Duration::from_secs(9 * 3600),
+                max_uploads_per_key: 10,
+                max_upload_bytes_per_key_per_day: 11,
             }
         );
     }
@@ -457,6 +475,10 @@ shutdown-grace-seconds = 7
             ("QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS", "10"),
             ("QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS", "11"),
             ("QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS", "12"),
+            ("QOIMA_SERVER_CONTENT_GRACE_HOURS", "13"),
+            ("QOIMA_SERVER_GC_INTERVAL_HOURS", "14"),
+            ("QOIMA_SERVER_MAX_UPLOADS_PER_KEY", "15"),
+            ("QOIMA_SERVER_MAX_UPLOAD_BYTES_PER_KEY_PER_DAY", "16"),
         ];
         let server = file.clone().with_env(env(&vars)).unwrap();
         assert_eq!(
@@ -472,6 +494,10 @@ shutdown-grace-seconds = 7
                 header_read_timeout: Duration::from_secs(10),
                 body_idle_timeout: Duration::from_secs(11),
                 shutdown_grace: Duration::from_secs(12),
+                content_grace: jiff::SignedDuration::from_hours(13),
+                gc_interval: Duration::from_secs(14 * 3600),
+                max_uploads_per_key: 15,
+                max_upload_bytes_per_key_per_day: 16,
             }
         );
         // One variable changes one key; empty ones and other names change nothing.
@@ -509,6 +535,10 @@ shutdown-grace-seconds = 7
                 "QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS",
                 "QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS",
                 "QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS",
+                "QOIMA_SERVER_CONTENT_GRACE_HOURS",
+                "QOIMA_SERVER_GC_INTERVAL_HOURS",
+                "QOIMA_SERVER_MAX_UPLOADS_PER_KEY",
+                "QOIMA_SERVER_MAX_UPLOAD_BYTES_PER_KEY_PER_DAY",
             ]
         );
         // Every key of the table is one of them, and the other way round.

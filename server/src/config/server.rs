@@ -27,6 +27,10 @@ pub(super) struct ServerTable {
     header_read_timeout_seconds: Option<u64>,
     body_idle_timeout_seconds: Option<u64>,
     shutdown_grace_seconds: Option<u64>,
+    content_grace_hours: Option<u64>,
+    gc_interval_hours: Option<u64>,
+    max_uploads_per_key: Option<u64>,
+    max_upload_bytes_per_key_per_day: Option<u64>,
 }
 
 impl ServerTable {
@@ -46,6 +50,13 @@ impl ServerTable {
             (HeaderReadTimeoutSeconds, self.header_read_timeout_seconds),
             (BodyIdleTimeoutSeconds, self.body_idle_timeout_seconds),
             (ShutdownGraceSeconds, self.shutdown_grace_seconds),
+            (ContentGraceHours, self.content_grace_hours),
+            (GcIntervalHours, self.gc_interval_hours),
+            (MaxUploadsPerKey, self.max_uploads_per_key),
+            (
+                MaxUploadBytesPerKeyPerDay,
+                self.max_upload_bytes_per_key_per_day,
+            ),
         ];
         self.listen
             .map(|addr| (Listen, ServerValue::Address(addr)))
@@ -85,6 +96,17 @@ pub struct ServerSettings {
     pub body_idle_timeout: Duration,
     /// How long in-flight requests may take to finish after shutdown is asked for.
     pub shutdown_grace: Duration,
+    /// Content that no record references is collected once it was put this long ago (`qoima
+    /// gc` and the server's periodic collection).
+    pub content_grace: jiff::SignedDuration,
+    /// How often the server collects unreferenced content.
+    pub gc_interval: Duration,
+    /// Uploads one API key may have at once (created, not yet registered, terminated or
+    /// expired); more are refused with 429.
+    pub max_uploads_per_key: usize,
+    /// Bytes one API key may declare in the uploads it creates in one day (UTC); more are
+    /// refused with 429 until the next day.
+    pub max_upload_bytes_per_key_per_day: u64,
 }
 
 impl Default for ServerSettings {
@@ -100,6 +122,10 @@ impl Default for ServerSettings {
             header_read_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
+            content_grace: jiff::SignedDuration::from_hours(7 * 24),
+            gc_interval: Duration::from_secs(24 * 3600),
+            max_uploads_per_key: 64,
+            max_upload_bytes_per_key_per_day: 1 << 40,
         }
     }
 }
@@ -176,6 +202,16 @@ impl ServerSettings {
             ServerKey::HeaderReadTimeoutSeconds => self.header_read_timeout = seconds,
             ServerKey::BodyIdleTimeoutSeconds => self.body_idle_timeout = seconds,
             ServerKey::ShutdownGraceSeconds => self.shutdown_grace = seconds,
+            ServerKey::ContentGraceHours => {
+                self.content_grace = jiff::SignedDuration::from_hours(
+                    i64::try_from(n).map_err(|_| "too long".to_owned())?,
+                );
+            }
+            ServerKey::GcIntervalHours => {
+                self.gc_interval = Duration::from_secs(n.saturating_mul(3600));
+            }
+            ServerKey::MaxUploadsPerKey => self.max_uploads_per_key = size()?,
+            ServerKey::MaxUploadBytesPerKeyPerDay => self.max_upload_bytes_per_key_per_day = n,
         }
         Ok(())
     }
@@ -200,6 +236,10 @@ pub(super) enum ServerKey {
     HeaderReadTimeoutSeconds,
     BodyIdleTimeoutSeconds,
     ShutdownGraceSeconds,
+    ContentGraceHours,
+    GcIntervalHours,
+    MaxUploadsPerKey,
+    MaxUploadBytesPerKeyPerDay,
 }
 
 /// A value of a `[server]` key.
@@ -210,7 +250,7 @@ pub(super) enum ServerValue {
 }
 
 impl ServerKey {
-    pub(super) const ALL: [Self; 10] = [
+    pub(super) const ALL: [Self; 14] = [
         Self::Listen,
         Self::MaxUploadBytes,
         Self::UploadExpiryHours,
@@ -221,6 +261,10 @@ impl ServerKey {
         Self::HeaderReadTimeoutSeconds,
         Self::BodyIdleTimeoutSeconds,
         Self::ShutdownGraceSeconds,
+        Self::ContentGraceHours,
+        Self::GcIntervalHours,
+        Self::MaxUploadsPerKey,
+        Self::MaxUploadBytesPerKeyPerDay,
     ];
 
     /// The key as written in the file.
@@ -236,6 +280,10 @@ impl ServerKey {
             Self::HeaderReadTimeoutSeconds => "header-read-timeout-seconds",
             Self::BodyIdleTimeoutSeconds => "body-idle-timeout-seconds",
             Self::ShutdownGraceSeconds => "shutdown-grace-seconds",
+            Self::ContentGraceHours => "content-grace-hours",
+            Self::GcIntervalHours => "gc-interval-hours",
+            Self::MaxUploadsPerKey => "max-uploads-per-key",
+            Self::MaxUploadBytesPerKeyPerDay => "max-upload-bytes-per-key-per-day",
         }
     }
 
@@ -252,9 +300,12 @@ impl ServerKey {
     fn unit(self) -> &'static str {
         match self {
             Self::Listen => "",
-            Self::MaxUploadBytes | Self::MaxJsonBodyBytes | Self::MaxHeaderBytes => "bytes",
-            Self::UploadExpiryHours => "hours",
-            Self::MaxConcurrentUploads => "uploads",
+            Self::MaxUploadBytes
+            | Self::MaxJsonBodyBytes
+            | Self::MaxHeaderBytes
+            | Self::MaxUploadBytesPerKeyPerDay => "bytes",
+            Self::UploadExpiryHours | Self::ContentGraceHours | Self::GcIntervalHours => "hours",
+            Self::MaxConcurrentUploads | Self::MaxUploadsPerKey => "uploads",
             Self::MaxConcurrentVerifications => "verifications",
             Self::HeaderReadTimeoutSeconds
             | Self::BodyIdleTimeoutSeconds
@@ -281,6 +332,12 @@ impl ServerKey {
             Self::HeaderReadTimeoutSeconds
             | Self::BodyIdleTimeoutSeconds
             | Self::ShutdownGraceSeconds => (1, 3600),
+            // Ten years; zero leaves no time to register content put by its SHA-256.
+            Self::ContentGraceHours => (1, 24 * 3660),
+            // A year.
+            Self::GcIntervalHours => (1, 24 * 366),
+            Self::MaxUploadsPerKey => (1, 1_000_000),
+            Self::MaxUploadBytesPerKeyPerDay => (1, u64::MAX),
         }
     }
 

@@ -9,7 +9,6 @@
 use base64::Engine as _;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
-use qoima_vault::ContentAddress;
 use qoima_vault::keys::ApiKey;
 use qoima_vault::records::{
     DatingMode, ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
@@ -18,6 +17,7 @@ use qoima_vault::registry::{
     ChangeError, RegisterError, Registered, Registration, StoreError, Submitter,
 };
 use qoima_vault::uploads::UploadId;
+use qoima_vault::{ContentAddress, StagedContent};
 use qoima_verifier::identity::Expectation;
 use serde::Deserialize;
 use serde_json::json;
@@ -92,9 +92,12 @@ fn base64_field(what: &str, text: &str) -> Result<Vec<u8>, Refusal> {
         })
 }
 
-/// A submission checked, its content in the content store: what a registration needs.
+/// A submission checked, its content in the content store or staged: what a registration
+/// needs.
 struct Checked {
     address: ContentAddress,
+    /// A finished upload's bytes, stored only once the registration's checks pass.
+    staged: Option<StagedContent>,
     signatures: Vec<Vec<u8>>,
     expected: Expectation,
     /// The upload it came from, removed once the registration is written.
@@ -115,7 +118,7 @@ impl Checked {
         participant: &Participant,
         state: &AppState,
     ) -> Registration {
-        Registration::new(
+        let registration = Registration::new(
             self.address,
             self.signatures,
             class,
@@ -125,7 +128,11 @@ impl Checked {
         )
         .expect(self.expected)
         .file(self.filename, self.media_type)
-        .dating(self.dating)
+        .dating(self.dating);
+        match self.staged {
+            Some(staged) => registration.staged(staged),
+            None => registration,
+        }
     }
 }
 
@@ -149,8 +156,8 @@ async fn write<E: Send + 'static>(
     }
 }
 
-/// Checks everything about `submission` that needs no storage, then puts a finished
-/// upload's bytes into the content store (they must still hash to the declared SHA-256).
+/// Checks everything about `submission` that needs no storage; a finished upload's bytes stay
+/// staged (the registration checks them there before it stores them).
 async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result<Checked, Refusal> {
     let dating = match submission.dating.as_deref() {
         None => DatingMode::Submission,
@@ -181,10 +188,11 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
     expected
         .validate(&state.registry.verifier().policy().ownership())
         .map_err(|e| refuse(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()))?;
-    let (address, upload) = match (submission.upload, submission.sha256) {
+    let (address, upload, staged) = match (submission.upload, submission.sha256) {
         (Some(upload), None) => {
             let id = upload_id(&upload)?;
-            (ingest(id, state, key).await?, Some(id))
+            let staged = super::uploads::staged(state, id, key).map_err(Box::new)?;
+            (staged.address(), Some(id), Some(staged))
         }
         (None, Some(sha256)) => {
             let address: ContentAddress = sha256.parse().map_err(|_| {
@@ -194,7 +202,7 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
                 )
             })?;
             match state.registry.content().contains(&address) {
-                Ok(true) => (address, None),
+                Ok(true) => (address, None, None),
                 Ok(false) => {
                     return Err(refuse(
                         StatusCode::NOT_FOUND,
@@ -213,6 +221,7 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
     };
     Ok(Checked {
         address,
+        staged,
         signatures,
         expected,
         upload,
@@ -227,52 +236,6 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
 fn upload_id(text: &str) -> Result<UploadId, Refusal> {
     text.parse()
         .map_err(|_| refuse(StatusCode::NOT_FOUND, &format!("no upload {text:?}")))
-}
-
-/// Puts the bytes of finished upload `id` of `key` into the content store and returns their
-/// address, which must be the SHA-256 the upload declared.
-async fn ingest(id: UploadId, state: &AppState, key: &ApiKey) -> Result<ContentAddress, Refusal> {
-    let upload = match super::uploads::owned_by(state, id, key) {
-        Ok(Some(upload)) => upload,
-        Ok(None) => return Err(refuse(StatusCode::NOT_FOUND, &format!("no upload {id}"))),
-        Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
-    };
-    if !upload.is_complete() {
-        return Err(refuse(
-            StatusCode::CONFLICT,
-            &format!(
-                "upload {id} has {} of its {} bytes: finish it first",
-                upload.offset, upload.length
-            ),
-        ));
-    }
-    let uploads = state.uploads.clone();
-    let content = state.registry.content().clone();
-    let declared = upload.sha256;
-    let stored = tokio::task::spawn_blocking(move || {
-        let file = uploads.open_content(&upload).map_err(|e| e.to_string())?;
-        content
-            .put(std::io::BufReader::with_capacity(1 << 20, file))
-            .map_err(|e| e.to_string())
-    })
-    .await;
-    let stored = match stored {
-        Ok(Ok(stored)) => stored,
-        Ok(Err(e)) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e)),
-        Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
-    };
-    if stored.address.0 != declared {
-        // The staging copy changed on disk after it was verified: never register it.
-        return Err(refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!(
-                "upload {id} is damaged: its bytes hash to {}, not the declared {}",
-                stored.address,
-                hex::encode(declared)
-            ),
-        ));
-    }
-    Ok(stored.address)
 }
 
 /// `POST /v1/documents`: 201 with the registration (as `qoima doc register --json`), 422

@@ -12,6 +12,7 @@ use tokio::sync::Semaphore;
 use super::metrics::Metrics;
 use super::reverifications::Reverifications;
 use super::signed;
+use super::uploads::UploadQuotas;
 use crate::bulk::reverify::Runs;
 use crate::config::ServerSettings;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub keys: Arc<KeyCache>,
     /// Bulk re-verification runs: the one in progress, and those of the data directory.
     pub reverifications: Arc<Reverifications>,
+    /// What each API key's uploads take of its quotas.
+    pub upload_quotas: Arc<UploadQuotas>,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             replay: Arc::new(replay),
             keys: Arc::new(KeyCache::default()),
             reverifications: Arc::new(Reverifications::new(Runs::of(&data_dir))),
+            upload_quotas: Arc::new(UploadQuotas::default()),
         }
     }
 }

@@ -7,18 +7,25 @@
 //! The client declares the whole file's SHA-256 in `Upload-Metadata` (`sha256`, hex): the
 //! last PATCH is refused with 460 and the upload discarded when the bytes do not match it.
 //! An upload belongs to the key that created it: to any other key it does not exist (404).
+//!
+//! Quotas per API key ([`UploadQuotas`]): the uploads it has at once (created and not yet
+//! registered, terminated or expired) and the bytes its uploads declare per UTC day. A creation
+//! past either is refused with 429 and `Retry-After`. The declared length is charged when the
+//! upload is created, so its PATCH requests can never exceed the day's quota.
 
 // A refusal is the whole response, built once on the failing path: boxing it buys nothing.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
+use qoima_vault::StagedContent;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId};
+use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId, UploadStore};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::AppState;
@@ -235,6 +242,34 @@ pub(super) fn owned_by(
     }
 }
 
+/// The bytes of finished upload `id` of `key`, staged where they are, for a registration to
+/// check before they enter the content store: 404 for an unknown upload or another key's, 409
+/// for one not finished.
+pub(super) fn staged(
+    state: &AppState,
+    id: UploadId,
+    key: &ApiKey,
+) -> Result<StagedContent, Response<Body>> {
+    let upload = match owned_by(state, id, key) {
+        Ok(Some(upload)) => upload,
+        Ok(None) => return Err(problem(StatusCode::NOT_FOUND, &format!("no upload {id}"))),
+        Err(e) => return Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+    };
+    if !upload.is_complete() {
+        return Err(problem(
+            StatusCode::CONFLICT,
+            &format!(
+                "upload {id} has {} of its {} bytes: finish it first",
+                upload.offset, upload.length
+            ),
+        ));
+    }
+    state.uploads.staged(&upload).map_err(|e| match e {
+        UploadError::NotFound(_) => problem(StatusCode::NOT_FOUND, &format!("no upload {id}")),
+        e => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    })
+}
+
 /// Upload `text` of `key`; 404 for a malformed id, an unknown one and another key's.
 fn owned(text: &str, state: &AppState, key: &ApiKey) -> Result<Upload, Response<Body>> {
     let missing = || refuse(StatusCode::NOT_FOUND, &format!("no upload {text:?}"));
@@ -293,6 +328,148 @@ fn slot(state: &AppState) -> Result<OwnedSemaphorePermit, Response<Body>> {
     })
 }
 
+/// The upload quotas of every API key: what each has declared today, and how many creations
+/// of each are under way (counted with its uploads until they are stored).
+#[derive(Debug, Default)]
+pub(crate) struct UploadQuotas {
+    keys: Mutex<HashMap<String, KeyUsage>>,
+}
+
+/// One key's usage.
+#[derive(Debug, Default)]
+struct KeyUsage {
+    /// Creations admitted and not finished.
+    creating: usize,
+    /// The UTC day (days since the epoch) `bytes` counts.
+    day: i64,
+    /// Bytes declared on `day`.
+    bytes: u64,
+}
+
+/// A creation within the quotas: its bytes are charged and it counts as an upload of its key
+/// until dropped; unless [`Admission::created`] was called, dropping it gives the bytes back.
+pub(crate) struct Admission {
+    quotas: Arc<UploadQuotas>,
+    owner: String,
+    day: i64,
+    bytes: u64,
+    created: bool,
+}
+
+impl Admission {
+    /// The upload was created: its bytes stay charged (it now counts in the store).
+    fn created(mut self) {
+        self.created = true;
+    }
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        let mut keys = self.quotas.lock();
+        if let Some(usage) = keys.get_mut(&self.owner) {
+            usage.creating = usage.creating.saturating_sub(1);
+            if !self.created && usage.day == self.day {
+                usage.bytes = usage.bytes.saturating_sub(self.bytes);
+            }
+        }
+    }
+}
+
+/// A creation past a quota: why, and when to try again (seconds).
+struct OverQuota {
+    detail: String,
+    retry_after: u64,
+}
+
+const DAY: i64 = 24 * 3600;
+
+/// How long a key over its uploads-at-once quota is told to wait: uploads end by registration,
+/// termination or expiry (swept every minute).
+const RETRY_UPLOADS: u64 = 60;
+
+impl UploadQuotas {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, KeyUsage>> {
+        // Each use is a few arithmetic updates of one entry: poisoning is moot.
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Admits the creation of an upload of `length` bytes by `owner` at `now`, or says which
+    /// quota it would exceed. The uploads the key has are counted in `uploads` under the lock,
+    /// so that two creations at once cannot both take the last place.
+    fn admit(
+        self: &Arc<Self>,
+        uploads: &UploadStore,
+        owner: &str,
+        length: u64,
+        now: jiff::Timestamp,
+        max_uploads: usize,
+        max_bytes: u64,
+    ) -> Result<Result<Admission, OverQuota>, UploadError> {
+        let second = now.as_second();
+        let day = second.div_euclid(DAY);
+        let mut keys = self.lock();
+        let usage = keys.entry(owner.to_owned()).or_default();
+        if usage.day != day {
+            usage.day = day;
+            usage.bytes = 0;
+        }
+        let held = uploads.count_owned_by(owner, now)? + usage.creating;
+        if held >= max_uploads {
+            return Ok(Err(OverQuota {
+                detail: format!(
+                    "this key has {held} uploads, its quota: finish, register or terminate one                      first (at most {max_uploads} at once)"
+                ),
+                retry_after: RETRY_UPLOADS,
+            }));
+        }
+        let total = usage.bytes.saturating_add(length);
+        if total > max_bytes {
+            return Ok(Err(OverQuota {
+                detail: format!(
+                    "this key's uploads declared {} bytes today (UTC); {length} more would pass                      its quota of {max_bytes} bytes a day",
+                    usage.bytes
+                ),
+                // Until the next UTC midnight.
+                retry_after: u64::try_from(DAY - second.rem_euclid(DAY)).unwrap_or(1),
+            }));
+        }
+        usage.bytes = total;
+        usage.creating += 1;
+        Ok(Ok(Admission {
+            quotas: Arc::clone(self),
+            owner: owner.to_owned(),
+            day,
+            bytes: length,
+            created: false,
+        }))
+    }
+}
+
+/// The creation of an upload of `length` bytes by `key` within its quotas, or 429 with
+/// `Retry-After`.
+fn within_quotas(state: &AppState, key: &ApiKey, length: u64) -> Result<Admission, Response<Body>> {
+    let admitted = state.upload_quotas.admit(
+        &state.uploads,
+        &key.id.to_string(),
+        length,
+        jiff::Timestamp::now(),
+        state.settings.max_uploads_per_key,
+        state.settings.max_upload_bytes_per_key_per_day,
+    );
+    match admitted {
+        Ok(Ok(admission)) => Ok(admission),
+        Ok(Err(over)) => {
+            tracing::info!(key = %key.id, detail = %over.detail, "upload refused by quota");
+            let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, &over.detail);
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(over.retry_after));
+            Err(response)
+        }
+        Err(e) => Err(failure(&e)),
+    }
+}
+
 /// Whether the request carries a body, and if so that it is an offset+octet-stream.
 fn has_upload_body(headers: &HeaderMap) -> Result<bool, Response<Body>> {
     let declared = headers
@@ -334,6 +511,8 @@ struct Creation {
     checksum: Option<[u8; 32]>,
     /// A receiving slot, when there are first bytes.
     permit: Option<OwnedSemaphorePermit>,
+    /// Its place within the key's quotas.
+    admission: Admission,
 }
 
 fn prepare_creation(
@@ -364,11 +543,9 @@ fn prepare_creation(
         .unwrap_or_default();
     let sha256 = declared_sha256(&metadata).map_err(|e| refuse(StatusCode::BAD_REQUEST, &e))?;
     let checksum = parse_checksum(headers)?;
-    let permit = if has_upload_body(headers)? {
-        Some(slot(state)?)
-    } else {
-        None
-    };
+    let with_body = has_upload_body(headers)?;
+    let admission = within_quotas(state, key, length)?;
+    let permit = if with_body { Some(slot(state)?) } else { None };
     let new = NewUpload {
         length,
         sha256,
@@ -379,6 +556,7 @@ fn prepare_creation(
         new,
         checksum,
         permit,
+        admission,
     })
 }
 
@@ -387,6 +565,7 @@ async fn try_create(
         new,
         checksum,
         permit,
+        admission,
     }: Creation,
     req: Request<Incoming>,
     state: &AppState,
@@ -399,6 +578,7 @@ async fn try_create(
         .await
         .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?
         .map_err(|e| failure(&e))?;
+    admission.created();
     let location = format!("/v1/uploads/{}", created.id);
     tracing::info!(upload = %created.id, length, key = %key.id, "upload created");
     let (mut response, upload) = if with_body {

@@ -41,6 +41,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // The configured CRLs are kept as content, so that every registration's evidence
     // references those its verdict used (`Registry::keep_crls`).
     let crls = std::mem::take(&mut config.crls);
+    let kept = crate::cli::gc::crl_addresses(&crls);
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
     let uploads = UploadStore::open(
@@ -86,7 +87,15 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         );
         let state = AppState::new(registry, signer, uploads, replay, settings, dir.to_owned());
         let reverifications = std::sync::Arc::clone(&state.reverifications);
+        // Unreferenced content is collected once its grace period passed (`qoima gc`).
+        let collection = tokio::spawn(crate::cli::gc::sweep(
+            state.registry.clone(),
+            kept,
+            state.settings.content_grace,
+            state.settings.gc_interval,
+        ));
         http::run(listener, state, shutdown_signal()).await;
+        collection.abort();
         // A bulk run in progress saves itself as interrupted.
         reverifications.stop(std::time::Duration::from_secs(10));
         tracing::info!("shutdown finished");

@@ -7,7 +7,9 @@
 //!
 //! A put compresses its chunks on all cores (`pipeline.rs`) and writes them in
 //! content order (`writer.rs`); that changes nothing in this order: the sync
-//! and the manifest come after the last chunk is written.
+//! and the manifest come after the last chunk is written. The manifest's batch
+//! also stamps the content with the put's time (`stamps.rs`), from which the
+//! collection of unreferenced content counts its grace period.
 
 pub mod chunk;
 pub mod manifest;
@@ -17,6 +19,8 @@ mod pending;
 mod pipeline;
 mod reader;
 mod scrub;
+mod staged;
+mod stamps;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -24,12 +28,15 @@ mod writer;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use jiff::Timestamp;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use reader::ContentReader;
 pub use scrub::{GcReport, ScrubProblem, ScrubProgress, ScrubReport};
+pub use staged::StagedContent;
+pub use stamps::{RemovedContent, Stamped};
 pub use writer::ContentWriter;
 
 use self::manifest::{ChunkRef, Manifest};
@@ -130,6 +137,11 @@ struct Inner<S> {
     /// many puts hold each. Garbage collection holds this lock while it runs
     /// and leaves these chunks alone.
     pending: Mutex<HashMap<ChunkId, usize>>,
+    /// Held by puts and by removals of unreferenced content around their manifest checks and
+    /// commits (`stamps.rs`).
+    stamps: Mutex<()>,
+    /// The time of puts' stamps: the system's unless a test sets another.
+    clock: RwLock<fn() -> Timestamp>,
 }
 
 impl ContentStore<RocksBackend> {
@@ -155,6 +167,8 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
             backend,
             config,
             pending: Mutex::new(HashMap::new()),
+            stamps: Mutex::new(()),
+            clock: RwLock::new(Timestamp::now),
         };
         Ok(Self {
             inner: Arc::new(inner),

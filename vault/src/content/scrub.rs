@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use super::chunk::{self, ChunkProblem};
+use super::stamps::is_stamp;
 use super::{ContentStore, decode_manifest};
 use crate::address::{ChunkId, ContentAddress};
 use crate::error::VaultError;
@@ -101,6 +102,9 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
         progress(ScrubProgress { done, total });
         for entry in backend.scan(Table::Manifests) {
             let (key, value) = entry?;
+            if is_stamp(&key) {
+                continue;
+            }
             let Some(address) = ContentAddress::from_slice(&key) else {
                 report.problems.push(ScrubProblem::Key {
                     key: hex::encode(&key),
@@ -168,6 +172,9 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
         let mut referenced: HashSet<ChunkId> = HashSet::new();
         for entry in backend.scan(Table::Manifests) {
             let (key, value) = entry?;
+            if is_stamp(&key) {
+                continue;
+            }
             let address = ContentAddress::from_slice(&key).ok_or_else(|| {
                 StorageError::Corruption(format!(
                     "manifest under a malformed key {}",

@@ -322,3 +322,54 @@ proptest! {
         prop_assert_eq!(out, &data[start..end]);
     }
 }
+
+thread_local! {
+    /// Now, for the stamps of this test thread's puts: unix seconds.
+    static PUT_NOW: std::cell::Cell<i64> = const { std::cell::Cell::new(1_800_000_000) };
+}
+
+fn put_clock() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(PUT_NOW.with(std::cell::Cell::get)).unwrap()
+}
+
+#[test]
+fn every_put_stamps_its_content_and_scrub_and_gc_see_no_stamps() {
+    let (_dir, store) = store(SMALL);
+    store.set_clock(put_clock);
+    let first = store.put(&noise(1, 10_000)[..]).unwrap();
+    let at = put_clock();
+    assert_eq!(store.put_at(&first.address).unwrap(), Some(at));
+    // Put again later, the same second again, and another content.
+    PUT_NOW.with(|now| now.set(now.get() + 3600));
+    assert!(!store.put(&noise(1, 10_000)[..]).unwrap().created);
+    assert!(!store.put(&noise(1, 10_000)[..]).unwrap().created);
+    let later = put_clock();
+    assert_eq!(store.put_at(&first.address).unwrap(), Some(later));
+    let second = store.put(&b"small"[..]).unwrap();
+    let stamped = store.stamped().unwrap();
+    assert_eq!(stamped.len(), 2);
+    for content in &stamped {
+        let expected = if content.address == first.address {
+            (first.length, Some(later))
+        } else {
+            assert_eq!(content.address, second.address);
+            (5, Some(later))
+        };
+        assert_eq!((content.length, content.put_at), expected);
+    }
+    // The stamps are neither contents nor problems nor chunks' references.
+    let report = store.scrub(|_| {}).unwrap();
+    assert_eq!(
+        (report.contents, report.problems.len()),
+        (2, 0),
+        "{report:?}"
+    );
+    assert_eq!(store.collect_garbage().unwrap().chunks, 0);
+    assert_eq!(read_all(&store, &first.address), noise(1, 10_000));
+    // Stamped content, and content not stored, are not stamped again by a collection.
+    assert_eq!(store.stamp_unstamped(&[first.address]).unwrap(), 0);
+    assert_eq!(
+        store.stamp_unstamped(&[ContentAddress([9; 32])]).unwrap(),
+        0
+    );
+}

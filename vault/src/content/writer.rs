@@ -188,7 +188,10 @@ impl<S: ChunkStore + MetaStore> ContentWriter<S> {
         })?;
         let address = ContentAddress(self.whole.clone().finalize().into());
         let inner = &self.store.inner;
+        // A removal of unreferenced content sees this put's stamp or comes after its check.
+        let _stamps = self.store.stamps();
         let mut created = !self.store.contains(&address)?;
+        let mut batch = MetaBatch::new();
         if created {
             let manifest = Manifest {
                 length: self.length,
@@ -196,12 +199,15 @@ impl<S: ChunkStore + MetaStore> ContentWriter<S> {
             };
             // Chunks durable first, then the manifest that makes them visible.
             inner.backend.sync()?;
-            let mut batch = MetaBatch::new();
             batch.put(
                 Table::Manifests,
                 address.as_bytes().to_vec(),
                 codec::encode(&manifest)?,
             );
+        }
+        // The grace period of a content that nothing references counts from its last put.
+        self.store.stamp(&mut batch, &address)?;
+        if batch.count(Table::Manifests) > 0 {
             match inner.backend.commit(batch) {
                 Ok(()) => {}
                 // Another put of the same content committed first: deduplicated.

@@ -5,7 +5,9 @@
 //! and its audit log: not later than the clock, not before the log's last entry (a clock set
 //! back cannot date a disposal before what the log already holds). The content of its versions
 //! is removed unless another document not disposed of still uses it, and a tombstone per
-//! version records what, when, why and by whom. No other code path removes anything.
+//! version records what, when, why and by whom. No other code path removes a registered
+//! document's content (the collection of unreferenced content, `gc.rs`, removes only content
+//! that no version references).
 
 use jiff::Timestamp;
 use jiff::civil::Date;

@@ -9,7 +9,8 @@
 //! | `lifecycle.rs` | changes after registration: new versions with their annulment act, holds, retention extensions, a facility's end of service, auditors' reads |
 //! | `view.rs` | reads: a [`DocumentView`], whether a document was disposed of, the documents an [`Index`] lists |
 //! | `calendars.rs` | the calendar years stored in the vault ([`CalendarChange`], [`stored_years`]) |
-//! | `disposal.rs` | disposal, the one operation that deletes ([`Disposal`]) |
+//! | `disposal.rs` | disposal, the one operation that deletes a registered document ([`Disposal`]) |
+//! | `gc.rs` | the collection of content that no record references ([`Registry::collect_unreferenced`]) |
 //! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
 //! | `select.rs` | the versions a bulk operation takes ([`Selection`]), streamed in key order |
 //! | `verify_records.rs` | tamper detection: the audit log against every record ([`verify_records`]) |
@@ -24,6 +25,7 @@
 mod calendars;
 mod disposal;
 mod error;
+mod gc;
 mod keys;
 mod lifecycle;
 mod register;
@@ -43,6 +45,10 @@ pub use calendars::{CalendarChange, stored_years};
 pub use disposal::Disposal;
 pub use error::{
     ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
+};
+pub use gc::{
+    CollectError, CollectedContent, Collection, CollectionRecord,
+    DEFAULT_GRACE as DEFAULT_COLLECTION_GRACE,
 };
 pub use register::{Registered, Registration, Submitter};
 pub use reverify::ReverifyMode;

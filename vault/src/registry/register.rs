@@ -15,6 +15,7 @@ use super::{AuditEntry, Registry, Submission, version_key};
 use crate::address::ContentAddress;
 use crate::audit::log::AuditLog;
 use crate::codec;
+use crate::content::StagedContent;
 use crate::error::VaultError;
 use crate::records::{
     Actor, Annulment, Coverage, DatingMode, DocumentId, DocumentRecord, ExpectedSigner, Fields,
@@ -27,7 +28,7 @@ use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Registration {
-    /// The content, already in the content store.
+    /// The content, already in the content store unless it is [`Self::staged`].
     pub content: ContentAddress,
     /// CMS signatures over it (DER, BER, PEM or base64).
     pub signatures: Vec<Vec<u8>>,
@@ -49,6 +50,9 @@ pub struct Registration {
     pub filename: Option<String>,
     /// The media type the submitter gave.
     pub media_type: Option<String>,
+    /// Where the content waits when it is not in the content store yet (a finished upload):
+    /// checked there, and stored only once every check passed.
+    pub staged: Option<StagedContent>,
 }
 
 /// Who submits a registration: an API key, with what it is bound to, or the operator.
@@ -104,7 +108,17 @@ impl Registration {
             dating: DatingMode::Submission,
             filename: None,
             media_type: None,
+            staged: None,
         }
+    }
+
+    /// Of the content `staged` (a finished upload), not in the content store yet: the
+    /// signatures and the format are checked against the staged bytes, which enter the store
+    /// only when they pass, so a refusal stores nothing.
+    pub fn staged(mut self, staged: StagedContent) -> Self {
+        self.content = staged.address();
+        self.staged = Some(staged);
+        self
     }
 
     /// Dated in `mode` (a submission for registration by default).
@@ -250,6 +264,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 
     /// Everything about a submission that needs no lock: content, format, signatures, date.
+    /// Staged content is stored last, once all of it passed.
     pub(super) fn prepare(&self, submission: &Registration) -> Result<Prepared, RegisterError> {
         if submission.signatures.is_empty() {
             return Err(RegisterError::NoSignature);
@@ -270,14 +285,27 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         let (expected, sender_unknown) = self.sender(submission)?;
         let address = submission.content;
-        let info = match self.content().stat(&address) {
-            Ok(info) => info,
-            Err(VaultError::NotFound(_)) => return Err(RegisterError::ContentMissing(address)),
-            Err(e) => return Err(e.into()),
+        let staged = submission.staged.as_ref();
+        let length = match staged {
+            Some(staged) if staged.address() != address => {
+                return Err(RegisterError::ContentMissing(address));
+            }
+            Some(staged) => staged.length(),
+            None => match self.content().stat(&address) {
+                Ok(info) => info.length,
+                Err(VaultError::NotFound(_)) => {
+                    return Err(RegisterError::ContentMissing(address));
+                }
+                Err(e) => return Err(e.into()),
+            },
         };
-        let format = sniff(&self.prefix(&address, info.length)?);
+        let prefix = match staged {
+            Some(staged) => staged.read_range(0..length.min(SNIFF_LEN as u64))?,
+            None => self.prefix(&address, length)?,
+        };
+        let format = sniff(&prefix);
         submission.class.accepts(format)?;
-        let reports = self.verify(submission, &expected, info.length)?;
+        let reports = self.verify(submission, &expected, length)?;
         // The rules in force at the submission's instant date it and set its retention.
         let rules = rules_at(submission.at)?;
         let dating = rules.dating(submission.dating);
@@ -292,9 +320,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             Retention::UntilEndOfService { tail_years } => tail_years,
             Retention::YearsFromRegistration { .. } => 0,
         };
+        let crls = self.evidence(&reports)?;
+        if let Some(staged) = staged {
+            self.store_staged(staged)?;
+        }
         Ok(Prepared {
             address,
-            length: info.length,
+            length,
             format: format.map_or("unknown", |f| f.name()),
             signatures: submission.signatures.clone(),
             expected: ExpectedSigner {
@@ -313,7 +345,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             retained_by: kept.clause.to_string(),
             submitted_by: submission.submitter.actor.to_string(),
             sender_unknown,
-            crls: self.evidence(&reports)?,
+            crls,
             reports,
             annulment: None,
             filename: submission.filename.clone(),
@@ -366,15 +398,16 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(prefix)
     }
 
-    /// Every signature verified against the stored content's SHA-256 at the registration
-    /// instant; all must be TOTAL_PASSED.
+    /// Every signature verified against the content's SHA-256 (stored or staged) at the
+    /// registration instant; all must be TOTAL_PASSED.
     fn verify(
         &self,
         registration: &Registration,
         expected: &Expectation,
         length: u64,
     ) -> Result<Vec<Report>, RegisterError> {
-        let mut content = StoredContent::new(self, registration.content, length);
+        let mut content = StoredContent::new(self, registration.content, length)
+            .staged(registration.staged.as_ref());
         let reports = self.verify_signatures::<RegisterError>(
             self.verifier(),
             &registration.signatures,
@@ -391,6 +424,21 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             });
         }
         Ok(reports)
+    }
+
+    /// Puts checked `staged` bytes into the content store: they must still hash to the SHA-256
+    /// they were checked against (a staging copy changed on disk since is never registered).
+    fn store_staged(&self, staged: &StagedContent) -> Result<(), RegisterError> {
+        let stored = self.content().put(staged.reader()?)?;
+        if stored.address != staged.address() {
+            return Err(StoreError::Damaged(format!(
+                "the staged upload's bytes hash to {}, not the declared {}",
+                stored.address,
+                staged.address()
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     /// The content addresses of the CRLs `reports` read that the content store keeps.
@@ -432,6 +480,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .is_none()
         {
             return Err(RegisterError::ContentMissing(prepared.address));
+        }
+        // The CRLs kept as evidence too: unreferenced content may be collected meanwhile
+        // (`gc.rs`), and evidence must never point at nothing either.
+        for crl in &prepared.crls {
+            if backend.get(Table::Manifests, crl)?.is_none() {
+                return Err(RegisterError::ContentMissing(ContentAddress(*crl)));
+            }
         }
         let template = self.numbering.template(&prepared.participant);
         let fields = Fields {

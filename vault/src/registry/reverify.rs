@@ -14,6 +14,7 @@ use super::error::{ReverifyError, StoreError};
 use super::{Registry, version_key};
 use crate::address::ContentAddress;
 use crate::codec;
+use crate::content::StagedContent;
 use crate::error::VaultError;
 use crate::records::{DocumentId, VersionRecord};
 use crate::storage::{ChunkStore, MetaStore, Table};
@@ -182,11 +183,14 @@ impl std::str::FromStr for ReverifyMode {
     }
 }
 
-/// A stored content as a verification reads it: its bytes loaded once, when first needed.
+/// A content as a verification reads it, stored or staged: its bytes loaded once, when first
+/// needed.
 pub(super) struct StoredContent<'r, S> {
     registry: &'r Registry<S>,
     pub(super) address: ContentAddress,
     pub(super) length: u64,
+    /// Where the bytes are while they are not stored yet (a registration from an upload).
+    staged: Option<&'r StagedContent>,
     bytes: Option<Vec<u8>>,
 }
 
@@ -197,14 +201,26 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
             registry,
             address,
             length,
+            staged: None,
             bytes: None,
         }
+    }
+
+    /// Read from `staged` instead of the content store (its bytes are not stored yet).
+    pub(super) fn staged(mut self, staged: Option<&'r StagedContent>) -> Self {
+        self.staged = staged;
+        self
     }
 
     /// Its bytes, every chunk verified.
     fn bytes(&mut self) -> Result<&[u8], VaultError> {
         if self.bytes.is_none() {
-            self.read(true)?;
+            match self.staged {
+                Some(staged) => self.bytes = Some(staged.read_range(0..self.length)?),
+                None => {
+                    self.read(true)?;
+                }
+            }
         }
         Ok(self.bytes.as_deref().unwrap_or_default())
     }

@@ -122,6 +122,7 @@ fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registr
         dating: DatingMode::Submission,
         filename: Some("проект.pdf".into()),
         media_type: Some("application/pdf".into()),
+        staged: None,
     }
 }
 

@@ -5,9 +5,10 @@
 //! registration against the SHA-256 of its stored document and version records, a new version
 //! against its version record, an event against its event record, a disposal against its
 //! act and tombstones, an API key's creation or revocation against its key record or
-//! revocation, and each entry's time against the one before it (never earlier). Then every
-//! stored record must be named by an entry: a record slipped into RocksDB without its log entry
-//! is found as surely as one changed in place. API keys made before their creation was logged
+//! revocation, a collection of unreferenced content against its record, and each entry's time
+//! against the one before it (never earlier). Then every stored record must be named by an
+//! entry: a record slipped into RocksDB without its log entry is found as surely as one changed
+//! in place. API keys made before their creation was logged
 //! are the one exception: their records are format 1, and neither they nor their revocations
 //! need an entry (a key record of format 2 does, and so does the revocation of one). Last,
 //! every version not disposed of must still have its content.
@@ -17,7 +18,7 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
-use super::{calendars, event_key, keys, version_key};
+use super::{calendars, event_key, gc, keys, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec::{self, FORMAT_V1};
 use crate::records::{DocumentId, Tombstone, VersionRecord};
@@ -128,6 +129,15 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                 };
                 Some((Table::Calendars, calendars::key(year, entry.number)))
             }
+            gc::COLLECTED => {
+                let Some(number) = gc::parse_subject(&entry.subject) else {
+                    report
+                        .problems
+                        .push(format!("audit entry {index} names no collection"));
+                    continue;
+                };
+                Some((Table::Collections, number.to_be_bytes().to_vec()))
+            }
             kind @ (keys::CREATED | keys::REVOKED) => {
                 let Some(id) = keys::parse_subject(&entry.subject) else {
                     report
@@ -213,6 +223,7 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
         Table::Facilities,
         Table::Calendars,
         Table::DisposalActs,
+        Table::Collections,
     ] {
         for stored in backend.scan(table) {
             let (key, _) = stored?;

@@ -66,11 +66,15 @@ pub enum Table {
     /// (year, revision) → a year of the working-day calendar as an administrator set it
     /// ([`crate::records::CalendarYear`]); the highest revision of a year is in force.
     Calendars,
+    /// Collection number (big-endian) → the unreferenced contents a collection removed, when
+    /// each was last put, by whom and after which grace period
+    /// ([`crate::registry::CollectionRecord`]).
+    Collections,
 }
 
 impl Table {
     /// Every table, for engines that create one key space per table.
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 15] = [
         Table::Manifests,
         Table::Documents,
         Table::Versions,
@@ -85,6 +89,7 @@ impl Table {
         Table::KeyRevocations,
         Table::Calendars,
         Table::DisposalActs,
+        Table::Collections,
     ];
 
     /// A stable name (RocksDB column family).
@@ -104,6 +109,7 @@ impl Table {
             Table::KeyRevocations => "key_revocations",
             Table::Calendars => "calendars",
             Table::DisposalActs => "disposal_acts",
+            Table::Collections => "collections",
         }
     }
 }
@@ -160,8 +166,9 @@ pub trait MetaStore: Send + Sync + 'static {
 
 /// Writes to the metadata store that take effect together or not at all.
 ///
-/// Insertions only, records being write-once; the single exception is a disposal's removal of
-/// manifests ([`MetaBatch::dispose_manifest`], crate-private).
+/// Insertions only, records being write-once; the exceptions are the removal of manifests by a
+/// disposal and by the collection of unreferenced content ([`MetaBatch::dispose_manifest`],
+/// crate-private).
 #[derive(Debug, Default)]
 pub struct MetaBatch {
     pub(crate) puts: Vec<(Table, Vec<u8>, Vec<u8>)>,
@@ -188,9 +195,10 @@ impl MetaBatch {
             .map(|(_, _, v)| v.as_slice())
     }
 
-    /// Removes the manifest of a content whose retention has passed. Only disposal calls
-    /// this (crate-private): no other code path deletes a record. The chunks it leaves
-    /// unreferenced are removed by garbage collection.
+    /// Removes the manifest of a content whose retention has passed, or of one that no record
+    /// references (and the stamps of its puts, under the same table). Only disposal and the
+    /// collection of unreferenced content call this (crate-private): no other code path
+    /// deletes a record. The chunks it leaves unreferenced are removed by garbage collection.
     pub(crate) fn dispose_manifest(&mut self, address: &[u8]) {
         self.disposed.push(address.to_vec());
     }

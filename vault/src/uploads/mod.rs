@@ -4,8 +4,9 @@
 //! An upload is declared with its length and whole-file SHA-256, then filled by PATCH requests,
 //! each a [`Patch`]. Its bytes wait here, in `<dir>/<id>.data` beside `<dir>/<id>.state`, and
 //! never in the content store: a complete upload enters the write-once vault only when a
-//! document is registered from it ([`UploadStore::content`], then [`UploadStore::remove`]), so
-//! expired and abandoned uploads leave nothing behind in the vault.
+//! document is registered from it, after its signatures and format were checked against the
+//! staged bytes ([`UploadStore::staged`], then [`UploadStore::remove`]), so expired and
+//! abandoned uploads, and refused registrations, leave nothing behind in the vault.
 //!
 //! # Durability
 //! Nothing is reported stored before it is. A patch appends to the data file; finishing it
@@ -46,6 +47,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
+
+use crate::address::ContentAddress;
+use crate::content::StagedContent;
 
 pub use error::UploadError;
 pub use id::{ParseUploadIdError, UploadId};
@@ -443,6 +447,32 @@ impl UploadStore {
     /// How many uploads are present (expired ones not yet removed included).
     pub fn count(&self) -> Result<usize, UploadError> {
         Ok(self.ids()?.len())
+    }
+
+    /// The bytes of the complete `upload` (as [`UploadStore::get`] gave it), declared to hash
+    /// to its SHA-256, for a registration to check before they are stored (the registry's
+    /// `Registration::staged`).
+    pub fn staged(&self, upload: &Upload) -> Result<StagedContent, UploadError> {
+        let file = self.open_content(upload)?;
+        Ok(StagedContent::new(
+            file,
+            ContentAddress(upload.sha256),
+            upload.length,
+        ))
+    }
+
+    /// How many uploads `owner` has at `now` (expired ones not counted): the uploads in flight
+    /// a quota bounds. An upload removed or damaged meanwhile is not counted.
+    pub fn count_owned_by(&self, owner: &str, now: Timestamp) -> Result<usize, UploadError> {
+        let mut count = 0;
+        for id in self.ids()? {
+            match self.get_at(id, now) {
+                Ok(upload) if upload.owner == owner => count += 1,
+                Ok(_) | Err(UploadError::NotFound(_) | UploadError::Damaged { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(count)
     }
 
     /// The ids of every upload with a state file.

@@ -699,3 +699,21 @@ proptest! {
         prop_assert_eq!(content(&store, id), data);
     }
 }
+
+#[test]
+fn uploads_are_counted_per_owner_without_the_expired() {
+    let (_dir, store) = store();
+    let now = Timestamp::now();
+    let mut other = declare(b"another key's");
+    other.owner = "key-2".into();
+    store.create(declare(b"one"), now).unwrap();
+    let two = store.create(declare(b"two"), now).unwrap();
+    store.create(other, now).unwrap();
+    assert_eq!(store.count_owned_by("key-1", now).unwrap(), 2);
+    assert_eq!(store.count_owned_by("key-2", now).unwrap(), 1);
+    assert_eq!(store.count_owned_by("key-3", now).unwrap(), 0);
+    store.terminate(two.id).unwrap();
+    assert_eq!(store.count_owned_by("key-1", now).unwrap(), 1);
+    let expired = now + store.config().ttl;
+    assert_eq!(store.count_owned_by("key-1", expired).unwrap(), 0);
+}
