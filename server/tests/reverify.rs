@@ -81,18 +81,37 @@ fn write_config(vault: &Vault, ca_rsa_crl: &str) {
 /// Registers `pdf(n)` signed by the certificate and key at `cert`/`key` (PKI paths), submitted
 /// at `at`; returns the document id.
 fn register(vault: &Vault, n: u32, cert: &str, key: &str, at: &str) -> String {
-    let certificate = std::fs::read(pki(cert)).unwrap();
-    let key = std::fs::read_to_string(pki(key)).unwrap();
-    let content = pdf(n);
-    let signature = sign_detached(&certificate, &key, &content);
-    register_signed(vault, n, &signature, at, INDIVIDUAL_IIN)
+    register_content(vault, n, &pdf(n), cert, key, at)
 }
 
-/// Registers `pdf(n)` with `signature` over it from the sender `iin`, submitted at `at`.
-fn register_signed(vault: &Vault, n: u32, signature: &[u8], at: &str, iin: &str) -> String {
+/// Registers `content` as document `n`, signed with the certificate and key at `cert`/`key`.
+fn register_content(
+    vault: &Vault,
+    n: u32,
+    content: &[u8],
+    cert: &str,
+    key: &str,
+    at: &str,
+) -> String {
+    let certificate = std::fs::read(pki(cert)).unwrap();
+    let key = std::fs::read_to_string(pki(key)).unwrap();
+    let signature = sign_detached(&certificate, &key, content);
+    register_signed(vault, n, content, &signature, at, INDIVIDUAL_IIN)
+}
+
+/// Registers `content` as document `n` with `signature` over it from the sender `iin`,
+/// submitted at `at`.
+fn register_signed(
+    vault: &Vault,
+    n: u32,
+    content: &[u8],
+    signature: &[u8],
+    at: &str,
+    iin: &str,
+) -> String {
     let file = vault.dir.path().join(format!("doc{n}.pdf"));
     let sig = vault.dir.path().join(format!("doc{n}.p7s"));
-    std::fs::write(&file, pdf(n)).unwrap();
+    std::fs::write(&file, content).unwrap();
     std::fs::write(&sig, signature).unwrap();
     let out = vault.qoima(&[
         "doc",
@@ -151,6 +170,7 @@ fn populate(vault: &Vault) -> Documents {
         gost: register_signed(
             vault,
             7,
+            &pdf(7),
             &GostKey::from_pkcs12(gost::INDIVIDUAL_VALID, gost::PASSWORD)
                 .sign_detached_at(&pdf(7), gost::SIGNED_AT),
             AUGUST,
@@ -570,27 +590,8 @@ fn runs_over_the_api_one_at_a_time_with_progress_summary_and_streamed_results() 
     // A large document, so that a run reading every content back takes a moment.
     let mut large = pdf(8);
     large.resize(32 << 20, b'x');
-    let certificate = std::fs::read(pki("certs/individual.cer")).unwrap();
-    let key_pem = std::fs::read_to_string(pki("keys/individual.key.pem")).unwrap();
-    let file = vault.dir.path().join("large.pdf");
-    let sig = vault.dir.path().join("large.p7s");
-    std::fs::write(&file, &large).unwrap();
-    std::fs::write(&sig, sign_detached(&certificate, &key_pem, &large)).unwrap();
-    let out = vault.qoima(&[
-        "doc",
-        "register",
-        "--content",
-        file.to_str().unwrap(),
-        "--sig",
-        sig.to_str().unwrap(),
-        "--class",
-        "project-documentation",
-        "--at",
-        AUGUST,
-        "--expect-iin",
-        INDIVIDUAL_IIN,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let individual = ("certs/individual.cer", "keys/individual.key.pem");
+    register_content(&vault, 8, &large, individual.0, individual.1, AUGUST);
     let auditor = common::key(&vault, "auditor");
     let admin = common::key(&vault, "admin");
     let reader = common::key(&vault, "reader");

@@ -998,6 +998,23 @@ fn a_construction_record_is_kept_at_least_the_floor_of_its_rules() {
     }
 }
 
+/// A registry as it was in April 2026: only ca-rsa's base CRL, which does not list
+/// revoked-later, and no root CRL yet (a CA's unknown status is accepted by the policy).
+fn registry_in_april(dir: &std::path::Path) -> Registry {
+    let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+    let policy =
+        qoima_verifier::policy::Policy::from_toml("require-ca-revocation = false").unwrap();
+    let verifier = pki::rsa_verifier_with(&[pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL], policy);
+    let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+    Registry::new(
+        content,
+        Arc::new(verifier),
+        Calendar::builtin().unwrap(),
+        numbering,
+    )
+    .unwrap()
+}
+
 #[test]
 fn reverification_uses_the_registration_as_proof_of_existence() {
     use qoima_verifier::Request;
@@ -1007,18 +1024,7 @@ fn reverification_uses_the_registration_as_proof_of_existence() {
     // before the root's CRL was issued (so the CA's status is accepted unknown by policy).
     let at_registration = Timestamp::from_second(1_776_247_200).unwrap();
     let doc = {
-        let content = ContentStore::open(dir.path(), ContentConfig::default()).unwrap();
-        let policy =
-            qoima_verifier::policy::Policy::from_toml("require-ca-revocation = false").unwrap();
-        let verifier = pki::rsa_verifier_with(&[pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL], policy);
-        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
-        let registry = Registry::new(
-            content,
-            Arc::new(verifier),
-            Calendar::builtin().unwrap(),
-            numbering,
-        )
-        .unwrap();
+        let registry = registry_in_april(dir.path());
         let mut submission = registration(&registry, PDF, &revoked_later);
         submission.at = at_registration;
         registry.register(&submission).unwrap()
@@ -1562,18 +1568,7 @@ fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
     let revoked_later = Signer(pki::REVOKED_LATER, pki::REVOKED_LATER_KEY);
     // Registered on 2026-04-15 with the base CRL only: the certificate was not yet revoked.
     let (revoked_doc, good_doc) = {
-        let content = ContentStore::open(dir.path(), ContentConfig::default()).unwrap();
-        let policy =
-            qoima_verifier::policy::Policy::from_toml("require-ca-revocation = false").unwrap();
-        let verifier = pki::rsa_verifier_with(&[pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL], policy);
-        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
-        let registry = Registry::new(
-            content,
-            Arc::new(verifier),
-            Calendar::builtin().unwrap(),
-            numbering,
-        )
-        .unwrap();
+        let registry = registry_in_april(dir.path());
         let mut revoked = registration(&registry, PDF, &revoked_later);
         revoked.at = Timestamp::from_second(1_776_247_200).unwrap();
         let mut good = registration(&registry, b"%PDF-1.4\nkept", &INDIVIDUAL);
