@@ -124,3 +124,10 @@ c all-holidays $'[years.2026]\nholidays = ["2026-01-01", "2026-01-02", "2026-01-
 c year-zero $'[years.0]\n'
 c bad-date $'[years.2026]\nholidays = ["2026-02-30"]\n'
 cp ../vault/calendar/kz-2024-2027.toml corpus/calendar_year/builtin.toml
+
+# Re-verification options as the API takes them, and a run's state as `--resume` reads it.
+mkdir -p corpus/reverification
+printf '%s' '{"at":"2026-09-01T00:00:00Z","mode":"now","classes":["project-documentation"],"participants":["ТОО Тест"],"objects":["123456789012345678"],"registeredFrom":"2026-01-01","registeredTo":"2026-12-31","currentOnly":true,"ids":["00112233445566778899aabbccddeeff"],"checkContent":true,"record":false}' > corpus/reverification/options
+printf '%s' '{"mode":"sometimes","registeredFrom":"2026-02-30"}' > corpus/reverification/bad-options
+printf '%s' '{"id":"20261207T101948Z-3821b0d4","options":{},"validationTime":1788220800,"by":"operator","policy":null,"startedAt":"2026-12-07T10:19:48Z","finishedAt":null,"status":"running","error":null,"total":2000,"last":"00112233445566778899aabbccddeeff:1","resultsLen":612,"outputLen":0,"outputs":{"file":null,"stdout":true,"format":null,"html":null},"summary":{"total":1,"errors":0,"byVerdict":{"TOTAL_PASSED":1},"byClass":{},"byIssuer":{},"changed":0,"changes":[],"seconds":0.1}}' > corpus/reverification/run-state
+printf '%s' '{"id":"x","options":{},"validationTime":-99999999999999,"by":"","policy":null,"startedAt":"","finishedAt":null,"status":"failed","error":null,"total":null,"last":"zz:zz","resultsLen":0,"outputLen":0,"outputs":{},"summary":{"total":0,"errors":0,"byVerdict":{},"byClass":{},"byIssuer":{},"changed":0,"changes":[],"seconds":0}}' > corpus/reverification/damaged-state

@@ -23,6 +23,7 @@ const TARGETS: &[Target] = &[
     ("tus_headers", qoima_server::fuzzing::tus_headers),
     ("request_target", qoima_server::fuzzing::request_target),
     ("replay_journal", qoima_server::fuzzing::replay_journal),
+    ("reverification", qoima_server::fuzzing::reverification),
     ("calendar_year", qoima_vault::fuzzing::calendar_year),
 ];
 

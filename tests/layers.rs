@@ -34,7 +34,7 @@ const SERVER: Rules = Rules {
         ("serve", &["cli", "config", "http"]),
         // The command line's parser and dispatch.
         ("command", &["cli", "serve"]),
-        ("fuzzing", &["http"]),
+        ("fuzzing", &["bulk", "http"]),
         ("lib", &["command"]),
         ("main", &[]),
     ],

@@ -9,6 +9,7 @@ use qoima_vault::keys::KeyId;
 use qoima_vault::records::DocumentId;
 use qoima_vault::uploads::UploadId;
 
+use crate::bulk::reverify::{Options, RunState};
 use crate::http::{audit, query, replay, routes, uploads};
 
 /// tus request headers, one value per line: each line as `Upload-Metadata` (then the declared
@@ -105,5 +106,17 @@ pub fn replay_journal(data: &[u8]) {
         if again != Ok(vec![(expiry, digest)]) {
             panic!("{line:?} reads back as {again:?}");
         }
+    }
+}
+
+/// A re-verification's inputs from outside: the API's JSON options (parsed and resolved as a
+/// run would take them) and a run's saved state (`run.json`, read back by `--resume`).
+pub fn reverification(data: &[u8]) {
+    if let Ok(options) = serde_json::from_slice::<Options>(data) {
+        let _ = options.resolve(jiff::Timestamp::UNIX_EPOCH);
+    }
+    if let Ok(state) = serde_json::from_slice::<RunState>(data) {
+        let _ = state.resumable();
+        let _ = state.after();
     }
 }

@@ -180,7 +180,7 @@ pub(crate) struct RunState {
 
 impl RunState {
     /// The version after which a resumed run goes on.
-    fn after(&self) -> Result<Option<VersionKey>, String> {
+    pub(crate) fn after(&self) -> Result<Option<VersionKey>, String> {
         let Some(last) = &self.last else {
             return Ok(None);
         };
