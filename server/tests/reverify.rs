@@ -693,3 +693,38 @@ fn runs_over_the_api_one_at_a_time_with_progress_summary_and_streamed_results() 
         assert_eq!(status, 404, "{path}: {body}");
     }
 }
+
+#[test]
+fn a_version_record_that_cannot_be_read_is_named_and_the_run_goes_on() {
+    let vault = Vault::new();
+    let docs = populate(&vault);
+    // The record's format byte damaged behind the vault's write-once guard.
+    let path = vault.data.join("db");
+    {
+        let options = rocksdb::Options::default();
+        let families = rocksdb::DB::list_cf(&options, &path).unwrap();
+        let db = rocksdb::DB::open_cf(&options, &path, families).unwrap();
+        let versions = db.cf_handle(Table::Versions.name()).unwrap();
+        let mut key = hex::decode(&docs.good_ec).unwrap();
+        key.extend_from_slice(&1u32.to_be_bytes());
+        let mut value = db.get_cf(versions, &key).unwrap().unwrap();
+        value[0] = 0xee;
+        db.put_cf(versions, &key, value).unwrap();
+    }
+    let (code, lines, err) = reverify(&vault, &["--at", LATER, "--mode", "now"]);
+    // Nothing failed outright, one document could not be verified: exit 2.
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(lines.len(), 7, "{lines:?}");
+    let damaged: Vec<&Value> = lines.iter().filter(|l| l["indication"].is_null()).collect();
+    assert_eq!(damaged.len(), 1, "{lines:?}");
+    assert_eq!(damaged[0]["id"], docs.good_ec.as_str());
+    assert!(
+        damaged[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read the document"),
+        "{}",
+        damaged[0]
+    );
+    assert!(err.contains("not verified (unreadable entry): 1"), "{err}");
+}

@@ -374,10 +374,10 @@ impl Row for Line {
     }
 }
 
-/// A line for a version that could not be read from the store at all.
-fn unreadable(error: &impl std::fmt::Display) -> Line {
+/// A line for a document (or, without an id, a key of the store) that could not be read.
+fn unreadable(id: Option<DocumentId>, error: &impl std::fmt::Display) -> Line {
     Line {
-        id: String::new(),
+        id: id.map(|id| id.to_string()).unwrap_or_default(),
         version: 0,
         registration_number: String::new(),
         registration_date: String::new(),
@@ -389,7 +389,7 @@ fn unreadable(error: &impl std::fmt::Display) -> Line {
         signers: Vec::new(),
         before: String::new(),
         changed: false,
-        message: Some(format!("cannot read the version: {error}")),
+        message: Some(format!("cannot read the document: {error}")),
         recorded: None,
     }
 }
@@ -530,12 +530,14 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
             documents,
             engine.stop,
             |document| {
-                let versions = document.and_then(|id| {
-                    engine
-                        .registry
-                        .selected_versions(id, &resolved.selection, after)
-                });
-                match versions {
+                let id = match document {
+                    Ok(id) => id,
+                    Err(e) => return vec![(None, unreadable(None, &e))],
+                };
+                match engine
+                    .registry
+                    .selected_versions(id, &resolved.selection, after)
+                {
                     Ok(versions) => versions
                         .iter()
                         .map(|selected| {
@@ -549,7 +551,7 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
                             (Some(selected.key()), line)
                         })
                         .collect(),
-                    Err(e) => vec![(None, unreadable(&e))],
+                    Err(e) => vec![(None, unreadable(Some(id), &e))],
                 }
             },
             |lines: Vec<(Option<VersionKey>, Line)>| -> Result<(), String> {
