@@ -30,6 +30,7 @@ mod verify;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
@@ -51,11 +52,36 @@ pub(crate) use state::AppState;
 
 /// Serves connections from `listener` until `shutdown` resolves, then lets in-flight
 /// requests finish (for at most the configured grace period).
+///
+/// At most `max-connections` are open at once: at the cap the loop stops accepting until one
+/// closes, and the kernel's listen backlog holds the next ones (they wait, as with any server
+/// at its limit, rather than being accepted only to be closed).
 pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let expiry = tokio::spawn(expire_uploads(state.uploads.clone()));
+    let mut at_cap_logged = false;
     loop {
+        let slot = match Arc::clone(&state.connection_slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                if !at_cap_logged {
+                    tracing::warn!(
+                        max_connections = state.settings.max_connections,
+                        "at the cap on open connections: not accepting until one closes"
+                    );
+                    at_cap_logged = true;
+                }
+                tokio::select! {
+                    slot = Arc::clone(&state.connection_slots).acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        // Closed: never, the state holds it.
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _peer)) = accepted else {
@@ -63,10 +89,14 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
+                at_cap_logged = false;
                 let service_state = state.clone();
                 let service = service_fn(move |req| {
                     let state = service_state.clone();
-                    async move { Ok::<_, Infallible>(serve(req, &state).await) }
+                    let deadline = state.settings.body_deadline;
+                    async move {
+                        Ok::<_, Infallible>(body::with_deadline(deadline, serve(req, &state)).await)
+                    }
                 });
                 // Headers beyond the buffer are refused by hyper with 431.
                 let connection = http1::Builder::new()
@@ -78,6 +108,7 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
                 tokio::spawn(async move {
                     // A client that resets its connection is no error of ours.
                     let _ = connection.await;
+                    drop(slot);
                 });
             }
             () = &mut shutdown => break,
@@ -182,8 +213,29 @@ async fn dispatch(
     match handler {
         Handler::Request(handler) => handler(req, call).await,
         Handler::Json(handler) => match json_body(req, state, &key).await {
-            Ok(body) => handler(body, call).await,
+            Ok((body, share)) => {
+                // The handlers of holds, disposal, keys and calendars write (and sync) the
+                // vault as they are called, synchronously: that call leaves the async worker.
+                let reply = off_the_workers(|| handler(body, call));
+                let response = reply.await;
+                // The body's share of the JSON buffer is held until its handler is done.
+                drop(share);
+                response
+            }
             Err(response) => *response,
         },
+    }
+}
+
+/// `work`, which may block (a synced write), on a thread the async workers can spare: on the
+/// multi-threaded runtime this worker hands its other tasks to a new one for the duration
+/// (`block_in_place`); elsewhere (a current-thread runtime, which cannot) it runs in place.
+fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
+    let multi_threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi_threaded {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
     }
 }
