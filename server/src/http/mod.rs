@@ -239,3 +239,46 @@ fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
         work()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+
+    #[test]
+    fn blocking_work_leaves_the_async_worker_free() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (started_tx, started_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        // Blocks the only worker's task until another task releases it (or 10 s pass).
+        let blocked = runtime.spawn(async move {
+            off_the_workers(|| {
+                started_tx.send(()).unwrap();
+                release_rx.recv_timeout(Duration::from_secs(10))
+            })
+        });
+        started_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        // This task needs a worker: had the work stayed on the only one, it would never run,
+        // and the work would time out.
+        runtime.spawn(async move { release_tx.send(()).unwrap() });
+        let released = runtime.block_on(blocked).unwrap();
+        assert!(released.is_ok(), "the other task never ran");
+    }
+
+    #[test]
+    fn on_a_current_thread_runtime_blocking_work_runs_in_place() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let here = std::thread::current().id();
+        let ran = runtime.block_on(async { off_the_workers(|| std::thread::current().id()) });
+        assert_eq!(ran, here);
+        assert_eq!(off_the_workers(|| 7), 7, "and outside a runtime");
+    }
+}
