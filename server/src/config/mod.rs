@@ -30,6 +30,10 @@
 //! [disposal]                          # who may sign disposal acts; without one, nothing
 //! officers = [{ iin = "850315300128", bin = "123456789021" }]  # can be disposed of
 //!
+//! [verifier]                          # optional
+//! cache-bytes = 67108864              # 64 MiB (1 MiB to 64 GiB): parsed certificates, paths
+//!                                     # and statuses kept between documents, all caches together
+//!
 //! [server]                            # optional: `qoima serve`; the defaults are shown
 //! listen = "127.0.0.1:8080"           # `--listen` wins over it
 //! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
@@ -106,8 +110,20 @@ struct ConfigFile {
     #[serde(default)]
     disposal: DisposalTable,
     #[serde(default)]
+    verifier: VerifierTable,
+    #[serde(default)]
     server: ServerTable,
 }
+
+/// The `[verifier]` table: how much the engine keeps between documents.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct VerifierTable {
+    cache_bytes: Option<u64>,
+}
+
+/// The accepted `[verifier] cache-bytes`: from 1 MiB (less caches next to nothing) to 64 GiB.
+const CACHE_BYTES: (u64, u64) = (1 << 20, 64 << 30);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -335,8 +351,21 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
     server
         .check()
         .map_err(|e| problem(format!("[server]: {e}")))?;
+    let mut verifier = Verifier::new(store, crls, policy.clone());
+    if let Some(bytes) = file.verifier.cache_bytes {
+        let (min, max) = CACHE_BYTES;
+        let bytes = usize::try_from(bytes)
+            .ok()
+            .filter(|_| (min..=max).contains(&bytes))
+            .ok_or_else(|| {
+                problem(format!(
+                    "[verifier] cache-bytes: must be from {min} to {max} bytes, not {bytes}"
+                ))
+            })?;
+        verifier = verifier.with_cache_budget(bytes);
+    }
     Ok(Config {
-        verifier: Verifier::new(store, crls, policy.clone()),
+        verifier,
         policy,
         calendar,
         numbering,
@@ -673,6 +702,23 @@ shutdown-grace-seconds = 7
                 "{variable}={value}: {message}"
             );
         }
+    }
+
+    #[test]
+    fn the_verifier_cache_budget_is_range_checked() {
+        load_toml("[verifier]\ncache-bytes = 1048576\n").unwrap();
+        load_toml("[verifier]\ncache-bytes = 68719476736\n").unwrap();
+        for bad in ["0", "1048575", "68719476737"] {
+            let message = usage(load_toml(&format!("[verifier]\ncache-bytes = {bad}\n")));
+            assert!(
+                message.contains(&format!(
+                    "[verifier] cache-bytes: must be from 1048576 to 68719476736 bytes, not {bad}"
+                )),
+                "{message}"
+            );
+        }
+        let message = usage(load_toml("[verifier]\ncache-size = 5\n"));
+        assert!(message.contains("unknown field `cache-size`"), "{message}");
     }
 
     #[test]
