@@ -1,10 +1,12 @@
 //! The `[server]` table and its `QOIMA_SERVER_<KEY>` overrides: how `qoima serve` runs.
 //!
-//! Besides the keys the configuration's documentation lists, `max-concurrent-verifications`
-//! (`QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS`, 1 to 512, by default the number of CPUs the
-//! process may use) bounds the signature verifications that run at once (`POST /v1/verify`,
-//! `POST /v1/documents/{id}/verify`): each runs off the async workers, and a request that
-//! finds every slot taken for 2 seconds is answered 503 with `Retry-After`.
+//! `max-concurrent-verifications` (`QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS`, 1 to 512, by
+//! default the number of CPUs the process may use) bounds the signature verifications that run
+//! at once (`POST /v1/verify`, `POST /v1/documents/{id}/verify`, registrations, new versions,
+//! signed envelopes): each runs off the async workers, and a request that finds every slot
+//! taken for 2 seconds is answered 503 with `Retry-After`. `max-connections`,
+//! `body-deadline-seconds` and `json-buffer-bytes` bound what slow clients can hold
+//! (`docs/api.md`, "Operations").
 
 use std::net::SocketAddr;
 use std::time::Duration;
