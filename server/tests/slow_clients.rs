@@ -500,3 +500,50 @@ fn healthz_answers_while_registrations_and_holds_run() {
     let health = call(&server, "GET", "/healthz", None, &[], b"");
     assert_eq!(health.status, 200, "{health:?}");
 }
+
+// 5. A client that reads nothing.
+
+#[test]
+fn a_client_that_reads_no_response_is_cut_after_the_idle_timeout() {
+    let vault = Vault::new();
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    // 48 MiB: more than the sockets' buffers on both sides hold.
+    let mut content = b"%PDF-1.7\n% large\n".to_vec();
+    content.extend((0..48u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    content.extend_from_slice(b"\n%%EOF\n");
+    let address = vault.put("large.pdf", &content);
+    let server = start(&vault, &[("QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS", "2")]);
+    let reply = call(
+        &server,
+        "POST",
+        "/v1/documents",
+        Some(&writer),
+        &[JSON],
+        &registration(&address, &content),
+    );
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let id: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    let path = format!("/v1/documents/{}/content", id["id"].as_str().unwrap());
+
+    // The content is asked for and never read: once nothing more fits in the sockets, the
+    // server's write waits, and 2 s later the connection is closed.
+    let mut stalled = connect(&server, Duration::from_secs(10));
+    stalled
+        .write_all(&head_of("GET", &path, Some(&reader), &[], None))
+        .unwrap();
+    // Only the scrape's own connection is left.
+    wait_gauge(&server, &reader, "qoima_connections_open", 1.0);
+    let mut received = Vec::new();
+    let _ = stalled.read_to_end(&mut received);
+    assert!(
+        received.starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        &received[..64]
+    );
+    assert!(
+        received.len() < content.len(),
+        "{} bytes: the whole content was sent",
+        received.len()
+    );
+}

@@ -1,11 +1,11 @@
 //! The HTTP API on hyper 1. [`routes::ROUTES`] lists every route with its handler;
 //! `openapi.json` describes them and `docs/api.md` says what each does.
 //!
-//! The files, from the bottom: `body`, `response`, `request` (reading within the limits,
-//! signed envelopes via `signed` and `replay`), `state`, `auth` (keys and roles), the
-//! handlers (`service`, `verify`, `uploads`, `registration`, `documents`, `holds`,
-//! `audit`, `key_admin`, `calendars`), `routes` (the table), and this file: the accept
-//! loop and the dispatch.
+//! The files, from the bottom: `stall` (cutting a client that reads nothing), `body`,
+//! `response`, `request` (reading within the limits, signed envelopes via `signed` and
+//! `replay`), `state`, `auth` (keys and roles), the handlers (`service`, `verify`, `uploads`,
+//! `registration`, `documents`, `holds`, `audit`, `key_admin`, `calendars`), `routes` (the
+//! table), and this file: the accept loop and the dispatch.
 
 pub(crate) mod audit;
 mod auth;
@@ -24,6 +24,7 @@ mod response;
 pub(crate) mod routes;
 mod service;
 pub(crate) mod signed;
+mod stall;
 mod state;
 pub(crate) mod uploads;
 mod verify;
@@ -48,6 +49,7 @@ use body::Body;
 use request::{head_size, json_body, unread};
 use response::problem;
 use routes::{Access, Call, Handler, Miss, Route};
+use stall::StallGuard;
 pub(crate) use state::AppState;
 
 /// Serves connections from `listener` until `shutdown` resolves, then lets in-flight
@@ -103,7 +105,10 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
                     .timer(TokioTimer::new())
                     .header_read_timeout(state.settings.header_read_timeout)
                     .max_buf_size(state.settings.max_header_bytes)
-                    .serve_connection(TokioIo::new(stream), service);
+                    .serve_connection(
+                        TokioIo::new(StallGuard::new(stream, state.settings.body_idle_timeout)),
+                        service,
+                    );
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     // A client that resets its connection is no error of ours.
