@@ -532,8 +532,12 @@ fn a_client_that_reads_no_response_is_cut_after_the_idle_timeout() {
     stalled
         .write_all(&head_of("GET", &path, Some(&reader), &[], None))
         .unwrap();
-    // Only the scrape's own connection is left.
-    wait_gauge(&server, &reader, "qoima_connections_open", 1.0);
+    // Accepted before the scrape's own connection (the backlog is first in, first out), and
+    // still open: its write has not waited 2 s yet.
+    let open = "qoima_connections_open";
+    assert_eq!(gauge(&server, &reader, open), Some(2.0));
+    // Then only the scrape's own connection is left.
+    wait_gauge(&server, &reader, open, 1.0);
     let mut received = Vec::new();
     let _ = stalled.read_to_end(&mut received);
     assert!(

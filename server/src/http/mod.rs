@@ -63,28 +63,30 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let expiry = tokio::spawn(expire_uploads(state.uploads.clone()));
-    let mut at_cap_logged = false;
+    // When the cap was last logged: at most once a minute, so that a server kept at its cap
+    // does not log every connection.
+    let mut at_cap_logged: Option<Instant> = None;
     loop {
-        let slot = match Arc::clone(&state.connection_slots).try_acquire_owned() {
-            Ok(slot) => slot,
-            Err(_) => {
-                if !at_cap_logged {
-                    tracing::warn!(
-                        max_connections = state.settings.max_connections,
-                        "at the cap on open connections: not accepting until one closes"
-                    );
-                    at_cap_logged = true;
-                }
-                tokio::select! {
-                    slot = Arc::clone(&state.connection_slots).acquire_owned() => match slot {
-                        Ok(slot) => slot,
-                        // Closed: never, the state holds it.
-                        Err(_) => break,
-                    },
-                    () = &mut shutdown => break,
-                }
+        // At the cap, wait for a connection to close before accepting. Only this loop takes
+        // slots, so the one seen free here is still free once a connection is accepted (and
+        // the slots taken are exactly the connections open).
+        if state.connection_slots.available_permits() == 0 {
+            if at_cap_logged.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                tracing::warn!(
+                    max_connections = state.settings.max_connections,
+                    "at the cap on open connections: not accepting until one closes"
+                );
+                at_cap_logged = Some(Instant::now());
             }
-        };
+            tokio::select! {
+                // Closed: never, the state holds it.
+                freed = state.connection_slots.acquire() => match freed {
+                    Ok(freed) => drop(freed),
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            }
+        }
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _peer)) = accepted else {
@@ -92,7 +94,11 @@ pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<O
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                at_cap_logged = false;
+                let Ok(slot) = Arc::clone(&state.connection_slots).try_acquire_owned() else {
+                    // Not reached (the slot was seen free above): close it rather than exceed.
+                    drop(stream);
+                    continue;
+                };
                 let service_state = state.clone();
                 let service = service_fn(move |req| {
                     let state = service_state.clone();
