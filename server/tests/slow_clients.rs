@@ -509,9 +509,7 @@ fn a_client_that_reads_no_response_is_cut_after_the_idle_timeout() {
     let reader = key(&vault, "reader");
     let writer = key(&vault, "writer");
     // 48 MiB: more than the sockets' buffers on both sides hold.
-    let mut content = b"%PDF-1.7\n% large\n".to_vec();
-    content.extend((0..48u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
-    content.extend_from_slice(b"\n%%EOF\n");
+    let content = large_pdf(48 << 20);
     let address = vault.put("large.pdf", &content);
     let server = start(&vault, &[("QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS", "2")]);
     let reply = call(
@@ -549,5 +547,118 @@ fn a_client_that_reads_no_response_is_cut_after_the_idle_timeout() {
         received.len() < content.len(),
         "{} bytes: the whole content was sent",
         received.len()
+    );
+}
+
+/// A PDF of about `n` bytes that does not compress.
+fn large_pdf(n: u32) -> Vec<u8> {
+    let mut content = b"%PDF-1.7\n% large\n".to_vec();
+    content.extend((0..n).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    content.extend_from_slice(b"\n%%EOF\n");
+    content
+}
+
+/// A detached CMS over `content` by the individual, without signed attributes: its signature
+/// is over the content itself, so verifying it reads and hashes the content again.
+fn signed_without_attributes(content: &[u8]) -> Vec<u8> {
+    use qoima_verifier::path::Certificate;
+    use qoima_verifier::testing::{
+        ID_DATA, ID_SHA256, ID_SIGNED_DATA, SHA256_WITH_RSA, algorithm, der_tlv, integer, octets,
+        oid, pki, rsa_sha256, seq, set,
+    };
+    let cert = Certificate::from_der(pki::INDIVIDUAL).unwrap();
+    let signer_info = seq(&[
+        &integer(&[1]),
+        &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
+        &algorithm(ID_SHA256),
+        &algorithm(SHA256_WITH_RSA),
+        &octets(&rsa_sha256(pki::INDIVIDUAL_KEY, content)),
+    ]);
+    let signed_data = seq(&[
+        &integer(&[1]),
+        &set(&[&algorithm(ID_SHA256)]),
+        &seq(&[&oid(ID_DATA)]),
+        &der_tlv(0xA0, pki::INDIVIDUAL),
+        &set(&[&signer_info]),
+    ]);
+    seq(&[&oid(ID_SIGNED_DATA), &der_tlv(0xA0, &signed_data)])
+}
+
+// 6. Registrations within the bound on verifications.
+
+#[test]
+fn a_registration_verifies_within_a_verification_slot_and_brings_at_most_32_signatures() {
+    let vault = Vault::new();
+    let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    // 32 signatures over 48 MiB, each verified over the bytes: seconds of hashing.
+    let content = large_pdf(48 << 20);
+    let address = vault.put("large.pdf", &content);
+    let signature = common::b64(&signed_without_attributes(&content));
+    let body = |n: usize| {
+        serde_json::json!({
+            "sha256": address,
+            "signatures": vec![signature.clone(); n],
+            "class": "project-documentation",
+            "participant": "acme",
+            "expectIin": common::INDIVIDUAL_IIN,
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let server = start(
+        &vault,
+        &[
+            ("TOKIO_WORKER_THREADS", "1"),
+            ("QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS", "1"),
+        ],
+    );
+
+    // More than 32: refused before anything is verified, nothing stored.
+    let reply = call(
+        &server,
+        "POST",
+        "/v1/documents",
+        Some(&writer),
+        &[JSON],
+        &body(33),
+    );
+    assert_eq!(reply.status, 422, "{reply:?}");
+    assert!(
+        reply
+            .detail()
+            .contains("signatures: 33 given; a document is registered with at most 32"),
+        "{reply:?}"
+    );
+
+    // 32: the registration takes the one verification slot while it verifies, and the
+    // server answers meanwhile.
+    let url = server.url.clone();
+    let (writer_key, large) = (writer.clone(), body(32));
+    let registering = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(300)))
+            .unwrap();
+        let mut request = head_of(
+            "POST",
+            "/v1/documents",
+            Some(&writer_key),
+            &[JSON, ("Connection", "close")],
+            Some(large.len()),
+        );
+        request.extend_from_slice(&large);
+        stream.write_all(&request).unwrap();
+        read_reply(&mut stream)
+    });
+    wait_gauge(&server, &reader, "qoima_verifications_running", 1.0);
+    let health = call(&server, "GET", "/healthz", None, &[], b"");
+    assert_eq!(health.status, 200, "{health:?}");
+    let reply = registering.join().unwrap();
+    // Whatever the verdict on such signatures, they were verified, and the slot is free.
+    assert!(matches!(reply.status, 201 | 422), "{reply:?}");
+    assert_eq!(
+        gauge(&server, &reader, "qoima_verifications_running"),
+        Some(0.0)
     );
 }

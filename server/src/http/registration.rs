@@ -73,6 +73,11 @@ struct Submission {
 /// A refusal: the response to give.
 type Refusal = Box<Response<Body>>;
 
+/// The most signatures one registration or new version may bring. Each is verified on its
+/// own, and one without signed attributes has its content (up to 64 MiB) read and hashed
+/// again: without a bound, one request could hold a verification slot for hours.
+const MAX_SIGNATURES: usize = 32;
+
 fn refuse(status: StatusCode, detail: &str) -> Refusal {
     Box::new(problem(status, detail))
 }
@@ -178,6 +183,15 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
                 refuse(StatusCode::UNPROCESSABLE_ENTITY, &format!("dating: {e}"))
             })?,
     };
+    if submission.signatures.len() > MAX_SIGNATURES {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "signatures: {} given; a document is registered with at most {MAX_SIGNATURES}",
+                submission.signatures.len()
+            ),
+        ));
+    }
     let signatures = submission
         .signatures
         .iter()
