@@ -268,9 +268,15 @@ fn upload_id(text: &str) -> Result<UploadId, Refusal> {
 /// Puts the bytes of finished upload `id` of `key` into the content store and returns their
 /// address, which must be the SHA-256 the upload declared.
 async fn ingest(id: UploadId, state: &AppState, key: &ApiKey) -> Result<ContentAddress, Refusal> {
-    let upload = match super::uploads::owned_by(state, id, key) {
-        Ok(Some(upload)) => upload,
-        Ok(None) => return Err(refuse(StatusCode::NOT_FOUND, &format!("no upload {id}"))),
+    // The upload's state is a file: read off the async workers.
+    let (owner_state, owner) = (state.clone(), key.clone());
+    let found =
+        tokio::task::spawn_blocking(move || super::uploads::owned_by(&owner_state, id, &owner))
+            .await;
+    let upload = match found {
+        Ok(Ok(Some(upload))) => upload,
+        Ok(Ok(None)) => return Err(refuse(StatusCode::NOT_FOUND, &format!("no upload {id}"))),
+        Ok(Err(e)) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
         Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
     };
     if !upload.is_complete() {
