@@ -30,6 +30,10 @@
 //! [disposal]                          # who may sign disposal acts; without one, nothing
 //! officers = [{ iin = "850315300128", bin = "123456789021" }]  # can be disposed of
 //!
+//! [verifier]                          # optional
+//! cache-bytes = 67108864              # 64 MiB (1 MiB to 64 GiB): parsed certificates, paths
+//!                                     # and statuses kept between documents, all caches together
+//!
 //! [server]                            # optional: `qoima serve`; the defaults are shown
 //! listen = "127.0.0.1:8080"           # `--listen` wins over it
 //! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
@@ -40,6 +44,10 @@
 //! max-header-bytes = 65536            # 64 KiB, at least 8 KiB: a request's head
 //! header-read-timeout-seconds = 30    # to receive a request's head
 //! body-idle-timeout-seconds = 60      # a body that sends nothing for this long is cut
+//! body-deadline-seconds = 600         # a body not received whole this long after its head is cut
+//! max-connections = 1024              # open at once; at the cap the server stops accepting
+//! json-buffer-bytes = 268435456       # 256 MiB, at least max-json-body-bytes: JSON bodies in
+//!                                     # memory at once (over 64 KiB each); else 503 after 2 s
 //! shutdown-grace-seconds = 30         # in-flight requests' time to finish on shutdown
 //! content-grace-hours = 168           # unreferenced content is collected after this (also
 //!                                     # `qoima gc`'s default): time to register what
@@ -76,7 +84,7 @@ mod server;
 #[cfg(test)]
 use server::ServerKey;
 use server::ServerTable;
-pub use server::{ServerSettings, process_env};
+pub use server::{SMALL_JSON_BODY, ServerSettings, process_env};
 
 /// Why the configuration cannot be used. The message names the file (or the variable) and
 /// the problem.
@@ -108,8 +116,20 @@ struct ConfigFile {
     #[serde(default)]
     disposal: DisposalTable,
     #[serde(default)]
+    verifier: VerifierTable,
+    #[serde(default)]
     server: ServerTable,
 }
+
+/// The `[verifier]` table: how much the engine keeps between documents.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct VerifierTable {
+    cache_bytes: Option<u64>,
+}
+
+/// The accepted `[verifier] cache-bytes`: from 1 MiB (less caches next to nothing) to 64 GiB.
+const CACHE_BYTES: (u64, u64) = (1 << 20, 64 << 30);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -334,8 +354,24 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
             .set(key, value)
             .map_err(|e| problem(format!("[server] {}: {e}", key.name())))?;
     }
+    server
+        .check()
+        .map_err(|e| problem(format!("[server]: {e}")))?;
+    let mut verifier = Verifier::new(store, crls, policy.clone());
+    if let Some(bytes) = file.verifier.cache_bytes {
+        let (min, max) = CACHE_BYTES;
+        let bytes = usize::try_from(bytes)
+            .ok()
+            .filter(|_| (min..=max).contains(&bytes))
+            .ok_or_else(|| {
+                problem(format!(
+                    "[verifier] cache-bytes: must be from {min} to {max} bytes, not {bytes}"
+                ))
+            })?;
+        verifier = verifier.with_cache_budget(bytes);
+    }
     Ok(Config {
-        verifier: Verifier::new(store, crls, policy.clone()),
+        verifier,
         policy,
         calendar,
         numbering,
@@ -406,6 +442,9 @@ mod tests {
             max_header_bytes: 64 * 1024,
             header_read_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(60),
+            body_deadline: Duration::from_secs(600),
+            max_connections: 1024,
+            json_buffer_bytes: 256 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             content_grace: jiff::SignedDuration::from_hours(168),
             gc_interval: Duration::from_secs(24 * 3600),
@@ -430,6 +469,9 @@ max-json-body-bytes = 4096
 max-header-bytes = 8192
 header-read-timeout-seconds = 5
 body-idle-timeout-seconds = 6
+body-deadline-seconds = 8
+max-connections = 9
+json-buffer-bytes = 8192
 shutdown-grace-seconds = 7
 content-grace-hours = 8
 gc-interval-hours = 9
@@ -452,6 +494,9 @@ max-upload-bytes-per-key-per-day = 11
                 max_header_bytes: 8192,
                 header_read_timeout: Duration::from_secs(5),
                 body_idle_timeout: Duration::from_secs(6),
+                body_deadline: Duration::from_secs(8),
+                max_connections: 9,
+                json_buffer_bytes: 8192,
                 shutdown_grace: Duration::from_secs(7),
                 content_grace: jiff::SignedDuration::from_hours(8),
                 gc_interval: Duration::from_secs(9 * 3600),
@@ -474,6 +519,9 @@ max-upload-bytes-per-key-per-day = 11
             ("QOIMA_SERVER_MAX_HEADER_BYTES", "16384"),
             ("QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS", "10"),
             ("QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS", "11"),
+            ("QOIMA_SERVER_BODY_DEADLINE_SECONDS", "13"),
+            ("QOIMA_SERVER_MAX_CONNECTIONS", "14"),
+            ("QOIMA_SERVER_JSON_BUFFER_BYTES", "2048"),
             ("QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS", "12"),
             ("QOIMA_SERVER_CONTENT_GRACE_HOURS", "13"),
             ("QOIMA_SERVER_GC_INTERVAL_HOURS", "14"),
@@ -493,6 +541,9 @@ max-upload-bytes-per-key-per-day = 11
                 max_header_bytes: 16384,
                 header_read_timeout: Duration::from_secs(10),
                 body_idle_timeout: Duration::from_secs(11),
+                body_deadline: Duration::from_secs(13),
+                max_connections: 14,
+                json_buffer_bytes: 2048,
                 shutdown_grace: Duration::from_secs(12),
                 content_grace: jiff::SignedDuration::from_hours(13),
                 gc_interval: Duration::from_secs(14 * 3600),
@@ -534,6 +585,9 @@ max-upload-bytes-per-key-per-day = 11
                 "QOIMA_SERVER_MAX_HEADER_BYTES",
                 "QOIMA_SERVER_HEADER_READ_TIMEOUT_SECONDS",
                 "QOIMA_SERVER_BODY_IDLE_TIMEOUT_SECONDS",
+                "QOIMA_SERVER_BODY_DEADLINE_SECONDS",
+                "QOIMA_SERVER_MAX_CONNECTIONS",
+                "QOIMA_SERVER_JSON_BUFFER_BYTES",
                 "QOIMA_SERVER_SHUTDOWN_GRACE_SECONDS",
                 "QOIMA_SERVER_CONTENT_GRACE_HOURS",
                 "QOIMA_SERVER_GC_INTERVAL_HOURS",
@@ -543,10 +597,11 @@ max-upload-bytes-per-key-per-day = 11
         );
         // Every key of the table is one of them, and the other way round.
         for key in ServerKey::ALL {
-            let value = if key == ServerKey::Listen {
-                "\"127.0.0.1:1\"".to_owned()
-            } else {
-                key.range().0.to_string()
+            let value = match key {
+                ServerKey::Listen => "\"127.0.0.1:1\"".to_owned(),
+                // It must hold the default largest JSON body.
+                ServerKey::JsonBufferBytes => (64 << 20).to_string(),
+                _ => key.range().0.to_string(),
             };
             load_toml(&format!("[server]\n{} = {value}\n", key.name()))
                 .unwrap_or_else(|e| panic!("{}: {e}", key.name()));
@@ -601,6 +656,17 @@ max-upload-bytes-per-key-per-day = 11
             ("body-idle-timeout-seconds", "0", "not 0"),
             ("body-idle-timeout-seconds", "86400", "not 86400"),
             ("shutdown-grace-seconds", "0", "not 0"),
+            (
+                "body-deadline-seconds",
+                "0",
+                "from 1 to 86400 seconds, not 0",
+            ),
+            (
+                "max-connections",
+                "0",
+                "from 1 to 1000000 connections, not 0",
+            ),
+            ("json-buffer-bytes", "100", "from 1024 to"),
         ];
         for (key, value, expected) in cases {
             let message = usage(load_toml(&format!("[server]\n{key} = {value}\n")));
@@ -666,6 +732,53 @@ max-upload-bytes-per-key-per-day = 11
                 "{variable}={value}: {message}"
             );
         }
+    }
+
+    #[test]
+    fn the_verifier_cache_budget_is_range_checked() {
+        load_toml("[verifier]\ncache-bytes = 1048576\n").unwrap();
+        load_toml("[verifier]\ncache-bytes = 68719476736\n").unwrap();
+        for bad in ["0", "1048575", "68719476737"] {
+            let message = usage(load_toml(&format!("[verifier]\ncache-bytes = {bad}\n")));
+            assert!(
+                message.contains(&format!(
+                    "[verifier] cache-bytes: must be from 1048576 to 68719476736 bytes, not {bad}"
+                )),
+                "{message}"
+            );
+        }
+        let message = usage(load_toml("[verifier]\ncache-size = 5\n"));
+        assert!(message.contains("unknown field `cache-size`"), "{message}");
+    }
+
+    #[test]
+    fn the_json_buffer_must_hold_the_largest_json_body() {
+        let message = usage(load_toml(
+            "[server]\nmax-json-body-bytes = 4096\njson-buffer-bytes = 2048\n",
+        ));
+        assert!(
+            message.contains(
+                "[server]: json-buffer-bytes (2048) must be at least max-json-body-bytes (4096)"
+            ),
+            "{message}"
+        );
+        let equal = "[server]\nmax-json-body-bytes = 4096\njson-buffer-bytes = 4096\n";
+        assert_eq!(load_toml(equal).unwrap().server.json_buffer_bytes, 4096);
+        // The environment is checked with the file's values under it.
+        let file = load_toml(equal).unwrap().server;
+        let vars = [("QOIMA_SERVER_MAX_JSON_BODY_BYTES", "8192")];
+        let message = usage(file.clone().with_env(env(&vars)));
+        assert!(
+            message.starts_with(
+                "QOIMA_SERVER_JSON_BUFFER_BYTES and QOIMA_SERVER_MAX_JSON_BODY_BYTES: "
+            ) && message.contains("(4096) must be at least max-json-body-bytes (8192)"),
+            "{message}"
+        );
+        let vars = [
+            ("QOIMA_SERVER_MAX_JSON_BODY_BYTES", "8192"),
+            ("QOIMA_SERVER_JSON_BUFFER_BYTES", "16384"),
+        ];
+        assert_eq!(file.with_env(env(&vars)).unwrap().json_buffer_bytes, 16384);
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The `[server]` table and its `QOIMA_SERVER_<KEY>` overrides: how `qoima serve` runs.
 //!
-//! Besides the keys the configuration's documentation lists, `max-concurrent-verifications`
-//! (`QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS`, 1 to 512, by default the number of CPUs the
-//! process may use) bounds the signature verifications that run at once (`POST /v1/verify`,
-//! `POST /v1/documents/{id}/verify`): each runs off the async workers, and a request that
-//! finds every slot taken for 2 seconds is answered 503 with `Retry-After`.
+//! `max-concurrent-verifications` (`QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS`, 1 to 512, by
+//! default the number of CPUs the process may use) bounds the signature verifications that run
+//! at once (`POST /v1/verify`, `POST /v1/documents/{id}/verify`, registrations, new versions,
+//! signed envelopes): each runs off the async workers, and a request that finds every slot
+//! taken for 2 seconds is answered 503 with `Retry-After`. `max-connections`,
+//! `body-deadline-seconds` and `json-buffer-bytes` bound what slow clients can hold
+//! (`docs/api.md`, "Operations").
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -26,6 +28,9 @@ pub(super) struct ServerTable {
     max_header_bytes: Option<u64>,
     header_read_timeout_seconds: Option<u64>,
     body_idle_timeout_seconds: Option<u64>,
+    body_deadline_seconds: Option<u64>,
+    max_connections: Option<u64>,
+    json_buffer_bytes: Option<u64>,
     shutdown_grace_seconds: Option<u64>,
     content_grace_hours: Option<u64>,
     gc_interval_hours: Option<u64>,
@@ -49,6 +54,9 @@ impl ServerTable {
             (MaxHeaderBytes, self.max_header_bytes),
             (HeaderReadTimeoutSeconds, self.header_read_timeout_seconds),
             (BodyIdleTimeoutSeconds, self.body_idle_timeout_seconds),
+            (BodyDeadlineSeconds, self.body_deadline_seconds),
+            (MaxConnections, self.max_connections),
+            (JsonBufferBytes, self.json_buffer_bytes),
             (ShutdownGraceSeconds, self.shutdown_grace_seconds),
             (ContentGraceHours, self.content_grace_hours),
             (GcIntervalHours, self.gc_interval_hours),
@@ -94,6 +102,17 @@ pub struct ServerSettings {
     pub header_read_timeout: Duration,
     /// A request body that sends nothing for this long is cut.
     pub body_idle_timeout: Duration,
+    /// A request body not received whole this long after its request's head is cut (408),
+    /// however steadily it trickles in.
+    pub body_deadline: Duration,
+    /// Connections open at once; at the cap the server stops accepting (the kernel's backlog
+    /// holds the next ones) until one closes.
+    pub max_connections: usize,
+    /// The bytes of JSON bodies held in memory at once (each counted at its declared length,
+    /// or `max_json_body` when it declares none; bodies of at most
+    /// [`SMALL_JSON_BODY`] bytes are not counted). A body that cannot be counted in within a
+    /// short wait is refused (503). At least `max_json_body`.
+    pub json_buffer_bytes: usize,
     /// How long in-flight requests may take to finish after shutdown is asked for.
     pub shutdown_grace: Duration,
     /// Content that no record references is collected once it was put this long ago (`qoima
@@ -121,6 +140,9 @@ impl Default for ServerSettings {
             max_header_bytes: 64 << 10,
             header_read_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(60),
+            body_deadline: Duration::from_secs(600),
+            max_connections: 1024,
+            json_buffer_bytes: 256 << 20,
             shutdown_grace: Duration::from_secs(30),
             content_grace: jiff::SignedDuration::from_hours(7 * 24),
             gc_interval: Duration::from_secs(24 * 3600),
@@ -129,6 +151,11 @@ impl Default for ServerSettings {
         }
     }
 }
+
+/// JSON bodies of at most this many bytes are not counted against `json-buffer-bytes`: the
+/// cap on connections bounds them, and small requests (holds, keys) are never refused for
+/// want of buffer.
+pub const SMALL_JSON_BODY: usize = 64 << 10;
 
 /// The default of `max-concurrent-verifications`: the CPUs the process may use (1 when that
 /// cannot be told). Verification is CPU-bound: more at once only makes each slower.
@@ -164,7 +191,26 @@ impl ServerSettings {
             };
             self.set(key, value).map_err(bad)?;
         }
+        self.check().map_err(|what| {
+            ConfigError::Invalid(format!(
+                "{} and {}: {what}",
+                ServerKey::JsonBufferBytes.variable(),
+                ServerKey::MaxJsonBodyBytes.variable()
+            ))
+        })?;
         Ok(self)
+    }
+
+    /// What no single key's range can tell: the JSON buffer must hold the largest JSON body.
+    pub(super) fn check(&self) -> Result<(), String> {
+        if self.json_buffer_bytes < self.max_json_body {
+            return Err(format!(
+                "json-buffer-bytes ({}) must be at least max-json-body-bytes ({}), or no \
+                 body of the largest size could ever be read",
+                self.json_buffer_bytes, self.max_json_body
+            ));
+        }
+        Ok(())
     }
 
     /// Sets `key` to `value` once it is checked against the key's range.
@@ -201,6 +247,9 @@ impl ServerSettings {
             ServerKey::MaxHeaderBytes => self.max_header_bytes = size()?,
             ServerKey::HeaderReadTimeoutSeconds => self.header_read_timeout = seconds,
             ServerKey::BodyIdleTimeoutSeconds => self.body_idle_timeout = seconds,
+            ServerKey::BodyDeadlineSeconds => self.body_deadline = seconds,
+            ServerKey::MaxConnections => self.max_connections = size()?,
+            ServerKey::JsonBufferBytes => self.json_buffer_bytes = size()?,
             ServerKey::ShutdownGraceSeconds => self.shutdown_grace = seconds,
             ServerKey::ContentGraceHours => {
                 self.content_grace = jiff::SignedDuration::from_hours(
@@ -235,6 +284,9 @@ pub(super) enum ServerKey {
     MaxHeaderBytes,
     HeaderReadTimeoutSeconds,
     BodyIdleTimeoutSeconds,
+    BodyDeadlineSeconds,
+    MaxConnections,
+    JsonBufferBytes,
     ShutdownGraceSeconds,
     ContentGraceHours,
     GcIntervalHours,
@@ -250,7 +302,7 @@ pub(super) enum ServerValue {
 }
 
 impl ServerKey {
-    pub(super) const ALL: [Self; 14] = [
+    pub(super) const ALL: [Self; 17] = [
         Self::Listen,
         Self::MaxUploadBytes,
         Self::UploadExpiryHours,
@@ -260,6 +312,9 @@ impl ServerKey {
         Self::MaxHeaderBytes,
         Self::HeaderReadTimeoutSeconds,
         Self::BodyIdleTimeoutSeconds,
+        Self::BodyDeadlineSeconds,
+        Self::MaxConnections,
+        Self::JsonBufferBytes,
         Self::ShutdownGraceSeconds,
         Self::ContentGraceHours,
         Self::GcIntervalHours,
@@ -279,6 +334,9 @@ impl ServerKey {
             Self::MaxHeaderBytes => "max-header-bytes",
             Self::HeaderReadTimeoutSeconds => "header-read-timeout-seconds",
             Self::BodyIdleTimeoutSeconds => "body-idle-timeout-seconds",
+            Self::BodyDeadlineSeconds => "body-deadline-seconds",
+            Self::MaxConnections => "max-connections",
+            Self::JsonBufferBytes => "json-buffer-bytes",
             Self::ShutdownGraceSeconds => "shutdown-grace-seconds",
             Self::ContentGraceHours => "content-grace-hours",
             Self::GcIntervalHours => "gc-interval-hours",
@@ -303,12 +361,15 @@ impl ServerKey {
             Self::MaxUploadBytes
             | Self::MaxJsonBodyBytes
             | Self::MaxHeaderBytes
-            | Self::MaxUploadBytesPerKeyPerDay => "bytes",
+            | Self::MaxUploadBytesPerKeyPerDay
+            | Self::JsonBufferBytes => "bytes",
             Self::UploadExpiryHours | Self::ContentGraceHours | Self::GcIntervalHours => "hours",
             Self::MaxConcurrentUploads | Self::MaxUploadsPerKey => "uploads",
             Self::MaxConcurrentVerifications => "verifications",
+            Self::MaxConnections => "connections",
             Self::HeaderReadTimeoutSeconds
             | Self::BodyIdleTimeoutSeconds
+            | Self::BodyDeadlineSeconds
             | Self::ShutdownGraceSeconds => "seconds",
         }
     }
@@ -328,6 +389,12 @@ impl ServerKey {
             // Read whole into memory.
             Self::MaxJsonBodyBytes => (1 << 10, 1 << 30),
             Self::MaxHeaderBytes => (8 << 10, 1 << 20),
+            // Each holds a file descriptor and a task; far beyond is a typo.
+            Self::MaxConnections => (1, 1_000_000),
+            // Up to 64 GiB; at least one body of the smallest `max-json-body-bytes`.
+            Self::JsonBufferBytes => (1 << 10, 64 << 30),
+            // A day: a tus PATCH of several GiB on a slow link may need hours.
+            Self::BodyDeadlineSeconds => (1, 86_400),
             // An hour.
             Self::HeaderReadTimeoutSeconds
             | Self::BodyIdleTimeoutSeconds

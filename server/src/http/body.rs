@@ -1,8 +1,12 @@
-//! Request and response bodies: bounded reading with an idle timeout, and streamed responses.
+//! Request and response bodies: bounded reading with an idle timeout and a total deadline,
+//! and streamed responses.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
@@ -19,13 +23,46 @@ pub fn full(bytes: impl Into<Bytes>) -> Body {
         .boxed()
 }
 
+/// When the body of the request being served must have arrived whole, and the setting it
+/// comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    /// The instant.
+    pub at: Instant,
+    /// `body-deadline-seconds`, for messages.
+    pub total: Duration,
+}
+
+tokio::task_local! {
+    /// The deadline of the request being served: set once around each request
+    /// ([`with_deadline`]), so that every body read under it, whatever its route, keeps it.
+    static DEADLINE: Deadline;
+}
+
+/// `serve` with the body of its request due `total` from now.
+pub fn with_deadline<F: Future>(total: Duration, serve: F) -> impl Future<Output = F::Output> {
+    let deadline = Deadline {
+        at: Instant::now() + total,
+        total,
+    };
+    DEADLINE.scope(deadline, serve)
+}
+
+/// The deadline of the request being served, if one is set.
+fn deadline() -> Option<Deadline> {
+    DEADLINE.try_with(|deadline| *deadline).ok()
+}
+
 /// Why a request body was not read whole.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ReadError {
     /// It is longer than the limit.
     TooLarge(usize),
     /// The client sent nothing for the idle timeout.
     Stalled(Duration),
+    /// It was not received whole within the request's deadline.
+    Overdue(Duration),
     /// The connection failed.
     Broken(hyper::Error),
 }
@@ -35,21 +72,56 @@ impl std::fmt::Display for ReadError {
         match self {
             Self::TooLarge(limit) => write!(f, "the body is larger than {limit} bytes"),
             Self::Stalled(idle) => write!(f, "the body stalled: nothing for {}s", idle.as_secs()),
+            Self::Overdue(total) => write!(
+                f,
+                "the body was not received whole within the deadline of {}s \
+                 (body-deadline-seconds) from the request's head",
+                total.as_secs()
+            ),
             Self::Broken(e) => write!(f, "the body could not be read: {e}"),
         }
     }
 }
 
-/// The next data of `body`, `None` at its end, an error when nothing arrives for `idle`.
-/// Trailers are skipped.
+/// The next data of `body`, `None` at its end, an error when nothing arrives for `idle` or
+/// the request's [`Deadline`] passes. Trailers are skipped.
 pub async fn next_data(body: &mut Incoming, idle: Duration) -> Result<Option<Bytes>, ReadError> {
+    next_frame_data(body, idle, deadline(), ReadError::Broken).await
+}
+
+/// [`next_data`] of any body, under `deadline`; `broken` names the body's own errors.
+async fn next_frame_data<B>(
+    body: &mut B,
+    idle: Duration,
+    deadline: Option<Deadline>,
+    broken: fn(B::Error) -> ReadError,
+) -> Result<Option<Bytes>, ReadError>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
     loop {
-        let frame = tokio::time::timeout(idle, body.frame())
-            .await
-            .map_err(|_| ReadError::Stalled(idle))?;
+        // Checked before each frame too: bytes that keep arriving do not extend it.
+        let wait = match deadline {
+            Some(deadline) => match deadline.at.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => left.min(idle),
+                _ => return Err(ReadError::Overdue(deadline.total)),
+            },
+            None => idle,
+        };
+        let frame = match tokio::time::timeout(wait, body.frame()).await {
+            Ok(frame) => frame,
+            Err(_) => {
+                return Err(match deadline {
+                    Some(deadline) if Instant::now() >= deadline.at => {
+                        ReadError::Overdue(deadline.total)
+                    }
+                    _ => ReadError::Stalled(idle),
+                });
+            }
+        };
         match frame {
             None => return Ok(None),
-            Some(Err(e)) => return Err(ReadError::Broken(e)),
+            Some(Err(e)) => return Err(broken(e)),
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {
                     return Ok(Some(data));
@@ -134,5 +206,115 @@ impl hyper::body::Body for Channel {
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.remaining)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    use std::convert::Infallible;
+
+    use super::*;
+
+    /// A body that sends one byte every `every`, for ever: a client that trickles.
+    struct Trickle(tokio::time::Interval);
+
+    impl hyper::body::Body for Trickle {
+        type Data = Bytes;
+        type Error = Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+            self.0
+                .poll_tick(cx)
+                .map(|_| Some(Ok(Frame::data(Bytes::from_static(b"x")))))
+        }
+    }
+
+    fn never(e: Infallible) -> ReadError {
+        match e {}
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    /// Reads `body` until it fails; the bytes read and the error.
+    async fn read_all(
+        body: &mut Trickle,
+        idle: Duration,
+        deadline: Option<Deadline>,
+    ) -> (usize, ReadError) {
+        let mut read = 0;
+        loop {
+            match next_frame_data(body, idle, deadline, never).await {
+                Ok(Some(data)) => read += data.len(),
+                Ok(None) => panic!("a trickle never ends"),
+                Err(e) => return (read, e),
+            }
+        }
+    }
+
+    #[test]
+    fn a_trickling_body_is_cut_at_the_deadline_though_it_never_idles() {
+        runtime().block_on(async {
+            let every = Duration::from_millis(10);
+            let total = Duration::from_millis(300);
+            let mut body = Trickle(tokio::time::interval(every));
+            let deadline = Deadline {
+                at: Instant::now() + total,
+                total,
+            };
+            let started = Instant::now();
+            let (read, error) = read_all(&mut body, Duration::from_secs(60), Some(deadline)).await;
+            assert!(
+                matches!(error, ReadError::Overdue(t) if t == total),
+                "{error}"
+            );
+            assert!(started.elapsed() >= total);
+            assert!(read > 0, "bytes arrived before the deadline");
+            assert!(
+                error
+                    .to_string()
+                    .contains("deadline of 0s (body-deadline-seconds)")
+            );
+        });
+    }
+
+    #[test]
+    fn without_a_deadline_only_the_idle_timeout_cuts() {
+        runtime().block_on(async {
+            // Bytes every 200 ms, an idle timeout of 50 ms: stalled, not overdue.
+            let mut body = Trickle(tokio::time::interval(Duration::from_millis(200)));
+            let idle = Duration::from_millis(50);
+            let (_, error) = read_all(&mut body, idle, None).await;
+            assert!(
+                matches!(error, ReadError::Stalled(t) if t == idle),
+                "{error}"
+            );
+            // A deadline further away than the idle timeout leaves the idle timeout to cut.
+            let deadline = Deadline {
+                at: Instant::now() + Duration::from_secs(60),
+                total: Duration::from_secs(60),
+            };
+            let (_, error) = read_all(&mut body, idle, Some(deadline)).await;
+            assert!(matches!(error, ReadError::Stalled(_)), "{error}");
+        });
+    }
+
+    #[test]
+    fn the_deadline_is_that_of_the_request_being_served() {
+        runtime().block_on(async {
+            assert!(deadline().is_none());
+            let total = Duration::from_secs(7);
+            let seen = with_deadline(total, async { deadline() }).await;
+            assert_eq!(seen.map(|d| d.total), Some(total));
+            assert!(deadline().is_none(), "only around its request");
+        });
     }
 }

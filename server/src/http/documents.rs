@@ -198,19 +198,35 @@ pub(super) async fn content_route(
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
     let (sender, body) = Channel::pair(bytes.end - bytes.start);
-    // Chunk by chunk on a blocking thread; a client that goes away closes the channel and
-    // stops the reader. A chunk that fails its check ends the body early (the client sees
-    // a short body, never wrong bytes).
-    tokio::task::spawn_blocking(move || {
+    // Chunk by chunk: each read on a blocking thread, each send awaited here, so that a
+    // client that reads slowly (or not at all, until the connection is cut) holds no thread
+    // of the blocking pool while it waits. A client that goes away closes the channel and
+    // stops the reader. A chunk that fails its check ends the body early (the client sees a
+    // short body, never wrong bytes).
+    tokio::spawn(async move {
         let mut reader = reader;
         loop {
-            let next = match reader.next_chunk() {
-                Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
-                Ok(None) => return,
-                Err(e) => Err(std::io::Error::other(e.to_string())),
+            let read = tokio::task::spawn_blocking(move || {
+                let next = reader.next_chunk();
+                (reader, next)
+            })
+            .await;
+            let next = match read {
+                Ok((back, next)) => {
+                    reader = back;
+                    match next {
+                        Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
+                        Ok(None) => return,
+                        Err(e) => Err(std::io::Error::other(e.to_string())),
+                    }
+                }
+                Err(e) => {
+                    let _ = sender.send(Err(std::io::Error::other(e.to_string()))).await;
+                    return;
+                }
             };
             let failed = next.is_err();
-            if sender.blocking_send(next).is_err() || failed {
+            if sender.send(next).await.is_err() || failed {
                 return;
             }
         }

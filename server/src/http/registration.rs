@@ -6,6 +6,8 @@
 // A refusal is the whole response, built once on the failing path: boxing it buys nothing.
 #![allow(clippy::result_large_err)]
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
@@ -14,7 +16,7 @@ use qoima_vault::records::{
     DatingMode, ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
 };
 use qoima_vault::registry::{
-    ChangeError, RegisterError, Registered, Registration, StoreError, Submitter,
+    ChangeError, RegisterError, Registered, Registration, Registry, StoreError, Submitter,
 };
 use qoima_vault::uploads::UploadId;
 use qoima_vault::{ContentAddress, StagedContent};
@@ -26,6 +28,7 @@ use super::auth::actor;
 use super::body::{Body, full};
 use super::documents::{self, parse_id, view};
 use super::response::{json, problem, problem_with, status_of};
+use super::verify::on_the_verification_pool;
 use super::{AppState, query};
 use crate::representation::{self, Facts};
 
@@ -69,6 +72,11 @@ struct Submission {
 
 /// A refusal: the response to give.
 type Refusal = Box<Response<Body>>;
+
+/// The most signatures one registration or new version may bring. Each is verified on its
+/// own, and one without signed attributes has its content (up to 64 MiB) read and hashed
+/// again: without a bound, one request could hold a verification slot for hours.
+const MAX_SIGNATURES: usize = 32;
 
 fn refuse(status: StatusCode, detail: &str) -> Refusal {
     Box::new(problem(status, detail))
@@ -136,14 +144,29 @@ impl Checked {
     }
 }
 
-/// Runs a registration or a new version on a blocking thread (verification and a synced
-/// write) and counts its outcome.
+/// Runs a registration or a new version (verification, then a synced write) on the blocking
+/// pool while it holds one of the `max-concurrent-verifications` slots (503 when none frees
+/// in time), removes the upload it came from there too, and counts its outcome.
 async fn write<E: Send + 'static>(
     state: &AppState,
-    registration: impl FnOnce() -> Result<Registered, E> + Send + 'static,
+    upload: Option<UploadId>,
+    registration: impl FnOnce(&Registry) -> Result<Registered, E> + Send + 'static,
     refusal: fn(E) -> Response<Body>,
 ) -> Result<Registered, Response<Body>> {
-    match tokio::task::spawn_blocking(registration).await {
+    let registry = Arc::clone(&state.registry);
+    let uploads = state.uploads.clone();
+    let written = on_the_verification_pool(state, move || {
+        let registered = registration(&registry)?;
+        if let Some(upload) = upload
+            && let Err(e) = uploads.remove(upload)
+        {
+            // The document is registered; a staging copy left behind only waits for expiry.
+            tracing::warn!(%upload, error = %e, "a registered upload was not removed");
+        }
+        Ok(registered)
+    })
+    .await;
+    match written {
         Ok(Ok(registered)) => {
             state.metrics.registration("registered");
             Ok(registered)
@@ -152,7 +175,7 @@ async fn write<E: Send + 'static>(
             state.metrics.registration("refused");
             Err(refusal(e))
         }
-        Err(e) => Err(problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
+        Err(response) => Err(*response),
     }
 }
 
@@ -167,6 +190,15 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
                 refuse(StatusCode::UNPROCESSABLE_ENTITY, &format!("dating: {e}"))
             })?,
     };
+    if submission.signatures.len() > MAX_SIGNATURES {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "signatures: {} given; a document is registered with at most {MAX_SIGNATURES}",
+                submission.signatures.len()
+            ),
+        ));
+    }
     let signatures = submission
         .signatures
         .iter()
@@ -191,7 +223,14 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
     let (address, upload, staged) = match (submission.upload, submission.sha256) {
         (Some(upload), None) => {
             let id = upload_id(&upload)?;
-            let staged = super::uploads::staged(state, id, key).map_err(Box::new)?;
+            // The upload's state is a file: read off the async workers.
+            let (owner_state, owner) = (state.clone(), key.clone());
+            let staged = tokio::task::spawn_blocking(move || {
+                super::uploads::staged(&owner_state, id, &owner)
+            })
+            .await
+            .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?
+            .map_err(Box::new)?;
             (staged.address(), Some(id), Some(staged))
         }
         (None, Some(sha256)) => {
@@ -201,13 +240,17 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
                     "sha256 is 64 lowercase hex digits",
                 )
             })?;
-            match state.registry.content().contains(&address) {
-                Ok(true) => (address, None, None),
-                Ok(false) => {
+            let content = state.registry.content().clone();
+            match tokio::task::spawn_blocking(move || content.contains(&address)).await {
+                Ok(Ok(true)) => (address, None, None),
+                Ok(Ok(false)) => {
                     return Err(refuse(
                         StatusCode::NOT_FOUND,
                         &format!("no content stored at {address}: upload it first"),
                     ));
+                }
+                Ok(Err(e)) => {
+                    return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()));
                 }
                 Err(e) => return Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
             }
@@ -279,10 +322,10 @@ async fn register(
     if let Some(object) = &object {
         registration = registration.object_number(object.clone());
     }
-    let registry = state.registry.clone();
     let registered = write(
         state,
-        move || registry.register(&registration),
+        upload,
+        move |registry| registry.register(&registration),
         register_refusal,
     )
     .await?;
@@ -291,22 +334,11 @@ async fn register(
         participant: participant.as_str(),
         object: object.as_ref().map(ObjectNumber::as_str),
     };
-    Ok(created(&registered, &facts, upload, state))
+    Ok(created(&registered, &facts))
 }
 
-/// 201 with the registration; the upload it came from is no longer needed.
-fn created(
-    registered: &Registered,
-    facts: &Facts<'_>,
-    upload: Option<UploadId>,
-    state: &AppState,
-) -> Response<Body> {
-    if let Some(upload) = upload
-        && let Err(e) = state.uploads.remove(upload)
-    {
-        // The document is registered; a staging copy left behind only waits for expiry.
-        tracing::warn!(%upload, error = %e, "a registered upload was not removed");
-    }
+/// 201 with the registration.
+fn created(registered: &Registered, facts: &Facts<'_>) -> Response<Body> {
     let text = representation::Registered::new(registered, facts)
         .and_then(|registered| serde_json::to_string(&registered));
     match text {
@@ -419,10 +451,10 @@ async fn new_version(
     let checked = check(body.submission, state, key).await.map_err(|r| *r)?;
     let upload = checked.upload;
     let registration = checked.registration(class, &participant, state);
-    let registry = state.registry.clone();
     let registered = write(
         state,
-        move || registry.new_version(id, &registration, &act, &reason),
+        upload,
+        move |registry| registry.new_version(id, &registration, &act, &reason),
         version_refusal,
     )
     .await?;
@@ -431,7 +463,7 @@ async fn new_version(
         participant: participant.as_str(),
         object: view.record.object_number.as_deref(),
     };
-    Ok(created(&registered, &facts, upload, state))
+    Ok(created(&registered, &facts))
 }
 
 fn version_refusal(error: ChangeError) -> Response<Body> {

@@ -26,6 +26,10 @@ pub(super) fn metrics_route(state: &AppState) -> Response<Body> {
         .settings
         .max_concurrent_uploads
         .saturating_sub(state.upload_slots.available_permits()) as f64;
+    let settings = &state.settings;
+    let taken = |total: usize, semaphore: &tokio::sync::Semaphore| {
+        total.saturating_sub(semaphore.available_permits()) as f64
+    };
     let text = state.metrics.render(&[
         (
             "qoima_uploads",
@@ -36,6 +40,24 @@ pub(super) fn metrics_route(state: &AppState) -> Response<Body> {
             "qoima_uploads_receiving",
             "Upload bodies being received now.",
             receiving,
+        ),
+        (
+            "qoima_connections_open",
+            "Connections open now (at most max-connections).",
+            taken(settings.max_connections, &state.connection_slots),
+        ),
+        (
+            "qoima_json_buffer_bytes",
+            "Bytes of JSON bodies counted against json-buffer-bytes now.",
+            taken(settings.json_buffer_bytes, &state.json_buffer),
+        ),
+        (
+            "qoima_verifications_running",
+            "Verification slots taken now (at most max-concurrent-verifications).",
+            taken(
+                settings.max_concurrent_verifications,
+                &state.verification_slots,
+            ),
         ),
     ]);
     let mut response = Response::new(full(text));

@@ -42,6 +42,10 @@ pub struct AppState {
     pub reverifications: Arc<Reverifications>,
     /// What each API key's uploads take of its quotas.
     pub upload_quotas: Arc<UploadQuotas>,
+    /// One permit per open connection: the accept loop takes one before it accepts.
+    pub connection_slots: Arc<Semaphore>,
+    /// One permit per byte of JSON body held in memory (`json-buffer-bytes`).
+    pub json_buffer: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -60,6 +64,12 @@ impl AppState {
             uploads,
             upload_slots: Arc::new(Semaphore::new(settings.max_concurrent_uploads)),
             verification_slots: Arc::new(Semaphore::new(settings.max_concurrent_verifications)),
+            connection_slots: Arc::new(Semaphore::new(
+                settings.max_connections.min(Semaphore::MAX_PERMITS),
+            )),
+            json_buffer: Arc::new(Semaphore::new(
+                settings.json_buffer_bytes.min(Semaphore::MAX_PERMITS),
+            )),
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             replay: Arc::new(replay),

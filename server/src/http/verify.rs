@@ -109,14 +109,16 @@ pub fn verify(
 /// `POST /v1/verify`: the report, whatever its verdict; 422 when the request cannot be
 /// verified at all; 503 when the verification capacity stays busy.
 pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Response<Body> {
-    let bytes = match read_body(req, state.settings.max_json_body, state).await {
-        Ok(bytes) => bytes,
+    let (bytes, share) = match read_body(req, state.settings.max_json_body, state).await {
+        Ok(read) => read,
         Err(response) => return *response,
     };
     let registry = Arc::clone(&state.registry);
     let metrics = Arc::clone(&state.metrics);
     // Parsing a body of up to `max-json-body-bytes` is CPU work too: it runs with the engine.
     let answer = on_the_verification_pool(state, move || {
+        // The body's share of the JSON buffer goes with its bytes.
+        let _share = share;
         let request: VerifyBody = match serde_json::from_slice(&bytes) {
             Ok(request) => request,
             Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),

@@ -1,7 +1,12 @@
 //! What the engine remembers between documents, keyed by certificate fingerprint (a chain's
 //! status is the same for every document it signs: `docs/verifier.md`, "The pipeline"). Each
-//! map is bounded: when full it is emptied and refills with what is in use, which keeps memory
-//! flat during a bulk re-verification of millions of documents signed by a few thousand people.
+//! map is bounded by bytes, its share of the cache's budget ([`DEFAULT_BUDGET`] unless
+//! [`Cache::with_budget`] says otherwise): an entry is weighed when it is stored (the sizes
+//! of what it holds, from the DER it was made of, plus a fixed overhead), and a map that
+//! would exceed its share is emptied and refills with what is in use. That keeps memory flat
+//! during a bulk re-verification of millions of documents signed by a few thousand people,
+//! and also when a caller sends large distinct certificates, which a bound by count alone
+//! would keep by the thousand.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -29,12 +34,37 @@ pub(crate) struct CachedStatus {
     pub(crate) report: Arc<RevocationReport>,
 }
 
-/// Entries per map before it is emptied.
-const CAPACITY: usize = 1 << 16;
+/// The bytes all the caches may hold together, by default.
+pub const DEFAULT_BUDGET: usize = 64 << 20;
+
+/// What an entry costs beyond the bytes it holds: the map's slot, the key, the `Arc`s and the
+/// allocations' headers, rounded up.
+const ENTRY: usize = 256;
 
 /// Certificates kept per [`der_key`] value: crafted collisions of the unkeyed hash only
 /// cost their sender the cache.
 const BUCKET: usize = 4;
+
+/// The bytes a parsed certificate holds: its DER, and copies of parts of it (the
+/// tbsCertificate, the names, the key, the signature), which together are no longer than it.
+fn certificate_weight(cert: &Certificate) -> usize {
+    cert.der().len().saturating_mul(2).saturating_add(ENTRY)
+}
+
+/// The bytes of text a report's summary of a certificate holds.
+fn summary_weight(summary: &CertificateSummary) -> usize {
+    [
+        &summary.subject,
+        &summary.issuer,
+        &summary.serial_number,
+        &summary.fingerprint,
+        &summary.not_before,
+        &summary.not_after,
+    ]
+    .iter()
+    .map(|text| text.len())
+    .fold(ENTRY, usize::saturating_add)
+}
 
 /// A fast 64-bit hash of a DER encoding (FxHash's multiply-rotate over 8-byte words).
 fn der_key(der: &[u8]) -> u64 {
@@ -53,13 +83,36 @@ fn der_key(der: &[u8]) -> u64 {
         .fold(h, |h, &b| mix(h, u64::from(b)))
 }
 
-/// A `RwLock`ed map that forgets everything when full.
+/// A map and the bytes its entries weigh.
 #[derive(Debug)]
-struct Bounded<K, V>(RwLock<HashMap<K, V>>);
+struct Weighed<K, V> {
+    map: HashMap<K, (V, usize)>,
+    bytes: usize,
+}
+
+/// A `RwLock`ed map of at most `budget` bytes (by its entries' weights) that forgets
+/// everything when full.
+#[derive(Debug)]
+struct Bounded<K, V> {
+    inner: RwLock<Weighed<K, V>>,
+    budget: usize,
+}
 
 impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
-    fn new() -> Self {
-        Self(RwLock::new(HashMap::new()))
+    fn new(budget: usize) -> Self {
+        Self {
+            inner: RwLock::new(Weighed {
+                map: HashMap::new(),
+                bytes: 0,
+            }),
+            budget,
+        }
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Weighed<K, V>> {
+        self.inner
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn get(&self, key: &K) -> Option<V> {
@@ -68,43 +121,81 @@ impl<K: Eq + Hash, V: Clone> Bounded<K, V> {
 
     /// `read(value)` under the read lock, without cloning the value.
     fn with<T>(&self, key: &K, read: impl FnOnce(&V) -> T) -> Option<T> {
-        let map = self
-            .0
+        let inner = self
+            .inner
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.get(key).map(read)
+        inner.map.get(key).map(|(value, _)| read(value))
     }
 
-    /// `change(value)` under the write lock, the value made by `default` when absent.
-    fn update(&self, key: K, change: impl FnOnce(&mut V), default: impl FnOnce() -> V) {
-        let mut map = self
-            .0
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if map.len() >= CAPACITY && !map.contains_key(&key) {
-            map.clear();
+    /// `change(value)` under the write lock, the value made by `default` when absent; `weigh`
+    /// gives the value's weight once changed.
+    fn update(
+        &self,
+        key: K,
+        change: impl FnOnce(&mut V),
+        default: impl FnOnce() -> V,
+        weigh: impl FnOnce(&V) -> usize,
+    ) {
+        let mut inner = self.write();
+        let (key, mut value) = match inner.map.remove_entry(&key) {
+            Some((key, (value, weight))) => {
+                inner.bytes = inner.bytes.saturating_sub(weight);
+                (key, value)
+            }
+            None => (key, default()),
+        };
+        change(&mut value);
+        let weight = weigh(&value);
+        self.put(&mut inner, key, value, weight);
+    }
+
+    fn insert(&self, key: K, value: V, weight: usize) {
+        let mut inner = self.write();
+        if let Some((_, old)) = inner.map.remove(&key) {
+            inner.bytes = inner.bytes.saturating_sub(old);
         }
-        change(map.entry(key).or_insert_with(default));
+        self.put(&mut inner, key, value, weight);
     }
 
-    fn insert(&self, key: K, value: V) {
-        let mut map = self
-            .0
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if map.len() >= CAPACITY {
-            map.clear();
+    /// Stores an entry of `weight` (absent from the map): the map is emptied first when it
+    /// would exceed its budget, and an entry larger than the whole budget is not kept.
+    fn put(&self, inner: &mut Weighed<K, V>, key: K, value: V, weight: usize) {
+        if inner.bytes.saturating_add(weight) > self.budget {
+            inner.map.clear();
+            inner.bytes = 0;
         }
-        map.insert(key, value);
+        if weight <= self.budget {
+            inner.map.insert(key, (value, weight));
+            inner.bytes = inner.bytes.saturating_add(weight);
+        }
     }
 
-    fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> V) -> V {
+    fn get_or_insert_with(
+        &self,
+        key: K,
+        make: impl FnOnce() -> V,
+        weigh: impl FnOnce(&V) -> usize,
+    ) -> V {
         if let Some(value) = self.get(&key) {
             return value;
         }
         let value = make();
-        self.insert(key, value.clone());
+        let weight = weigh(&value);
+        self.insert(key, value.clone(), weight);
         value
+    }
+
+    /// The bytes its entries weigh now.
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.write().bytes
+    }
+
+    /// Its entries now.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.write().map.len()
     }
 }
 
@@ -125,15 +216,41 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
+    /// Caches of at most [`DEFAULT_BUDGET`] bytes.
     pub(crate) fn new() -> Self {
+        Self::with_budget(DEFAULT_BUDGET)
+    }
+
+    /// Caches of at most `budget` bytes together. Each map has a share: the certificates
+    /// parsed from every CMS half of it (they are what a caller chooses), the other maps,
+    /// whose entries only a certificate that parsed (or a validated path) makes, the rest.
+    pub(crate) fn with_budget(budget: usize) -> Self {
+        let share = |sixteenths: usize| budget / 16 * sixteenths;
         Self {
-            certificates: Bounded::new(),
-            identities: Bounded::new(),
-            summaries: Bounded::new(),
-            crl_sources: Bounded::new(),
-            revocations: Bounded::new(),
-            paths: Bounded::new(),
+            certificates: Bounded::new(share(8)),
+            identities: Bounded::new(share(2)),
+            summaries: Bounded::new(share(2)),
+            crl_sources: Bounded::new(share(1)),
+            revocations: Bounded::new(share(1)),
+            paths: Bounded::new(share(2)),
         }
+    }
+
+    /// The bytes all the maps weigh now.
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        self.certificates.bytes()
+            + self.identities.bytes()
+            + self.summaries.bytes()
+            + self.crl_sources.bytes()
+            + self.revocations.bytes()
+            + self.paths.bytes()
+    }
+
+    /// The certificates kept now.
+    #[cfg(test)]
+    pub(crate) fn certificates_kept(&self) -> usize {
+        self.certificates.len()
     }
 
     /// The parsed certificate of `der`. Found again by a fast hash of the DER and a
@@ -156,28 +273,47 @@ impl Cache {
                 }
             },
             Vec::new,
+            |bucket| {
+                bucket
+                    .iter()
+                    .map(|cert| certificate_weight(cert))
+                    .fold(ENTRY, usize::saturating_add)
+            },
         );
         Ok(cert)
     }
 
     /// The NCA identity of `cert`.
     pub(crate) fn identity(&self, cert: &Certificate) -> Result<Arc<Identity>, IdentityError> {
-        self.identities.get_or_insert_with(cert.fingerprint(), || {
-            Identity::from_der(cert.der()).map(Arc::new)
-        })
+        // An identity is text decoded from the certificate's subject: no longer than the
+        // DER, twice over for characters that take more bytes in UTF-8.
+        let weight = cert.der().len().saturating_mul(2).saturating_add(ENTRY);
+        self.identities.get_or_insert_with(
+            cert.fingerprint(),
+            || Identity::from_der(cert.der()).map(Arc::new),
+            |_| weight,
+        )
     }
 
     /// How a report names `cert`.
     pub(crate) fn summary(&self, cert: &Certificate) -> Arc<CertificateSummary> {
-        self.summaries.get_or_insert_with(cert.fingerprint(), || {
-            Arc::new(CertificateSummary::of(cert))
-        })
+        self.summaries.get_or_insert_with(
+            cert.fingerprint(),
+            || Arc::new(CertificateSummary::of(cert)),
+            |summary| summary_weight(summary),
+        )
     }
 
     /// How a report names the CRL `source`.
     pub(crate) fn crl_source(&self, source: &CrlSource) -> Arc<CrlSourceReport> {
-        self.crl_sources
-            .get_or_insert_with(source.fingerprint, || Arc::new(CrlSourceReport::of(source)))
+        self.crl_sources.get_or_insert_with(
+            source.fingerprint,
+            || Arc::new(CrlSourceReport::of(source)),
+            |report| {
+                let number = report.number.as_ref().map_or(0, String::len);
+                ENTRY.saturating_add(number)
+            },
+        )
     }
 
     /// The status of (certificate, issuer) from the verifier's CRLs at `at`, if cached.
@@ -197,7 +333,9 @@ impl Cache {
         key: (Fingerprint, Fingerprint),
         cached: CachedStatus,
     ) {
-        self.revocations.insert(key, cached);
+        // Dates, a reason and the CRLs' summaries (cached and weighed on their own).
+        let weight = ENTRY.saturating_mul(1 + cached.report.sources.len());
+        self.revocations.insert(key, cached, weight);
     }
 
     /// The last path validated for the end entity `fingerprint`.
@@ -210,7 +348,20 @@ impl Cache {
         let chain = path.certificates.iter().map(|c| self.summary(c)).collect();
         let cached = Arc::new(CachedPath { path, chain });
         if let Some(&fingerprint) = cached.path.fingerprints.first() {
-            self.paths.insert(fingerprint, Arc::clone(&cached));
+            // The end entity's certificate and summary are the path's own; its CAs are shared
+            // by every path they issue, so each costs a slot here.
+            let own = cached.path.certificates.first().map_or(0, |cert| {
+                certificate_weight(cert).saturating_add(
+                    cached
+                        .chain
+                        .first()
+                        .map_or(0, |summary| summary_weight(summary)),
+                )
+            });
+            let weight = ENTRY
+                .saturating_mul(cached.path.certificates.len())
+                .saturating_add(own);
+            self.paths.insert(fingerprint, Arc::clone(&cached), weight);
         }
         cached
     }

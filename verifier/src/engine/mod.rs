@@ -40,6 +40,7 @@ use crate::revocation::CrlStore;
 use crate::verdict::{Indication, SubIndication, Verdict};
 
 pub use budget::Budget;
+pub use cache::DEFAULT_BUDGET as DEFAULT_CACHE_BUDGET;
 pub use report::{
     CertificateSummary, Check, CheckName, CrlSourceReport, Message, Outcome, OwnershipReport,
     ProofOfExistence, Report, RevocationReport, SignerId, SignerReport, TimeStampReport,
@@ -169,6 +170,13 @@ impl Verifier {
     /// candidates, attributes, time-stamps).
     pub fn with_budget(mut self, budget: Budget) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// With caches (parsed certificates, identities, paths, revocation statuses) of at most
+    /// `bytes` together, instead of [`DEFAULT_CACHE_BUDGET`].
+    pub fn with_cache_budget(mut self, bytes: usize) -> Self {
+        self.cache = Cache::with_budget(bytes);
         self
     }
 

@@ -133,3 +133,108 @@ fn path_through_one_cms_certificates_is_not_reused_by_the_next_request() {
         Verdict::failed(SubIndication::NoCertificateChainFound),
     );
 }
+
+/// `der` (a certificate) with a signature value of `size` bytes that starts with `k`: a
+/// distinct certificate that still parses (its signature is only checked in a path).
+fn large_certificate(der: &[u8], size: usize, k: u32) -> Vec<u8> {
+    use crate::ber::Tlv;
+    use crate::test_support::der_tlv;
+    let certificate = Tlv::parse_single(der).expect("DER");
+    let mut fields = certificate.children();
+    let tbs = fields.next_tlv().expect("DER").expect("tbsCertificate");
+    let algorithm = fields.next_tlv().expect("DER").expect("signatureAlgorithm");
+    let mut signature = vec![0u8];
+    signature.extend_from_slice(&k.to_be_bytes());
+    signature.resize(size, 0xA5);
+    der_tlv(
+        0x30,
+        &[tbs.raw(), algorithm.raw(), &der_tlv(0x03, &signature)].concat(),
+    )
+}
+
+/// Large distinct certificates, as a caller may send them in CMS after CMS: the caches keep
+/// no more bytes than their budget, however many come, and still keep some of them.
+#[test]
+fn large_distinct_certificates_stay_within_the_byte_budget() {
+    use crate::engine::cache::Cache;
+    use std::sync::Arc;
+
+    let budget = 1 << 20;
+    let cache = Cache::with_budget(budget);
+    let size = 64 << 10;
+    let mut most = 0;
+    // 200 of 64 KiB: 12.5 MiB of DER, 25 MiB parsed.
+    for k in 0..200 {
+        let der = large_certificate(pki::INDIVIDUAL, size, k);
+        let cert = cache.certificate(&der).expect("parses");
+        let _ = cache.identity(&cert);
+        let summary = cache.summary(&cert);
+        assert!(!summary.fingerprint.is_empty());
+        let bytes = cache.bytes();
+        assert!(bytes <= budget, "{bytes} bytes after {k} certificates");
+        most = most.max(cache.certificates_kept());
+    }
+    // Half the budget is the certificates', and each weighs twice its DER.
+    assert!(most >= 1, "the cache still keeps what fits");
+    assert!(most <= budget / 2 / (2 * size), "{most} certificates kept");
+
+    // What is kept is found again: the same parsed certificate.
+    let der = large_certificate(pki::INDIVIDUAL, 4096, 1000);
+    let first = cache.certificate(&der).expect("parses");
+    let again = cache.certificate(&der).expect("parses");
+    assert!(Arc::ptr_eq(&first, &again));
+
+    // One larger than the whole budget is parsed and answered, never kept.
+    let huge = large_certificate(pki::INDIVIDUAL, budget, 1001);
+    let first = cache.certificate(&huge).expect("parses");
+    let again = cache.certificate(&huge).expect("parses");
+    assert!(!Arc::ptr_eq(&first, &again));
+    assert!(cache.bytes() <= budget);
+}
+
+/// The same through the engine: CMS after CMS carrying large distinct certificates beside
+/// the signer's own are verified as before, and the verifier's caches stay within its budget.
+#[test]
+fn a_verifier_fed_large_certificates_stays_within_its_cache_budget() {
+    use super::{signed_data_content_info, signed_data_fields};
+    use crate::test_support::der_tlv;
+
+    let budget = 1 << 20;
+    let verifier = Setup::new().build().with_cache_budget(budget);
+    let expected = verify(&verifier, &request(pki::INDIVIDUAL_DETACHED_CMS)).verdict;
+    let fields = signed_data_fields(pki::INDIVIDUAL_DETACHED_CMS);
+    assert_eq!(
+        fields.len(),
+        5,
+        "version, algorithms, content, certificates, signers"
+    );
+    // The certificates field is [0] IMPLICIT: its content is the certificates themselves.
+    let own = crate::ber::Tlv::parse_single(&fields[3])
+        .expect("DER")
+        .content()
+        .to_vec();
+    let mut most = 0;
+    for n in 0..40u32 {
+        let mut certificates = own.clone();
+        for k in 0..8 {
+            certificates.extend(large_certificate(pki::INDIVIDUAL, 32 << 10, n * 8 + k));
+        }
+        let body = [
+            fields[0].clone(),
+            fields[1].clone(),
+            fields[2].clone(),
+            der_tlv(0xA0, &certificates),
+            fields[4].clone(),
+        ]
+        .concat();
+        let cms = signed_data_content_info(&body);
+        let report = verify(&verifier, &request(&cms));
+        assert_eq!(report.verdict, expected, "request {n}");
+        let bytes = verifier.cache.bytes();
+        assert!(bytes <= budget, "{bytes} bytes after request {n}");
+        most = most.max(bytes);
+    }
+    // The large certificates were parsed and cached (10 MiB of DER went by).
+    assert!(most > 64 << 10, "{most}");
+    assert_eq!(crate::engine::DEFAULT_CACHE_BUDGET, 64 << 20);
+}
