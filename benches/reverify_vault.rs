@@ -346,7 +346,7 @@ fn issue(ca: &Ca, n: usize, key: Arc<RsaKeyPair>) -> Issued {
 /// A detached CMS over `content` by `cert` (RFC 5652, CAdES-BES attributes, SHA-256 with RSA).
 fn rsa_cms(cert: &Issued, content: &[u8]) -> Vec<u8> {
     let signing_certificate = seq(&[&seq(&[&seq(&[&octets(&sha256(&cert.der))])])]);
-    let mut attributes = vec![
+    let mut attributes = [
         attribute(ID_CONTENT_TYPE, &oid(ID_DATA)),
         attribute(ID_SIGNING_TIME, &signing_time(SUBMITTED - 3_600)),
         attribute(ID_MESSAGE_DIGEST, &octets(&sha256(content))),
@@ -439,7 +439,7 @@ impl Signers {
 
     /// Document `n`'s signature over `content` and who must have made it.
     fn sign(&self, n: u64, content: &[u8]) -> (Vec<u8>, Expectation) {
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             let cert = &self.rsa[(n / 2) as usize % self.rsa.len()];
             let expectation = Expectation {
                 iin: Some(cert.iin.clone()),
