@@ -34,7 +34,7 @@ if [ ! -e "$DIR/files/manifest.jsonl" ]; then
 fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "vault: $(du -sh "$DIR/vault" | cut -f1) on disk"
+echo "vault: $(du -shL "$DIR/vault" | cut -f1) on disk"
 
 # The engine rate on one thread (per second), from the tool's last line.
 rate() { tool "$@" | sed -n 's/.*(\([0-9]*\)\/s)$/\1/p'; }

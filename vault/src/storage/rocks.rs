@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use rocksdb::{
-    BlockBasedOptions, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType, Direction,
-    ErrorKind, IteratorMode, Options, WriteBatch, WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType,
+    Direction, ErrorKind, IteratorMode, Options, WriteBatch, WriteOptions,
 };
 
 use super::{ChunkStore, Entry, MetaBatch, MetaStore, StorageError, Table};
@@ -25,6 +25,8 @@ const CF_CHUNK_INDEX: &str = "chunk_index";
 
 /// Values at least this large go to blob files; smaller chunks stay in the SSTs.
 const MIN_BLOB_SIZE: u64 = 4 << 10;
+/// The block cache every column family shares.
+const BLOCK_CACHE_BYTES: usize = 32 << 20;
 
 /// A vault's RocksDB database.
 pub struct RocksBackend {
@@ -82,13 +84,28 @@ impl RocksBackend {
         chunks.set_enable_blob_gc(true);
         chunks.set_write_buffer_size(64 << 20);
 
+        // One block cache for every column family, holding the SSTs' index and filter blocks
+        // too: the memory a scan of a large vault takes stays within it, instead of growing
+        // with every table file it opens (each family's own 8 MiB cache, and the index and
+        // filter blocks of every table outside any cache, by default).
+        let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES);
+        let table = |bloom: bool| {
+            let mut table = BlockBasedOptions::default();
+            table.set_block_cache(&cache);
+            table.set_cache_index_and_filter_blocks(true);
+            table.set_pin_l0_filter_and_index_blocks_in_cache(true);
+            if bloom {
+                table.set_bloom_filter(10.0, false);
+            }
+            table
+        };
+        chunks.set_block_based_table_factory(&table(false));
+
         // Small values looked up by key: bloom filters make misses cheap.
         let small = || {
             let mut opts = Options::default();
             opts.set_compression_type(DBCompressionType::None);
-            let mut table = BlockBasedOptions::default();
-            table.set_bloom_filter(10.0, false);
-            opts.set_block_based_table_factory(&table);
+            opts.set_block_based_table_factory(&table(true));
             opts
         };
 
