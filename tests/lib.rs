@@ -1,5 +1,8 @@
 //! Shared helpers for the cross-crate tests.
 
+pub mod client;
+pub mod serve;
+
 /// A small deterministic generator (xorshift64*): tests need reproducible
 /// data and choices, not cryptographic randomness.
 #[derive(Debug, Clone)]
@@ -69,6 +72,18 @@ pub fn run_and_kill(
     round: u64,
     at: KillAt,
 ) -> std::io::Result<Killed> {
+    run_and_kill_with(exe, dir, round, at, |_| Ok(()))
+}
+
+/// [`run_and_kill`], with `before_kill` called with the child's process id at the kill point,
+/// just before the kill (the power-loss test stops the child there and copies its disk).
+pub fn run_and_kill_with(
+    exe: &str,
+    dir: &std::path::Path,
+    round: u64,
+    at: KillAt,
+    before_kill: impl FnOnce(u32) -> std::io::Result<()>,
+) -> std::io::Result<Killed> {
     use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
     use std::sync::mpsc;
@@ -111,6 +126,7 @@ pub fn run_and_kill(
         }
     }
     std::thread::sleep(at.then);
+    let hook = before_kill(child.id());
     child.kill()?;
     let status = child.wait()?;
     // The reader ends at the closed pipe.
@@ -129,6 +145,7 @@ pub fn run_and_kill(
             at.acks
         );
     }
+    hook?;
     Ok(Killed {
         stdout,
         stderr,
