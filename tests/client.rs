@@ -224,7 +224,7 @@ impl Api {
 pub fn pdf(n: u64, size: usize) -> Vec<u8> {
     let mut bytes = format!("%PDF-1.7\n% reliability {n}\n").into_bytes();
     let tail = size.saturating_sub(bytes.len());
-    bytes.extend(crate::Rng::new(n ^ 0x7064_66).bytes(tail));
+    bytes.extend(crate::Rng::new(n ^ 0x0070_6466).bytes(tail));
     bytes
 }
 

@@ -388,7 +388,7 @@ pub mod mixed {
 
     /// The content stored by put `key`: random or repetitive, up to 96 KiB.
     pub fn content(key: u64) -> Vec<u8> {
-        let mut rng = Rng::new(key ^ 0x636f_6e74_656e_74);
+        let mut rng = Rng::new(key ^ 0x0063_6f6e_7465_6e74);
         let len = rng.below(96 << 10) as usize;
         if rng.below(2) == 0 {
             rng.bytes(len)
