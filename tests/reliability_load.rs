@@ -225,7 +225,20 @@ fn mixed_load_gets_no_server_error_and_leaks_nothing() {
         vault.key("reader").unwrap(),
         vault.key("auditor").unwrap(),
     );
-    let server = Server::start(&vault).unwrap();
+    // As many uploads and verifications at once as there are clients: beyond its limits the
+    // server answers 503 "retry shortly" on purpose (backpressure), which is not what this
+    // test looks for.
+    let server = Server::start_with_env(
+        &vault,
+        &[
+            ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", clients.to_string()),
+            (
+                "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS",
+                clients.to_string(),
+            ),
+        ],
+    )
+    .unwrap();
     let pid = server.pid();
     let api = |key: &str| Api {
         addr: server.addr.clone(),

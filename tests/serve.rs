@@ -112,11 +112,20 @@ pub struct Server {
 impl Server {
     /// Starts the server on `vault` (warnings logged to this process's standard error).
     pub fn start(vault: &Vault) -> Result<Self, String> {
-        let mut child = vault
-            .command()
+        Self::start_with_env(vault, &[])
+    }
+
+    /// With these environment variables (`QOIMA_SERVER_*` settings).
+    pub fn start_with_env(vault: &Vault, env: &[(&str, String)]) -> Result<Self, String> {
+        let mut command = vault.command();
+        command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("QOIMA_LOG", "warn")
-            .stdout(Stdio::piped())
+            .stdout(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
             .spawn()
             .map_err(|e| format!("{}: {e}", qoima_bin().display()))?;
         let mut line = String::new();
