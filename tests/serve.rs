@@ -173,3 +173,18 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
 pub fn fds(pid: u32) -> Option<usize> {
     Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
 }
+
+/// The open sockets of process `pid` and its other descriptors (files, pipes), from the
+/// targets of `/proc/PID/fd`: a connection leak shows in the first, RocksDB's open table files
+/// (as many as its levels hold) in the second.
+pub fn fds_by_kind(pid: u32) -> Option<(usize, usize)> {
+    let mut sockets = 0;
+    let mut others = 0;
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.flatten() {
+        match std::fs::read_link(entry.path()) {
+            Ok(target) if target.to_string_lossy().starts_with("socket:") => sockets += 1,
+            _ => others += 1,
+        }
+    }
+    Some((sockets, others))
+}
