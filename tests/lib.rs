@@ -1,5 +1,8 @@
 //! Shared helpers for the cross-crate tests.
 
+pub mod client;
+pub mod serve;
+
 /// A small deterministic generator (xorshift64*): tests need reproducible
 /// data and choices, not cryptographic randomness.
 #[derive(Debug, Clone)]
@@ -69,6 +72,18 @@ pub fn run_and_kill(
     round: u64,
     at: KillAt,
 ) -> std::io::Result<Killed> {
+    run_and_kill_with(exe, dir, round, at, |_| Ok(()))
+}
+
+/// [`run_and_kill`], with `before_kill` called with the child's process id at the kill point,
+/// just before the kill (the power-loss test stops the child there and copies its disk).
+pub fn run_and_kill_with(
+    exe: &str,
+    dir: &std::path::Path,
+    round: u64,
+    at: KillAt,
+    before_kill: impl FnOnce(u32) -> std::io::Result<()>,
+) -> std::io::Result<Killed> {
     use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
     use std::sync::mpsc;
@@ -111,6 +126,7 @@ pub fn run_and_kill(
         }
     }
     std::thread::sleep(at.then);
+    let hook = before_kill(child.id());
     child.kill()?;
     let status = child.wait()?;
     // The reader ends at the closed pipe.
@@ -129,6 +145,7 @@ pub fn run_and_kill(
             at.acks
         );
     }
+    hook?;
     Ok(Killed {
         stdout,
         stderr,
@@ -290,5 +307,101 @@ pub mod uploads {
                 .ok()
         };
         Some((number(SEED_KEY)?, number(INDEX_KEY)?))
+    }
+}
+
+/// The mixed crash test's vault, documents and acts (`bin/crash_mixed.rs`,
+/// `reliability_crash.rs`): the layout of `qoima serve` (`DIR/db`, `DIR/uploads`), so that
+/// the real `qoima scrub` and `qoima audit verify` check what the child left; a registry that
+/// trusts the generated PKI and its disposal officer, with a clock after every retention.
+pub mod mixed {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use jiff::Timestamp;
+    use qoima_vault::records::{Calendar, Numbering, Template};
+    use qoima_vault::registry::Registry;
+    use qoima_vault::uploads::{UploadConfig, UploadStore};
+    use qoima_vault::{ContentConfig, ContentStore};
+    use qoima_verifier::identity::Expectation;
+    use qoima_verifier::testing::pki;
+
+    use super::Rng;
+
+    /// The participant of every registration (its own counter).
+    pub const PARTICIPANT: &str = "mixed";
+    /// The instant of holds and disposals: six years after the registrations (2032), after
+    /// the five-year retention of project documentation. One instant for all, so that no
+    /// disposal is dated before the log's last entry.
+    pub const LATE: i64 = super::registration::AT + 6 * 365 * 86_400;
+
+    /// The bit of a round number that makes it a late round (`bin/crash_mixed.rs`).
+    pub const LATE_ROUND: u64 = 1 << 62;
+
+    /// The vault's clock: 2045-01-01, after every instant the child dates.
+    pub fn clock() -> Timestamp {
+        Timestamp::from_second(2_366_841_600).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// Where RocksDB keeps the vault inside the data directory (as the command line does).
+    pub fn db(dir: &Path) -> PathBuf {
+        dir.join("db")
+    }
+
+    /// The registry on the data directory `dir`.
+    pub fn registry(dir: &Path) -> Result<Registry, String> {
+        let db = db(dir);
+        std::fs::create_dir_all(&db).map_err(|e| e.to_string())?;
+        let content =
+            ContentStore::open(&db, ContentConfig::default()).map_err(|e| e.to_string())?;
+        let template = Template::parse(Numbering::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
+        let calendar = Calendar::builtin().map_err(|e| e.to_string())?;
+        Ok(Registry::new(
+            content,
+            Arc::new(pki::rsa_and_officer_verifier()),
+            calendar,
+            Numbering::new(template),
+        )
+        .map_err(|e| e.to_string())?
+        .with_disposal_officer(Expectation {
+            iin: Some(pki::OFFICER_IIN.into()),
+            ..Expectation::default()
+        })
+        .with_clock(clock))
+    }
+
+    /// The upload staging store of the data directory `dir`.
+    pub fn uploads(dir: &Path) -> Result<UploadStore, String> {
+        UploadStore::open(&dir.join("uploads"), UploadConfig::default()).map_err(|e| e.to_string())
+    }
+
+    /// A key for one thing a child thread makes: its round, thread and sequence number.
+    pub fn key(round: u64, thread: u64, i: u64) -> u64 {
+        (round & 0xff_ffff_ffff) << 24 | thread << 20 | i
+    }
+
+    /// The document (a small PDF) of `key`; `version` > 1 for the content of a new version.
+    pub fn document(key: u64, version: u32) -> Vec<u8> {
+        format!("%PDF-1.7\n% mixed crash test document {key} version {version}\n%%EOF\n")
+            .into_bytes()
+    }
+
+    /// The content stored by put `key`: random or repetitive, up to 96 KiB.
+    pub fn content(key: u64) -> Vec<u8> {
+        let mut rng = Rng::new(key ^ 0x0063_6f6e_7465_6e74);
+        let len = rng.below(96 << 10) as usize;
+        if rng.below(2) == 0 {
+            rng.bytes(len)
+        } else {
+            let line = format!("construction object {key:018}\n").into_bytes();
+            line.repeat(len / line.len() + 1)[..len].to_vec()
+        }
+    }
+
+    /// The bytes of upload `key`: random, up to 512 KiB.
+    pub fn upload(key: u64) -> Vec<u8> {
+        let mut rng = Rng::new(key ^ 0x7570_6c6f_6164);
+        let len = 1 + rng.below(512 << 10) as usize;
+        rng.bytes(len)
     }
 }

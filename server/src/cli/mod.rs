@@ -38,11 +38,16 @@ impl Failure {
     }
 
     /// The operation failed (exit 1).
+    /// A full disk is named first, whatever the operation (the cause below it is RocksDB's
+    /// or the system's wording).
     pub fn failed(message: impl std::fmt::Display) -> Self {
-        Self {
-            message: message.to_string(),
-            code: 1,
-        }
+        let message = message.to_string();
+        let message = if qoima_vault::storage::out_of_space(&message) {
+            format!("the file system of the data directory is full: {message}")
+        } else {
+            message
+        };
+        Self { message, code: 1 }
     }
 
     /// Bad usage or unreadable input (exit 64).

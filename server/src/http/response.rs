@@ -3,6 +3,7 @@
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
 use qoima_vault::registry::ErrorKind;
+use qoima_vault::storage::out_of_space;
 
 use super::body::{Body, full};
 
@@ -77,6 +78,10 @@ pub(super) fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// What a caller is told when the vault's storage is full, before the error itself.
+const FULL: &str =
+    "the vault's storage is full: the request was not completed (retry once space is freed)";
+
 /// An RFC 9457 problem details response.
 pub(super) fn problem(status: StatusCode, detail: &str) -> Response<Body> {
     problem_with(status, detail, serde_json::json!({}))
@@ -92,6 +97,15 @@ pub(super) fn problem_with(
     extra: serde_json::Value,
 ) -> Response<Body> {
     let scrubbed;
+    let full;
+    // A full disk is a server error, yet not a fault of the server's: 507 Insufficient
+    // Storage says so, and that a retry may succeed once space is freed (RFC 4918 11.5).
+    let (status, detail) = if status == StatusCode::INTERNAL_SERVER_ERROR && out_of_space(detail) {
+        full = format!("{FULL}: {detail}");
+        (StatusCode::INSUFFICIENT_STORAGE, full.as_str())
+    } else {
+        (status, detail)
+    };
     let detail = if status.is_server_error() {
         tracing::error!(status = status.as_u16(), detail, "request failed");
         scrubbed = without_paths(detail);
@@ -155,6 +169,35 @@ mod tests {
         assert!(!body(StatusCode::INTERNAL_SERVER_ERROR).contains("/var/lib"));
         assert!(body(StatusCode::INTERNAL_SERVER_ERROR).contains("cannot read <path>"));
         assert!(body(StatusCode::BAD_REQUEST).contains("/var/lib/qoima"));
+    }
+
+    #[test]
+    fn a_full_disk_is_507_insufficient_storage_naming_it() {
+        use http_body_util::BodyExt;
+        for detail in [
+            "not registered: storage engine error: IO error: No space left on device: While \
+             appending to file: /var/lib/qoima/db/000012.blob: No space left on device",
+            "writing /var/lib/qoima/uploads/ab.data: No space left on device (os error 28)",
+            "Disk quota exceeded (os error 122)",
+        ] {
+            let response = problem(StatusCode::INTERNAL_SERVER_ERROR, detail);
+            assert_eq!(
+                response.status(),
+                StatusCode::INSUFFICIENT_STORAGE,
+                "{detail}"
+            );
+            assert_eq!(response.headers()[CONTENT_TYPE], "application/problem+json");
+            let collected = block_on(response.into_body().collect()).unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&collected.to_bytes()).unwrap();
+            assert_eq!(body["status"], 507);
+            assert_eq!(body["title"], "Insufficient Storage");
+            let text = body["detail"].as_str().unwrap();
+            assert!(text.starts_with("the vault's storage is full"), "{text}");
+            assert!(!text.contains("/var/lib"), "{text}");
+        }
+        // Other server errors stay 500.
+        let response = problem(StatusCode::INTERNAL_SERVER_ERROR, "IO error: corruption");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     /// Runs a future to completion on a current-thread runtime.

@@ -31,6 +31,22 @@ pub enum StorageError {
     },
 }
 
+impl StorageError {
+    /// Whether the engine failed for want of space (its file system is full).
+    pub fn is_out_of_space(&self) -> bool {
+        matches!(self, Self::Engine(text) if out_of_space(text))
+    }
+}
+
+/// Whether the text of an error says that the file system is full: ENOSPC or EDQUOT as the C
+/// library words them. RocksDB reports its I/O errors as text only (its Rust error carries no
+/// errno and no kind for a full disk), and the upload store's I/O errors reach the front ends
+/// as text: the words are what every path shares. The front ends answer it apart (HTTP 507,
+/// an error naming the full disk), since freeing space, not a fix, makes a retry succeed.
+pub fn out_of_space(text: &str) -> bool {
+    text.contains("No space left on device") || text.contains("Disk quota exceeded")
+}
+
 /// The key spaces of the metadata store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -206,5 +222,24 @@ impl MetaBatch {
     /// How many records the batch adds to `table`.
     pub fn count(&self, table: Table) -> usize {
         self.puts.iter().filter(|(t, _, _)| *t == table).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_apart_from_other_engine_errors() {
+        let full = StorageError::Engine(
+            "IO error: No space left on device: While appending to file: /d/000012.log: No \
+             space left on device"
+                .into(),
+        );
+        assert!(full.is_out_of_space());
+        assert!(out_of_space("No space left on device (os error 28)"));
+        assert!(out_of_space("Disk quota exceeded (os error 122)"));
+        assert!(!StorageError::Engine("IO error: lock held".into()).is_out_of_space());
+        assert!(!StorageError::Corruption("No space left on device".into()).is_out_of_space());
     }
 }
