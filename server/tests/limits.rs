@@ -16,6 +16,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::wire::{Reply, head_of, parse_head};
 use common::{Server, Vault, b64, key};
 
 const TUS: (&str, &str) = ("Tus-Resumable", "1.0.0");
@@ -34,68 +35,12 @@ fn start(vault: &Vault, env: &[(&str, &str)]) -> Server {
     Server::start_with_env(vault, &all)
 }
 
-/// An answer read off the wire.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    /// Names in lower case, in the order received.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The problem+json body's `detail`, asserting the media type.
-    fn detail(&self) -> String {
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{self:?}"
-        );
-        let value: serde_json::Value = serde_json::from_slice(&self.body).unwrap();
-        assert_eq!(value["status"], self.status, "{value}");
-        value["detail"].as_str().unwrap().to_owned()
-    }
-}
-
 fn connect(server: &Server) -> TcpStream {
     let stream = TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     stream
-}
-
-/// A request head (without `Connection: close`, which callers add when they want it).
-fn head_of(
-    method: &str,
-    path: &str,
-    key: Option<&str>,
-    headers: &[(&str, &str)],
-    length: Option<usize>,
-) -> Vec<u8> {
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\n");
-    if let Some(key) = key {
-        head.push_str(&format!("Authorization: Bearer {key}\r\n"));
-    }
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if let Some(length) = length {
-        head.push_str(&format!("Content-Length: {length}\r\n"));
-    }
-    head.push_str("\r\n");
-    head.into_bytes()
 }
 
 /// Reads until the server closes the connection (a reset after the answer counts as a
@@ -119,32 +64,18 @@ fn read_reply(stream: &mut TcpStream) -> Reply {
 }
 
 fn parse_reply(bytes: &[u8]) -> Reply {
-    let end = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
+    let (start, mut reply) = parse_head(bytes)
         .unwrap_or_else(|| panic!("no response head in {:?}", String::from_utf8_lossy(bytes)));
-    let head = std::str::from_utf8(&bytes[..end]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
-    let mut body = bytes[end + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
-    if chunked {
-        body = dechunk(&body);
-    }
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    let body = &bytes[start..];
+    let chunked = reply
+        .header("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"));
+    reply.body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_vec()
+    };
+    reply
 }
 
 fn dechunk(mut bytes: &[u8]) -> Vec<u8> {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use common::wire::{Reply, head_of, parse_head};
 use common::{Server, Vault, key, pdf, registration};
 
 const JSON: (&str, &str) = ("Content-Type", "application/json");
@@ -30,66 +31,10 @@ fn start(vault: &Vault, env: &[(&str, &str)]) -> Server {
     Server::start_with_env(vault, &all)
 }
 
-/// An answer read off the wire.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    /// Names in lower case.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The problem+json body's `detail`, asserting the media type.
-    fn detail(&self) -> String {
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{self:?}"
-        );
-        let value: serde_json::Value = serde_json::from_slice(&self.body).unwrap();
-        assert_eq!(value["status"], self.status, "{value}");
-        value["detail"].as_str().unwrap().to_owned()
-    }
-}
-
 fn connect(server: &Server, read_timeout: Duration) -> TcpStream {
     let stream = TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
     stream.set_read_timeout(Some(read_timeout)).unwrap();
     stream
-}
-
-/// A request head; `Content-Length` when `length` is given.
-fn head_of(
-    method: &str,
-    path: &str,
-    key: Option<&str>,
-    headers: &[(&str, &str)],
-    length: Option<usize>,
-) -> Vec<u8> {
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\n");
-    if let Some(key) = key {
-        head.push_str(&format!("Authorization: Bearer {key}\r\n"));
-    }
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if let Some(length) = length {
-        head.push_str(&format!("Content-Length: {length}\r\n"));
-    }
-    head.push_str("\r\n");
-    head.into_bytes()
 }
 
 /// Reads one answer with a `Content-Length` body (the connection may stay open), or until
@@ -117,26 +62,10 @@ fn read_reply(stream: &mut TcpStream) -> Reply {
 
 /// The answer in `bytes` once its head and `Content-Length` body are all there.
 fn complete(bytes: &[u8]) -> Option<Reply> {
-    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&bytes[..end]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split(' ').nth(1)?.parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map(|(_, v)| v.parse().unwrap())?;
-    let body = bytes.get(end + 4..end + 4 + length)?.to_vec();
-    Some(Reply {
-        status,
-        headers,
-        body,
-    })
+    let (start, mut reply) = parse_head(bytes)?;
+    let length: usize = reply.header("content-length")?.parse().unwrap();
+    reply.body = bytes.get(start..start + length)?.to_vec();
+    Some(reply)
 }
 
 /// Whether an answer (or a close) arrives on `stream` within its read timeout.

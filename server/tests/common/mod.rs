@@ -6,6 +6,8 @@
 // Each test file uses its own part of these.
 #![allow(dead_code)]
 
+pub mod wire;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
