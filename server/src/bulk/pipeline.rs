@@ -1,20 +1,25 @@
 //! Items verified on every core, their results handed on in the items' order.
 //!
 //! The items are produced on the calling thread (a store's iterator need not be `Send`),
-//! verified by `jobs` workers and passed to the sink, on a thread of its own, in order. At most
-//! a window of items is between the producer and the sink, so memory stays flat whatever the
-//! number of items, even when one item takes much longer than the others.
+//! verified by `jobs` workers and passed to the sink, on a thread of its own, in order. They
+//! travel in batches, so that the threads wake each other once a batch rather than once an
+//! item. At most a window of batches is between the producer and the sink, so memory stays
+//! flat whatever the number of items, even when one item takes much longer than the others.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
+
+/// Items a batch holds: enough to make waking a thread rare beside the work of verifying
+/// them, few enough that a stop or a failure is acted on within milliseconds.
+const BATCH: usize = 16;
 
 /// Runs `work` on each of `items` on `jobs` threads and gives each result to `sink` in the
 /// items' order. Stops taking items when `stop` is set (what was taken is finished and handed
 /// on) or when `sink` fails (its error is returned).
 pub(crate) fn run_ordered<I, R, E>(
     jobs: usize,
-    items: impl Iterator<Item = I>,
+    mut items: impl Iterator<Item = I>,
     stop: &AtomicBool,
     work: impl Fn(I) -> R + Sync,
     mut sink: impl FnMut(R) -> Result<(), E> + Send,
@@ -25,14 +30,15 @@ where
     E: Send,
 {
     let jobs = jobs.max(1);
-    let window = jobs * 8;
-    // Items handed on by the sink: the producer waits while `window` are in flight.
+    // Batches between the producer and the sink.
+    let window = jobs * 4;
+    // Batches handed on by the sink: the producer waits while `window` are in flight.
     let written = Mutex::new(0usize);
     let progressed = Condvar::new();
     let failed = AtomicBool::new(false);
-    let (to_workers, for_workers) = mpsc::sync_channel::<(usize, I)>(jobs * 2);
+    let (to_workers, for_workers) = mpsc::sync_channel::<(usize, Vec<I>)>(jobs);
     let for_workers = Mutex::new(for_workers);
-    let (to_sink, for_sink) = mpsc::sync_channel::<(usize, R)>(window);
+    let (to_sink, for_sink) = mpsc::sync_channel::<(usize, Vec<R>)>(window);
     std::thread::scope(|scope| {
         let (written, progressed, failed) = (&written, &progressed, &failed);
         for _ in 0..jobs {
@@ -43,11 +49,12 @@ where
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .recv();
-                    let Ok((index, item)) = next else { break };
+                    let Ok((index, batch)) = next else { break };
                     // After a failed sink the queue is drained, not worked: the producer must
                     // not block on a full queue.
                     if !failed.load(Ordering::Relaxed) {
-                        let _ = to_sink.send((index, work(item)));
+                        let results = batch.into_iter().map(work).collect();
+                        let _ = to_sink.send((index, results));
                     }
                 }
             });
@@ -56,14 +63,16 @@ where
         let sink = scope.spawn(move || {
             let mut waiting = BTreeMap::new();
             let mut next = 0;
-            for (index, result) in for_sink {
-                waiting.insert(index, result);
-                while let Some(result) = waiting.remove(&next) {
+            for (index, results) in for_sink {
+                waiting.insert(index, results);
+                while let Some(results) = waiting.remove(&next) {
                     next += 1;
-                    if let Err(e) = sink(result) {
-                        failed.store(true, Ordering::Relaxed);
-                        progressed.notify_all();
-                        return Err(e);
+                    for result in results {
+                        if let Err(e) = sink(result) {
+                            failed.store(true, Ordering::Relaxed);
+                            progressed.notify_all();
+                            return Err(e);
+                        }
                     }
                     *written.lock().unwrap_or_else(PoisonError::into_inner) = next;
                     progressed.notify_all();
@@ -71,8 +80,16 @@ where
             }
             Ok(())
         });
-        for (index, item) in items.enumerate() {
-            if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
+        for index in 0.. {
+            let mut batch = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH
+                && !stop.load(Ordering::Relaxed)
+                && !failed.load(Ordering::Relaxed)
+                && let Some(item) = items.next()
+            {
+                batch.push(item);
+            }
+            if batch.is_empty() {
                 break;
             }
             let mut done = written.lock().unwrap_or_else(PoisonError::into_inner);
@@ -82,7 +99,7 @@ where
                     .unwrap_or_else(PoisonError::into_inner);
             }
             drop(done);
-            if to_workers.send((index, item)).is_err() {
+            if to_workers.send((index, batch)).is_err() {
                 break;
             }
         }

@@ -52,7 +52,7 @@ pub use gc::{
 };
 pub use register::{Registered, Registration, Submitter};
 pub use reverify::ReverifyMode;
-pub use select::{Selected, Selection, VersionKey};
+pub use select::{Selected, Selection, UnreadDocument, VersionKey};
 pub use verify_records::{RecordsReport, verify_records};
 pub use view::{DocumentView, Index};
 

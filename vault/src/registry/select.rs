@@ -32,6 +32,19 @@ pub struct Selection {
     pub ids: Option<BTreeSet<DocumentId>>,
 }
 
+/// A document that [`Registry::select_documents`] could not read.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct UnreadDocument {
+    /// Its id, when its key could be read.
+    pub id: Option<DocumentId>,
+    /// Why it could not be read.
+    pub error: StoreError,
+}
+
+/// Documents' ids and stored records, in id order.
+type StoredDocuments<'a> = Box<dyn Iterator<Item = Result<(DocumentId, Vec<u8>), StoreError>> + 'a>;
+
 /// Where a version is in key order: a run that finished it goes on after it.
 pub type VersionKey = (DocumentId, u32);
 
@@ -101,36 +114,67 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         selection: &'a Selection,
         after: Option<VersionKey>,
     ) -> impl Iterator<Item = Result<Selected, StoreError>> + 'a {
-        Versions {
-            registry: self,
-            selection,
-            after,
-            ids: self.select_documents(selection, after),
-            pending: VecDeque::new(),
-        }
+        let mut pending = VecDeque::new();
+        let mut documents = self.select_documents(selection, after);
+        std::iter::from_fn(move || {
+            loop {
+                if let Some(selected) = pending.pop_front() {
+                    return Some(Ok(selected));
+                }
+                match documents
+                    .next()?
+                    .map_err(|unread| unread.error)
+                    .and_then(|view| selection.versions_of(view, after))
+                {
+                    Ok(versions) => pending.extend(versions),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        })
     }
 
-    /// The documents whose versions `selection` may take, in id order, from `after`'s document
-    /// on: only their ids, so that a caller may read each one's versions
-    /// ([`Registry::selected_versions`]) on another thread.
+    /// The documents whose versions `selection` may take, read whole, in id order, from
+    /// `after`'s document on; [`Selection::versions_of`] takes their versions (on another
+    /// thread if the caller likes). The records are read in key order, each table by one
+    /// forward cursor, which a bulk run needs: opening a scan per document costs several
+    /// times more than reading it.
     pub fn select_documents<'a>(
         &'a self,
         selection: &'a Selection,
         after: Option<VersionKey>,
-    ) -> impl Iterator<Item = Result<DocumentId, StoreError>> + 'a {
-        let ids: Box<dyn Iterator<Item = Result<DocumentId, StoreError>> + 'a> =
-            match &selection.ids {
-                Some(ids) => Box::new(ids.iter().copied().map(Ok)),
-                None => Box::new(
-                    self.content()
-                        .backend()
-                        .scan(Table::Documents)
-                        .map(|entry| document_id(&entry?.0)),
-                ),
-            };
-        ids.filter(move |id| match (id, after) {
-            (Ok(id), Some((last, _))) => *id >= last,
-            _ => true,
+    ) -> impl Iterator<Item = Result<DocumentView, Box<UnreadDocument>>> + 'a {
+        let backend = self.content().backend();
+        let from = move |id: &DocumentId| after.is_none_or(|(last, _)| *id >= last);
+        let records: StoredDocuments<'a> = match &selection.ids {
+            Some(ids) => {
+                Box::new(ids.iter().filter(move |id| from(id)).filter_map(move |id| {
+                    match backend.get(Table::Documents, &id.0) {
+                        // Listed by --ids but never registered: nothing to take.
+                        Ok(record) => record.map(|record| Ok((*id, record))),
+                        Err(e) => Some(Err(e.into())),
+                    }
+                }))
+            }
+            None => Box::new(
+                backend
+                    .scan(Table::Documents)
+                    .map(|entry| {
+                        let (key, record) = entry?;
+                        Ok((document_id(&key)?, record))
+                    })
+                    .filter(move |entry| entry.as_ref().map_or(true, |(id, _)| from(id))),
+            ),
+        };
+        let mut reader = self.document_reader();
+        records.map(move |entry| {
+            let (id, record) =
+                entry.map_err(|error| Box::new(UnreadDocument { id: None, error }))?;
+            reader.read(id, &record).map_err(|error| {
+                Box::new(UnreadDocument {
+                    id: Some(id),
+                    error,
+                })
+            })
         })
     }
 
@@ -174,31 +218,30 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             count(Table::Numbers)?.saturating_sub(disposed_versions)
         }))
     }
+}
 
-    /// The versions of document `id` that `selection` takes, after `after`, in order.
-    pub fn selected_versions(
+impl Selection {
+    /// The versions of `view` this selection takes, after `after`, in order (moved out of the
+    /// view: a version's signatures and report are its largest part).
+    pub fn versions_of(
         &self,
-        id: DocumentId,
-        selection: &Selection,
+        mut view: DocumentView,
         after: Option<VersionKey>,
     ) -> Result<Vec<Selected>, StoreError> {
-        let Some(view) = self.document(id)? else {
-            // Listed by --ids but never registered: nothing to take.
-            return Ok(Vec::new());
-        };
-        if !selection.takes_document(&view)? {
+        if !self.takes_document(&view)? {
             return Ok(Vec::new());
         }
+        let id = view.id;
         let class = view.class()?;
         let latest = view.versions.last().map(|v| v.version);
         let mut taken = Vec::new();
-        for version in &view.versions {
+        for version in std::mem::take(&mut view.versions) {
             let number = version.version;
             let current = Some(number) == latest;
             if after.is_some_and(|key| (id, number) <= key)
-                || (selection.current_only && !current)
+                || (self.current_only && !current)
                 || view.tombstones.iter().any(|(v, _)| *v == number)
-                || !selection.takes_version(version)
+                || !self.takes_version(&version)
             {
                 continue;
             }
@@ -207,8 +250,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 class,
                 participant: view.record.participant.clone(),
                 object_number: view.record.object_number.clone(),
-                known_verdict: known_verdict(&view, version)?,
-                version: version.clone(),
+                known_verdict: known_verdict(&view, &version)?,
+                version,
                 current,
             });
         }
@@ -264,13 +307,11 @@ fn known_verdict(
 /// Whether every `"indication":` of the stored reports' JSON is `"TOTAL_PASSED"` (the
 /// reports are serde_json's compact output, so the key and value are written exactly so).
 fn every_indication_passed(json: &[u8]) -> bool {
-    const KEY: &[u8] = b"\"indication\":";
     const PASSED: &[u8] = b"\"TOTAL_PASSED\"";
+    let key = memchr::memmem::Finder::new(b"\"indication\":");
     let mut found = false;
-    let mut rest = json;
-    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
-        rest = &rest[at + KEY.len()..];
-        if !rest.starts_with(PASSED) {
+    for at in key.find_iter(json) {
+        if !json[at + key.needle().len()..].starts_with(PASSED) {
             return false;
         }
         found = true;
@@ -282,42 +323,6 @@ fn document_id(key: &[u8]) -> Result<DocumentId, StoreError> {
     key.try_into()
         .map(DocumentId)
         .map_err(|_| StoreError::Damaged(format!("document key {} is malformed", hex::encode(key))))
-}
-
-/// The iterator [`Registry::select`] returns.
-struct Versions<'a, S, I> {
-    registry: &'a Registry<S>,
-    selection: &'a Selection,
-    after: Option<VersionKey>,
-    ids: I,
-    pending: VecDeque<Selected>,
-}
-
-impl<S, I> Iterator for Versions<'_, S, I>
-where
-    S: ChunkStore + MetaStore,
-    I: Iterator<Item = Result<DocumentId, StoreError>>,
-{
-    type Item = Result<Selected, StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(selected) = self.pending.pop_front() {
-                return Some(Ok(selected));
-            }
-            let id = match self.ids.next()? {
-                Ok(id) => id,
-                Err(e) => return Some(Err(e)),
-            };
-            match self
-                .registry
-                .selected_versions(id, self.selection, self.after)
-            {
-                Ok(versions) => self.pending.extend(versions),
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
 }
 
 #[cfg(test)]

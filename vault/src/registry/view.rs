@@ -10,7 +10,7 @@ use crate::records::{
     DocumentId, DocumentRecord, EndOfService, Event, Participant, Reason, RetainUntil, Retention,
     RetentionClass, Tombstone, VersionRecord, disposal_statement, rules_at,
 };
-use crate::storage::{ChunkStore, MetaStore, Table};
+use crate::storage::{ChunkStore, Entry, MetaStore, PrefixCursor, Table};
 
 /// The secondary indexes of documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,38 +174,68 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// A document and all its versions, oldest first; `None` if there is no such document.
     pub fn document(&self, id: DocumentId) -> Result<Option<DocumentView>, StoreError> {
         let backend = self.content().backend();
-        let Some(bytes) = backend.get(Table::Documents, &id.0)? else {
+        let Some(record) = backend.get(Table::Documents, &id.0)? else {
             return Ok(None);
         };
-        let record: DocumentRecord = codec::decode(&bytes)?;
-        let versions = backend
-            .scan_prefix(Table::Versions, &id.0)
-            .map(|entry| Ok(codec::decode_upgrading(&entry?.1)?))
+        self.assemble(id, &record, |table| {
+            Ok(backend
+                .scan_prefix(table, &id.0)
+                .collect::<Result<_, _>>()?)
+        })
+        .map(Some)
+    }
+
+    /// Reads documents whole in rising id order, each table's records with one forward
+    /// cursor ([`MetaStore::prefix_cursor`]): the reading of a bulk operation.
+    pub(super) fn document_reader(&self) -> DocumentReader<'_, S> {
+        let backend = self.content().backend();
+        DocumentReader {
+            registry: self,
+            versions: backend.prefix_cursor(Table::Versions),
+            events: backend.prefix_cursor(Table::Events),
+            tombstones: backend.prefix_cursor(Table::Tombstones),
+        }
+    }
+
+    /// The view of document `id` from its stored record and `entries`, which gives a table's
+    /// entries under the id.
+    fn assemble(
+        &self,
+        id: DocumentId,
+        record: &[u8],
+        mut entries: impl FnMut(Table) -> Result<Vec<Entry>, StoreError>,
+    ) -> Result<DocumentView, StoreError> {
+        let record: DocumentRecord = codec::decode(record)?;
+        let versions = entries(Table::Versions)?
+            .into_iter()
+            .map(|(_, value)| Ok(codec::decode_upgrading(&value)?))
             .collect::<Result<_, StoreError>>()?;
-        let events = backend
-            .scan_prefix(Table::Events, &id.0)
-            .map(|entry| {
-                let (key, value) = entry?;
-                Ok((number_of(&key)?, codec::decode_upgrading(&value)?))
-            })
+        let events = entries(Table::Events)?
+            .into_iter()
+            .map(|(key, value)| Ok((number_of(&key)?, codec::decode_upgrading(&value)?)))
+            .collect::<Result<_, StoreError>>()?;
+        let tombstones = entries(Table::Tombstones)?
+            .into_iter()
+            .map(|(key, value)| Ok((number_of(&key)?, codec::decode(&value)?)))
             .collect::<Result<_, StoreError>>()?;
         let end_of_service = match &record.object_number {
-            Some(object) => backend
+            Some(object) => self
+                .content()
+                .backend()
                 .get(Table::Facilities, object.as_bytes())?
                 .map(|bytes| codec::decode::<EndOfService>(&bytes))
                 .transpose()?
                 .and_then(|event| event.date.parse().ok()),
             None => None,
         };
-        let tombstones = numbered(backend, Table::Tombstones, id)?;
-        Ok(Some(DocumentView {
+        Ok(DocumentView {
             id,
             record,
             versions,
             events,
             end_of_service,
             tombstones,
-        }))
+        })
     }
 
     /// Whether document `id` was disposed of (it has tombstones).
@@ -238,17 +268,35 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 }
 
-/// The records of document `id` in a table keyed by id ‖ number, with their numbers.
-fn numbered<T: bincode::Decode<()>>(
-    backend: &impl MetaStore,
-    table: Table,
-    id: DocumentId,
-) -> Result<Vec<(u32, T)>, StoreError> {
-    backend
-        .scan_prefix(table, &id.0)
-        .map(|entry| {
-            let (key, value) = entry?;
-            Ok((number_of(&key)?, codec::decode(&value)?))
+/// Documents read whole in rising id order ([`Registry::document_reader`]).
+pub(super) struct DocumentReader<'r, S> {
+    registry: &'r Registry<S>,
+    versions: Box<dyn PrefixCursor + 'r>,
+    events: Box<dyn PrefixCursor + 'r>,
+    tombstones: Box<dyn PrefixCursor + 'r>,
+}
+
+impl<S: ChunkStore + MetaStore> DocumentReader<'_, S> {
+    /// The view of document `id`, whose stored record is `record`; ids come in rising order.
+    pub(super) fn read(
+        &mut self,
+        id: DocumentId,
+        record: &[u8],
+    ) -> Result<DocumentView, StoreError> {
+        let Self {
+            registry,
+            versions,
+            events,
+            tombstones,
+        } = self;
+        registry.assemble(id, record, |table| {
+            // `assemble` asks for these three tables only.
+            let cursor = match table {
+                Table::Versions => &mut *versions,
+                Table::Events => &mut *events,
+                _ => &mut *tombstones,
+            };
+            Ok(cursor.entries(&id.0)?)
         })
-        .collect()
+    }
 }

@@ -178,6 +178,34 @@ pub trait MetaStore: Send + Sync + 'static {
 
     /// The entry of `table` with the greatest key starting with `prefix`.
     fn last_with_prefix(&self, table: Table, prefix: &[u8]) -> Result<Option<Entry>, StorageError>;
+
+    /// A cursor that reads the entries of `table` under prefixes given in rising order (a
+    /// bulk read in key order, such as every document's versions). By default each prefix is
+    /// a [`MetaStore::scan_prefix`]; an engine whose scans are costly to open keeps one
+    /// reader moving forward instead.
+    fn prefix_cursor(&self, table: Table) -> Box<dyn PrefixCursor + '_> {
+        Box::new(ScanEachPrefix { store: self, table })
+    }
+}
+
+/// Reads the entries of one table under a rising sequence of prefixes
+/// ([`MetaStore::prefix_cursor`]).
+pub trait PrefixCursor {
+    /// The entries whose key starts with `prefix`, in key order. Each prefix sorts after the
+    /// one before it; a prefix that does not may miss entries.
+    fn entries(&mut self, prefix: &[u8]) -> Result<Vec<Entry>, StorageError>;
+}
+
+/// The default [`PrefixCursor`]: one scan per prefix.
+struct ScanEachPrefix<'a, M: ?Sized> {
+    store: &'a M,
+    table: Table,
+}
+
+impl<M: MetaStore + ?Sized> PrefixCursor for ScanEachPrefix<'_, M> {
+    fn entries(&mut self, prefix: &[u8]) -> Result<Vec<Entry>, StorageError> {
+        self.store.scan_prefix(self.table, prefix).collect()
+    }
 }
 
 /// Writes to the metadata store that take effect together or not at all.

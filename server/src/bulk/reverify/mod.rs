@@ -99,22 +99,20 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
     let record = state.options.record;
     let outcome = {
         let state = &mut state;
-        // The producer lists ids only; each worker reads its document's versions and
-        // verifies them, so that reading records is spread over the workers too.
+        // The producer reads the documents in key order (one forward cursor a table); the
+        // workers take their versions and verify them.
         let documents = engine.registry.select_documents(&resolved.selection, after);
         run_ordered(
             engine.jobs,
             documents,
             engine.stop,
             |document| {
-                let id = match document {
-                    Ok(id) => id,
-                    Err(e) => return vec![(None, unreadable(None, &e))],
+                let view = match document {
+                    Ok(view) => view,
+                    Err(unread) => return vec![(None, unreadable(unread.id, &unread.error))],
                 };
-                match engine
-                    .registry
-                    .selected_versions(id, &resolved.selection, after)
-                {
+                let id = view.id;
+                match resolved.selection.versions_of(view, after) {
                     Ok(versions) => versions
                         .iter()
                         .map(|selected| {
