@@ -97,6 +97,7 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
     let mut results_buffer = BufWriter::new(&mut results);
     let check_content = state.options.check_content;
     let record = state.options.record;
+    let mut json_row = Vec::new();
     let outcome = {
         let state = &mut state;
         // The producer reads the documents in key order (one forward cursor a table); the
@@ -151,10 +152,19 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
                         line.recorded = Some(recorded);
                     }
                     let write_failed = |e: std::io::Error| format!("cannot write a result: {e}");
-                    output::write_row(&mut results_buffer, &line, Format::Jsonl)
+                    // The JSON line is made once, for the run's results and a JSON output.
+                    json_row.clear();
+                    output::write_row(&mut json_row, &line, Format::Jsonl)
                         .map_err(write_failed)?;
-                    if let Some(out) = writer.as_mut() {
-                        output::write_row(out, &line, format).map_err(write_failed)?;
+                    results_buffer.write_all(&json_row).map_err(write_failed)?;
+                    match (writer.as_mut(), format) {
+                        (Some(out), Format::Jsonl) => {
+                            out.write_all(&json_row).map_err(write_failed)?;
+                        }
+                        (Some(out), _) => {
+                            output::write_row(out, &line, format).map_err(write_failed)?;
+                        }
+                        (None, _) => {}
                     }
                     state.summary.add(Tally {
                         verdict: line.indication.map(|i| (i, line.sub_indication)),
