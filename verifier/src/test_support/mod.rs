@@ -179,7 +179,6 @@ pub(crate) mod pki {
             TRY_LATER = "ocsp/trylater.der";
             RESPONDER = "ocsp/responder.cer";
             RESPONDER_NOCHECK = "ocsp/responder-nocheck.cer";
-            RESPONDER_NOEKU = "ocsp/responder-noeku.cer";
         }
         pub const RESPONDER_NOCHECK_KEY: &str =
             include_str!("../../testdata/pki/ocsp/responder-nocheck.key.pem");
