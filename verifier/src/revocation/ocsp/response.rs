@@ -395,13 +395,16 @@ impl CertStatus {
     }
 }
 
+/// An extension's (extnID content, extnValue content).
+type Extension<'a> = (&'a [u8], &'a [u8]);
+
 /// `[n] EXPLICIT Extensions` content (RFC 5280 §4.1: `SEQUENCE SIZE (1..MAX) OF Extension`):
 /// each (extnID, extnValue content). A critical extension other than the nonce is refused:
 /// none is processed here.
 fn extensions_of<'a>(
     content: &'a [u8],
     field: &'static str,
-) -> Result<Vec<(&'a [u8], &'a [u8])>, OcspError> {
+) -> Result<Vec<Extension<'a>>, OcspError> {
     let mut list = Reader::single(content, tag::SEQUENCE, field)?;
     let mut out = Vec::new();
     if list.is_empty() {
