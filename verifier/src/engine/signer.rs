@@ -597,10 +597,23 @@ impl Context<'_> {
             report.checks.push(check);
         }
         if report.checks.len() == checks_before {
-            report.checks.push(Check::passed(
-                CheckName::Revocation,
-                "no certificate of the path is revoked",
-            ));
+            let from_ocsp: Vec<String> = report
+                .revocation
+                .iter()
+                .filter_map(|entry| entry.ocsp.as_ref())
+                .map(|ocsp| format!("{} ({})", ocsp.produced_at, ocsp.origin))
+                .collect();
+            let message = if from_ocsp.is_empty() {
+                "no certificate of the path is revoked".to_owned()
+            } else {
+                format!(
+                    "no certificate of the path is revoked (OCSP responses produced {})",
+                    from_ocsp.join(", ")
+                )
+            };
+            report
+                .checks
+                .push(Check::passed(CheckName::Revocation, message));
         }
     }
 

@@ -74,6 +74,19 @@ fn ocsp_alone_gives_every_status_of_the_path() {
         assert_eq!(ocsp["responder"], "ca");
         assert_eq!(ocsp["certIdHash"], "SHA-1");
     }
+    let passed: Vec<String> = report.signers[0]
+        .checks
+        .iter()
+        .filter(|c| c.check == CheckName::Revocation && c.outcome == Outcome::Passed)
+        .map(|c| c.message.to_string())
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            "no certificate of the path is revoked (OCSP responses produced \
+             2026-06-15T10:00:00Z (caller), 2026-06-15T10:00:00Z (caller))"
+        ]
+    );
     let first = &json["revocation"][0]["ocsp"];
     assert_eq!(
         first["fingerprint"],

@@ -666,3 +666,26 @@ fn the_store_picks_the_believed_answer() {
         PRODUCED + 7 * 86_400 + 300 + 1
     );
 }
+
+#[test]
+fn a_look_alike_ca_cannot_answer_for_the_real_one() {
+    // Signed with the key of lookalike-ca (ca-rsa's name, another key, issued by root-other),
+    // its certificate in `certs`, responderID ca-rsa's name: the CertID matches, the signature
+    // verifies with the look-alike's key, but that certificate is not ca-rsa nor issued by it.
+    let (individual_cert, ca) = (cert(pki::INDIVIDUAL), cert(pki::CA_RSA));
+    let key = include_str!("../../../testdata/pki/keys/lookalike-ca.key.pem");
+    let der = handmade(
+        &individual_cert,
+        &ca,
+        ca.subject_raw(),
+        None,
+        &testing::algorithm(testing::SHA256_WITH_RSA),
+        |tbs| testing::rsa_sha256(key, tbs),
+        &[pki::LOOKALIKE_CA],
+    );
+    let response = OcspResponse::from_der(&der).unwrap().basic.unwrap();
+    assert_eq!(
+        response.verify_for(&individual_cert, &ca, &check_at(AT, &good_status)),
+        Err(OcspUnusable::ResponderNotIssuedByCa)
+    );
+}

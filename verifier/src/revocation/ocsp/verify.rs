@@ -195,16 +195,15 @@ impl BasicOcspResponse {
         issuer: &Certificate,
         check: &OcspCheck<'_>,
     ) -> Result<(Arc<Certificate>, SignatureAlgorithm), OcspUnusable> {
-        let own: Vec<Arc<Certificate>> = self
+        let own: Vec<Certificate> = self
             .certs
             .iter()
-            .filter_map(|der| Certificate::from_der(der).ok().map(Arc::new))
+            .filter_map(|der| Certificate::from_der(der).ok())
             .collect();
-        let issuer = Arc::new(issuer.clone());
         let mut failure = None;
-        for candidate in std::iter::once(&issuer)
+        for candidate in std::iter::once(issuer)
             .chain(&own)
-            .chain(check.certificates)
+            .chain(check.certificates.iter().map(Arc::as_ref))
             .filter(|c| self.response_data.responder_id.names(c))
         {
             match verify_signature(
@@ -213,7 +212,7 @@ impl BasicOcspResponse {
                 &self.tbs_response_data,
                 &self.signature,
             ) {
-                Ok(algorithm) => return Ok((Arc::clone(candidate), algorithm)),
+                Ok(algorithm) => return Ok((Arc::new(candidate.clone()), algorithm)),
                 Err(why) => {
                     failure.get_or_insert(why);
                 }
