@@ -603,17 +603,21 @@ impl Context<'_> {
                 .filter_map(|entry| entry.ocsp.as_ref())
                 .map(|ocsp| format!("{} ({})", ocsp.produced_at, ocsp.origin))
                 .collect();
-            let message = if from_ocsp.is_empty() {
-                "no certificate of the path is revoked".to_owned()
+            let check = if from_ocsp.is_empty() {
+                Check::passed(
+                    CheckName::Revocation,
+                    "no certificate of the path is revoked",
+                )
             } else {
-                format!(
-                    "no certificate of the path is revoked (OCSP responses produced {})",
-                    from_ocsp.join(", ")
+                Check::passed(
+                    CheckName::Revocation,
+                    format!(
+                        "no certificate of the path is revoked (OCSP responses produced {})",
+                        from_ocsp.join(", ")
+                    ),
                 )
             };
-            report
-                .checks
-                .push(Check::passed(CheckName::Revocation, message));
+            report.checks.push(check);
         }
     }
 
