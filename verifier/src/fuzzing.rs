@@ -120,12 +120,10 @@ pub fn ocsp_response(data: &[u8]) {
         .collect();
     let good = |_: &Certificate, _: &Certificate| RevocationStatus::Good { source: Vec::new() };
     for nonce in [None, Some(&[1u8, 2, 3][..])] {
-        let check = OcspCheck {
-            at: 1_781_524_800,
-            freshness: Freshness::default(),
-            nonce,
-            certificates: &[],
-            responder_status: &good,
+        let check = OcspCheck::new(1_781_524_800, Freshness::default(), &good);
+        let check = match nonce {
+            Some(nonce) => check.with_nonce(nonce),
+            None => check,
         };
         let _ = store.status_stable_until(&check);
         for cert in &certificates {

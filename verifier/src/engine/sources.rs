@@ -27,16 +27,12 @@ impl Context<'_> {
         let at = self.validation_time;
         let crl_status =
             |c: &Certificate, i: &Certificate| verifier.crls.status_with(self.crls, c, i, at);
-        let check = OcspCheck {
-            at,
-            freshness: Freshness::new(
-                i64::from(policy.ocsp_clock_skew),
-                policy.ocsp_max_age.map(i64::from),
-            ),
-            nonce: None,
-            certificates: &self.certificates,
-            responder_status: &crl_status,
-        };
+        let freshness = Freshness::new(
+            i64::from(policy.ocsp_clock_skew),
+            policy.ocsp_max_age.map(i64::from),
+        );
+        let check =
+            OcspCheck::new(at, freshness, &crl_status).with_certificates(&self.certificates);
         // A delegated responder's status comes from the CRLs, whichever source is asked.
         let mut until = verifier.crls.status_stable_until(issuer, at);
         let mut unknown = Vec::new();

@@ -40,13 +40,7 @@ fn check_at<'a>(
     at: i64,
     responder_status: &'a dyn Fn(&Certificate, &Certificate) -> RevocationStatus,
 ) -> OcspCheck<'a> {
-    OcspCheck {
-        at,
-        freshness: Freshness::default(),
-        nonce: None,
-        certificates: &[],
-        responder_status,
-    }
+    OcspCheck::new(at, Freshness::default(), responder_status)
 }
 
 /// What `response` says about individual (issued by ca-rsa) at the validation time, the

@@ -88,6 +88,7 @@ impl Freshness {
 
 /// What a response is checked against, besides the certificate and its issuer.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct OcspCheck<'a> {
     /// The validation time, unix seconds.
     pub at: i64,
@@ -100,6 +101,36 @@ pub struct OcspCheck<'a> {
     /// The CRL status, at the validation time, of a delegated responder's certificate issued
     /// by the CA (the arguments), for a responder without id-pkix-ocsp-nocheck.
     pub responder_status: &'a dyn Fn(&Certificate, &Certificate) -> RevocationStatus,
+}
+
+impl<'a> OcspCheck<'a> {
+    /// A check at `at` with these tolerances, no nonce, no certificates besides the
+    /// response's and the issuer, and `responder_status` for delegated responders.
+    pub fn new(
+        at: i64,
+        freshness: Freshness,
+        responder_status: &'a dyn Fn(&Certificate, &Certificate) -> RevocationStatus,
+    ) -> Self {
+        Self {
+            at,
+            freshness,
+            nonce: None,
+            certificates: &[],
+            responder_status,
+        }
+    }
+
+    /// With the nonce the request sent (a response must echo it).
+    pub fn with_nonce(mut self, nonce: &'a [u8]) -> Self {
+        self.nonce = Some(nonce);
+        self
+    }
+
+    /// With certificates the responder's may be among (a CMS's, a store's).
+    pub fn with_certificates(mut self, certificates: &'a [Arc<Certificate>]) -> Self {
+        self.certificates = certificates;
+        self
+    }
 }
 
 impl std::fmt::Debug for OcspCheck<'_> {
