@@ -41,6 +41,14 @@ for f in individual.detached.p7s individual.attached.ber.p7s individual.detached
 done
 for f in root-rsa ca-rsa employee ec; do cp "$pki/certs/$f.cer" "corpus/certificate_file/pki-$f.cer"; done
 for f in ca-rsa ca-rsa-base ca-rsa-delta; do cp "$pki/crl/$f.crl" "corpus/crl_file/pki-$f.crl"; done
+# OCSP responses (verifier/testdata/pki/ocsp.sh): every shape the fixtures have (byName and
+# byKey, with and without certs, SHA-1 and SHA-256 CertIDs, revoked, unknown, a nonce, ECDSA,
+# tryLater).
+mkdir -p corpus/ocsp_response
+for f in individual-good-ca individual-good-sha256-bykey individual-good-nonce \
+    individual-good-delegated revoked-ca employee-unknown-ca ec-good-ca trylater; do
+    cp "$pki/ocsp/$f.der" "corpus/ocsp_response/$f.der"
+done
 
 # A real GOST-2015 key (its certificate's subjectPublicKey contents), signature and
 # message would need a parser; seed with the shapes instead: lengths 0x83 (DER

@@ -93,3 +93,44 @@ pub fn gost_verify(data: &[u8]) {
         let _ = gost::verify(algorithm, key, message, signature);
     }
 }
+
+/// An OCSP response file given with `--ocsp`, or carried by a CMS (RFC 5940): read, then
+/// checked about each pair of the certificates it carries (at most four), as a certificate and
+/// its issuer, through the store (signature, responder, freshness and a nonce).
+pub fn ocsp_response(data: &[u8]) {
+    use crate::path::Certificate;
+    use crate::revocation::RevocationStatus;
+    use crate::revocation::ocsp::{Freshness, OcspCheck, OcspResponse, OcspStore};
+
+    let Ok(response) = OcspResponse::from_der(data) else {
+        return;
+    };
+    let mut store = OcspStore::new();
+    if store.add(data).is_err() {
+        return;
+    }
+    let Some(basic) = &response.basic else {
+        return;
+    };
+    let certificates: Vec<Certificate> = basic
+        .certs
+        .iter()
+        .take(4)
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect();
+    let good = |_: &Certificate, _: &Certificate| RevocationStatus::Good { source: Vec::new() };
+    for nonce in [None, Some(&[1u8, 2, 3][..])] {
+        let check = OcspCheck::new(1_781_524_800, Freshness::default(), &good);
+        let check = match nonce {
+            Some(nonce) => check.with_nonce(nonce),
+            None => check,
+        };
+        let _ = store.status_stable_until(&check);
+        for cert in &certificates {
+            for issuer in &certificates {
+                let lookup = store.status_with(None, cert, issuer, &check);
+                let _ = lookup.status();
+            }
+        }
+    }
+}

@@ -50,6 +50,28 @@ pub struct Policy {
     /// without it a CA with no usable CRL is TRY_LATER; with it off, a warning. A CA listed
     /// as revoked fails either way.
     pub require_ca_revocation: bool,
+    /// Where a certificate's revocation status is read, in order: the first source that
+    /// gives `good` or `revoked` decides (`["ocsp", "crl"]`: an OCSP response when one can be
+    /// believed, else the CRLs). A source left out is not asked.
+    pub revocation_sources: Vec<RevocationSource>,
+    /// Seconds an OCSP response's producedAt and thisUpdate may be after the validation time,
+    /// and the validation time after its nextUpdate (clocks differ).
+    pub ocsp_clock_skew: u32,
+    /// When set, an OCSP response is used only up to this many seconds after its thisUpdate,
+    /// whatever its nextUpdate; a response without nextUpdate is fresh this long (one day when
+    /// not set).
+    pub ocsp_max_age: Option<u32>,
+}
+
+/// A source of revocation status (`docs/verifier.md`, "OCSP").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum RevocationSource {
+    /// OCSP responses (RFC 6960): the caller's files and those the CMS carries (RFC 5940).
+    Ocsp,
+    /// CRLs (RFC 5280): the caller's and those the CMS carries.
+    Crl,
 }
 
 impl Default for Policy {
@@ -61,6 +83,9 @@ impl Default for Policy {
             allow_authentication_keys: false,
             enforce_check_digits: false,
             require_ca_revocation: true,
+            revocation_sources: vec![RevocationSource::Ocsp, RevocationSource::Crl],
+            ocsp_clock_skew: 300,
+            ocsp_max_age: None,
         }
     }
 }
@@ -75,6 +100,11 @@ pub enum PolicyError {
     /// A weak digest names no algorithm this engine knows.
     #[error("unknown digest algorithm {0:?} in weak-digests")]
     UnknownDigest(String),
+    /// revocation-sources is empty or names a source twice.
+    #[error(
+        "revocation-sources must name each of \"ocsp\" and \"crl\" at most once, and one at least"
+    )]
+    RevocationSources,
 }
 
 /// Why a signature breaks the policy.
@@ -122,11 +152,22 @@ impl Policy {
     /// weak-digests = ["SHA-1", "SHA-224"]
     /// enforce-check-digits = true
     /// require-ca-revocation = false
+    /// revocation-sources = ["crl", "ocsp"]
+    /// ocsp-clock-skew = 60
+    /// ocsp-max-age = 86400
     /// ```
     pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
         let policy: Self = toml::from_str(text).map_err(|e| PolicyError::Toml(e.to_string()))?;
         for name in &policy.weak_digests {
             parse_digest(name).ok_or_else(|| PolicyError::UnknownDigest(name.clone()))?;
+        }
+        let sources = &policy.revocation_sources;
+        let repeated = sources
+            .iter()
+            .enumerate()
+            .any(|(i, s)| sources.get(..i).is_some_and(|before| before.contains(s)));
+        if sources.is_empty() || repeated {
+            return Err(PolicyError::RevocationSources);
         }
         Ok(policy)
     }
@@ -292,5 +333,44 @@ mod tests {
             Err(PolicyError::UnknownDigest("MD5".into()))
         );
         assert_eq!(Policy::from_toml("").unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn revocation_sources_and_ocsp_tolerances() {
+        let default = Policy::default();
+        assert_eq!(
+            default.revocation_sources,
+            [RevocationSource::Ocsp, RevocationSource::Crl]
+        );
+        assert_eq!((default.ocsp_clock_skew, default.ocsp_max_age), (300, None));
+        let policy = Policy::from_toml(
+            "revocation-sources = [\"crl\"]\nocsp-clock-skew = 0\nocsp-max-age = 3600\n",
+        )
+        .unwrap();
+        assert_eq!(policy.revocation_sources, [RevocationSource::Crl]);
+        assert_eq!(
+            (policy.ocsp_clock_skew, policy.ocsp_max_age),
+            (0, Some(3600))
+        );
+        for bad in [
+            "revocation-sources = []",
+            "revocation-sources = [\"ocsp\", \"ocsp\"]",
+            "revocation-sources = [\"ocsp\", \"crl\", \"crl\"]",
+        ] {
+            assert_eq!(
+                Policy::from_toml(bad),
+                Err(PolicyError::RevocationSources),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Policy::from_toml("revocation-sources = [\"ldap\"]"),
+            Err(PolicyError::Toml(_))
+        ));
+        // The server's configuration passes a policy through TOML and back.
+        for policy in [default, policy] {
+            let text = toml::to_string(&policy).unwrap();
+            assert_eq!(Policy::from_toml(&text).unwrap(), policy);
+        }
     }
 }

@@ -333,8 +333,11 @@ impl Cache {
         key: (Fingerprint, Fingerprint),
         cached: CachedStatus,
     ) {
-        // Dates, a reason and the CRLs' summaries (cached and weighed on their own).
-        let weight = ENTRY.saturating_mul(1 + cached.report.sources.len());
+        // Dates, a reason and the CRLs' summaries (cached and weighed on their own), the OCSP
+        // response's summary and the notes on unbelieved ones.
+        let report = &cached.report;
+        let parts = 1 + report.sources.len() + usize::from(report.ocsp.is_some());
+        let weight = ENTRY.saturating_mul(parts + report.ocsp_ignored.len());
         self.revocations.insert(key, cached, weight);
     }
 

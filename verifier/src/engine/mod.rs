@@ -21,6 +21,7 @@ mod budget;
 mod cache;
 mod report;
 mod signer;
+mod sources;
 mod text;
 
 #[cfg(test)]
@@ -30,20 +31,22 @@ mod tests;
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use crate::cms::SignedData;
+use crate::cms::{RevocationInfoChoice, SignedData};
 use crate::crypto::{Content, DigestAlgorithm};
 use crate::identity::{Expectation, OwnershipMismatch};
 use crate::input::{InputFormat, decode_cms};
 use crate::path::{Certificate, CertificateStore, Limits};
 use crate::policy::Policy;
-use crate::revocation::CrlStore;
+use crate::revocation::ocsp::oids::ID_RI_OCSP_RESPONSE;
+use crate::revocation::{CrlStore, OcspStore};
 use crate::verdict::{Indication, SubIndication, Verdict};
 
 pub use budget::Budget;
 pub use cache::DEFAULT_BUDGET as DEFAULT_CACHE_BUDGET;
 pub use report::{
-    CertificateSummary, Check, CheckName, CrlSourceReport, Message, Outcome, OwnershipReport,
-    ProofOfExistence, Report, RevocationReport, SignerId, SignerReport, TimeStampReport,
+    CertificateSummary, Check, CheckName, CrlSourceReport, Message, OcspSourceReport, Outcome,
+    OwnershipReport, ProofOfExistence, Report, RevocationReport, SignerId, SignerReport,
+    TimeStampReport,
 };
 
 use budget::Digests;
@@ -133,6 +136,7 @@ pub enum RequestError {
 pub struct Verifier {
     store: CertificateStore,
     crls: CrlStore,
+    ocsp: OcspStore,
     policy: Policy,
     limits: Limits,
     budget: Budget,
@@ -145,6 +149,7 @@ impl Verifier {
         Self {
             store,
             crls,
+            ocsp: OcspStore::new(),
             policy,
             limits: Limits::default(),
             budget: Budget::default(),
@@ -156,6 +161,14 @@ impl Verifier {
     /// depend on the policy).
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        self.cache = Cache::new();
+        self
+    }
+
+    /// With these OCSP responses (RFC 6960; `qoima verify --ocsp`), asked in the policy's
+    /// order of revocation sources (what is cached so far is dropped).
+    pub fn with_ocsp(mut self, ocsp: OcspStore) -> Self {
+        self.ocsp = ocsp;
         self.cache = Cache::new();
         self
     }
@@ -250,12 +263,13 @@ impl Verifier {
             }
         };
 
-        let (cms_certificates, crls) = self.request_pools(&signed_data, &mut report.checks);
+        let (cms_certificates, crls, ocsp) = self.request_pools(&signed_data, &mut report.checks);
         let context = signer::Context {
             verifier: self,
             certificates: cms_certificates,
             untrusted: OnceCell::new(),
             crls: crls.as_ref(),
+            ocsp: ocsp.as_ref(),
             cms_certificates: signed_data.x509_certificates().collect(),
             content,
             digests,
@@ -310,13 +324,14 @@ impl Verifier {
             .map(|(n, max, what, done)| format!("the CMS has {n} {what}; at most {max} are {done}"))
     }
 
-    /// The CMS's certificates and CRLs as request-local pools; unreadable ones are reported
-    /// as warnings and left out.
+    /// The CMS's certificates, CRLs and OCSP responses (RFC 5940 §4.1: an `other`
+    /// RevocationInfoChoice of format id-ri-ocsp-response) as request-local pools;
+    /// unreadable ones are reported as warnings and left out.
     fn request_pools(
         &self,
         signed_data: &SignedData<'_>,
         checks: &mut Vec<Check>,
-    ) -> (Vec<Arc<Certificate>>, Option<CrlStore>) {
+    ) -> (Vec<Arc<Certificate>>, Option<CrlStore>, Option<OcspStore>) {
         let mut certificates = Vec::new();
         for der in signed_data.x509_certificates() {
             match self.cache.certificate(der) {
@@ -336,7 +351,26 @@ impl Verifier {
                 ));
             }
         }
-        (certificates, (!crls.is_empty()).then_some(crls))
+        let mut ocsp = OcspStore::new();
+        for choice in &signed_data.crls {
+            let RevocationInfoChoice::Other { format, info, .. } = choice else {
+                continue;
+            };
+            if format.as_bytes() != ID_RI_OCSP_RESPONSE {
+                continue;
+            }
+            if let Err(e) = ocsp.add(info) {
+                checks.push(Check::warning(
+                    CheckName::Format,
+                    format!("an OCSP response in the CMS is ignored: {e}"),
+                ));
+            }
+        }
+        (
+            certificates,
+            (!crls.is_empty()).then_some(crls),
+            (!ocsp.is_empty()).then_some(ocsp),
+        )
     }
 
     /// `docs/verify-contract.md`: met when at least one signer matches every expectation. When

@@ -12,6 +12,7 @@ use crate::cms::SignerIdentifier;
 use crate::crypto::{SignatureAlgorithm, SignerCryptoFacts};
 use crate::identity::Identity;
 use crate::path::{Certificate, Fingerprint};
+use crate::revocation::ocsp::{OcspAnswer, ResponderKind};
 use crate::revocation::{CrlSource, RevocationReason, RevocationStatus, UnknownReason};
 use crate::time::Time;
 use crate::verdict::{SubIndication, Verdict};
@@ -173,8 +174,64 @@ pub struct RevocationReport {
     pub reason: Option<RevocationReason>,
     /// Why no status could be read, when unknown.
     pub unknown_reason: Option<UnknownReason>,
-    /// The CRLs the status was read from (complete CRL, then delta).
+    /// The CRLs the status was read from (complete CRL, then delta); empty when it was
+    /// read from an OCSP response.
     pub sources: Vec<Arc<CrlSourceReport>>,
+    /// Which source gave the status: `ocsp` or `crl`; absent when it is unknown.
+    pub status_source: Option<&'static str>,
+    /// The OCSP response the status was read from, when `statusSource` is `ocsp`.
+    pub ocsp: Option<OcspSourceReport>,
+    /// OCSP responses about this certificate that were not believed, each as
+    /// `fingerprint: why`.
+    pub ocsp_ignored: Vec<String>,
+}
+
+/// An OCSP response a revocation status was read from (RFC 6960 §4.2.1).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OcspSourceReport {
+    /// SHA-256 of the OCSPResponse's DER, hex.
+    pub fingerprint: String,
+    /// `caller` (given to the verifier, `--ocsp`) or `cms` (carried by the signature,
+    /// RFC 5940).
+    pub origin: &'static str,
+    /// producedAt, RFC 3339: when the responder signed it.
+    pub produced_at: String,
+    /// thisUpdate, RFC 3339.
+    pub this_update: String,
+    /// nextUpdate, RFC 3339, if present.
+    pub next_update: Option<String>,
+    /// Who signed: `ca`, `delegated` or `delegated-nocheck` (RFC 6960 §4.2.2.2).
+    pub responder: &'static str,
+    /// The signer certificate's subject DN.
+    pub responder_subject: String,
+    /// The CertID's hash algorithm.
+    pub cert_id_hash: &'static str,
+}
+
+impl OcspSourceReport {
+    pub(crate) fn of(answer: &OcspAnswer) -> Self {
+        let verified = &answer.verified;
+        Self {
+            fingerprint: answer.response.to_string(),
+            origin: if answer.request_local {
+                "cms"
+            } else {
+                "caller"
+            },
+            produced_at: rfc3339(verified.produced_at),
+            this_update: rfc3339(verified.this_update),
+            next_update: verified.next_update.map(rfc3339),
+            responder: match verified.responder_kind {
+                ResponderKind::Ca => "ca",
+                ResponderKind::Delegated { nocheck: false } => "delegated",
+                ResponderKind::Delegated { nocheck: true } => "delegated-nocheck",
+            },
+            responder_subject: name(verified.responder.subject_raw()),
+            cert_id_hash: verified.cert_id_hash.name(),
+        }
+    }
 }
 
 impl RevocationReport {
@@ -190,6 +247,9 @@ impl RevocationReport {
             reason: None,
             unknown_reason: None,
             sources: Vec::new(),
+            status_source: None,
+            ocsp: None,
+            ocsp_ignored: Vec::new(),
         };
         match status {
             RevocationStatus::Good { source } => {

@@ -10,7 +10,9 @@ use crate::crypto::{self, Content, DigestAlgorithm, SignerCryptoError, SignerCry
 use crate::identity::{self, Expectation, Identity};
 use crate::oid::Oid;
 use crate::path::{self, Certificate, CertificateStore, Fingerprint, PathError, ValidatedPath};
-use crate::revocation::{CrlStore, RevocationDecision, RevocationStatus, Subject};
+use crate::revocation::{
+    CrlStore, OcspStore, RevocationDecision, RevocationStatus, Subject, UnknownReason,
+};
 use crate::timestamp::verify_signature_time_stamp;
 use crate::verdict::{SubIndication, Verdict};
 
@@ -18,8 +20,8 @@ use super::Verifier;
 use super::budget::Digests;
 use super::cache::{CachedPath, CachedStatus};
 use super::report::{
-    Check, CheckName, Message, ProofOfExistence, RevocationReport, SignerId, SignerReport,
-    TimeStampReport, hex, rfc3339,
+    Check, CheckName, Message, ProofOfExistence, SignerId, SignerReport, TimeStampReport, hex,
+    rfc3339,
 };
 
 /// What every signer of one request shares.
@@ -31,6 +33,8 @@ pub(super) struct Context<'r> {
     pub(super) untrusted: OnceCell<CertificateStore>,
     /// The CMS's own CRLs, beside the verifier's.
     pub(super) crls: Option<&'r CrlStore>,
+    /// The CMS's own OCSP responses (RFC 5940), beside the verifier's.
+    pub(super) ocsp: Option<&'r OcspStore>,
     /// The CMS's certificates as DER, for finding a TSA certificate.
     pub(super) cms_certificates: Vec<&'r [u8]>,
     pub(super) content: Content<'r>,
@@ -528,30 +532,25 @@ impl Context<'_> {
             })
     }
 
-    /// The status of `cert` at the validation time, from the cache when the request brings
-    /// no CRLs of its own.
+    /// The status of `cert` at the validation time, from the sources the policy names in its
+    /// order (`sources.rs`); from the cache when the request brings no CRLs or OCSP responses
+    /// of its own.
     fn status(&self, cert: &Certificate, issuer: &Certificate) -> CachedStatus {
-        let (cache, crls, at) = (
-            &self.verifier.cache,
-            &self.verifier.crls,
-            self.validation_time,
-        );
+        let (cache, at) = (&self.verifier.cache, self.validation_time);
         let key = (cert.fingerprint(), issuer.fingerprint());
-        if self.crls.is_none()
-            && let Some(cached) = cache.revocation(&key, at)
-        {
+        let request_local = self.crls.is_some() || self.ocsp.is_some();
+        if !request_local && let Some(cached) = cache.revocation(&key, at) {
             return cached;
         }
-        let status = crls.status_with(self.crls, cert, issuer, at);
-        let report = RevocationReport::of(cert.fingerprint(), &status, |s| cache.crl_source(s));
+        let resolved = self.resolve_status(cert, issuer);
         let cached = CachedStatus {
             from: at,
-            until: crls.status_stable_until(issuer, at),
-            status: Arc::new(status),
-            report: Arc::new(report),
+            until: resolved.until,
+            status: Arc::new(resolved.status),
+            report: Arc::new(resolved.report),
         };
-        // With the request's own CRLs the status is the request's: not cached.
-        if self.crls.is_none() {
+        // With the request's own CRLs or responses the status is the request's: not cached.
+        if !request_local {
             cache.remember_revocation(key, cached.clone());
         }
         cached
@@ -598,10 +597,27 @@ impl Context<'_> {
             report.checks.push(check);
         }
         if report.checks.len() == checks_before {
-            report.checks.push(Check::passed(
-                CheckName::Revocation,
-                "no certificate of the path is revoked",
-            ));
+            let from_ocsp: Vec<String> = report
+                .revocation
+                .iter()
+                .filter_map(|entry| entry.ocsp.as_ref())
+                .map(|ocsp| format!("{} ({})", ocsp.produced_at, ocsp.origin))
+                .collect();
+            let check = if from_ocsp.is_empty() {
+                Check::passed(
+                    CheckName::Revocation,
+                    "no certificate of the path is revoked",
+                )
+            } else {
+                Check::passed(
+                    CheckName::Revocation,
+                    format!(
+                        "no certificate of the path is revoked (OCSP responses produced {})",
+                        from_ocsp.join(", ")
+                    ),
+                )
+            };
+            report.checks.push(check);
         }
     }
 
@@ -683,6 +699,10 @@ fn describe_status(status: &RevocationStatus, who: &str) -> String {
         RevocationStatus::Revoked { date, reason, .. } => {
             format!("revoked on {} ({reason:?}): {who}", rfc3339(*date))
         }
+        RevocationStatus::Unknown {
+            why:
+                why @ (UnknownReason::NoOcsp | UnknownReason::OcspUnusable | UnknownReason::OcspUnknown),
+        } => format!("no usable revocation status ({why:?}): {who}"),
         RevocationStatus::Unknown { why } => format!("no usable CRL ({why:?}): {who}"),
         RevocationStatus::Good { .. } => format!("not revoked: {who}"),
     }

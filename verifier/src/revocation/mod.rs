@@ -18,6 +18,9 @@
 //! - [`RevocationStatus::decide`]: REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE, TRY_LATER or
 //!   valid-with-information, comparing date and reason with the best-signature-time.
 //!
+//! - [`ocsp`]: OCSP responses (RFC 6960), the other source of a status; the engine asks the
+//!   sources in the policy's order.
+//!
 //! Data flows one way: this module uses `path` and `crypto`; neither uses it. Inside, too:
 //! `types` (reason codes, CRL numbers) and `der` (strict DER reading) use no other file here;
 //! `index` and `status` use `types`; `build` uses `index`; `entries` uses `der`, `index` and
@@ -32,6 +35,7 @@ mod entries;
 mod error;
 mod index;
 mod layout;
+pub mod ocsp;
 mod status;
 mod types;
 
@@ -45,6 +49,7 @@ use std::sync::{Arc, Mutex};
 pub use crl::Crl;
 pub use error::{CrlError, CrlUnusable};
 pub use index::{RevokedEntry, RevokedSerials};
+pub use ocsp::OcspStore;
 pub use status::{CrlSource, RevocationDecision, RevocationStatus, Subject, UnknownReason};
 pub use types::{CrlNumber, RevocationReason};
 

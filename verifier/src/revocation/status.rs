@@ -41,27 +41,35 @@ pub enum UnknownReason {
     NoBaseCrl,
     /// The certificate's serial number could not be read.
     MalformedCertificate,
+    /// No OCSP response is about this certificate (RFC 6960).
+    NoOcsp,
+    /// OCSP responses are about this certificate, but none can be believed (signature,
+    /// responder, freshness, nonce: `ocsp::OcspUnusable`).
+    OcspUnusable,
+    /// The responder answered `unknown` (RFC 6960 §2.2).
+    OcspUnknown,
 }
 
 /// A certificate's status at the validation time (RFC 5280 §6.3.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RevocationStatus {
-    /// Not listed by the usable CRL(s) (the complete CRL first, then its delta).
+    /// Not listed by the usable CRL(s) (the complete CRL first, then its delta), or `good`
+    /// in a believed OCSP response.
     Good {
-        /// The CRL(s) consulted.
+        /// The CRL(s) consulted (none when the status is an OCSP response's).
         source: Vec<CrlSource>,
     },
-    /// Listed.
+    /// Listed, or `revoked` in a believed OCSP response.
     Revoked {
         /// revocationDate, unix seconds.
         date: i64,
         /// The reason (unspecified when the entry has no reasonCode).
         reason: RevocationReason,
-        /// The CRL(s) consulted.
+        /// The CRL(s) consulted (none when the status is an OCSP response's).
         source: Vec<CrlSource>,
     },
-    /// No usable CRL.
+    /// No usable CRL (or OCSP response).
     Unknown {
         /// Why.
         why: UnknownReason,

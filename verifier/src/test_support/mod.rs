@@ -154,4 +154,33 @@ pub(crate) mod pki {
         RSA1024_DETACHED_CMS = "cms/rsa1024.detached.p7s";
         RSA1024_ATTACHED_CMS = "cms/rsa1024.attached.p7s";
     }
+
+    /// OCSP requests, responses and responder certificates (`testdata/pki/ocsp.sh`; produced
+    /// 2026-06-15T10:00:00Z, nextUpdate 7 days later, unless said otherwise).
+    pub(crate) mod ocsp {
+        files! {
+            SHA1_REQUEST = "ocsp/individual-sha1.req";
+            SHA256_REQUEST = "ocsp/individual-sha256.req";
+            NONCE_REQUEST = "ocsp/individual-nonce.req";
+            GOOD_CA = "ocsp/individual-good-ca.der";
+            GOOD_SHA256_BYKEY = "ocsp/individual-good-sha256-bykey.der";
+            GOOD_NONCE = "ocsp/individual-good-nonce.der";
+            GOOD_DELEGATED = "ocsp/individual-good-delegated.der";
+            GOOD_NOCHECK = "ocsp/individual-good-nocheck.der";
+            GOOD_NOEKU = "ocsp/individual-good-noeku.der";
+            GOOD_EXPIRED = "ocsp/individual-good-expired.der";
+            WRONG_CERTID = "ocsp/individual-wrong-certid.der";
+            REVOKED_CA = "ocsp/revoked-ca.der";
+            REVOKED_LATER_CA = "ocsp/revoked-later-ca.der";
+            EMPLOYEE_UNKNOWN = "ocsp/employee-unknown-ca.der";
+            CA_RSA_GOOD_ROOT = "ocsp/ca-rsa-good-root.der";
+            EC_GOOD_CA = "ocsp/ec-good-ca.der";
+            CA_EC_GOOD_ROOT = "ocsp/ca-ec-good-root.der";
+            TRY_LATER = "ocsp/trylater.der";
+            RESPONDER = "ocsp/responder.cer";
+            RESPONDER_NOCHECK = "ocsp/responder-nocheck.cer";
+        }
+        pub const RESPONDER_NOCHECK_KEY: &str =
+            include_str!("../../testdata/pki/ocsp/responder-nocheck.key.pem");
+    }
 }

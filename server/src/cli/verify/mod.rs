@@ -11,7 +11,7 @@ use clap::Args;
 use qoima_verifier::identity::Expectation;
 use qoima_verifier::path::CertificateStore;
 use qoima_verifier::policy::Policy;
-use qoima_verifier::revocation::CrlStore;
+use qoima_verifier::revocation::{CrlStore, OcspStore};
 use qoima_verifier::verdict::Indication;
 use qoima_verifier::{
     Data, Request, RequestError, Verifier, decode_certificate_file, decode_crl_file,
@@ -36,6 +36,10 @@ pub struct VerifyArgs {
     /// CRLs (DER or PEM). Repeatable.
     #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
+    /// OCSP responses (RFC 6960 OCSPResponse, DER), asked before the CRLs unless the policy
+    /// says otherwise. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    ocsp: Vec<PathBuf>,
     /// The validation time, RFC 3339 (default: now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
@@ -86,7 +90,12 @@ pub fn verify(args: VerifyArgs, config: Option<&Path>) -> Result<ExitCode, Failu
     if let Some(manifest) = &args.batch {
         // A batch takes its trust store from the files given, or else from `--config`.
         let verifier = match config {
-            Some(config) if args.trust.is_empty() && args.ca.is_empty() && args.crl.is_empty() => {
+            Some(config)
+                if args.trust.is_empty()
+                    && args.ca.is_empty()
+                    && args.crl.is_empty()
+                    && args.ocsp.is_empty() =>
+            {
                 let settings = crate::config::load(Some(config))?;
                 match &args.policy {
                     Some(path) => settings.verifier.with_policy(policy(path)?),
@@ -148,7 +157,7 @@ fn expectation(args: &VerifyArgs) -> Expectation {
     }
 }
 
-/// The engine on the trust store of `--trust`, `--ca` and `--crl`, under `--policy`.
+/// The engine on the trust store of `--trust`, `--ca`, `--crl` and `--ocsp`, under `--policy`.
 fn verifier(args: &VerifyArgs) -> Result<Verifier, Failure> {
     let mut store = CertificateStore::new();
     for path in &args.trust {
@@ -175,11 +184,16 @@ fn verifier(args: &VerifyArgs) -> Result<Verifier, Failure> {
                 .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
         }
     }
+    let mut ocsp = OcspStore::new();
+    for path in &args.ocsp {
+        ocsp.add(&read(path)?)
+            .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    }
     let policy = match &args.policy {
         Some(path) => policy(path)?,
         None => Policy::default(),
     };
-    Ok(Verifier::new(store, crls, policy))
+    Ok(Verifier::new(store, crls, policy).with_ocsp(ocsp))
 }
 
 /// The policy of the TOML file at `path`.

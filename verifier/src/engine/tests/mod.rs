@@ -28,6 +28,7 @@ mod cache;
 mod chain;
 mod format;
 mod nca;
+mod ocsp;
 mod ownership;
 mod pss;
 mod report;
