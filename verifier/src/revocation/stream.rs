@@ -22,6 +22,7 @@ use crate::revocation::build::Builder;
 use crate::revocation::covered::Covered;
 use crate::revocation::crl::Crl;
 use crate::revocation::der::{self, MAX_HEADER};
+use crate::revocation::types::normalise;
 use crate::revocation::{entries, layout};
 use crate::signed::Signed;
 
@@ -170,12 +171,12 @@ fn read_entries<R: Read>(
         let Some((serial, entry, [])) = entries::canonical(input.available(size)) else {
             return Ok(None);
         };
-        // Room for the entries, from the first one's size and the list's (one allocation for
-        // entries of about one size; over-reserved pages are never touched, and
+        // Room for the entries, from the first one's size and serial and the list's size (one
+        // allocation for entries of about one size; over-reserved pages are never touched, and
         // `Builder::finish` gives back what is left).
         let builder = builder.get_or_insert_with(|| {
             let typical = (size - size / 8).max(19);
-            Builder::new(0, list_len / typical + 1)
+            Builder::new(normalise(serial).len(), list_len / typical + 1)
         });
         if builder.push_widening(serial, entry).is_err() {
             return Ok(None);

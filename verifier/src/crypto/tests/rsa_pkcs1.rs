@@ -52,10 +52,7 @@ fn resolved(hash: DigestAlgorithm, spki: &[u8]) -> Result<SignatureAlgorithm, Cr
 /// The verdicts of ring on `message` and of the digest path on its digest, which must agree;
 /// the common verdict.
 fn both(hash: DigestAlgorithm, key: &Key, message: &[u8], signature: &[u8]) -> bool {
-    let spki = spki_der(
-        &alg_id(oids::RSA_ENCRYPTION, Some(NULL)),
-        &key.public_key,
-    );
+    let spki = spki_der(&alg_id(oids::RSA_ENCRYPTION, Some(NULL)), &key.public_key);
     let algorithm = resolved(hash, &spki).unwrap();
     let whole = crypto::verify_signature(&algorithm, &key.public_key, message, signature);
     let digest = hash.digest(message);
@@ -205,7 +202,12 @@ fn every_octet_changed_in_ring_signatures_is_judged_as_ring_judges_it() {
         }
         // Shorter and longer signatures, and the modulus itself.
         assert!(!both(hash, &key, &message, &signature[1..]));
-        assert!(!both(hash, &key, &message, &[&[0], &signature[..]].concat()));
+        assert!(!both(
+            hash,
+            &key,
+            &message,
+            &[&[0], &signature[..]].concat()
+        ));
         assert!(!both(hash, &key, &message, &key.n));
     }
 }
@@ -240,7 +242,10 @@ fn the_digest_must_be_the_signature_algorithm_s() {
     };
     assert_eq!(verify(DigestAlgorithm::Sha256, &digest), Ok(()));
     assert_eq!(
-        verify(DigestAlgorithm::Sha512, &DigestAlgorithm::Sha512.digest(b"m")),
+        verify(
+            DigestAlgorithm::Sha512,
+            &DigestAlgorithm::Sha512.digest(b"m")
+        ),
         Err(CryptoError::DigestNotAccepted)
     );
     assert_eq!(
