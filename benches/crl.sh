@@ -2,7 +2,9 @@
 # Whole commands on 500 000-entry CRLs (made by `crl_memory`, see `crl_data.rs`): `qoima
 # verify` of the README's reference case (`individual.detached.p7s`, root-rsa → ca-rsa) with
 # ca-rsa's small fixture CRL, then with a large base CRL of ca-rsa instead (lean: 17.5 MB;
-# NCA-shaped: 26.6 MB), then with the NCA-shaped base and its delta. Wall time, CPU time
+# NCA-shaped: 26.6 MB), then with the NCA-shaped base and its delta, then the fixture CRL with
+# an NCA-shaped CRL in the name of NCA's GOST test CA besides (loaded, never checked: the cost
+# of loading a GOST-signed CRL). Wall time, CPU time
 # (user + system: steadier than wall time on a shared machine) and maximum RSS, median of RUNS
 # runs each; the per-entry figures are the differences to the small-CRL run. Beside them, in the same run: `openssl crl -noout` reading the same DER, and a plain
 # `sort` of the base's 500 000 serials (hex, one a line).
@@ -20,7 +22,7 @@ if [ -z "${QOIMA:-}" ]; then
     QOIMA=$CARGO_TARGET_DIR/release/qoima
 fi
 DIR=${CRL_DIR:-$(mktemp -d)}
-if [ ! -f "$DIR/base-nca.crl" ]; then
+if [ ! -f "$DIR/base-gost.crl" ]; then
     QOIMA_CRL_WRITE=$DIR cargo bench -q -p qoima-benches --bench crl_memory >/dev/null
 fi
 pki=verifier/testdata/pki
@@ -52,6 +54,7 @@ measure() {
 "${verify[@]}" --crl "$DIR/base-lean.crl" >/dev/null
 "${verify[@]}" --crl "$DIR/base-nca.crl" >/dev/null
 "${verify[@]}" --crl "$DIR/base-nca.crl" --crl "$DIR/delta-nca.crl" >/dev/null
+"${verify[@]}" --crl $pki/crl/ca-rsa.crl --crl "$DIR/base-gost.crl" >/dev/null
 
 read -r t0 c0 m0 <<<"$(measure "${verify[@]}" --crl $pki/crl/ca-rsa.crl)"
 row() {
@@ -74,6 +77,8 @@ row "qoima verify, lean base (17.5 MB)" $ENTRIES "${verify[@]}" --crl "$DIR/base
 row "qoima verify, NCA-shaped base (26.6 MB)" $ENTRIES "${verify[@]}" --crl "$DIR/base-nca.crl"
 row "qoima verify, NCA-shaped base + delta" $((ENTRIES + DELTA_ENTRIES)) \
     "${verify[@]}" --crl "$DIR/base-nca.crl" --crl "$DIR/delta-nca.crl"
+row "qoima verify, NCA-shaped GOST-signed base of another CA added" $ENTRIES \
+    "${verify[@]}" --crl $pki/crl/ca-rsa.crl --crl "$DIR/base-gost.crl"
 row "reference: openssl crl -noout, lean base" - \
     openssl crl -inform DER -in "$DIR/base-lean.crl" -noout
 row "reference: openssl crl -noout, NCA-shaped base" - \

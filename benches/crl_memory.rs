@@ -9,8 +9,9 @@
 //!
 //! `cargo bench -p qoima-benches --bench crl_memory` prints the table; with
 //! `QOIMA_CRL_WRITE=DIR` it writes the CRLs of `crl_data.rs` to DIR instead (for `crl.sh`):
-//! `base-nca.crl`, `delta-nca.crl`, `base-lean.crl` and `serials-nca.txt` (the base's serials
-//! in hex, one a line, for `sort`).
+//! `base-nca.crl`, `delta-nca.crl`, `base-lean.crl`, `base-gost.crl` (NCA-shaped, in the name
+//! of NCA's GOST test CA, not validly signed) and `serials-nca.txt` (the base's serials in hex,
+//! one a line, for `sort`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
@@ -106,6 +107,7 @@ fn write_files(dir: &str) {
             crl_data::delta_crl(Shape::Nca, ENTRIES, DELTA_NEW, DELTA_RELEASED),
         ),
         ("base-lean.crl", crl_data::base_crl(Shape::Lean, ENTRIES)),
+        ("base-gost.crl", crl_data::gost_base_crl(Shape::Nca, ENTRIES)),
     ];
     for (name, der) in &files {
         std::fs::write(format!("{dir}/{name}"), der).unwrap();
