@@ -107,7 +107,10 @@ fn write_files(dir: &str) {
             crl_data::delta_crl(Shape::Nca, ENTRIES, DELTA_NEW, DELTA_RELEASED),
         ),
         ("base-lean.crl", crl_data::base_crl(Shape::Lean, ENTRIES)),
-        ("base-gost.crl", crl_data::gost_base_crl(Shape::Nca, ENTRIES)),
+        (
+            "base-gost.crl",
+            crl_data::gost_base_crl(Shape::Nca, ENTRIES),
+        ),
     ];
     for (name, der) in &files {
         std::fs::write(format!("{dir}/{name}"), der).unwrap();

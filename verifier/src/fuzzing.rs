@@ -88,7 +88,8 @@ pub fn crl_file(data: &[u8]) {
             Err(_) => failed = true,
         }
     }
-    if let Ok(Some(streamed)) = crate::revocation::stream::read_crls(data) {
+    if let Ok(Some(streamed)) = crate::revocation::stream::read_crls(data, Some(data.len() as u64))
+    {
         assert!(
             !failed,
             "the stream took a file with a CRL that does not parse"

@@ -93,7 +93,8 @@ impl CrlStore {
     /// same either way, and so are the errors.
     pub fn add_file(&mut self, path: &Path) -> Result<Vec<Fingerprint>, CrlFileError> {
         let file = std::fs::File::open(path).map_err(CrlFileError::Read)?;
-        if let Some(crls) = stream::read_crls(file).map_err(CrlFileError::Read)? {
+        let size = file.metadata().ok().map(|m| m.len());
+        if let Some(crls) = stream::read_crls(file, size).map_err(CrlFileError::Read)? {
             return Ok(crls.into_iter().map(|crl| self.insert(crl)).collect());
         }
         let bytes = std::fs::read(path).map_err(CrlFileError::Read)?;

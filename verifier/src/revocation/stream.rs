@@ -33,14 +33,22 @@ const GENERALIZED_TIME: u8 = 0x18;
 
 /// The buffer: the largest entry taken, and how much is read at a time.
 const CHUNK: usize = 64 * 1024;
+/// What [`read_crls`] takes for the file's size when it is not known: the index is reserved
+/// for the entries of 16 MiB, and grows beyond.
+const UNKNOWN_SIZE: usize = 16 * 1024 * 1024;
 /// The most kept of a CRL around its list: the header's fields, the crlExtensions, the
 /// signature (a few kilobytes in practice).
 const MAX_AROUND_LIST: usize = 1024 * 1024;
 
 /// The CRLs of a DER CRL file read from `reader`, or `None` if the file is not all in the
 /// shape this module takes (the caller then reads it whole). An I/O error is an error.
-pub(crate) fn read_crls(reader: impl Read) -> io::Result<Option<Vec<Crl>>> {
+/// `size` is the file's size if known: the index is reserved for no more entries than the
+/// smaller of it and a list's declared length hold (a length is only a claim).
+pub(crate) fn read_crls(reader: impl Read, size: Option<u64>) -> io::Result<Option<Vec<Crl>>> {
     let mut input = Input::new(reader);
+    input.size = size.map_or(UNKNOWN_SIZE, |size| {
+        usize::try_from(size).unwrap_or(usize::MAX)
+    });
     let mut crls = Vec::new();
     loop {
         match read_crl(&mut input)? {
@@ -122,13 +130,15 @@ fn read_crl<R: Read>(input: &mut Input<R>) -> io::Result<Option<Crl>> {
 
     // crlExtensions, then signatureAlgorithm and signatureValue.
     let mut after_list = Vec::new();
-    let kept = before_list.len() + tbs_left;
+    let kept = before_list.len().saturating_add(tbs_left);
     if kept > MAX_AROUND_LIST || !input.take(tbs_left, &mut after_list)? {
         return Ok(None);
     }
     let tbs_digest = input.tbs.take().map(Hasher::finish);
     let mut signature = Vec::new();
-    if kept + signature_len > MAX_AROUND_LIST || !input.take(signature_len, &mut signature)? {
+    if kept.saturating_add(signature_len) > MAX_AROUND_LIST
+        || !input.take(signature_len, &mut signature)?
+    {
         return Ok(None);
     }
     let Some(fingerprint) = input.fingerprint.take() else {
@@ -176,7 +186,10 @@ fn read_entries<R: Read>(
         // `Builder::finish` gives back what is left).
         let builder = builder.get_or_insert_with(|| {
             let typical = (size - size / 8).max(19);
-            Builder::new(normalise(serial).len(), list_len / typical + 1)
+            Builder::new(
+                normalise(serial).len(),
+                list_len.min(input.size) / typical + 1,
+            )
         });
         if builder.push_widening(serial, entry).is_err() {
             return Ok(None);
@@ -218,6 +231,8 @@ struct Input<R> {
     fingerprint: Option<Sha256>,
     /// The digest of its tbsCertList, while the tbsCertList is consumed.
     tbs: Option<Hasher>,
+    /// The file's size, or [`UNKNOWN_SIZE`].
+    size: usize,
 }
 
 impl<R: Read> Input<R> {
@@ -229,6 +244,7 @@ impl<R: Read> Input<R> {
             end: 0,
             fingerprint: None,
             tbs: None,
+            size: UNKNOWN_SIZE,
         }
     }
 

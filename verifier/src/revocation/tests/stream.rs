@@ -54,11 +54,14 @@ impl Read for Trickle<'_> {
 
 /// The stream's CRLs of `file`, read at once and in small reads (the same either way).
 fn streamed(file: &[u8]) -> Option<Vec<Crl>> {
-    let at_once = read_crls(file).unwrap();
-    let trickled = read_crls(Trickle {
-        data: file,
-        step: 1,
-    })
+    let at_once = read_crls(file, Some(file.len() as u64)).unwrap();
+    let trickled = read_crls(
+        Trickle {
+            data: file,
+            step: 1,
+        },
+        None,
+    )
     .unwrap();
     assert!(at_once == trickled);
     at_once
@@ -106,6 +109,20 @@ fn what_the_stream_does_not_take_is_declined() {
     trailing.push(0);
     assert!(streamed(&trailing).is_none());
     assert!(streamed(b"").is_none());
+    // Lengths claiming gigabytes: declined at the end of the data, the index reserved for no
+    // more than the data holds.
+    let der = pki::CA_RSA_CRL;
+    assert_eq!(&der[151..154], &[0x30, 0x81, 0x9F]); // the list
+    let claims = [
+        &[
+            0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xF0, 0x30, 0x84, 0xFF, 0xFF, 0xFF, 0x00,
+        ][..],
+        &der[8..151],
+        &[0x30, 0x84, 0xFF, 0xFF, 0x00, 0x00],
+        &der[154..],
+    ]
+    .concat();
+    assert!(streamed(&claims).is_none());
 }
 
 #[test]
