@@ -71,7 +71,8 @@ fn read_crl<R: Read>(input: &mut Input<R>) -> io::Result<Option<Crl>> {
     let Some((tbs_len, tbs_header)) = input.header(SEQUENCE)? else {
         return Ok(None);
     };
-    let Some(signature_len) = outer_len.checked_sub(tbs_header.len() + tbs_len) else {
+    let Some(signature_len) = outer_len.checked_sub(tbs_header.len().saturating_add(tbs_len))
+    else {
         return Ok(None);
     };
 
@@ -92,7 +93,11 @@ fn read_crl<R: Read>(input: &mut Input<R>) -> io::Result<Option<Crl>> {
             (4, UTC_TIME | GENERALIZED_TIME) => field = 5,
             _ => break,
         }
-        let Some(size) = fits(header_len + len, &mut tbs_left, before_list.len()) else {
+        let Some(size) = fits(
+            header_len.saturating_add(len),
+            &mut tbs_left,
+            before_list.len(),
+        ) else {
             return Ok(None);
         };
         let start = before_list.len();
@@ -120,7 +125,7 @@ fn read_crl<R: Read>(input: &mut Input<R>) -> io::Result<Option<Crl>> {
     let Some((list_len, list_header)) = input.header(SEQUENCE)? else {
         return Ok(None);
     };
-    let Some(left) = tbs_left.checked_sub(list_header.len() + list_len) else {
+    let Some(left) = tbs_left.checked_sub(list_header.len().saturating_add(list_len)) else {
         return Ok(None);
     };
     tbs_left = left;
@@ -174,7 +179,7 @@ fn read_entries<R: Read>(
         let Some((_, len, header_len)) = input.peek_header()? else {
             return Ok(None);
         };
-        let size = header_len + len;
+        let size = header_len.saturating_add(len);
         if size > left || size > CHUNK || input.fill(size)? < size {
             return Ok(None);
         }
