@@ -1,4 +1,5 @@
-//! Large CRLs: loading and indexing 500 000 entries (`CrlStore::add`), and the cost of a
+//! Large CRLs: loading and indexing 500 000 entries (`CrlStore::add`, and `add_file` reading
+//! a file as a stream), and the cost of a
 //! revocation lookup per verification, for a base CRL and a base with a delta (RFC 5280
 //! §5.2.4). The CRLs are made by `crl_data.rs` (ca-rsa of the generated PKI signs them).
 //! References in the same run: x509-parser's `CertificateRevocationList::from_der` of the same
@@ -95,7 +96,42 @@ fn load(c: &mut Criterion) {
     group.bench_function("CrlStore::add, NCA-shaped base + delta", |b| {
         b.iter(|| store(&[black_box(&base), black_box(&delta)]))
     });
+    // NCA's own CRLs are GOST-signed: the tbsCertList's Streebog-512 digest is computed at
+    // load.
+    let gost = crl_data::gost_base_crl(Shape::Nca, ENTRIES);
+    group.bench_function("CrlStore::add, NCA-shaped, GOST signatureAlgorithm", |b| {
+        b.iter(|| store(&[black_box(&gost)]))
+    });
+    // The same CRLs from files read as a stream (`qoima verify --crl`), in the page cache.
+    let dir = std::env::temp_dir().join(format!("qoima-crl-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, der: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, der).unwrap();
+        path
+    };
+    let files = [
+        ("lean", vec![write("lean.crl", &lean)]),
+        ("NCA-shaped", vec![write("base.crl", &base)]),
+        (
+            "NCA-shaped base + delta",
+            vec![write("base.crl", &base), write("delta.crl", &delta)],
+        ),
+        ("NCA-shaped, GOST", vec![write("gost.crl", &gost)]),
+    ];
+    for (case, paths) in &files {
+        group.bench_function(format!("CrlStore::add_file (stream), {case}"), |b| {
+            b.iter(|| {
+                let mut store = CrlStore::new();
+                for path in paths {
+                    store.add_file(black_box(path)).unwrap();
+                }
+                store
+            })
+        });
+    }
     group.finish();
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn lookup(c: &mut Criterion) {

@@ -70,12 +70,31 @@ pub fn certificate_file(data: &[u8]) {
     }
 }
 
-/// A CRL file given with `--crl`.
+/// A CRL file given with `--crl`. Read as a stream too (`CrlStore::add_file`): when the
+/// stream takes the file, its CRLs must be exactly those decoded and parsed whole.
+///
+/// # Panics
+///
+/// When the stream reads a CRL the whole file does not give, or another one.
 pub fn crl_file(data: &[u8]) {
     let mut store = CrlStore::new();
+    let mut whole = Vec::new();
+    let mut failed = false;
     for der in decode_crl_file(data).into_iter().flatten() {
         let _ = CertificateRevocationList::from_der(&der);
         let _ = store.add(&der);
+        match crate::revocation::Crl::from_der(&der) {
+            Ok(crl) => whole.push(crl),
+            Err(_) => failed = true,
+        }
+    }
+    if let Ok(Some(streamed)) = crate::revocation::stream::read_crls(data, Some(data.len() as u64))
+    {
+        assert!(
+            !failed,
+            "the stream took a file with a CRL that does not parse"
+        );
+        assert!(streamed == whole, "the stream read other CRLs");
     }
 }
 

@@ -67,6 +67,7 @@
 //! does not parse or is out of range is a usage error naming it. Zero and absurd values are
 //! refused in either place: each key has a range, given in the error.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -268,7 +269,18 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
         let bad = |e: &dyn std::fmt::Display| {
             problem(format!("trust.crls: {}: {e}", base.join(listed).display()))
         };
-        for der in decode_crl_file(&bytes).map_err(|e| bad(&e))? {
+        let decoded = decode_crl_file(&bytes).map_err(|e| bad(&e))?;
+        // A file that is one DER CRL is kept as read, not copied: a large CRL is held once
+        // (for the vault) beside its index.
+        if let [Cow::Borrowed(der)] = decoded.as_slice()
+            && der.len() == bytes.len()
+        {
+            drop(decoded);
+            crls.add(&bytes).map_err(|e| bad(&e))?;
+            crl_ders.push(bytes);
+            continue;
+        }
+        for der in decoded {
             crls.add(&der).map_err(|e| bad(&e))?;
             crl_ders.push(der.into_owned());
         }

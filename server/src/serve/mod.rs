@@ -44,6 +44,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     let kept = crate::cli::gc::crl_addresses(&crls);
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
+    // Their DER is in the vault now; the verifier holds their indexes. Not kept for the
+    // server's lifetime.
+    drop(crls);
     let uploads = UploadStore::open(
         &dir.join("uploads"),
         UploadConfig {

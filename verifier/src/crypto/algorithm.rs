@@ -260,6 +260,24 @@ pub(crate) fn resolve_key(
     Ok(resolved)
 }
 
+/// The digest from which a signature of `signature_alg` (a certificate's or CRL's
+/// signatureAlgorithm) is verified by
+/// [`verify_signature_digest`](crate::crypto::verify_signature_digest), whatever the signer's
+/// key: that of sha{1,256,384,512}WithRSAEncryption (RSASSA-PKCS1-v1_5) and of NCA's GOST
+/// algorithms, parameters absent or NULL. `None` when the whole message is needed (ECDSA,
+/// Ed25519 and RSASSA-PSS go to ring whole) or the algorithm is not one of these; the check
+/// itself still resolves the algorithm against the key.
+pub fn digest_of_signature(signature_alg: &AlgorithmIdentifier<'_>) -> Option<DigestAlgorithm> {
+    let oid = signature_alg.algorithm;
+    if !signature_alg.parameters_absent_or_null() {
+        return None;
+    }
+    rsa_pkcs1_digest(oid).or_else(|| {
+        GostAlgorithm::from_signature_oid(oid)
+            .map(|gost| DigestAlgorithm::from(gost.digest_algorithm()))
+    })
+}
+
 fn rsa_pkcs1_digest(oid: Oid<'_>) -> Option<DigestAlgorithm> {
     if oid == oids::SHA1_WITH_RSA {
         Some(DigestAlgorithm::Sha1)

@@ -9,7 +9,8 @@
 //!   RFC 8017 / RFC 4055, and PSS with other salt lengths than the hash's on crypto-bigint;
 //!   ECDSA P-256/P-384, RFC 5758 / RFC 3279; Ed25519, RFC 8410; NCA GOST
 //!   through [`crate::gost`]); unknown algorithms are errors naming the OID;
-//! - [`verify_signature`] / [`verify_signature_digest`]: the mathematical check;
+//! - [`verify_signature`] / [`verify_signature_digest`]: the mathematical check, of the whole
+//!   message or (GOST, RSA PKCS#1 v1.5: [`digest_of_signature`]) of its digest;
 //! - [`DigestAlgorithm`]: SHA-1/224/256/384/512, Streebog-256/512, GOST R 34.11-94, one-shot,
 //!   in parts, or incrementally;
 //! - [`verify_signer_info`]: one CMS SignerInfo (RFC 5652 §5.4): ESS signing-certificate
@@ -20,7 +21,8 @@
 //! below the key decoder (`key.rs`), the algorithm table (`algorithm.rs`) and the errors, so
 //! that dependencies run one way (`algorithm.rs` uses `key.rs`, never the reverse). `pss.rs`
 //! reads RSASSA-PSS-params; `rsa.rs` verifies the PSS signatures ring cannot (a salt length
-//! other than the hash length) with those parameters.
+//! other than the hash length) with those parameters, and PKCS#1 v1.5 signatures from a
+//! digest.
 //!
 //! ```
 //! use qoima_verifier::crypto::{self, Content, DigestAlgorithm};
@@ -55,7 +57,7 @@ mod types;
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;
 
-pub use algorithm::resolve;
+pub use algorithm::{digest_of_signature, resolve};
 pub use digest::{DigestAlgorithm, Hasher};
 pub use error::{CryptoError, SignerCryptoError};
 pub use signature::{accepts_digest, verify_signature, verify_signature_digest};

@@ -1,7 +1,12 @@
-//! RSASSA-PSS verification for the salt lengths ring does not take (RFC 8017 §8.1.2): the RSA
-//! public operation (RSAVP1, §5.2.2) on crypto-bigint (fixed-size integers of the smallest of
-//! 2048, 3072, 4096, 6144 and 8192 bits that holds the modulus, Montgomery form with the
-//! modulus given at run time), then EMSA-PSS-VERIFY (§9.1.2) with MGF1 (appendix B.2.1).
+//! RSA verification where ring cannot: the RSA public operation (RSAVP1, RFC 8017 §5.2.2) on
+//! crypto-bigint (fixed-size integers of the smallest of 2048, 3072, 4096, 6144 and 8192 bits
+//! that holds the modulus, Montgomery form with the modulus given at run time), then
+//!
+//! - EMSA-PSS-VERIFY (§9.1.2) with MGF1 (appendix B.2.1), for the RSASSA-PSS salt lengths ring
+//!   does not take (§8.1.2);
+//! - EMSA-PKCS1-v1_5 (§9.2) for RSASSA-PKCS1-v1_5 (§8.2.2) from a precomputed digest: ring
+//!   hashes the whole message itself, and a CRL's store keeps only the digest of its
+//!   tbsCertList (`revocation/covered.rs`).
 //!
 //! ring verifies RSASSA-PSS only with a salt as long as the hash, which RFC 8017 §9.1
 //! recommends but does not require: "Typical salt lengths in octets are hLen ... and 0", and
@@ -9,11 +14,12 @@
 //! the common case (salt = hash length) stays with ring (`signature.rs`).
 //!
 //! Every check is strict, as ring's are for its own case: the key is the DER `RSAPublicKey`
-//! (appendix A.1.1) with a modulus of 2048 to 8192 bits and an odd exponent from 3 to 2^33 - 1;
-//! the signature is exactly as long as the modulus and below it; the encoded message has its
-//! leftmost bits zero, the trailer 0xbc, zero padding then 0x01, and a salt of exactly the
-//! declared length. Everything verified here is public, so nothing needs to run in constant
-//! time.
+//! (appendix A.1.1) with a modulus of 2048 (1024 for PKCS#1 v1.5, as ring's legacy verifiers)
+//! to 8192 bits and an odd exponent from 3 to 2^33 - 1; the signature is exactly as long as
+//! the modulus and below it; a PSS encoded message has its leftmost bits zero, the trailer
+//! 0xbc, zero padding then 0x01, and a salt of exactly the declared length; a PKCS#1 v1.5 one
+//! is compared in full with the one encoding of the digest (§8.2.2 step 4), as ring does.
+//! Everything verified here is public, so nothing needs to run in constant time.
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Limb, U64, U2048, U3072, U4096, U6144, U8192, Uint};
@@ -26,6 +32,9 @@ use crate::crypto::pss::PssParameters;
 /// The modulus sizes verified, as ring's `RSA_PSS_2048_8192_*`; whether a size is strong
 /// enough is the policy's (`min-rsa-bits`).
 const MIN_MODULUS_BITS: usize = 2048;
+/// The smallest PKCS#1 v1.5 modulus, as ring's `RSA_PKCS1_1024_8192_*_FOR_LEGACY_USE_ONLY`
+/// (which hash goes with which size is `algorithm.rs`'s `ring_algorithm`).
+const MIN_PKCS1_MODULUS_BITS: usize = 1024;
 const MAX_MODULUS_BITS: usize = 8192;
 /// The largest public exponent taken, as ring: 2^33 - 1.
 const MAX_EXPONENT_BITS: u32 = 33;
@@ -39,7 +48,7 @@ pub(crate) fn verify_pss(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let key = RsaPublicKey::from_der(public_key)?;
+    let key = RsaPublicKey::from_der(public_key, MIN_MODULUS_BITS)?;
     // Step 2: RSAVP1, then I2OSP to emLen = ceil((modBits - 1) / 8) octets.
     let m = key.rsavp1(signature).ok_or(CryptoError::BadSignature)?;
     let em_bits = key.bits.saturating_sub(1);
@@ -120,6 +129,83 @@ pub(crate) fn emsa_pss_verify(
     h_prime == h
 }
 
+/// RSASSA-PKCS1-V1_5-VERIFY (RFC 8017 §8.2.2) of `signature` under `public_key` (the DER
+/// `RSAPublicKey`) for a message whose `hash` digest is `digest`. Every failure is
+/// [`CryptoError::BadSignature`], a malformed key too, as ring reports them for the whole
+/// message.
+pub(crate) fn verify_pkcs1_v1_5_digest(
+    hash: DigestAlgorithm,
+    public_key: &[u8],
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    let key = RsaPublicKey::from_der(public_key, MIN_PKCS1_MODULUS_BITS)
+        .map_err(|_| CryptoError::BadSignature)?;
+    // Steps 1-2: the length check, RSAVP1 and I2OSP to k octets.
+    let em = key.rsavp1(signature).ok_or(CryptoError::BadSignature)?;
+    // Steps 3-4: EMSA-PKCS1-V1_5-ENCODE of the digest to k octets, compared in full.
+    match emsa_pkcs1_v1_5_encode(hash, digest, em.len()) {
+        Some(expected) if expected == em => Ok(()),
+        _ => Err(CryptoError::BadSignature),
+    }
+}
+
+/// EMSA-PKCS1-v1_5-ENCODE (RFC 8017 §9.2) from the digest `h`: `0x00 || 0x01 || PS || 0x00 ||
+/// T` in `em_len` octets, T the DER DigestInfo with NULL parameters (note 1's prefixes) and PS
+/// at least eight 0xff octets. `None` for a hash without a prefix here, a digest of the wrong
+/// length, or "intended encoded message length too short".
+pub(crate) fn emsa_pkcs1_v1_5_encode(
+    hash: DigestAlgorithm,
+    h: &[u8],
+    em_len: usize,
+) -> Option<Vec<u8>> {
+    let prefix = digest_info_prefix(hash)?;
+    if h.len() != hash.output_len() {
+        return None;
+    }
+    let t_len = prefix.len() + h.len();
+    // Step 3: emLen < tLen + 11 is too short (PS would have fewer than 8 octets).
+    let ps_len = em_len.checked_sub(t_len)?.checked_sub(3)?;
+    if ps_len < 8 {
+        return None;
+    }
+    let mut em = Vec::with_capacity(em_len);
+    em.extend_from_slice(&[0x00, 0x01]);
+    em.resize(2 + ps_len, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(prefix);
+    em.extend_from_slice(h);
+    Some(em)
+}
+
+/// The DER of `DigestInfo` up to the digest's octets (RFC 8017 §9.2 note 1): the
+/// AlgorithmIdentifier with NULL parameters, then the OCTET STRING header.
+fn digest_info_prefix(hash: DigestAlgorithm) -> Option<&'static [u8]> {
+    Some(match hash {
+        DigestAlgorithm::Sha1 => &[
+            0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+            0x14,
+        ],
+        DigestAlgorithm::Sha224 => &[
+            0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x04, 0x05, 0x00, 0x04, 0x1c,
+        ],
+        DigestAlgorithm::Sha256 => &[
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x05, 0x00, 0x04, 0x20,
+        ],
+        DigestAlgorithm::Sha384 => &[
+            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x02, 0x05, 0x00, 0x04, 0x30,
+        ],
+        DigestAlgorithm::Sha512 => &[
+            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x03, 0x05, 0x00, 0x04, 0x40,
+        ],
+        _ => return None,
+    })
+}
+
 /// MGF1 (RFC 8017 appendix B.2.1): `mask_len` octets of Hash(seed || C) for C = 0, 1, ...
 /// as four octets. Step 1's bound (maskLen > 2^32 hLen) cannot be reached: a mask is shorter
 /// than the modulus.
@@ -147,7 +233,7 @@ struct RsaPublicKey<'a> {
 impl<'a> RsaPublicKey<'a> {
     /// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017
     /// appendix A.1.1), DER: minimal lengths and minimal positive integers.
-    fn from_der(der: &'a [u8]) -> Result<Self, CryptoError> {
+    fn from_der(der: &'a [u8], min_bits: usize) -> Result<Self, CryptoError> {
         const BAD: CryptoError = CryptoError::MalformedKey("RSAPublicKey is not DER");
         let tlv = Tlv::parse_single(der).map_err(|_| BAD)?;
         if tlv.tag() != Tag::SEQUENCE || !is_der_header(&tlv) {
@@ -163,9 +249,9 @@ impl<'a> RsaPublicKey<'a> {
         let exponent = positive_integer(&exponent).ok_or(BAD)?;
 
         let bits = bit_length(modulus);
-        if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
+        if !(min_bits..=MAX_MODULUS_BITS).contains(&bits) {
             return Err(CryptoError::MalformedKey(
-                "RSA modulus is outside 2048 to 8192 bits",
+                "RSA modulus is outside the sizes verified (2048, or 1024 for PKCS#1 v1.5, to 8192 bits)",
             ));
         }
         if modulus.last().is_none_or(|b| b & 1 == 0) {

@@ -3,7 +3,7 @@
 use crate::crypto::CryptoError;
 use crate::crypto::digest::DigestAlgorithm;
 use crate::crypto::rsa;
-use crate::crypto::types::SignatureAlgorithm;
+use crate::crypto::types::{SignatureAlgorithm, SignatureScheme};
 use crate::gost::{self, GostError};
 
 /// Verifies `signature` over `message` with `public_key`, the subjectPublicKey BIT STRING
@@ -38,8 +38,10 @@ pub fn verify_signature(
 }
 
 /// Verifies `signature` over a message of which only the `digest` (computed with
-/// `digest_algorithm`) is known. Only GOST signatures sign a digest this layer can take;
-/// every other algorithm answers [`CryptoError::DigestNotAccepted`] (ring verifies whole
+/// `digest_algorithm`) is known. GOST signatures sign a digest, and RSASSA-PKCS1-v1_5 is
+/// verified here from one (RFC 8017 §8.2.2, `rsa.rs`; the same key sizes and hashes as the
+/// whole message with ring, and every failure [`CryptoError::BadSignature`] as ring's).
+/// Every other algorithm answers [`CryptoError::DigestNotAccepted`] (ring verifies whole
 /// messages only), as does a digest of another algorithm than the signature's.
 pub fn verify_signature_digest(
     algorithm: &SignatureAlgorithm,
@@ -48,23 +50,36 @@ pub fn verify_signature_digest(
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    match algorithm.gost() {
-        Some(gost)
-            if DigestAlgorithm::from(gost.digest_algorithm()) == digest_algorithm
-                && digest.len() == digest_algorithm.output_len() =>
+    if let Some(gost) = algorithm.gost() {
+        return if DigestAlgorithm::from(gost.digest_algorithm()) == digest_algorithm
+            && digest.len() == digest_algorithm.output_len()
         {
             gost::verify_digest(gost, public_key, digest, signature).map_err(gost_error)
-        }
-        _ => Err(CryptoError::DigestNotAccepted),
+        } else {
+            Err(CryptoError::DigestNotAccepted)
+        };
     }
+    if algorithm.scheme != SignatureScheme::RsaPkcs1v15 {
+        return Err(CryptoError::DigestNotAccepted);
+    }
+    // The key sizes and hashes ring verifies for the whole message (`ring_algorithm`).
+    algorithm.ring_algorithm()?;
+    if algorithm.digest != Some(digest_algorithm) || digest.len() != digest_algorithm.output_len() {
+        return Err(CryptoError::DigestNotAccepted);
+    }
+    rsa::verify_pkcs1_v1_5_digest(digest_algorithm, public_key, digest, signature)
 }
 
 /// Whether [`verify_signature_digest`] can verify `algorithm` from a `digest_algorithm`
 /// digest.
 pub fn accepts_digest(algorithm: &SignatureAlgorithm, digest_algorithm: DigestAlgorithm) -> bool {
-    algorithm
-        .gost()
-        .is_some_and(|gost| DigestAlgorithm::from(gost.digest_algorithm()) == digest_algorithm)
+    match algorithm.gost() {
+        Some(gost) => DigestAlgorithm::from(gost.digest_algorithm()) == digest_algorithm,
+        None => {
+            algorithm.scheme == SignatureScheme::RsaPkcs1v15
+                && algorithm.digest == Some(digest_algorithm)
+        }
+    }
 }
 
 fn gost_error(error: GostError) -> CryptoError {

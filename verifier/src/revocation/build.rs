@@ -47,6 +47,23 @@ impl Builder {
         Ok(())
     }
 
+    /// [`Self::push`] for a builder that does not know the longest serial beforehand (a CRL
+    /// read as a stream): a serial that does not fit widens the records to the width
+    /// [`Self::new`] would have chosen for it (20 octets for a longer one, which goes to the
+    /// side table), so that the index is the same. With
+    /// serials of one length (a CA's usual), that happens at the first entry if at all.
+    pub(crate) fn push_widening(
+        &mut self,
+        serial: &[u8],
+        entry: RevokedEntry,
+    ) -> Result<(), DateOutOfRange> {
+        let width = self.index.records.width();
+        if normalise(serial).len() > width && width < 20 {
+            self.index.records = self.index.records.widened(normalise(serial).len());
+        }
+        self.push(serial, entry)
+    }
+
     /// Sorts. `relist` is called only if a serial is listed twice: it must give every entry
     /// again, in listing order, to the function it is passed.
     pub(crate) fn finish(

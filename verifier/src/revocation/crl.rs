@@ -40,12 +40,13 @@ fn malformed(what: impl fmt::Display) -> CrlError {
 }
 
 /// A parsed CRL. Its signature is not checked here: [`Crl::verify_issued_by`] does that
-/// against a given issuer certificate (the store caches the verdict).
-#[derive(Clone)]
+/// against a given issuer certificate (the store caches the verdict). Two are equal when
+/// everything read from them is.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Crl {
     fingerprint: Fingerprint,
-    /// The original tbsCertList bytes (never re-encoded), or for GOST their digest once
-    /// checked.
+    /// The original tbsCertList bytes (never re-encoded), or their digest when the signature
+    /// is verified from one (RSA PKCS#1 v1.5, GOST).
     covered: Covered,
     signature_algorithm: Vec<u8>,
     signature: Vec<u8>,
@@ -82,16 +83,51 @@ impl Crl {
 
     /// [`Self::from_der`] with the DER's fingerprint already computed (the store has it).
     pub(crate) fn from_der_with(der: &[u8], fingerprint: Fingerprint) -> Result<Self, CrlError> {
-        let crate::signed::Signed {
-            tbs,
-            signature_algorithm,
-            signature,
-        } = crate::signed::Signed::from_der(der).map_err(malformed)?;
-
+        let signed = crate::signed::Signed::from_der(der).map_err(malformed)?;
         // x509-parser reads all but the entries when the list can be split off (`layout.rs`);
         // otherwise it reads them too, as objects.
         let split = layout::split(der);
         let header = split.as_ref().map_or(der, |s| s.without_list.as_slice());
+        let list = split.as_ref().map_or(&[][..], |s| s.list);
+        Self::assemble(header, signed, fingerprint, |parsed, algorithm| {
+            Ok((
+                index(parsed, list)?,
+                Covered::new(signed.tbs.raw(), algorithm),
+            ))
+        })
+    }
+
+    /// The CRL whose DER without its entries is `without_list` (`layout::without_list`), and
+    /// whose entries and tbsCertList digest were read from a stream (`stream.rs`).
+    pub(crate) fn from_streamed(
+        without_list: &[u8],
+        fingerprint: Fingerprint,
+        revoked: RevokedSerials,
+        covered: Covered,
+    ) -> Result<Self, CrlError> {
+        let signed = crate::signed::Signed::from_der(without_list).map_err(malformed)?;
+        Self::assemble(without_list, signed, fingerprint, |_, _| {
+            Ok((revoked, covered))
+        })
+    }
+
+    /// The CRL of `signed` whose header x509-parser reads from `header`; `entries` gives the
+    /// index (from the entries x509-parser parsed, if any) and what the signature covers (for
+    /// the signatureAlgorithm).
+    fn assemble(
+        header: &[u8],
+        signed: crate::signed::Signed<'_>,
+        fingerprint: Fingerprint,
+        entries: impl FnOnce(
+            &[RevokedCertificate<'_>],
+            Option<&AlgorithmIdentifier<'_>>,
+        ) -> Result<(RevokedSerials, Covered), CrlError>,
+    ) -> Result<Self, CrlError> {
+        let crate::signed::Signed {
+            signature_algorithm,
+            signature,
+            ..
+        } = signed;
         let (rest, crl) = CertificateRevocationList::from_der(header).map_err(malformed)?;
         if !rest.is_empty() {
             return Err(malformed("trailing data"));
@@ -127,14 +163,15 @@ impl Crl {
             }
         }
 
-        let revoked = index(
+        let algorithm = AlgorithmIdentifier::from_tlv(signature_algorithm, "signatureAlgorithm");
+        let (revoked, covered) = entries(
             &crl.tbs_cert_list.revoked_certificates,
-            split.as_ref().map_or(&[][..], |s| s.list),
+            algorithm.as_ref().ok(),
         )?;
 
         Ok(Self {
             fingerprint,
-            covered: Covered::new(tbs.raw()),
+            covered,
             signature_algorithm: signature_algorithm.raw().to_vec(),
             signature: signature.to_vec(),
             issuer: crl.issuer().as_raw().to_vec(),
@@ -193,7 +230,7 @@ impl Crl {
     }
 
     /// The heap bytes this CRL holds: its index, what its signature covers (the tbsCertList,
-    /// or for GOST its digest once checked) and its header fields.
+    /// or its digest) and its header fields.
     pub fn heap_size(&self) -> usize {
         self.revoked.heap_size()
             + self.covered.heap_size()

@@ -9,34 +9,43 @@
 /// One TLV at the start of `input`: its tag byte, its content and what follows. `None` for a
 /// high tag number, the indefinite form, a non-minimal length, or truncation.
 pub(crate) fn read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (tag, len, header_len) = header(input)?;
+    let (content, rest) = input.get(header_len..)?.split_at_checked(len)?;
+    Some((tag, content, rest))
+}
+
+/// The header of the TLV at the start of `input`: its tag byte, its content length and the
+/// header's own length (at most [`MAX_HEADER`] octets). `None` as for [`read`], the content
+/// aside (it may be absent: a stream reads headers first).
+pub(crate) fn header(input: &[u8]) -> Option<(u8, usize, usize)> {
     let (&tag, rest) = input.split_first()?;
     if tag & 0x1F == 0x1F {
         return None;
     }
     let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        // 0x80 is the indefinite form; more than four length octets is no CRL of this world.
-        let count = usize::from(first & 0x7F);
-        if !(1..=4).contains(&count) {
-            return None;
-        }
-        let (octets, rest) = rest.split_at_checked(count)?;
-        if octets.first() == Some(&0) {
-            return None;
-        }
-        let len = octets
-            .iter()
-            .fold(0usize, |len, &b| (len << 8) | usize::from(b));
-        if len < 0x80 {
-            return None;
-        }
-        (len, rest)
-    };
-    let (content, rest) = rest.split_at_checked(len)?;
-    Some((tag, content, rest))
+    if first < 0x80 {
+        return Some((tag, usize::from(first), 2));
+    }
+    // 0x80 is the indefinite form; more than four length octets is no CRL of this world.
+    let count = usize::from(first & 0x7F);
+    if !(1..=4).contains(&count) {
+        return None;
+    }
+    let octets = rest.get(..count)?;
+    if octets.first() == Some(&0) {
+        return None;
+    }
+    let len = octets
+        .iter()
+        .fold(0usize, |len, &b| (len << 8) | usize::from(b));
+    if len < 0x80 {
+        return None;
+    }
+    Some((tag, len, 2 + count))
 }
+
+/// The longest header [`header`] reads: tag, length octet, four length octets.
+pub(crate) const MAX_HEADER: usize = 6;
 
 /// The content of a TLV with tag `tag` at the start of `input`, and what follows.
 pub(crate) fn read_tagged(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {

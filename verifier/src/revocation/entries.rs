@@ -102,7 +102,7 @@ pub(crate) fn from_x509(listed: &RevokedCertificate<'_>) -> Result<RevokedEntry,
 }
 
 /// The first entry of `list` if it is in the canonical form: serial, entry, what follows.
-fn canonical(list: &[u8]) -> Option<(&[u8], RevokedEntry, &[u8])> {
+pub(crate) fn canonical(list: &[u8]) -> Option<(&[u8], RevokedEntry, &[u8])> {
     let (entry, rest) = der::read_tagged(list, SEQUENCE)?;
     let (serial, fields) = der::read_tagged(entry, INTEGER)?;
     let (tag, time, extensions) = der::read(fields)?;

@@ -50,3 +50,27 @@ impl fmt::Display for CrlUnusable {
 }
 
 impl std::error::Error for CrlUnusable {}
+
+/// Why a CRL file could not be added to a store ([`crate::revocation::CrlStore::add_file`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CrlFileError {
+    /// The file could not be read.
+    Read(std::io::Error),
+    /// The file is not a CRL file: DER, PEM or base64 ([`crate::input::decode_crl_file`]).
+    Input(crate::input::InputError),
+    /// A CRL in the file does not parse.
+    Crl(CrlError),
+}
+
+impl fmt::Display for CrlFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Read(e) => write!(f, "cannot read: {e}"),
+            Self::Input(e) => e.fmt(f),
+            Self::Crl(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CrlFileError {}

@@ -56,7 +56,7 @@ impl Packed {
 
 /// `R`-byte records: an `R - 8`-octet key, then the [`Packed`] entry (big-endian, so that a
 /// record's byte order sorts by key first).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Records {
     /// Serials of up to 8 octets.
     Key8(Vec<[u8; 16]>),
@@ -98,6 +98,25 @@ impl Records {
         }
     }
 
+    /// The same records with keys for serials of `longest` octets, the capacity kept.
+    pub(crate) fn widened(&self, longest: usize) -> Self {
+        let capacity = each_width!(self, v => v.capacity());
+        let mut wider = Self::for_longest(longest, capacity);
+        each_width!(self, v => {
+            for record in v {
+                let packed = packed(record);
+                let serial = normalise(key(record));
+                each_width!(&mut wider, w => {
+                    if let Some(mut widened) = key_record(serial) {
+                        copy_packed(&mut widened, packed);
+                        w.push(widened);
+                    }
+                });
+            }
+        });
+        wider
+    }
+
     /// The key width in octets.
     pub(crate) fn width(&self) -> usize {
         each_width!(self, v => record_width(v) - 8)
@@ -129,6 +148,13 @@ pub(crate) fn key_record<const R: usize>(serial: &[u8]) -> Option<[u8; R]> {
     Some(record)
 }
 
+/// Writes the entry part of a record.
+pub(crate) fn copy_packed<const R: usize>(record: &mut [u8; R], packed: Packed) {
+    if let Some(tail) = record.get_mut(R.saturating_sub(8)..) {
+        tail.copy_from_slice(&packed.to_bytes());
+    }
+}
+
 /// The key part of a record.
 pub(crate) fn key<const R: usize>(record: &[u8; R]) -> &[u8] {
     record.split_at(R.saturating_sub(8)).0
@@ -151,7 +177,7 @@ fn find<const R: usize>(records: &[[u8; R]], serial: &[u8]) -> Option<Packed> {
 
 /// Revoked serials, normalised (leading zero octets stripped), sorted; of duplicate serials
 /// the first listed is kept.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RevokedSerials {
     pub(crate) records: Records,
     /// Serials longer than the key width (beyond RFC 5280's 20 octets), sorted.

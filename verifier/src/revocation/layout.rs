@@ -46,7 +46,16 @@ pub(crate) fn split(der: &[u8]) -> Option<Split<'_>> {
     }
     let (list, after_list) = der::read_tagged(rest, SEQUENCE)?;
     let before_list = tbs.get(..tbs.len() - rest.len())?;
+    Some(Split {
+        without_list: without_list(before_list, after_list, signature),
+        list,
+    })
+}
 
+/// The DER of a CRL whose tbsCertList holds `before_list`, an empty revokedCertificates
+/// (`30 00`) and `after_list`, followed by `signature` (the signatureAlgorithm and
+/// signatureValue elements).
+pub(crate) fn without_list(before_list: &[u8], after_list: &[u8], signature: &[u8]) -> Vec<u8> {
     let tbs_len = before_list.len() + 2 + after_list.len();
     let mut tbs_header = Vec::with_capacity(6);
     header(&mut tbs_header, tbs_len);
@@ -60,7 +69,7 @@ pub(crate) fn split(der: &[u8]) -> Option<Split<'_>> {
     without_list.extend_from_slice(&[SEQUENCE, 0]);
     without_list.extend_from_slice(after_list);
     without_list.extend_from_slice(signature);
-    Some(Split { without_list, list })
+    without_list
 }
 
 /// A SEQUENCE header with the minimal definite length (X.690 §10.1).

@@ -3,11 +3,12 @@
 //!
 //! - [`Crl`]: one CRL parsed once: x509-parser reads all but the revokedCertificates list,
 //!   which is read entry by entry without an allocation each (`layout`, `entries`, `der`); its
-//!   raw tbsCertList kept for the signature check (for GOST only its digest once checked,
-//!   `covered`); its revoked serials in one sorted array of fixed-width keys with packed dates
+//!   raw tbsCertList kept for the signature check, or only its digest when the signature is
+//!   verified from one (RSA PKCS#1 v1.5, GOST: `covered`); its revoked serials in one sorted array of fixed-width keys with packed dates
 //!   and reasons ([`RevokedSerials`], O(log n) lookup, 16 to 28 bytes an entry, `index` and
 //!   `build`);
-//! - [`CrlStore`]: CRL DER blobs (`--crl` files, a CMS's `crls`) deduplicated by SHA-256
+//! - [`CrlStore`]: CRL DER blobs (`--crl` files, a CMS's `crls`; a large DER file read as a
+//!   stream, `stream`) deduplicated by SHA-256
 //!   fingerprint and indexed by issuer Name. A CRL is only used for certificates whose
 //!   issuer *certificate* signed it: the verdict is cached per (CRL fingerprint, issuer
 //!   certificate fingerprint), so a CRL carrying a CA's name but signed by a look-alike key is
@@ -25,7 +26,7 @@
 //! `types` (reason codes, CRL numbers) and `der` (strict DER reading) use no other file here;
 //! `index` and `status` use `types`; `build` uses `index`; `entries` uses `der`, `index` and
 //! `types`; `layout` uses `der`; `covered` uses `crypto`; `crl` uses all of these but
-//! `status`.
+//! `status`; `stream` uses `crl` and what it uses.
 
 mod build;
 mod covered;
@@ -37,6 +38,7 @@ mod index;
 mod layout;
 pub mod ocsp;
 mod status;
+pub(crate) mod stream;
 mod types;
 
 #[cfg(test)]
@@ -44,10 +46,11 @@ mod types;
 mod tests;
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 pub use crl::Crl;
-pub use error::{CrlError, CrlUnusable};
+pub use error::{CrlError, CrlFileError, CrlUnusable};
 pub use index::{RevokedEntry, RevokedSerials};
 pub use ocsp::OcspStore;
 pub use status::{CrlSource, RevocationDecision, RevocationStatus, Subject, UnknownReason};
@@ -80,7 +83,39 @@ impl CrlStore {
         if self.by_fingerprint.contains_key(&fingerprint) {
             return Ok(fingerprint);
         }
-        let crl = Crl::from_der_with(der, fingerprint)?;
+        self.insert(Crl::from_der_with(der, fingerprint)?);
+        Ok(fingerprint)
+    }
+
+    /// Adds the CRLs of the file at `path` (DER, one or several, PEM or base64: as
+    /// [`crate::input::decode_crl_file`] then [`Self::add`]); their fingerprints, in file
+    /// order.
+    ///
+    /// A DER file whose CRLs are all in the usual shape (strict DER, canonical entries, an
+    /// RSA PKCS#1 v1.5 or GOST signature) is read as a stream: the entries go into the index
+    /// as they are read, and memory peaks at the index plus a 64 KiB buffer rather than at
+    /// the file plus the index (`stream.rs`). Any other file is read whole; the CRLs are the
+    /// same either way, and so are the errors.
+    pub fn add_file(&mut self, path: &Path) -> Result<Vec<Fingerprint>, CrlFileError> {
+        let file = std::fs::File::open(path).map_err(CrlFileError::Read)?;
+        let size = file.metadata().ok().map(|m| m.len());
+        if let Some(crls) = stream::read_crls(file, size).map_err(CrlFileError::Read)? {
+            return Ok(crls.into_iter().map(|crl| self.insert(crl)).collect());
+        }
+        let bytes = std::fs::read(path).map_err(CrlFileError::Read)?;
+        let decoded = crate::input::decode_crl_file(&bytes).map_err(CrlFileError::Input)?;
+        decoded
+            .iter()
+            .map(|der| self.add(der).map_err(CrlFileError::Crl))
+            .collect()
+    }
+
+    /// Adds a parsed CRL unless one with its fingerprint is present; its fingerprint.
+    fn insert(&mut self, crl: Crl) -> Fingerprint {
+        let fingerprint = crl.fingerprint();
+        if self.by_fingerprint.contains_key(&fingerprint) {
+            return fingerprint;
+        }
         let index = self.crls.len();
         self.by_fingerprint.insert(fingerprint, index);
         self.by_issuer
@@ -88,7 +123,7 @@ impl CrlStore {
             .or_default()
             .push(index);
         self.crls.push(Arc::new(crl));
-        Ok(fingerprint)
+        fingerprint
     }
 
     /// How many distinct CRLs the store holds.

@@ -11,11 +11,9 @@ use clap::Args;
 use qoima_verifier::identity::Expectation;
 use qoima_verifier::path::CertificateStore;
 use qoima_verifier::policy::Policy;
-use qoima_verifier::revocation::{CrlStore, OcspStore};
+use qoima_verifier::revocation::{CrlFileError, CrlStore, OcspStore};
 use qoima_verifier::verdict::Indication;
-use qoima_verifier::{
-    Data, Request, RequestError, Verifier, decode_certificate_file, decode_crl_file,
-};
+use qoima_verifier::{Data, Request, RequestError, Verifier, decode_certificate_file};
 
 use super::Failure;
 
@@ -176,13 +174,11 @@ fn verifier(args: &VerifyArgs) -> Result<Verifier, Failure> {
     }
     let mut crls = CrlStore::new();
     for path in &args.crl {
-        let bytes = read(path)?;
-        let decoded = decode_crl_file(&bytes)
-            .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-        for der in decoded {
-            crls.add(&der)
-                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-        }
+        // Read as a stream when it can be, so that a large CRL's file is never held whole.
+        crls.add_file(path).map_err(|e| match e {
+            CrlFileError::Read(e) => Failure::usage(format!("cannot read {}: {e}", path.display())),
+            e => Failure::usage(format!("{}: {e}", path.display())),
+        })?;
     }
     let mut ocsp = OcspStore::new();
     for path in &args.ocsp {

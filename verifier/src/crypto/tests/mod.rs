@@ -8,12 +8,14 @@
 //!   without signed attributes;
 //! - `openssl`: CMS made by the openssl CLI (RSA-1024, SHA-1, PSS + signingCertificateV2),
 //!   see `testdata/crypto/README.md`;
-//! - `rsa_pss`: RSASSA-PSS-VERIFY for salt lengths ring does not take, rule by rule.
+//! - `rsa_pss`: RSASSA-PSS-VERIFY for salt lengths ring does not take, rule by rule;
+//! - `rsa_pkcs1`: RSASSA-PKCS1-v1_5 verified from a digest, against ring on the message.
 
 mod generated;
 mod nca;
 mod openssl;
 mod resolve;
+mod rsa_pkcs1;
 mod rsa_pss;
 mod wycheproof;
 

@@ -29,13 +29,13 @@ const HASHES: [DigestAlgorithm; 3] = [
 ];
 
 /// A test key: the public key as a verifier gets it, and n, d to sign with.
-struct Key {
+pub(super) struct Key {
     /// The subjectPublicKey contents: the DER RSAPublicKey.
-    public_key: Vec<u8>,
+    pub(super) public_key: Vec<u8>,
     /// The modulus, k octets.
-    n: Vec<u8>,
+    pub(super) n: Vec<u8>,
     d: Vec<u8>,
-    bits: usize,
+    pub(super) bits: usize,
 }
 
 /// The value of a positive INTEGER without its sign octet.
@@ -50,7 +50,7 @@ fn unsigned(tlv: &Tlv<'_>) -> Vec<u8> {
 impl Key {
     /// A PKCS#8 `PrivateKeyInfo` holding an `RSAPrivateKey` (RFC 8017 appendix A.1.2) and its
     /// SubjectPublicKeyInfo.
-    fn load(pk8: &[u8], spki: &[u8]) -> Self {
+    pub(super) fn load(pk8: &[u8], spki: &[u8]) -> Self {
         let info = Tlv::parse_single(pk8).unwrap();
         let mut fields = info.children();
         fields.next_tlv().unwrap().unwrap(); // version
@@ -71,7 +71,7 @@ impl Key {
         }
     }
 
-    fn k(&self) -> usize {
+    pub(super) fn k(&self) -> usize {
         self.n.len()
     }
 
@@ -80,7 +80,7 @@ impl Key {
     }
 
     /// s = m^d mod n as k octets, for m < n given in at most k octets.
-    fn sign_raw(&self, m: &[u8]) -> Vec<u8> {
+    pub(super) fn sign_raw(&self, m: &[u8]) -> Vec<u8> {
         assert!(m.len() <= self.k());
         match self.bits {
             ..=2048 => private::<{ U2048::LIMBS }>(&self.n, &self.d, m),
@@ -91,7 +91,7 @@ impl Key {
 
     /// Whether `m` (k octets or fewer, big-endian) is below n: only then is it what the
     /// verifier recovers from its signature.
-    fn below_n(&self, m: &[u8]) -> bool {
+    pub(super) fn below_n(&self, m: &[u8]) -> bool {
         let mut padded = vec![0; self.k() - m.len()];
         padded.extend_from_slice(m);
         padded < self.n
@@ -118,11 +118,11 @@ fn private<const LIMBS: usize>(n: &[u8], d: &[u8], m: &[u8]) -> Vec<u8> {
     s[s.len() - n.len()..].to_vec()
 }
 
-fn rsa2048() -> Key {
+pub(super) fn rsa2048() -> Key {
     Key::load(RSA2048_PK8, RSA2048_SPKI)
 }
 
-fn rsa2049() -> Key {
+pub(super) fn rsa2049() -> Key {
     Key::load(RSA2049_PK8, RSA2049_SPKI)
 }
 

