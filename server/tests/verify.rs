@@ -6,23 +6,12 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const AT: &str = "2026-06-15T12:00:00Z";
 
 fn pki(file: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "verifier",
-        "testdata",
-        "pki",
-        file,
-    ]
-    .iter()
-    .collect();
-    path.to_str().unwrap().to_owned()
+    common::pki(file).to_str().unwrap().to_owned()
 }
 
 /// The README's default setup, then `extra` arguments.

@@ -3,23 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::{Command, Output};
 
 const AT: &str = "2026-06-15T12:00:00Z";
 
 fn pki(file: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "verifier",
-        "testdata",
-        "pki",
-        file,
-    ]
-    .iter()
-    .collect();
-    path.to_str().unwrap().to_owned()
+    common::pki(file).to_str().unwrap().to_owned()
 }
 
 /// `qoima verify --json` at [`AT`] with the RSA trust anchor and CA, no CRL, `sig` over
