@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -472,20 +472,31 @@ fn a_run_killed_half_way_and_resumed_gives_the_results_of_an_uninterrupted_run()
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pipe = child.stdout.take().unwrap();
+    let mut pipe = child.stdout.take().unwrap();
     // The smallest pipe: a few lines fill it.
     let set = rustix::pipe::fcntl_setpipe_size(&pipe, 4096).unwrap();
     assert!(set >= 4096);
-    let mut reader = BufReader::new(pipe);
+    // Lines are read a byte at a time, so that the test takes no more from the pipe than the
+    // lines it counts (a buffered reader could take all the pipe holds at once, and the lines
+    // read after the pause would then free no room for the run to write).
+    let mut read_line = || {
+        let mut byte = [0u8; 1];
+        loop {
+            match pipe.read(&mut byte).unwrap() {
+                0 => return false,
+                _ if byte[0] == b'\n' => return true,
+                _ => {}
+            }
+        }
+    };
     let mut read = 0;
-    let mut line = String::new();
     // Some lines; then, while the run is blocked, the checkpoint interval passes, so the
     // next result it writes takes a checkpoint; a few more, and the kill.
-    while read < 5 && reader.read_line(&mut line).unwrap() > 0 {
+    while read < 5 && read_line() {
         read += 1;
     }
     std::thread::sleep(std::time::Duration::from_millis(2_500));
-    while read < 10 && reader.read_line(&mut line).unwrap() > 0 {
+    while read < 10 && read_line() {
         read += 1;
     }
     // The checkpoint is durable before the kill (the run is blocked again on its output).
@@ -495,13 +506,20 @@ fn a_run_killed_half_way_and_resumed_gives_the_results_of_an_uninterrupted_run()
         .values()
         .any(|(state, _)| state["status"] == "running" && state["last"].is_string())
     {
-        assert!(std::time::Instant::now() < deadline, "no checkpoint");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint after {read} lines read: {:?}",
+            run_results(&vault)
+                .values()
+                .map(|(state, results)| (state.to_string(), results.lines().count()))
+                .collect::<Vec<_>>()
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.kill().unwrap();
     child.wait().unwrap();
     let mut rest = Vec::new();
-    let _ = reader.read_to_end(&mut rest);
+    let _ = pipe.read_to_end(&mut rest);
 
     let runs = run_results(&vault);
     let (killed_id, (killed, partial)) = runs
