@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The CPU time `qoima serve` spends per `POST /v1/verify` against the engine's per
+# verification in process: a figure that the load generator on the same cores does not move,
+# unlike requests per second.
+#
+# The reference case of `http_load.sh` (the detached RSA-2048 CMS over doc-4k.txt, base64 in a
+# JSON body) is sent by wrk from CONNECTIONS keep-alive connections for DURATION seconds. The
+# server's user + system time is read from /proc/<pid>/stat before and after, and divided by
+# the number of 200 answers (the server's own counters: no other status allowed; every answer
+# wrk read must be a TOTAL_PASSED report, and wrk misses at most the last one of each
+# connection). The reference: `http_floor --cpu N`, the engine verifying the same case N times on one thread (same trust store and warm caches;
+# it checks that its report is byte for byte the server's answer), its CPU time read the same
+# way. The same load also goes to the bare hyper server with the engine (`http_floor
+# --engine`), whose CPU time per request is what hyper, tokio and the kernel's TCP add around
+# the engine. ROUNDS rounds, each with its own engine figure.
+#
+# Writes the table into BENCHMARKS.md between the http_cpu.sh markers.
+#
+#   benches/http_cpu.sh    # installs wrk (Debian) if missing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup
+source benches/common.sh
+source benches/serve.sh
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+ROUNDS=${ROUNDS:-3}
+ENGINE_N=${ENGINE_N:-100000}
+
+for tool in curl python3 bc wrk; do
+    command -v "$tool" >/dev/null || apt_install "$tool"
+done
+serve_start
+start_floor engine_url --engine
+[ -n "$engine_url" ] || fail "the bare hyper server did not start"
+
+# utime + stime of process $1, in clock ticks (fields 14 and 15 of proc(5)'s stat).
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f12,13 | tr ' ' + | bc; }
+# Runs wrk for $1 seconds against the server at $2; prints its `load NAME VALUE` lines.
+load() {
+    wrk -t1 -c"$CONNECTIONS" -d"${1}s" -s benches/http_load.lua "$2/v1/verify" \
+        -- "$work/verify.json" "$key" check | grep '^load '
+}
+field() { sed -n "s/^load $1 //p" <<<"$2"; }
+ok_count() { verify_counts | awk '$1 == 200 { n = $2 } END { print n + 0 }'; }
+all_count() { verify_counts | awk '{ n += $2 } END { print n + 0 }'; }
+# Microseconds per request of TICKS ticks (USER_HZ = 100) over N requests: `per TICKS N`.
+per() { echo "scale=2; $1 * 10000 / $2" | bc -l; }
+
+# Warm-up: connections, caches, the blocking pool's threads.
+load 2 "$url" >/dev/null
+load 2 "$engine_url" >/dev/null
+rows=()
+for round in $(seq "$ROUNDS"); do
+    settle
+    engine=$("$http_floor" "$work/verify.out" --cpu "$ENGINE_N" | sed -n 's/.* \([0-9.]*\) us CPU each$/\1/p')
+    [ -n "$engine" ] || fail "round $round: no engine figure"
+
+    ok0=$(ok_count)
+    all0=$(all_count)
+    t0=$(cpu_ticks "$server")
+    result=$(load "$DURATION" "$url")
+    t1=$(cpu_ticks "$server")
+    ok=$(($(ok_count) - ok0))
+    others=$(($(all_count) - all0 - ok))
+    passed=$(field passed "$result")
+    # The two /metrics reads above are not verifications and are not counted.
+    [ "$others" -eq 0 ] || fail "round $round: $others answers were not 200"
+    # wrk stops at the deadline without reading the answers still on their way: at most one
+    # a connection is not seen by it.
+    [ "$passed" -eq "$(field requests "$result")" ] ||
+        fail "round $round: $(field requests "$result") answers read but $passed TOTAL_PASSED bodies"
+    [ "$passed" -gt 0 ] && [ "$ok" -ge "$passed" ] && [ "$ok" -le $((passed + CONNECTIONS)) ] ||
+        fail "round $round: $ok answers 200 but $passed TOTAL_PASSED bodies"
+    serve=$(per $((t1 - t0)) "$ok")
+
+    f0=$(cpu_ticks "$engine_url_pid")
+    bare=$(load "$DURATION" "$engine_url")
+    f1=$(cpu_ticks "$engine_url_pid")
+    bare_n=$(field requests "$bare")
+    [ "$(field bad_status "$bare")" -eq 0 ] && [ "$(field passed "$bare")" -eq "$bare_n" ] ||
+        fail "round $round: the bare hyper server failed requests"
+    floor=$(per $((f1 - f0)) "$bare_n")
+
+    ratio=$(echo "scale=2; $serve / $engine" | bc -l)
+    floor_ratio=$(echo "scale=2; $floor / $engine" | bc -l)
+    echo "http_cpu: round $round: qoima serve $serve us CPU per request ($ok requests, $(field rps "$result") req/s), engine $engine us per verification: ${ratio} x; bare hyper + engine $floor us (${floor_ratio} x)" >&2
+    rows+=("| $round | $ok | $serve µs | $engine µs | **${ratio} ×** | $floor µs (${floor_ratio} ×) |")
+done
+
+table=$(cat <<TABLE
+<!-- http_cpu.sh begin -->
+Measured $(date -u +%Y-%m-%d) on $(machine), \`benches/http_cpu.sh\`: CPU time (user + system,
+\`/proc/<pid>/stat\`) per request of \`qoima serve\` under \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\`
+(every answer a 200 with a TOTAL_PASSED report), against the engine's CPU time per verification
+of the same case in process (\`http_floor --cpu $ENGINE_N\`, one thread, warm caches). Goal:
+≤ 1.3 ×. Last column: the bare hyper server with the engine under the same load.
+
+| round | requests | qoima serve, CPU per request | engine, CPU per verification | ratio | bare hyper + engine, CPU per request |
+|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+<!-- http_cpu.sh end -->
+TABLE
+)
+write_table http_cpu.sh "$table"
