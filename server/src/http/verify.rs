@@ -4,11 +4,12 @@
 //! (base64 of the signed bytes) or `sha256` (hex digest of them, for signatures with signed
 //! attributes), optional `at` (RFC 3339, default now), `expectIin`, `expectBin`.
 //!
-//! The engine is CPU-bound: it runs on tokio's blocking pool, at most
+//! The engine is CPU-bound: it runs off the async workers (`block_in_place`), at most
 //! `max-concurrent-verifications` at once ([`on_the_verification_pool`]), so that the async
 //! workers keep answering every other route (`/healthz` included) whatever is verified.
 
 use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -143,7 +144,7 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
 /// its request is refused.
 pub(super) const VERIFICATION_WAIT: Duration = Duration::from_secs(2);
 
-/// Runs `work`, which runs the engine, on tokio's blocking pool while it holds one of the
+/// Runs `work`, which runs the engine, off the async workers while it holds one of the
 /// `max-concurrent-verifications` slots: the async workers stay free for every other route.
 /// When no slot frees up within [`VERIFICATION_WAIT`], the answer is 503 with `Retry-After`.
 /// A request whose client goes away keeps its slot until `work` ends: the CPU is still taken.
@@ -162,25 +163,51 @@ pub(super) async fn on_the_verification_pool<T: Send + 'static>(
     }
 }
 
-/// `work` on the blocking pool with a permit of `slots`, waited for at most `wait`; `None`
+/// Why `work` gave no value: it panicked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(super) enum PoolError {
+    /// The work panicked on a thread of the multi-threaded runtime.
+    #[error("it panicked")]
+    Panicked,
+    /// The blocking pool's task failed (current-thread runtime).
+    #[error(transparent)]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// `work` off the async workers with a permit of `slots`, waited for at most `wait`; `None`
 /// when none came.
+///
+/// On the multi-threaded runtime (`qoima serve`'s) the work runs on the request's own thread,
+/// which hands its worker role to another thread first (`block_in_place`): one thread wake-up
+/// a request, where `spawn_blocking` costs two (to the pool and back), and on a machine whose
+/// cores are all busy a wake-up is several microseconds of CPU (`BENCHMARKS.md`, HTTP). On a
+/// current-thread runtime, which has no worker to hand over, it goes to the blocking pool.
 async fn pooled<T: Send + 'static>(
     slots: Arc<Semaphore>,
     wait: Duration,
     work: impl FnOnce() -> T + Send + 'static,
-) -> Option<Result<T, tokio::task::JoinError>> {
+) -> Option<Result<T, PoolError>> {
     // An error is a closed semaphore, which this one never is.
     let permit = tokio::time::timeout(wait, slots.acquire_owned())
         .await
         .ok()?
         .ok()?;
-    Some(
+    let multi_threaded = tokio::runtime::Handle::current().runtime_flavor()
+        == tokio::runtime::RuntimeFlavor::MultiThread;
+    Some(if multi_threaded {
+        let _slot = permit;
+        // A panic is answered 500, as a failed blocking task is.
+        tokio::task::block_in_place(|| std::panic::catch_unwind(AssertUnwindSafe(work)))
+            .map_err(|_| PoolError::Panicked)
+    } else {
         tokio::task::spawn_blocking(move || {
             let _slot = permit;
             work()
         })
-        .await,
-    )
+        .await
+        .map_err(PoolError::from)
+    })
 }
 
 /// 503: every verification slot stayed taken.
@@ -218,9 +245,24 @@ mod tests {
         runtime().block_on(async {
             let slots = Arc::new(Semaphore::new(1));
             let wait = Duration::from_millis(100);
-            // A slot is free: the work runs on the blocking pool.
-            let on = pooled(Arc::clone(&slots), wait, || std::thread::current().id()).await;
-            assert_ne!(on.unwrap().unwrap(), std::thread::current().id());
+            // A slot is free: the work runs, and while it blocks, the only async worker still
+            // runs other tasks.
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let running = tokio::spawn(pooled(Arc::clone(&slots), wait, move || {
+                started_tx.send(()).unwrap();
+                release_rx.recv_timeout(Duration::from_secs(10)).is_ok()
+            }));
+            tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+                .await
+                .unwrap();
+            tokio::spawn(async move { release_tx.send(()).unwrap() })
+                .await
+                .unwrap();
+            assert!(
+                running.await.unwrap().unwrap().unwrap(),
+                "the worker was blocked"
+            );
             assert_eq!(slots.available_permits(), 1, "the slot is given back");
 
             // The only slot is taken: no run, after the wait.
@@ -237,6 +279,33 @@ mod tests {
             let waited = pooled(Arc::clone(&slots), Duration::from_secs(5), || 7).await;
             assert_eq!(waited.unwrap().unwrap(), 7);
             release.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn a_panic_is_an_error_and_gives_the_slot_back() {
+        runtime().block_on(async {
+            let slots = Arc::new(Semaphore::new(1));
+            let wait = Duration::from_millis(100);
+            let ran = tokio::spawn(pooled(Arc::clone(&slots), wait, || panic!("in the engine")));
+            let ran = ran.await.unwrap().unwrap();
+            assert!(matches!(ran, Err(PoolError::Panicked)), "{ran:?}");
+            assert_eq!(slots.available_permits(), 1);
+        });
+    }
+
+    #[test]
+    fn on_a_current_thread_runtime_the_work_goes_to_the_blocking_pool() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let slots = Arc::new(Semaphore::new(1));
+            let on = pooled(slots, Duration::from_millis(100), || {
+                std::thread::current().id()
+            });
+            assert_ne!(on.await.unwrap().unwrap(), std::thread::current().id());
         });
     }
 
