@@ -4,13 +4,14 @@
 //! (base64 of the signed bytes) or `sha256` (hex digest of them, for signatures with signed
 //! attributes), optional `at` (RFC 3339, default now), `expectIin`, `expectBin`.
 //!
-//! The engine is CPU-bound: it runs off the async workers (`block_in_place`), at most
-//! `max-concurrent-verifications` at once ([`on_the_verification_pool`]), so that the async
-//! workers keep answering every other route (`/healthz` included) whatever is verified.
+//! The engine is CPU-bound: it runs at most `max-concurrent-verifications` at once, and never
+//! on all the async workers ([`on_the_verification_pool`]), so that one keeps answering every
+//! other route (`/healthz` included) whatever is verified.
 
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -144,8 +145,8 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
 /// its request is refused.
 pub(super) const VERIFICATION_WAIT: Duration = Duration::from_secs(2);
 
-/// Runs `work`, which runs the engine, off the async workers while it holds one of the
-/// `max-concurrent-verifications` slots: the async workers stay free for every other route.
+/// Runs `work`, which runs the engine, while it holds one of the `max-concurrent-verifications`
+/// slots, leaving an async worker free for every other route ([`pooled`]).
 /// When no slot frees up within [`VERIFICATION_WAIT`], the answer is 503 with `Retry-After`.
 /// A request whose client goes away keeps its slot until `work` ends: the CPU is still taken.
 pub(super) async fn on_the_verification_pool<T: Send + 'static>(
@@ -153,7 +154,7 @@ pub(super) async fn on_the_verification_pool<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Box<Response<Body>>> {
     let slots = Arc::clone(&state.verification_slots);
-    match pooled(slots, VERIFICATION_WAIT, work).await {
+    match pooled(slots, &state.verifying_on_workers, VERIFICATION_WAIT, work).await {
         Some(Ok(value)) => Ok(value),
         Some(Err(e)) => Err(Box::new(problem(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -175,16 +176,18 @@ pub(super) enum PoolError {
     Join(#[from] tokio::task::JoinError),
 }
 
-/// `work` off the async workers with a permit of `slots`, waited for at most `wait`; `None`
-/// when none came.
+/// `work` with a permit of `slots`, waited for at most `wait`, so that an async worker stays
+/// free for the other requests; `None` when no permit came.
 ///
-/// On the multi-threaded runtime (`qoima serve`'s) the work runs on the request's own thread,
-/// which hands its worker role to another thread first (`block_in_place`): one thread wake-up
-/// a request, where `spawn_blocking` costs two (to the pool and back), and on a machine whose
-/// cores are all busy a wake-up is several microseconds of CPU (`BENCHMARKS.md`, HTTP). On a
-/// current-thread runtime, which has no worker to hand over, it goes to the blocking pool.
+/// On the multi-threaded runtime (`qoima serve`'s, which has one worker more than the cores)
+/// the work runs on the request's own worker while fewer than all but one of the workers do
+/// (`on_workers` counts them): no thread is woken, which on a machine whose cores are all busy
+/// is several microseconds of CPU each (`BENCHMARKS.md`, HTTP). Beyond that it still runs on
+/// its own thread, which first hands its worker role to another (`block_in_place`). On a
+/// current-thread runtime, which has no worker to spare, it goes to the blocking pool.
 async fn pooled<T: Send + 'static>(
     slots: Arc<Semaphore>,
+    on_workers: &AtomicUsize,
     wait: Duration,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Option<Result<T, PoolError>> {
@@ -193,21 +196,44 @@ async fn pooled<T: Send + 'static>(
         .await
         .ok()?
         .ok()?;
-    let multi_threaded = tokio::runtime::Handle::current().runtime_flavor()
-        == tokio::runtime::RuntimeFlavor::MultiThread;
-    Some(if multi_threaded {
-        let _slot = permit;
-        // A panic is answered 500, as a failed blocking task is.
-        tokio::task::block_in_place(|| std::panic::catch_unwind(AssertUnwindSafe(work)))
-            .map_err(|_| PoolError::Panicked)
-    } else {
-        tokio::task::spawn_blocking(move || {
+    let handle = tokio::runtime::Handle::current();
+    if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        let ran = tokio::task::spawn_blocking(move || {
             let _slot = permit;
             work()
         })
-        .await
-        .map_err(PoolError::from)
-    })
+        .await;
+        return Some(ran.map_err(PoolError::from));
+    }
+    let _slot = permit;
+    // A panic is answered 500, as a failed blocking task is.
+    let work = || std::panic::catch_unwind(AssertUnwindSafe(work));
+    let spare = handle.metrics().num_workers().saturating_sub(1);
+    let ran = match OnWorker::take(on_workers, spare) {
+        Some(_on_worker) => work(),
+        None => tokio::task::block_in_place(work),
+    };
+    Some(ran.map_err(|_| PoolError::Panicked))
+}
+
+/// One of the at most `spare` verifications running on an async worker; given back on drop.
+struct OnWorker<'a>(&'a AtomicUsize);
+
+impl<'a> OnWorker<'a> {
+    fn take(count: &'a AtomicUsize, spare: usize) -> Option<Self> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < spare).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(count))
+    }
+}
+
+impl Drop for OnWorker<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// 503: every verification slot stayed taken.
@@ -232,6 +258,9 @@ mod tests {
 
     use super::*;
 
+    /// The count of verifications on the workers, for a runtime of one worker (none spare).
+    static NONE: AtomicUsize = AtomicUsize::new(0);
+
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -249,7 +278,7 @@ mod tests {
             // runs other tasks.
             let (started_tx, started_rx) = std::sync::mpsc::channel();
             let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-            let running = tokio::spawn(pooled(Arc::clone(&slots), wait, move || {
+            let running = tokio::spawn(pooled(Arc::clone(&slots), &NONE, wait, move || {
                 started_tx.send(()).unwrap();
                 release_rx.recv_timeout(Duration::from_secs(10)).is_ok()
             }));
@@ -268,7 +297,11 @@ mod tests {
             // The only slot is taken: no run, after the wait.
             let held = Arc::clone(&slots).acquire_owned().await.unwrap();
             let started = Instant::now();
-            assert!(pooled(Arc::clone(&slots), wait, || ()).await.is_none());
+            assert!(
+                pooled(Arc::clone(&slots), &NONE, wait, || ())
+                    .await
+                    .is_none()
+            );
             assert!(started.elapsed() >= wait);
 
             // Freed while waiting: it runs.
@@ -276,9 +309,70 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 drop(held);
             });
-            let waited = pooled(Arc::clone(&slots), Duration::from_secs(5), || 7).await;
+            let waited = pooled(Arc::clone(&slots), &NONE, Duration::from_secs(5), || 7).await;
             assert_eq!(waited.unwrap().unwrap(), 7);
             release.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn verifications_run_on_the_workers_but_leave_one_free() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(3)
+            .enable_time()
+            .build()
+            .unwrap();
+        static ON_WORKERS: AtomicUsize = AtomicUsize::new(0);
+        runtime.block_on(async {
+            let slots = Arc::new(Semaphore::new(3));
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
+            // Three verifications that block until released: two on workers, the third on a
+            // thread that gave its worker role away.
+            let running: Vec<_> = (0..3)
+                .map(|_| {
+                    let (started, release) = (started_tx.clone(), Arc::clone(&release_rx));
+                    tokio::spawn(pooled(
+                        Arc::clone(&slots),
+                        &ON_WORKERS,
+                        Duration::from_secs(5),
+                        move || {
+                            started.send(ON_WORKERS.load(Ordering::Acquire)).unwrap();
+                            let release = release.lock().unwrap();
+                            release.recv_timeout(Duration::from_secs(10)).is_ok()
+                        },
+                    ))
+                })
+                .collect();
+            let counts = tokio::task::spawn_blocking(move || {
+                (0..3).map(|_| started_rx.recv().unwrap()).max()
+            });
+            assert_eq!(
+                counts.await.unwrap(),
+                Some(2),
+                "two on the workers, not three"
+            );
+            // Another task still runs, on the worker left free.
+            tokio::spawn(async move {
+                for _ in 0..3 {
+                    release_tx.send(()).unwrap();
+                }
+            })
+            .await
+            .unwrap();
+            for verification in running {
+                assert!(
+                    verification.await.unwrap().unwrap().unwrap(),
+                    "no worker was free"
+                );
+            }
+            assert_eq!(
+                ON_WORKERS.load(Ordering::Acquire),
+                0,
+                "each gave its place back"
+            );
+            assert_eq!(slots.available_permits(), 3);
         });
     }
 
@@ -287,7 +381,9 @@ mod tests {
         runtime().block_on(async {
             let slots = Arc::new(Semaphore::new(1));
             let wait = Duration::from_millis(100);
-            let ran = tokio::spawn(pooled(Arc::clone(&slots), wait, || panic!("in the engine")));
+            let ran = tokio::spawn(pooled(Arc::clone(&slots), &NONE, wait, || {
+                panic!("in the engine")
+            }));
             let ran = ran.await.unwrap().unwrap();
             assert!(matches!(ran, Err(PoolError::Panicked)), "{ran:?}");
             assert_eq!(slots.available_permits(), 1);
@@ -302,7 +398,7 @@ mod tests {
             .unwrap();
         runtime.block_on(async {
             let slots = Arc::new(Semaphore::new(1));
-            let on = pooled(slots, Duration::from_millis(100), || {
+            let on = pooled(slots, &NONE, Duration::from_millis(100), || {
                 std::thread::current().id()
             });
             assert_ne!(on.await.unwrap().unwrap(), std::thread::current().id());
@@ -317,6 +413,7 @@ mod tests {
             let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
             let first = tokio::spawn(pooled(
                 Arc::clone(&slots),
+                &NONE,
                 Duration::from_secs(5),
                 move || {
                     started_tx.send(()).unwrap();
@@ -326,7 +423,7 @@ mod tests {
             tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
                 .await
                 .unwrap();
-            let second = pooled(Arc::clone(&slots), Duration::from_millis(50), || ()).await;
+            let second = pooled(Arc::clone(&slots), &NONE, Duration::from_millis(50), || ()).await;
             assert!(second.is_none(), "the slot is held by the running work");
             finish_tx.send(()).unwrap();
             first.await.unwrap().unwrap().unwrap();
