@@ -3,8 +3,8 @@
 #
 # serve_start: builds the server and the bench examples, makes a vault in a temporary $work
 # whose configuration trusts the generated PKI's RSA hierarchy (as server/tests/common/mod.rs
-# does), a writer key ($key, and the curl arguments $auth), and starts `qoima serve` ($server
-# its pid, $url its address); writes the reference case's request body to $work/verify.json
+# does), a writer key ($key, and the curl arguments $auth), and starts `qoima serve` (serve_up:
+# $server its pid, $url its address); writes the reference case's request body to $work/verify.json
 # and checks that it is answered 200 with a TOTAL_PASSED report, written to $work/verify.out.
 # The EXIT trap stops the server and every pid in $floors, and removes $work.
 
@@ -43,19 +43,10 @@ anchors = ["pki/root-rsa.cer"]
 intermediates = ["pki/ca-rsa.cer"]
 crls = ["pki/ca-rsa.crl", "pki/root-rsa.crl"]
 TOML
-    local q=("$qoima" --data-dir "$work/vault" --config "$work/etc/qoima.toml")
     # Keys first: the server holds the vault's lock.
-    key=$("${q[@]}" keys create --role writer)
+    key=$("$qoima" --data-dir "$work/vault" --config "$work/etc/qoima.toml" keys create --role writer)
     auth=(-H "Authorization: Bearer $key")
-    QOIMA_LOG=warn "${q[@]}" serve --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
-    server=$!
-    for _ in $(seq 200); do
-        grep -q 'listening on' "$work/server.out" 2>/dev/null && break
-        kill -0 "$server" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    url=$(grep -o 'http://[^ ]*' "$work/server.out" | head -n1)
-    [ -n "$url" ] || { cat "$work/server.err" >&2; fail "the server did not start"; }
+    serve_up "$qoima"
 
     python3 - "$pki/cms/individual.detached.p7s" "$pki/doc-4k.txt" >"$work/verify.json" <<'PY'
 import base64, json, sys
@@ -68,6 +59,27 @@ PY
         -H 'Content-Type: application/json' --data-binary @"$work/verify.json" "$url/v1/verify")
     [ "$status" = 200 ] || fail "POST /v1/verify answered $status: $(cat "$work/verify.out")"
     grep -q TOTAL_PASSED "$work/verify.out" || fail "the reference case did not pass: $(cat "$work/verify.out")"
+}
+
+# Starts `BIN serve` on the vault of serve_start: sets $server and $url.
+serve_up() {
+    QOIMA_LOG=warn "$1" --data-dir "$work/vault" --config "$work/etc/qoima.toml" \
+        serve --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
+    server=$!
+    for _ in $(seq 200); do
+        grep -q 'listening on' "$work/server.out" 2>/dev/null && break
+        kill -0 "$server" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    url=$(grep -o 'http://[^ ]*' "$work/server.out" | head -n1)
+    [ -n "$url" ] || { cat "$work/server.err" >&2; fail "the server did not start"; }
+}
+
+# Stops the server of serve_up.
+serve_down() {
+    kill -TERM "$server"
+    wait "$server" || true
+    server=
 }
 
 # The server's count of /v1/verify responses by status, as `status count` lines.

@@ -27,7 +27,7 @@ use tokio::sync::Semaphore;
 use super::AppState;
 use super::body::Body;
 use super::request::read_body;
-use super::response::{json, problem};
+use super::response::{problem, represent};
 
 /// The request body. The base64 fields borrow from the request's bytes when they have no JSON
 /// escapes (base64 has none): they are most of the request.
@@ -129,10 +129,7 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
         match verify(registry.verifier(), &request, now) {
             Ok(report) => {
                 metrics.verification(report.verdict.indication.as_str());
-                match serde_json::to_string(&report) {
-                    Ok(text) => json(StatusCode::OK, text),
-                    Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                }
+                represent(StatusCode::OK, &report)
             }
             Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
         }
