@@ -28,6 +28,7 @@ use super::AppState;
 use super::body::Body;
 use super::request::read_body;
 use super::response::{problem, represent};
+use crate::config::SMALL_JSON_BODY;
 
 /// The request body. The base64 fields borrow from the request's bytes when they have no JSON
 /// escapes (base64 has none): they are most of the request.
@@ -118,7 +119,8 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
     let registry = Arc::clone(&state.registry);
     let metrics = Arc::clone(&state.metrics);
     // Parsing a body of up to `max-json-body-bytes` is CPU work too: it runs with the engine.
-    let answer = on_the_verification_pool(state, move || {
+    let size = Size::of_body(bytes.len());
+    let answer = on_the_verification_pool(state, size, move || {
         // The body's share of the JSON buffer goes with its bytes.
         let _share = share;
         let request: VerifyBody = match serde_json::from_slice(&bytes) {
@@ -143,21 +145,48 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
 pub(super) const VERIFICATION_WAIT: Duration = Duration::from_secs(2);
 
 /// Runs `work`, which runs the engine, while it holds one of the `max-concurrent-verifications`
-/// slots, leaving an async worker free for every other route ([`pooled`]).
+/// slots, leaving an async worker free for every other route ([`pooled`]). `size` is what the
+/// request tells of how long it may take.
 /// When no slot frees up within [`VERIFICATION_WAIT`], the answer is 503 with `Retry-After`.
 /// A request whose client goes away keeps its slot until `work` ends: the CPU is still taken.
 pub(super) async fn on_the_verification_pool<T: Send + 'static>(
     state: &AppState,
+    size: Size,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Box<Response<Body>>> {
     let slots = Arc::clone(&state.verification_slots);
-    match pooled(slots, &state.verifying_on_workers, VERIFICATION_WAIT, work).await {
+    let on_workers = match size {
+        Size::Small => Some(&*state.verifying_on_workers),
+        Size::Unbounded => None,
+    };
+    match pooled(slots, on_workers, VERIFICATION_WAIT, work).await {
         Some(Ok(value)) => Ok(value),
         Some(Err(e)) => Err(Box::new(problem(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("the verification did not finish: {e}"),
         ))),
         None => Err(Box::new(busy(state))),
+    }
+}
+
+/// How long a verification may take, as far as its request tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Size {
+    /// Its input is a JSON body of at most [`SMALL_JSON_BODY`] bytes: the engine's budget
+    /// (at most 16 signers, 4 candidate certificates each) keeps it to milliseconds.
+    Small,
+    /// Anything else: a large body, a stored content read back, a registration's synced write.
+    Unbounded,
+}
+
+impl Size {
+    /// The size of a verification whose whole input is a body of `bytes`.
+    pub(super) fn of_body(bytes: usize) -> Self {
+        if bytes <= SMALL_JSON_BODY {
+            Self::Small
+        } else {
+            Self::Unbounded
+        }
     }
 }
 
@@ -177,14 +206,15 @@ pub(super) enum PoolError {
 /// free for the other requests; `None` when no permit came.
 ///
 /// On the multi-threaded runtime (`qoima serve`'s, which has one worker more than the cores)
-/// the work runs on the request's own worker while fewer than all but one of the workers do
-/// (`on_workers` counts them): no thread is woken, which on a machine whose cores are all busy
-/// is several microseconds of CPU each (`BENCHMARKS.md`, HTTP). Beyond that it still runs on
-/// its own thread, which first hands its worker role to another (`block_in_place`). On a
-/// current-thread runtime, which has no worker to spare, it goes to the blocking pool.
+/// small work (`on_workers` given, counting those) runs on the request's own worker while
+/// fewer than all but one of the workers do: no thread is woken, which on a machine whose
+/// cores are all busy is several microseconds of CPU each (`BENCHMARKS.md`, HTTP). Other work
+/// still runs on its own thread, which first hands its worker role to another
+/// (`block_in_place`). On a current-thread runtime, which has no worker to spare, it goes to
+/// the blocking pool.
 async fn pooled<T: Send + 'static>(
     slots: Arc<Semaphore>,
-    on_workers: &AtomicUsize,
+    on_workers: Option<&AtomicUsize>,
     wait: Duration,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Option<Result<T, PoolError>> {
@@ -206,7 +236,7 @@ async fn pooled<T: Send + 'static>(
     // A panic is answered 500, as a failed blocking task is.
     let work = || std::panic::catch_unwind(AssertUnwindSafe(work));
     let spare = handle.metrics().num_workers().saturating_sub(1);
-    let ran = match OnWorker::take(on_workers, spare) {
+    let ran = match on_workers.and_then(|count| OnWorker::take(count, spare)) {
         Some(_on_worker) => work(),
         None => tokio::task::block_in_place(work),
     };
@@ -255,9 +285,6 @@ mod tests {
 
     use super::*;
 
-    /// The count of verifications on the workers, for a runtime of one worker (none spare).
-    static NONE: AtomicUsize = AtomicUsize::new(0);
-
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -275,7 +302,7 @@ mod tests {
             // runs other tasks.
             let (started_tx, started_rx) = std::sync::mpsc::channel();
             let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-            let running = tokio::spawn(pooled(Arc::clone(&slots), &NONE, wait, move || {
+            let running = tokio::spawn(pooled(Arc::clone(&slots), None, wait, move || {
                 started_tx.send(()).unwrap();
                 release_rx.recv_timeout(Duration::from_secs(10)).is_ok()
             }));
@@ -295,7 +322,7 @@ mod tests {
             let held = Arc::clone(&slots).acquire_owned().await.unwrap();
             let started = Instant::now();
             assert!(
-                pooled(Arc::clone(&slots), &NONE, wait, || ())
+                pooled(Arc::clone(&slots), None, wait, || ())
                     .await
                     .is_none()
             );
@@ -306,7 +333,7 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 drop(held);
             });
-            let waited = pooled(Arc::clone(&slots), &NONE, Duration::from_secs(5), || 7).await;
+            let waited = pooled(Arc::clone(&slots), None, Duration::from_secs(5), || 7).await;
             assert_eq!(waited.unwrap().unwrap(), 7);
             release.await.unwrap();
         });
@@ -332,7 +359,7 @@ mod tests {
                     let (started, release) = (started_tx.clone(), Arc::clone(&release_rx));
                     tokio::spawn(pooled(
                         Arc::clone(&slots),
-                        &ON_WORKERS,
+                        Some(&ON_WORKERS),
                         Duration::from_secs(5),
                         move || {
                             started.send(ON_WORKERS.load(Ordering::Acquire)).unwrap();
@@ -378,7 +405,7 @@ mod tests {
         runtime().block_on(async {
             let slots = Arc::new(Semaphore::new(1));
             let wait = Duration::from_millis(100);
-            let ran = tokio::spawn(pooled(Arc::clone(&slots), &NONE, wait, || {
+            let ran = tokio::spawn(pooled(Arc::clone(&slots), None, wait, || {
                 panic!("in the engine")
             }));
             let ran = ran.await.unwrap().unwrap();
@@ -395,7 +422,7 @@ mod tests {
             .unwrap();
         runtime.block_on(async {
             let slots = Arc::new(Semaphore::new(1));
-            let on = pooled(slots, &NONE, Duration::from_millis(100), || {
+            let on = pooled(slots, None, Duration::from_millis(100), || {
                 std::thread::current().id()
             });
             assert_ne!(on.await.unwrap().unwrap(), std::thread::current().id());
@@ -410,7 +437,7 @@ mod tests {
             let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
             let first = tokio::spawn(pooled(
                 Arc::clone(&slots),
-                &NONE,
+                None,
                 Duration::from_secs(5),
                 move || {
                     started_tx.send(()).unwrap();
@@ -420,7 +447,7 @@ mod tests {
             tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
                 .await
                 .unwrap();
-            let second = pooled(Arc::clone(&slots), &NONE, Duration::from_millis(50), || ()).await;
+            let second = pooled(Arc::clone(&slots), None, Duration::from_millis(50), || ()).await;
             assert!(second.is_none(), "the slot is held by the running work");
             finish_tx.send(()).unwrap();
             first.await.unwrap().unwrap().unwrap();
