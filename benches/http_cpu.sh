@@ -19,7 +19,8 @@
 # Writes the table into BENCHMARKS.md between the http_cpu.sh markers.
 #
 #   benches/http_cpu.sh    # installs wrk (Debian) if missing
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "http_cpu: a command failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 source scripts/setup
 source benches/common.sh
@@ -117,11 +118,12 @@ if [ -n "${BEFORE:-}" ]; then
 fi
 table=$(cat <<TABLE
 <!-- http_cpu.sh begin -->
-Measured $(date -u +%Y-%m-%d) on $(machine), \`benches/http_cpu.sh\`: CPU time (user + system,
-\`/proc/<pid>/stat\`) per request of \`qoima serve\` under \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\`
-(every answer a 200 with a TOTAL_PASSED report), against the engine's CPU time per verification
-of the same case in process (\`http_floor --cpu $ENGINE_N\`, one thread, warm caches). Goal:
-≤ 1.3 ×. Last column: the bare hyper server with the engine under the same load.$before_note
+Measured $(date -u +%Y-%m-%d) on $(machine), \`benches/http_cpu.sh\`:
+CPU time (user + system, \`/proc/<pid>/stat\`) per request of \`qoima serve\` under
+\`wrk -t1 -c$CONNECTIONS -d${DURATION}s\` (every answer a 200 with a TOTAL_PASSED report), against the
+engine's CPU time per verification of the same case in process (\`http_floor --cpu $ENGINE_N\`,
+one thread, warm caches). Goal: ≤ 1.3 ×. Last column: the bare hyper server with the engine
+under the same load.$before_note
 
 | round | engine, CPU per verification | qoima serve, CPU per request |$before_head bare hyper + engine, CPU per request |
 |---|---|---|${BEFORE:+---|}---|

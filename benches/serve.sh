@@ -63,6 +63,8 @@ PY
 
 # Starts `BIN serve` on the vault of serve_start: sets $server and $url.
 serve_up() {
+    # Not the line of the server before.
+    rm -f "$work/server.out"
     QOIMA_LOG=warn "$1" --data-dir "$work/vault" --config "$work/etc/qoima.toml" \
         serve --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
     server=$!
