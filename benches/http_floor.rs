@@ -16,6 +16,12 @@
 //!
 //! Prints `http_floor listening on http://ADDR` once it listens (on a loopback port the system
 //! picks), and serves until killed.
+//!
+//! With `--cpu N` it serves nothing: it verifies the reference case N times on its one thread,
+//! after a warm-up (chain and CRL caches), checks that the report's JSON is RESPONSE_FILE (the
+//! same request, trust store and answer as the server's), and prints the engine's CPU time
+//! (user + system, from `/proc/self/stat`, as `benches/http_cpu.sh` reads the server's) per
+//! verification: `http_floor engine: N verifications, T ticks, U us CPU each`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench: a panic is a failure
 
@@ -37,13 +43,17 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let path = args
         .next()
-        .expect("usage: http_floor RESPONSE_FILE [--engine]");
+        .expect("usage: http_floor RESPONSE_FILE [--engine | --cpu N]");
+    let answer = Bytes::from(std::fs::read(&path).expect("RESPONSE_FILE is readable"));
     let engine = match args.next().as_deref() {
         None => None,
         Some("--engine") => Some(Arc::new(pki::rsa_verifier())),
+        Some("--cpu") => {
+            let n = args.next().and_then(|n| n.parse().ok());
+            return engine_cpu(&answer, n.expect("--cpu takes a count"));
+        }
         Some(other) => panic!("unknown argument {other:?}"),
     };
-    let answer = Bytes::from(std::fs::read(&path).expect("RESPONSE_FILE is readable"));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -89,4 +99,38 @@ fn verify(verifier: &Verifier) {
         .data(Data::Bytes(pki::DOC_4K));
     let report = verifier.verify(&request).unwrap();
     assert!(report.verdict.passed(), "{report}");
+}
+
+/// `--cpu N`: the engine's CPU time per verification of the reference case, on this thread.
+fn engine_cpu(answer: &[u8], n: u64) {
+    let verifier = pki::rsa_verifier();
+    let request = qoima_verifier::Request::new(pki::INDIVIDUAL_DETACHED_CMS, pki::VALIDATION_TIME)
+        .data(Data::Bytes(pki::DOC_4K));
+    let report = verifier.verify(&request).unwrap();
+    assert_eq!(
+        serde_json::to_string(&report).unwrap().as_bytes(),
+        answer,
+        "the engine's report is not the server's answer in RESPONSE_FILE"
+    );
+    for _ in 0..1000 {
+        verify(&verifier);
+    }
+    let before = cpu_ticks();
+    for _ in 0..n {
+        let report = verifier.verify(std::hint::black_box(&request)).unwrap();
+        assert!(report.verdict.passed());
+    }
+    let ticks = cpu_ticks() - before;
+    // USER_HZ, which /proc reports in, is 100 on Linux.
+    let each = ticks as f64 * 1e4 / n as f64;
+    println!("http_floor engine: {n} verifications, {ticks} ticks, {each:.2} us CPU each");
+}
+
+/// utime + stime of this process, in clock ticks: fields 14 and 15 of proc(5)'s
+/// `/proc/<pid>/stat`, counted here from field 3, the first after the command's parenthesis.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }

@@ -31,6 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup
 source benches/common.sh
+source benches/serve.sh
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 ROUNDS=${ROUNDS:-2}
@@ -57,105 +58,12 @@ if [ -z "${LOAD_TOOL:-}" ]; then
     fi
 fi
 
-cargo build --release -p qoima-server -q
-cargo build --release -p qoima-benches --example verify_rate --example http_floor -q
-qoima="$CARGO_TARGET_DIR/release/qoima"
-verify_rate="$CARGO_TARGET_DIR/release/examples/verify_rate"
-http_floor="$CARGO_TARGET_DIR/release/examples/http_floor"
-
-work=$(mktemp -d)
-server=
-floors=()
-cleanup() {
-    for floor in "${floors[@]}"; do
-        kill "$floor" 2>/dev/null || true
-    done
-    if [ -n "$server" ]; then
-        kill -TERM "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# A vault whose configuration trusts the generated PKI's RSA hierarchy, as the server's tests
-# make it (server/tests/common/mod.rs).
-pki=verifier/testdata/pki
-mkdir -p "$work/etc/pki"
-cp "$pki/certs/root-rsa.cer" "$pki/certs/ca-rsa.cer" "$pki/crl/ca-rsa.crl" "$pki/crl/root-rsa.crl" \
-    "$work/etc/pki/"
-cat >"$work/etc/qoima.toml" <<'TOML'
-[trust]
-anchors = ["pki/root-rsa.cer"]
-intermediates = ["pki/ca-rsa.cer"]
-crls = ["pki/ca-rsa.crl", "pki/root-rsa.crl"]
-TOML
-q=("$qoima" --data-dir "$work/vault" --config "$work/etc/qoima.toml")
-# Keys first: the server holds the vault's lock.
-key=$("${q[@]}" keys create --role writer)
-QOIMA_LOG=warn "${q[@]}" serve --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
-server=$!
-for _ in $(seq 200); do
-    grep -q 'listening on' "$work/server.out" 2>/dev/null && break
-    kill -0 "$server" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-    sleep 0.1
-done
-url=$(grep -o 'http://[^ ]*' "$work/server.out" | head -n1)
-[ -n "$url" ] || { echo "http_load: the server did not start" >&2; cat "$work/server.err" >&2; exit 1; }
-auth=(-H "Authorization: Bearer $key")
-
-fail() { echo "http_load: $*" >&2; exit 1; }
+serve_start
 load_avg() { cut -d' ' -f1 /proc/loadavg; }
-# Waits (at most QUIET_WAIT seconds) until the machine was at least 90 % idle for 3 s: on a
-# machine shared with builds, a figure measured beside one is worthless.
-settle() {
-    local waited=0 a b busy idle
-    while [ "$waited" -lt "${QUIET_WAIT:-300}" ]; do
-        read -r _ a[0] a[1] a[2] a[3] _ </proc/stat
-        sleep 3
-        read -r _ b[0] b[1] b[2] b[3] _ </proc/stat
-        busy=$((b[0] + b[1] + b[2] - a[0] - a[1] - a[2]))
-        idle=$((b[3] - a[3]))
-        [ $((100 * idle)) -ge $((90 * (busy + idle))) ] && return 0
-        waited=$((waited + 3))
-    done
-    echo "http_load: the machine is busy; measuring anyway" >&2
-}
 echo "http_load: server at $url, load tool $LOAD_TOOL, load average $(load_avg)" >&2
 
 # ---- 1. Verification over keep-alive -------------------------------------------------------
 
-python3 - "$pki/cms/individual.detached.p7s" "$pki/doc-4k.txt" >"$work/verify.json" <<'PY'
-import base64, json, sys
-b64 = lambda path: base64.b64encode(open(path, "rb").read()).decode()
-print(json.dumps({"signature": b64(sys.argv[1]), "content": b64(sys.argv[2]),
-                  "at": "2026-06-15T12:00:00Z"}))
-PY
-status=$(curl -s -o "$work/verify.out" -w '%{http_code}' "${auth[@]}" \
-    -H 'Content-Type: application/json' --data-binary @"$work/verify.json" "$url/v1/verify")
-[ "$status" = 200 ] || fail "POST /v1/verify answered $status: $(cat "$work/verify.out")"
-grep -q TOTAL_PASSED "$work/verify.out" || fail "the reference case did not pass: $(cat "$work/verify.out")"
-
-# The server's count of /v1/verify responses by status, as `status count` lines.
-verify_counts() {
-    curl -s "${auth[@]}" "$url/metrics" |
-        sed -n 's/^qoima_http_requests_total{.*route="\/v1\/verify".*status="\([0-9]*\)".*} \([0-9]*\)$/\1 \2/p'
-}
-
-# The bare hyper servers of benches/http_floor.rs, answering the report just received: the
-# floor (nothing done per request) and the floor with the engine (`--engine`). Sets the
-# variable named by $1 to the server's URL (not in a subshell: cleanup must know the pids).
-start_floor() {
-    local name=$1 out="$work/$1.out"
-    shift
-    "$http_floor" "$work/verify.out" "$@" >"$out" &
-    floors+=($!)
-    for _ in $(seq 100); do
-        grep -q 'listening on' "$out" 2>/dev/null && break
-        sleep 0.1
-    done
-    printf -v "$name" '%s' "$(grep -o 'http://[^ ]*' "$out" | head -n1)"
-}
 start_floor floor_url
 start_floor engine_url --engine
 [ -n "$floor_url" ] && [ -n "$engine_url" ] || fail "the bare hyper servers did not start"

@@ -3,7 +3,7 @@
 //! `max-concurrent-verifications` (`QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS`, 1 to 512, by
 //! default the number of CPUs the process may use) bounds the signature verifications that run
 //! at once (`POST /v1/verify`, `POST /v1/documents/{id}/verify`, registrations, new versions,
-//! signed envelopes): each runs off the async workers, and a request that finds every slot
+//! signed envelopes): never on every async worker, and a request that finds every slot
 //! taken for 2 seconds is answered 503 with `Retry-After`. `max-connections`,
 //! `body-deadline-seconds` and `json-buffer-bytes` bound what slow clients can hold
 //! (`docs/api.md`, "Operations").
@@ -91,7 +91,7 @@ pub struct ServerSettings {
     pub upload_expiry: jiff::SignedDuration,
     /// Uploads in progress at once; more are refused until one ends.
     pub max_concurrent_uploads: usize,
-    /// Signature verifications running at once, each on a blocking thread; a request that
+    /// Signature verifications running at once, never on every async worker; a request that
     /// waits too long for one of them is refused (503).
     pub max_concurrent_verifications: usize,
     /// The largest JSON request body (read whole into memory).

@@ -447,10 +447,11 @@ pub(super) async fn reverify_route(
         Ok(view) => view.versions.last().map(|v| v.version).unwrap_or(1),
         Err(response) => return *response,
     };
-    // The engine, and the content read back for a signature without signed attributes: off
-    // the async workers, within the bound on concurrent verifications.
+    // The engine, and the content read back for a signature without signed attributes (of
+    // any size: off the async workers), within the bound on concurrent verifications.
     let registry = std::sync::Arc::clone(&state.registry);
-    let reverified = match super::verify::on_the_verification_pool(state, move || {
+    let size = super::verify::Size::Unbounded;
+    let reverified = match super::verify::on_the_verification_pool(state, size, move || {
         registry.reverify(id, latest, at)
     })
     .await

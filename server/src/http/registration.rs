@@ -28,7 +28,7 @@ use super::auth::actor;
 use super::body::{Body, full};
 use super::documents::{self, parse_id, view};
 use super::response::{json, problem, problem_with, status_of};
-use super::verify::on_the_verification_pool;
+use super::verify::{Size, on_the_verification_pool};
 use super::{AppState, query};
 use crate::representation::{self, Facts};
 
@@ -155,7 +155,7 @@ async fn write<E: Send + 'static>(
 ) -> Result<Registered, Response<Body>> {
     let registry = Arc::clone(&state.registry);
     let uploads = state.uploads.clone();
-    let written = on_the_verification_pool(state, move || {
+    let written = on_the_verification_pool(state, Size::Unbounded, move || {
         let registered = registration(&registry)?;
         if let Some(upload) = upload
             && let Err(e) = uploads.remove(upload)

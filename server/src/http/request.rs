@@ -11,7 +11,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::body::{self, Body, ReadError};
 use super::response::{problem, problem_with};
-use super::verify::on_the_verification_pool;
+use super::verify::{Size, on_the_verification_pool};
 use super::{AppState, signed};
 use crate::config::SMALL_JSON_BODY;
 
@@ -41,7 +41,8 @@ pub(super) async fn json_body(
     }
     // Verification is CPU work: off the reactor, within the bound on verifications.
     let (pool_state, key) = (state.clone(), key.clone());
-    let opened = on_the_verification_pool(state, move || {
+    let size = Size::of_body(bytes.len());
+    let opened = on_the_verification_pool(state, size, move || {
         let target = signed::Target {
             method: &method,
             path: &path,

@@ -11,12 +11,12 @@ use super::response::json;
 
 /// `GET /healthz`: the server answers.
 pub(super) fn health() -> Response<Body> {
-    json(StatusCode::OK, r#"{"status":"ok"}"#.into())
+    json(StatusCode::OK, r#"{"status":"ok"}"#)
 }
 
 /// `GET /openapi.json`.
 pub(super) fn openapi() -> Response<Body> {
-    json(StatusCode::OK, OPENAPI.into())
+    json(StatusCode::OK, OPENAPI)
 }
 
 /// `GET /metrics`: Prometheus text, with the gauges sampled now.

@@ -7,6 +7,8 @@ use qoima_vault::audit::Signer;
 use qoima_vault::keys::KeyCache;
 use qoima_vault::registry::Registry;
 use qoima_vault::uploads::UploadStore;
+use std::sync::atomic::AtomicUsize;
+
 use tokio::sync::Semaphore;
 
 use super::metrics::Metrics;
@@ -31,9 +33,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// One permit per upload body being received: the bound on concurrent uploads.
     pub upload_slots: Arc<Semaphore>,
-    /// One permit per signature verification running (off the async workers): the bound on
+    /// One permit per signature verification running (`verify::pooled`): the bound on
     /// the CPU the engine may take at once.
     pub verification_slots: Arc<Semaphore>,
+    /// How many of the running verifications run on an async worker itself: at most one
+    /// less than the workers (`verify::pooled`).
+    pub verifying_on_workers: Arc<AtomicUsize>,
     /// The signed requests accepted lately (keys that require them).
     pub replay: Arc<signed::ReplayGuard>,
     /// The API keys met so far; revocations go through it.
@@ -64,6 +69,7 @@ impl AppState {
             uploads,
             upload_slots: Arc::new(Semaphore::new(settings.max_concurrent_uploads)),
             verification_slots: Arc::new(Semaphore::new(settings.max_concurrent_verifications)),
+            verifying_on_workers: Arc::new(AtomicUsize::new(0)),
             connection_slots: Arc::new(Semaphore::new(
                 settings.max_connections.min(Semaphore::MAX_PERMITS),
             )),

@@ -4,12 +4,14 @@
 //! (base64 of the signed bytes) or `sha256` (hex digest of them, for signatures with signed
 //! attributes), optional `at` (RFC 3339, default now), `expectIin`, `expectBin`.
 //!
-//! The engine is CPU-bound: it runs on tokio's blocking pool, at most
-//! `max-concurrent-verifications` at once ([`on_the_verification_pool`]), so that the async
-//! workers keep answering every other route (`/healthz` included) whatever is verified.
+//! The engine is CPU-bound: it runs at most `max-concurrent-verifications` at once, and never
+//! on all the async workers ([`on_the_verification_pool`]), so that one keeps answering every
+//! other route (`/healthz` included) whatever is verified.
 
 use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -25,7 +27,8 @@ use tokio::sync::Semaphore;
 use super::AppState;
 use super::body::Body;
 use super::request::read_body;
-use super::response::{json, problem};
+use super::response::{problem, represent};
+use crate::config::SMALL_JSON_BODY;
 
 /// The request body. The base64 fields borrow from the request's bytes when they have no JSON
 /// escapes (base64 has none): they are most of the request.
@@ -116,7 +119,8 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
     let registry = Arc::clone(&state.registry);
     let metrics = Arc::clone(&state.metrics);
     // Parsing a body of up to `max-json-body-bytes` is CPU work too: it runs with the engine.
-    let answer = on_the_verification_pool(state, move || {
+    let size = Size::of_body(bytes.len());
+    let answer = on_the_verification_pool(state, size, move || {
         // The body's share of the JSON buffer goes with its bytes.
         let _share = share;
         let request: VerifyBody = match serde_json::from_slice(&bytes) {
@@ -127,10 +131,7 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
         match verify(registry.verifier(), &request, now) {
             Ok(report) => {
                 metrics.verification(report.verdict.indication.as_str());
-                match serde_json::to_string(&report) {
-                    Ok(text) => json(StatusCode::OK, text),
-                    Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                }
+                represent(StatusCode::OK, &report)
             }
             Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
         }
@@ -143,16 +144,22 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
 /// its request is refused.
 pub(super) const VERIFICATION_WAIT: Duration = Duration::from_secs(2);
 
-/// Runs `work`, which runs the engine, on tokio's blocking pool while it holds one of the
-/// `max-concurrent-verifications` slots: the async workers stay free for every other route.
+/// Runs `work`, which runs the engine, while it holds one of the `max-concurrent-verifications`
+/// slots, leaving an async worker free for every other route ([`pooled`]). `size` is what the
+/// request tells of how long it may take.
 /// When no slot frees up within [`VERIFICATION_WAIT`], the answer is 503 with `Retry-After`.
 /// A request whose client goes away keeps its slot until `work` ends: the CPU is still taken.
 pub(super) async fn on_the_verification_pool<T: Send + 'static>(
     state: &AppState,
+    size: Size,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Box<Response<Body>>> {
     let slots = Arc::clone(&state.verification_slots);
-    match pooled(slots, VERIFICATION_WAIT, work).await {
+    let on_workers = match size {
+        Size::Small => Some(&*state.verifying_on_workers),
+        Size::Unbounded => None,
+    };
+    match pooled(slots, on_workers, VERIFICATION_WAIT, work).await {
         Some(Ok(value)) => Ok(value),
         Some(Err(e)) => Err(Box::new(problem(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -162,25 +169,98 @@ pub(super) async fn on_the_verification_pool<T: Send + 'static>(
     }
 }
 
-/// `work` on the blocking pool with a permit of `slots`, waited for at most `wait`; `None`
-/// when none came.
+/// How long a verification may take, as far as its request tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Size {
+    /// Its input is a JSON body of at most [`SMALL_JSON_BODY`] bytes: the engine's budget
+    /// (at most 16 signers, 4 candidate certificates each) keeps it to milliseconds.
+    Small,
+    /// Anything else: a large body, a stored content read back, a registration's synced write.
+    Unbounded,
+}
+
+impl Size {
+    /// The size of a verification whose whole input is a body of `bytes`.
+    pub(super) fn of_body(bytes: usize) -> Self {
+        if bytes <= SMALL_JSON_BODY {
+            Self::Small
+        } else {
+            Self::Unbounded
+        }
+    }
+}
+
+/// Why `work` gave no value: it panicked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(super) enum PoolError {
+    /// The work panicked on a thread of the multi-threaded runtime.
+    #[error("it panicked")]
+    Panicked,
+    /// The blocking pool's task failed (current-thread runtime).
+    #[error(transparent)]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// `work` with a permit of `slots`, waited for at most `wait`, so that an async worker stays
+/// free for the other requests; `None` when no permit came.
+///
+/// On the multi-threaded runtime (`qoima serve`'s, which has one worker more than the cores)
+/// small work (`on_workers` given, counting those) runs on the request's own worker while
+/// fewer than all but one of the workers do: no thread is woken, which on a machine whose
+/// cores are all busy is several microseconds of CPU each (`BENCHMARKS.md`, HTTP). Other work
+/// still runs on its own thread, which first hands its worker role to another
+/// (`block_in_place`). On a current-thread runtime, which has no worker to spare, it goes to
+/// the blocking pool.
 async fn pooled<T: Send + 'static>(
     slots: Arc<Semaphore>,
+    on_workers: Option<&AtomicUsize>,
     wait: Duration,
     work: impl FnOnce() -> T + Send + 'static,
-) -> Option<Result<T, tokio::task::JoinError>> {
+) -> Option<Result<T, PoolError>> {
     // An error is a closed semaphore, which this one never is.
     let permit = tokio::time::timeout(wait, slots.acquire_owned())
         .await
         .ok()?
         .ok()?;
-    Some(
-        tokio::task::spawn_blocking(move || {
+    let handle = tokio::runtime::Handle::current();
+    if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        let ran = tokio::task::spawn_blocking(move || {
             let _slot = permit;
             work()
         })
-        .await,
-    )
+        .await;
+        return Some(ran.map_err(PoolError::from));
+    }
+    let _slot = permit;
+    // A panic is answered 500, as a failed blocking task is.
+    let work = || std::panic::catch_unwind(AssertUnwindSafe(work));
+    let spare = handle.metrics().num_workers().saturating_sub(1);
+    let ran = match on_workers.and_then(|count| OnWorker::take(count, spare)) {
+        Some(_on_worker) => work(),
+        None => tokio::task::block_in_place(work),
+    };
+    Some(ran.map_err(|_| PoolError::Panicked))
+}
+
+/// One of the at most `spare` verifications running on an async worker; given back on drop.
+struct OnWorker<'a>(&'a AtomicUsize);
+
+impl<'a> OnWorker<'a> {
+    fn take(count: &'a AtomicUsize, spare: usize) -> Option<Self> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < spare).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(count))
+    }
+}
+
+impl Drop for OnWorker<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// 503: every verification slot stayed taken.
@@ -218,15 +298,34 @@ mod tests {
         runtime().block_on(async {
             let slots = Arc::new(Semaphore::new(1));
             let wait = Duration::from_millis(100);
-            // A slot is free: the work runs on the blocking pool.
-            let on = pooled(Arc::clone(&slots), wait, || std::thread::current().id()).await;
-            assert_ne!(on.unwrap().unwrap(), std::thread::current().id());
+            // A slot is free: the work runs, and while it blocks, the only async worker still
+            // runs other tasks.
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let running = tokio::spawn(pooled(Arc::clone(&slots), None, wait, move || {
+                started_tx.send(()).unwrap();
+                release_rx.recv_timeout(Duration::from_secs(10)).is_ok()
+            }));
+            tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+                .await
+                .unwrap();
+            tokio::spawn(async move { release_tx.send(()).unwrap() })
+                .await
+                .unwrap();
+            assert!(
+                running.await.unwrap().unwrap().unwrap(),
+                "the worker was blocked"
+            );
             assert_eq!(slots.available_permits(), 1, "the slot is given back");
 
             // The only slot is taken: no run, after the wait.
             let held = Arc::clone(&slots).acquire_owned().await.unwrap();
             let started = Instant::now();
-            assert!(pooled(Arc::clone(&slots), wait, || ()).await.is_none());
+            assert!(
+                pooled(Arc::clone(&slots), None, wait, || ())
+                    .await
+                    .is_none()
+            );
             assert!(started.elapsed() >= wait);
 
             // Freed while waiting: it runs.
@@ -234,9 +333,99 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 drop(held);
             });
-            let waited = pooled(Arc::clone(&slots), Duration::from_secs(5), || 7).await;
+            let waited = pooled(Arc::clone(&slots), None, Duration::from_secs(5), || 7).await;
             assert_eq!(waited.unwrap().unwrap(), 7);
             release.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn verifications_run_on_the_workers_but_leave_one_free() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(3)
+            .enable_time()
+            .build()
+            .unwrap();
+        static ON_WORKERS: AtomicUsize = AtomicUsize::new(0);
+        runtime.block_on(async {
+            let slots = Arc::new(Semaphore::new(3));
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
+            // Three verifications that block until released: two on workers, the third on a
+            // thread that gave its worker role away.
+            let running: Vec<_> = (0..3)
+                .map(|_| {
+                    let (started, release) = (started_tx.clone(), Arc::clone(&release_rx));
+                    tokio::spawn(pooled(
+                        Arc::clone(&slots),
+                        Some(&ON_WORKERS),
+                        Duration::from_secs(5),
+                        move || {
+                            started.send(ON_WORKERS.load(Ordering::Acquire)).unwrap();
+                            let release = release.lock().unwrap();
+                            release.recv_timeout(Duration::from_secs(10)).is_ok()
+                        },
+                    ))
+                })
+                .collect();
+            let counts = tokio::task::spawn_blocking(move || {
+                (0..3).map(|_| started_rx.recv().unwrap()).max()
+            });
+            assert_eq!(
+                counts.await.unwrap(),
+                Some(2),
+                "two on the workers, not three"
+            );
+            // Another task still runs, on the worker left free.
+            tokio::spawn(async move {
+                for _ in 0..3 {
+                    release_tx.send(()).unwrap();
+                }
+            })
+            .await
+            .unwrap();
+            for verification in running {
+                assert!(
+                    verification.await.unwrap().unwrap().unwrap(),
+                    "no worker was free"
+                );
+            }
+            assert_eq!(
+                ON_WORKERS.load(Ordering::Acquire),
+                0,
+                "each gave its place back"
+            );
+            assert_eq!(slots.available_permits(), 3);
+        });
+    }
+
+    #[test]
+    fn a_panic_is_an_error_and_gives_the_slot_back() {
+        runtime().block_on(async {
+            let slots = Arc::new(Semaphore::new(1));
+            let wait = Duration::from_millis(100);
+            let ran = tokio::spawn(pooled(Arc::clone(&slots), None, wait, || {
+                panic!("in the engine")
+            }));
+            let ran = ran.await.unwrap().unwrap();
+            assert!(matches!(ran, Err(PoolError::Panicked)), "{ran:?}");
+            assert_eq!(slots.available_permits(), 1);
+        });
+    }
+
+    #[test]
+    fn on_a_current_thread_runtime_the_work_goes_to_the_blocking_pool() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let slots = Arc::new(Semaphore::new(1));
+            let on = pooled(slots, None, Duration::from_millis(100), || {
+                std::thread::current().id()
+            });
+            assert_ne!(on.await.unwrap().unwrap(), std::thread::current().id());
         });
     }
 
@@ -248,6 +437,7 @@ mod tests {
             let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
             let first = tokio::spawn(pooled(
                 Arc::clone(&slots),
+                None,
                 Duration::from_secs(5),
                 move || {
                     started_tx.send(()).unwrap();
@@ -257,7 +447,7 @@ mod tests {
             tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
                 .await
                 .unwrap();
-            let second = pooled(Arc::clone(&slots), Duration::from_millis(50), || ()).await;
+            let second = pooled(Arc::clone(&slots), None, Duration::from_millis(50), || ()).await;
             assert!(second.is_none(), "the slot is held by the running work");
             finish_tx.send(()).unwrap();
             first.await.unwrap().unwrap().unwrap();

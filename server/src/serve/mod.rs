@@ -63,7 +63,11 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     )
     .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?;
     let signer = audit_signer(dir)?;
+    // One worker more than the cores: verifications run on the workers, all but one
+    // (`http::verify`), and the one left answers the other requests.
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores + 1)
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("cannot start the runtime: {e}")))?;
