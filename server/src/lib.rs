@@ -10,6 +10,7 @@ mod bulk;
 mod cli;
 mod command;
 mod config;
+mod fetch;
 mod http;
 mod representation;
 mod serve;
