@@ -12,7 +12,6 @@ mod get;
 mod retry;
 
 pub(crate) use get::{FetchError, Fetched, Fetcher, Limits};
-#[allow(unused_imports)] // The refresh of revocation data will use it.
 pub(crate) use retry::Backoff;
 
 #[cfg(test)]

@@ -41,8 +41,10 @@ impl hyper::body::Body for Endless {
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        self.declared
-            .map_or_else(hyper::body::SizeHint::new, hyper::body::SizeHint::with_exact)
+        self.declared.map_or_else(
+            hyper::body::SizeHint::new,
+            hyper::body::SizeHint::with_exact,
+        )
     }
 }
 
@@ -144,7 +146,10 @@ async fn each_failure_is_named_and_classed() {
     };
 
     let busy = get("/busy").await;
-    assert!(matches!(busy, FetchError::Status { status: 503, .. }), "{busy}");
+    assert!(
+        matches!(busy, FetchError::Status { status: 503, .. }),
+        "{busy}"
+    );
     assert!(busy.is_transient());
     let missing = get("/missing").await;
     assert!(matches!(missing, FetchError::Status { status: 404, .. }));

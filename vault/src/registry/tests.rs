@@ -1621,7 +1621,7 @@ fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
     let selected = all.iter().find(|s| s.id == revoked_doc.id).unwrap();
     let verify = |mode, check| {
         registry
-            .reverify_version(registry.verifier(), &selected.version, now, mode, check)
+            .reverify_version(&registry.verifier(), &selected.version, now, mode, check)
             .unwrap()[0]
             .verdict
     };
@@ -1669,7 +1669,7 @@ fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
     registry.content().backend().remove_chunks(&chunks).unwrap();
     let err = registry
         .reverify_version(
-            registry.verifier(),
+            &registry.verifier(),
             &selected.version,
             now,
             ReverifyMode::Registered,

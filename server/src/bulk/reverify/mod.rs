@@ -154,8 +154,7 @@ pub(crate) fn run(engine: &Engine<'_>, mut state: RunState) -> Result<RunState, 
                     let write_failed = |e: std::io::Error| format!("cannot write a result: {e}");
                     // The JSON line is made once, for the run's results and a JSON output.
                     json_row.clear();
-                    output::write_row(&mut json_row, &line, Format::Jsonl)
-                        .map_err(write_failed)?;
+                    output::write_row(&mut json_row, &line, Format::Jsonl).map_err(write_failed)?;
                     results_buffer.write_all(&json_row).map_err(write_failed)?;
                     match (writer.as_mut(), format) {
                         (Some(out), Format::Jsonl) => {
