@@ -166,3 +166,100 @@ pub(crate) fn stale<'a>(
         .map(|(label, _)| label.to_owned())
         .collect()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// 2026-06-15T12:00:00Z (`testdata/refresh/generate.sh`).
+    const NOON: i64 = 1_781_524_800;
+    const CA_1: &[u8] = include_bytes!("../../testdata/refresh/ca-1.crl");
+    const CA_2: &[u8] = include_bytes!("../../testdata/refresh/ca-2.crl");
+    const CA_3: &[u8] = include_bytes!("../../testdata/refresh/ca-3.crl");
+    const CA_BAD: &[u8] = include_bytes!("../../testdata/refresh/ca-bad.crl");
+    const CA_DELTA: &[u8] = include_bytes!("../../testdata/refresh/ca-delta.crl");
+
+    fn cas() -> Vec<Certificate> {
+        [
+            &include_bytes!("../../../verifier/testdata/pki/certs/root-rsa.cer")[..],
+            &include_bytes!("../../../verifier/testdata/pki/certs/ca-rsa.cer")[..],
+        ]
+        .iter()
+        .map(|der| Certificate::from_der(der).unwrap())
+        .collect()
+    }
+
+    fn newer(der: &[u8], now: i64, held: Option<&Facts>) -> Facts {
+        match check(der, now, &cas(), held) {
+            Ok(Checked::Newer(held)) => held.facts,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_newer_good_crl_is_taken_and_an_older_refused() {
+        let two = newer(CA_2, NOON, None);
+        assert!(!two.delta);
+        let three = newer(CA_3, NOON, Some(&two));
+        assert!(three.this_update > two.this_update);
+        assert!(matches!(
+            check(CA_2, NOON, &cas(), Some(&three)),
+            Err(Refusal::Older { .. })
+        ));
+        assert!(matches!(
+            check(CA_3, NOON, &cas(), Some(&three)),
+            Ok(Checked::Same)
+        ));
+    }
+
+    #[test]
+    fn a_bad_signature_an_unknown_issuer_and_the_wrong_times_are_refused() {
+        assert!(matches!(
+            check(CA_BAD, NOON, &cas(), None),
+            Err(Refusal::NotSigned(CrlUnusable::BadSignature(_)))
+        ));
+        assert!(matches!(
+            check(CA_2, NOON, &cas()[..1], None),
+            Err(Refusal::UnknownIssuer)
+        ));
+        // thisUpdate of ca-3 is 06:00, nextUpdate of all is the 16th at 00:00.
+        assert_eq!(
+            check(CA_3, NOON - 7 * 3600, &cas(), None).unwrap_err(),
+            Refusal::NotYetValid(NOON - 6 * 3600)
+        );
+        assert_eq!(
+            check(CA_3, NOON + 12 * 3600 + 1, &cas(), None).unwrap_err(),
+            Refusal::Expired(NOON + 12 * 3600)
+        );
+        assert!(matches!(
+            check(b"not a CRL", NOON, &cas(), None),
+            Err(Refusal::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_url_keeps_its_kind() {
+        let two = newer(CA_2, NOON, None);
+        let delta = newer(CA_DELTA, NOON, None);
+        assert!(delta.delta);
+        assert_eq!(
+            check(CA_DELTA, NOON, &cas(), Some(&two)).unwrap_err(),
+            Refusal::Mismatch
+        );
+    }
+
+    #[test]
+    fn only_the_newest_of_an_issuer_counts_as_in_use() {
+        let one = from_file(CA_1).unwrap().facts;
+        let two = newer(CA_2, NOON, None);
+        let after_one = NOON + 21;
+        assert_eq!(stale([("one", &one)], after_one), ["one"]);
+        assert!(stale([("one", &one)], NOON).is_empty());
+        assert!(stale([("one", &one), ("two", &two)], after_one).is_empty());
+        assert_eq!(
+            stale([("one", &one), ("two", &two)], NOON + 86_400),
+            ["two"]
+        );
+    }
+}

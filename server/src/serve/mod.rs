@@ -41,7 +41,6 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // The configured CRLs are kept as content, so that every registration's evidence
     // references those its verdict used (`Registry::keep_crls`).
     let crls = std::mem::take(&mut config.crls);
-    let kept = crate::cli::gc::crl_addresses(&crls);
     let sources = crate::refresh::Sources {
         ca_certificates: std::mem::take(&mut config.ca_certificates),
         files: crls.clone(),
@@ -96,6 +95,14 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
         let reverifications = std::sync::Arc::clone(&state.reverifications);
         // Unreferenced content is collected once its grace period passed (`qoima gc`).
+        // The CRLs held (configured, and fetched since) are not collected.
+        let held = std::sync::Arc::clone(&state.crls);
+        let kept = move || {
+            held.ders()
+                .iter()
+                .map(|der| qoima_vault::ContentAddress::of(der))
+                .collect()
+        };
         let collection = tokio::spawn(crate::cli::gc::sweep(
             state.registry.clone(),
             kept,
