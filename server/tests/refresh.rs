@@ -35,10 +35,13 @@ fn crl(name: &str) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
+/// What each path answers: a CRL, or a bare status.
+type Answers = Arc<Mutex<HashMap<String, Result<Vec<u8>, u16>>>>;
+
 /// A CRL publisher on loopback: each path answers its CRL, or a bare status.
 struct Publisher {
     url: String,
-    answers: Arc<Mutex<HashMap<String, Result<Vec<u8>, u16>>>>,
+    answers: Answers,
     hits: Arc<Mutex<HashMap<String, u32>>>,
     _runtime: tokio::runtime::Runtime,
 }
@@ -54,7 +57,7 @@ impl Publisher {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let answers: Arc<Mutex<HashMap<String, Result<Vec<u8>, u16>>>> = Arc::default();
+        let answers: Answers = Arc::default();
         let hits: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
         let (a, h) = (Arc::clone(&answers), Arc::clone(&hits));
         runtime.spawn(async move {

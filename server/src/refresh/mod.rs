@@ -70,7 +70,7 @@ pub(crate) fn start(registry: Arc<Registry>, sources: Sources) -> Arc<CrlStatus>
     let urls = urls(&cas, &sources.settings.urls);
     let shared = Arc::new(Shared {
         registry,
-        base: Mutex::new(()),
+        rebuilding: Mutex::new(()),
         cas,
         status: Arc::clone(&status),
         fetcher: Fetcher::new(Limits {
@@ -92,7 +92,7 @@ pub(crate) fn start(registry: Arc<Registry>, sources: Sources) -> Arc<CrlStatus>
 struct Shared {
     registry: Arc<Registry>,
     /// Held while a verifier is rebuilt and swapped, so that the last swap has every CRL.
-    base: Mutex<()>,
+    rebuilding: Mutex<()>,
     cas: Vec<Certificate>,
     status: Arc<CrlStatus>,
     fetcher: Fetcher,
@@ -167,10 +167,10 @@ async fn fetch_once(shared: &Arc<Shared>, url: &str, now: i64) -> Result<bool, b
         }
         Ok(Ok(Checked::Newer(crl))) => {
             let facts = crl.facts.clone();
-            shared.status.accept(url, crl, last_modified);
             let rebuilt = {
-                let shared = Arc::clone(shared);
-                tokio::task::spawn_blocking(move || rebuild(&shared)).await
+                let (shared, url) = (Arc::clone(shared), url.to_owned());
+                tokio::task::spawn_blocking(move || rebuild(&shared, &url, crl, last_modified))
+                    .await
             };
             match rebuilt {
                 Ok(Ok(count)) => {
@@ -215,11 +215,21 @@ fn fetch_failed(shared: &Shared, url: &str, error: &FetchError) -> bool {
     transient
 }
 
-/// Keeps every CRL held as content (a registration's evidence references them), then puts in
-/// force a verifier over them. Returns how many CRLs it has.
-fn rebuild(shared: &Shared) -> Result<usize, String> {
-    let _one_at_a_time = shared.base.lock().unwrap_or_else(PoisonError::into_inner);
-    let ders = shared.status.ders();
+/// Puts in force a verifier over every CRL held with `crl` as `url`'s, after keeping them as
+/// content (a registration's evidence references them); only then is `crl` held. Returns how
+/// many CRLs the verifier has. On failure nothing changes, and the next fetch tries again.
+fn rebuild(
+    shared: &Shared,
+    url: &str,
+    crl: held::Held,
+    last_modified: Option<String>,
+) -> Result<usize, String> {
+    let _one_at_a_time = shared
+        .rebuilding
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let mut ders = shared.status.ders_but(url);
+    ders.push(Arc::clone(&crl.der));
     shared
         .registry
         .keep_crls(ders.iter().map(|der| &der[..]))
@@ -235,5 +245,6 @@ fn rebuild(shared: &Shared) -> Result<usize, String> {
     shared
         .registry
         .replace_verifier(Arc::new(current.with_crl_store(store)));
+    shared.status.accept(url, crl, last_modified);
     Ok(count)
 }

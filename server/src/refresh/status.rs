@@ -93,6 +93,11 @@ impl CrlStatus {
 
     /// Every CRL held: the files', then each URL's last good one.
     pub(crate) fn ders(&self) -> Vec<Arc<[u8]>> {
+        self.ders_but("")
+    }
+
+    /// [`Self::ders`] without `url`'s.
+    pub(crate) fn ders_but(&self, url: &str) -> Vec<Arc<[u8]>> {
         let inner = self.lock();
         inner
             .files
@@ -101,8 +106,9 @@ impl CrlStatus {
             .chain(
                 inner
                     .urls
-                    .values()
-                    .filter_map(|s| s.good.as_ref().map(|h| Arc::clone(&h.der))),
+                    .iter()
+                    .filter(|(source, _)| source.as_str() != url)
+                    .filter_map(|(_, s)| s.good.as_ref().map(|h| Arc::clone(&h.der))),
             )
             .collect()
     }

@@ -926,6 +926,26 @@ fn the_crls_a_verdict_used_are_kept_as_evidence() {
 }
 
 #[test]
+fn a_replaced_verifier_is_used_from_the_next_operation_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let before = registry.verifier();
+    // Other CRLs for ca-rsa (the 2026-04 base CRL), kept first as a server's refresh does.
+    let crls: [&[u8]; 2] = [pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL];
+    registry.keep_crls(crls).unwrap();
+    let policy = qoima_verifier::policy::Policy::default();
+    registry.replace_verifier(Arc::new(pki::rsa_verifier_with(&crls, policy)));
+    assert!(!Arc::ptr_eq(&before, &registry.verifier()));
+    let doc = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    let expected: Vec<[u8; 32]> = crls.iter().map(|c| ContentAddress::of(c).0).collect();
+    assert_eq!(doc.version.crls, expected);
+    // The old verifier lives on with whoever read it, no longer in the registry.
+    assert_eq!(Arc::strong_count(&before), 1);
+}
+
+#[test]
 fn configured_retention_may_only_lengthen_the_rules() {
     let dir = tempfile::tempdir().unwrap();
     let shorter = registry(dir.path()).with_retention(
