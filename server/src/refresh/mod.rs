@@ -248,3 +248,35 @@ fn rebuild(
     shared.status.accept(url, crl, last_modified);
     Ok(count)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_the_cas_points_then_the_configured_each_once() {
+        let cas: Vec<Certificate> = [
+            &include_bytes!("../../testdata/refresh/ca-points.cer")[..],
+            &include_bytes!("../../../verifier/testdata/pki/certs/ca-rsa.cer")[..],
+            &include_bytes!("../../../verifier/testdata/pki/certs/root-rsa.cer")[..],
+        ]
+        .iter()
+        .map(|der| Certificate::from_der(der).unwrap())
+        .collect();
+        let configured = [
+            "http://crl.example/extra.crl".to_owned(),
+            "http://crl.qoima.test/points.crl".to_owned(),
+        ];
+        // The ldap point is left out; root-rsa names none.
+        assert_eq!(
+            urls(&cas, &configured),
+            [
+                "http://crl.qoima.test/points.crl",
+                "http://crl.qoima.test/points-delta.crl",
+                "http://crl.qoima.test/root-rsa.crl",
+                "http://crl.example/extra.crl",
+            ]
+        );
+    }
+}

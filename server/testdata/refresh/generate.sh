@@ -13,6 +13,9 @@
 #                 of its signature changed: a bad signature
 #   ca-delta.crl  delta CRL, number 0x30, deltaCRLIndicator base 0x21, 2026-06-15T07:00Z ->
 #                 2026-06-16, revokes `employee` (keyCompromise, 2026-06-15T07:00Z)
+#   ca-points.cer a CA certificate issued by root-rsa (2026-01-01 -> 2040-01-01, a new key on
+#                 every run) with two cRLDistributionPoints (http and ldap) and a FreshestCRL:
+#                 where the refresh finds URLs
 #
 # Needs only the `openssl` command line (OpenSSL 3.0). Usage: ./generate.sh (from anywhere).
 set -euo pipefail
@@ -32,6 +35,17 @@ new_certs_dir   = $WORK
 serial          = $WORK/serial
 crlnumber       = $WORK/crlnumber
 default_md      = sha256
+policy          = policy_any
+[ policy_any ]
+commonName      = optional
+countryName     = optional
+[ ext_points ]
+basicConstraints       = critical,CA:TRUE,pathlen:0
+keyUsage               = critical,keyCertSign,cRLSign
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+crlDistributionPoints  = URI:http://crl.qoima.test/points.crl,URI:ldap://crl.qoima.test/cn=points
+freshestCRL            = URI:http://crl.qoima.test/points-delta.crl
 [ crl_full ]
 authorityKeyIdentifier = keyid:always
 # openssl has no name for deltaCRLIndicator (2.5.29.27) in a config file: given by OID.
@@ -39,7 +53,7 @@ authorityKeyIdentifier = keyid:always
 authorityKeyIdentifier = keyid:always
 2.5.29.27              = critical,ASN1:INTEGER:0x21
 CNF
-export OPENSSL_CONF=$WORK/openssl.cnf
+export OPENSSL_CONF=$WORK/openssl.cnf CADB=$WORK/index.txt
 
 q() { "$@" > "$WORK/log" 2>&1 || { cat "$WORK/log" >&2; exit 1; }; }
 
@@ -57,7 +71,7 @@ EMPLOYEE=2026000000000000000000000000000000000012
 gencrl() {
     printf '%s' "$6" > "$WORK/index.txt"
     echo "$2" > "$WORK/crlnumber"
-    CADB=$WORK/index.txt q openssl ca -gencrl -cert "$WORK/ca-rsa.pem" \
+    q openssl ca -gencrl -cert "$WORK/ca-rsa.pem" \
         -keyfile "$PKI/keys/ca-rsa.key.pem" -crlexts "$5" -crl_lastupdate "$3" \
         -crl_nextupdate "$4" -md sha256 -out "$WORK/$1.pem"
     q openssl crl -in "$WORK/$1.pem" -outform DER -out "$HERE/$1.crl"
@@ -71,6 +85,18 @@ gencrl ca-bad 23 260615090000Z 260616000000Z crl_full \
     "$(revoked $HEAD 260615090000Z keyCompromise)"$'\n'
 gencrl ca-delta 30 260615070000Z 260616000000Z crl_delta \
     "$(revoked $EMPLOYEE 260615070000Z keyCompromise)"$'\n'
+
+# A CA certificate naming where its CRLs are.
+q openssl x509 -inform DER -in "$PKI/certs/root-rsa.cer" -out "$WORK/root-rsa.pem"
+q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/points.key.pem"
+q openssl req -new -key "$WORK/points.key.pem" -subj "/CN=QOIMA TEST POINTS CA/C=KZ" \
+    -out "$WORK/points.csr"
+echo 20260000000000000000000000000000000000F1 > "$WORK/serial"
+: > "$WORK/index.txt"
+q openssl ca -batch -notext -preserveDN -cert "$WORK/root-rsa.pem" \
+    -keyfile "$PKI/keys/root-rsa.key.pem" -in "$WORK/points.csr" -extensions ext_points \
+    -startdate 260101000000Z -enddate 400101000000Z -out "$WORK/points.pem"
+q openssl x509 -in "$WORK/points.pem" -outform DER -out "$HERE/ca-points.cer"
 
 # The last octet of the DER is the signature's last: flipped, the signature is bad.
 size=$(stat -c %s "$HERE/ca-bad.crl")
