@@ -207,6 +207,9 @@ fn fetched_crls_are_checked_and_used_by_the_running_server() {
          retry-cap-seconds = 2\n"
     ));
     let reader = key(&vault, "reader");
+    let writer = key(&vault, "writer");
+    let pdf = common::pdf(1);
+    let address = vault.put("doc.pdf", &pdf);
     let server = Server::start_at(&vault, START);
     let started = Instant::now();
     let this_update =
@@ -228,6 +231,42 @@ fn fetched_crls_are_checked_and_used_by_the_running_server() {
     std::thread::sleep(Duration::from_secs(22).saturating_sub(started.elapsed()));
     assert_passed(&verify(&server, &reader, "individual"));
     assert_eq!(health(&server)["status"], "ok");
+    // A registration now passes too, and its evidence references the fetched CRL, kept as
+    // content before it was used.
+    let cms = qoima_verifier::testing::sign_detached(
+        &std::fs::read(pki("certs/individual.cer")).unwrap(),
+        &std::fs::read_to_string(pki("keys/individual.key.pem")).unwrap(),
+        &pdf,
+    );
+    let body = serde_json::json!({
+        "sha256": address,
+        "signatures": [b64(&cms)],
+        "class": "expertise-application",
+        "participant": "ТОО Тест",
+        "expectIin": common::INDIVIDUAL_IIN,
+    });
+    let (status, text) = server.request(
+        &writer,
+        "POST",
+        "/v1/documents",
+        body.to_string().into_bytes(),
+    );
+    assert_eq!(status, 201, "{text}");
+    let id = serde_json::from_str::<Value>(&text).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let versions = server.get_json(&writer, &format!("/v1/documents/{id}/versions"));
+    let evidence = &versions["versions"][0]["crls"];
+    let of = |der: &[u8]| serde_json::json!(qoima_vault::ContentAddress::of(der).to_string());
+    assert!(
+        evidence.as_array().unwrap().contains(&of(&crl("ca-2.crl"))),
+        "{evidence}"
+    );
+    assert!(
+        !evidence.as_array().unwrap().contains(&of(&crl("ca-1.crl"))),
+        "{evidence}"
+    );
 
     // (4) 503 and a refused connection: retried with back-off, counted; nothing else changes.
     wait_for("503 retries", || failures(&delta) >= 3);
