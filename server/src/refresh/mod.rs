@@ -144,7 +144,7 @@ async fn follow(shared: Arc<Shared>, url: String) {
 /// `Ok(false)` when nothing changed, `Err(transient)` on a failure (logged and counted).
 async fn fetch_once(shared: &Arc<Shared>, url: &str, now: i64) -> Result<bool, bool> {
     let since = shared.status.last_modified(url);
-    let body = match shared.fetcher.get(url, since.as_deref()).await {
+    let (bytes, last_modified) = match shared.fetcher.get(url, since.as_deref()).await {
         Ok(Fetched::NotModified) => return Ok(false),
         Ok(Fetched::Body {
             bytes,
@@ -152,7 +152,6 @@ async fn fetch_once(shared: &Arc<Shared>, url: &str, now: i64) -> Result<bool, b
         }) => (bytes, last_modified),
         Err(e) => return Err(fetch_failed(shared, url, &e)),
     };
-    let (bytes, last_modified) = body;
     let held = shared.status.fetched(url);
     let checked = {
         let shared = Arc::clone(shared);
