@@ -558,7 +558,7 @@ fn engine_rate(data_dir: &Path, sample: usize) {
     for selected in &versions {
         let reports = registry
             .reverify_version(
-                registry.verifier(),
+                &registry.verifier(),
                 &selected.version,
                 at,
                 ReverifyMode::Registered,

@@ -40,6 +40,8 @@ for f in individual.detached.p7s individual.attached.ber.p7s individual.detached
     cp "$pki/cms/$f" "corpus/cms/pki-$f"
 done
 for f in root-rsa ca-rsa employee ec; do cp "$pki/certs/$f.cer" "corpus/certificate_file/pki-$f.cer"; done
+# A CA certificate with http and ldap distribution points and a FreshestCRL (the refresh's).
+cp ../server/testdata/refresh/ca-points.cer corpus/certificate_file/refresh-ca-points.cer
 for f in ca-rsa ca-rsa-base ca-rsa-delta; do cp "$pki/crl/$f.crl" "corpus/crl_file/pki-$f.crl"; done
 # OCSP responses (verifier/testdata/pki/ocsp.sh): every shape the fixtures have (byName and
 # byKey, with and without certs, SHA-1 and SHA-256 CertIDs, revoked, unknown, a nonce, ECDSA,

@@ -10,7 +10,9 @@ mod bulk;
 mod cli;
 mod command;
 mod config;
+mod fetch;
 mod http;
+mod refresh;
 mod representation;
 mod serve;
 

@@ -60,12 +60,16 @@ pub fn cms(data: &[u8]) {
     }
 }
 
-/// A certificate file given with `--trust` or `--ca`.
+/// A certificate file given with `--trust` or `--ca`, and the CRL URLs a server reads from
+/// its CA certificates.
 pub fn certificate_file(data: &[u8]) {
     let mut store = CertificateStore::new();
     for der in decode_certificate_file(data).into_iter().flatten() {
         let _ = X509Certificate::from_der(&der);
         let _ = Identity::from_der(&der);
+        if let Ok(cert) = crate::path::Certificate::from_der(&der) {
+            let _ = crate::revocation::distribution_points(&cert);
+        }
         let _ = store.add_intermediate(&der);
     }
 }

@@ -114,20 +114,19 @@ pub fn gc(dir: &Path, config: Option<&Path>, args: GcArgs) -> Result<(), Failure
 }
 
 /// The server's collection: every `interval` from its start, as `qoima gc` with `grace`,
-/// keeping `keep` (the configured CRLs), by `server`. A failure is logged and tried again at
-/// the next interval.
+/// keeping what `keep` gives at each run (the CRLs held: the configured ones and those
+/// fetched since), by `server`. A failure is logged and tried again at the next interval.
 pub(crate) async fn sweep(
     registry: Arc<Registry>,
-    keep: Vec<ContentAddress>,
+    keep: impl Fn() -> Vec<ContentAddress> + Send + 'static,
     grace: SignedDuration,
     interval: Duration,
 ) {
-    let keep = Arc::new(keep);
     let mut every = tokio::time::interval(interval);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let (registry, keep) = (Arc::clone(&registry), Arc::clone(&keep));
+        let (registry, keep) = (Arc::clone(&registry), keep());
         let by: Actor = match "server".parse() {
             Ok(by) => by,
             Err(e) => {

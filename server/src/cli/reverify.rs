@@ -147,9 +147,10 @@ pub(crate) fn reverify(
     };
     let stop = Arc::new(AtomicBool::new(false));
     stop_on_signal(Arc::clone(&stop));
+    let verifier = registry.verifier();
     let engine = Engine {
         registry: &registry,
-        verifier: registry.verifier(),
+        verifier: &verifier,
         runs: &runs,
         jobs: args
             .jobs

@@ -34,6 +34,17 @@
 //! cache-bytes = 67108864              # 64 MiB (1 MiB to 64 GiB): parsed certificates, paths
 //!                                     # and statuses kept between documents, all caches together
 //!
+//! [revocation]                        # optional: `qoima serve` refreshes the CRLs of the CA
+//! fetch = true                        # certificates' distribution points and of `urls`
+//! urls = []                           # (http:// only); false: the files only (offline)
+//! # margin-seconds = 3600             # fetch this long before nextUpdate (default: at 3/4
+//!                                     # of thisUpdate→nextUpdate)
+//! check-interval-seconds = 3600       # at most this long between two fetches of a URL
+//! retry-base-seconds = 30             # back-off after a failure, full jitter, doubling
+//! retry-cap-seconds = 3600            # up to this
+//! timeout-seconds = 120               # one fetch, whole answer
+//! max-bytes = 67108864                # 64 MiB: the largest CRL taken
+//!
 //! [server]                            # optional: `qoima serve`; the defaults are shown
 //! listen = "127.0.0.1:8080"           # `--listen` wins over it
 //! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
@@ -80,8 +91,10 @@ use qoima_verifier::revocation::CrlStore;
 use qoima_verifier::{decode_certificate_file, decode_crl_file};
 use serde::Deserialize;
 
+mod revocation;
 mod server;
 
+pub use revocation::RevocationSettings;
 #[cfg(test)]
 use server::ServerKey;
 use server::ServerTable;
@@ -120,6 +133,8 @@ struct ConfigFile {
     verifier: VerifierTable,
     #[serde(default)]
     server: ServerTable,
+    #[serde(default)]
+    revocation: revocation::RevocationTable,
 }
 
 /// The `[verifier]` table: how much the engine keeps between documents.
@@ -194,6 +209,11 @@ pub struct Config {
     /// `doc new-version` keep them as content so that each version references the CRLs its
     /// verdict used (evidence).
     pub crls: Vec<Vec<u8>>,
+    /// The DER of every configured CA certificate (anchors, then intermediates): the issuers
+    /// that fetched CRLs are checked against, and whose distribution points are fetched.
+    pub ca_certificates: Vec<Vec<u8>>,
+    /// The `[revocation]` table over the defaults: how `qoima serve` keeps CRLs fresh.
+    pub revocation: RevocationSettings,
     /// The `[server]` table over the defaults; `qoima serve` adds the environment's overrides
     /// ([`ServerSettings::with_env`]).
     pub server: ServerSettings,
@@ -240,6 +260,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
     };
 
     let mut store = CertificateStore::new();
+    let mut ca_certificates = Vec::new();
     for (list, paths) in [
         ("anchors", &file.trust.anchors),
         ("intermediates", &file.trust.intermediates),
@@ -259,6 +280,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
                     store.add_intermediate(&der)
                 };
                 added.map_err(|e| bad(&e))?;
+                ca_certificates.push(der.into_owned());
             }
         }
     }
@@ -369,6 +391,10 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
     server
         .check()
         .map_err(|e| problem(format!("[server]: {e}")))?;
+    let revocation = file
+        .revocation
+        .settings()
+        .map_err(|e| problem(format!("[revocation] {e}")))?;
     let mut verifier = Verifier::new(store, crls, policy.clone());
     if let Some(bytes) = file.verifier.cache_bytes {
         let (min, max) = CACHE_BYTES;
@@ -391,6 +417,8 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
         sender_unknown: file.registration.sender_unknown,
         disposal_officers: officers,
         crls: crl_ders,
+        ca_certificates,
+        revocation,
         server,
     })
 }

@@ -52,7 +52,7 @@ pub(super) async fn json_body(
             content_type.as_deref(),
             target,
             &key,
-            pool_state.registry.verifier(),
+            &pool_state.registry.verifier(),
             &pool_state.replay,
             pool_state.registry.now(),
         )

@@ -124,9 +124,11 @@ pub(super) fn start(body: &[u8], state: &AppState, caller: &ApiKey) -> Response<
     let spawned = std::thread::Builder::new()
         .name(format!("reverify {id}"))
         .spawn(move || {
+            // The run verifies on the engine in force when it starts, fresh CRLs or not.
+            let verifier = registry.verifier();
             let engine = Engine {
                 registry: &registry,
-                verifier: registry.verifier(),
+                verifier: &verifier,
                 runs: &reverifications.runs,
                 jobs,
                 stop: &stop,

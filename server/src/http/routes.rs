@@ -119,7 +119,7 @@ use Permission::{Admin, Audit, Read, Reverify, Write};
 
 /// Every route the server answers.
 pub(crate) const ROUTES: &[Route] = &[
-    open("GET", "/healthz", |_, _| ready(service::health())),
+    open("GET", "/healthz", |_, state| ready(service::health(state))),
     with_request("GET", "/metrics", Read, |_, c| {
         ready(service::metrics_route(c.state))
     }),

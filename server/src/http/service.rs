@@ -9,9 +9,16 @@ use super::metrics;
 use super::openapi::OPENAPI;
 use super::response::json;
 
-/// `GET /healthz`: the server answers.
-pub(super) fn health() -> Response<Body> {
-    json(StatusCode::OK, r#"{"status":"ok"}"#)
+/// `GET /healthz`: the server answers; `degraded` (still 200: it answers, and registrations
+/// of other issuers go on) with the sources of the CRLs in use past their nextUpdate, whose
+/// issuers' certificates are TRY_LATER until fresh ones come.
+pub(super) fn health(state: &AppState) -> Response<Body> {
+    let stale = state.crls.stale(jiff::Timestamp::now().as_second());
+    if stale.is_empty() {
+        return json(StatusCode::OK, r#"{"status":"ok"}"#);
+    }
+    let body = serde_json::json!({ "status": "degraded", "staleCrls": stale });
+    json(StatusCode::OK, body.to_string())
 }
 
 /// `GET /openapi.json`.
@@ -60,6 +67,10 @@ pub(super) fn metrics_route(state: &AppState) -> Response<Body> {
             ),
         ),
     ]);
+    let mut text = text;
+    state
+        .crls
+        .render(jiff::Timestamp::now().as_second(), &mut text);
     let mut response = Response::new(full(text));
     response.headers_mut().insert(
         CONTENT_TYPE,

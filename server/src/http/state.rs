@@ -17,6 +17,7 @@ use super::signed;
 use super::uploads::UploadQuotas;
 use crate::bulk::reverify::Runs;
 use crate::config::ServerSettings;
+use crate::refresh::CrlStatus;
 
 /// Shared state of the request handlers.
 #[derive(Clone)]
@@ -51,6 +52,9 @@ pub struct AppState {
     pub connection_slots: Arc<Semaphore>,
     /// One permit per byte of JSON body held in memory (`json-buffer-bytes`).
     pub json_buffer: Arc<Semaphore>,
+    /// The CRLs held and their fetches (`/metrics`, `/healthz`); `qoima serve` sets it when
+    /// it starts the refresh.
+    pub crls: Arc<CrlStatus>,
 }
 
 impl AppState {
@@ -82,6 +86,7 @@ impl AppState {
             keys: Arc::new(KeyCache::default()),
             reverifications: Arc::new(Reverifications::new(Runs::of(&data_dir))),
             upload_quotas: Arc::new(UploadQuotas::default()),
+            crls: Arc::new(CrlStatus::default()),
         }
     }
 }

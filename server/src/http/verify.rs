@@ -128,7 +128,7 @@ pub(super) async fn route(req: hyper::Request<Incoming>, state: &AppState) -> Re
             Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
         };
         let now = jiff::Timestamp::now().as_second();
-        match verify(registry.verifier(), &request, now) {
+        match verify(&registry.verifier(), &request, now) {
             Ok(report) => {
                 metrics.verification(report.verdict.indication.as_str());
                 represent(StatusCode::OK, &report)

@@ -41,7 +41,11 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // The configured CRLs are kept as content, so that every registration's evidence
     // references those its verdict used (`Registry::keep_crls`).
     let crls = std::mem::take(&mut config.crls);
-    let kept = crate::cli::gc::crl_addresses(&crls);
+    let sources = crate::refresh::Sources {
+        ca_certificates: std::mem::take(&mut config.ca_certificates),
+        files: crls.clone(),
+        settings: std::mem::take(&mut config.revocation),
+    };
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
     // Their DER is in the vault now; the verifier holds their indexes. Not kept for the
@@ -92,9 +96,20 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
             max_concurrent_uploads = settings.max_concurrent_uploads,
             "listening"
         );
-        let state = AppState::new(registry, signer, uploads, replay, settings, dir.to_owned());
+        let mut state = AppState::new(registry, signer, uploads, replay, settings, dir.to_owned());
+        // The CRLs are fetched before they lapse, and the verifier swapped for the next
+        // request (`refresh`).
+        state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
         let reverifications = std::sync::Arc::clone(&state.reverifications);
         // Unreferenced content is collected once its grace period passed (`qoima gc`).
+        // The CRLs held (configured, and fetched since) are not collected.
+        let held = std::sync::Arc::clone(&state.crls);
+        let kept = move || {
+            held.ders()
+                .iter()
+                .map(|der| qoima_vault::ContentAddress::of(der))
+                .collect()
+        };
         let collection = tokio::spawn(crate::cli::gc::sweep(
             state.registry.clone(),
             kept,

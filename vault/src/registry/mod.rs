@@ -72,7 +72,9 @@ pub type Clock = fn() -> Timestamp;
 /// Registered documents on a content store.
 pub struct Registry<S = RocksBackend> {
     content: ContentStore<S>,
-    verifier: Arc<Verifier>,
+    /// Swapped whole when fresh revocation data comes ([`Self::replace_verifier`]); each
+    /// operation reads it once, so it finishes on the engine it started with.
+    verifier: RwLock<Arc<Verifier>>,
     /// The calendar given, with the years an administrator set on top (`calendars.rs`).
     calendar: RwLock<Arc<Calendar>>,
     numbering: Numbering,
@@ -101,7 +103,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let calendar = calendars::with_stored_years(content.backend(), calendar)?;
         Ok(Self {
             content,
-            verifier,
+            verifier: RwLock::new(verifier),
             calendar: RwLock::new(Arc::new(calendar)),
             numbering,
             retention: HashMap::new(),
@@ -157,9 +159,20 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .map_or(minimum, |&configured| at_least(configured, minimum))
     }
 
-    /// The verification engine.
-    pub fn verifier(&self) -> &Verifier {
-        &self.verifier
+    /// The verification engine in force now. Held for one operation: one that reads it again
+    /// may see another ([`Self::replace_verifier`]).
+    pub fn verifier(&self) -> Arc<Verifier> {
+        Arc::clone(&self.verifier.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Puts `verifier` in force for the operations that start from now on (e.g. over fresh
+    /// CRLs); those in progress finish on the one they read. The CRLs it uses should be kept
+    /// first ([`Self::keep_crls`]), so that a registration's evidence can reference them.
+    pub fn replace_verifier(&self, verifier: Arc<Verifier>) {
+        *self
+            .verifier
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = verifier;
     }
 
     /// The content store underneath.

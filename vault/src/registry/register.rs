@@ -409,7 +409,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let mut content = StoredContent::new(self, registration.content, length)
             .staged(registration.staged.as_ref());
         let reports = self.verify_signatures::<RegisterError>(
-            self.verifier(),
+            &self.verifier(),
             &registration.signatures,
             &mut content,
             registration.at.as_second(),

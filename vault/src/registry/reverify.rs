@@ -97,7 +97,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         };
         let record: VersionRecord = codec::decode_upgrading(&bytes)?;
         self.reverify_version(
-            self.verifier(),
+            &self.verifier(),
             &record,
             at.as_second(),
             ReverifyMode::Registered,

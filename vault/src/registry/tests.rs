@@ -926,6 +926,26 @@ fn the_crls_a_verdict_used_are_kept_as_evidence() {
 }
 
 #[test]
+fn a_replaced_verifier_is_used_from_the_next_operation_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let before = registry.verifier();
+    // Other CRLs for ca-rsa (the 2026-04 base CRL), kept first as a server's refresh does.
+    let crls: [&[u8]; 2] = [pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL];
+    registry.keep_crls(crls).unwrap();
+    let policy = qoima_verifier::policy::Policy::default();
+    registry.replace_verifier(Arc::new(pki::rsa_verifier_with(&crls, policy)));
+    assert!(!Arc::ptr_eq(&before, &registry.verifier()));
+    let doc = registry
+        .register(&registration(&registry, PDF, &INDIVIDUAL))
+        .unwrap();
+    let expected: Vec<[u8; 32]> = crls.iter().map(|c| ContentAddress::of(c).0).collect();
+    assert_eq!(doc.version.crls, expected);
+    // The old verifier lives on with whoever read it, no longer in the registry.
+    assert_eq!(Arc::strong_count(&before), 1);
+}
+
+#[test]
 fn configured_retention_may_only_lengthen_the_rules() {
     let dir = tempfile::tempdir().unwrap();
     let shorter = registry(dir.path()).with_retention(
@@ -1621,7 +1641,7 @@ fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
     let selected = all.iter().find(|s| s.id == revoked_doc.id).unwrap();
     let verify = |mode, check| {
         registry
-            .reverify_version(registry.verifier(), &selected.version, now, mode, check)
+            .reverify_version(&registry.verifier(), &selected.version, now, mode, check)
             .unwrap()[0]
             .verdict
     };
@@ -1669,7 +1689,7 @@ fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
     registry.content().backend().remove_chunks(&chunks).unwrap();
     let err = registry
         .reverify_version(
-            registry.verifier(),
+            &registry.verifier(),
             &selected.version,
             now,
             ReverifyMode::Registered,

@@ -141,6 +141,8 @@ pub struct Verifier {
     limits: Limits,
     budget: Budget,
     cache: Cache,
+    /// What [`Self::with_cache_budget`] set, for [`Self::with_crl_store`]'s fresh caches.
+    cache_budget: usize,
 }
 
 impl Verifier {
@@ -154,6 +156,24 @@ impl Verifier {
             limits: Limits::default(),
             budget: Budget::default(),
             cache: Cache::new(),
+            cache_budget: DEFAULT_CACHE_BUDGET,
+        }
+    }
+
+    /// A verifier like this one (certificates, OCSP responses, policy, bounds, cache budget)
+    /// over `crls` instead, with empty caches: a revocation status cached from the old CRLs
+    /// must not outlive them. For a server that swaps in fresh revocation data while requests
+    /// in flight finish on the old verifier.
+    pub fn with_crl_store(&self, crls: CrlStore) -> Self {
+        Self {
+            store: self.store.clone(),
+            crls,
+            ocsp: self.ocsp.clone(),
+            policy: self.policy.clone(),
+            limits: self.limits,
+            budget: self.budget,
+            cache: Cache::with_budget(self.cache_budget),
+            cache_budget: self.cache_budget,
         }
     }
 
@@ -190,6 +210,7 @@ impl Verifier {
     /// `bytes` together, instead of [`DEFAULT_CACHE_BUDGET`].
     pub fn with_cache_budget(mut self, bytes: usize) -> Self {
         self.cache = Cache::with_budget(bytes);
+        self.cache_budget = bytes;
         self
     }
 

@@ -19,6 +19,7 @@
 //! - [`RevocationStatus::decide`]: REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE, TRY_LATER or
 //!   valid-with-information, comparing date and reason with the best-signature-time.
 //!
+//! - [`distribution_points`]: where a CA publishes its CRLs and delta CRLs (for a fetcher);
 //! - [`ocsp`]: OCSP responses (RFC 6960), the other source of a status; the engine asks the
 //!   sources in the policy's order.
 //!
@@ -37,6 +38,7 @@ mod error;
 mod index;
 mod layout;
 pub mod ocsp;
+mod points;
 mod status;
 pub(crate) mod stream;
 mod types;
@@ -53,6 +55,7 @@ pub use crl::Crl;
 pub use error::{CrlError, CrlFileError, CrlUnusable};
 pub use index::{RevokedEntry, RevokedSerials};
 pub use ocsp::OcspStore;
+pub use points::{DistributionPoints, distribution_points};
 pub use status::{CrlSource, RevocationDecision, RevocationStatus, Subject, UnknownReason};
 pub use types::{CrlNumber, RevocationReason};
 

@@ -238,3 +238,30 @@ fn a_verifier_fed_large_certificates_stays_within_its_cache_budget() {
     assert!(most > 64 << 10, "{most}");
     assert_eq!(crate::engine::DEFAULT_CACHE_BUDGET, 64 << 20);
 }
+
+#[test]
+fn a_verifier_over_other_crls_forgets_the_statuses_of_the_old_ones() {
+    // Without ca-rsa's CRL the revoked signer is not known to be revoked; with it, it is.
+    let without = Setup::new().ca_rsa_crls(&[]).build();
+    let first = verify(&without, &request(pki::REVOKED_DETACHED_CMS));
+    assert!(!first.verdict.passed());
+    assert_ne!(first.verdict, super::revocation::revoked_no_poe());
+    let mut crls = crate::revocation::CrlStore::new();
+    for der in [pki::CA_RSA_CRL, pki::ROOT_RSA_CRL] {
+        crls.add(der).expect("a test CRL");
+    }
+    let with = without.with_crl_store(crls);
+    assert_verdict(
+        &verify(&with, &request(pki::REVOKED_DETACHED_CMS)),
+        super::revocation::revoked_no_poe(),
+    );
+    assert_verdict(
+        &verify(&with, &request(pki::INDIVIDUAL_DETACHED_CMS)),
+        Verdict::PASSED,
+    );
+    // The old engine is unchanged.
+    assert_eq!(
+        verify(&without, &request(pki::REVOKED_DETACHED_CMS)).verdict,
+        first.verdict
+    );
+}

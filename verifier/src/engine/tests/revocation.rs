@@ -14,7 +14,7 @@ use crate::verdict::{SubIndication, Verdict};
 /// 2026-02-15T00:00:00Z: before `revoked`'s revocation (2026-03-01, keyCompromise).
 const BEFORE_KEY_COMPROMISE: i64 = 1_771_113_600;
 
-fn revoked_no_poe() -> Verdict {
+pub(super) fn revoked_no_poe() -> Verdict {
     Verdict::failed(SubIndication::RevokedNoPoe)
 }
 

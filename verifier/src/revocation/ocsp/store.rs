@@ -12,8 +12,9 @@ use super::error::{OcspError, OcspUnusable};
 use super::response::{CertStatus, OcspResponse};
 use super::verify::{OcspCheck, VerifiedOcsp};
 
-/// OCSPResponse DER blobs, deduplicated by SHA-256 fingerprint. `Send + Sync`.
-#[derive(Debug, Default)]
+/// OCSPResponse DER blobs, deduplicated by SHA-256 fingerprint. `Send + Sync`; a clone shares
+/// the parsed responses.
+#[derive(Debug, Clone, Default)]
 pub struct OcspStore {
     responses: Vec<Arc<StoredResponse>>,
     by_fingerprint: HashMap<Fingerprint, usize>,
