@@ -487,25 +487,26 @@ fn large_pdf(n: u32) -> Vec<u8> {
     content
 }
 
-/// A detached CMS over `content` by the individual, without signed attributes: its signature
-/// is over the content itself, so verifying it reads and hashes the content again.
+/// A detached CMS over `content` by the individual, without signed attributes and with
+/// SHA-512: its signature is over the content itself under a digest the vault does not keep
+/// (it keeps the SHA-256), so verifying it reads and hashes the content again.
 fn signed_without_attributes(content: &[u8]) -> Vec<u8> {
     use qoima_verifier::path::Certificate;
     use qoima_verifier::testing::{
-        ID_DATA, ID_SHA256, ID_SIGNED_DATA, SHA256_WITH_RSA, algorithm, der_tlv, integer, octets,
-        oid, pki, rsa_sha256, seq, set,
+        ID_DATA, ID_SHA512, ID_SIGNED_DATA, SHA512_WITH_RSA, algorithm, der_tlv, integer, octets,
+        oid, pki, rsa_sha512, seq, set,
     };
     let cert = Certificate::from_der(pki::INDIVIDUAL).unwrap();
     let signer_info = seq(&[
         &integer(&[1]),
         &seq(&[cert.issuer_raw(), &integer(cert.serial())]),
-        &algorithm(ID_SHA256),
-        &algorithm(SHA256_WITH_RSA),
-        &octets(&rsa_sha256(pki::INDIVIDUAL_KEY, content)),
+        &algorithm(ID_SHA512),
+        &algorithm(SHA512_WITH_RSA),
+        &octets(&rsa_sha512(pki::INDIVIDUAL_KEY, content)),
     ]);
     let signed_data = seq(&[
         &integer(&[1]),
-        &set(&[&algorithm(ID_SHA256)]),
+        &set(&[&algorithm(ID_SHA512)]),
         &seq(&[&oid(ID_DATA)]),
         &der_tlv(0xA0, pki::INDIVIDUAL),
         &set(&[&signer_info]),

@@ -13,7 +13,9 @@ pub(crate) mod pkcs12;
 
 use base64::Engine as _;
 use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use ring::signature::{
+    ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RSA_PKCS1_SHA512, RsaKeyPair,
+};
 
 use crate::path::Certificate;
 
@@ -24,6 +26,8 @@ pub const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 pub const ID_AA_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 pub const ID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
 pub const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+pub const ID_SHA512: &str = "2.16.840.1.101.3.4.2.3";
+pub const SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
 pub const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
 
 /// A DER TLV with a one-byte tag and a definite, minimal length (X.690 §8.1.3).
@@ -127,15 +131,23 @@ fn pkcs8(key_pem: &str) -> Vec<u8> {
 
 /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2) under a PKCS#8 PEM key.
 pub fn rsa_sha256(key_pem: &str, message: &[u8]) -> Vec<u8> {
+    rsa_pkcs1(key_pem, &RSA_PKCS1_SHA256, message)
+}
+
+/// RSASSA-PKCS1-v1_5 with SHA-512 (RFC 8017 §8.2) under a PKCS#8 PEM key.
+pub fn rsa_sha512(key_pem: &str, message: &[u8]) -> Vec<u8> {
+    rsa_pkcs1(key_pem, &RSA_PKCS1_SHA512, message)
+}
+
+fn rsa_pkcs1(
+    key_pem: &str,
+    padding: &'static dyn ring::signature::RsaEncoding,
+    message: &[u8],
+) -> Vec<u8> {
     let key = RsaKeyPair::from_pkcs8(&pkcs8(key_pem)).unwrap();
     let mut signature = vec![0; key.public().modulus_len()];
-    key.sign(
-        &RSA_PKCS1_SHA256,
-        &SystemRandom::new(),
-        message,
-        &mut signature,
-    )
-    .unwrap();
+    key.sign(padding, &SystemRandom::new(), message, &mut signature)
+        .unwrap();
     signature
 }
 
