@@ -27,11 +27,16 @@ const SERVER: Rules = Rules {
         ("config", &[]),
         // Verification of many items, for both front ends.
         ("bulk", &[]),
-        // Two peers on top of them, which never import each other.
+        // Revocation data over HTTP: the client, then the refresh of the server's CRLs.
+        ("fetch", &[]),
+        ("refresh", &["config", "fetch"]),
+        // Two peers on top of them, which never import each other (the API shows the
+        // refresh's state).
         ("cli", &["bulk", "config", "representation"]),
-        ("http", &["bulk", "config", "representation"]),
-        // `qoima serve`: opens the vault as the command line does, then runs the API.
-        ("serve", &["cli", "config", "http"]),
+        ("http", &["bulk", "config", "refresh", "representation"]),
+        // `qoima serve`: opens the vault as the command line does, starts the refresh, then
+        // runs the API.
+        ("serve", &["cli", "config", "http", "refresh"]),
         // The command line's parser and dispatch.
         ("command", &["cli", "serve"]),
         ("fuzzing", &["bulk", "http"]),
@@ -91,7 +96,7 @@ const VERIFIER: Rules = Rules {
         ("path", &["ber", "cms", "crypto", "signed", "verdict"]),
         (
             "revocation",
-            &["ber", "cms", "crypto", "path", "signed", "verdict"],
+            &["ber", "cms", "crypto", "input", "path", "signed", "verdict"],
         ),
         (
             "timestamp",
