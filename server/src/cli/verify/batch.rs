@@ -14,7 +14,7 @@
 //! one.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -126,7 +126,7 @@ pub(super) fn run(verifier: &Verifier, options: &Options<'_>) -> Result<ExitCode
     let mut summary = Summary::default();
     let mut progress = Progress::new(None, 0);
     let never = AtomicBool::new(false);
-    // The lines are read, parsed and their files opened on this thread, ahead of the workers.
+    // The lines are read and parsed, and their files read ahead, on this thread.
     let lines = BufReader::new(file)
         .lines()
         .enumerate()
@@ -135,7 +135,7 @@ pub(super) fn run(verifier: &Verifier, options: &Options<'_>) -> Result<ExitCode
         jobs,
         lines,
         &never,
-        |(number, line)| verify_line(verifier, line, number, options),
+        |(number, line)| verify_line(verifier, line, number, base, options),
         |outcome| -> Result<(), Failure> {
             // Blank lines are no entries.
             if outcome.is_blank() {
@@ -169,20 +169,13 @@ enum Line {
     Blank,
     /// Not an entry: why.
     Unreadable(String),
-    /// An entry with its files opened ([`open_ahead`]).
-    Entry(Box<Opened>),
+    /// An entry, its files being read ahead ([`read_ahead`]).
+    Entry(Box<Entry>),
 }
 
-/// An entry and its files, opened (or why they could not be).
-struct Opened {
-    entry: Entry,
-    sig: Result<File, String>,
-    data: Option<Result<File, String>>,
-}
-
-/// Parses a line and opens its files, asking the kernel to read them ahead: the worker that
-/// verifies it then finds their bytes in memory, instead of waiting for the disk while a core
-/// idles (a manifest's files are rarely in the page cache).
+/// Parses a line and asks the kernel to read its files ahead: the worker that verifies it
+/// then finds their bytes in memory, instead of waiting for the disk while a core idles (a
+/// manifest's files are rarely in the page cache).
 fn prepare(line: std::io::Result<String>, base: &Path) -> Line {
     let text = match line {
         Ok(text) if text.trim().is_empty() => return Line::Blank,
@@ -193,30 +186,36 @@ fn prepare(line: std::io::Result<String>, base: &Path) -> Line {
         Ok(entry) => entry,
         Err(e) => return Line::Unreadable(format!("not a manifest entry: {e}")),
     };
-    Line::Entry(Box::new(Opened {
-        sig: open_ahead(base, &entry.sig),
-        data: entry.data.as_deref().map(|path| open_ahead(base, path)),
-        entry,
-    }))
+    read_ahead(&base.join(&entry.sig));
+    if let Some(data) = &entry.data {
+        read_ahead(&base.join(data));
+    }
+    Line::Entry(Box::new(entry))
 }
 
-/// `path` (relative to `base`) opened, its reading ahead started (`POSIX_FADV_WILLNEED`).
-fn open_ahead(base: &Path, path: &Path) -> Result<File, String> {
-    let file =
-        File::open(base.join(path)).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    // Only a hint: the worker reads the file whether or not the kernel acts on it.
-    let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
-    Ok(file)
+/// Starts reading `path` into the page cache (`POSIX_FADV_WILLNEED`). Only a hint, and the
+/// file is closed at once, so that the lines in flight hold no descriptors: the worker opens
+/// and reads it, and reports any failure.
+fn read_ahead(path: &Path) {
+    if let Ok(file) = File::open(path) {
+        let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
+    }
 }
 
 /// Verifies one manifest line.
-fn verify_line(verifier: &Verifier, line: Line, number: u64, options: &Options<'_>) -> Outcome {
+fn verify_line(
+    verifier: &Verifier,
+    line: Line,
+    number: u64,
+    base: &Path,
+    options: &Options<'_>,
+) -> Outcome {
     match line {
         Line::Blank => Outcome::blank(number),
         Line::Unreadable(message) => Outcome::error(None, number, message),
-        Line::Entry(opened) => {
-            let id = opened.entry.id.clone();
-            match check(verifier, *opened, options) {
+        Line::Entry(entry) => {
+            let id = entry.id.clone();
+            match check(verifier, *entry, base, options) {
                 Ok(report) => Outcome::of(id, number, &report),
                 Err(message) => Outcome::error(id, number, message),
             }
@@ -224,18 +223,19 @@ fn verify_line(verifier: &Verifier, line: Line, number: u64, options: &Options<'
     }
 }
 
-/// The report of an entry, or why it could not be verified (what a single `qoima verify`
-/// would refuse with exit 64).
-fn check(verifier: &Verifier, opened: Opened, options: &Options<'_>) -> Result<Report, String> {
-    let Opened { entry, sig, data } = opened;
-    let read = |file: Result<File, String>, path: &Path| {
-        let mut bytes = Vec::new();
-        file?
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Ok::<_, String>(bytes)
+/// The report of `entry`, or why it could not be verified (what a single `qoima verify` would
+/// refuse with exit 64).
+fn check(
+    verifier: &Verifier,
+    entry: Entry,
+    base: &Path,
+    options: &Options<'_>,
+) -> Result<Report, String> {
+    let read = |path: &Path| {
+        let full = base.join(path);
+        std::fs::read(&full).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
-    let signature = read(sig, &entry.sig)?;
+    let signature = read(&entry.sig)?;
     let at = match &entry.at {
         Some(text) => text
             .parse::<jiff::Timestamp>()
@@ -252,10 +252,7 @@ fn check(verifier: &Verifier, opened: Opened, options: &Options<'_>) -> Result<R
     } else {
         options.expectation.clone()
     };
-    let content = match (data, &entry.data) {
-        (Some(file), Some(path)) => Some(read(file, path)?),
-        _ => None,
-    };
+    let content = entry.data.as_deref().map(read).transpose()?;
     let digest = match (&entry.sha256, &content) {
         (Some(_), Some(_)) => return Err("give data or sha256, not both".into()),
         (Some(hex), None) => Some(
