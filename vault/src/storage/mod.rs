@@ -7,6 +7,7 @@
 //! against these traits alone; [`rocks::RocksBackend`] is the RocksDB engine
 //! that implements both.
 
+pub mod bridge;
 pub mod rocks;
 
 use crate::address::ChunkId;
