@@ -3,6 +3,8 @@
 //! `DELETE /v1/documents/{id}`, `GET /v1/objects/{objectNumber}/documents`,
 //! `POST /v1/documents/{id}/verify`.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use hyper::body::Bytes;
 use hyper::header::{
@@ -19,6 +21,7 @@ use super::AppState;
 use super::auth::{actor, audience, log_auditor_read};
 use super::body::{Body, Channel, full};
 use super::response::{json, problem, problem_with, represent, status_of};
+use super::verify::{Size, on_the_verification_pool};
 use crate::representation::{Audience, Disposal, Document, RetentionRefusal, Versions};
 
 /// The id in a path, or 404 (a malformed id names no document).
@@ -274,8 +277,9 @@ struct DeleteBody {
 /// is retained or held (409, with `retainUntil` and `holds`), 410 once disposed of; a
 /// document whose retention has passed is disposed of with the body's `reason` and `act` (the
 /// disposal act, signed by a configured officer), by the caller's key (200 with the
-/// tombstones).
-pub(super) fn delete_route(
+/// tombstones). The disposal verifies the act and sweeps the content's chunks with synced
+/// writes: it runs on the verification pool, holding one of its slots, like a registration.
+pub(super) async fn delete_route(
     id: &str,
     bytes: &[u8],
     state: &AppState,
@@ -330,9 +334,14 @@ pub(super) fn delete_route(
         Ok(by) => by,
         Err(response) => return *response,
     };
-    match state.registry.dispose(id, &reason, &act, &by, now) {
-        Ok(disposal) => represent(StatusCode::OK, &Disposal::new(&view, &disposal)),
-        Err(e) => dispose_failure(e),
+    let registry = Arc::clone(&state.registry);
+    let disposed = on_the_verification_pool(state, Size::Unbounded, move || {
+        registry.dispose(id, &reason, &act, &by, now)
+    });
+    match disposed.await {
+        Ok(Ok(disposal)) => represent(StatusCode::OK, &Disposal::new(&view, &disposal)),
+        Ok(Err(e)) => dispose_failure(e),
+        Err(response) => *response,
     }
 }
 
@@ -449,9 +458,8 @@ pub(super) async fn reverify_route(
     };
     // The engine, and the content read back for a signature without signed attributes (of
     // any size: off the async workers), within the bound on concurrent verifications.
-    let registry = std::sync::Arc::clone(&state.registry);
-    let size = super::verify::Size::Unbounded;
-    let reverified = match super::verify::on_the_verification_pool(state, size, move || {
+    let registry = Arc::clone(&state.registry);
+    let reverified = match on_the_verification_pool(state, Size::Unbounded, move || {
         registry.reverify(id, latest, at)
     })
     .await

@@ -152,7 +152,7 @@ pub(crate) const ROUTES: &[Route] = &[
         ready(documents::document_route(c.param, c.state, c.key))
     }),
     with_json("DELETE", "/v1/documents/{id}", Write, |body, c| {
-        ready(documents::delete_route(c.param, &body, c.state, c.key))
+        Box::pin(async move { documents::delete_route(c.param, &body, c.state, c.key).await })
     }),
     with_request("GET", "/v1/documents/{id}/versions", Read, |_, c| {
         ready(documents::versions_route(c.param, c.state, c.key))
