@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use bincode::{Decode, Encode};
 use jiff::Timestamp;
@@ -455,12 +456,15 @@ pub fn list(backend: &impl MetaStore) -> Result<Vec<ApiKey>, KeyError> {
 /// work of a `POST /v1/verify` besides the engine's; BENCHMARKS.md).
 ///
 /// Only ids the store holds are kept, so made-up tokens cost a read each but no memory. Keys
-/// revoked while the cache is in use must be revoked through [`KeyCache::revoke`], which marks
-/// them here once the store has the revocation: `qoima serve` holds the vault's lock, so no
-/// other process revokes behind its back.
+/// revoked through [`KeyCache::revoke`] fail from memory at once. A store that one process
+/// alone opens (RocksDB, which `qoima serve` locks) has no other revoker, so by default a
+/// valid key is never read again; on a store that several nodes share, a revocation by
+/// another node is seen within the interval of [`KeyCache::rechecking_every`].
 #[derive(Debug, Default)]
 pub struct KeyCache {
     keys: RwLock<HashMap<KeyId, Known>>,
+    /// How long a valid key is taken from memory before its revocation is read again.
+    recheck: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -468,11 +472,23 @@ enum Known {
     Valid {
         secret_sha256: [u8; 32],
         key: Arc<ApiKey>,
+        /// When the store last said that the key is not revoked.
+        checked: Instant,
     },
     Revoked,
 }
 
 impl KeyCache {
+    /// A cache that reads a valid key's revocation again once `interval` has passed since the
+    /// last read (one point read per key and interval): the bound on how long a key revoked by
+    /// another node sharing the store is still taken here.
+    pub fn rechecking_every(interval: Duration) -> Self {
+        Self {
+            keys: RwLock::default(),
+            recheck: Some(interval),
+        }
+    }
+
     /// [`authenticate`], from memory after a key's first use.
     pub fn authenticate(
         &self,
@@ -496,6 +512,7 @@ impl KeyCache {
                     None => Known::Valid {
                         secret_sha256,
                         key: Arc::new(key),
+                        checked: Instant::now(),
                     },
                 };
                 // A revocation marked while the store was read wins over what was read.
@@ -503,12 +520,46 @@ impl KeyCache {
             }
         };
         let digest: [u8; 32] = Sha256::digest(secret).into();
-        Ok(match known {
-            Known::Valid { secret_sha256, key } if digests_equal(&digest, &secret_sha256) => {
-                Some(key)
+        let Known::Valid {
+            secret_sha256,
+            key,
+            checked,
+        } = known
+        else {
+            return Ok(None);
+        };
+        if !digests_equal(&digest, &secret_sha256) {
+            return Ok(None);
+        }
+        if self
+            .recheck
+            .is_some_and(|interval| checked.elapsed() >= interval)
+        {
+            return self.recheck(backend, id, key);
+        }
+        Ok(Some(key))
+    }
+
+    /// Reads the revocation of the valid key `key` again, and keeps what the store says.
+    fn recheck(
+        &self,
+        backend: &impl MetaStore,
+        id: KeyId,
+        key: Arc<ApiKey>,
+    ) -> Result<Option<Arc<ApiKey>>, KeyError> {
+        let revoked = backend.get(Table::KeyRevocations, &id.0)?.is_some();
+        let mut keys = self.write();
+        match keys.get_mut(&id) {
+            Some(Known::Valid { checked, .. }) if !revoked => {
+                *checked = Instant::now();
+                Ok(Some(key))
             }
-            _ => None,
-        })
+            Some(known) => {
+                *known = Known::Revoked;
+                Ok(None)
+            }
+            None => Ok((!revoked).then_some(key)),
+        }
     }
 
     /// Revokes `id` by `revoke` ([`crate::registry::Registry::revoke_key`], which stores the
@@ -975,6 +1026,36 @@ pub(crate) mod tests {
             Err(KeyError::Unknown(_))
         ));
         assert!(!cache.read().contains_key(&unknown));
+    }
+
+    #[test]
+    fn a_key_revoked_by_another_node_fails_once_the_interval_has_passed() {
+        let (_dir, registry) = registry();
+        let backend = registry.content().backend();
+        let (id, token) = create(&registry, Role::Writer, None, None, false, at(0)).unwrap();
+        // Three nodes' caches on one shared store, the key known to each.
+        let never = KeyCache::default();
+        let hourly = KeyCache::rechecking_every(Duration::from_secs(3600));
+        let briefly = KeyCache::rechecking_every(Duration::from_millis(20));
+        for cache in [&never, &hourly, &briefly] {
+            assert!(cache.authenticate(backend, &token).unwrap().is_some());
+        }
+        // Another node revokes it in the store, not through these caches.
+        revoke(&registry, id, at(1)).unwrap();
+        assert!(never.authenticate(backend, &token).unwrap().is_some());
+        assert!(hourly.authenticate(backend, &token).unwrap().is_some());
+        std::thread::sleep(Duration::from_millis(25));
+        assert_eq!(briefly.authenticate(backend, &token).unwrap(), None);
+        // Refused from memory from then on, even against a read that would miss it.
+        let empty_dir = tempfile::tempdir().unwrap();
+        let empty = RocksBackend::open(empty_dir.path()).unwrap();
+        assert_eq!(briefly.authenticate(&empty, &token).unwrap(), None);
+        // A key still valid after the interval is read once and taken from memory again.
+        let (_, kept) = create(&registry, Role::Reader, None, None, false, at(2)).unwrap();
+        assert!(briefly.authenticate(backend, &kept).unwrap().is_some());
+        std::thread::sleep(Duration::from_millis(25));
+        assert!(briefly.authenticate(backend, &kept).unwrap().is_some());
+        assert!(briefly.authenticate(&empty, &kept).unwrap().is_some());
     }
 
     #[test]
