@@ -67,6 +67,11 @@ const VAULT: Rules = Rules {
                 "address", "audit", "codec", "content", "error", "keys", "records", "storage",
             ],
         ),
+        // A vault copied from one engine to another, proved whole.
+        (
+            "migrate",
+            &["address", "audit", "codec", "content", "storage"],
+        ),
         (
             "fuzzing",
             &[

@@ -18,6 +18,7 @@ mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod keys;
+pub mod migrate;
 pub mod records;
 pub mod registry;
 pub mod storage;
