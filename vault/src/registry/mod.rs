@@ -76,7 +76,7 @@ pub struct Registry<S = RocksBackend> {
     /// operation reads it once, so it finishes on the engine it started with.
     verifier: RwLock<Arc<Verifier>>,
     /// The calendar given, with the years an administrator set on top (`calendars.rs`).
-    calendar: RwLock<Arc<Calendar>>,
+    calendar: calendars::InForce,
     numbering: Numbering,
     /// Retention per class where the operator set a longer one than the rules'.
     retention: HashMap<RetentionClass, Retention>,
@@ -100,11 +100,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         calendar: Calendar,
         numbering: Numbering,
     ) -> Result<Self, StoreError> {
-        let calendar = calendars::with_stored_years(content.backend(), calendar)?;
+        let calendar = calendars::InForce::read(content.backend(), calendar)?;
         Ok(Self {
             content,
             verifier: RwLock::new(verifier),
-            calendar: RwLock::new(Arc::new(calendar)),
+            calendar,
             numbering,
             retention: HashMap::new(),
             sender_unknown: HashSet::new(),
@@ -125,6 +125,14 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// disposed of).
     pub fn with_disposal_officer(mut self, officer: Expectation) -> Self {
         self.disposal_officers.push(officer);
+        self
+    }
+
+    /// On a store that other nodes share: what this process keeps of it in memory (the
+    /// calendar years set) is read again once `interval` has passed, the bound on how long a
+    /// change made by another node goes unseen here.
+    pub fn with_shared_store(mut self, interval: std::time::Duration) -> Self {
+        self.calendar = self.calendar.rereading_every(interval);
         self
     }
 
@@ -185,9 +193,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         AuditLog::open(self.content.backend())
     }
 
-    /// The working-day calendar in force.
+    /// The working-day calendar in force, as last read from the store.
     pub fn calendar(&self) -> Arc<Calendar> {
-        Arc::clone(&self.calendar.read().unwrap_or_else(PoisonError::into_inner))
+        self.calendar.known()
     }
 
     /// Sets `year` of the working-day calendar to `toml` (the calendar file's `[years.YEAR]`
@@ -232,11 +240,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         batch.put(Table::Calendars, calendars::key(year, revision), bytes);
         log.append(&mut batch, &entry)?;
         backend.commit(batch)?;
-        let calendar = self.calendar().as_ref().clone().extended_by(table);
-        *self
-            .calendar
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(calendar);
+        self.calendar.extend(table);
         Ok(revision)
     }
 

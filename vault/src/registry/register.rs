@@ -309,7 +309,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         // The rules in force at the submission's instant date it and set its retention.
         let rules = rules_at(submission.at)?;
         let dating = rules.dating(submission.dating);
-        let dated = registration_date(submission.at, &self.calendar(), dating.rule)?;
+        let calendar = self.calendar.fresh(self.content().backend())?;
+        let dated = registration_date(submission.at, &calendar, dating.rule)?;
         let kept = rules.retention(submission.class);
         let retention = self.retention(submission.class, kept.retention);
         let retain_until = match retention.retain_until(dated.date, None) {
