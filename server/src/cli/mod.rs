@@ -143,6 +143,13 @@ pub(crate) fn open_registry(
     settings: config::Config,
     create: bool,
 ) -> Result<Registry, Failure> {
+    if settings.storage != config::StorageSettings::RocksDb {
+        // The engines exist (`qoima_vault::storage`); the commands do not open them yet.
+        return Err(Failure::usage(
+            "[storage] backend = \"postgres-s3\": the commands open only the embedded RocksDB \
+             vault so far (docs/storage.md)",
+        ));
+    }
     let store = open_store(data_dir, ContentConfig::default(), create)?;
     let mut registry = Registry::new(
         store,

@@ -45,6 +45,16 @@
 //! timeout-seconds = 120               # one fetch, whole answer
 //! max-bytes = 67108864                # 64 MiB: the largest CRL taken
 //!
+//! [storage]                           # optional: the embedded RocksDB vault by default
+//! backend = "postgres-s3"             # records in PostgreSQL, content in S3 (Object Lock)
+//! postgres = "postgresql://qoima@127.0.0.1:5432/qoima"
+//! shared-cache-seconds = 2            # 0 to 300: how long a node keeps API keys' revocations
+//!                                     # and calendar years in memory before reading them again
+//! [storage.s3]                        # credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+//! endpoint = "http://127.0.0.1:7480"
+//! bucket = "qoima"
+//! region = "default"
+//!
 //! [server]                            # optional: `qoima serve`; the defaults are shown
 //! listen = "127.0.0.1:8080"           # `--listen` wins over it
 //! max-upload-bytes = 8589934592       # 8 GiB: one uploaded content
@@ -93,12 +103,14 @@ use serde::Deserialize;
 
 mod revocation;
 mod server;
+mod storage;
 
 pub use revocation::RevocationSettings;
 #[cfg(test)]
 use server::ServerKey;
 use server::ServerTable;
 pub use server::{SMALL_JSON_BODY, ServerSettings, process_env};
+pub use storage::StorageSettings;
 
 /// Why the configuration cannot be used. The message names the file (or the variable) and
 /// the problem.
@@ -135,6 +147,8 @@ struct ConfigFile {
     server: ServerTable,
     #[serde(default)]
     revocation: revocation::RevocationTable,
+    #[serde(default)]
+    storage: storage::StorageTable,
 }
 
 /// The `[verifier]` table: how much the engine keeps between documents.
@@ -217,6 +231,8 @@ pub struct Config {
     /// The `[server]` table over the defaults; `qoima serve` adds the environment's overrides
     /// ([`ServerSettings::with_env`]).
     pub server: ServerSettings,
+    /// The `[storage]` table: which engines keep the vault.
+    pub storage: StorageSettings,
 }
 
 /// Reads `path`, or gives the defaults without one: an empty trust store (every registration
@@ -395,6 +411,10 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
         .revocation
         .settings()
         .map_err(|e| problem(format!("[revocation] {e}")))?;
+    let storage = file
+        .storage
+        .settings()
+        .map_err(|e| problem(format!("[storage] {e}")))?;
     let mut verifier = Verifier::new(store, crls, policy.clone());
     if let Some(bytes) = file.verifier.cache_bytes {
         let (min, max) = CACHE_BYTES;
@@ -420,6 +440,7 @@ fn build(path: Option<&Path>, file: ConfigFile) -> Result<Config, ConfigError> {
         ca_certificates,
         revocation,
         server,
+        storage,
     })
 }
 
