@@ -83,6 +83,10 @@ impl Request {
     /// Sets the body, with its SHA-256 as a checksum header.
     pub fn body(mut self, body: Bytes) -> Self {
         let sha = digest::digest(&digest::SHA256, &body);
+        // AWS wants Content-MD5 or a checksum for the Object Lock requests; these are the
+        // headers its SDKs send for a whole (not streamed) body.
+        self.headers
+            .push(("x-amz-sdk-checksum-algorithm".into(), "SHA256".into()));
         self.headers.push((
             "x-amz-checksum-sha256".into(),
             base64::engine::general_purpose::STANDARD.encode(sha),
