@@ -16,7 +16,6 @@ use hyper::Method;
 use jiff::{Timestamp, ToSpan};
 
 use super::client::{CONTROL_BODY_LIMIT, Client, Request};
-use super::objects::Put;
 use super::*;
 use crate::storage::{ChunkStore, LockedObject, StorageError};
 
