@@ -124,6 +124,37 @@ where
     bridge.run(f(Arc::clone(client))).unwrap()
 }
 
+/// A request by curl (`--aws-sigv4`), an S3 client that shares no code with the vault, signed
+/// with the vault's credentials; its HTTP status and S3's error code, if any.
+fn curl(config: &S3Config, method: &str, path_and_query: &str, body: &[u8]) -> (u16, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let body_file = dir.path().join("body");
+    std::fs::write(&body_file, body).unwrap();
+    let output = Command::new("curl")
+        .args(["-s", "-w", "\n%{http_code}", "-X", method])
+        .args(["--aws-sigv4", "aws:amz:us-east-1:s3", "--user"])
+        .arg(format!(
+            "{}:{}",
+            config.credentials.access_key_id, config.credentials.secret_access_key
+        ))
+        .arg("-H")
+        .arg(format!("x-amz-content-sha256: {}", sigv4::sha256_hex(body)))
+        .arg("--data-binary")
+        .arg(format!("@{}", body_file.display()))
+        .arg(format!(
+            "{}/{}/{path_and_query}",
+            config.endpoint, config.bucket
+        ))
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (answer, status) = text.rsplit_once('\n').unwrap();
+    let code = xml::error_body(answer.as_bytes())
+        .map(|e| e.code)
+        .unwrap_or_default();
+    (status.parse().unwrap(), code)
+}
+
 fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
     // xorshift: incompressible enough, and reproducible.
     let mut x = seed | 1;
@@ -147,7 +178,9 @@ fn in_an_hour() -> Timestamp {
 #[test]
 fn every_size_class_round_trips_byte_for_byte() {
     let store = store();
-    let largest = (64 << 20) + 11;
+    // The codec's version, the encoding, then the length and the data's length as 5-byte
+    // varints: 12 bytes of header.
+    let largest = (64 << 20) + 12;
     for (i, len) in [0, 1, 4_999, 5_000, 64 << 10, 1 << 20, 8 << 20, largest]
         .into_iter()
         .enumerate()
@@ -206,7 +239,8 @@ fn a_second_put_neither_overwrites_nor_adds_a_version() {
 /// backend's code) cannot delete or overwrite a locked chunk.
 #[test]
 fn a_locked_chunk_resists_deletion_and_overwrite_at_s3() {
-    let store = store();
+    let config = config();
+    let store = store_with(config.clone());
     let value = pseudo_random(5_000, 1);
     let id = ChunkId::of(&value);
     store.put_chunk(&id, &value).unwrap();
@@ -235,6 +269,20 @@ fn a_locked_chunk_resists_deletion_and_overwrite_at_s3() {
         }
     });
     assert_eq!(refused, 403);
+    // The same by another client altogether: deleting the version, shortening its lock. Its
+    // signature is good (it may read the version): the refusals are the lock's.
+    let path = format!("{key}?versionId={version}");
+    assert_eq!(curl(&config, "GET", &path, b"").0, 200);
+    assert_eq!(
+        curl(&config, "DELETE", &path, b""),
+        (403, "AccessDenied".into())
+    );
+    let sooner = xml::retention_body(Timestamp::now().checked_add(1.minute()).unwrap());
+    let path = format!("{key}?retention=&versionId={version}");
+    assert_eq!(
+        curl(&config, "PUT", &path, sooner.as_bytes()),
+        (403, "AccessDenied".into())
+    );
     // Overwriting: an unconditional PUT only adds a version; the locked one is intact.
     let status = raw(&store, {
         let key = key.clone();
@@ -323,7 +371,8 @@ fn locks_are_extended_never_shortened() {
 /// A held document after its retention: the hold alone blocks deletion, until lifted.
 #[test]
 fn a_legal_hold_blocks_deletion_after_the_retention_until_released() {
-    let store = store();
+    let config = config();
+    let store = store_with(config.clone());
     let id = ChunkId::of(b"held");
     store.put_chunk(&id, b"held").unwrap();
     let lock = store.object_lock().unwrap();
@@ -334,13 +383,25 @@ fn a_legal_hold_blocks_deletion_after_the_retention_until_released() {
     while Timestamp::now() <= soon.checked_add(1.second()).unwrap() {
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The retention has passed: the hold alone refuses, to another client as to the backend.
+    assert_eq!(lock.chunk_lock(&id).unwrap().retain_until, Some(soon));
+    let key = chunk_key(&id);
+    let versions = raw(&store, {
+        let key = key.clone();
+        move |c| async move { c.versions_of(&key).await }
+    })
+    .unwrap();
+    let path = format!("{key}?versionId={}", versions[0].version_id);
+    assert_eq!(
+        curl(&config, "DELETE", &path, b""),
+        (403, "AccessDenied".into())
+    );
     let e = store.remove_chunks(&[id]).unwrap_err();
     assert!(matches!(e, StorageError::Locked(_)), "{e}");
     assert!(store.contains_chunk(&id).unwrap());
     lock.hold_chunks(&[id], false).unwrap();
     store.remove_chunks(&[id]).unwrap();
     assert!(!store.contains_chunk(&id).unwrap());
-    let key = chunk_key(&id);
     let versions = raw(&store, move |c| async move { c.versions_of(&key).await }).unwrap();
     assert!(versions.is_empty(), "{versions:?}");
 }
