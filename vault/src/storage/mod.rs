@@ -199,6 +199,11 @@ pub trait ObjectLock: Send + Sync {
         until: Timestamp,
     ) -> Result<(), StorageError>;
 
+    /// Deletes the locked manifest of a disposed content, every version of it. The storage
+    /// refuses while its lock runs or a hold is on ([`StorageError::Locked`]); a manifest that
+    /// is not there is no error. Checkpoints are never removed.
+    fn remove_manifest(&self, address: &ContentAddress) -> Result<(), StorageError>;
+
     /// A chunk's lock as the storage holds it.
     fn chunk_lock(&self, id: &ChunkId) -> Result<ChunkLock, StorageError>;
 }

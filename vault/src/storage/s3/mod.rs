@@ -37,7 +37,7 @@ use self::client::Client;
 use self::objects::Put;
 use super::bridge::Bridge;
 use super::{ChunkLock, ChunkStore, LockedObject, ObjectLock, StorageError};
-use crate::address::{ChunkId, decode_lower_hex};
+use crate::address::{ChunkId, ContentAddress, decode_lower_hex};
 
 /// Where chunks go.
 const CHUNK_PREFIX: &str = "chunks/";
@@ -302,6 +302,17 @@ impl ObjectLock for S3Chunks {
             c.retain_every_version(&key, until).await
         })?;
         Ok(())
+    }
+
+    fn remove_manifest(&self, address: &ContentAddress) -> Result<(), StorageError> {
+        let key = locked_key(&LockedObject::Manifest(*address), b"");
+        let failed = self.for_each_key(vec![key], |c, key| async move {
+            for entry in c.versions_of(&key).await? {
+                c.delete_version(&key, &entry.version_id).await?;
+            }
+            Ok(())
+        })?;
+        all_done("removing a manifest", 1, failed)
     }
 
     fn chunk_lock(&self, id: &ChunkId) -> Result<ChunkLock, StorageError> {

@@ -462,6 +462,9 @@ fn manifests_and_checkpoints_are_written_locked() {
     });
     assert_eq!(versions.unwrap().len(), 1);
     assert_eq!(retention.unwrap().unwrap().until, later);
+    // Disposal cannot remove it while it is locked.
+    let e = lock.remove_manifest(&address).unwrap_err();
+    assert!(matches!(e, StorageError::Locked(_)), "{e}");
 
     let note = b"qoima audit\n12\nroot\n\n- sig\n";
     lock.put_locked_object(&LockedObject::Checkpoint { tree_size: 12 }, note, until)
@@ -529,4 +532,27 @@ fn wrong_credentials_are_an_error_naming_the_refusal() {
     config.credentials.secret_access_key = "wrong".into();
     let e = S3Chunks::init(&config).unwrap_err().to_string();
     assert!(e.contains("403"), "{e}");
+}
+
+#[test]
+fn a_manifest_is_removed_once_its_lock_has_passed() {
+    let store = store();
+    let lock = store.object_lock().unwrap();
+    let address = crate::address::ContentAddress::of(b"a disposed document");
+    let soon = lock::whole_second_after(Timestamp::now().checked_add(2.seconds()).unwrap());
+    lock.put_locked_object(&LockedObject::Manifest(address), b"m", soon)
+        .unwrap();
+    assert!(matches!(
+        lock.remove_manifest(&address),
+        Err(StorageError::Locked(_))
+    ));
+    while Timestamp::now() <= soon.checked_add(1.second()).unwrap() {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    lock.remove_manifest(&address).unwrap();
+    let key = format!("manifests/{address}");
+    let versions = raw(&store, move |c| async move { c.versions_of(&key).await }).unwrap();
+    assert!(versions.is_empty(), "{versions:?}");
+    // Gone already: no error.
+    lock.remove_manifest(&address).unwrap();
 }
