@@ -141,3 +141,15 @@ printf '%s' '{"at":"2026-09-01T00:00:00Z","mode":"now","classes":["project-docum
 printf '%s' '{"mode":"sometimes","registeredFrom":"2026-02-30"}' > corpus/reverification/bad-options
 printf '%s' '{"id":"20261207T101948Z-3821b0d4","options":{},"validationTime":1788220800,"by":"operator","policy":null,"startedAt":"2026-12-07T10:19:48Z","finishedAt":null,"status":"running","error":null,"total":2000,"last":"00112233445566778899aabbccddeeff:1","resultsLen":612,"outputLen":0,"outputs":{"file":null,"stdout":true,"format":null,"html":null},"summary":{"total":1,"errors":0,"byVerdict":{"TOTAL_PASSED":1},"byClass":{},"byIssuer":{},"changed":0,"changes":[],"seconds":0.1}}' > corpus/reverification/run-state
 printf '%s' '{"id":"x","options":{},"validationTime":-99999999999999,"by":"","policy":null,"startedAt":"","finishedAt":null,"status":"failed","error":null,"total":null,"last":"zz:zz","resultsLen":0,"outputLen":0,"outputs":{},"summary":{"total":0,"errors":0,"byVerdict":{},"byClass":{},"byIssuer":{},"changed":0,"changes":[],"seconds":0}}' > corpus/reverification/damaged-state
+
+# S3 answers, as AWS and radosgw word them (vault/src/storage/s3/xml.rs).
+text() { mkdir -p "corpus/$1"; printf '%s' "$3" > "corpus/$1/$2"; }
+text s3_answers error '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>forbidden by object lock</Message><RequestId>tx1</RequestId></Error>'
+text s3_answers list-truncated '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>vault</Name><Prefix>chunks/</Prefix><KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated><Contents><Key>chunks/00aa</Key><Size>3</Size></Contents><NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken></ListBucketResult>'
+text s3_answers versions '<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>true</IsTruncated><NextKeyMarker>chunks/a</NextKeyMarker><NextVersionIdMarker>v2</NextVersionIdMarker><DeleteMarker><Key>chunks/a</Key><VersionId>m1</VersionId><IsLatest>true</IsLatest></DeleteMarker><Version><Key>chunks/a</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest></Version></ListVersionsResult>'
+text s3_answers retention '<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>COMPLIANCE</Mode><RetainUntilDate>2031-01-02T03:04:05.000Z</RetainUntilDate></Retention>'
+text s3_answers legal-hold '<LegalHold><Status>ON</Status></LegalHold>'
+text s3_answers object-lock '<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>'
+text s3_answers versioning '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>'
+text s3_answers entities '<Error><Code>A&amp;B&#65;&#x42;</Code><Message><![CDATA[x<y]]></Message></Error>'
+text s3_answers unclosed '<ListBucketResult><Contents><Key>chunks/'

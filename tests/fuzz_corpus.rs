@@ -26,6 +26,7 @@ const TARGETS: &[Target] = &[
     ("replay_journal", qoima_server::fuzzing::replay_journal),
     ("reverification", qoima_server::fuzzing::reverification),
     ("calendar_year", qoima_vault::fuzzing::calendar_year),
+    ("s3_answers", qoima_vault::fuzzing::s3_answers),
 ];
 
 fn fuzz_dir() -> &'static Path {

@@ -103,3 +103,9 @@ pub fn calendar_year(data: &[u8]) {
         }
     }
 }
+
+/// An S3 gateway's XML answer (error, listing, versions, retention, legal hold, bucket
+/// settings), read by every reader of the S3 content backend.
+pub fn s3_answers(data: &[u8]) {
+    crate::storage::s3::fuzz_answers(data);
+}

@@ -5,12 +5,18 @@
 //! keyed by their hash, and a [`MetaStore`] for small records changed only by
 //! atomic, durable batches. The content and record logic above is written
 //! against these traits alone; [`rocks::RocksBackend`] is the RocksDB engine
-//! that implements both.
+//! that implements both. [`s3::S3Chunks`] keeps chunks in an S3 bucket with Object Lock, where
+//! the storage itself also enforces retention ([`ObjectLock`], `docs/storage.md`).
 
 pub mod bridge;
+#[cfg(test)]
+mod contract;
 pub mod rocks;
+pub mod s3;
 
-use crate::address::ChunkId;
+use jiff::Timestamp;
+
+use crate::address::{ChunkId, ContentAddress};
 
 /// A failure of the storage engine.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +36,10 @@ pub enum StorageError {
         /// Its key.
         key: Vec<u8>,
     },
+    /// The engine refused to delete or change data under retention or a legal hold (S3
+    /// Object Lock): the storage, not the vault's code, protects it.
+    #[error("storage refused, locked: {0}")]
+    Locked(String),
 }
 
 impl StorageError {
@@ -150,7 +160,74 @@ pub trait ChunkStore: Send + Sync + 'static {
 
     /// Removes chunks. Only garbage collection calls this, and only for chunks
     /// that no manifest references (the leftovers of an interrupted put).
+    ///
+    /// An engine that locks chunks itself ([`ChunkStore::object_lock`]) removes every chunk it
+    /// may and answers [`StorageError::Locked`] naming those it refused.
     fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError>;
+
+    /// The engine's own retention, when it enforces one below the vault's code (S3 Object
+    /// Lock); `None` for an engine where the vault's code alone enforces retention (RocksDB).
+    ///
+    /// An accessor rather than no-op methods: a caller can tell a lock that was set from one
+    /// that does not exist, and an engine cannot forget to lock by inheriting a no-op.
+    fn object_lock(&self) -> Option<&dyn ObjectLock> {
+        None
+    }
+}
+
+/// Retention enforced by the storage itself: what was locked cannot be deleted or changed
+/// before its date, even with the vault's own credentials (S3 Object Lock in COMPLIANCE mode).
+///
+/// The record layer decides the dates: a chunk is locked until the latest retain-until of any
+/// document that uses it, construction records get a rolling lock renewed long before it runs
+/// out, and a hold is a legal hold on every chunk of the document (`docs/storage.md`).
+pub trait ObjectLock: Send + Sync {
+    /// Locks each chunk until `until` at least. A lock that already runs as long or longer is
+    /// left as it is: locks are extended, never shortened.
+    fn retain_chunks(&self, ids: &[ChunkId], until: Timestamp) -> Result<(), StorageError>;
+
+    /// Places (`on`) or lifts a legal hold on each chunk. Chunks are shared between
+    /// documents: the caller lifts a hold only from chunks that no other held document uses.
+    fn hold_chunks(&self, ids: &[ChunkId], on: bool) -> Result<(), StorageError>;
+
+    /// Writes `bytes` as `object`, locked until `until`; when the object is already there it
+    /// is kept as it is and its lock extended to `until`.
+    fn put_locked_object(
+        &self,
+        object: &LockedObject,
+        bytes: &[u8],
+        until: Timestamp,
+    ) -> Result<(), StorageError>;
+
+    /// Deletes the locked manifest of a disposed content, every version of it. The storage
+    /// refuses while its lock runs or a hold is on ([`StorageError::Locked`]); a manifest that
+    /// is not there is no error. Checkpoints are never removed.
+    fn remove_manifest(&self, address: &ContentAddress) -> Result<(), StorageError>;
+
+    /// A chunk's lock as the storage holds it.
+    fn chunk_lock(&self, id: &ChunkId) -> Result<ChunkLock, StorageError>;
+}
+
+/// The lock of one stored object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkLock {
+    /// The retain-until date of a COMPLIANCE retention, if any.
+    pub retain_until: Option<Timestamp>,
+    /// Whether a legal hold is on.
+    pub legal_hold: bool,
+}
+
+/// An object written locked beside the chunks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LockedObject {
+    /// The manifest of the content with this address.
+    Manifest(ContentAddress),
+    /// A signed checkpoint of the audit log at this tree size.
+    Checkpoint {
+        /// The number of leaves the checkpoint commits to.
+        tree_size: u64,
+    },
 }
 
 /// A key and its value, as a scan yields them.
