@@ -19,7 +19,7 @@ files! {
     ROOT_CRL = "crl/root-2026.crl";
     CA_CRL_MAY = "crl/ca-2026-05.crl";
     CA_CRL_OCTOBER = "crl/ca-2026-10.crl";
-    DOC = "doc.txt";
+    DOC = "doc.pdf";
 }
 
 /// The CMS of end entity `name` (`good`, `good-ec`, `revoked-before`, `published-late`,

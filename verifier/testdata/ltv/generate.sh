@@ -27,7 +27,7 @@
 #                       CRL in force at the registration)
 #   crl/ca-2026-10.crl  by ltv-ca, number 11, 2026-10-01 -> 2026-11-01: every revocation above
 #                       (the CA's last CRL: it publishes nothing after it)
-#   cms/NAME.p7s        detached CMS over doc.txt by each end entity (openssl cms -sign, SHA-256,
+#   cms/NAME.p7s        detached CMS over doc.pdf by each end entity (openssl cms -sign, SHA-256,
 #                       signed attributes, CAdES signingCertificateV2), claimed signingTime
 #                       2026-06-15T10:00:00Z
 #
@@ -43,7 +43,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 LOG=$WORK/log
 SIGNING_TIME=260615100000Z
-DOC=doc.txt
+DOC=doc.pdf
 
 # run, fix_signing_time and sign.
 . "$HERE/../pki/sign.sh"
@@ -51,7 +51,8 @@ DOC=doc.txt
 rm -rf keys certs crl cms
 mkdir -p keys certs crl cms "$WORK/pem" "$WORK/db/root/new" "$WORK/db/ca/new"
 
-printf 'Qoima long-term validation test document: registered 2026-06-15, re-verified in 2030 and 2040.\n' > "$DOC"
+# A minimal PDF (what a vault registers for project documentation).
+printf '%%PDF-1.7\n%% Qoima long-term validation test document: registered 2026-06-15, re-verified in 2030 and 2040\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' > "$DOC"
 
 IIN=850315300128
 SUBJ_ROOT="/CN=QOIMA TEST LTV ROOT/C=KZ"
