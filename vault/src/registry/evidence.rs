@@ -23,24 +23,31 @@ const BUDGET: usize = 256 << 20;
 /// Parsed evidence CRLs by content address, and the bytes they hold.
 #[derive(Debug, Default)]
 pub(super) struct EvidenceCache {
-    parsed: Mutex<(HashMap<[u8; 32], Arc<Crl>>, usize)>,
+    parsed: Mutex<Held>,
+}
+
+/// What the cache holds: the CRLs, and the bytes of their indexes together.
+#[derive(Debug, Default)]
+struct Held {
+    crls: HashMap<[u8; 32], Arc<Crl>>,
+    bytes: usize,
 }
 
 impl EvidenceCache {
     fn get(&self, address: &[u8; 32]) -> Option<Arc<Crl>> {
         let held = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
-        held.0.get(address).cloned()
+        held.crls.get(address).cloned()
     }
 
     fn remember(&self, address: [u8; 32], crl: Arc<Crl>) {
         let size = crl.heap_size();
         let mut held = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
-        if held.1.saturating_add(size) > BUDGET {
-            held.0.clear();
-            held.1 = 0;
+        if held.bytes.saturating_add(size) > BUDGET {
+            held.crls.clear();
+            held.bytes = 0;
         }
-        if held.0.insert(address, crl).is_none() {
-            held.1 = held.1.saturating_add(size);
+        if held.crls.insert(address, crl).is_none() {
+            held.bytes = held.bytes.saturating_add(size);
         }
     }
 }
