@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 pub mod gost;
+pub mod ltv;
 pub(crate) mod pkcs12;
 
 use base64::Engine as _;

@@ -370,6 +370,14 @@ pub enum ReverifyError {
     /// The version's content is missing or does not verify against its address.
     #[error("the stored content is damaged: {0}")]
     Damaged(VaultError),
+    /// A CRL the version keeps as evidence is missing, damaged or not a CRL.
+    #[error("the CRL {address} kept as evidence cannot be read: {why}")]
+    Evidence {
+        /// Its content address.
+        address: ContentAddress,
+        /// What is wrong.
+        why: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),

@@ -12,19 +12,21 @@
 //! | `disposal.rs` | disposal, the one operation that deletes a registered document ([`Disposal`]) |
 //! | `gc.rs` | the collection of content that no record references ([`Registry::collect_unreferenced`]) |
 //! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
+//! | `evidence.rs` | the CRLs kept as evidence read back (parsed once, cached) for a re-verification that needs them |
 //! | `select.rs` | the versions a bulk operation takes ([`Selection`]), streamed in key order |
 //! | `verify_records.rs` | tamper detection: the audit log against every record ([`verify_records`]) |
 //! | `error.rs` | one error per operation, and the one classification of them all ([`ErrorKind`]) |
 //!
 //! Data flows one way: this module uses `records/`, never the reverse. Inside it, the files
 //! import what `mod.rs` shares and `error.rs`; besides that, `lifecycle.rs` builds on
-//! `register.rs`, `reverify.rs` and `view.rs`, `register.rs` on `reverify.rs` and `view.rs`,
+//! `register.rs`, `reverify.rs` and `view.rs`, `register.rs` on `reverify.rs` and `view.rs`, `reverify.rs` on `evidence.rs`,
 //! `disposal.rs` and `select.rs` on `view.rs`, and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
 //! which import nothing of the registry but `error.rs`, so there is no cycle.
 
 mod calendars;
 mod disposal;
 mod error;
+mod evidence;
 mod gc;
 mod keys;
 mod lifecycle;
@@ -86,6 +88,8 @@ pub struct Registry<S = RocksBackend> {
     disposal_officers: Vec<Expectation>,
     /// The vault's clock: nothing is dated later than it says.
     clock: Clock,
+    /// The CRLs kept as evidence that re-verifications read back, parsed (`evidence.rs`).
+    evidence_cache: evidence::EvidenceCache,
     /// Every write of the record layer holds this: numbers and log indexes are read and
     /// taken in one critical section, and written in one batch.
     writer: Mutex<()>,
@@ -110,6 +114,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             sender_unknown: HashSet::new(),
             disposal_officers: Vec::new(),
             clock: Timestamp::now,
+            evidence_cache: evidence::EvidenceCache::default(),
             writer: Mutex::new(()),
         })
     }
@@ -341,3 +346,7 @@ fn number_of(key: &[u8]) -> Result<u32, StoreError> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod ltv_tests;

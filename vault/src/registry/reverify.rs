@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::{Expectation, Role};
+use qoima_verifier::revocation::CrlStore;
 use qoima_verifier::verdict::SubIndication;
 use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
 use sha2::{Digest, Sha256};
@@ -50,6 +51,30 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         expected: &Expectation,
         proof_of_existence: Option<i64>,
     ) -> Result<Vec<Report>, E> {
+        self.verify_signatures_with(
+            verifier,
+            signatures,
+            content,
+            at,
+            expected,
+            proof_of_existence,
+            None,
+        )
+    }
+
+    /// [`Self::verify_signatures`] with `evidence`, CRLs beside the verifier's for these
+    /// requests only (a registration's kept CRLs, `evidence.rs`).
+    #[allow(clippy::too_many_arguments)] // One routine for registration and re-verification.
+    fn verify_signatures_with<E: From<RequestError> + From<VaultError>>(
+        &self,
+        verifier: &Verifier,
+        signatures: &[Vec<u8>],
+        content: &mut StoredContent<'_, S>,
+        at: i64,
+        expected: &Expectation,
+        proof_of_existence: Option<i64>,
+        evidence: Option<&CrlStore>,
+    ) -> Result<Vec<Report>, E> {
         let address = content.address;
         let digest = Data::Digest {
             algorithm: DigestAlgorithm::Sha256,
@@ -62,6 +87,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 .expect(expected.clone());
             if let Some(time) = proof_of_existence {
                 request = request.proof_of_existence(time);
+            }
+            if let Some(crls) = evidence {
+                request = request.evidence(crls);
             }
             let mut report = verifier.verify(&request)?;
             // A signature over the bytes themselves (no signed attributes, or another digest
@@ -137,13 +165,33 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             ReverifyMode::Registered => Some(version.registered_at),
             ReverifyMode::Now => None,
         };
-        self.verify_signatures(
+        let reports = self.verify_signatures::<ReverifyError>(
             verifier,
             &version.signatures,
             &mut content,
             at,
             &expected,
             proof_of_existence,
+        )?;
+        // Long-term validation (`docs/reverification.md`): when the revocation data in force
+        // does not give a passing verdict (years later the CA publishes nothing any more),
+        // the CRLs the registration's verdict read, kept with it, tell the status at the
+        // registration. Read only then: while its CA publishes, a version needs none of them.
+        if proof_of_existence.is_none()
+            || version.crls.is_empty()
+            || reports.iter().all(|r| r.verdict.passed())
+        {
+            return Ok(reports);
+        }
+        let evidence = self.kept_evidence(&version.crls)?;
+        self.verify_signatures_with(
+            verifier,
+            &version.signatures,
+            &mut content,
+            at,
+            &expected,
+            proof_of_existence,
+            Some(&evidence),
         )
     }
 }

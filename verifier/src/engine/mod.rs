@@ -87,7 +87,24 @@ pub struct Request<'a> {
     /// A proof that the signature existed at this time (unix seconds), held by the caller:
     /// the vault's registration record (`docs/architecture.md`, "Invariants").
     pub proof_of_existence: Option<i64>,
+    /// CRLs the caller holds beside the verifier's: the evidence a vault kept with a
+    /// registration (`docs/reverification.md`, "Long-term validation"). Used for this request
+    /// only, like the CMS's own.
+    pub evidence: Option<Evidence<'a>>,
 }
+
+/// CRLs a caller gives with one request ([`Request::evidence`]), compared by identity: two
+/// requests are equal when they name the same store.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a>(pub &'a CrlStore);
+
+impl PartialEq for Evidence<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Evidence<'_> {}
 
 impl<'a> Request<'a> {
     /// A request to verify `signature` at `validation_time`, with no content, expectation or
@@ -99,6 +116,7 @@ impl<'a> Request<'a> {
             validation_time,
             expectation: Expectation::default(),
             proof_of_existence: None,
+            evidence: None,
         }
     }
 
@@ -117,6 +135,14 @@ impl<'a> Request<'a> {
     /// With this proof of existence.
     pub fn proof_of_existence(mut self, time: i64) -> Self {
         self.proof_of_existence = Some(time);
+        self
+    }
+
+    /// With these CRLs beside the verifier's, for this request only (a registration's
+    /// evidence): with a proof of existence, they tell the status at that time after they have
+    /// lapsed (EN 319 102-1 §5.6.2.4).
+    pub fn evidence(mut self, crls: &'a CrlStore) -> Self {
+        self.evidence = Some(Evidence(crls));
         self
     }
 }
@@ -285,11 +311,13 @@ impl Verifier {
         };
 
         let (cms_certificates, crls, ocsp) = self.request_pools(&signed_data, &mut report.checks);
+        let request_crls: Vec<&CrlStore> =
+            crls.iter().chain(request.evidence.map(|e| e.0)).collect();
         let context = signer::Context {
             verifier: self,
             certificates: cms_certificates,
             untrusted: OnceCell::new(),
-            crls: crls.as_ref(),
+            crls: request_crls,
             ocsp: ocsp.as_ref(),
             cms_certificates: signed_data.x509_certificates().collect(),
             content,

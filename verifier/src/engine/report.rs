@@ -184,6 +184,13 @@ pub struct RevocationReport {
     /// OCSP responses about this certificate that were not believed, each as
     /// `fingerprint: why`.
     pub ocsp_ignored: Vec<String>,
+    /// invalidityDate, RFC 3339, when revoked and the CRL entry gives one (RFC 5280 §5.3.2:
+    /// since when the key is known or suspected to have been compromised).
+    pub invalidity_date: Option<String>,
+    /// The proof of existence, RFC 3339, when the status is the one at that time rather than
+    /// at the validation time: no revocation data in force at the validation time gave a
+    /// status, and CRLs that have lapsed since did (EN 319 102-1 §5.6.2.4; `null` otherwise).
+    pub status_at: Option<String>,
 }
 
 /// An OCSP response a revocation status was read from (RFC 6960 §4.2.1).
@@ -250,6 +257,8 @@ impl RevocationReport {
             status_source: None,
             ocsp: None,
             ocsp_ignored: Vec::new(),
+            invalidity_date: None,
+            status_at: None,
         };
         match status {
             RevocationStatus::Good { source } => {
@@ -259,10 +268,12 @@ impl RevocationReport {
             RevocationStatus::Revoked {
                 date,
                 reason,
+                invalidity_date,
                 source,
             } => {
                 report.status = "revoked";
                 report.revocation_date = Some(rfc3339(*date));
+                report.invalidity_date = invalidity_date.map(rfc3339);
                 report.reason = Some(*reason);
                 report.sources = source.iter().map(&source_report).collect();
             }

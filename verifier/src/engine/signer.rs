@@ -11,7 +11,8 @@ use crate::identity::{self, Expectation, Identity};
 use crate::oid::Oid;
 use crate::path::{self, Certificate, CertificateStore, Fingerprint, PathError, ValidatedPath};
 use crate::revocation::{
-    CrlStore, OcspStore, RevocationDecision, RevocationStatus, Subject, UnknownReason,
+    CrlStore, OcspStore, RevocationDecision, RevocationReason, RevocationStatus, Subject,
+    UnknownReason,
 };
 use crate::timestamp::verify_signature_time_stamp;
 use crate::verdict::{SubIndication, Verdict};
@@ -20,8 +21,8 @@ use super::Verifier;
 use super::budget::Digests;
 use super::cache::{CachedPath, CachedStatus};
 use super::report::{
-    Check, CheckName, Message, ProofOfExistence, SignerId, SignerReport, TimeStampReport, hex,
-    rfc3339,
+    Check, CheckName, Message, ProofOfExistence, RevocationReport, SignerId, SignerReport,
+    TimeStampReport, hex, rfc3339,
 };
 
 /// What every signer of one request shares.
@@ -31,8 +32,8 @@ pub(super) struct Context<'r> {
     pub(super) certificates: Vec<Arc<Certificate>>,
     /// The same as a store for path building, made only when a path is built.
     pub(super) untrusted: OnceCell<CertificateStore>,
-    /// The CMS's own CRLs, beside the verifier's.
-    pub(super) crls: Option<&'r CrlStore>,
+    /// The request's own CRLs, beside the verifier's: the CMS's, then the caller's evidence.
+    pub(super) crls: Vec<&'r CrlStore>,
     /// The CMS's own OCSP responses (RFC 5940), beside the verifier's.
     pub(super) ocsp: Option<&'r OcspStore>,
     /// The CMS's certificates as DER, for finding a TSA certificate.
@@ -521,7 +522,7 @@ impl Context<'_> {
             .zip(certificates.iter().skip(1))
             .enumerate()
             .map(move |(i, (cert, issuer))| {
-                let cached = self.status(cert, issuer);
+                let cached = self.status_for(cert, issuer, poe);
                 let subject = if i == 0 {
                     Subject::SigningCertificate
                 } else {
@@ -538,7 +539,7 @@ impl Context<'_> {
     fn status(&self, cert: &Certificate, issuer: &Certificate) -> CachedStatus {
         let (cache, at) = (&self.verifier.cache, self.validation_time);
         let key = (cert.fingerprint(), issuer.fingerprint());
-        let request_local = self.crls.is_some() || self.ocsp.is_some();
+        let request_local = !self.crls.is_empty() || self.ocsp.is_some();
         if !request_local && let Some(cached) = cache.revocation(&key, at) {
             return cached;
         }
@@ -554,6 +555,56 @@ impl Context<'_> {
             cache.remember_revocation(key, cached.clone());
         }
         cached
+    }
+
+    /// The status a signature proven to exist at `poe` is judged by: the one at the validation
+    /// time, unless the CRLs issued by then say more about the time of the proof (EN 319 102-1
+    /// §5.6.2.4, past signature validation; [`CrlStore::status_at_proof`]): when nothing in
+    /// force at the validation time gives a status (the CA stopped publishing, the certificate
+    /// expired long ago), or when a CRL lists for good a revocation that those in force no
+    /// longer list (a certificate dropped from CRLs after it expired).
+    fn status_for(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        poe: Option<i64>,
+    ) -> CachedStatus {
+        let current = self.status(cert, issuer);
+        let Some(poe) = poe.filter(|&poe| poe < self.validation_time) else {
+            return current;
+        };
+        if matches!(*current.status, RevocationStatus::Revoked { .. }) {
+            return current;
+        }
+        let past =
+            self.verifier
+                .crls
+                .status_at_proof(&self.crls, cert, issuer, poe, self.validation_time);
+        let use_past = match (&*current.status, &past) {
+            (RevocationStatus::Unknown { .. }, RevocationStatus::Good { .. }) => true,
+            (
+                RevocationStatus::Good { .. } | RevocationStatus::Unknown { .. },
+                RevocationStatus::Revoked { reason, .. },
+            ) => {
+                *reason != RevocationReason::CertificateHold
+                    || matches!(*current.status, RevocationStatus::Unknown { .. })
+            }
+            _ => false,
+        };
+        if !use_past {
+            return current;
+        }
+        let cache = &self.verifier.cache;
+        let mut report = RevocationReport::of(cert.fingerprint(), &past, |s| cache.crl_source(s));
+        report.status_source = Some("crl");
+        report.status_at = Some(rfc3339(poe));
+        report.ocsp_ignored.clone_from(&current.report.ocsp_ignored);
+        CachedStatus {
+            from: self.validation_time,
+            until: self.validation_time,
+            status: Arc::new(past),
+            report: Arc::new(report),
+        }
     }
 
     /// Whether the policy lets a CA certificate without usable revocation data pass.
@@ -584,8 +635,9 @@ impl Context<'_> {
                 RevocationDecision::RevokedAfterSignature { date, reason } => Check::warning(
                     CheckName::Revocation,
                     format!(
-                        "revoked on {} ({reason:?}) after the proof of existence: {who}",
-                        rfc3339(date)
+                        "revoked on {} ({reason:?}{}) after the proof of existence: {who}",
+                        rfc3339(date),
+                        invalid_since(&cached.status),
                     ),
                 ),
                 RevocationDecision::Fails(sub) => Check::failed(
@@ -597,13 +649,27 @@ impl Context<'_> {
             report.checks.push(check);
         }
         if report.checks.len() == checks_before {
+            let at_proof: Vec<&str> = report
+                .revocation
+                .iter()
+                .filter_map(|entry| entry.status_at.as_deref())
+                .collect();
             let from_ocsp: Vec<String> = report
                 .revocation
                 .iter()
                 .filter_map(|entry| entry.ocsp.as_ref())
                 .map(|ocsp| format!("{} ({})", ocsp.produced_at, ocsp.origin))
                 .collect();
-            let check = if from_ocsp.is_empty() {
+            let check = if let Some(poe) = at_proof.first() {
+                Check::passed(
+                    CheckName::Revocation,
+                    format!(
+                        "no certificate of the path was revoked at the proof of existence {poe} \
+                         (read from CRLs issued by the validation time; none in force then \
+                         gives a status)"
+                    ),
+                )
+            } else if from_ocsp.is_empty() {
                 Check::passed(
                     CheckName::Revocation,
                     "no certificate of the path is revoked",
@@ -694,10 +760,26 @@ impl Context<'_> {
     }
 }
 
+/// `, invalid since DATE` for a revocation whose CRL entry has an invalidityDate (RFC 5280
+/// §5.3.2), else nothing.
+fn invalid_since(status: &RevocationStatus) -> String {
+    match status {
+        RevocationStatus::Revoked {
+            invalidity_date: Some(date),
+            ..
+        } => format!(", invalid since {}", rfc3339(*date)),
+        _ => String::new(),
+    }
+}
+
 fn describe_status(status: &RevocationStatus, who: &str) -> String {
     match status {
         RevocationStatus::Revoked { date, reason, .. } => {
-            format!("revoked on {} ({reason:?}): {who}", rfc3339(*date))
+            format!(
+                "revoked on {} ({reason:?}{}): {who}",
+                rfc3339(*date),
+                invalid_since(status)
+            )
         }
         RevocationStatus::Unknown {
             why:

@@ -26,7 +26,7 @@ impl Context<'_> {
         let policy = &verifier.policy;
         let at = self.validation_time;
         let crl_status =
-            |c: &Certificate, i: &Certificate| verifier.crls.status_with(self.crls, c, i, at);
+            |c: &Certificate, i: &Certificate| verifier.crls.status_among(&self.crls, c, i, at);
         let freshness = Freshness::new(
             i64::from(policy.ocsp_clock_skew),
             policy.ocsp_max_age.map(i64::from),

@@ -28,6 +28,7 @@ impl Builder {
             index: RevokedSerials {
                 records: Records::for_longest(longest, capacity),
                 long: Vec::new(),
+                invalidity: Vec::new(),
             },
         }
     }
@@ -40,6 +41,9 @@ impl Builder {
     ) -> Result<(), DateOutOfRange> {
         let serial = normalise(serial);
         let packed = Packed::new(entry).ok_or(DateOutOfRange)?;
+        if let Some(date) = entry.invalidity_date {
+            self.index.invalidity.push((serial.into(), date));
+        }
         let fits = each_width!(&mut self.index.records, v => push(v, serial, packed));
         if !fits {
             self.index.long.push((serial.into(), packed));
@@ -74,6 +78,11 @@ impl Builder {
         self.index.long.sort_by(|a, b| a.0.cmp(&b.0));
         self.index.long.dedup_by(|later, first| later.0 == first.0);
         self.index.long.shrink_to_fit();
+        self.index.invalidity.sort_by(|a, b| a.0.cmp(&b.0));
+        self.index
+            .invalidity
+            .dedup_by(|later, first| later.0 == first.0);
+        self.index.invalidity.shrink_to_fit();
         let repeated = each_width!(&mut self.index.records, v => sort(v));
         if !repeated.is_empty() {
             let mut first: Vec<Option<Packed>> = vec![None; repeated.len()];

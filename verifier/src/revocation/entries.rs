@@ -2,8 +2,8 @@
 //! an allocation each.
 //!
 //! An entry in the canonical DER form (`der.rs`) is read here: the serial's content octets,
-//! the revocationDate, and the crlEntryExtensions of §5.3 — reasonCode (§5.3.1) kept,
-//! invalidityDate (§5.3.2) read past as before, any other extension ignored unless critical.
+//! the revocationDate, and the crlEntryExtensions of §5.3 — reasonCode (§5.3.1) and
+//! invalidityDate (§5.3.2) kept, any other extension ignored unless critical.
 //! Any other entry, including one with a critical extension this layer does not process, is
 //! handed to x509-parser's `RevokedCertificate::from_der` and judged by [`from_x509`], exactly
 //! as when x509-parser parsed the whole list: the fast path only accepts what x509-parser
@@ -75,22 +75,28 @@ where
 }
 
 /// The entry x509-parser parsed: its reasonCode if it parsed (codes 0 to 10; another value
-/// leaves the entry without a reason, as it always has), an error for a critical extension
+/// leaves the entry without a reason, as it always has), its invalidityDate if it parsed, an
+/// error for a critical extension
 /// other than reasonCode and invalidityDate (an indirect CRL's certificateIssuer, RFC 5280
 /// §5.3.3, is not supported).
 pub(crate) fn from_x509(listed: &RevokedCertificate<'_>) -> Result<RevokedEntry, CrlError> {
+    use x509_parser::extensions::ParsedExtension;
     let mut reason = None;
+    let mut invalidity_date = None;
     for ext in listed.extensions() {
         let oid = ext.oid.to_id_string();
         match oid.as_str() {
             REASON_CODE => {
-                if let x509_parser::extensions::ParsedExtension::ReasonCode(code) =
-                    ext.parsed_extension()
-                {
+                if let ParsedExtension::ReasonCode(code) = ext.parsed_extension() {
                     reason = Some(RevocationReason::from_code(code.0));
                 }
             }
-            INVALIDITY_DATE => {}
+            INVALIDITY_DATE => {
+                invalidity_date = match ext.parsed_extension() {
+                    ParsedExtension::InvalidityDate(time) => Some(time.timestamp()),
+                    _ => None,
+                };
+            }
             _ if ext.critical => return Err(CrlError::UnsupportedCriticalExtension(oid)),
             _ => {}
         }
@@ -98,6 +104,7 @@ pub(crate) fn from_x509(listed: &RevokedCertificate<'_>) -> Result<RevokedEntry,
     Ok(RevokedEntry {
         date: listed.revocation_date.timestamp(),
         reason,
+        invalidity_date,
     })
 }
 
@@ -111,23 +118,30 @@ pub(crate) fn canonical(list: &[u8]) -> Option<(&[u8], RevokedEntry, &[u8])> {
         GENERALIZED_TIME => der::generalized_time(time)?,
         _ => return None,
     };
-    let reason = if extensions.is_empty() {
-        None
+    let (reason, invalidity_date) = if extensions.is_empty() {
+        (None, None)
     } else {
         let (extensions, after) = der::read_tagged(extensions, SEQUENCE)?;
         if !after.is_empty() {
             return None;
         }
-        reason(extensions)?
+        reason_and_invalidity(extensions)?
     };
-    Some((serial, RevokedEntry { date, reason }, rest))
+    let entry = RevokedEntry {
+        date,
+        reason,
+        invalidity_date,
+    };
+    Some((serial, entry, rest))
 }
 
-/// The reasonCode among canonical crlEntryExtensions (the last one if repeated, as
-/// x509-parser's list is read); `None` if any extension is not canonical or is critical and
-/// unknown.
-fn reason(mut extensions: &[u8]) -> Option<Option<RevocationReason>> {
+/// The reasonCode and the invalidityDate among canonical crlEntryExtensions (the last one of
+/// each if repeated, as x509-parser's list is read); `None` if any extension is not canonical
+/// or is critical and unknown, or if an invalidityDate is not a GeneralizedTime
+/// `YYYYMMDDHHMMSSZ` (x509-parser then reads the entry, as it always did).
+fn reason_and_invalidity(mut extensions: &[u8]) -> Option<(Option<RevocationReason>, Option<i64>)> {
     let mut reason = None;
+    let mut invalidity_date = None;
     while !extensions.is_empty() {
         let (extension, rest) = der::read_tagged(extensions, SEQUENCE)?;
         extensions = rest;
@@ -148,10 +162,15 @@ fn reason(mut extensions: &[u8]) -> Option<Option<RevocationReason>> {
                 }
                 _ => return None,
             },
-            INVALIDITY_DATE_DER => {}
+            INVALIDITY_DATE_DER => match der::read(value)? {
+                (GENERALIZED_TIME, time, []) => {
+                    invalidity_date = Some(der::generalized_time(time)?);
+                }
+                _ => return None,
+            },
             _ if critical => return None,
             _ => {}
         }
     }
-    Some(reason)
+    Some((reason, invalidity_date))
 }

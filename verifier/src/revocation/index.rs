@@ -18,10 +18,15 @@ pub struct RevokedEntry {
     pub date: i64,
     /// reasonCode (RFC 5280 §5.3.1); `None` when absent (read as unspecified).
     pub reason: Option<RevocationReason>,
+    /// invalidityDate (RFC 5280 §5.3.2), unix seconds: when the key is known or suspected to
+    /// have been compromised, or the certificate otherwise became invalid; may be earlier
+    /// than the revocationDate.
+    pub invalidity_date: Option<i64>,
 }
 
 /// A [`RevokedEntry`] in 8 bytes: the date shifted left by 9 bits, the reason code (or
 /// [`Packed::NO_REASON`]) under it. Dates of the years 0 to 9999 need 39 bits; 55 are kept.
+/// The rare invalidityDate is not packed: [`RevokedSerials`] keeps it in a side table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Packed(u64);
 
@@ -42,6 +47,7 @@ impl Packed {
         RevokedEntry {
             date: self.0.cast_signed() >> 9,
             reason: u8::try_from(code).ok().map(RevocationReason::from_code),
+            invalidity_date: None,
         }
     }
 
@@ -182,6 +188,9 @@ pub struct RevokedSerials {
     pub(crate) records: Records,
     /// Serials longer than the key width (beyond RFC 5280's 20 octets), sorted.
     pub(crate) long: Vec<(Box<[u8]>, Packed)>,
+    /// The serials listed with an invalidityDate (normalised, sorted; the first listed of a
+    /// serial kept), with it: few entries carry one, so it is not in every record.
+    pub(crate) invalidity: Vec<(Box<[u8]>, i64)>,
 }
 
 impl RevokedSerials {
@@ -197,7 +206,15 @@ impl RevokedSerials {
                 .ok()?;
             self.long.get(at).map(|&(_, packed)| packed)
         };
-        found.map(Packed::entry)
+        let mut entry = found.map(Packed::entry)?;
+        if !self.invalidity.is_empty()
+            && let Ok(at) = self
+                .invalidity
+                .binary_search_by(|(listed, _)| listed.as_ref().cmp(serial))
+        {
+            entry.invalidity_date = self.invalidity.get(at).map(|&(_, date)| date);
+        }
+        Some(entry)
     }
 
     /// How many distinct serials are listed.
@@ -215,5 +232,7 @@ impl RevokedSerials {
         self.records.heap_size()
             + self.long.capacity() * std::mem::size_of::<(Box<[u8]>, Packed)>()
             + self.long.iter().map(|(s, _)| s.len()).sum::<usize>()
+            + self.invalidity.capacity() * std::mem::size_of::<(Box<[u8]>, i64)>()
+            + self.invalidity.iter().map(|(s, _)| s.len()).sum::<usize>()
     }
 }

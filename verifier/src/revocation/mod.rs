@@ -16,8 +16,11 @@
 //!   (`docs/verifier.md`, "The pipeline");
 //! - [`CrlStore::status`]: the newest fresh complete CRL of the issuer, with the newest
 //!   delta CRL that applies on top of it (RFC 5280 §5.2.4), gives a [`RevocationStatus`];
+//! - [`CrlStore::status_at_proof`] (`past`): the status at a proof of existence from CRLs
+//!   that have lapsed since, for a signature re-verified years later (EN 319 102-1 §5.6.2.4);
 //! - [`RevocationStatus::decide`]: REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE, TRY_LATER or
-//!   valid-with-information, comparing date and reason with the best-signature-time.
+//!   valid-with-information, comparing date, reason and invalidityDate with the
+//!   best-signature-time.
 //!
 //! - [`distribution_points`]: where a CA publishes its CRLs and delta CRLs (for a fetcher);
 //! - [`ocsp`]: OCSP responses (RFC 6960), the other source of a status; the engine asks the
@@ -27,7 +30,7 @@
 //! `types` (reason codes, CRL numbers) and `der` (strict DER reading) use no other file here;
 //! `index` and `status` use `types`; `build` uses `index`; `entries` uses `der`, `index` and
 //! `types`; `layout` uses `der`; `covered` uses `crypto`; `crl` uses all of these but
-//! `status`; `stream` uses `crl` and what it uses.
+//! `status`; `stream` uses `crl` and what it uses; `past` uses `crl`, `status` and this file.
 
 mod build;
 mod covered;
@@ -38,6 +41,7 @@ mod error;
 mod index;
 mod layout;
 pub mod ocsp;
+mod past;
 mod points;
 mod status;
 pub(crate) mod stream;
@@ -113,8 +117,10 @@ impl CrlStore {
             .collect()
     }
 
-    /// Adds a parsed CRL unless one with its fingerprint is present; its fingerprint.
-    fn insert(&mut self, crl: Crl) -> Fingerprint {
+    /// Adds a CRL parsed before, shared with other stores (a vault's cache of the CRLs it
+    /// keeps as evidence: parsed once, then in the store of each request that needs it),
+    /// unless one with its fingerprint is present; its fingerprint.
+    pub fn add_parsed(&mut self, crl: Arc<Crl>) -> Fingerprint {
         let fingerprint = crl.fingerprint();
         if self.by_fingerprint.contains_key(&fingerprint) {
             return fingerprint;
@@ -125,8 +131,13 @@ impl CrlStore {
             .entry(crl.issuer_raw().to_vec())
             .or_default()
             .push(index);
-        self.crls.push(Arc::new(crl));
+        self.crls.push(crl);
         fingerprint
+    }
+
+    /// Adds a parsed CRL unless one with its fingerprint is present; its fingerprint.
+    fn insert(&mut self, crl: Crl) -> Fingerprint {
+        self.add_parsed(Arc::new(crl))
     }
 
     /// How many distinct CRLs the store holds.
@@ -197,6 +208,19 @@ impl CrlStore {
         issuer: &Certificate,
         at: i64,
     ) -> RevocationStatus {
+        self.status_among(extra.as_slice(), cert, issuer, at)
+    }
+
+    /// [`Self::status`] over this store's CRLs and those of request-local `extras` (a CMS's
+    /// own `crls`, the evidence a vault kept with a registration), each CRL's signature
+    /// verdict cached in the store that holds it.
+    pub fn status_among(
+        &self,
+        extras: &[&CrlStore],
+        cert: &Certificate,
+        issuer: &Certificate,
+        at: i64,
+    ) -> RevocationStatus {
         let unknown = |why| RevocationStatus::Unknown { why };
         let Some(serial) = serial_of(cert) else {
             return unknown(UnknownReason::MalformedCertificate);
@@ -206,7 +230,7 @@ impl CrlStore {
         }
         let mut named = 0;
         let signed: Vec<&Crl> = std::iter::once(self)
-            .chain(extra)
+            .chain(extras.iter().copied())
             .flat_map(|store| {
                 let crls = store.named(issuer);
                 named += crls.len();
@@ -260,22 +284,7 @@ impl CrlStore {
             Some(entry) => Some(entry),
             None => base.revoked().get(serial),
         };
-        match listed {
-            Some(RevokedEntry {
-                date,
-                reason: Some(reason),
-            }) if reason != RevocationReason::RemoveFromCrl => RevocationStatus::Revoked {
-                date,
-                reason,
-                source,
-            },
-            Some(RevokedEntry { date, reason: None }) => RevocationStatus::Revoked {
-                date,
-                reason: RevocationReason::Unspecified,
-                source,
-            },
-            _ => RevocationStatus::Good { source },
-        }
+        listed_status(listed, source)
     }
 }
 
@@ -303,6 +312,28 @@ impl CrlStore {
             .filter_map(|&i| self.crls.get(i))
             .map(Arc::as_ref)
             .collect()
+    }
+}
+
+/// The status a CRL entry (`None`: not listed) gives, read from `source`: removeFromCRL (a
+/// delta's release of a hold, RFC 5280 §5.3.1) un-lists, no reasonCode is unspecified.
+fn listed_status(listed: Option<RevokedEntry>, source: Vec<CrlSource>) -> RevocationStatus {
+    match listed {
+        Some(RevokedEntry {
+            reason: Some(RevocationReason::RemoveFromCrl),
+            ..
+        })
+        | None => RevocationStatus::Good { source },
+        Some(RevokedEntry {
+            date,
+            reason,
+            invalidity_date,
+        }) => RevocationStatus::Revoked {
+            date,
+            reason: reason.unwrap_or(RevocationReason::Unspecified),
+            invalidity_date,
+            source,
+        },
     }
 }
 

@@ -66,6 +66,9 @@ pub enum RevocationStatus {
         date: i64,
         /// The reason (unspecified when the entry has no reasonCode).
         reason: RevocationReason,
+        /// invalidityDate (RFC 5280 §5.3.2), unix seconds, when the CRL entry gives one: since
+        /// when the key is known or suspected to have been compromised.
+        invalidity_date: Option<i64>,
         /// The CRL(s) consulted (none when the status is an OCSP response's).
         source: Vec<CrlSource>,
     },
@@ -117,12 +120,16 @@ impl RevocationStatus {
     /// 4. certificateHold: the certificate is on hold at the validation time (it is listed
     ///    by a CRL fresh then) → REVOKED_NO_POE, INDETERMINATE; a later release is possible
     ///    (`docs/nca-profile.md`, "CAs and revocation": "certificateHold conservatively");
-    /// 5. keyCompromise, cACompromise, aACompromise, or an unknown reason, whatever the date
+    /// 5. a revocation date ≤ the POE (EN 319 102-1 §5.6.2.4: no proof of existence before
+    ///    the revocation) → REVOKED;
+    /// 6. keyCompromise, cACompromise, aACompromise, or an unknown reason
     ///    (`docs/nca-profile.md`, "CAs and revocation": "keyCompromise is treated as
-    ///    retroactive"), or a revocation date
-    ///    ≤ the POE (EN 319 102-1 §5.6.2.4: no proof of existence before the revocation) →
-    ///    REVOKED;
-    /// 6. otherwise (superseded, affiliationChanged, cessationOfOperation,
+    ///    retroactive"): REVOKED, unless the entry's invalidityDate (RFC 5280 §5.3.2) dates the
+    ///    compromise after the POE: the CA itself then says the key was sound when the
+    ///    signature is proven to have existed, and the signature stays valid, the revocation
+    ///    reported. An invalidityDate at or before the POE, or none, is REVOKED: the key may
+    ///    have signed in other hands (`docs/reverification.md`, "Long-term validation");
+    /// 7. otherwise (superseded, affiliationChanged, cessationOfOperation,
     ///    privilegeWithdrawn, unspecified, after the POE) → the signature stays valid, the
     ///    revocation is reported (`docs/nca-profile.md`, "CAs and revocation": a revocation
     ///    after a trusted signing time with a benign reason leaves the signature valid).
@@ -137,12 +144,21 @@ impl RevocationStatus {
         match *self {
             Self::Unknown { .. } => RevocationDecision::Fails(SubIndication::TryLater),
             Self::Good { .. } => RevocationDecision::NotRevoked,
-            Self::Revoked { date, reason, .. } => match proof_of_existence {
+            Self::Revoked {
+                date,
+                reason,
+                invalidity_date,
+                ..
+            } => match proof_of_existence {
                 None => fails(SubIndication::RevokedNoPoe),
                 Some(_) if reason == RevocationReason::CertificateHold => {
                     fails(SubIndication::RevokedNoPoe)
                 }
-                Some(poe) if reason.is_retroactive() || date <= poe => {
+                Some(poe) if date <= poe => fails(SubIndication::Revoked),
+                Some(poe)
+                    if reason.is_retroactive()
+                        && invalidity_date.is_none_or(|invalid| invalid <= poe) =>
+                {
                     fails(SubIndication::Revoked)
                 }
                 Some(_) => RevocationDecision::RevokedAfterSignature { date, reason },

@@ -27,6 +27,7 @@ mod budget;
 mod cache;
 mod chain;
 mod format;
+mod ltv;
 mod nca;
 mod ocsp;
 mod ownership;

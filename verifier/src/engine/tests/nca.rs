@@ -1323,11 +1323,13 @@ fn ncanode_two_signers() {
 
 /// At 2027-06-01 the 2026 certificates have expired (2027-05-08). Without a proof of existence:
 /// INDETERMINATE/OUT_OF_BOUNDS_NO_POE. With a POE of 2026-08-12 the path is validated then
-/// ("validation with time", docs/verifier.md step 4), but revocation is read from the CRLs fresh
-/// at the validation time, and the ncanode CRL's nextUpdate (2027-02-07) has passed: the
-/// signer's status is unknown, INDETERMINATE/TRY_LATER even with the lenient policy. With a POE
-/// after the expiry the signature is TOTAL_FAILED/EXPIRED; with one before the certificate was
-/// issued, TOTAL_FAILED/NOT_YET_VALID.
+/// ("validation with time", docs/verifier.md step 4); the ncanode CRL's nextUpdate (2027-02-07)
+/// has passed, so no CRL is fresh at the validation time, but that CRL covered the POE and
+/// does not list the signer: its status at the POE is good (EN 319 102-1 §5.6.2.4,
+/// `CrlStore::status_at_proof`), TOTAL_PASSED. With a POE after that CRL's nextUpdate
+/// (2027-03-01) no CRL tells the status then: INDETERMINATE/TRY_LATER even with the lenient
+/// policy. With a POE after the expiry the signature is TOTAL_FAILED/EXPIRED; with one before
+/// the certificate was issued, TOTAL_FAILED/NOT_YET_VALID.
 #[test]
 fn ncanode_expired_certificate() {
     let verifier = verifier(lenient());
@@ -1338,13 +1340,19 @@ fn ncanode_expired_certificate() {
         failed(SubIndication::OutOfBoundsNoPoe),
         "no POE",
     );
-    let report = verify(&verifier, &request.proof_of_existence(AUG_12_2026));
-    assert_verdict(&report, failed(SubIndication::TryLater), "POE 2026-08-12");
+    let report = verify(&verifier, &request.clone().proof_of_existence(AUG_12_2026));
+    assert_verdict(&report, Verdict::PASSED, "POE 2026-08-12");
     assert_eq!(
         checks(&report, 0, CheckName::CertificatePath, Outcome::Passed).len(),
         1,
         "valid at the POE"
     );
+    let entry = &report.signers[0].revocation[0];
+    assert_eq!(entry.status, "good");
+    assert_eq!(entry.status_at.as_deref(), Some("2026-08-12T00:00:00Z"));
+    // 2027-03-01T00:00:00Z: after the CRL's nextUpdate, before the certificate expired.
+    let report = verify(&verifier, &request.proof_of_existence(1_803_859_200));
+    assert_verdict(&report, failed(SubIndication::TryLater), "POE 2027-03-01");
     assert_eq!(
         report.signers[0].revocation[0].unknown_reason,
         Some(UnknownReason::Stale)

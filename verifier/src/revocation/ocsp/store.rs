@@ -59,6 +59,7 @@ impl OcspLookup {
             Some(CertStatus::Revoked { time, reason }) => RevocationStatus::Revoked {
                 date: time,
                 reason: reason.unwrap_or(RevocationReason::Unspecified),
+                invalidity_date: None,
                 source: Vec::new(),
             },
             Some(CertStatus::Unknown) => RevocationStatus::Unknown {

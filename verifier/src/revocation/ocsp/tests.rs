@@ -271,6 +271,7 @@ fn a_delegated_responder_needs_its_own_status_unless_nocheck() {
     let revoked = |_: &Certificate, _: &Certificate| RevocationStatus::Revoked {
         date: MARCH_1,
         reason: RevocationReason::KeyCompromise,
+        invalidity_date: None,
         source: Vec::new(),
     };
     assert_eq!(
@@ -621,6 +622,7 @@ fn the_store_picks_the_believed_answer() {
         RevocationStatus::Revoked {
             date: MARCH_1,
             reason: RevocationReason::KeyCompromise,
+            invalidity_date: None,
             source: Vec::new()
         }
     );

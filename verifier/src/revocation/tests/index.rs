@@ -14,6 +14,7 @@ fn entry(date: i64, code: Option<u8>) -> RevokedEntry {
     RevokedEntry {
         date,
         reason: code.map(RevocationReason::from_code),
+        invalidity_date: None,
     }
 }
 

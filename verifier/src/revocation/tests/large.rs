@@ -120,6 +120,7 @@ fn half_a_million_entries() {
         let expected = RevokedEntry {
             date: march_1,
             reason: (i % 3 == 0).then_some(RevocationReason::Superseded),
+            invalidity_date: None,
         };
         let serial = serial(i);
         assert_eq!(crl.revoked().get(&serial), Some(expected), "entry {i}");

@@ -9,6 +9,7 @@ mod fast_path;
 mod garbage;
 mod index;
 mod large;
+mod ltv;
 mod nca;
 mod pki;
 mod stream;
