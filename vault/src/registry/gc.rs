@@ -156,7 +156,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             }
         }
         if !candidates.is_empty() {
-            let _writer = self.lock();
+            let _writer = self.lock()?;
             // Registrations committed since the first look reference what they reference.
             let referenced = self.referenced(keep)?;
             let before = candidates.len();

@@ -64,7 +64,7 @@ use crate::records::{
     RetentionTooShort, at_least, check_retention,
 };
 use crate::storage::rocks::RocksBackend;
-use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, StorageError, Table, WriterSection};
 
 /// A clock: the system's ([`Timestamp::now`]) unless a test sets another.
 pub type Clock = fn() -> Timestamp;
@@ -209,7 +209,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         };
         let bytes = codec::encode(&record)?;
         let subject = calendars::subject(year);
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content.backend();
         let revision = match backend.last_with_prefix(Table::Calendars, &year.to_be_bytes())? {
             Some((key, _)) => {
@@ -241,10 +241,25 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 
     /// Holds the writer lock: numbers, event numbers and log indexes are read and written
-    /// under it.
-    fn lock(&self) -> MutexGuard<'_, ()> {
-        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    /// under it. In this process first, then across the processes that share the store
+    /// ([`MetaStore::writer_section`]: nothing more on RocksDB, an advisory lock on
+    /// PostgreSQL), which may fail.
+    fn lock(&self) -> Result<WriterLock<'_>, StorageError> {
+        let local = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let shared = self.content.backend().writer_section()?;
+        Ok(WriterLock {
+            _shared: shared,
+            _local: local,
+        })
     }
+}
+
+/// The writer lock held ([`Registry::lock`]). The shared section is left before the
+/// in-process lock (fields drop in order), so that the next thread of this process finds it
+/// free.
+struct WriterLock<'a> {
+    _shared: WriterSection<'a>,
+    _local: MutexGuard<'a, ()>,
 }
 
 /// An audit-log entry: text, one field per line, so that an auditor can read it
