@@ -349,6 +349,7 @@ fn number_of(key: &[u8]) -> Result<u32, StoreError> {
         .ok_or_else(|| StoreError::Damaged(format!("key {} is not id ‖ number", hex::encode(key))))
 }
 
+/// The record layer's suite (`tests.rs`), once on each backend.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
-mod tests;
+mod suites;

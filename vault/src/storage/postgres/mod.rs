@@ -40,6 +40,8 @@ pub struct PostgresMeta {
     /// Dropped before the runtime that drives its connections.
     pool: Pool,
     bridge: Bridge,
+    /// The database's name, for those who must reach it otherwise (the tests' tampering).
+    database: String,
 }
 
 impl std::fmt::Debug for PostgresMeta {
@@ -56,7 +58,13 @@ impl PostgresMeta {
     /// replaced.
     pub fn connect(url: &str, options: &PostgresOptions) -> Result<Self, StorageError> {
         let bridge = Bridge::new("postgres", options.threads)?;
-        let pool = pool::build(url, options)?;
+        let config = pool::config(url)?;
+        let database = config
+            .get_dbname()
+            .or(config.get_user())
+            .unwrap_or_default()
+            .to_owned();
+        let pool = pool::build(config, options)?;
         let check = pool.clone();
         bridge.run(async move {
             let client = check
@@ -65,7 +73,16 @@ impl PostgresMeta {
                 .map_err(|e| error::pool("connecting", &e))?;
             schema::check_version(&client).await
         })??;
-        Ok(Self { pool, bridge })
+        Ok(Self {
+            pool,
+            bridge,
+            database,
+        })
+    }
+
+    /// The name of the database the store is in.
+    pub fn database(&self) -> &str {
+        &self.database
     }
 
     /// Creates or migrates the schema with the owner's connection at `owner_url`, and gives

@@ -62,8 +62,8 @@ pub(super) fn config(url: &str) -> Result<Config, StorageError> {
     Ok(config)
 }
 
-/// The pool of the vault's connections to `url`; none is opened yet.
-pub(super) fn build(url: &str, options: &PostgresOptions) -> Result<Pool, StorageError> {
+/// The pool of the vault's connections as `config` says; none is opened yet.
+pub(super) fn build(config: Config, options: &PostgresOptions) -> Result<Pool, StorageError> {
     if options.pool_size < 2 {
         return Err(StorageError::Engine(format!(
             "PostgreSQL: a pool of {} connection(s) is too small: a writer section needs 2",
@@ -71,7 +71,7 @@ pub(super) fn build(url: &str, options: &PostgresOptions) -> Result<Pool, Storag
         )));
     }
     let manager = Manager::from_config(
-        config(url)?,
+        config,
         NoTls,
         ManagerConfig {
             // A closed connection is dropped when taken from the pool; a read that finds its
