@@ -250,6 +250,7 @@ fn collection_number(key: &[u8]) -> Result<u32, StoreError> {
     })
 }
 
+/// The collection's suite (`gc/tests.rs`), once on each backend.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
-mod tests;
+mod suites;

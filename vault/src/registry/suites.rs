@@ -5,7 +5,9 @@
 //! `tests.rs` name only those. Records changed behind the vault's back, which tamper
 //! detection must find, are written through [`Behind`].
 //!
-//! PostgreSQL's tests also run two registries ("nodes") on one database at once.
+//! PostgreSQL's tests also run two registries ("nodes") on one database at once. The
+//! collection's suite (`gc/tests.rs`) is run the same way by `gc/suites.rs`, with what this
+//! file shares.
 
 use super::*;
 use crate::storage::postgres::PostgresMeta;
@@ -13,7 +15,7 @@ use crate::storage::postgres::testing::{cluster, database_for};
 use crate::storage::split::Split;
 
 /// Writes that bypass the vault, as a disk edit or a database administrator could make them.
-trait Behind {
+pub(super) trait Behind {
     /// Stores `value` under `key` in `table`, over any record there.
     fn overwrite(&self, table: Table, key: &[u8], value: &[u8]);
     /// Removes the record under `key` in `table`.
@@ -35,7 +37,7 @@ impl Behind for RocksBackend {
 }
 
 /// Records in PostgreSQL, chunks in RocksDB.
-type OnPostgres = Split<PostgresMeta, RocksBackend>;
+pub(super) type OnPostgres = Split<PostgresMeta, RocksBackend>;
 
 impl Behind for OnPostgres {
     fn overwrite(&self, table: Table, key: &[u8], value: &[u8]) {
@@ -47,30 +49,33 @@ impl Behind for OnPostgres {
     }
 }
 
+/// A vault's content store on RocksDB in `dir`.
+pub(super) fn on_rocks(dir: &std::path::Path) -> ContentStore<RocksBackend> {
+    ContentStore::open(dir, crate::content::ContentConfig::default()).unwrap()
+}
+
+/// The records in the database the directory stands for (the same one when a test opens the
+/// vault again), the chunks in RocksDB in the directory.
+pub(super) fn on_postgres(dir: &std::path::Path) -> ContentStore<OnPostgres> {
+    let meta = cluster().vault(&database_for(dir));
+    let chunks = RocksBackend::open(dir).unwrap();
+    ContentStore::with_backend(
+        Split::new(meta, chunks),
+        crate::content::ContentConfig::default(),
+    )
+    .unwrap()
+}
+
 mod rocks {
     type Registry = super::Registry<RocksBackend>;
-
-    fn content_store(dir: &std::path::Path) -> ContentStore<RocksBackend> {
-        ContentStore::open(dir, crate::content::ContentConfig::default()).unwrap()
-    }
+    use super::on_rocks as content_store;
 
     include!("tests.rs");
 }
 
 mod postgres {
     type Registry = super::Registry<OnPostgres>;
-
-    /// The records in the database the directory stands for (the same one when a test opens
-    /// the vault again), the chunks in RocksDB in the directory.
-    fn content_store(dir: &std::path::Path) -> ContentStore<OnPostgres> {
-        let meta = cluster().vault(&database_for(dir));
-        let chunks = RocksBackend::open(dir).unwrap();
-        ContentStore::with_backend(
-            Split::new(meta, chunks),
-            crate::content::ContentConfig::default(),
-        )
-        .unwrap()
-    }
+    use super::on_postgres as content_store;
 
     include!("tests.rs");
 

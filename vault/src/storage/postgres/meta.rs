@@ -197,32 +197,31 @@ impl MetaStore for PostgresMeta {
             }
         }
         drop(seen);
-        let mut numbered: Vec<(usize, (Table, Vec<u8>, Vec<u8>))> =
-            puts.into_iter().enumerate().collect();
-        let groups: Vec<Inserts> = Table::ALL
-            .iter()
-            .filter_map(|&table| {
-                let mut rows: Vec<_> = numbered
-                    .extract_if(.., |(_, (t, _, _))| *t == table)
-                    .map(|(place, (_, key, value))| (key, place, value))
-                    .collect();
-                rows.sort_unstable();
-                (!rows.is_empty()).then(|| {
-                    let mut group = Inserts {
-                        table,
-                        places: Vec::with_capacity(rows.len()),
-                        keys: Vec::with_capacity(rows.len()),
-                        values: Vec::with_capacity(rows.len()),
-                    };
-                    for (key, place, value) in rows {
-                        group.places.push(place);
-                        group.keys.push(key);
-                        group.values.push(value);
-                    }
-                    group
-                })
-            })
+        // (table's rank, key, place in the batch, value), sorted: tables in `Table::ALL`'s
+        // order, keys in order within each.
+        let rank = |table: Table| Table::ALL.iter().position(|t| *t == table);
+        let mut rows: Vec<_> = puts
+            .into_iter()
+            .enumerate()
+            .map(|(place, (table, key, value))| (rank(table), table, key, place, value))
             .collect();
+        rows.sort_unstable_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+        let mut groups: Vec<Inserts> = Vec::new();
+        for (_, table, key, place, value) in rows {
+            if groups.last().is_none_or(|group| group.table != table) {
+                groups.push(Inserts {
+                    table,
+                    places: Vec::new(),
+                    keys: Vec::new(),
+                    values: Vec::new(),
+                });
+            }
+            if let Some(group) = groups.last_mut() {
+                group.places.push(place);
+                group.keys.push(key);
+                group.values.push(value);
+            }
+        }
         let pool = self.pool.clone();
         self.bridge.run(async move {
             let doing = "committing a batch";
@@ -256,13 +255,12 @@ impl MetaStore for PostgresMeta {
                     .zip(&group.keys)
                     .filter(|(_, key)| !inserted.contains(*key))
                     .min_by_key(|(place, _)| **place);
-                if let Some((&place, key)) = first {
-                    if existing
+                if let Some((&place, key)) = first
+                    && existing
                         .as_ref()
                         .is_none_or(|(before, _, _)| place < *before)
-                    {
-                        existing = Some((place, group.table, key.clone()));
-                    }
+                {
+                    existing = Some((place, group.table, key.clone()));
                 }
             }
             if let Some((_, table, key)) = existing {

@@ -54,10 +54,10 @@ pub(super) async fn migrate(client: &mut Client) -> Result<Vec<i32>, StorageErro
         .iter()
         .map(|row| row.get(0))
         .collect();
-    if let Some(&newest) = applied.last() {
-        if newest > LATEST {
-            return Err(newer(newest));
-        }
+    if let Some(&newest) = applied.last()
+        && newest > LATEST
+    {
+        return Err(newer(newest));
     }
     let mut now = Vec::new();
     for &(version, name, sql) in MIGRATIONS {
