@@ -4,26 +4,41 @@
 # port with its unix socket in DIR. Writes DIR/pg.env (PGHOST, PGPORT, PGUSER,
 # PGDATA and QOIMA_PG_URL, the superuser's URL) for the caller to source.
 #
-#   scripts/postgres/start.sh DIR [--watch PID]
+#   scripts/postgres/start.sh DIR [--watch PID] [--tls]
 #
 # With --watch, a watchdog stops the cluster (scripts/postgres/stop.sh DIR) as
 # soon as process PID ends, however it ends: a test binary that starts a
-# cluster leaves no server behind it. DIR must be new or empty. As root,
-# PostgreSQL runs as the `postgres` user (initdb refuses root), who is given DIR.
+# cluster leaves no server behind it. With --tls, the server also accepts TLS,
+# with a certificate for 127.0.0.1 and localhost issued by a CA made here
+# (DIR/tls/ca.pem, QOIMA_PG_CA in pg.env; DIR/tls/other-ca.pem is a CA that
+# issued nothing, for tests that must be refused). DIR must be new or empty.
+# As root, PostgreSQL runs as the `postgres` user (initdb refuses root), who is
+# given DIR.
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 DIR [--watch PID]" >&2
+    echo "usage: $0 DIR [--watch PID] [--tls]" >&2
     exit 2
 }
 [ $# -ge 1 ] || usage
 dir="$1"
 shift
 watch=""
-if [ $# -gt 0 ]; then
-    [ "$1" = --watch ] && [ $# -eq 2 ] || usage
-    watch="$2"
-fi
+tls=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --watch)
+        [ $# -ge 2 ] || usage
+        watch="$2"
+        shift 2
+        ;;
+    --tls)
+        tls=1
+        shift
+        ;;
+    *) usage ;;
+    esac
+done
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -67,6 +82,36 @@ fi
     exit 1
 }
 
+# TLS: a CA and the server's certificate, made with openssl; the key readable by
+# the server alone.
+server_tls=""
+if [ -n "$tls" ]; then
+    command -v openssl >/dev/null 2>&1 || {
+        echo "postgres/start.sh: --tls needs openssl" >&2
+        exit 1
+    }
+    mkdir -p "$dir/tls"
+    (
+        cd "$dir/tls"
+        for ca in ca other-ca; do
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+                -subj "/CN=qoima test $ca" -keyout "$ca.key" -out "$ca.pem"
+        done
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+            -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile server.ext -out server.pem
+    ) >"$dir/tls.log" 2>&1 || {
+        cat "$dir/tls.log" >&2
+        echo "postgres/start.sh: making the TLS certificates failed" >&2
+        exit 1
+    }
+    chmod 600 "$dir/tls/server.key"
+    [ ${#as_owner[@]} -gt 0 ] && chown -R postgres: "$dir/tls"
+    server_tls="-c ssl=on -c ssl_cert_file=$dir/tls/server.pem -c ssl_key_file=$dir/tls/server.key"
+fi
+
 # A free port: the kernel's choice for a socket bound to port 0, when Python is
 # there, else a random one; another process may take it first, so a start that
 # fails is tried again on another port.
@@ -79,7 +124,7 @@ port=""
 for _ in 1 2 3 4 5; do
     candidate="$(free_port)"
     if "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $candidate -c unix_socket_directories=$dir -c max_connections=200 -c fsync=on" \
+        -o "-c listen_addresses=127.0.0.1 -p $candidate -c unix_socket_directories=$dir -c max_connections=200 -c fsync=on $server_tls" \
         start >>"$dir/pg_ctl.log" 2>&1; then
         port="$candidate"
         break
@@ -99,6 +144,7 @@ PGDATA=$dir/data
 QOIMA_PG_BINDIR=$bindir
 QOIMA_PG_URL=postgresql://postgres@127.0.0.1:$port/postgres
 ENV
+[ -n "$tls" ] && echo "QOIMA_PG_CA=$dir/tls/ca.pem" >>"$dir/pg.env"
 
 if [ -n "$watch" ]; then
     # Detached from the caller's terminal and pipes, so that nobody waits for it.

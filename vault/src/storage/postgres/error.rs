@@ -32,13 +32,21 @@ pub(super) fn driver(doing: &str, error: &tokio_postgres::Error) -> StorageError
             "PostgreSQL: {doing}: the connection to the server was closed"
         ));
     }
-    StorageError::Engine(format!("PostgreSQL: {doing}: {error}"))
+    // The driver's text is its kind alone ("error performing TLS handshake"); the causes say
+    // what went wrong (an unknown issuer, a refused connection).
+    let mut text = format!("PostgreSQL: {doing}: {error}");
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    StorageError::Engine(text)
 }
 
 /// `doing` could not get a connection from the pool.
 pub(super) fn pool(doing: &str, error: &PoolError) -> StorageError {
     match error {
-        PoolError::Backend(e) => driver(&format!("{doing}: connecting"), e),
+        PoolError::Backend(e) => driver(doing, e),
         PoolError::Timeout(kind) => StorageError::Engine(format!(
             "PostgreSQL: {doing}: no connection within the pool's timeout ({kind:?})"
         )),

@@ -89,13 +89,20 @@ impl PostgresMeta {
     /// `role` (created LOGIN without a password when missing) the vault's rights: SELECT and
     /// INSERT on every record table, DELETE on manifests, no UPDATE anywhere. Returns the
     /// migrations applied now (none when the schema was current). Safe to run again, and from
-    /// several processes at once.
-    pub fn init(owner_url: &str, role: &str) -> Result<Vec<i32>, StorageError> {
+    /// several processes at once. Connects as `options` say (TLS included).
+    pub fn init(
+        owner_url: &str,
+        role: &str,
+        options: &PostgresOptions,
+    ) -> Result<Vec<i32>, StorageError> {
         let bridge = Bridge::new("postgres-init", 1)?;
-        let config = pool::config(owner_url)?;
+        let pool = pool::build(pool::config(owner_url)?, options)?;
         let role = role.to_owned();
         bridge.run(async move {
-            let mut client = pool::connect_once(&config).await?;
+            let mut client = pool
+                .get()
+                .await
+                .map_err(|e| error::pool("connecting", &e))?;
             let applied = schema::migrate(&mut client).await?;
             grants::grant(&mut client, &role).await?;
             Ok(applied)

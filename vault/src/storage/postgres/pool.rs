@@ -1,12 +1,17 @@
 //! The connection pool: `deadpool-postgres`, whose recycling drops a connection the server
 //! closed, so that the next call opens a new one.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::{Client, Config, NoTls};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::error::driver;
 use crate::storage::StorageError;
 
 /// How the store connects.
@@ -18,6 +23,11 @@ pub struct PostgresOptions {
     pub pool_size: usize,
     /// The threads of the store's runtime, which drive the connections.
     pub threads: usize,
+    /// The CA certificates (a PEM file) that the server's certificate must chain to. When
+    /// set, every connection is TLS (1.2 or 1.3) and the server's certificate must name the
+    /// URL's host; when not, connections are plain, for a server on the same host or a
+    /// private network.
+    pub tls_ca: Option<PathBuf>,
 }
 
 impl Default for PostgresOptions {
@@ -25,6 +35,7 @@ impl Default for PostgresOptions {
         Self {
             pool_size: 8,
             threads: 2,
+            tls_ca: None,
         }
     }
 }
@@ -35,6 +46,41 @@ impl PostgresOptions {
         self.pool_size = pool_size;
         self
     }
+
+    /// With TLS to a server whose certificate chains to a CA of the PEM file `ca`.
+    pub fn with_tls_ca(mut self, ca: impl Into<PathBuf>) -> Self {
+        self.tls_ca = Some(ca.into());
+        self
+    }
+}
+
+/// The TLS client of `ca`'s roots (rustls on ring, its safe default versions and suites).
+fn tls(ca: &std::path::Path) -> Result<MakeRustlsConnect, StorageError> {
+    let failed = |what: String| {
+        StorageError::Engine(format!("PostgreSQL: TLS CA file {}: {what}", ca.display()))
+    };
+    let pem = std::fs::read(ca).map_err(|e| failed(e.to_string()))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(&pem) {
+        let certificate = certificate.map_err(|e| failed(format!("not PEM: {e}")))?;
+        roots
+            .add(certificate)
+            .map_err(|e| failed(format!("a certificate is not usable: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(failed("holds no certificate".into()));
+    }
+    // ring, the vault's crypto library already: rustls deprecates its provider for want of a
+    // post-quantum key exchange, which only aws-lc-rs (a second crypto library, built from C)
+    // offers. Classical ECDHE for a database link inside the operator's network.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
 }
 
 /// How long a connection attempt may take before it fails, unless the URL says.
@@ -70,15 +116,20 @@ pub(super) fn build(config: Config, options: &PostgresOptions) -> Result<Pool, S
             options.pool_size
         )));
     }
-    let manager = Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig {
-            // A closed connection is dropped when taken from the pool; a read that finds its
-            // connection lost mid-query is tried once more on a new one (`meta.rs`).
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let manager_config = ManagerConfig {
+        // A closed connection is dropped when taken from the pool; a read that finds its
+        // connection lost mid-query is tried again on another (`meta.rs`).
+        recycling_method: RecyclingMethod::Fast,
+    };
+    let manager = match &options.tls_ca {
+        Some(ca) => {
+            let mut config = config;
+            // Never the plain fallback of `prefer`: TLS or no connection.
+            config.ssl_mode(SslMode::Require);
+            Manager::from_config(config, tls(ca)?, manager_config)
+        }
+        None => Manager::from_config(config, NoTls, manager_config),
+    };
     Pool::builder(manager)
         .max_size(options.pool_size)
         .runtime(Runtime::Tokio1)
@@ -87,13 +138,14 @@ pub(super) fn build(config: Config, options: &PostgresOptions) -> Result<Pool, S
         .map_err(|e| StorageError::Engine(format!("PostgreSQL: cannot build the pool: {e}")))
 }
 
-/// One connection outside the pool (the owner's, for migrations), driven on the current
+/// One plain connection outside the pool (the tests' superuser), driven on the current
 /// runtime until the client is dropped.
-pub(super) async fn connect_once(config: &Config) -> Result<Client, StorageError> {
+#[cfg(test)]
+pub(super) async fn connect_once(config: &Config) -> Result<tokio_postgres::Client, StorageError> {
     let (client, connection) = config
         .connect(NoTls)
         .await
-        .map_err(|e| driver("connecting", &e))?;
+        .map_err(|e| super::error::driver("connecting", &e))?;
     tokio::spawn(async move {
         // Its errors reach the client's calls as a closed connection.
         let _ = connection.await;

@@ -23,6 +23,9 @@ pub(crate) const VAULT_ROLE: &str = "qoima_vault";
 /// The test process's cluster.
 pub(crate) struct Cluster {
     port: u16,
+    /// The CA of the server's TLS certificate, and one that issued nothing.
+    pub(crate) ca: PathBuf,
+    pub(crate) other_ca: PathBuf,
     /// Runs the superuser's statements.
     bridge: Bridge,
 }
@@ -50,6 +53,7 @@ fn start() -> Result<Cluster, String> {
         .arg(&dir)
         .arg("--watch")
         .arg(std::process::id().to_string())
+        .arg("--tls")
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
@@ -70,6 +74,8 @@ fn start() -> Result<Cluster, String> {
         .ok_or_else(|| format!("pg.env in {} names no port", dir.display()))?;
     let cluster = Cluster {
         port,
+        ca: dir.join("tls/ca.pem"),
+        other_ca: dir.join("tls/other-ca.pem"),
         bridge: Bridge::new("postgres-tests", 1).map_err(|e| e.to_string())?,
     };
     // Roles are the cluster's: created once, before tests grant it rights in parallel.
@@ -90,8 +96,12 @@ impl Cluster {
         let name = format!("vault_{}", DATABASES.fetch_add(1, Ordering::Relaxed));
         self.superuser("postgres", &format!("CREATE DATABASE {name}"), &[])
             .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
-        PostgresMeta::init(&self.url("postgres", &name), VAULT_ROLE)
-            .unwrap_or_else(|e| panic!("migrating database {name}: {e}"));
+        PostgresMeta::init(
+            &self.url("postgres", &name),
+            VAULT_ROLE,
+            &PostgresOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("migrating database {name}: {e}"));
         name
     }
 

@@ -86,7 +86,12 @@ fn migrations_apply_once_and_a_database_without_them_is_refused() {
     let database = cluster.database();
     // Already applied by `database()`: nothing more, from two processes' worth of calls.
     assert_eq!(
-        PostgresMeta::init(&cluster.url("postgres", &database), VAULT_ROLE).unwrap(),
+        PostgresMeta::init(
+            &cluster.url("postgres", &database),
+            VAULT_ROLE,
+            &PostgresOptions::default()
+        )
+        .unwrap(),
         Vec::<i32>::new()
     );
     let bare = format!("{database}_bare");
@@ -99,7 +104,10 @@ fn migrations_apply_once_and_a_database_without_them_is_refused() {
         err.to_string().contains("version none") && err.to_string().contains("init"),
         "{err}"
     );
-    assert_eq!(PostgresMeta::init(&url, VAULT_ROLE).unwrap(), [1]);
+    assert_eq!(
+        PostgresMeta::init(&url, VAULT_ROLE, &PostgresOptions::default()).unwrap(),
+        [1]
+    );
     PostgresMeta::connect(&url, &PostgresOptions::default()).unwrap();
     // A schema newer than the build.
     cluster
@@ -111,7 +119,7 @@ fn migrations_apply_once_and_a_database_without_them_is_refused() {
         .unwrap();
     let err = PostgresMeta::connect(&url, &PostgresOptions::default()).unwrap_err();
     assert!(err.to_string().contains("newer than this build"), "{err}");
-    assert!(PostgresMeta::init(&url, VAULT_ROLE).is_err());
+    assert!(PostgresMeta::init(&url, VAULT_ROLE, &PostgresOptions::default()).is_err());
 }
 
 #[test]
@@ -147,8 +155,20 @@ fn errors_are_clear_and_never_show_the_password() {
         assert!(text.contains(says), "{text}");
         assert!(!text.contains(secret), "{text}");
     }
-    assert!(PostgresMeta::init("postgresql://u@127.0.0.1:1/db", "Bad Role").is_err());
-    let err = PostgresMeta::init(&cluster.url("postgres", "postgres"), "x; DROP").unwrap_err();
+    assert!(
+        PostgresMeta::init(
+            "postgresql://u@127.0.0.1:1/db",
+            "Bad Role",
+            &PostgresOptions::default()
+        )
+        .is_err()
+    );
+    let err = PostgresMeta::init(
+        &cluster.url("postgres", "postgres"),
+        "x; DROP",
+        &PostgresOptions::default(),
+    )
+    .unwrap_err();
     assert!(
         err.to_string().contains("not a lowercase identifier"),
         "{err}"
@@ -264,4 +284,61 @@ fn a_section_whose_connection_is_lost_releases_the_lock() {
     });
     drop(section);
     drop(one.writer_section().unwrap());
+}
+
+/// With a CA file, connections are TLS and the server's certificate is checked: one issued by
+/// another CA is refused, and so is a CA file that is not one.
+#[test]
+fn tls_connections_check_the_server_s_certificate() {
+    let cluster = cluster();
+    let database = cluster.database();
+    let url = cluster.url(VAULT_ROLE, &database);
+    let options = PostgresOptions::default().with_tls_ca(&cluster.ca);
+    let store = PostgresMeta::connect(&url, &options).unwrap();
+    put(&store, Table::Documents, b"d", b"over TLS");
+    assert_eq!(
+        store.get(Table::Documents, b"d").unwrap().unwrap(),
+        b"over TLS"
+    );
+    let pool = store.pool.clone();
+    let (ssl, version): (bool, String) = store
+        .bridge
+        .run(async move {
+            let row = pool
+                .get()
+                .await
+                .unwrap()
+                .query_one(
+                    "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    &[],
+                )
+                .await
+                .unwrap();
+            (row.get(0), row.get(1))
+        })
+        .unwrap();
+    assert!(ssl);
+    assert!(version.starts_with("TLSv1."), "{version}");
+    // The owner's migrations over TLS too.
+    let owner = cluster.url("postgres", &database);
+    assert_eq!(
+        PostgresMeta::init(&owner, VAULT_ROLE, &options).unwrap(),
+        Vec::<i32>::new()
+    );
+
+    let wrong = PostgresOptions::default().with_tls_ca(&cluster.other_ca);
+    let err = PostgresMeta::connect(&url, &wrong).unwrap_err().to_string();
+    assert!(
+        err.contains("connecting") && err.to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("ca.pem");
+    std::fs::write(&not_pem, b"not a certificate").unwrap();
+    for ca in [not_pem, dir.path().join("missing.pem")] {
+        let err = PostgresMeta::connect(&url, &PostgresOptions::default().with_tls_ca(&ca))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TLS CA file"), "{err}");
+    }
 }
