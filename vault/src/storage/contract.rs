@@ -191,20 +191,21 @@ fn scans_read_everything_in_bytewise_order<M: MetaStore>(store: &M) {
 }
 
 /// The cursor gives what a scan per prefix gives, whether the next prefix is adjacent, a few
-/// keys on, far on, empty, or past the end.
+/// keys on, far on, empty, or past the end; over thousands of rows, so that an engine's pages
+/// end inside a prefix's rows and between them.
 fn a_prefix_cursor_reads_what_scans_read<M: MetaStore>(store: &M) {
     let mut batch = MetaBatch::new();
-    for document in 0u16..200 {
-        for version in 0..document % 3 {
+    for document in 0u16..1500 {
+        for version in 0..document % 4 {
             let mut key = document.to_be_bytes().to_vec();
             key.push(version as u8);
             batch.put(Table::Versions, key, vec![version as u8; 3]);
         }
     }
     store.commit(batch).unwrap();
-    for stride in [1u16, 2, 5, 40] {
+    for stride in [1u16, 2, 5, 40, 333] {
         let mut cursor = store.prefix_cursor(Table::Versions);
-        for document in (3u16..260).step_by(stride.into()) {
+        for document in (3u16..1600).step_by(stride.into()) {
             let prefix = document.to_be_bytes();
             let scanned: Vec<Entry> = store
                 .scan_prefix(Table::Versions, &prefix)

@@ -10,6 +10,7 @@
 //! scan of millions of rows holds one page, and no connection between pages. Unlike a
 //! RocksDB iterator, a scan is not one snapshot: it reads every row committed before it
 //! started (but manifests deleted meanwhile), and may read rows committed while it runs.
+//! Prefix cursors read the same pages forward (`cursor.rs`).
 
 use std::collections::{HashSet, VecDeque};
 
@@ -18,12 +19,15 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::PostgresMeta;
+use super::cursor::PostgresCursor;
 use super::error::{self, connection_lost, driver};
 use super::schema::SCHEMA;
-use crate::storage::{Entry, MetaBatch, MetaStore, StorageError, Table, WriterSection};
+use crate::storage::{
+    Entry, MetaBatch, MetaStore, PrefixCursor, StorageError, Table, WriterSection,
+};
 
 /// Rows per page of a scan.
-const PAGE: usize = 256;
+pub(super) const PAGE: usize = 256;
 
 /// The table's qualified, quoted name (`index` is a keyword).
 fn table_name(table: Table) -> String {
@@ -68,7 +72,7 @@ impl PostgresMeta {
 
     /// Up to [`PAGE`] entries of `table` from `from` (included when `inclusive`) and below
     /// `end` when given, in key order.
-    fn page(
+    pub(super) fn page(
         &self,
         table: Table,
         from: &[u8],
@@ -325,6 +329,10 @@ impl MetaStore for PostgresMeta {
         params.extend(end);
         let rows = self.query("reading the last record of a prefix", sql, params)?;
         rows.first().map(entry).transpose()
+    }
+
+    fn prefix_cursor(&self, table: Table) -> Box<dyn PrefixCursor + '_> {
+        Box::new(PostgresCursor::new(self, table))
     }
 
     fn writer_section(&self) -> Result<WriterSection<'_>, StorageError> {

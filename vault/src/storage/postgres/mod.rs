@@ -8,12 +8,14 @@
 //! | `schema.rs`, `migrations/` | the schema's versions, applied in order under an advisory lock |
 //! | `grants.rs` | the vault's role: SELECT and INSERT, DELETE on manifests alone |
 //! | `meta.rs` | the [`MetaStore`](crate::storage::MetaStore) operations as SQL; scans by keyset pages |
+//! | `cursor.rs` | prefix cursors: the same pages, read forward across a rising run of prefixes |
 //! | `writer.rs` | the writer section across processes: a transaction-scoped advisory lock |
 //! | `error.rs` | the driver's errors as [`StorageError`]s |
 //!
 //! The driver is async (`tokio-postgres`); the traits are not. Every call runs on a
 //! [`Bridge`] of the store's own, so that it works from any thread, a tokio worker included.
 
+mod cursor;
 mod error;
 mod grants;
 mod meta;
