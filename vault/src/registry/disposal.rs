@@ -69,7 +69,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: Timestamp,
     ) -> Result<Disposal, DisposeError> {
         let disposal = {
-            let _writer = self.lock();
+            let _writer = self.lock()?;
             if self.is_disposed(id)? {
                 return Err(DisposeError::AlreadyDisposed(id));
             }

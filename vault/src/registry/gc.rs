@@ -156,7 +156,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             }
         }
         if !candidates.is_empty() {
-            let _writer = self.lock();
+            let _writer = self.lock()?;
             // Registrations committed since the first look reference what they reference.
             let referenced = self.referenced(keep)?;
             let before = candidates.len();
@@ -250,6 +250,7 @@ fn collection_number(key: &[u8]) -> Result<u32, StoreError> {
     })
 }
 
+/// The collection's suite (`gc/tests.rs`), once on each backend.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
-mod tests;
+mod suites;

@@ -33,7 +33,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: Timestamp,
     ) -> Result<(KeyId, String), KeyError> {
         let (record, secret) = keys::mint(new, at)?;
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content.backend();
         let log = AuditLog::open(backend)?;
         let mut draws = 0;
@@ -59,7 +59,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// (nothing is written). A server that caches keys revokes through
     /// [`keys::KeyCache::revoke`], which calls this.
     pub fn revoke_key(&self, id: KeyId, by: &Actor, at: Timestamp) -> Result<(), KeyError> {
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content.backend();
         let revocation = keys::revocation(backend, id, at)?;
         let log = AuditLog::open(backend)?;

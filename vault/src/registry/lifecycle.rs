@@ -77,7 +77,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         submission.participant = view.participant()?;
         let prepared = self.prepare(&submission)?;
 
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content().backend();
         if self.is_disposed(id)? {
             return Err(ChangeError::Disposed(id));
@@ -240,7 +240,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         .to_bytes();
         let key = object.as_str().as_bytes();
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content().backend();
         if backend.get(Table::Facilities, key)?.is_some() {
             return Err(ChangeError::EndOfServiceRecorded(object.clone()));
@@ -311,7 +311,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         event: Event,
         check: impl FnOnce(&DocumentView) -> Result<(), ChangeError>,
     ) -> Result<u32, ChangeError> {
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let view = self.document(id)?.ok_or(ChangeError::NotFound(id))?;
         // Reads of a disposed document are still logged; changes are refused.
         if !view.tombstones.is_empty() && !matches!(event, Event::AuditorRead { .. }) {

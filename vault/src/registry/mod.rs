@@ -66,7 +66,7 @@ use crate::records::{
     RetentionTooShort, at_least, check_retention,
 };
 use crate::storage::rocks::RocksBackend;
-use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
+use crate::storage::{ChunkStore, MetaBatch, MetaStore, StorageError, Table, WriterSection};
 
 /// A clock: the system's ([`Timestamp::now`]) unless a test sets another.
 pub type Clock = fn() -> Timestamp;
@@ -222,7 +222,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         };
         let bytes = codec::encode(&record)?;
         let subject = calendars::subject(year);
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content.backend();
         let revision = match backend.last_with_prefix(Table::Calendars, &year.to_be_bytes())? {
             Some((key, _)) => {
@@ -250,10 +250,25 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 
     /// Holds the writer lock: numbers, event numbers and log indexes are read and written
-    /// under it.
-    fn lock(&self) -> MutexGuard<'_, ()> {
-        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    /// under it. In this process first, then across the processes that share the store
+    /// ([`MetaStore::writer_section`]: nothing more on RocksDB, an advisory lock on
+    /// PostgreSQL), which may fail.
+    fn lock(&self) -> Result<WriterLock<'_>, StorageError> {
+        let local = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let shared = self.content.backend().writer_section()?;
+        Ok(WriterLock {
+            _shared: shared,
+            _local: local,
+        })
     }
+}
+
+/// The writer lock held ([`Registry::lock`]). The shared section is left before the
+/// in-process lock (fields drop in order), so that the next thread of this process finds it
+/// free.
+struct WriterLock<'a> {
+    _shared: WriterSection<'a>,
+    _local: MutexGuard<'a, ()>,
 }
 
 /// An audit-log entry: text, one field per line, so that an auditor can read it
@@ -343,9 +358,10 @@ fn number_of(key: &[u8]) -> Result<u32, StoreError> {
         .ok_or_else(|| StoreError::Damaged(format!("key {} is not id ‖ number", hex::encode(key))))
 }
 
+/// The record layer's suite (`tests.rs`), once on each backend.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
-mod tests;
+mod suites;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.

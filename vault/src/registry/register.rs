@@ -253,7 +253,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             object_number: registration.object_number.as_ref().map(ToString::to_string),
             created_at: registration.at.as_second(),
         };
-        let _writer = self.lock();
+        let _writer = self.lock()?;
         let backend = self.content().backend();
         let log = AuditLog::open(backend)?;
         let mut batch = MetaBatch::new();

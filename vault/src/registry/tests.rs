@@ -1,5 +1,6 @@
-//! Registration on a real RocksDB store with real signatures: documents signed in the test
-//! with the generated PKI's keys (`verifier/testdata/pki`) and verified by the engine.
+// Registration on a real store with real signatures: documents signed in the test with the
+// generated PKI's keys (`verifier/testdata/pki`) and verified by the engine. Included once per
+// backend by `suites.rs`, which defines `Registry` and `content_store`.
 
 use std::sync::Arc;
 
@@ -10,7 +11,6 @@ use qoima_verifier::verdict::SubIndication;
 
 use super::*;
 use crate::address::ContentAddress;
-use crate::content::ContentConfig;
 use crate::records::{
     DatingMode, DisposalAct, DocumentRecord, Event, ObjectNumber, Participant, Reason, Template,
     VersionRecord, annulment_statement,
@@ -71,7 +71,7 @@ fn officer() -> Expectation {
 }
 
 fn registry(dir: &std::path::Path) -> Registry {
-    let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+    let content = content_store(dir);
     let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
     Registry::new(
         content,
@@ -771,34 +771,30 @@ fn records_changed_or_added_behind_the_log_are_found() {
     assert_eq!((report.entries, report.records), (2, 2));
 
     // Damage behind the write-once guard, as a disk edit would.
-    let db = registry.content().backend().raw();
-    let cf = |table: Table| db.cf_handle(table.name()).unwrap();
+    let db = registry.content().backend();
     let key = version_key(doc.id, 1);
-    let original = db.get_cf(cf(Table::Versions), &key).unwrap().unwrap();
+    let original = db.get(Table::Versions, &key).unwrap().unwrap();
     let mut forged = original.clone();
     *forged.last_mut().unwrap() ^= 1;
-    db.put_cf(cf(Table::Versions), &key, &forged).unwrap();
+    db.overwrite(Table::Versions, &key, &forged);
     let problems = verified(&registry).problems;
     assert!(
         problems.iter().any(|p| p.contains("was changed")),
         "{problems:?}"
     );
-    db.put_cf(cf(Table::Versions), &key, &original).unwrap();
+    db.overwrite(Table::Versions, &key, &original);
 
     // A record slipped in without its log entry.
-    db.put_cf(cf(Table::Versions), version_key(doc.id, 2), &original)
-        .unwrap();
+    db.overwrite(Table::Versions, &version_key(doc.id, 2), &original);
     let problems = verified(&registry).problems;
     assert!(
         problems.iter().any(|p| p.contains("not in the audit log")),
         "{problems:?}"
     );
-    db.delete_cf(cf(Table::Versions), version_key(doc.id, 2))
-        .unwrap();
+    db.delete(Table::Versions, &version_key(doc.id, 2));
 
     // A log entry rewritten.
-    db.put_cf(cf(Table::AuditLeaves), 1u64.to_be_bytes(), b"rewritten")
-        .unwrap();
+    db.overwrite(Table::AuditLeaves, &1u64.to_be_bytes(), b"rewritten");
     let problems = verified(&registry).problems;
     assert!(
         problems.iter().any(|p| p.contains("entry 1")),
@@ -814,10 +810,9 @@ fn a_retained_version_whose_content_is_gone_is_found() {
     assert!(verified(&registry).is_clean());
     // The content's manifest removed behind the vault's back, as a disposal of another
     // document racing this registration could once do.
-    let db = registry.content().backend().raw();
-    let cf = db.cf_handle(Table::Manifests.name()).unwrap();
+    let db = registry.content().backend();
     let address = doc.version.content;
-    db.delete_cf(cf, address).unwrap();
+    db.delete(Table::Manifests, &address);
     let problems = verified(&registry).problems;
     assert!(
         problems
@@ -832,13 +827,11 @@ fn a_changed_document_record_is_found_too() {
     let dir = tempfile::tempdir().unwrap();
     let registry = registry(dir.path());
     let doc = registered(&registry);
-    let db = registry.content().backend().raw();
-    let cf = db.cf_handle(Table::Documents.name()).unwrap();
+    let db = registry.content().backend();
     let mut record: DocumentRecord =
-        codec::decode(&db.get_cf(cf, doc.id.0).unwrap().unwrap()).unwrap();
+        codec::decode(&db.get(Table::Documents, &doc.id.0).unwrap().unwrap()).unwrap();
     record.class = "expertise-application".into();
-    db.put_cf(cf, doc.id.0, codec::encode(&record).unwrap())
-        .unwrap();
+    db.overwrite(Table::Documents, &doc.id.0, &codec::encode(&record).unwrap());
     let problems = verified(&registry).problems;
     assert!(
         problems.iter().any(|p| p.contains("was changed")),
@@ -1021,7 +1014,7 @@ fn a_construction_record_is_kept_at_least_the_floor_of_its_rules() {
 /// A registry as it was in April 2026: only ca-rsa's base CRL, which does not list
 /// revoked-later, and no root CRL yet (a CA's unknown status is accepted by the policy).
 fn registry_in_april(dir: &std::path::Path) -> Registry {
-    let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+    let content = content_store(dir);
     let policy =
         qoima_verifier::policy::Policy::from_toml("require-ca-revocation = false").unwrap();
     let verifier = pki::rsa_verifier_with(&[pki::CA_RSA_BASE_CRL, pki::ROOT_RSA_CRL], policy);
@@ -1335,10 +1328,8 @@ fn a_version_stored_in_format_1_reads_as_made_under_order_670() {
     let doc = registered(&registry);
     // The record as the vault stored it before versions named their clauses.
     let old = crate::records::version_record_v1(&doc.version);
-    let db = registry.content().backend().raw();
-    let cf = db.cf_handle(Table::Versions.name()).unwrap();
-    db.put_cf(cf, version_key(doc.id, 1), codec::encode(&old).unwrap())
-        .unwrap();
+    let db = registry.content().backend();
+    db.overwrite(Table::Versions, &version_key(doc.id, 1), &codec::encode(&old).unwrap());
     let view = registry.document(doc.id).unwrap().unwrap();
     assert_eq!(view.versions[0].dated_by, "670 §18");
     assert_eq!(view.versions[0].retained_by, "670 §23");
@@ -1551,7 +1542,7 @@ fn disposal_needs_an_act_signed_by_a_configured_officer() {
     assert!(!registry.is_disposed(doc.id).unwrap());
     // Without any officer configured, nothing can be disposed of.
     let dir2 = tempfile::tempdir().unwrap();
-    let content = ContentStore::open(dir2.path(), ContentConfig::default()).unwrap();
+    let content = content_store(dir2.path());
     let bare = Registry::new(
         content,
         Arc::new(pki::rsa_and_officer_verifier()),

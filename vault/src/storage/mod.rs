@@ -5,14 +5,19 @@
 //! keyed by their hash, and a [`MetaStore`] for small records changed only by
 //! atomic, durable batches. The content and record logic above is written
 //! against these traits alone; [`rocks::RocksBackend`] is the RocksDB engine
-//! that implements both. [`s3::S3Chunks`] keeps chunks in an S3 bucket with Object Lock, where
-//! the storage itself also enforces retention ([`ObjectLock`], `docs/storage.md`).
+//! that implements both, [`postgres::PostgresMeta`] keeps the records in PostgreSQL,
+//! [`s3::S3Chunks`] keeps chunks in an S3 bucket with Object Lock, where the storage itself
+//! also enforces retention ([`ObjectLock`], `docs/storage.md`), and [`split::Split`] pairs any
+//! record store with any chunk store.
 
 pub mod bridge;
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod contract;
+pub mod postgres;
 pub mod rocks;
 pub mod s3;
+pub mod split;
 
 use jiff::Timestamp;
 
@@ -263,6 +268,45 @@ pub trait MetaStore: Send + Sync + 'static {
     /// reader moving forward instead.
     fn prefix_cursor(&self, table: Table) -> Box<dyn PrefixCursor + '_> {
         Box::new(ScanEachPrefix { store: self, table })
+    }
+
+    /// Enters the writer's section, exclusive across every process that writes to this store:
+    /// the record layer reads its counters (numbers, the audit log's size) and commits the
+    /// batch that uses them inside it (`registry::Registry`, whose in-process lock is taken
+    /// first). By default nothing more than that in-process lock: an engine that one process
+    /// alone opens (RocksDB locks its directory) needs no more. Leaving the section is
+    /// dropping it.
+    fn writer_section(&self) -> Result<WriterSection<'_>, StorageError> {
+        Ok(WriterSection::in_process())
+    }
+}
+
+/// The writer's section of a [`MetaStore`] ([`MetaStore::writer_section`]): held until
+/// dropped.
+#[must_use = "the section ends when this is dropped"]
+pub struct WriterSection<'a> {
+    _held: Option<Box<dyn Send + 'a>>,
+}
+
+impl<'a> WriterSection<'a> {
+    /// A section that needs nothing beyond the caller's in-process lock.
+    pub fn in_process() -> Self {
+        Self { _held: None }
+    }
+
+    /// A section that lasts as long as `held` (a lock's guard, which releases it on drop).
+    pub fn holding(held: impl Send + 'a) -> Self {
+        Self {
+            _held: Some(Box::new(held)),
+        }
+    }
+}
+
+impl std::fmt::Debug for WriterSection<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterSection")
+            .field("shared", &self._held.is_some())
+            .finish()
     }
 }
 

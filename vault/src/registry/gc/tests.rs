@@ -1,7 +1,8 @@
-//! Registrations checked before their content is stored, and the collection of unreferenced
-//! content, on a real RocksDB store with real signatures (`verifier/testdata/pki`). The clocks
-//! of the vault and of puts are the test thread's own, so that tests running in parallel do not
-//! move each other's time.
+// Registrations checked before their content is stored, and the collection of unreferenced
+// content, on a real store with real signatures (`verifier/testdata/pki`). The clocks of the
+// vault and of puts are the test thread's own, so that tests running in parallel do not move
+// each other's time. Included once per backend by `suites.rs`, which defines `Registry` and
+// `content_store`.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -13,9 +14,8 @@ use qoima_verifier::identity::Expectation;
 use qoima_verifier::testing::{pki, sign_detached};
 use sha2::{Digest, Sha256};
 
-use super::super::*;
+use crate::registry::*;
 use crate::address::ContentAddress;
-use crate::content::ContentConfig;
 use crate::records::{Participant, Template};
 use crate::uploads::{NewUpload, UploadConfig, UploadStore};
 
@@ -47,7 +47,7 @@ const WEEK: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 fn registry(dir: &std::path::Path) -> Registry {
     at_day(0);
-    let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+    let content = content_store(dir);
     content.set_clock(clock);
     let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
     Registry::new(
@@ -328,11 +328,9 @@ fn referenced_and_kept_content_is_never_collected_and_old_stores_start_their_gra
         .unwrap()
         .address;
     // A store from before stamps: the content has no stamp.
-    let db = registry.content().backend().raw();
-    let cf = db.cf_handle(Table::Manifests.name()).unwrap();
     let mut stamp = old.0.to_vec();
     stamp.extend_from_slice(&u64::try_from(START).unwrap().to_be_bytes());
-    db.delete_cf(cf, &stamp).unwrap();
+    registry.content().backend().delete(Table::Manifests, &stamp);
     assert!(registry.content().put_at(&old).unwrap().is_none());
 
     at_day(400);

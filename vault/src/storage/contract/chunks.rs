@@ -1,8 +1,8 @@
 //! What every [`ChunkStore`] promises, as one suite of test bodies run against each engine:
 //! RocksDB, and S3 on the tests' Ceph gateway.
 
-use super::{ChunkStore, StorageError};
 use crate::address::ChunkId;
+use crate::storage::{ChunkStore, StorageError};
 
 fn put(store: &dyn ChunkStore, value: &[u8]) -> ChunkId {
     let id = ChunkId::of(value);
@@ -10,7 +10,7 @@ fn put(store: &dyn ChunkStore, value: &[u8]) -> ChunkId {
     id
 }
 
-pub(super) fn round_trip(store: &dyn ChunkStore) {
+fn round_trip(store: &dyn ChunkStore) {
     for value in [&b""[..], b"x", &[7u8; 70_000]] {
         let id = put(store, value);
         store.sync().unwrap();
@@ -19,20 +19,20 @@ pub(super) fn round_trip(store: &dyn ChunkStore) {
     }
 }
 
-pub(super) fn missing_chunks_are_none(store: &dyn ChunkStore) {
+fn missing_chunks_are_none(store: &dyn ChunkStore) {
     let id = ChunkId::of(b"never stored");
     assert_eq!(store.get_chunk(&id).unwrap(), None);
     assert!(!store.contains_chunk(&id).unwrap());
 }
 
-pub(super) fn a_second_put_keeps_the_chunk(store: &dyn ChunkStore) {
+fn a_second_put_keeps_the_chunk(store: &dyn ChunkStore) {
     let id = put(store, b"twice");
     store.put_chunk(&id, b"twice").unwrap();
     assert_eq!(store.get_chunk(&id).unwrap().unwrap(), b"twice");
     assert_eq!(store.chunk_ids().count(), 1);
 }
 
-pub(super) fn ids_are_listed_once_in_id_order(store: &dyn ChunkStore) {
+fn ids_are_listed_once_in_id_order(store: &dyn ChunkStore) {
     assert_eq!(store.chunk_ids().count(), 0);
     let mut ids: Vec<ChunkId> = (0..25u8).map(|i| put(store, &[i; 3])).collect();
     ids.sort();
@@ -43,7 +43,7 @@ pub(super) fn ids_are_listed_once_in_id_order(store: &dyn ChunkStore) {
     assert_eq!(listed, ids);
 }
 
-pub(super) fn removal_removes_only_what_is_named(store: &dyn ChunkStore) {
+fn removal_removes_only_what_is_named(store: &dyn ChunkStore) {
     let keep = put(store, b"keep");
     let drop = put(store, b"drop");
     store
@@ -62,60 +62,41 @@ pub(super) fn removal_removes_only_what_is_named(store: &dyn ChunkStore) {
     assert!(store.contains_chunk(&drop).unwrap());
 }
 
-/// One test per body and engine.
+/// One `#[test]` per engine for each body above.
 macro_rules! contract {
-    ($engine:ident, $open:expr) => {
-        mod $engine {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[test]
-            fn round_trip() {
-                let (store, _keep) = $open;
-                super::round_trip(&store);
-            }
-
-            #[test]
-            fn missing_chunks_are_none() {
-                let (store, _keep) = $open;
-                super::missing_chunks_are_none(&store);
-            }
-
-            #[test]
-            fn a_second_put_keeps_the_chunk() {
-                let (store, _keep) = $open;
-                super::a_second_put_keeps_the_chunk(&store);
-            }
-
-            #[test]
-            fn ids_are_listed_once_in_id_order() {
-                let (store, _keep) = $open;
-                super::ids_are_listed_once_in_id_order(&store);
-            }
-
-            #[test]
-            fn removal_removes_only_what_is_named() {
-                let (store, _keep) = $open;
-                super::removal_removes_only_what_is_named(&store);
-            }
+    ($($body:ident),+ $(,)?) => {
+        mod rocks {
+            $(
+                #[test]
+                fn $body() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = crate::storage::rocks::RocksBackend::open(dir.path()).unwrap();
+                    super::$body(&store);
+                }
+            )+
+        }
+        mod s3 {
+            $(
+                #[test]
+                fn $body() {
+                    let mut config = crate::storage::s3::tests::config();
+                    // Small pages, so that the listing's paging runs here too.
+                    config.page_size = 4;
+                    let store = crate::storage::s3::S3Chunks::init(&config).unwrap().0;
+                    super::$body(&store);
+                }
+            )+
         }
     };
 }
 
-contract!(rocks, {
-    let dir = tempfile::tempdir().unwrap();
-    (
-        crate::storage::rocks::RocksBackend::open(dir.path()).unwrap(),
-        dir,
-    )
-});
-
-contract!(s3, {
-    let mut config = crate::storage::s3::tests::config();
-    // Small pages, so that the listing's paging runs here too.
-    config.page_size = 4;
-    (crate::storage::s3::S3Chunks::init(&config).unwrap().0, ())
-});
+contract!(
+    round_trip,
+    missing_chunks_are_none,
+    a_second_put_keeps_the_chunk,
+    ids_are_listed_once_in_id_order,
+    removal_removes_only_what_is_named,
+);
 
 #[test]
 fn only_s3_has_a_lock_of_its_own() {
