@@ -12,6 +12,7 @@ mod command;
 mod config;
 mod fetch;
 mod http;
+mod ocsp;
 mod refresh;
 mod representation;
 mod serve;

@@ -17,6 +17,7 @@ use super::signed;
 use super::uploads::UploadQuotas;
 use crate::bulk::reverify::Runs;
 use crate::config::ServerSettings;
+use crate::ocsp::OcspClient;
 use crate::refresh::CrlStatus;
 
 /// Shared state of the request handlers.
@@ -55,6 +56,9 @@ pub struct AppState {
     /// The CRLs held and their fetches (`/metrics`, `/healthz`); `qoima serve` sets it when
     /// it starts the refresh.
     pub crls: Arc<CrlStatus>,
+    /// The OCSP client registrations ask responders with (`ocsp`); `qoima serve` sets it
+    /// unless OCSP or fetching is off.
+    pub ocsp: Option<Arc<OcspClient>>,
 }
 
 impl AppState {
@@ -87,6 +91,7 @@ impl AppState {
             reverifications: Arc::new(Reverifications::new(Runs::of(&data_dir))),
             upload_quotas: Arc::new(UploadQuotas::default()),
             crls: Arc::new(CrlStatus::default()),
+            ocsp: None,
         }
     }
 }

@@ -41,6 +41,17 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // The configured CRLs are kept as content, so that every registration's evidence
     // references those its verdict used (`Registry::keep_crls`).
     let crls = std::mem::take(&mut config.crls);
+    let backoff = crate::fetch::Backoff {
+        base: config.revocation.retry_base,
+        cap: config.revocation.retry_cap,
+    };
+    // Registrations ask the OCSP responders of their certificates (`ocsp`), unless fetching
+    // or OCSP is off.
+    let ocsp = if config.revocation.fetch {
+        crate::ocsp::OcspClient::new(&config.revocation.ocsp, backoff, &config.ca_certificates)
+    } else {
+        None
+    };
     let sources = crate::refresh::Sources {
         ca_certificates: std::mem::take(&mut config.ca_certificates),
         files: crls.clone(),
@@ -100,6 +111,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         // The CRLs are fetched before they lapse, and the verifier swapped for the next
         // request (`refresh`).
         state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
+        state.ocsp = ocsp;
         let reverifications = std::sync::Arc::clone(&state.reverifications);
         // Unreferenced content is collected once its grace period passed (`qoima gc`).
         // The CRLs held (configured, and fetched since) are not collected.

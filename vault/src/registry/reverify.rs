@@ -1,11 +1,12 @@
 //! Signature verification against stored content: the one routine registration and
 //! re-verification share (the content's SHA-256, its bytes only when a signature signs them
-//! directly), the CRLs kept as evidence, and re-verification with the registration as proof of
-//! existence.
+//! directly), the CRLs and OCSP responses kept as evidence, and re-verification with the
+//! registration as proof of existence and its kept OCSP responses.
 
 use jiff::Timestamp;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::{Expectation, Role};
+use qoima_verifier::revocation::OcspStore;
 use qoima_verifier::verdict::SubIndication;
 use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
 use sha2::{Digest, Sha256};
@@ -37,10 +38,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(())
     }
 
-    /// Each of `signatures` over `content` at `at`, with an optional proof of existence, by
-    /// `verifier`: against the content's SHA-256, and against its bytes only when a signature
-    /// signs them directly. A refused expectation or an unreadable content is the caller's
-    /// error `E`; a verdict, whatever it is, is a report.
+    /// Each of `signatures` over `content` at `at`, with an optional proof of existence and
+    /// the OCSP responses `supplied` for this verification, by `verifier`: against the
+    /// content's SHA-256, and against its bytes only when a signature signs them directly. A
+    /// refused expectation or an unreadable content is the caller's error `E`; a verdict,
+    /// whatever it is, is a report.
+    #[allow(clippy::too_many_arguments)] // each is one input of the verification
     pub(super) fn verify_signatures<E: From<RequestError> + From<VaultError>>(
         &self,
         verifier: &Verifier,
@@ -49,6 +52,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: i64,
         expected: &Expectation,
         proof_of_existence: Option<i64>,
+        supplied: &OcspStore,
     ) -> Result<Vec<Report>, E> {
         let address = content.address;
         let digest = Data::Digest {
@@ -59,7 +63,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         for signature in signatures {
             let mut request = Request::new(signature, at)
                 .data(digest)
-                .expect(expected.clone());
+                .expect(expected.clone())
+                .ocsp(supplied);
             if let Some(time) = proof_of_existence {
                 request = request.proof_of_existence(time);
             }
@@ -107,10 +112,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 
     /// Re-verifies the signatures of the stored `version` at `at` (unix seconds) by
-    /// `verifier`, in `mode`; with `check_content`, the content is first read back whole and
-    /// checked against its address. The content is read at most once, and otherwise only when
-    /// a signature signs its bytes. Content that is missing or does not verify is
-    /// [`ReverifyError::Damaged`].
+    /// `verifier`, in `mode`, with the OCSP responses the version kept as evidence supplied
+    /// again (read as at registration: a response is believed only while fresh at `at`); with
+    /// `check_content`, the content is first read back whole and checked against its address.
+    /// The content is read at most once, and otherwise only when a signature signs its bytes.
+    /// Content that is missing or does not verify is [`ReverifyError::Damaged`].
     pub fn reverify_version(
         &self,
         verifier: &Verifier,
@@ -137,6 +143,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             ReverifyMode::Registered => Some(version.registered_at),
             ReverifyMode::Now => None,
         };
+        let supplied = self.kept_ocsp_responses(version)?;
         self.verify_signatures(
             verifier,
             &version.signatures,
@@ -144,7 +151,31 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at,
             &expected,
             proof_of_existence,
+            &supplied,
         )
+    }
+
+    /// The OCSP responses `version` kept as evidence, read back from the content store (each
+    /// chunk verified as it loads, the whole against its address). One missing or altered is
+    /// [`ReverifyError::Damaged`]: evidence must not silently vanish.
+    fn kept_ocsp_responses(&self, version: &VersionRecord) -> Result<OcspStore, ReverifyError> {
+        let mut store = OcspStore::new();
+        for address in &version.ocsp_responses {
+            let address = ContentAddress(*address);
+            let mut reader = self.content().read(&address)?;
+            let mut der = Vec::new();
+            while let Some(piece) = reader.next_chunk()? {
+                der.extend_from_slice(&piece);
+            }
+            let actual = ContentAddress::of(&der);
+            if actual != address {
+                return Err(VaultError::AddressMismatch { address, actual }.into());
+            }
+            // It parsed when the registration's verdict read it, and its bytes are the same:
+            // a response this build cannot read answers for nothing, as any other.
+            let _ = store.add_supplied(&der);
+        }
+        Ok(store)
     }
 }
 

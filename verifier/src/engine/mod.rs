@@ -19,6 +19,7 @@
 
 mod budget;
 mod cache;
+mod fetched;
 mod report;
 mod signer;
 mod sources;
@@ -87,6 +88,10 @@ pub struct Request<'a> {
     /// A proof that the signature existed at this time (unix seconds), held by the caller:
     /// the vault's registration record (`docs/architecture.md`, "Invariants").
     pub proof_of_existence: Option<i64>,
+    /// OCSP responses the caller brings for this verification only (fetched from the
+    /// responders, or kept as a registration's evidence), asked beside the CMS's own: like
+    /// them, they are not cached past the request.
+    pub ocsp: Option<&'a OcspStore>,
 }
 
 impl<'a> Request<'a> {
@@ -99,6 +104,7 @@ impl<'a> Request<'a> {
             validation_time,
             expectation: Expectation::default(),
             proof_of_existence: None,
+            ocsp: None,
         }
     }
 
@@ -117,6 +123,12 @@ impl<'a> Request<'a> {
     /// With this proof of existence.
     pub fn proof_of_existence(mut self, time: i64) -> Self {
         self.proof_of_existence = Some(time);
+        self
+    }
+
+    /// With these OCSP responses for this verification only (an empty store brings none).
+    pub fn ocsp(mut self, responses: &'a OcspStore) -> Self {
+        self.ocsp = (!responses.is_empty()).then_some(responses);
         self
     }
 }
@@ -284,7 +296,11 @@ impl Verifier {
             }
         };
 
-        let (cms_certificates, crls, ocsp) = self.request_pools(&signed_data, &mut report.checks);
+        let (cms_certificates, crls, mut ocsp) =
+            self.request_pools(&signed_data, &mut report.checks);
+        if let Some(supplied) = request.ocsp {
+            ocsp.get_or_insert_with(OcspStore::new).extend(supplied);
+        }
         let context = signer::Context {
             verifier: self,
             certificates: cms_certificates,
