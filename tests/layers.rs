@@ -30,11 +30,13 @@ const SERVER: Rules = Rules {
         // Revocation data over HTTP: the client, then the refresh of the server's CRLs and
         // the OCSP client of registrations.
         ("fetch", &[]),
-        ("refresh", &["config", "fetch"]),
+        // Revocation data an operator imports: checked, kept, listed.
+        ("imports", &[]),
+        ("refresh", &["config", "fetch", "imports"]),
         ("ocsp", &["config", "fetch"]),
         // Two peers on top of them, which never import each other (the API shows the
         // refresh's state).
-        ("cli", &["bulk", "config", "representation"]),
+        ("cli", &["bulk", "config", "imports", "representation"]),
         (
             "http",
             &["bulk", "config", "ocsp", "refresh", "representation"],

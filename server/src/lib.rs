@@ -12,6 +12,7 @@ mod command;
 mod config;
 mod fetch;
 mod http;
+mod imports;
 mod ocsp;
 mod refresh;
 mod representation;

@@ -371,3 +371,143 @@ fn a_responder_down_or_answering_try_later_leaves_the_crls_to_answer() {
     assert_eq!(status, 201);
     assert!(answers(&server, &reader, "good") >= 1);
 }
+
+/// A vault without outbound access whose configuration has root-rsa's CRL only: nothing
+/// gives `individual`'s or `head`'s status until revocation data is imported.
+fn offline_vault(n: u32) -> (Vault, Vec<String>) {
+    let vault = Vault::new();
+    std::fs::write(
+        &vault.config,
+        "[trust]\n\
+         anchors = [\"pki/root-rsa.cer\"]\n\
+         intermediates = [\"pki/ca-rsa.cer\"]\n\
+         crls = [\"pki/root-rsa.crl\"]\n\
+         \n\
+         [revocation]\n\
+         fetch = false\n",
+    )
+    .unwrap();
+    let addresses = (1..=n)
+        .map(|i| vault.put(&format!("doc{i}.pdf"), &common::pdf(i)))
+        .collect();
+    (vault, addresses)
+}
+
+#[test]
+fn imported_revocation_data_is_checked_kept_and_put_in_force() {
+    let (vault, addresses) = offline_vault(3);
+    let writer = key(&vault, "writer");
+    let admin = key(&vault, "admin");
+    let imports = vault.data.join("revocation-imports");
+
+    // On the vault, no server running: a response the verifier does not believe (tryLater)
+    // is refused with its reason, and with it the good CRL given beside it: nothing stored.
+    let crl = pki("crl/ca-rsa.crl");
+    let try_later = pki("ocsp/trylater.der");
+    let out = vault.qoima_at(
+        START,
+        &[
+            "trust",
+            "import",
+            crl.to_str().unwrap(),
+            try_later.to_str().unwrap(),
+        ],
+    );
+    common::assert_error(&out, 1, &["trylater.der", "not imported", "TryLater"]);
+    assert!(!imports.exists());
+    // ca-rsa's CRL alone: kept and listed.
+    let out = vault.qoima_at(START, &["trust", "import", crl.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let address = qoima_vault::ContentAddress::of(&std::fs::read(&crl).unwrap()).to_string();
+    assert_eq!(
+        std::fs::read_to_string(&imports).unwrap(),
+        format!("crl {address}\n")
+    );
+
+    // The server puts it in force at its start: head passes on it.
+    let server = Server::start_at(&vault, START);
+    let (status, registered) = register(&server, &writer, 1, &addresses[0], "head", HEAD_IIN);
+    assert_eq!(status, 201, "{registered:#}");
+    assert_eq!(signer_revocation(&registered)["statusSource"], "crl");
+    assert!(
+        registered["crls"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::String(address.clone())),
+        "{registered:#}"
+    );
+    let (_, metrics) = server.request(&admin, "GET", "/metrics", Vec::new());
+    let label = format!(
+        "qoima_crl_next_update_seconds{{source=\"import:{}\"}}",
+        &address[..16]
+    );
+    assert!(metrics.contains(&label), "{metrics}");
+
+    // Through the running server: a stale response, a non-admin key, garbage: refused.
+    let import = |key: &str, der: &[u8]| {
+        let body = serde_json::json!({ "der": b64(der) });
+        server.request(key, "POST", "/v1/revocation", body.to_string().into_bytes())
+    };
+    let stale = std::fs::read(pki("ocsp/individual-good-expired.der")).unwrap();
+    let (status, text) = import(&admin, &stale);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("stale"), "{text}");
+    assert_eq!(import(&writer, &stale).0, 403);
+    let (status, text) = import(&admin, b"not DER");
+    assert_eq!(status, 422, "{text}");
+    assert_eq!(
+        std::fs::read_to_string(&imports).unwrap(),
+        format!("crl {address}\n")
+    );
+
+    // `qoima trust import --server`: an OCSP response about individual, in force at once.
+    let key_file = vault.dir.path().join("admin.key");
+    std::fs::write(&key_file, &admin).unwrap();
+    let good = pki("ocsp/individual-good-ca.der");
+    let out = vault.qoima(&[
+        "trust",
+        "import",
+        "--server",
+        &server.url,
+        "--key-file",
+        key_file.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["kind"], "ocsp", "{answer}");
+    assert_eq!(answer["good"], 1, "{answer}");
+    let response = qoima_vault::ContentAddress::of(&std::fs::read(&good).unwrap()).to_string();
+    assert_eq!(answer["address"], response.as_str());
+    let (status, registered) = register(
+        &server,
+        &writer,
+        2,
+        &addresses[1],
+        "individual",
+        common::INDIVIDUAL_IIN,
+    );
+    assert_eq!(status, 201, "{registered:#}");
+    let entry = signer_revocation(&registered);
+    assert_eq!(entry["statusSource"], "ocsp", "{entry:#}");
+    assert_eq!(entry["ocsp"]["origin"], "caller", "{entry:#}");
+    assert_eq!(registered["ocspResponses"][0], response.as_str());
+    drop(server);
+
+    // Both are listed, and in force again after a restart.
+    assert_eq!(
+        std::fs::read_to_string(&imports).unwrap(),
+        format!("crl {address}\nocsp {response}\n")
+    );
+    let server = Server::start_at(&vault, START);
+    let (status, registered) = register(
+        &server,
+        &writer,
+        3,
+        &addresses[2],
+        "individual",
+        common::INDIVIDUAL_IIN,
+    );
+    assert_eq!(status, 201, "{registered:#}");
+    assert_eq!(signer_revocation(&registered)["statusSource"], "ocsp");
+}

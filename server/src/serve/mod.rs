@@ -52,6 +52,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     } else {
         None
     };
+    let ca_certificates = http::revocation::ca_certificates(&config.ca_certificates);
     let sources = crate::refresh::Sources {
         ca_certificates: std::mem::take(&mut config.ca_certificates),
         files: crls.clone(),
@@ -59,6 +60,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     };
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
+    // Revocation data an operator imported (`qoima trust import`) is put in force again below.
+    let imported = crate::imports::load(&registry, dir)
+        .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
     // Their DER is in the vault now; the verifier holds their indexes. Not kept for the
     // server's lifetime.
     drop(crls);
@@ -112,12 +116,23 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         // request (`refresh`).
         state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
         state.ocsp = ocsp;
+        state.ca_certificates = ca_certificates;
+        let (crls_held, responses) =
+            crate::refresh::restore(&state.registry, &state.crls, imported)
+                .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
+        if responses > 0 || crls_held > 0 {
+            tracing::info!(
+                crls = crls_held,
+                ocsp_responses = responses,
+                "revocation: imported data in force"
+            );
+        }
         let reverifications = std::sync::Arc::clone(&state.reverifications);
         // Unreferenced content is collected once its grace period passed (`qoima gc`).
         // The CRLs held (configured, and fetched since) are not collected.
         let held = std::sync::Arc::clone(&state.crls);
         let kept = move || {
-            held.ders()
+            held.kept()
                 .iter()
                 .map(|der| qoima_vault::ContentAddress::of(der))
                 .collect()

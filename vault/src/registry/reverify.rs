@@ -288,3 +288,111 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
         Ok(ContentAddress(hash.finalize().into()))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    //! OCSP responses supplied with a registration: used, kept as evidence, read back.
+
+    use std::sync::Arc;
+
+    use jiff::Timestamp;
+    use qoima_verifier::identity::Expectation;
+    use qoima_verifier::policy::Policy;
+    use qoima_verifier::testing::{pki, sign_detached};
+
+    use super::super::{Registration, Registry, Submitter};
+    use crate::address::ContentAddress;
+    use crate::content::{ContentConfig, ContentStore};
+    use crate::records::{Calendar, Numbering, Participant, RetentionClass, Template};
+
+    const PDF: &[u8] = b"%PDF-1.7\n% kept OCSP\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    /// `verifier/testdata/pki/ocsp.sh`: produced 2026-06-15T10:00:00Z, nextUpdate 7 days on.
+    const INDIVIDUAL_GOOD: &[u8] =
+        include_bytes!("../../../verifier/testdata/pki/ocsp/individual-good-ca.der");
+    const CA_RSA_GOOD: &[u8] =
+        include_bytes!("../../../verifier/testdata/pki/ocsp/ca-rsa-good-root.der");
+    /// About another certificate (`employee`): supplied, not used, not kept.
+    const EMPLOYEE_UNKNOWN: &[u8] =
+        include_bytes!("../../../verifier/testdata/pki/ocsp/employee-unknown-ca.der");
+
+    /// A registry whose verifier has no CRL: only OCSP responses can give a status.
+    fn registry(dir: &std::path::Path) -> Registry {
+        let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+        Registry::new(
+            content,
+            Arc::new(pki::rsa_verifier_with(&[], Policy::default())),
+            Calendar::builtin().unwrap(),
+            numbering,
+        )
+        .unwrap()
+    }
+
+    fn registration(registry: &Registry, responses: &[&[u8]]) -> Registration {
+        let address = registry.content().put(PDF).unwrap().address;
+        Registration::new(
+            address,
+            vec![sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, PDF)],
+            RetentionClass::ProjectDocumentation,
+            Participant::new("ТОО Тест").unwrap(),
+            Submitter::new("test operator".parse().unwrap()),
+            Timestamp::from_second(pki::VALIDATION_TIME).unwrap(),
+        )
+        .expect(Expectation {
+            iin: Some("850315300128".into()),
+            ..Expectation::default()
+        })
+        .ocsp_responses(responses.iter().map(|der| Arc::from(*der)).collect())
+    }
+
+    #[test]
+    fn supplied_responses_decide_are_kept_and_are_read_again_on_reverification() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = registry(dir.path());
+        // Without them, no status: refused.
+        assert!(registry.register(&registration(&registry, &[])).is_err());
+
+        let registered = registry
+            .register(&registration(
+                &registry,
+                &[INDIVIDUAL_GOOD, CA_RSA_GOOD, EMPLOYEE_UNKNOWN],
+            ))
+            .unwrap();
+        let kept = &registered.version.ocsp_responses;
+        let of = |der: &[u8]| ContentAddress::of(der).0;
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.contains(&of(INDIVIDUAL_GOOD)) && kept.contains(&of(CA_RSA_GOOD)));
+        for address in kept {
+            assert!(
+                registry
+                    .content()
+                    .contains(&ContentAddress(*address))
+                    .unwrap()
+            );
+        }
+        let signer = &registered.reports[0].signers[0];
+        for entry in &signer.revocation {
+            assert_eq!(entry.status_source, Some("ocsp"));
+            let ocsp = entry.ocsp.as_ref().unwrap();
+            assert_eq!(ocsp.origin, "request");
+            assert_eq!(ocsp.produced_at, "2026-06-15T10:00:00Z");
+        }
+
+        // Re-verified while they are fresh: the kept responses answer again.
+        let at = Timestamp::from_second(pki::VALIDATION_TIME + 3600).unwrap();
+        let reports = registry.reverify(registered.id, 1, at).unwrap().unwrap();
+        assert!(reports[0].verdict.passed(), "{:?}", reports[0].verdict);
+        let entry = &reports[0].signers[0].revocation[0];
+        assert_eq!(entry.status_source, Some("ocsp"));
+        assert_eq!(entry.ocsp.as_ref().unwrap().origin, "request");
+
+        // A month later they are stale: read, not believed, and nothing else gives a status.
+        let later = Timestamp::from_second(pki::VALIDATION_TIME + 30 * 86_400).unwrap();
+        let reports = registry.reverify(registered.id, 1, later).unwrap().unwrap();
+        assert!(!reports[0].verdict.passed());
+        let entry = &reports[0].signers[0].revocation[0];
+        assert_eq!(entry.status_source, None);
+        assert!(!entry.ocsp_ignored.is_empty(), "{entry:?}");
+    }
+}

@@ -3,10 +3,13 @@
 //! signer, responder authorisation, nonce, freshness under the policy's tolerances), before it
 //! caches the response; and a verifier like this one over other OCSP responses.
 
+use std::sync::Arc;
+
 use crate::path::Certificate;
 use crate::revocation::CrlStore;
 use crate::revocation::ocsp::{
-    Freshness, OcspCheck, OcspResponse, OcspStore, OcspUnusable, ResponseStatus, VerifiedOcsp,
+    CertId, Freshness, OcspCheck, OcspResponse, OcspStore, OcspUnusable, ResponseStatus,
+    VerifiedOcsp,
 };
 
 use super::Verifier;
@@ -37,6 +40,36 @@ impl Verifier {
             check = check.with_nonce(nonce);
         }
         basic.verify_for(cert, issuer, &check)
+    }
+
+    /// Whether an OCSP response taken in without the certificates it is about (an operator's
+    /// import) may be believed at `at`: some of `issuers` (the trust store's CA certificates)
+    /// issued certificates it answers for, and it passes the checks of
+    /// [`Self::check_ocsp_response`] for them. The SingleResponses believed, with their
+    /// CertIDs; otherwise the most telling reason why not.
+    pub fn check_ocsp_import(
+        &self,
+        response: &OcspResponse,
+        issuers: &[Arc<Certificate>],
+        at: i64,
+    ) -> Result<Vec<(CertId, VerifiedOcsp)>, OcspUnusable> {
+        let Some(basic) = response.basic.as_ref() else {
+            return Err(OcspUnusable::NotSuccessful(response.status));
+        };
+        if response.status != ResponseStatus::Successful {
+            return Err(OcspUnusable::NotSuccessful(response.status));
+        }
+        let crl_status = |c: &Certificate, i: &Certificate| self.crls.status_with(None, c, i, at);
+        let check = OcspCheck::new(at, self.ocsp_freshness(), &crl_status);
+        let mut why = OcspUnusable::NotAboutThisCertificate;
+        for issuer in issuers {
+            match basic.verify_by_issuer(issuer, &check) {
+                Ok(believed) => return Ok(believed),
+                Err(OcspUnusable::NotAboutThisCertificate) => {}
+                Err(e) => why = e,
+            }
+        }
+        Err(why)
     }
 
     /// The tolerances a response is judged with: the policy's `ocsp-clock-skew` and
