@@ -35,17 +35,26 @@ const SERVER: Rules = Rules {
         ("refresh", &["config", "fetch", "imports"]),
         ("ocsp", &["config", "fetch"]),
         // Two peers on top of them, which never import each other (the API shows the
-        // refresh's state).
+        // refresh's state; both take imports in).
         ("cli", &["bulk", "config", "imports", "representation"]),
         (
             "http",
-            &["bulk", "config", "ocsp", "refresh", "representation"],
+            &[
+                "bulk",
+                "config",
+                "imports",
+                "ocsp",
+                "refresh",
+                "representation",
+            ],
         ),
         // `qoima serve`: opens the vault as the command line does, starts the refresh, then
         // runs the API.
         (
             "serve",
-            &["cli", "config", "fetch", "http", "ocsp", "refresh"],
+            &[
+                "cli", "config", "fetch", "http", "imports", "ocsp", "refresh",
+            ],
         ),
         // The command line's parser and dispatch.
         ("command", &["cli", "serve"]),
