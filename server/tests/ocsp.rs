@@ -179,9 +179,14 @@ impl Responder {
 
 /// A vault asking `ocsp_url` (ca-rsa's and root-rsa's CRLs as files), with `n` PDFs stored.
 fn vault_asking(ocsp_url: &str, n: u32) -> (Vault, Vec<String>) {
+    vault_asking_with(ocsp_url, n, "")
+}
+
+/// [`vault_asking`] with more `[revocation]` settings.
+fn vault_asking_with(ocsp_url: &str, n: u32, more: &str) -> (Vault, Vec<String>) {
     let vault = Vault::with_config_tail(&format!(
         "\n[revocation]\nocsp-url = \"{ocsp_url}\"\nocsp-timeout-seconds = 5\n\
-         retry-base-seconds = 1\nretry-cap-seconds = 2\n"
+         retry-base-seconds = 1\nretry-cap-seconds = 2\n{more}"
     ));
     let addresses = (1..=n)
         .map(|i| vault.put(&format!("doc{i}.pdf"), &common::pdf(i)))
@@ -312,6 +317,30 @@ fn a_good_certificate_passes_on_ocsp_and_a_revoked_one_is_refused() {
     assert_eq!(again["ocspResponses"], registered["ocspResponses"]);
     assert_eq!(responder.requests(), before);
     assert_eq!(answers(&server, &reader, "cached"), 3);
+}
+
+#[test]
+fn a_nonce_is_sent_and_echoed_under_sha256_cert_ids() {
+    let responder = Responder::start(Mode::OpenSsl);
+    let (vault, addresses) = vault_asking_with(
+        &responder.url,
+        1,
+        "ocsp-hash = \"sha256\"\nocsp-nonce = true\n",
+    );
+    let writer = key(&vault, "writer");
+    let server = Server::start_at(&vault, START);
+    let (status, registered) = register(
+        &server,
+        &writer,
+        1,
+        &addresses[0],
+        "individual",
+        common::INDIVIDUAL_IIN,
+    );
+    assert_eq!(status, 201, "{registered:#}");
+    let entry = signer_revocation(&registered);
+    assert_eq!(entry["statusSource"], "ocsp", "{entry:#}");
+    assert_eq!(entry["ocsp"]["certIdHash"], "SHA-256", "{entry:#}");
 }
 
 #[test]

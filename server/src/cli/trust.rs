@@ -82,7 +82,11 @@ fn on_the_vault(
         .filter_map(|der| Certificate::from_der(der).ok())
         .map(Arc::new)
         .collect();
-    let registry = open_registry(dir, settings, false)?;
+    let registry = open_registry(dir, settings, false).map_err(|mut e| {
+        e.message
+            .push_str(" (while qoima serve runs, import through it: --server URL --key-file FILE)");
+        e
+    })?;
     let verifier = registry.verifier();
     let now = jiff::Timestamp::now().as_second();
     let mut checked = Vec::new();
