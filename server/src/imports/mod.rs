@@ -185,27 +185,9 @@ pub(crate) fn keep(
 /// its address), in the order they came. An unreadable list or a missing import is an error:
 /// the operator brought it for a reason.
 pub(crate) fn load(registry: &Registry, data_dir: &Path) -> Result<Vec<(Kind, Vec<u8>)>, String> {
-    let path = list(data_dir);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
     let mut imports = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let bad = |why: &str| format!("{} line {}: {why}", path.display(), n + 1);
-        let (kind, address) = match line.split_once(' ') {
-            Some(("crl", address)) => (Kind::Crl, address),
-            Some(("ocsp", address)) => (Kind::OcspResponse, address),
-            _ => return Err(bad("not `crl <sha256>` or `ocsp <sha256>`")),
-        };
-        let address: ContentAddress = address
-            .parse()
-            .map_err(|_| bad("not a SHA-256 content address"))?;
+    for (kind, address) in listed(data_dir)? {
+        let bad = |why: &str| format!("the imported {} {address}: {why}", kind.name());
         let mut reader = registry
             .content()
             .read(&address)
@@ -220,6 +202,34 @@ pub(crate) fn load(registry: &Registry, data_dir: &Path) -> Result<Vec<(Kind, Ve
         imports.push((kind, der));
     }
     Ok(imports)
+}
+
+/// What `data_dir` lists as imported, in order (the content collection keeps it: `qoima gc`).
+pub(crate) fn listed(data_dir: &Path) -> Result<Vec<(Kind, ContentAddress)>, String> {
+    let path = list(data_dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let mut listed = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let bad = |why: &str| format!("{} line {}: {why}", path.display(), n + 1);
+        let (kind, address) = match line.split_once(' ') {
+            Some(("crl", address)) => (Kind::Crl, address),
+            Some(("ocsp", address)) => (Kind::OcspResponse, address),
+            _ => return Err(bad("not `crl <sha256>` or `ocsp <sha256>`")),
+        };
+        let address: ContentAddress = address
+            .parse()
+            .map_err(|_| bad("not a SHA-256 content address"))?;
+        listed.push((kind, address));
+    }
+    Ok(listed)
 }
 
 fn list(data_dir: &Path) -> PathBuf {
@@ -307,5 +317,31 @@ mod tests {
                 "{garbage:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_list_names_each_import_once_and_a_bad_line_by_number() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(listed(dir.path()).unwrap().is_empty());
+        let address = ContentAddress::of(pki::CA_RSA_CRL);
+        std::fs::write(
+            list(dir.path()),
+            format!("crl {address}\n\nocsp {address}\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            listed(dir.path()).unwrap(),
+            [(Kind::Crl, address), (Kind::OcspResponse, address)]
+        );
+        std::fs::write(
+            list(dir.path()),
+            format!("crl {address}\ndelta {address}\n"),
+        )
+        .unwrap();
+        let error = listed(dir.path()).unwrap_err();
+        assert!(error.contains("line 2"), "{error}");
+        std::fs::write(list(dir.path()), "ocsp 12345\n").unwrap();
+        let error = listed(dir.path()).unwrap_err();
+        assert!(error.contains("line 1: not a SHA-256"), "{error}");
     }
 }
