@@ -162,6 +162,7 @@ pub(crate) fn keep(
     data_dir: &Path,
     checked: &Checked,
 ) -> Result<(), ImportError> {
+    // Content like any other (`keep_crls` stores any DER by its SHA-256).
     registry
         .keep_crls([&checked.der[..]])
         .map_err(|e| ImportError::Store(e.to_string()))?;
