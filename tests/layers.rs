@@ -27,16 +27,35 @@ const SERVER: Rules = Rules {
         ("config", &[]),
         // Verification of many items, for both front ends.
         ("bulk", &[]),
-        // Revocation data over HTTP: the client, then the refresh of the server's CRLs.
+        // Revocation data over HTTP: the client, then the refresh of the server's CRLs and
+        // the OCSP client of registrations.
         ("fetch", &[]),
-        ("refresh", &["config", "fetch"]),
+        // Revocation data an operator imports: checked, kept, listed.
+        ("imports", &[]),
+        ("refresh", &["config", "fetch", "imports"]),
+        ("ocsp", &["config", "fetch"]),
         // Two peers on top of them, which never import each other (the API shows the
-        // refresh's state).
-        ("cli", &["bulk", "config", "representation"]),
-        ("http", &["bulk", "config", "refresh", "representation"]),
+        // refresh's state; both take imports in).
+        ("cli", &["bulk", "config", "imports", "representation"]),
+        (
+            "http",
+            &[
+                "bulk",
+                "config",
+                "imports",
+                "ocsp",
+                "refresh",
+                "representation",
+            ],
+        ),
         // `qoima serve`: opens the vault as the command line does, starts the refresh, then
         // runs the API.
-        ("serve", &["cli", "config", "http", "refresh"]),
+        (
+            "serve",
+            &[
+                "cli", "config", "fetch", "http", "imports", "ocsp", "refresh",
+            ],
+        ),
         // The command line's parser and dispatch.
         ("command", &["cli", "serve"]),
         ("fuzzing", &["bulk", "http"]),

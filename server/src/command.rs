@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::cli::{Failure, audit, content, doc, facility, gc, hold, keys, reverify, verify};
+use crate::cli::{Failure, audit, content, doc, facility, gc, hold, keys, reverify, trust, verify};
 use crate::serve;
 
 /// Qoima: a write-once document vault with EDS signature verification.
@@ -79,6 +79,9 @@ enum Command {
     /// API keys of the HTTP API: create (the token is printed once), list, revoke.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Revocation data brought by hand (a vault without outbound access).
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -132,6 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Facility(command) => facility::run(dir, cli.config.as_deref(), command),
         Command::Audit(command) => audit::run(dir, cli.config.as_deref(), command),
         Command::Keys(command) => keys::run(dir, command),
+        Command::Trust(command) => trust::run(dir, cli.config.as_deref(), command),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -12,6 +12,8 @@ mod command;
 mod config;
 mod fetch;
 mod http;
+mod imports;
+mod ocsp;
 mod refresh;
 mod representation;
 mod serve;

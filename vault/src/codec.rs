@@ -11,7 +11,8 @@
 //! bytes of every earlier format, which stay as stored (the audit log hashes the stored bytes).
 //! Format 2: a version record names the clauses that dated and retained it. Format 3: it names
 //! who submitted it and whether its sender was known in advance; an event of a hold names the
-//! placing authority's BIN.
+//! placing authority's BIN. Format 4: a version record references the OCSP responses its
+//! verdict used.
 
 use bincode::config::{Configuration, Limit, LittleEndian, Varint};
 use bincode::de::BorrowDecode;
@@ -25,6 +26,9 @@ pub const FORMAT_V2: u8 = 2;
 
 /// The version byte of the third record format.
 pub const FORMAT_V3: u8 = 3;
+
+/// The version byte of the fourth record format.
+pub const FORMAT_V4: u8 = 4;
 
 /// A record whose shape changed: written with the format byte of its current shape, read from
 /// the bytes of an earlier format as the shape it had then and converted.

@@ -117,9 +117,10 @@ pub fn gost_verify(data: &[u8]) {
     }
 }
 
-/// An OCSP response file given with `--ocsp`, or carried by a CMS (RFC 5940): read, then
-/// checked about each pair of the certificates it carries (at most four), as a certificate and
-/// its issuer, through the store (signature, responder, freshness and a nonce).
+/// An OCSP response file given with `--ocsp`, carried by a CMS (RFC 5940), fetched or
+/// imported: read, then checked about each pair of the certificates it carries (at most
+/// four), as a certificate and its issuer, through the store (signature, responder, freshness
+/// and a nonce), and about each as an issuer alone (an import).
 pub fn ocsp_response(data: &[u8]) {
     use crate::path::Certificate;
     use crate::revocation::RevocationStatus;
@@ -154,6 +155,10 @@ pub fn ocsp_response(data: &[u8]) {
                 let lookup = store.status_with(None, cert, issuer, &check);
                 let _ = lookup.status();
             }
+            // As an import is checked (no certificate, only its issuer), and where a
+            // certificate names its responder.
+            let _ = basic.verify_by_issuer(cert, &check);
+            let _ = crate::revocation::ocsp::responder_urls(cert);
         }
     }
 }

@@ -60,7 +60,14 @@ pub(crate) fn crl_addresses(crls: &[Vec<u8>]) -> Vec<ContentAddress> {
 pub fn gc(dir: &Path, config: Option<&Path>, args: GcArgs) -> Result<(), Failure> {
     let mut settings = config::load(config)?;
     let grace = args.grace.unwrap_or(settings.server.content_grace);
-    let keep = crl_addresses(&std::mem::take(&mut settings.crls));
+    let mut keep = crl_addresses(&std::mem::take(&mut settings.crls));
+    // The revocation data an operator imported: `qoima serve` puts it in force at its start.
+    keep.extend(
+        crate::imports::listed(dir)
+            .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?
+            .into_iter()
+            .map(|(_, address)| address),
+    );
     let registry = open_registry(dir, settings, false)?;
     let collection = registry
         .collect_unreferenced(grace, &keep, &args.by)

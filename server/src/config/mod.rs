@@ -44,6 +44,13 @@
 //! retry-cap-seconds = 3600            # up to this
 //! timeout-seconds = 120               # one fetch, whole answer
 //! max-bytes = 67108864                # 64 MiB: the largest CRL taken
+//! ocsp = true                         # registrations ask the certificates' OCSP responders
+//! # ocsp-url = "http://..."           # for certificates whose authorityInfoAccess names none
+//! ocsp-hash = "sha1"                  # the CertID's hash ("sha1" or "sha256")
+//! ocsp-nonce = false                  # send a nonce the response must echo (RFC 8954)
+//! ocsp-timeout-seconds = 10           # one request, whole answer: then the CRLs answer
+//! ocsp-max-bytes = 65536              # the largest response taken
+//! ocsp-cache-seconds = 3600           # a response is reused this long (never past nextUpdate)
 //!
 //! [storage]                           # optional: the embedded RocksDB vault by default
 //! backend = "postgres-s3"             # records in PostgreSQL, content in S3 (Object Lock)
@@ -105,7 +112,7 @@ mod revocation;
 mod server;
 mod storage;
 
-pub use revocation::RevocationSettings;
+pub use revocation::{OcspSettings, RevocationSettings};
 #[cfg(test)]
 use server::ServerKey;
 use server::ServerTable;

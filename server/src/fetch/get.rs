@@ -1,11 +1,14 @@
-//! One bounded, conditional HTTP GET.
+//! One bounded HTTP exchange: a conditional GET (CRLs), or a POST (OCSP requests, RFC 6960
+//! Appendix A.1).
 
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
-use hyper::header::{CONTENT_LENGTH, IF_MODIFIED_SINCE, LAST_MODIFIED, USER_AGENT};
-use hyper::{Request, StatusCode, Uri};
+use hyper::header::{
+    ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, IF_MODIFIED_SINCE, LAST_MODIFIED, USER_AGENT,
+};
+use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -79,7 +82,7 @@ impl FetchError {
 /// An HTTP/1.1 client for revocation data; clones share its connections.
 #[derive(Clone)]
 pub(crate) struct Fetcher {
-    client: Client<HttpConnector, Empty<Bytes>>,
+    client: Client<HttpConnector, Full<Bytes>>,
     limits: Limits,
 }
 
@@ -101,17 +104,47 @@ impl Fetcher {
         url: &str,
         if_modified_since: Option<&str>,
     ) -> Result<Fetched, FetchError> {
-        let uri: Uri = url
-            .parse()
-            .ok()
-            .filter(|uri: &Uri| uri.scheme_str() == Some("http") && uri.host().is_some())
-            .ok_or_else(|| FetchError::Address(url.to_owned()))?;
-        let mut request = Request::get(uri).header(USER_AGENT, "qoima");
+        let mut request = Request::get(parse(url)?);
         if let Some(since) = if_modified_since {
             request = request.header(IF_MODIFIED_SINCE, since);
         }
+        self.exchange(url, request, Bytes::new()).await
+    }
+
+    /// POSTs `body` to `url` as `content_type`, accepting `accept`: an OCSP request over HTTP
+    /// (RFC 6960 Appendix A.1, `application/ocsp-request`). Within the same bounds as a GET;
+    /// a 304 is not expected, and is an error.
+    pub(crate) async fn post(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        accept: &'static str,
+        body: Vec<u8>,
+    ) -> Result<Bytes, FetchError> {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(parse(url)?)
+            .header(CONTENT_TYPE, content_type)
+            .header(ACCEPT, accept);
+        match self.exchange(url, request, Bytes::from(body)).await? {
+            Fetched::Body { bytes, .. } => Ok(bytes),
+            Fetched::NotModified => Err(FetchError::Status {
+                url: url.to_owned(),
+                status: StatusCode::NOT_MODIFIED.as_u16(),
+            }),
+        }
+    }
+
+    /// Sends `request` with `body` and reads the answer within the limits.
+    async fn exchange(
+        &self,
+        url: &str,
+        request: hyper::http::request::Builder,
+        body: Bytes,
+    ) -> Result<Fetched, FetchError> {
         let request = request
-            .body(Empty::new())
+            .header(USER_AGENT, "qoima")
+            .body(Full::new(body))
             .map_err(|_| FetchError::Address(url.to_owned()))?;
         let network = |e: &dyn std::fmt::Display| FetchError::Network {
             url: url.to_owned(),
@@ -172,6 +205,14 @@ impl Fetcher {
                 seconds: self.limits.deadline.as_secs(),
             })?
     }
+}
+
+/// `url` as a URI, if it is `http://` with a host.
+fn parse(url: &str) -> Result<Uri, FetchError> {
+    url.parse()
+        .ok()
+        .filter(|uri: &Uri| uri.scheme_str() == Some("http") && uri.host().is_some())
+        .ok_or_else(|| FetchError::Address(url.to_owned()))
 }
 
 /// An error and its sources, `: `-separated (hyper's own message alone is often just

@@ -56,6 +56,24 @@ async fn answer(
         .headers()
         .get(IF_MODIFIED_SINCE)
         .is_some_and(|v| v == STAMP);
+    if request.uri().path() == "/ocsp" {
+        // An OCSP responder: the request's body back, when it is sent as RFC 6960 §A.1 says.
+        let ocsp = request.method() == hyper::Method::POST
+            && request
+                .headers()
+                .get(hyper::header::CONTENT_TYPE)
+                .is_some_and(|v| v == "application/ocsp-request");
+        let body = request.into_body().collect().await.map(|b| b.to_bytes());
+        let response = match body {
+            Ok(bytes) if ocsp => Response::builder()
+                .header(hyper::header::CONTENT_TYPE, "application/ocsp-response")
+                .body(Full::new(bytes).boxed()),
+            _ => Response::builder()
+                .status(StatusCode::BAD_REQUEST)
+                .body(full(b"")),
+        };
+        return Ok(response.unwrap_or_else(|_| Response::new(full(b""))));
+    }
     let response = match request.uri().path() {
         "/ca.crl" if fresh => Response::builder()
             .status(StatusCode::NOT_MODIFIED)
@@ -184,4 +202,41 @@ async fn each_failure_is_named_and_classed() {
         assert_eq!(bad, FetchError::Address(address.to_owned()));
         assert!(!bad.is_transient());
     }
+}
+
+#[tokio::test]
+async fn an_ocsp_request_is_posted_within_the_same_bounds() {
+    let server = serve().await;
+    let fetcher = fetcher();
+    let post = |path: &str, body: Vec<u8>| {
+        let url = format!("http://{server}{path}");
+        let fetcher = fetcher.clone();
+        async move {
+            fetcher
+                .post(
+                    &url,
+                    "application/ocsp-request",
+                    "application/ocsp-response",
+                    body,
+                )
+                .await
+        }
+    };
+    let request = b"\x30\x03\x30\x01\x00".to_vec();
+    assert_eq!(post("/ocsp", request.clone()).await.unwrap(), request);
+    // The same failures as a GET, classed the same way.
+    let busy = post("/busy", request.clone()).await.unwrap_err();
+    assert!(matches!(busy, FetchError::Status { status: 503, .. }));
+    assert!(busy.is_transient());
+    let large = post("/streamed-large", request.clone()).await.unwrap_err();
+    assert!(matches!(large, FetchError::TooLarge { .. }), "{large}");
+    let slow = post("/slow", request.clone()).await.unwrap_err();
+    assert!(matches!(slow, FetchError::Deadline { .. }), "{slow}");
+    assert_eq!(
+        fetcher
+            .post("https://127.0.0.1/ocsp", "a/b", "a/b", request)
+            .await
+            .unwrap_err(),
+        FetchError::Address("https://127.0.0.1/ocsp".to_owned())
+    );
 }

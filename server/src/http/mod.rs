@@ -22,6 +22,7 @@ pub(crate) mod replay;
 mod request;
 mod response;
 mod reverifications;
+pub(crate) mod revocation;
 pub(crate) mod routes;
 mod service;
 pub(crate) mod signed;

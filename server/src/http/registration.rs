@@ -115,6 +115,8 @@ struct Checked {
     dating: DatingMode,
     /// The caller's key, with what it is bound to.
     submitter: Submitter,
+    /// OCSP responses fetched for the signatures' certificates (`crate::ocsp`).
+    ocsp_responses: Vec<Arc<[u8]>>,
 }
 
 impl Checked {
@@ -136,7 +138,8 @@ impl Checked {
         )
         .expect(self.expected)
         .file(self.filename, self.media_type)
-        .dating(self.dating);
+        .dating(self.dating)
+        .ocsp_responses(self.ocsp_responses);
         match self.staged {
             Some(staged) => registration.staged(staged),
             None => registration,
@@ -262,9 +265,20 @@ async fn check(submission: Submission, state: &AppState, key: &ApiKey) -> Result
             ));
         }
     };
+    // The signers' OCSP responders are asked now, on this task (network I/O, bounded by
+    // `ocsp-timeout-seconds`), before the verification takes a slot of the pool.
+    let ocsp_responses = match &state.ocsp {
+        Some(client) => {
+            client
+                .responses_for(state.registry.verifier(), &signatures)
+                .await
+        }
+        None => Vec::new(),
+    };
     Ok(Checked {
         address,
         staged,
+        ocsp_responses,
         signatures,
         expected,
         upload,

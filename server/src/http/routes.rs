@@ -12,7 +12,7 @@ use qoima_vault::keys::{ApiKey, Permission};
 use super::body::Body;
 use super::{
     AppState, audit, calendars, documents, holds, key_admin, registration, reverifications,
-    service, uploads, verify,
+    revocation, service, uploads, verify,
 };
 
 /// One route: a method and a path template in OpenAPI's notation (`{name}` is one segment).
@@ -233,6 +233,9 @@ pub(crate) const ROUTES: &[Route] = &[
     // Bodiless, but a key that signs its requests signs this one too (an envelope of `{}`).
     with_json("DELETE", "/v1/keys/{id}", Admin, |_, c| {
         ready(key_admin::revoke(c.param, c.state, c.key))
+    }),
+    with_json("POST", "/v1/revocation", Admin, |body, c| {
+        Box::pin(async move { revocation::import_route(&body, c.state).await })
     }),
     with_request("GET", "/v1/calendars", Read, |_, c| {
         ready(calendars::list(c.state))

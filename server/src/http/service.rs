@@ -71,6 +71,9 @@ pub(super) fn metrics_route(state: &AppState) -> Response<Body> {
     state
         .crls
         .render(jiff::Timestamp::now().as_second(), &mut text);
+    if let Some(ocsp) = &state.ocsp {
+        ocsp.render(&mut text);
+    }
     let mut response = Response::new(full(text));
     response.headers_mut().insert(
         CONTENT_TYPE,

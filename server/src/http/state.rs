@@ -7,6 +7,7 @@ use qoima_vault::audit::Signer;
 use qoima_vault::keys::KeyCache;
 use qoima_vault::registry::Registry;
 use qoima_vault::uploads::UploadStore;
+use qoima_verifier::path::Certificate;
 use std::sync::atomic::AtomicUsize;
 
 use tokio::sync::Semaphore;
@@ -17,6 +18,7 @@ use super::signed;
 use super::uploads::UploadQuotas;
 use crate::bulk::reverify::Runs;
 use crate::config::ServerSettings;
+use crate::ocsp::OcspClient;
 use crate::refresh::CrlStatus;
 
 /// Shared state of the request handlers.
@@ -55,6 +57,14 @@ pub struct AppState {
     /// The CRLs held and their fetches (`/metrics`, `/healthz`); `qoima serve` sets it when
     /// it starts the refresh.
     pub crls: Arc<CrlStatus>,
+    /// The OCSP client registrations ask responders with (`ocsp`); `qoima serve` sets it
+    /// unless OCSP or fetching is off.
+    pub ocsp: Option<Arc<OcspClient>>,
+    /// The trust store's CA certificates: the issuers an imported CRL or OCSP response is
+    /// checked against (`POST /v1/revocation`); `qoima serve` sets them.
+    pub ca_certificates: Arc<[Arc<Certificate>]>,
+    /// The data directory (the list of imported revocation data is kept there).
+    pub data_dir: PathBuf,
 }
 
 impl AppState {
@@ -85,8 +95,11 @@ impl AppState {
             replay: Arc::new(replay),
             keys: Arc::new(KeyCache::default()),
             reverifications: Arc::new(Reverifications::new(Runs::of(&data_dir))),
+            data_dir,
             upload_quotas: Arc::new(UploadQuotas::default()),
             crls: Arc::new(CrlStatus::default()),
+            ocsp: None,
+            ca_certificates: Arc::from(Vec::new()),
         }
     }
 }

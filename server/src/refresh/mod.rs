@@ -9,10 +9,11 @@
 //! finish on theirs. A failed fetch is retried with back-off and the old CRL kept.
 
 mod held;
+mod import;
 mod schedule;
 mod status;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use qoima_vault::registry::Registry;
 use qoima_verifier::Verifier;
@@ -22,6 +23,7 @@ use qoima_verifier::revocation::{CrlStore, distribution_points};
 use crate::config::RevocationSettings;
 use crate::fetch::{Backoff, FetchError, Fetched, Fetcher, Limits};
 use held::Checked;
+pub(crate) use import::{import, restore};
 pub use status::CrlStatus;
 
 /// What the refresh needs from the configuration.
@@ -70,7 +72,6 @@ pub(crate) fn start(registry: Arc<Registry>, sources: Sources) -> Arc<CrlStatus>
     let urls = urls(&cas, &sources.settings.urls);
     let shared = Arc::new(Shared {
         registry,
-        rebuilding: Mutex::new(()),
         cas,
         status: Arc::clone(&status),
         fetcher: Fetcher::new(Limits {
@@ -91,8 +92,6 @@ pub(crate) fn start(registry: Arc<Registry>, sources: Sources) -> Arc<CrlStatus>
 /// What the tasks share.
 struct Shared {
     registry: Arc<Registry>,
-    /// Held while a verifier is rebuilt and swapped, so that the last swap has every CRL.
-    rebuilding: Mutex<()>,
     cas: Vec<Certificate>,
     status: Arc<CrlStatus>,
     fetcher: Fetcher,
@@ -223,10 +222,7 @@ fn rebuild(
     crl: held::Held,
     last_modified: Option<String>,
 ) -> Result<usize, String> {
-    let _one_at_a_time = shared
-        .rebuilding
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
+    let _one_at_a_time = shared.status.rebuilding();
     let mut ders = shared.status.ders_but(url);
     ders.push(Arc::clone(&crl.der));
     shared

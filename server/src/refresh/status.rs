@@ -12,6 +12,9 @@ use super::held::{self, Facts, Held};
 #[derive(Debug, Default)]
 pub struct CrlStatus {
     inner: Mutex<Inner>,
+    /// Held while a verifier is rebuilt from what is held and swapped in (a fetched CRL, an
+    /// import), so that the last swap has everything.
+    rebuilding: Mutex<()>,
 }
 
 #[derive(Debug, Default)]
@@ -20,6 +23,10 @@ struct Inner {
     files: Vec<(String, Held)>,
     /// Each URL's record.
     urls: BTreeMap<String, Source>,
+    /// CRLs an operator imported, labelled `import:<SHA-256 prefix>`.
+    imported: Vec<(String, Held)>,
+    /// OCSP responses an operator imported (DER).
+    imported_ocsp: Vec<Arc<[u8]>>,
 }
 
 #[derive(Debug, Default)]
@@ -41,8 +48,9 @@ impl CrlStatus {
         Self {
             inner: Mutex::new(Inner {
                 files,
-                urls: BTreeMap::new(),
+                ..Inner::default()
             }),
+            rebuilding: Mutex::new(()),
         }
     }
 
@@ -91,9 +99,50 @@ impl CrlStatus {
         source.last_modified = last_modified;
     }
 
-    /// Every CRL held: the files', then each URL's last good one.
+    /// Every CRL held: the files', then each URL's last good one, then the imported.
     pub(crate) fn ders(&self) -> Vec<Arc<[u8]>> {
         self.ders_but("")
+    }
+
+    /// One rebuild at a time (`refresh::rebuild`, `refresh::import`).
+    pub(crate) fn rebuilding(&self) -> MutexGuard<'_, ()> {
+        self.rebuilding
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Holds an imported CRL from now on (once).
+    pub(crate) fn add_imported_crl(&self, crl: Held) {
+        let mut inner = self.lock();
+        if !inner
+            .imported
+            .iter()
+            .any(|(_, held)| held.facts.fingerprint == crl.facts.fingerprint)
+        {
+            let label = import_label(&crl.facts.fingerprint);
+            inner.imported.push((label, crl));
+        }
+    }
+
+    /// Holds an imported OCSP response from now on (once).
+    pub(crate) fn add_imported_ocsp(&self, der: Arc<[u8]>) {
+        let mut inner = self.lock();
+        if !inner.imported_ocsp.contains(&der) {
+            inner.imported_ocsp.push(der);
+        }
+    }
+
+    /// The imported OCSP responses.
+    pub(crate) fn imported_ocsp(&self) -> Vec<Arc<[u8]>> {
+        self.lock().imported_ocsp.clone()
+    }
+
+    /// Every DER held that the content collection must keep: the CRLs and the imported
+    /// OCSP responses.
+    pub(crate) fn kept(&self) -> Vec<Arc<[u8]>> {
+        let mut kept = self.ders();
+        kept.extend(self.lock().imported_ocsp.iter().cloned());
+        kept
     }
 
     /// [`Self::ders`] without `url`'s.
@@ -110,6 +159,7 @@ impl CrlStatus {
                     .filter(|(source, _)| source.as_str() != url)
                     .filter_map(|(_, s)| s.good.as_ref().map(|h| Arc::clone(&h.der))),
             )
+            .chain(inner.imported.iter().map(|(_, held)| Arc::clone(&held.der)))
             .collect()
     }
 
@@ -123,7 +173,13 @@ impl CrlStatus {
             .map(|(label, held)| (label.as_str(), &held.facts))
             .chain(inner.urls.iter().filter_map(|(url, source)| {
                 source.good.as_ref().map(|held| (url.as_str(), &held.facts))
-            }));
+            }))
+            .chain(
+                inner
+                    .imported
+                    .iter()
+                    .map(|(label, held)| (label.as_str(), &held.facts)),
+            );
         held::stale(held, now)
     }
 
@@ -138,6 +194,12 @@ impl CrlStatus {
         held.extend(inner.urls.iter().filter_map(|(url, source)| {
             source.good.as_ref().map(|held| (url.as_str(), &held.facts))
         }));
+        held.extend(
+            inner
+                .imported
+                .iter()
+                .map(|(label, held)| (label.as_str(), &held.facts)),
+        );
         let families: [(&str, &str, &Gauge<'_>); 3] = [
             (
                 "qoima_crl_this_update_seconds",
@@ -185,6 +247,11 @@ type Gauge<'a> = dyn Fn(&Facts) -> Option<i64> + 'a;
 fn file_label(fingerprint: &Fingerprint) -> String {
     let hex = fingerprint.to_string();
     format!("file:{}", hex.get(..16).unwrap_or(&hex))
+}
+
+fn import_label(fingerprint: &Fingerprint) -> String {
+    let hex = fingerprint.to_string();
+    format!("import:{}", hex.get(..16).unwrap_or(&hex))
 }
 
 /// A label value as the text format wants it (RFC-less: backslash, quote and newline

@@ -90,6 +90,9 @@ pub(crate) struct Version<'a> {
     expected: Expected<'a>,
     /// The content addresses of the CRLs its verdict used (its evidence).
     crls: Vec<String>,
+    /// The content addresses of the OCSP responses its verdict used that its signatures do
+    /// not carry (its evidence).
+    ocsp_responses: Vec<String>,
     annulment: Option<Annulment<'a>>,
     annulled_by: Option<u32>,
     filename: Option<&'a str>,
@@ -150,6 +153,11 @@ impl<'a> Version<'a> {
             },
             crls: version
                 .crls
+                .iter()
+                .map(|a| ContentAddress(*a).to_string())
+                .collect(),
+            ocsp_responses: version
+                .ocsp_responses
                 .iter()
                 .map(|a| ContentAddress(*a).to_string())
                 .collect(),

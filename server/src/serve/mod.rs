@@ -41,6 +41,18 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // The configured CRLs are kept as content, so that every registration's evidence
     // references those its verdict used (`Registry::keep_crls`).
     let crls = std::mem::take(&mut config.crls);
+    let backoff = crate::fetch::Backoff {
+        base: config.revocation.retry_base,
+        cap: config.revocation.retry_cap,
+    };
+    // Registrations ask the OCSP responders of their certificates (`ocsp`), unless fetching
+    // or OCSP is off.
+    let ocsp = if config.revocation.fetch {
+        crate::ocsp::OcspClient::new(&config.revocation.ocsp, backoff, &config.ca_certificates)
+    } else {
+        None
+    };
+    let ca_certificates = http::revocation::ca_certificates(&config.ca_certificates);
     let sources = crate::refresh::Sources {
         ca_certificates: std::mem::take(&mut config.ca_certificates),
         files: crls.clone(),
@@ -48,6 +60,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     };
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
+    // Revocation data an operator imported (`qoima trust import`) is put in force again below.
+    let imported = crate::imports::load(&registry, dir)
+        .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
     // Their DER is in the vault now; the verifier holds their indexes. Not kept for the
     // server's lifetime.
     drop(crls);
@@ -100,12 +115,24 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         // The CRLs are fetched before they lapse, and the verifier swapped for the next
         // request (`refresh`).
         state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
+        state.ocsp = ocsp;
+        state.ca_certificates = ca_certificates;
+        let (crls_held, responses) =
+            crate::refresh::restore(&state.registry, &state.crls, imported)
+                .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
+        if responses > 0 || crls_held > 0 {
+            tracing::info!(
+                crls = crls_held,
+                ocsp_responses = responses,
+                "revocation: imported data in force"
+            );
+        }
         let reverifications = std::sync::Arc::clone(&state.reverifications);
         // Unreferenced content is collected once its grace period passed (`qoima gc`).
         // The CRLs held (configured, and fetched since) are not collected.
         let held = std::sync::Arc::clone(&state.crls);
         let kept = move || {
-            held.ders()
+            held.kept()
                 .iter()
                 .map(|der| qoima_vault::ContentAddress::of(der))
                 .collect()

@@ -198,6 +198,37 @@ pub struct VersionRecord {
     /// Whether it was registered without a named sender, in a class the configuration names as
     /// one whose sender is not known in advance (`docs/rules.md`, authorship).
     pub sender_unknown: bool,
+    /// The content addresses of the OCSP responses (RFC 6960) the verdict used that the
+    /// signatures do not carry themselves (stored as content: evidence), such as those the
+    /// server fetched from the responders; empty for versions stored before format 4.
+    pub ocsp_responses: Vec<[u8; 32]>,
+}
+
+/// A version record as format 3 stored it, before versions referenced OCSP responses: the
+/// fields of [`VersionRecord`] up to `sender_unknown`, in its order. Frozen: never edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct VersionRecordV3 {
+    version: u32,
+    content: [u8; 32],
+    length: u64,
+    format: String,
+    signatures: Vec<Vec<u8>>,
+    expected: ExpectedSigner,
+    registration_number: String,
+    registration_date: String,
+    registered_at: i64,
+    retain_until: Option<String>,
+    tail_years: u16,
+    report: Vec<u8>,
+    crls: Vec<[u8; 32]>,
+    annulment: Option<Annulment>,
+    audit_index: u64,
+    filename: Option<String>,
+    media_type: Option<String>,
+    dated_by: String,
+    retained_by: String,
+    submitted_by: Option<String>,
+    sender_unknown: bool,
 }
 
 /// A version record as format 2 stored it, before versions named their submitter: the fields
@@ -249,6 +280,11 @@ pub struct VersionRecordV1 {
 }
 
 impl Upgrade for VersionRecord {
+    const FORMAT: u8 = codec::FORMAT_V4;
+    type Previous = VersionRecordV3;
+}
+
+impl Upgrade for VersionRecordV3 {
     const FORMAT: u8 = codec::FORMAT_V3;
     type Previous = VersionRecordV2;
 }
@@ -260,11 +296,42 @@ impl Upgrade for VersionRecordV2 {
 
 codec::stored_as_format_1!(VersionRecordV1, EventV1);
 
+/// A format 3 record references no OCSP response: its verdicts read CRLs, or responses the
+/// signatures carry (which they keep themselves).
+impl From<VersionRecordV3> for VersionRecord {
+    fn from(old: VersionRecordV3) -> Self {
+        VersionRecord {
+            version: old.version,
+            content: old.content,
+            length: old.length,
+            format: old.format,
+            signatures: old.signatures,
+            expected: old.expected,
+            registration_number: old.registration_number,
+            registration_date: old.registration_date,
+            registered_at: old.registered_at,
+            retain_until: old.retain_until,
+            tail_years: old.tail_years,
+            report: old.report,
+            crls: old.crls,
+            annulment: old.annulment,
+            audit_index: old.audit_index,
+            filename: old.filename,
+            media_type: old.media_type,
+            dated_by: old.dated_by,
+            retained_by: old.retained_by,
+            submitted_by: old.submitted_by,
+            sender_unknown: old.sender_unknown,
+            ocsp_responses: Vec::new(),
+        }
+    }
+}
+
 /// A format 2 record names no submitter, and its sender was named or not checked (the vault did
 /// not yet know classes whose sender is unknown in advance).
-impl From<VersionRecordV2> for VersionRecord {
+impl From<VersionRecordV2> for VersionRecordV3 {
     fn from(old: VersionRecordV2) -> Self {
-        VersionRecord {
+        VersionRecordV3 {
             version: old.version,
             content: old.content,
             length: old.length,
@@ -372,6 +439,35 @@ pub(crate) fn version_record_v2(version: &VersionRecord) -> VersionRecordV2 {
         media_type: v.media_type,
         dated_by: v.dated_by,
         retained_by: v.retained_by,
+    }
+}
+
+/// `version` as format 3 stored it (no OCSP responses): for the tests of old records.
+#[cfg(test)]
+pub(crate) fn version_record_v3(version: &VersionRecord) -> VersionRecordV3 {
+    let v = version.clone();
+    VersionRecordV3 {
+        version: v.version,
+        content: v.content,
+        length: v.length,
+        format: v.format,
+        signatures: v.signatures,
+        expected: v.expected,
+        registration_number: v.registration_number,
+        registration_date: v.registration_date,
+        registered_at: v.registered_at,
+        retain_until: v.retain_until,
+        tail_years: v.tail_years,
+        report: v.report,
+        crls: v.crls,
+        annulment: v.annulment,
+        audit_index: v.audit_index,
+        filename: v.filename,
+        media_type: v.media_type,
+        dated_by: v.dated_by,
+        retained_by: v.retained_by,
+        submitted_by: v.submitted_by,
+        sender_unknown: v.sender_unknown,
     }
 }
 
@@ -667,6 +763,7 @@ mod tests {
             retained_by: "670 §23".into(),
             submitted_by: None,
             sender_unknown: false,
+            ocsp_responses: Vec::new(),
         }
     }
 
@@ -740,11 +837,11 @@ mod tests {
     }
 
     #[test]
-    fn version_record_v3_golden_bytes() {
+    fn version_record_v3_golden_bytes_read_back_without_ocsp_responses() {
         let mut record = sample();
         record.submitted_by = Some("api key 00ff".into());
         record.sender_unknown = true;
-        let bytes = codec::encode_upgraded(&record).unwrap();
+        let bytes = codec::encode_upgraded(&version_record_v3(&record)).unwrap();
         let expected = format!(
             "03{}{}{}{}{}",
             SAMPLE_FIELDS.replace(' ', ""),
@@ -754,15 +851,46 @@ mod tests {
             "01",                           // sender unknown
         );
         assert_eq!(hex::encode(&bytes), expected);
+        // Read back as the current shape, referencing no OCSP response.
         assert_eq!(
             codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
             record
         );
-        // Format 3 is not read as an older shape, trailing bytes are refused, and a format this
-        // build does not know is named.
+        // Format 3 is not read as an older shape.
         assert_eq!(
             codec::decode_upgrading::<VersionRecordV2>(&bytes),
             Err(CodecError::UnknownVersion(3))
+        );
+    }
+
+    #[test]
+    fn version_record_v4_golden_bytes() {
+        let mut record = sample();
+        record.submitted_by = Some("api key 00ff".into());
+        record.sender_unknown = true;
+        record.ocsp_responses = vec![[0xef; 32], [0x01; 32]];
+        let bytes = codec::encode_upgraded(&record).unwrap();
+        let expected = format!(
+            "04{}{}{}{}{}{}{}{}",
+            SAMPLE_FIELDS.replace(' ', ""),
+            "0836373020c2a73138",           // dated by "670 §18"
+            "0836373020c2a73233",           // retained by "670 §23"
+            "010c617069206b65792030306666", // submitted by "api key 00ff"
+            "01",                           // sender unknown
+            "02",                           // two OCSP responses
+            "efefefefefefefefefefefefefefefefefefefefefefefefefefefefefefefef",
+            "0101010101010101010101010101010101010101010101010101010101010101",
+        );
+        assert_eq!(hex::encode(&bytes), expected);
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecord>(&bytes).unwrap(),
+            record
+        );
+        // Format 4 is not read as an older shape, trailing bytes are refused, and a format this
+        // build does not know is named.
+        assert_eq!(
+            codec::decode_upgrading::<VersionRecordV3>(&bytes),
+            Err(CodecError::UnknownVersion(4))
         );
         let mut longer = bytes.clone();
         longer.push(0);
@@ -771,8 +899,8 @@ mod tests {
             Err(CodecError::TrailingBytes(1))
         );
         assert_eq!(
-            codec::decode_upgrading::<VersionRecord>(&[4, 0]),
-            Err(CodecError::UnknownVersion(4))
+            codec::decode_upgrading::<VersionRecord>(&[5, 0]),
+            Err(CodecError::UnknownVersion(5))
         );
     }
 

@@ -229,6 +229,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             })?;
             referenced.insert(version.content);
             referenced.extend(version.crls);
+            referenced.extend(version.ocsp_responses);
         }
         Ok(referenced)
     }

@@ -3,10 +3,12 @@
 //! version, its number, its indexes and its audit-log entry written in one atomic batch.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use qoima_verifier::Report;
 use qoima_verifier::identity::Expectation;
+use qoima_verifier::revocation::OcspStore;
 
 use super::error::{RegisterError, StoreError};
 use super::reverify::StoredContent;
@@ -53,6 +55,10 @@ pub struct Registration {
     /// Where the content waits when it is not in the content store yet (a finished upload):
     /// checked there, and stored only once every check passed.
     pub staged: Option<StagedContent>,
+    /// OCSP responses (DER) the caller fetched for these signatures' certificates (RFC 6960):
+    /// the verification reads them beside the signatures' own, and those a verdict used are
+    /// kept as content and referenced by the version (evidence).
+    pub ocsp_responses: Vec<Arc<[u8]>>,
 }
 
 /// Who submits a registration: an API key, with what it is bound to, or the operator.
@@ -109,6 +115,7 @@ impl Registration {
             filename: None,
             media_type: None,
             staged: None,
+            ocsp_responses: Vec::new(),
         }
     }
 
@@ -136,6 +143,12 @@ impl Registration {
     /// With this expected signer.
     pub fn expect(mut self, expected: Expectation) -> Self {
         self.expected = expected;
+        self
+    }
+
+    /// With these OCSP responses (DER) for the signatures' certificates, fetched by the caller.
+    pub fn ocsp_responses(mut self, responses: Vec<Arc<[u8]>>) -> Self {
+        self.ocsp_responses = responses;
         self
     }
 
@@ -215,6 +228,9 @@ pub(super) struct Prepared {
     reports: Vec<Report>,
     /// The CRLs the verdicts used that the content store keeps (evidence).
     crls: Vec<[u8; 32]>,
+    /// The OCSP responses the verdicts used that the signatures do not carry, stored as
+    /// content (evidence).
+    ocsp_responses: Vec<[u8; 32]>,
     /// The act annulling the previous version, for a new version.
     pub(super) annulment: Option<Annulment>,
     filename: Option<String>,
@@ -322,6 +338,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             Retention::YearsFromRegistration { .. } => 0,
         };
         let crls = self.evidence(&reports)?;
+        let ocsp_responses = self.keep_ocsp_evidence(&reports, &submission.ocsp_responses)?;
         if let Some(staged) = staged {
             self.store_staged(staged)?;
         }
@@ -347,6 +364,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             submitted_by: submission.submitter.actor.to_string(),
             sender_unknown,
             crls,
+            ocsp_responses,
             reports,
             annulment: None,
             filename: submission.filename.clone(),
@@ -409,6 +427,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     ) -> Result<Vec<Report>, RegisterError> {
         let mut content = StoredContent::new(self, registration.content, length)
             .staged(registration.staged.as_ref());
+        let mut supplied = OcspStore::new();
+        for der in &registration.ocsp_responses {
+            // The caller checked them; one that does not even parse answers for nothing.
+            let _ = supplied.add_supplied(der);
+        }
         let reports = self.verify_signatures::<RegisterError>(
             &self.verifier(),
             &registration.signatures,
@@ -416,6 +439,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             registration.at.as_second(),
             expected,
             None,
+            &supplied,
         )?;
         if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
             return Err(RegisterError::Refused {
@@ -461,6 +485,42 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(crls)
     }
 
+    /// Keeps as content the OCSP responses `reports` read that the signatures do not carry:
+    /// those of `supplied` (fetched by the caller), stored now, and the verifier's own when
+    /// the content store holds them (imported by an operator). Their content addresses, each
+    /// once.
+    fn keep_ocsp_evidence(
+        &self,
+        reports: &[Report],
+        supplied: &[Arc<[u8]>],
+    ) -> Result<Vec<[u8; 32]>, VaultError> {
+        let mut kept: Vec<[u8; 32]> = Vec::new();
+        let used = reports
+            .iter()
+            .flat_map(|r| &r.signers)
+            .flat_map(|s| &s.revocation)
+            .filter_map(|r| r.ocsp.as_ref())
+            .filter(|ocsp| ocsp.origin != "cms");
+        for ocsp in used {
+            let Ok(address) = ocsp.fingerprint.parse::<ContentAddress>() else {
+                continue;
+            };
+            if kept.contains(&address.0) {
+                continue;
+            }
+            if let Some(der) = supplied
+                .iter()
+                .find(|der| ContentAddress::of(der) == address)
+            {
+                self.content().put(&der[..])?;
+                kept.push(address.0);
+            } else if self.content().contains(&address)? {
+                kept.push(address.0);
+            }
+        }
+        Ok(kept)
+    }
+
     /// Adds version `number` of document `id` to `batch`: the version, its registration
     /// number (taken here: the caller holds the writer lock), its indexes and its audit entry.
     pub(super) fn add_version(
@@ -484,7 +544,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         // The CRLs kept as evidence too: unreferenced content may be collected meanwhile
         // (`gc.rs`), and evidence must never point at nothing either.
-        for crl in &prepared.crls {
+        for crl in prepared.crls.iter().chain(&prepared.ocsp_responses) {
             if backend.get(Table::Manifests, crl)?.is_none() {
                 return Err(RegisterError::ContentMissing(ContentAddress(*crl)));
             }
@@ -529,6 +589,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             retained_by: prepared.retained_by,
             submitted_by: Some(prepared.submitted_by.clone()),
             sender_unknown: prepared.sender_unknown,
+            ocsp_responses: prepared.ocsp_responses,
         };
         let bytes = codec::encode_upgraded(&version)?;
         // A registration's entry covers the document record too: its class, participant and

@@ -1,12 +1,12 @@
 //! Signature verification against stored content: the one routine registration and
 //! re-verification share (the content's SHA-256, its bytes only when a signature signs them
-//! directly), the CRLs kept as evidence, and re-verification with the registration as proof of
-//! existence.
+//! directly), the CRLs and OCSP responses kept as evidence, and re-verification with the
+//! registration as proof of existence and its kept OCSP responses.
 
 use jiff::Timestamp;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::{Expectation, Role};
-use qoima_verifier::revocation::CrlStore;
+use qoima_verifier::revocation::{CrlStore, OcspStore};
 use qoima_verifier::verdict::SubIndication;
 use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
 use sha2::{Digest, Sha256};
@@ -38,10 +38,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(())
     }
 
-    /// Each of `signatures` over `content` at `at`, with an optional proof of existence, by
-    /// `verifier`: against the content's SHA-256, and against its bytes only when a signature
-    /// signs them directly. A refused expectation or an unreadable content is the caller's
-    /// error `E`; a verdict, whatever it is, is a report.
+    /// Each of `signatures` over `content` at `at`, with an optional proof of existence and
+    /// the OCSP responses `supplied` for this verification, by `verifier`: against the
+    /// content's SHA-256, and against its bytes only when a signature signs them directly. A
+    /// refused expectation or an unreadable content is the caller's error `E`; a verdict,
+    /// whatever it is, is a report.
+    #[allow(clippy::too_many_arguments)] // each is one input of the verification
     pub(super) fn verify_signatures<E: From<RequestError> + From<VaultError>>(
         &self,
         verifier: &Verifier,
@@ -50,6 +52,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: i64,
         expected: &Expectation,
         proof_of_existence: Option<i64>,
+        supplied: &OcspStore,
     ) -> Result<Vec<Report>, E> {
         self.verify_signatures_with(
             verifier,
@@ -58,6 +61,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at,
             expected,
             proof_of_existence,
+            supplied,
             None,
         )
     }
@@ -73,6 +77,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         at: i64,
         expected: &Expectation,
         proof_of_existence: Option<i64>,
+        supplied: &OcspStore,
         evidence: Option<&CrlStore>,
     ) -> Result<Vec<Report>, E> {
         let address = content.address;
@@ -84,7 +89,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         for signature in signatures {
             let mut request = Request::new(signature, at)
                 .data(digest)
-                .expect(expected.clone());
+                .expect(expected.clone())
+                .ocsp(supplied);
             if let Some(time) = proof_of_existence {
                 request = request.proof_of_existence(time);
             }
@@ -135,10 +141,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     }
 
     /// Re-verifies the signatures of the stored `version` at `at` (unix seconds) by
-    /// `verifier`, in `mode`; with `check_content`, the content is first read back whole and
-    /// checked against its address. The content is read at most once, and otherwise only when
-    /// a signature signs its bytes. Content that is missing or does not verify is
-    /// [`ReverifyError::Damaged`].
+    /// `verifier`, in `mode`, with the OCSP responses the version kept as evidence supplied
+    /// again (read as at registration: a response is believed only while fresh at `at`); with
+    /// `check_content`, the content is first read back whole and checked against its address.
+    /// The content is read at most once, and otherwise only when a signature signs its bytes.
+    /// Content that is missing or does not verify is [`ReverifyError::Damaged`].
     pub fn reverify_version(
         &self,
         verifier: &Verifier,
@@ -165,6 +172,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             ReverifyMode::Registered => Some(version.registered_at),
             ReverifyMode::Now => None,
         };
+        let supplied = self.kept_ocsp_responses(version)?;
         let reports = self.verify_signatures::<ReverifyError>(
             verifier,
             &version.signatures,
@@ -172,6 +180,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at,
             &expected,
             proof_of_existence,
+            &supplied,
         )?;
         // Long-term validation (`docs/reverification.md`): when the revocation data in force
         // does not give a passing verdict (years later the CA publishes nothing any more),
@@ -191,8 +200,32 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             at,
             &expected,
             proof_of_existence,
+            &supplied,
             Some(&evidence),
         )
+    }
+
+    /// The OCSP responses `version` kept as evidence, read back from the content store (each
+    /// chunk verified as it loads, the whole against its address). One missing or altered is
+    /// [`ReverifyError::Damaged`]: evidence must not silently vanish.
+    fn kept_ocsp_responses(&self, version: &VersionRecord) -> Result<OcspStore, ReverifyError> {
+        let mut store = OcspStore::new();
+        for address in &version.ocsp_responses {
+            let address = ContentAddress(*address);
+            let mut reader = self.content().read(&address)?;
+            let mut der = Vec::new();
+            while let Some(piece) = reader.next_chunk()? {
+                der.extend_from_slice(&piece);
+            }
+            let actual = ContentAddress::of(&der);
+            if actual != address {
+                return Err(VaultError::AddressMismatch { address, actual }.into());
+            }
+            // It parsed when the registration's verdict read it, and its bytes are the same:
+            // a response this build cannot read answers for nothing, as any other.
+            let _ = store.add_supplied(&der);
+        }
+        Ok(store)
     }
 }
 
@@ -303,5 +336,113 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
             self.bytes = Some(kept);
         }
         Ok(ContentAddress(hash.finalize().into()))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests {
+    //! OCSP responses supplied with a registration: used, kept as evidence, read back.
+
+    use std::sync::Arc;
+
+    use jiff::Timestamp;
+    use qoima_verifier::identity::Expectation;
+    use qoima_verifier::policy::Policy;
+    use qoima_verifier::testing::{pki, sign_detached};
+
+    use super::super::{Registration, Registry, Submitter};
+    use crate::address::ContentAddress;
+    use crate::content::{ContentConfig, ContentStore};
+    use crate::records::{Calendar, Numbering, Participant, RetentionClass, Template};
+
+    const PDF: &[u8] = b"%PDF-1.7\n% kept OCSP\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    /// `verifier/testdata/pki/ocsp.sh`: produced 2026-06-15T10:00:00Z, nextUpdate 7 days on.
+    const INDIVIDUAL_GOOD: &[u8] =
+        include_bytes!("../../../verifier/testdata/pki/ocsp/individual-good-ca.der");
+    const CA_RSA_GOOD: &[u8] =
+        include_bytes!("../../../verifier/testdata/pki/ocsp/ca-rsa-good-root.der");
+    /// About another certificate (`employee`): supplied, not used, not kept.
+    const EMPLOYEE_UNKNOWN: &[u8] =
+        include_bytes!("../../../verifier/testdata/pki/ocsp/employee-unknown-ca.der");
+
+    /// A registry whose verifier has no CRL: only OCSP responses can give a status.
+    fn registry(dir: &std::path::Path) -> Registry {
+        let content = ContentStore::open(dir, ContentConfig::default()).unwrap();
+        let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+        Registry::new(
+            content,
+            Arc::new(pki::rsa_verifier_with(&[], Policy::default())),
+            Calendar::builtin().unwrap(),
+            numbering,
+        )
+        .unwrap()
+    }
+
+    fn registration(registry: &Registry, responses: &[&[u8]]) -> Registration {
+        let address = registry.content().put(PDF).unwrap().address;
+        Registration::new(
+            address,
+            vec![sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, PDF)],
+            RetentionClass::ProjectDocumentation,
+            Participant::new("ТОО Тест").unwrap(),
+            Submitter::new("test operator".parse().unwrap()),
+            Timestamp::from_second(pki::VALIDATION_TIME).unwrap(),
+        )
+        .expect(Expectation {
+            iin: Some("850315300128".into()),
+            ..Expectation::default()
+        })
+        .ocsp_responses(responses.iter().map(|der| Arc::from(*der)).collect())
+    }
+
+    #[test]
+    fn supplied_responses_decide_are_kept_and_are_read_again_on_reverification() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = registry(dir.path());
+        // Without them, no status: refused.
+        assert!(registry.register(&registration(&registry, &[])).is_err());
+
+        let registered = registry
+            .register(&registration(
+                &registry,
+                &[INDIVIDUAL_GOOD, CA_RSA_GOOD, EMPLOYEE_UNKNOWN],
+            ))
+            .unwrap();
+        let kept = &registered.version.ocsp_responses;
+        let of = |der: &[u8]| ContentAddress::of(der).0;
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.contains(&of(INDIVIDUAL_GOOD)) && kept.contains(&of(CA_RSA_GOOD)));
+        for address in kept {
+            assert!(
+                registry
+                    .content()
+                    .contains(&ContentAddress(*address))
+                    .unwrap()
+            );
+        }
+        let signer = &registered.reports[0].signers[0];
+        for entry in &signer.revocation {
+            assert_eq!(entry.status_source, Some("ocsp"));
+            let ocsp = entry.ocsp.as_ref().unwrap();
+            assert_eq!(ocsp.origin, "request");
+            assert_eq!(ocsp.produced_at, "2026-06-15T10:00:00Z");
+        }
+
+        // Re-verified while they are fresh: the kept responses answer again.
+        let at = Timestamp::from_second(pki::VALIDATION_TIME + 3600).unwrap();
+        let reports = registry.reverify(registered.id, 1, at).unwrap().unwrap();
+        assert!(reports[0].verdict.passed(), "{:?}", reports[0].verdict);
+        let entry = &reports[0].signers[0].revocation[0];
+        assert_eq!(entry.status_source, Some("ocsp"));
+        assert_eq!(entry.ocsp.as_ref().unwrap().origin, "request");
+
+        // A month later they are stale: read, not believed, and nothing else gives a status.
+        let later = Timestamp::from_second(pki::VALIDATION_TIME + 30 * 86_400).unwrap();
+        let reports = registry.reverify(registered.id, 1, later).unwrap().unwrap();
+        assert!(!reports[0].verdict.passed());
+        let entry = &reports[0].signers[0].revocation[0];
+        assert_eq!(entry.status_source, None);
+        assert!(!entry.ocsp_ignored.is_empty(), "{entry:?}");
     }
 }

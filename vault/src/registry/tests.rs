@@ -123,6 +123,7 @@ fn registration(registry: &Registry, content: &[u8], signer: &Signer) -> Registr
         filename: Some("проект.pdf".into()),
         media_type: Some("application/pdf".into()),
         staged: None,
+        ocsp_responses: Vec::new(),
     }
 }
 

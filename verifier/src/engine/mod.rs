@@ -19,6 +19,7 @@
 
 mod budget;
 mod cache;
+mod fetched;
 mod report;
 mod signer;
 mod sources;
@@ -91,6 +92,10 @@ pub struct Request<'a> {
     /// registration (`docs/reverification.md`, "Long-term validation"). Used for this request
     /// only, like the CMS's own.
     pub evidence: Option<Evidence<'a>>,
+    /// OCSP responses the caller brings for this verification only (fetched from the
+    /// responders, or kept as a registration's evidence), asked beside the CMS's own: like
+    /// them, they are not cached past the request.
+    pub ocsp: Option<&'a OcspStore>,
 }
 
 /// CRLs a caller gives with one request ([`Request::evidence`]), compared by identity: two
@@ -117,6 +122,7 @@ impl<'a> Request<'a> {
             expectation: Expectation::default(),
             proof_of_existence: None,
             evidence: None,
+            ocsp: None,
         }
     }
 
@@ -143,6 +149,12 @@ impl<'a> Request<'a> {
     /// lapsed (EN 319 102-1 §5.6.2.4).
     pub fn evidence(mut self, crls: &'a CrlStore) -> Self {
         self.evidence = Some(Evidence(crls));
+        self
+    }
+
+    /// With these OCSP responses for this verification only (an empty store brings none).
+    pub fn ocsp(mut self, responses: &'a OcspStore) -> Self {
+        self.ocsp = (!responses.is_empty()).then_some(responses);
         self
     }
 }
@@ -310,7 +322,11 @@ impl Verifier {
             }
         };
 
-        let (cms_certificates, crls, ocsp) = self.request_pools(&signed_data, &mut report.checks);
+        let (cms_certificates, crls, mut ocsp) =
+            self.request_pools(&signed_data, &mut report.checks);
+        if let Some(supplied) = request.ocsp {
+            ocsp.get_or_insert_with(OcspStore::new).extend(supplied);
+        }
         let request_crls: Vec<&CrlStore> =
             crls.iter().chain(request.evidence.map(|e| e.0)).collect();
         let context = signer::Context {

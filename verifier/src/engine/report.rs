@@ -200,8 +200,9 @@ pub struct RevocationReport {
 pub struct OcspSourceReport {
     /// SHA-256 of the OCSPResponse's DER, hex.
     pub fingerprint: String,
-    /// `caller` (given to the verifier, `--ocsp`) or `cms` (carried by the signature,
-    /// RFC 5940).
+    /// `caller` (given to the verifier, `--ocsp`), `cms` (carried by the signature,
+    /// RFC 5940) or `request` (supplied with this verification: fetched from the responder
+    /// by the server, or kept as evidence by the registration re-verified).
     pub origin: &'static str,
     /// producedAt, RFC 3339: when the responder signed it.
     pub produced_at: String,
@@ -222,10 +223,10 @@ impl OcspSourceReport {
         let verified = &answer.verified;
         Self {
             fingerprint: answer.response.to_string(),
-            origin: if answer.request_local {
-                "cms"
-            } else {
-                "caller"
+            origin: match (answer.request_local, answer.supplied) {
+                (true, true) => "request",
+                (true, false) => "cms",
+                (false, _) => "caller",
             },
             produced_at: rfc3339(verified.produced_at),
             this_update: rfc3339(verified.this_update),

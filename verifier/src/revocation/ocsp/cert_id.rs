@@ -63,6 +63,15 @@ impl CertId {
             && Self::of(cert, issuer, self.hash_algorithm).is_some_and(|own| own == *self)
     }
 
+    /// Whether this CertID's issuer hashes are `issuer`'s subject Name and key (the CertID of
+    /// some certificate `issuer` issued).
+    pub fn names_issuer(&self, issuer: &Certificate) -> bool {
+        subject_public_key(issuer.spki()).is_some_and(|key| {
+            self.hash_algorithm.digest(issuer.subject_raw()) == self.issuer_name_hash
+                && self.hash_algorithm.digest(key) == self.issuer_key_hash
+        })
+    }
+
     /// Reads a CertID's content octets.
     pub(super) fn from_content(content: &[u8]) -> Result<Self, OcspError> {
         const FIELD: &str = "CertID";

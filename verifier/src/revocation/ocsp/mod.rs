@@ -14,11 +14,13 @@
 //! - `verify`: [`BasicOcspResponse::verify_for`]: CertID, signer by responderID, signature,
 //!   CA or delegated responder (§4.2.2.2, id-pkix-ocsp-nocheck), nonce, [`Freshness`];
 //! - `store`: [`OcspStore`], responses deduplicated by fingerprint, and the status of a
-//!   certificate from them ([`OcspLookup`]).
+//!   certificate from them ([`OcspLookup`]);
+//! - `aia`: [`responder_urls`], where a certificate's responder is (authorityInfoAccess).
 //!
 //! Which source (OCSP, CRLs) is asked first, and how fresh an answer must be, is the policy's
 //! (`revocation-sources`, `ocsp-clock-skew`, `ocsp-max-age`); the engine combines them.
 
+mod aia;
 mod cert_id;
 mod error;
 mod reader;
@@ -31,6 +33,7 @@ mod verify;
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod tests;
 
+pub use aia::responder_urls;
 pub use cert_id::CertId;
 pub use error::{OcspError, OcspRequestError, OcspUnusable};
 pub use request::OcspRequest;

@@ -24,7 +24,23 @@ pub struct OcspStore {
 struct StoredResponse {
     fingerprint: Fingerprint,
     response: OcspResponse,
+    /// Added with [`OcspStore::add_supplied`]: brought by the request's caller.
+    supplied: bool,
 }
+
+/// Two stores are equal when they hold the same responses, in the same order.
+impl PartialEq for OcspStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.responses.len() == other.responses.len()
+            && self
+                .responses
+                .iter()
+                .zip(&other.responses)
+                .all(|(a, b)| a.fingerprint == b.fingerprint && a.supplied == b.supplied)
+    }
+}
+
+impl Eq for OcspStore {}
 
 /// A believed response's answer, and which response it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +48,13 @@ struct StoredResponse {
 pub struct OcspAnswer {
     /// SHA-256 of the OCSPResponse DER.
     pub response: Fingerprint,
-    /// Whether it came from the request-local store (a CMS's own), not the verifier's.
+    /// Whether it came from the request-local store (a CMS's own, or supplied with the
+    /// request), not the verifier's.
     pub request_local: bool,
+    /// Whether it was supplied with the request ([`OcspStore::add_supplied`]: fetched by the
+    /// caller over HTTP, or kept as evidence of an earlier verification), not carried by the
+    /// CMS.
+    pub supplied: bool,
     /// What it says.
     pub verified: VerifiedOcsp,
 }
@@ -84,6 +105,33 @@ impl OcspStore {
     /// Reads and adds one DER OCSPResponse (a response already present is not read again).
     /// Responses that are not `successful` (tryLater, ...) are kept but answer for nothing.
     pub fn add(&mut self, der: &[u8]) -> Result<Fingerprint, OcspError> {
+        self.insert(der, false)
+    }
+
+    /// [`Self::add`] for a response the caller brings with one request (fetched from the
+    /// responder, or kept as evidence by an earlier verification): its answers are reported
+    /// with the origin `request`.
+    pub fn add_supplied(&mut self, der: &[u8]) -> Result<Fingerprint, OcspError> {
+        self.insert(der, true)
+    }
+
+    /// Adds `other`'s responses not present yet (the parsed responses are shared).
+    pub fn extend(&mut self, other: &OcspStore) {
+        for stored in &other.responses {
+            if !self.by_fingerprint.contains_key(&stored.fingerprint) {
+                self.by_fingerprint
+                    .insert(stored.fingerprint, self.responses.len());
+                self.responses.push(Arc::clone(stored));
+            }
+        }
+    }
+
+    /// The fingerprints of the responses held, in the order they were added.
+    pub fn fingerprints(&self) -> impl Iterator<Item = Fingerprint> + '_ {
+        self.responses.iter().map(|stored| stored.fingerprint)
+    }
+
+    fn insert(&mut self, der: &[u8], supplied: bool) -> Result<Fingerprint, OcspError> {
         let fingerprint = Fingerprint::of(der);
         if self.by_fingerprint.contains_key(&fingerprint) {
             return Ok(fingerprint);
@@ -94,6 +142,7 @@ impl OcspStore {
         self.responses.push(Arc::new(StoredResponse {
             fingerprint,
             response,
+            supplied,
         }));
         Ok(fingerprint)
     }
@@ -129,6 +178,7 @@ impl OcspStore {
                         let answer = OcspAnswer {
                             response: stored.fingerprint,
                             request_local,
+                            supplied: request_local && stored.supplied,
                             verified,
                         };
                         if lookup

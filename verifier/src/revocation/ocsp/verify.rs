@@ -26,7 +26,7 @@ use crate::crypto::{self, DigestAlgorithm, SignatureAlgorithm};
 use crate::path::Certificate;
 use crate::revocation::status::RevocationStatus;
 
-use super::cert_id::subject_public_key;
+use super::cert_id::{CertId, subject_public_key};
 use super::error::OcspUnusable;
 use super::oids;
 use super::request::nonce_value;
@@ -218,6 +218,63 @@ impl BasicOcspResponse {
             responder,
             signature_algorithm,
         })
+    }
+
+    /// What this response says about the certificates `issuer` issued that it names, each with
+    /// its CertID, if it may be believed: the checks of [`Self::verify_for`] (signer,
+    /// responder, nonce, freshness), for a response taken in without the certificates it is
+    /// about (an operator's import). Only the SingleResponses fresh at `check.at` are
+    /// returned; none is [`OcspUnusable::Stale`] or [`OcspUnusable::NotYetValid`].
+    pub fn verify_by_issuer(
+        &self,
+        issuer: &Certificate,
+        check: &OcspCheck<'_>,
+    ) -> Result<Vec<(CertId, VerifiedOcsp)>, OcspUnusable> {
+        let data = &self.response_data;
+        let singles: Vec<&SingleResponse> = data
+            .responses
+            .iter()
+            .filter(|single| single.cert_id.names_issuer(issuer))
+            .collect();
+        if singles.is_empty() {
+            return Err(OcspUnusable::NotAboutThisCertificate);
+        }
+        let (responder, signature_algorithm) = self.signer(issuer, check)?;
+        let responder_kind = authorise(&responder, issuer, data.produced_at, check)?;
+        if let Some(nonce) = check.nonce
+            && data.nonce.as_deref() != Some(nonce_value(nonce).as_slice())
+        {
+            return Err(OcspUnusable::NonceMismatch);
+        }
+        let mut believed = Vec::new();
+        let mut why = OcspUnusable::Stale;
+        for single in singles {
+            let (from, until) = check.freshness.window(data.produced_at, single);
+            if check.at < from {
+                why = OcspUnusable::NotYetValid;
+                continue;
+            }
+            if check.at > until {
+                continue;
+            }
+            believed.push((
+                single.cert_id.clone(),
+                VerifiedOcsp {
+                    status: single.status,
+                    produced_at: data.produced_at,
+                    this_update: single.this_update,
+                    next_update: single.next_update,
+                    cert_id_hash: single.cert_id.hash_algorithm,
+                    responder_kind,
+                    responder: Arc::clone(&responder),
+                    signature_algorithm,
+                },
+            ));
+        }
+        if believed.is_empty() {
+            return Err(why);
+        }
+        Ok(believed)
     }
 
     /// The first certificate the responderID names whose key verifies the signature.
