@@ -235,12 +235,22 @@ fn signer_revocation(answer: &Value) -> &Value {
 
 /// The value of `qoima_ocsp_answers_total{outcome="outcome"}` in `/metrics`.
 fn answers(server: &Server, reader: &str, outcome: &str) -> u64 {
+    metric(
+        server,
+        reader,
+        &format!("qoima_ocsp_answers_total{{outcome=\"{outcome}\"}}"),
+    ) as u64
+}
+
+/// The value of the sample `sample` (a name, with its labels if any) in `/metrics`, 0 when
+/// absent.
+fn metric(server: &Server, reader: &str, sample: &str) -> f64 {
     let (status, text) = server.request(reader, "GET", "/metrics", Vec::new());
     assert_eq!(status, 200);
-    let prefix = format!("qoima_ocsp_answers_total{{outcome=\"{outcome}\"}} ");
+    let prefix = format!("{sample} ");
     text.lines()
         .find_map(|line| line.strip_prefix(&prefix))
-        .map_or(0, |value| value.parse().unwrap())
+        .map_or(0.0, |value| value.parse().unwrap())
 }
 
 #[test]
@@ -301,6 +311,14 @@ fn a_good_certificate_passes_on_ocsp_and_a_revoked_one_is_refused() {
     // ca-rsa was not asked again (its refusal is held), and the responder not left alone.
     assert_eq!(responder.requests(), 3);
     assert_eq!(answers(&server, &reader, "cached"), 1);
+    // Three questions asked (good, refused, revoked), each timed; the cached answer was not.
+    let asked = metric(&server, &reader, "qoima_ocsp_request_seconds_count");
+    assert_eq!(asked, 3.0);
+    let (sum, max) = (
+        metric(&server, &reader, "qoima_ocsp_request_seconds_sum"),
+        metric(&server, &reader, "qoima_ocsp_request_max_seconds"),
+    );
+    assert!(sum > 0.0 && max > 0.0 && max <= sum, "sum {sum}, max {max}");
 
     // individual again: the responses held answer, the responder is not asked.
     let before = responder.requests();

@@ -60,6 +60,24 @@ struct Inner {
     /// Answers by outcome (`good`, `revoked`, `unknown`, `refused`, `cached`, `failed`,
     /// `skipped`).
     outcomes: HashMap<&'static str, u64>,
+    /// The time of every question asked (the exchange and the check), whatever its outcome.
+    latency: Latency,
+}
+
+/// Durations as a Prometheus summary (count and sum), with the longest.
+#[derive(Default)]
+struct Latency {
+    count: u64,
+    sum: Duration,
+    max: Duration,
+}
+
+impl Latency {
+    fn observe(&mut self, elapsed: Duration) {
+        self.count += 1;
+        self.sum += elapsed;
+        self.max = self.max.max(elapsed);
+    }
 }
 
 /// Why a responder gave nothing usable.
@@ -167,15 +185,17 @@ impl OcspClient {
             drop(inner);
             let (client, verifier) = (Arc::clone(self), Arc::clone(&verifier));
             asking.spawn(async move {
+                let started = Instant::now();
                 let answer = client.ask(&verifier, &target, now).await;
-                (target, key, answer)
+                (target, key, answer, started.elapsed())
             });
         }
         while let Some(joined) = asking.join_next().await {
-            let Ok((target, key, answer)) = joined else {
+            let Ok((target, key, answer, elapsed)) = joined else {
                 continue;
             };
             let mut inner = self.lock();
+            inner.latency.observe(elapsed);
             match answer {
                 Ok((entry, status)) => {
                     inner.failing.remove(&target.url);
@@ -300,6 +320,23 @@ impl OcspClient {
         for (outcome, n) in outcomes {
             let _ = writeln!(out, "{name}{{outcome=\"{outcome}\"}} {n}");
         }
+        let name = "qoima_ocsp_request_seconds";
+        let latency = &inner.latency;
+        let _ = writeln!(
+            out,
+            "# HELP {name} Time of the OCSP questions asked (the exchange with the responder \
+             and the check of its answer), whatever their outcome.\n\
+             # TYPE {name} summary\n\
+             {name}_sum {}\n{name}_count {}",
+            latency.sum.as_secs_f64(),
+            latency.count
+        );
+        let name = "qoima_ocsp_request_max_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} The longest OCSP question asked.\n# TYPE {name} gauge\n{name} {}",
+            latency.max.as_secs_f64()
+        );
         let name = "qoima_ocsp_responses_held";
         let _ = writeln!(
             out,
