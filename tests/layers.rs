@@ -60,11 +60,14 @@ const VAULT: Rules = Rules {
         ("records", &["address", "codec"]),
         // API keys, bound to a participant (a record value); their changes are logged.
         ("keys", &["address", "audit", "codec", "records", "storage"]),
+        // The auditor's bundle: record values and audit entries as bytes, no storage.
+        ("bundle", &["address", "audit", "codec", "records"]),
         // The machinery that applies them.
         (
             "registry",
             &[
-                "address", "audit", "codec", "content", "error", "keys", "records", "storage",
+                "address", "audit", "bundle", "codec", "content", "error", "keys", "records",
+                "storage",
             ],
         ),
         (

@@ -10,6 +10,7 @@
 //! | `view.rs` | reads: a [`DocumentView`], whether a document was disposed of, the documents an [`Index`] lists |
 //! | `calendars.rs` | the calendar years stored in the vault ([`CalendarChange`], [`stored_years`]) |
 //! | `disposal.rs` | disposal, the one operation that deletes a registered document ([`Disposal`]) |
+//! | `export.rs` | what an auditor's bundle holds, read as stored, and the export logged ([`StoredEvidence`], `docs/bundle.md`) |
 //! | `gc.rs` | the collection of content that no record references ([`Registry::collect_unreferenced`]) |
 //! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
 //! | `select.rs` | the versions a bulk operation takes ([`Selection`]), streamed in key order |
@@ -25,6 +26,7 @@
 mod calendars;
 mod disposal;
 mod error;
+mod export;
 mod gc;
 mod keys;
 mod lifecycle;
@@ -46,6 +48,7 @@ pub use disposal::Disposal;
 pub use error::{
     ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
 };
+pub use export::StoredEvidence;
 pub use gc::{
     CollectError, CollectedContent, Collection, CollectionRecord,
     DEFAULT_GRACE as DEFAULT_COLLECTION_GRACE,
