@@ -26,6 +26,7 @@ const TARGETS: &[Target] = &[
     ("replay_journal", qoima_server::fuzzing::replay_journal),
     ("reverification", qoima_server::fuzzing::reverification),
     ("calendar_year", qoima_vault::fuzzing::calendar_year),
+    ("bundle", qoima_vault::fuzzing::bundle),
 ];
 
 fn fuzz_dir() -> &'static Path {
@@ -85,6 +86,7 @@ fn mutated_seeds_are_handled_without_panic() {
             "request_target",
             "replay_journal",
             "calendar_year",
+            "bundle",
         ]
         .contains(t)
     }) {

@@ -247,7 +247,13 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     // The audit entry: who registered.
     let mut e = pristine.clone();
     replace(entry(&mut e, &name(&v2["auditEntry"]["file"])), b"operator", b"operatoR");
-    refused(&bundle, "entry", &rezip(&e), with_key, "version 2's audit entry");
+    refused(
+        &bundle,
+        "entry",
+        &rezip(&e),
+        with_key,
+        "version 2's audit entry (index 1): it is not proven to be in the log",
+    );
 
     // A hash of an inclusion proof, and of the consistency proof.
     let mut e = pristine.clone();
@@ -391,4 +397,54 @@ fn export_since_a_checkpoint_of_another_log_or_ahead_fails() {
     assert!(stderr(&out).contains("export with --since"), "{}", stderr(&out));
     // Every export is in the log: `audit verify` still holds, records and entries matching.
     ok(&vault.qoima(&["audit", "verify"]));
+}
+
+/// Writes the seeds of the `bundle` fuzz target: a real bundle of two versions exported with a
+/// consistency proof, and archives a bundle never is (two entries of one name, a `..` name, a
+/// compressed entry, cut short, empty). Run by `fuzz/make-seeds.sh`.
+#[test]
+#[ignore = "writes fuzz/corpus/bundle; run by fuzz/make-seeds.sh"]
+fn write_bundle_seeds() {
+    let vault = Vault::new();
+    let id = two_versions(&vault);
+    let before = checkpoint(&vault, "before.txt");
+    let file = vault.dir.path().join("bundle.zip");
+    ok(&vault.qoima(&[
+        "doc",
+        "export",
+        &id,
+        "-o",
+        file.to_str().unwrap(),
+        "--since",
+        before.to_str().unwrap(),
+    ]));
+    let real = std::fs::read(&file).unwrap();
+    let out: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "fuzz", "corpus", "bundle"]
+        .iter()
+        .collect();
+    std::fs::create_dir_all(&out).unwrap();
+    let seed = |name: &str, bytes: &[u8]| std::fs::write(out.join(name), bytes).unwrap();
+    seed("real-two-versions.zip", &real);
+    let small = rezip(&[
+        ("mimetype".into(), b"application/vnd.qoima.bundle+zip".to_vec()),
+        ("aa".into(), b"1".to_vec()),
+        ("bb".into(), b"2".to_vec()),
+    ]);
+    let swap = |from: &[u8], to: &[u8]| {
+        let mut bytes = small.clone();
+        let mut at = 0;
+        while let Some(found) = bytes[at..].windows(from.len()).position(|w| w == from) {
+            bytes[at + found..at + found + from.len()].copy_from_slice(to);
+            at += found + from.len();
+        }
+        bytes
+    };
+    seed("small.zip", &small);
+    seed("duplicate-name.zip", &swap(b"bb", b"aa"));
+    seed("dot-dot-name.zip", &swap(b"bb", b".."));
+    let mut compressed = small.clone();
+    compressed[8] = 8;
+    seed("compressed-entry.zip", &compressed);
+    seed("cut.zip", &real[..real.len() / 2]);
+    seed("empty.zip", &rezip(&[]));
 }

@@ -401,11 +401,6 @@ fn check_logged(
     };
     let bytes = bundle.file(&logged.file)?;
     let leaf = hash_leaf(bytes);
-    if logged.leaf_hash != leaf.to_string() {
-        return Err(BundleError::Manifest(format!(
-            "the leaf hash it gives for {what} is not SHA-256(0x00 ‖ the entry)"
-        )));
-    }
     let proof = hashes(&logged.inclusion_proof, "an inclusion proof")?;
     verify_inclusion(&leaf, logged.index, checkpoint.size, &proof, &checkpoint.root).map_err(
         |e| {
@@ -415,6 +410,11 @@ fn check_logged(
             ))
         },
     )?;
+    if logged.leaf_hash != leaf.to_string() {
+        return Err(BundleError::Manifest(format!(
+            "the leaf hash it gives for {what} is not SHA-256(0x00 ‖ the entry)"
+        )));
+    }
     LoggedEntry::parse(bytes).ok_or_else(|| problem("it is not an audit entry".into()))
 }
 
