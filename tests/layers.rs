@@ -73,7 +73,8 @@ const VAULT: Rules = Rules {
         (
             "fuzzing",
             &[
-                "address", "audit", "codec", "content", "records", "storage", "uploads",
+                "address", "audit", "bundle", "codec", "content", "records", "storage",
+                "uploads",
             ],
         ),
         ("lib", &[]),
