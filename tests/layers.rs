@@ -73,8 +73,7 @@ const VAULT: Rules = Rules {
         (
             "fuzzing",
             &[
-                "address", "audit", "bundle", "codec", "content", "records", "storage",
-                "uploads",
+                "address", "audit", "bundle", "codec", "content", "records", "storage", "uploads",
             ],
         ),
         ("lib", &[]),

@@ -17,7 +17,9 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::cli::{Failure, audit, bundle, content, doc, facility, gc, hold, keys, reverify, verify};
+use crate::cli::{
+    Failure, audit, bundle, content, doc, facility, gc, hold, keys, reverify, verify,
+};
 use crate::serve;
 
 /// Qoima: a write-once document vault with EDS signature verification.

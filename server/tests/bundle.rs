@@ -135,7 +135,12 @@ fn refused(original: &Path, case: &str, bytes: &[u8], extra: &[&str], expected: 
     std::fs::write(&path, bytes).unwrap();
     let out = verify(&path, extra);
     let error = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{case}: {}{error}", stdout(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{case}: {}{error}",
+        stdout(&out)
+    );
     assert!(
         error.contains(expected),
         "{case}: expected {expected:?} in: {error}"
@@ -206,7 +211,11 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     // Without --key the bundle's own key is used, and the output says so.
     let out = verify(&bundle, &[]);
     ok(&out);
-    assert!(stdout(&out).contains("the bundle's own key"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("the bundle's own key"),
+        "{}",
+        stdout(&out)
+    );
 
     let original = std::fs::read(&bundle).unwrap();
     let pristine = entries(&original);
@@ -219,7 +228,13 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     // A byte of the content.
     let mut e = pristine.clone();
     entry(&mut e, &name(&v1["content"]["file"]))[10] ^= 1;
-    refused(&bundle, "content", &rezip(&e), with_key, "version 1: the content hashes to");
+    refused(
+        &bundle,
+        "content",
+        &rezip(&e),
+        with_key,
+        "version 1: the content hashes to",
+    );
 
     // The two versions' signatures swapped.
     let mut e = pristine.clone();
@@ -227,26 +242,52 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     let first = entry(&mut e, &s1).clone();
     let second = std::mem::replace(entry(&mut e, &s2), first);
     *entry(&mut e, &s1) = second;
-    refused(&bundle, "signature", &rezip(&e), with_key, "version 1: signature 1");
+    refused(
+        &bundle,
+        "signature",
+        &rezip(&e),
+        with_key,
+        "version 1: signature 1",
+    );
 
     // The record: its registration number, and the manifest with it.
     let number = v1["registrationNumber"].as_str().unwrap();
     let forged = number.replace("000001", "000009");
     assert_ne!(number, forged);
     let mut e = pristine.clone();
-    replace(entry(&mut e, &name(&v1["record"])), number.as_bytes(), forged.as_bytes());
+    replace(
+        entry(&mut e, &name(&v1["record"])),
+        number.as_bytes(),
+        forged.as_bytes(),
+    );
     let mut changed = m.clone();
     changed["versions"][0]["registrationNumber"] = forged.clone().into();
     set_manifest(&mut e, &changed);
-    refused(&bundle, "record", &rezip(&e), with_key, "the record was changed");
+    refused(
+        &bundle,
+        "record",
+        &rezip(&e),
+        with_key,
+        "the record was changed",
+    );
     // Only the manifest's claim.
     let mut e = pristine.clone();
     set_manifest(&mut e, &changed);
-    refused(&bundle, "manifest", &rezip(&e), with_key, "not what the version's record says");
+    refused(
+        &bundle,
+        "manifest",
+        &rezip(&e),
+        with_key,
+        "not what the version's record says",
+    );
 
     // The audit entry: who registered.
     let mut e = pristine.clone();
-    replace(entry(&mut e, &name(&v2["auditEntry"]["file"])), b"operator", b"operatoR");
+    replace(
+        entry(&mut e, &name(&v2["auditEntry"]["file"])),
+        b"operator",
+        b"operatoR",
+    );
     refused(
         &bundle,
         "entry",
@@ -260,12 +301,24 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     let mut changed = m.clone();
     changed["versions"][0]["auditEntry"]["inclusionProof"][0] = "00".repeat(32).into();
     set_manifest(&mut e, &changed);
-    refused(&bundle, "inclusion", &rezip(&e), with_key, "is not proven to be in the log");
+    refused(
+        &bundle,
+        "inclusion",
+        &rezip(&e),
+        with_key,
+        "is not proven to be in the log",
+    );
     let mut e = pristine.clone();
     let mut changed = m.clone();
     changed["since"]["consistencyProof"][0] = "00".repeat(32).into();
     set_manifest(&mut e, &changed);
-    refused(&bundle, "consistency", &rezip(&e), with_key, "consistency proof");
+    refused(
+        &bundle,
+        "consistency",
+        &rezip(&e),
+        with_key,
+        "consistency proof",
+    );
 
     // The checkpoint's signature: one character of its base64 changed.
     let mut e = pristine.clone();
@@ -277,7 +330,13 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     forged_line[at] = if forged_line[at] == 'A' { 'B' } else { 'A' };
     let forged_line: String = forged_line.into_iter().collect();
     *note = text.replace(signature_line, &forged_line).into_bytes();
-    refused(&bundle, "checkpoint", &rezip(&e), with_key, "the checkpoint: its signature does not verify");
+    refused(
+        &bundle,
+        "checkpoint",
+        &rezip(&e),
+        with_key,
+        "the checkpoint: its signature does not verify",
+    );
 
     // The last version removed, with its files: the logged export names two.
     let mut e = pristine.clone();
@@ -290,14 +349,26 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
         .collect();
     e.retain(|(n, _)| !v2_files.contains(n));
     set_manifest(&mut e, &changed);
-    refused(&bundle, "last-version", &rezip(&e), with_key, "a version was removed");
+    refused(
+        &bundle,
+        "last-version",
+        &rezip(&e),
+        with_key,
+        "a version was removed",
+    );
     // The first version removed.
     let mut e = pristine.clone();
     let mut changed = m.clone();
     changed["versions"].as_array_mut().unwrap().remove(0);
     e.retain(|(n, _)| !n.starts_with("versions/1/"));
     set_manifest(&mut e, &changed);
-    refused(&bundle, "first-version", &rezip(&e), with_key, "version 1 is not in the bundle");
+    refused(
+        &bundle,
+        "first-version",
+        &rezip(&e),
+        with_key,
+        "version 1 is not in the bundle",
+    );
 
     // A file added, and a file removed.
     let mut e = pristine.clone();
@@ -306,7 +377,13 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     let mut e = pristine.clone();
     let crl = name(&m["crls"][0]["file"]);
     e.retain(|(n, _)| *n != crl);
-    refused(&bundle, "removed", &rezip(&e), with_key, "a file was removed");
+    refused(
+        &bundle,
+        "removed",
+        &rezip(&e),
+        with_key,
+        "a file was removed",
+    );
 
     // A CRL and a certificate changed.
     let mut e = pristine.clone();
@@ -317,20 +394,38 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     let certificate = name(&m["certificates"][0]["file"]);
     let last = entry(&mut e, &certificate).len() - 1;
     entry(&mut e, &certificate)[last] ^= 1;
-    refused(&bundle, "certificate", &rezip(&e), with_key, "it was changed");
+    refused(
+        &bundle,
+        "certificate",
+        &rezip(&e),
+        with_key,
+        "it was changed",
+    );
 
     // A byte of the ZIP itself, and a bundle cut short.
     let mut bytes = original.clone();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x20;
     refused(&bundle, "zip-byte", &bytes, with_key, "does not verify");
-    refused(&bundle, "cut", &original[..original.len() - 10], with_key, "ZIP");
+    refused(
+        &bundle,
+        "cut",
+        &original[..original.len() - 10],
+        with_key,
+        "ZIP",
+    );
 
     // Another vault's key, and a checkpoint of another log.
     let other = Vault::new();
     other.register_ok(3, &[]);
     let other_key = self::key(&other);
-    refused(&bundle, "wrong-key", &original, &["--key", &other_key], "does not verify with the key given");
+    refused(
+        &bundle,
+        "wrong-key",
+        &original,
+        &["--key", &other_key],
+        "does not verify with the key given",
+    );
     let foreign = checkpoint(&other, "foreign.txt");
     refused(
         &bundle,
@@ -384,17 +479,31 @@ fn export_since_a_checkpoint_of_another_log_or_ahead_fails() {
     ]);
     ok(&out);
     let key = key(&vault);
-    let out = verify(&out_file, &["--key", &key, "--since", later.to_str().unwrap()]);
+    let out = verify(
+        &out_file,
+        &["--key", &key, "--since", later.to_str().unwrap()],
+    );
     ok(&out);
-    let out = verify(&out_file, &["--key", &key, "--since", early.to_str().unwrap()]);
+    let out = verify(
+        &out_file,
+        &["--key", &key, "--since", early.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stderr(&out).contains("not from the one you hold"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not from the one you hold"),
+        "{}",
+        stderr(&out)
+    );
     // A bundle without a consistency proof proves nothing about a checkpoint held.
     let plain = vault.dir.path().join("plain.zip");
     ok(&vault.qoima(&["doc", "export", &id, "-o", plain.to_str().unwrap()]));
     let out = verify(&plain, &["--key", &key, "--since", early.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stderr(&out).contains("export with --since"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("export with --since"),
+        "{}",
+        stderr(&out)
+    );
     // Every export is in the log: `audit verify` still holds, records and entries matching.
     ok(&vault.qoima(&["audit", "verify"]));
 }
@@ -426,7 +535,10 @@ fn write_bundle_seeds() {
     let seed = |name: &str, bytes: &[u8]| std::fs::write(out.join(name), bytes).unwrap();
     seed("real-two-versions.zip", &real);
     let small = rezip(&[
-        ("mimetype".into(), b"application/vnd.qoima.bundle+zip".to_vec()),
+        (
+            "mimetype".into(),
+            b"application/vnd.qoima.bundle+zip".to_vec(),
+        ),
         ("aa".into(), b"1".to_vec()),
         ("bb".into(), b"2".to_vec()),
     ]);

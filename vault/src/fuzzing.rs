@@ -113,7 +113,11 @@ pub fn bundle(data: &[u8]) {
 
     if let Ok(entries) = zip::read(data) {
         let again = zip::write(&entries).unwrap_or_else(|e| panic!("read but not written: {e}"));
-        assert_eq!(zip::read(&again).ok(), Some(entries), "rewritten differently");
+        assert_eq!(
+            zip::read(&again).ok(),
+            Some(entries),
+            "rewritten differently"
+        );
     }
     if let Ok(read) = Bundle::read(data, bundle::MAX_BUNDLE) {
         let options = Options {

@@ -13,9 +13,7 @@ use super::*;
 use crate::address::ContentAddress;
 use crate::audit::{Checkpoint, Hash, Signer, hash_leaf, inclusion_proof, root};
 use crate::codec;
-use crate::records::{
-    DocumentId, DocumentRecord, Event, ExpectedSigner, VersionRecord,
-};
+use crate::records::{DocumentId, DocumentRecord, Event, ExpectedSigner, VersionRecord};
 
 const ID: DocumentId = DocumentId([7; 16]);
 const IIN: &str = "850315300128";
@@ -190,7 +188,10 @@ fn with_manifest(bytes: &[u8], change: impl FnOnce(&mut serde_json::Value)) -> V
 fn refused(result: Result<Verified, BundleError>, expected: &str) {
     match result {
         Ok(_) => panic!("verified; expected {expected:?}"),
-        Err(e) => assert!(e.to_string().contains(expected), "{e}; expected {expected:?}"),
+        Err(e) => assert!(
+            e.to_string().contains(expected),
+            "{e}; expected {expected:?}"
+        ),
     }
 }
 
@@ -198,7 +199,11 @@ fn refused(result: Result<Verified, BundleError>, expected: &str) {
 fn a_bundle_verifies_and_says_what_it_proves() {
     let (evidence, signer) = evidence();
     let bytes = write(&evidence).unwrap();
-    assert_eq!(write(&evidence).unwrap(), bytes, "the same evidence, the same bytes");
+    assert_eq!(
+        write(&evidence).unwrap(),
+        bytes,
+        "the same evidence, the same bytes"
+    );
     let verified = check(&bytes, &options(&signer)).unwrap();
     assert_eq!(verified.document, ID);
     assert!(verified.key_given);
@@ -212,7 +217,10 @@ fn a_bundle_verifies_and_says_what_it_proves() {
         .collect();
     assert_eq!(found, [(1, 0, "register", 13), (2, 2, "new-version", 14)]);
     assert!(verified.reports().all(|r| r.verdict.passed()));
-    assert_eq!(verified.export, (3, "auditor".into(), pki::VALIDATION_TIME + 60));
+    assert_eq!(
+        verified.export,
+        (3, "auditor".into(), pki::VALIDATION_TIME + 60)
+    );
     // The anchors are the bundle's: the root the reports' paths end at.
     let root = qoima_verifier::path::Fingerprint::of(pki::ROOT_RSA).to_string();
     assert_eq!(verified.anchors, (vec![root], false));
@@ -250,7 +258,10 @@ fn each_broken_claim_is_named() {
     let bytes = write(&evidence).unwrap();
     let options = options(&signer);
     refused(
-        check(&changed(&bytes, "versions/1/content.txt", |c| c[0] ^= 1), &options),
+        check(
+            &changed(&bytes, "versions/1/content.txt", |c| c[0] ^= 1),
+            &options,
+        ),
         "version 1: the content hashes to",
     );
     refused(
@@ -273,10 +284,13 @@ fn each_broken_claim_is_named() {
         "the record was changed",
     );
     refused(
-        check(&changed(&bytes, "document-record.bin", |r| {
-            let last = r.len() - 1;
-            r[last] ^= 1;
-        }), &options),
+        check(
+            &changed(&bytes, "document-record.bin", |r| {
+                let last = r.len() - 1;
+                r[last] ^= 1;
+            }),
+            &options,
+        ),
         "document and version",
     );
     refused(
@@ -287,10 +301,13 @@ fn each_broken_claim_is_named() {
         "version 1's audit entry (index 0): it is not proven to be in the log",
     );
     refused(
-        check(&changed(&bytes, "log/checkpoint.txt", |n| {
-            let at = n.len() - 3;
-            n[at] = if n[at] == b'A' { b'B' } else { b'A' };
-        }), &options),
+        check(
+            &changed(&bytes, "log/checkpoint.txt", |n| {
+                let at = n.len() - 3;
+                n[at] = if n[at] == b'A' { b'B' } else { b'A' };
+            }),
+            &options,
+        ),
         "the checkpoint: its signature does not verify with the key given",
     );
     refused(
@@ -350,7 +367,10 @@ fn a_version_removed_contradicts_the_logged_export() {
     let (mut evidence, signer) = self::evidence();
     evidence.versions.remove(0);
     let bytes = write(&evidence).unwrap();
-    refused(check(&bytes, &options(&signer)), "version 1 is not in the bundle");
+    refused(
+        check(&bytes, &options(&signer)),
+        "version 1 is not in the bundle",
+    );
 }
 
 #[test]
@@ -360,10 +380,16 @@ fn the_entries_must_be_the_manifests_exactly() {
     let options = options(&signer);
     let mut added = entries(&bytes);
     added.push(("notes.txt".into(), b"x".to_vec()));
-    refused(check(&rezip(&added), &options), "notes.txt that its manifest does not name");
+    refused(
+        check(&rezip(&added), &options),
+        "notes.txt that its manifest does not name",
+    );
     let mut removed = entries(&bytes);
     removed.retain(|(n, _)| n != "export/record.bin");
-    refused(check(&rezip(&removed), &options), "no entry export/record.bin");
+    refused(
+        check(&rezip(&removed), &options),
+        "no entry export/record.bin",
+    );
     refused(
         check(
             &with_manifest(&bytes, |m| {
@@ -379,7 +405,10 @@ fn the_entries_must_be_the_manifests_exactly() {
     );
     let mut swapped = entries(&bytes);
     swapped.swap(0, 1);
-    refused(check(&rezip(&swapped), &options), "the first entry is not `mimetype`");
+    refused(
+        check(&rezip(&swapped), &options),
+        "the first entry is not `mimetype`",
+    );
     refused(
         check(&changed(&bytes, "mimetype", |m| m.push(b'x')), &options),
         "media type",

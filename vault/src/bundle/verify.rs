@@ -22,12 +22,14 @@ use qoima_verifier::{Data, Report, Request, Verifier};
 use sha2::{Digest, Sha256};
 
 use super::error::BundleError;
+use super::export_statement;
 use super::manifest::{self, Manifest};
 use super::paths::report_paths;
 use super::read::Bundle;
 use super::write::instant;
-use super::export_statement;
-use crate::audit::{Checkpoint, Hash, VerifierKey, hash_leaf, verify_consistency, verify_inclusion};
+use crate::audit::{
+    Checkpoint, Hash, VerifierKey, hash_leaf, verify_consistency, verify_inclusion,
+};
 use crate::codec;
 use crate::records::{DocumentId, DocumentRecord, Event, LoggedEntry, VersionRecord};
 
@@ -103,9 +105,11 @@ pub fn verify(bundle: &Bundle<'_>, options: &Options) -> Result<Verified, Bundle
     let (key, key_given) = match &options.key {
         Some(key) => (key.clone(), true),
         None => (
-            manifest.log.verifier_key.parse::<VerifierKey>().map_err(|e| {
-                BundleError::Manifest(format!("the verifier key it names: {e}"))
-            })?,
+            manifest
+                .log
+                .verifier_key
+                .parse::<VerifierKey>()
+                .map_err(|e| BundleError::Manifest(format!("the verifier key it names: {e}")))?,
             false,
         ),
     };
@@ -291,7 +295,10 @@ fn check_version(
         problem,
     };
     if record.version != n {
-        return Err(record_problem(format!("it is of version {}", record.version)));
+        return Err(record_problem(format!(
+            "it is of version {}",
+            record.version
+        )));
     }
 
     // The entry names the record: a registration covers the document record too.
@@ -362,7 +369,12 @@ fn check_version(
             ),
         });
     }
-    for (k, (file, signature)) in version.signatures.iter().zip(&record.signatures).enumerate() {
+    for (k, (file, signature)) in version
+        .signatures
+        .iter()
+        .zip(&record.signatures)
+        .enumerate()
+    {
         if bundle.file(file)? != signature.as_slice() {
             return Err(BundleError::Signature {
                 version: n,
@@ -402,14 +414,19 @@ fn check_logged(
     let bytes = bundle.file(&logged.file)?;
     let leaf = hash_leaf(bytes);
     let proof = hashes(&logged.inclusion_proof, "an inclusion proof")?;
-    verify_inclusion(&leaf, logged.index, checkpoint.size, &proof, &checkpoint.root).map_err(
-        |e| {
-            problem(format!(
-                "it is not proven to be in the log of the checkpoint (size {}): {e}",
-                checkpoint.size
-            ))
-        },
-    )?;
+    verify_inclusion(
+        &leaf,
+        logged.index,
+        checkpoint.size,
+        &proof,
+        &checkpoint.root,
+    )
+    .map_err(|e| {
+        problem(format!(
+            "it is not proven to be in the log of the checkpoint (size {}): {e}",
+            checkpoint.size
+        ))
+    })?;
     if logged.leaf_hash != leaf.to_string() {
         return Err(BundleError::Manifest(format!(
             "the leaf hash it gives for {what} is not SHA-256(0x00 ‖ the entry)"
@@ -437,9 +454,17 @@ fn check_export(
             problem: "it is not an auditor's read".into(),
         });
     };
-    let entry = check_logged(bundle, &export.audit_entry, "the export's audit entry", checkpoint)?;
+    let entry = check_logged(
+        bundle,
+        &export.audit_entry,
+        "the export's audit entry",
+        checkpoint,
+    )?;
     let problem = |problem: String| BundleError::AuditEntry {
-        what: format!("the export's audit entry (index {})", export.audit_entry.index),
+        what: format!(
+            "the export's audit entry (index {})",
+            export.audit_entry.index
+        ),
         problem,
     };
     if entry.kind != "auditor-read" || entry.subject != document.to_string() {

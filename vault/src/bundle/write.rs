@@ -117,7 +117,11 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
                 length: record.length,
             },
             signatures,
-            audit_entry: log_entry(&mut add, &format!("{dir}/audit-entry.txt"), &evidence.logged),
+            audit_entry: log_entry(
+                &mut add,
+                &format!("{dir}/audit-entry.txt"),
+                &evidence.logged,
+            ),
             registration_number: record.registration_number.clone(),
             registration_date: record.registration_date.clone(),
             registered_at: instant(record.registered_at),
@@ -168,7 +172,9 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
     }
     for address in &named_crls {
         let der = given.get(address).ok_or_else(|| {
-            fail(format!("CRL {address}, which a version record keeps, was not given"))
+            fail(format!(
+                "CRL {address}, which a version record keeps, was not given"
+            ))
         })?;
         crls.push(manifest::Crl {
             file: add(format!("crls/{address}.crl"), der),
@@ -187,8 +193,8 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
         certificates,
         crls,
     };
-    let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| fail(format!("the manifest: {e}")))?;
+    let json =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| fail(format!("the manifest: {e}")))?;
     let mut entries = vec![
         Entry {
             name: manifest::MIMETYPE_ENTRY,
@@ -225,7 +231,9 @@ fn hex_hashes(hashes: &[Hash]) -> Vec<String> {
 fn extension(format: &str) -> &str {
     let plain = !format.is_empty()
         && format.len() <= 8
-        && format.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        && format
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
     if plain { format } else { "bin" }
 }
 

@@ -226,8 +226,13 @@ impl<'a> CentralHeader<'a> {
                 self.name, self.offset
             )));
         }
-        let (_needed, flags, method, _time, _date) =
-            (local.u16()?, local.u16()?, local.u16()?, local.u16()?, local.u16()?);
+        let (_needed, flags, method, _time, _date) = (
+            local.u16()?,
+            local.u16()?,
+            local.u16()?,
+            local.u16()?,
+            local.u16()?,
+        );
         let (crc, compressed, size) = (local.u32()?, local.u32()?, local.u32()?);
         let (name_len, extra_len) = (local.u16()?, local.u16()?);
         let name = local.take(usize::from(name_len))?;
@@ -298,7 +303,10 @@ pub fn check_name(name: &str) -> Result<(), ZipError> {
     if name.len() > MAX_NAME {
         return bad("too long");
     }
-    if name.chars().any(|c| c.is_control() || c == '\\' || c == ':') {
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '\\' || c == ':')
+    {
         return bad("a control character, a backslash or a colon");
     }
     if name
@@ -419,7 +427,16 @@ mod tests {
     #[test]
     fn bad_names_are_refused_on_both_sides() {
         for name in [
-            "", "/etc/passwd", "a/../b", "..", "./a", "a//b", "dir/", "a\\b", "c:x", "a\nb",
+            "",
+            "/etc/passwd",
+            "a/../b",
+            "..",
+            "./a",
+            "a//b",
+            "dir/",
+            "a\\b",
+            "c:x",
+            "a\nb",
         ] {
             assert!(
                 matches!(write(&[entry(name, b"")]), Err(ZipError::Name(_))),
@@ -429,7 +446,10 @@ mod tests {
         let archive = write(&[entry("xx/yy", b"1")]).unwrap();
         // The same length, so every offset stays right: "xx/yy" → "../yy" in both headers.
         let forged = replace_all(&archive, b"xx/yy", b"../yy");
-        assert!(matches!(read(&forged), Err(ZipError::Name(_))), "{forged:?}");
+        assert!(
+            matches!(read(&forged), Err(ZipError::Name(_))),
+            "{forged:?}"
+        );
     }
 
     #[test]
@@ -483,7 +503,11 @@ mod tests {
         forged.extend_from_slice(&archive[directory_at..archive.len() - 6]);
         forged.extend_from_slice(&((directory_at + 4) as u32).to_le_bytes());
         forged.extend_from_slice(&[0, 0]);
-        assert!(matches!(read(&forged), Err(ZipError::Layout(_))), "{:?}", read(&forged));
+        assert!(
+            matches!(read(&forged), Err(ZipError::Layout(_))),
+            "{:?}",
+            read(&forged)
+        );
     }
 
     #[test]

@@ -23,11 +23,24 @@ use crate::storage::{ChunkStore, MetaStore, Table};
 pub struct StoredEvidence {
     /// The document record's stored bytes.
     pub document_record: Vec<u8>,
-    /// Each version, oldest first: the stored record, the content, the registration's entry
-    /// and its index.
-    pub versions: Vec<(Vec<u8>, Vec<u8>, Vec<u8>, u64)>,
+    /// Each version, oldest first.
+    pub versions: Vec<StoredVersion>,
     /// The CRLs the versions keep (DER).
     pub crls: Vec<Vec<u8>>,
+}
+
+/// One version as stored.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StoredVersion {
+    /// The version record's stored bytes.
+    pub record: Vec<u8>,
+    /// The content, checked against its address.
+    pub content: Vec<u8>,
+    /// The registration's audit entry.
+    pub entry: Vec<u8>,
+    /// Its index in the log.
+    pub index: u64,
 }
 
 impl<S: ChunkStore + MetaStore> Registry<S> {
@@ -52,7 +65,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                     crls.push(*crl);
                 }
             }
-            versions.push((bytes, content, entry, record.audit_index));
+            versions.push(StoredVersion {
+                record: bytes,
+                content,
+                entry,
+                index: record.audit_index,
+            });
         }
         let crls = crls
             .into_iter()
@@ -109,7 +127,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 return Ok((bytes, entry, index));
             }
         }
-        Err(StoreError::Damaged(format!("the audit entry of event {number} of {id} is missing")).into())
+        Err(StoreError::Damaged(format!(
+            "the audit entry of event {number} of {id} is missing"
+        ))
+        .into())
     }
 
     /// The content at `address`, every chunk verified and the whole checked against it.

@@ -17,10 +17,10 @@
 //! | `verify_records.rs` | tamper detection: the audit log against every record ([`verify_records`]) |
 //! | `error.rs` | one error per operation, and the one classification of them all ([`ErrorKind`]) |
 //!
-//! Data flows one way: this module uses `records/`, never the reverse. Inside it, the files
+//! Data flows one way: this module uses `records/` and `bundle/`, never the reverse. Inside it, the files
 //! import what `mod.rs` shares and `error.rs`; besides that, `lifecycle.rs` builds on
 //! `register.rs`, `reverify.rs` and `view.rs`, `register.rs` on `reverify.rs` and `view.rs`,
-//! `disposal.rs` and `select.rs` on `view.rs`, and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
+//! `disposal.rs` and `select.rs` on `view.rs`, `export.rs` on `lifecycle.rs` (an event recorded), and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
 //! which import nothing of the registry but `error.rs`, so there is no cycle.
 
 mod calendars;
@@ -48,7 +48,7 @@ pub use disposal::Disposal;
 pub use error::{
     ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
 };
-pub use export::StoredEvidence;
+pub use export::{StoredEvidence, StoredVersion};
 pub use gc::{
     CollectError, CollectedContent, Collection, CollectionRecord,
     DEFAULT_GRACE as DEFAULT_COLLECTION_GRACE,

@@ -71,11 +71,11 @@ pub(super) fn export(dir: &Path, config: Option<&Path>, args: ExportArgs) -> Res
         })
     };
     let mut versions = Vec::new();
-    for (record, content, entry, index) in stored.versions {
+    for version in stored.versions {
         versions.push(VersionEvidence {
-            record,
-            content,
-            logged: logged(entry, index)?,
+            record: version.record,
+            content: version.content,
+            logged: logged(version.entry, version.index)?,
         });
     }
     let since = match (since, args.since.as_deref()) {
@@ -114,9 +114,8 @@ pub(super) fn export(dir: &Path, config: Option<&Path>, args: ExportArgs) -> Res
 /// is this command's failure, not the auditor's surprise. Signatures are verified with the
 /// vault's own engine elsewhere; here the chain of hashes is what matters.
 fn self_check(bytes: &[u8], evidence: &Evidence) -> Result<(), Failure> {
-    let bundle = Bundle::read(bytes, bundle::MAX_BUNDLE).map_err(|e| {
-        Failure::failed(format!("the bundle written does not read back: {e}"))
-    })?;
+    let bundle = Bundle::read(bytes, bundle::MAX_BUNDLE)
+        .map_err(|e| Failure::failed(format!("the bundle written does not read back: {e}")))?;
     let options = bundle::Options {
         key: Some(evidence.verifier_key.clone()),
         at: bundle::now(),
@@ -135,7 +134,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let mut temporary = name.to_os_string();
     temporary.push(".partial");
     let temporary = path.with_file_name(temporary);
-    let cannot = |e: std::io::Error| Failure::failed(format!("cannot write {}: {e}", path.display()));
+    let cannot =
+        |e: std::io::Error| Failure::failed(format!("cannot write {}: {e}", path.display()));
     std::fs::write(&temporary, bytes).map_err(cannot)?;
     std::fs::rename(&temporary, path).map_err(|e| {
         let _ = std::fs::remove_file(&temporary);
