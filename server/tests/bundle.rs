@@ -437,7 +437,7 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
 }
 
 #[test]
-fn export_since_a_checkpoint_of_another_log_or_ahead_fails() {
+fn export_since_a_checkpoint_of_another_log_fails_and_the_held_checkpoint_is_checked() {
     let vault = Vault::new();
     let id = two_versions(&vault);
     let other = Vault::new();

@@ -150,8 +150,8 @@ pub fn verify(bundle: &Bundle<'_>, options: &Options) -> Result<Verified, Bundle
     check_certificates(bundle, &records)?;
 
     let (verifier, anchors) = verifier_over(bundle, &options.trust)?;
-    for (finding, record) in versions.iter_mut().zip(&records) {
-        let content = bundle.file(&manifest.versions[finding.version as usize - 1].content.file)?;
+    for ((finding, record), listed) in versions.iter_mut().zip(&records).zip(&manifest.versions) {
+        let content = bundle.file(&listed.content.file)?;
         finding.reports = verify_signatures(&verifier, record, content, options.at)?;
     }
     Ok(Verified {
