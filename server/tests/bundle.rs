@@ -402,6 +402,20 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
         "it was changed",
     );
 
+    // With --json, the failure is on standard output too.
+    let path = bundle.with_file_name("content.zip");
+    let out = verify(&path, &["--key", &key, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let failure = json(&out);
+    assert_eq!(failure["ok"], false);
+    assert!(
+        failure["error"]
+            .as_str()
+            .unwrap()
+            .contains("the content hashes to"),
+        "{failure}"
+    );
+
     // A byte of the ZIP itself, and a bundle cut short.
     let mut bytes = original.clone();
     let middle = bytes.len() / 2;

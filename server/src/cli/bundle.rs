@@ -92,14 +92,27 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     let broken = |e: bundle::BundleError| {
         Failure::failed(format!("{}: does not verify: {e}", args.file.display()))
     };
-    let bundle = Bundle::read(&bytes, args.max_bytes).map_err(broken)?;
     let options = Options {
         key,
         trust,
         held,
         at,
     };
-    let verified = bundle::verify(&bundle, &options).map_err(broken)?;
+    let verified = match Bundle::read(&bytes, args.max_bytes)
+        .and_then(|bundle| bundle::verify(&bundle, &options))
+    {
+        Ok(verified) => verified,
+        Err(e) => {
+            // With --json a tool reads the failure on standard output too.
+            if args.json {
+                println!(
+                    "{}",
+                    pretty(&json!({ "ok": false, "error": e.to_string() }))?
+                );
+            }
+            return Err(broken(e));
+        }
+    };
     let verdict = verified
         .reports()
         .map(|r| r.verdict)
