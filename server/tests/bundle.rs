@@ -574,3 +574,45 @@ fn write_bundle_seeds() {
     seed("cut.zip", &real[..real.len() / 2]);
     seed("empty.zip", &rezip(&[]));
 }
+
+#[test]
+fn a_disposed_document_has_no_bundle() {
+    let vault = Vault::new();
+    let out = vault.register_class(
+        "app.pdf",
+        &pdf(1),
+        "individual",
+        "expertise-application",
+        &[],
+    );
+    ok(&out);
+    let id = json(&out)["id"].as_str().unwrap().to_owned();
+    let act = vault.disposal_act(&id, "retention ended");
+    let later = "2030-01-01T00:00:00Z";
+    ok(&vault.qoima_at(
+        later,
+        &[
+            "doc",
+            "delete",
+            &id,
+            "--at",
+            later,
+            "--reason",
+            "retention ended",
+            "--act",
+            &act,
+            "--by",
+            "Records office",
+        ],
+    ));
+    let file = vault.dir.path().join("disposed.zip");
+    let out = vault.qoima(&["doc", "export", &id, "-o", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("was disposed of"), "{}", stderr(&out));
+    assert!(!file.exists());
+    // A document that does not exist, and an id that is not one.
+    let out = vault.qoima(&["doc", "export", &"0".repeat(32), "-o", "x.zip"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = vault.qoima(&["doc", "export", "nope", "-o", "x.zip"]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+}
