@@ -64,9 +64,28 @@ pub struct Logged {
 pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
     let fail = |what: String| BundleError::Write(what);
     let (checkpoint, note) = &evidence.checkpoint;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut add = |name: String, bytes: &[u8]| {
-        files.push((name.clone(), bytes.to_vec()));
+    let records = evidence
+        .versions
+        .iter()
+        .map(|v| codec::decode_upgrading::<VersionRecord>(&v.record))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(format!("a version record: {e}")))?;
+    // The certificates that may be on a path, each once, by fingerprint: the trust store's
+    // and those the signatures carry.
+    let mut by_fingerprint: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let carried = records
+        .iter()
+        .flat_map(|r| &r.signatures)
+        .flat_map(|s| signature_certificates(s));
+    for der in evidence.certificates.iter().cloned().chain(carried) {
+        by_fingerprint
+            .entry(Fingerprint::of(&der).to_string())
+            .or_insert(der);
+    }
+    // The entries borrow the bytes above: the content is held once besides the archive.
+    let mut files: Vec<(String, &[u8])> = Vec::new();
+    let mut add = |name: String, bytes| {
+        files.push((name.clone(), bytes));
         name
     };
 
@@ -90,17 +109,13 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
 
     let mut versions = Vec::new();
     let mut paths: Vec<Vec<String>> = Vec::new();
-    let mut candidates = evidence.certificates.clone();
     let mut named_crls = BTreeSet::new();
-    for evidence in &evidence.versions {
-        let record: VersionRecord = codec::decode_upgrading(&evidence.record)
-            .map_err(|e| fail(format!("a version record: {e}")))?;
+    for (evidence, record) in evidence.versions.iter().zip(&records) {
         let n = record.version;
         let dir = format!("versions/{n}");
         paths.extend(report_paths(&record.report).map_err(|e| fail(format!("version {n}: {e}")))?);
         let mut signatures = Vec::new();
         for (k, signature) in record.signatures.iter().enumerate() {
-            candidates.extend(signature_certificates(signature));
             signatures.push(add(format!("{dir}/signature-{}.p7s", k + 1), signature));
         }
         let crls: Vec<String> = record.crls.iter().map(hex::encode).collect();
@@ -142,13 +157,7 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
         at: instant(at),
     };
 
-    // The certificates of every path, each once, by fingerprint; a path's last is its anchor.
-    let mut by_fingerprint: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for der in candidates {
-        by_fingerprint
-            .entry(Fingerprint::of(&der).to_string())
-            .or_insert(der);
-    }
+    // The certificates of every path; a path's last is its anchor.
     let anchors: BTreeSet<&String> = paths.iter().filter_map(|p| p.last()).collect();
     let wanted: BTreeSet<&String> = paths.iter().flatten().collect();
     let mut certificates = Vec::new();
@@ -210,10 +219,10 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
 }
 
 /// An entry's manifest form, its bytes added as `name`.
-fn log_entry(
-    add: &mut impl FnMut(String, &[u8]) -> String,
+fn log_entry<'a>(
+    add: &mut impl FnMut(String, &'a [u8]) -> String,
     name: &str,
-    logged: &Logged,
+    logged: &'a Logged,
 ) -> manifest::LogEntry {
     manifest::LogEntry {
         file: add(name.to_owned(), &logged.entry),
