@@ -66,6 +66,12 @@ rm -rf corpus/upload_state
 (cd .. && cargo test --release -q -p qoima-tests --test fuzz_corpus -- --ignored \
     --exact write_upload_state_seeds)
 
+# Auditors' bundles: a real export of a two-version document (with a consistency proof) and
+# archives a bundle never is; an ignored test of server/tests/bundle.rs writes them.
+rm -rf corpus/bundle
+(cd .. && cargo test --release -q -p qoima-server --test bundle -- --ignored \
+    --exact write_bundle_seeds)
+
 # tus request headers, one value per line (tus_headers): Upload-Metadata as tus-js-client and
 # Uppy send it (with the sha256 this server requires), Upload-Checksum, and their edges.
 mkdir -p corpus/tus_headers

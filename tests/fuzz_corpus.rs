@@ -27,6 +27,7 @@ const TARGETS: &[Target] = &[
     ("reverification", qoima_server::fuzzing::reverification),
     ("calendar_year", qoima_vault::fuzzing::calendar_year),
     ("s3_answers", qoima_vault::fuzzing::s3_answers),
+    ("bundle", qoima_vault::fuzzing::bundle),
 ];
 
 fn fuzz_dir() -> &'static Path {
@@ -86,6 +87,7 @@ fn mutated_seeds_are_handled_without_panic() {
             "request_target",
             "replay_journal",
             "calendar_year",
+            "bundle",
         ]
         .contains(t)
     }) {

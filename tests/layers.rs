@@ -79,11 +79,14 @@ const VAULT: Rules = Rules {
         ("records", &["address", "codec"]),
         // API keys, bound to a participant (a record value); their changes are logged.
         ("keys", &["address", "audit", "codec", "records", "storage"]),
+        // The auditor's bundle: record values and audit entries as bytes, no storage.
+        ("bundle", &["address", "audit", "codec", "records"]),
         // The machinery that applies them.
         (
             "registry",
             &[
-                "address", "audit", "codec", "content", "error", "keys", "records", "storage",
+                "address", "audit", "bundle", "codec", "content", "error", "keys", "records",
+                "storage",
             ],
         ),
         // A vault copied from one engine to another, proved whole.
@@ -94,7 +97,7 @@ const VAULT: Rules = Rules {
         (
             "fuzzing",
             &[
-                "address", "audit", "codec", "content", "records", "storage", "uploads",
+                "address", "audit", "bundle", "codec", "content", "records", "storage", "uploads",
             ],
         ),
         ("lib", &[]),

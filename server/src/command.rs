@@ -17,7 +17,9 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::cli::{Failure, audit, content, doc, facility, gc, hold, keys, reverify, trust, verify};
+use crate::cli::{
+    Failure, audit, bundle, content, doc, facility, gc, hold, keys, reverify, trust, verify,
+};
 use crate::serve;
 
 /// Qoima: a write-once document vault with EDS signature verification.
@@ -76,6 +78,9 @@ enum Command {
     /// The audit log: signed checkpoints, inclusion proofs, verification.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The auditor's offline bundle (`qoima doc export`): verify it with no vault.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// API keys of the HTTP API: create (the token is printed once), list, revoke.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -134,6 +139,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Hold(command) => hold::run(dir, cli.config.as_deref(), command),
         Command::Facility(command) => facility::run(dir, cli.config.as_deref(), command),
         Command::Audit(command) => audit::run(dir, cli.config.as_deref(), command),
+        Command::Bundle(command) => return bundle::run(command),
         Command::Keys(command) => keys::run(dir, command),
         Command::Trust(command) => trust::run(dir, cli.config.as_deref(), command),
     };

@@ -109,3 +109,28 @@ pub fn calendar_year(data: &[u8]) {
 pub fn s3_answers(data: &[u8]) {
     crate::storage::s3::fuzz_answers(data);
 }
+
+/// An auditor's bundle as `qoima bundle verify` reads it: the ZIP container, the manifest
+/// and every claim, with the bundle's own key and anchors. An archive that reads must write
+/// back and read the same.
+#[allow(clippy::panic)] // an archive that does not survive a rewrite is a finding
+pub fn bundle(data: &[u8]) {
+    use crate::bundle::{self, Bundle, Options, zip};
+
+    if let Ok(entries) = zip::read(data) {
+        let again = zip::write(&entries).unwrap_or_else(|e| panic!("read but not written: {e}"));
+        assert_eq!(
+            zip::read(&again).ok(),
+            Some(entries),
+            "rewritten differently"
+        );
+    }
+    if let Ok(read) = Bundle::read(data, bundle::MAX_BUNDLE) {
+        let options = Options {
+            // 2026-06-20: within the test PKI's validity, as the seeds were made.
+            at: 1_781_913_600,
+            ..Options::default()
+        };
+        let _ = bundle::verify(&read, &options);
+    }
+}

@@ -12,6 +12,7 @@
 
 mod address;
 pub mod audit;
+pub mod bundle;
 mod codec;
 mod content;
 mod error;

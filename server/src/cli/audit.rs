@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use qoima_vault::audit::log::AuditLog;
-use qoima_vault::audit::{Checkpoint, Signer, hash_leaf, verify_consistency, verify_inclusion};
+use qoima_vault::audit::{
+    Checkpoint, Hash, Signer, hash_leaf, verify_consistency, verify_inclusion,
+};
 use qoima_vault::registry::{Registry, verify_records};
 use qoima_vault::storage::rocks::RocksBackend;
 use serde_json::{Value, json};
@@ -186,41 +188,8 @@ fn verify(
 
     let mut since = None;
     if let Some(path) = &args.since {
-        let note = std::fs::read(path)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-        let signer = signer()?;
-        let old = Checkpoint::open(&note, signer.verifier_key()).map_err(|e| {
-            Failure::failed(format!(
-                "{}: not a checkpoint signed by this vault's key: {e}",
-                path.display()
-            ))
-        })?;
-        if old.origin != signer.name() {
-            return Err(Failure::failed(format!(
-                "{}: the checkpoint is of log {:?}, not this vault's {:?}",
-                path.display(),
-                old.origin,
-                signer.name()
-            )));
-        }
-        if old.size > size {
-            return Err(Failure::failed(format!(
-                "the log has {size} entries, fewer than the {} of the checkpoint in {}: entries \
-                 were removed",
-                old.size,
-                path.display()
-            )));
-        }
-        let proof = log
-            .consistency_proof(old.size, size)
-            .map_err(Failure::failed)?;
-        verify_consistency(old.size, size, &old.root, &root, &proof).map_err(|e| {
-            Failure::failed(format!(
-                "the log is not consistent with the checkpoint in {} (size {}): {e}",
-                path.display(),
-                old.size
-            ))
-        })?;
+        let (old, _) = open_since(path, &signer()?)?;
+        let proof = prove_consistency(&log, path, &old, size, &root)?;
         since = Some((path, old, proof.len()));
     }
 
@@ -255,10 +224,63 @@ fn verify(
     Ok(())
 }
 
+/// The checkpoint in `path`, which must be one this vault's `signer` signed (its key and its
+/// origin), with its note: what `--since` names (`audit verify`, `doc export`).
+pub(crate) fn open_since(path: &Path, signer: &Signer) -> Result<(Checkpoint, String), Failure> {
+    let note = std::fs::read(path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let old = Checkpoint::open(&note, signer.verifier_key()).map_err(|e| {
+        Failure::failed(format!(
+            "{}: not a checkpoint signed by this vault's key: {e}",
+            path.display()
+        ))
+    })?;
+    if old.origin != signer.name() {
+        return Err(Failure::failed(format!(
+            "{}: the checkpoint is of log {:?}, not this vault's {:?}",
+            path.display(),
+            old.origin,
+            signer.name()
+        )));
+    }
+    // It opened, so it is text.
+    Ok((old, String::from_utf8_lossy(&note).into_owned()))
+}
+
+/// The consistency proof from `old` (read from `path`) to the log's `size` entries with root
+/// `root`, checked before anyone relies on it (RFC 9162 §2.1.4).
+pub(crate) fn prove_consistency(
+    log: &AuditLog<'_, RocksBackend>,
+    path: &Path,
+    old: &Checkpoint,
+    size: u64,
+    root: &Hash,
+) -> Result<Vec<Hash>, Failure> {
+    if old.size > size {
+        return Err(Failure::failed(format!(
+            "the log has {size} entries, fewer than the {} of the checkpoint in {}: entries \
+             were removed",
+            old.size,
+            path.display()
+        )));
+    }
+    let proof = log
+        .consistency_proof(old.size, size)
+        .map_err(Failure::failed)?;
+    verify_consistency(old.size, size, &old.root, root, &proof).map_err(|e| {
+        Failure::failed(format!(
+            "the log is not consistent with the checkpoint in {} (size {}): {e}",
+            path.display(),
+            old.size
+        ))
+    })?;
+    Ok(proof)
+}
+
 /// Every record against the audit entry that names it, and every entry against its record
 /// (`registry::verify_records`): a record changed, added or removed behind the vault's back
 /// is found. Returns how many records were checked.
-fn check_records(registry: &Registry) -> Result<u64, Failure> {
+pub(crate) fn check_records(registry: &Registry) -> Result<u64, Failure> {
     let report = verify_records(registry.content().backend()).map_err(Failure::failed)?;
     match report.problems.first() {
         Some(problem) => Err(Failure::failed(format!(

@@ -2,6 +2,7 @@
 //! failures and exit codes, and opening the vault for them.
 
 pub(crate) mod audit;
+pub(crate) mod bundle;
 pub(crate) mod content;
 pub(crate) mod doc;
 pub(crate) mod facility;

@@ -4,6 +4,7 @@
 //!
 //! | file | owns |
 //! |---|---|
+//! | `audit_entry.rs` | an audit-log entry's text read back ([`LoggedEntry`]) |
 //! | `calendar.rs` | the working-day calendar: [`Calendar`], which days are working days, [`Coverage`] |
 //! | `registration_date.rs` | the registration date in Astana time by a [`DatingRule`] ([`astana`], the 14:00 cut-off, the day of certification, the date of receipt) |
 //! | `numbering.rs` | registration numbers: [`Template`], [`Participant`], [`Numbering`] |
@@ -50,6 +51,7 @@ macro_rules! checked_text {
     };
 }
 
+mod audit_entry;
 mod calendar;
 mod class;
 mod format;
@@ -60,6 +62,7 @@ mod registration_date;
 mod rules;
 mod text;
 
+pub use audit_entry::LoggedEntry;
 pub use calendar::{Calendar, CalendarError, Coverage, Covered};
 pub use class::{FormatRejected, RetainUntil, Retention, RetentionClass, UnknownClass};
 pub use format::{Format, FormatSet, UnknownFormat};

@@ -304,7 +304,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
 
     /// Writes `event` for document `id` after `check` accepts the document as it is under the
     /// writer lock; returns the event's number.
-    fn record_event(
+    pub(super) fn record_event(
         &self,
         id: DocumentId,
         by: &Actor,

@@ -10,6 +10,7 @@
 //! | `view.rs` | reads: a [`DocumentView`], whether a document was disposed of, the documents an [`Index`] lists |
 //! | `calendars.rs` | the calendar years stored in the vault ([`CalendarChange`], [`stored_years`]) |
 //! | `disposal.rs` | disposal, the one operation that deletes a registered document ([`Disposal`]) |
+//! | `export.rs` | what an auditor's bundle holds, read as stored, and the export logged ([`StoredEvidence`], `docs/bundle.md`) |
 //! | `gc.rs` | the collection of content that no record references ([`Registry::collect_unreferenced`]) |
 //! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
 //! | `evidence.rs` | the CRLs kept as evidence read back (parsed once, cached) for a re-verification that needs them |
@@ -17,16 +18,17 @@
 //! | `verify_records.rs` | tamper detection: the audit log against every record ([`verify_records`]) |
 //! | `error.rs` | one error per operation, and the one classification of them all ([`ErrorKind`]) |
 //!
-//! Data flows one way: this module uses `records/`, never the reverse. Inside it, the files
+//! Data flows one way: this module uses `records/` and `bundle/`, never the reverse. Inside it, the files
 //! import what `mod.rs` shares and `error.rs`; besides that, `lifecycle.rs` builds on
 //! `register.rs`, `reverify.rs` and `view.rs`, `register.rs` on `reverify.rs` and `view.rs`, `reverify.rs` on `evidence.rs`,
-//! `disposal.rs` and `select.rs` on `view.rs`, and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
+//! `disposal.rs` and `select.rs` on `view.rs`, `export.rs` on `lifecycle.rs` (an event recorded), and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
 //! which import nothing of the registry but `error.rs`, so there is no cycle.
 
 mod calendars;
 mod disposal;
 mod error;
 mod evidence;
+mod export;
 mod gc;
 mod keys;
 mod lifecycle;
@@ -48,6 +50,7 @@ pub use disposal::Disposal;
 pub use error::{
     ChangeError, DisposeError, ErrorKind, RegisterError, Retained, ReverifyError, StoreError,
 };
+pub use export::{StoredEvidence, StoredVersion};
 pub use gc::{
     CollectError, CollectedContent, Collection, CollectionRecord,
     DEFAULT_GRACE as DEFAULT_COLLECTION_GRACE,

@@ -21,7 +21,7 @@ use super::error::StoreError;
 use super::{calendars, event_key, gc, keys, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec::{self, FORMAT_V1};
-use crate::records::{DocumentId, Tombstone, VersionRecord};
+use crate::records::{DocumentId, LoggedEntry as Entry, Tombstone, VersionRecord};
 use crate::storage::{MetaStore, Table};
 
 /// What a verification found.
@@ -43,41 +43,6 @@ impl RecordsReport {
     }
 }
 
-/// One parsed audit entry (as `AuditEntry` in `mod.rs` writes it).
-struct Entry {
-    kind: String,
-    /// Seconds since the Unix epoch.
-    time: i64,
-    /// A document id, `object:<number>`, `calendar:<year>` or `key:<id>`.
-    subject: String,
-    number: u32,
-    record_hash: String,
-}
-
-/// An entry of either text version: version 2 has a participant line and a clauses line before
-/// the hash.
-fn parse_entry(bytes: &[u8]) -> Option<Entry> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let lines: Vec<&str> = text.strip_suffix('\n')?.split('\n').collect();
-    let (magic, fields) = lines.split_first()?;
-    let count = match *magic {
-        "qoima-audit-v1" => 6,
-        "qoima-audit-v2" => 8,
-        _ => return None,
-    };
-    let [kind, time, subject, number, _actor, .., hash] = fields else {
-        return None;
-    };
-    (fields.len() == count).then_some(())?;
-    Some(Entry {
-        kind: (*kind).to_owned(),
-        time: time.parse().ok()?,
-        subject: (*subject).to_owned(),
-        number: number.parse().ok()?,
-        record_hash: (*hash).to_owned(),
-    })
-}
-
 /// Checks the audit log and every record of `backend` against it; problems are collected in
 /// the report, an `Err` means the storage itself failed. Needs no verifier or configuration,
 /// so it takes the store, not a [`super::Registry`] (`registry.content().backend()`):
@@ -94,7 +59,7 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
     let mut previous: Option<(u64, i64)> = None;
     for index in 0..log.size() {
         report.entries += 1;
-        let Some(entry) = log.entry(index).ok().as_deref().and_then(parse_entry) else {
+        let Some(entry) = log.entry(index).ok().as_deref().and_then(Entry::parse) else {
             report
                 .problems
                 .push(format!("audit entry {index} is unreadable"));

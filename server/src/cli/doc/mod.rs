@@ -1,8 +1,9 @@
-//! `qoima doc register`, `new-version`, `statement`, `show`, `versions`, `find`, `retain`
-//! and `delete`: registered documents.
+//! `qoima doc register`, `new-version`, `statement`, `show`, `versions`, `find`, `retain`,
+//! `delete` and `export`: registered documents.
 
 mod checks;
 mod delete;
+mod export;
 mod lookup;
 mod register;
 mod render;
@@ -45,6 +46,10 @@ pub enum DocCommand {
     /// holds, disposes of it (with --reason, --act and --by): its content is removed and
     /// tombstones are left.
     Delete(DeleteArgs),
+    /// Write the auditor's offline bundle of a document: every version's content, signatures,
+    /// certificates, CRLs, records, audit entries with inclusion proofs and a signed checkpoint
+    /// (`qoima bundle verify` checks it; the export is logged as an auditor's read).
+    Export(export::ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -233,5 +238,6 @@ pub fn run(dir: &Path, config: Option<&Path>, command: DocCommand) -> Result<(),
         DocCommand::Retain(args) => retain::retain(dir, config, args),
         DocCommand::DisposalStatement(args) => delete::statement(dir, config, args),
         DocCommand::Delete(args) => delete::delete(dir, config, args),
+        DocCommand::Export(args) => export::export(dir, config, args),
     }
 }

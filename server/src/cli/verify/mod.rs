@@ -138,7 +138,7 @@ pub fn verify(args: VerifyArgs, config: Option<&Path>) -> Result<ExitCode, Failu
 }
 
 /// The contract's exit status of a verdict.
-fn exit_code(indication: Indication) -> u8 {
+pub(crate) fn exit_code(indication: Indication) -> u8 {
     match indication {
         Indication::TotalPassed => 0,
         Indication::TotalFailed => 1,
@@ -199,17 +199,17 @@ fn policy(path: &Path) -> Result<Policy, Failure> {
     Policy::from_toml(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
 }
 
-fn parse_time(text: &str) -> Result<i64, Failure> {
+pub(crate) fn parse_time(text: &str) -> Result<i64, Failure> {
     text.parse::<jiff::Timestamp>()
         .map(|t| t.as_second())
         .map_err(|e| Failure::usage(format!("--at {text:?} is not an RFC 3339 time: {e}")))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))
 }
 
-fn certificates(path: &Path) -> Result<Vec<Vec<u8>>, Failure> {
+pub(crate) fn certificates(path: &Path) -> Result<Vec<Vec<u8>>, Failure> {
     let bytes = read(path)?;
     let decoded = decode_certificate_file(&bytes)
         .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
