@@ -330,6 +330,19 @@ impl<M: MetaStore + ?Sized> PrefixCursor for ScanEachPrefix<'_, M> {
     }
 }
 
+/// The smallest byte string greater than every string starting with `prefix`; `None` when
+/// there is none (empty prefix or all 0xff).
+pub(crate) fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
 /// Writes to the metadata store that take effect together or not at all.
 ///
 /// Insertions only, records being write-once; the exceptions are the removal of manifests by a

@@ -16,7 +16,9 @@ use rocksdb::{
     WriteBatch, WriteOptions,
 };
 
-use super::{ChunkStore, Entry, MetaBatch, MetaStore, PrefixCursor, StorageError, Table};
+use super::{
+    ChunkStore, Entry, MetaBatch, MetaStore, PrefixCursor, StorageError, Table, successor,
+};
 use crate::address::ChunkId;
 
 const CF_CHUNKS: &str = "chunks";
@@ -362,118 +364,4 @@ impl PrefixCursor for RocksCursor<'_> {
     }
 }
 
-/// The smallest byte string greater than every string starting with `prefix`; `None` when
-/// there is none (empty prefix or all 0xff).
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
-mod tests {
-    use super::*;
-
-    fn backend() -> (tempfile::TempDir, RocksBackend) {
-        let dir = tempfile::tempdir().unwrap();
-        let backend = RocksBackend::open(dir.path()).unwrap();
-        (dir, backend)
-    }
-
-    fn put(
-        backend: &RocksBackend,
-        table: Table,
-        entries: &[(&[u8], &[u8])],
-    ) -> Result<(), StorageError> {
-        let mut batch = MetaBatch::new();
-        for (key, value) in entries {
-            batch.put(table, key.to_vec(), value.to_vec());
-        }
-        backend.commit(batch)
-    }
-
-    #[test]
-    fn records_are_write_once_and_a_refused_batch_writes_nothing() {
-        let (_dir, backend) = backend();
-        put(&backend, Table::Documents, &[(b"a", b"1")]).unwrap();
-        let err = put(&backend, Table::Documents, &[(b"b", b"2"), (b"a", b"3")]).unwrap_err();
-        assert!(
-            matches!(err, StorageError::Exists { table: Table::Documents, ref key } if key == b"a")
-        );
-        assert_eq!(backend.get(Table::Documents, b"a").unwrap().unwrap(), b"1");
-        assert_eq!(backend.get(Table::Documents, b"b").unwrap(), None);
-        // The same key twice in one batch is refused too; another table is another key space.
-        assert!(put(&backend, Table::Versions, &[(b"c", b"1"), (b"c", b"2")]).is_err());
-        put(&backend, Table::Versions, &[(b"a", b"1")]).unwrap();
-    }
-
-    #[test]
-    fn prefix_scans_and_last_key() {
-        let (_dir, backend) = backend();
-        let keys: [&[u8]; 6] = [b"a", b"ab\x00", b"ab\x01", b"ab\xff", b"ac", b"\xff\xff"];
-        for key in keys {
-            put(&backend, Table::Numbers, &[(key, b"")]).unwrap();
-        }
-        let scanned: Vec<Vec<u8>> = backend
-            .scan_prefix(Table::Numbers, b"ab")
-            .map(|e| e.unwrap().0)
-            .collect();
-        assert_eq!(scanned, [&b"ab\x00"[..], b"ab\x01", b"ab\xff"]);
-        let last = |prefix: &[u8]| {
-            backend
-                .last_with_prefix(Table::Numbers, prefix)
-                .unwrap()
-                .map(|(key, _)| key)
-        };
-        assert_eq!(last(b"ab").unwrap(), b"ab\xff");
-        assert_eq!(last(b"a").unwrap(), b"ac");
-        assert_eq!(last(b"").unwrap(), b"\xff\xff");
-        assert_eq!(last(b"\xff").unwrap(), b"\xff\xff");
-        assert_eq!(last(b"b"), None);
-        assert_eq!(last(b"ad"), None);
-        assert_eq!(backend.scan_prefix(Table::Numbers, b"z").count(), 0);
-    }
-
-    /// The cursor gives what a scan per prefix gives, whether the next prefix is adjacent,
-    /// a few keys on, far on (a seek), empty, or past the end.
-    #[test]
-    fn a_prefix_cursor_reads_what_scans_read() {
-        let (_dir, backend) = backend();
-        // Documents 0..200 (two-byte ids), document n with n % 3 versions.
-        let mut batch = MetaBatch::new();
-        for document in 0u16..200 {
-            for version in 0..document % 3 {
-                let mut key = document.to_be_bytes().to_vec();
-                key.push(version as u8);
-                batch.put(Table::Versions, key, vec![version as u8; 3]);
-            }
-        }
-        backend.commit(batch).unwrap();
-        // Every prefix, then with gaps of 1 to 40 documents, and prefixes beyond the last.
-        for stride in [1u16, 2, 5, 40] {
-            let mut cursor = backend.prefix_cursor(Table::Versions);
-            for document in (3u16..260).step_by(stride.into()) {
-                let prefix = document.to_be_bytes();
-                let scanned: Vec<Entry> = backend
-                    .scan_prefix(Table::Versions, &prefix)
-                    .collect::<Result<_, _>>()
-                    .unwrap();
-                assert_eq!(
-                    cursor.entries(&prefix).unwrap(),
-                    scanned,
-                    "stride {stride}, document {document}"
-                );
-            }
-        }
-        // A cursor that is never given a prefix reads nothing; an empty table gives nothing.
-        let _unused = backend.prefix_cursor(Table::Versions);
-        let mut empty = backend.prefix_cursor(Table::Events);
-        assert!(empty.entries(b"\x00\x01").unwrap().is_empty());
-    }
-}
+// Tested by the engines' contract suites (`contract/`), which run every body on RocksDB too.

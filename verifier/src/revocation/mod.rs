@@ -199,6 +199,39 @@ impl CrlStore {
         self.status_with(None, cert, issuer, at)
     }
 
+    /// The serial of `cert` and the CRLs of this store and of `extras` that `issuer` names
+    /// and signed, each signature verdict cached in the store that holds it; the unknown
+    /// status when there is no serial, no CRL of `issuer`, or none it signed.
+    fn signed_by<'s>(
+        &'s self,
+        extras: &[&'s CrlStore],
+        cert: &'s Certificate,
+        issuer: &Certificate,
+    ) -> Result<(&'s [u8], Vec<&'s Crl>), RevocationStatus> {
+        let unknown = |why| RevocationStatus::Unknown { why };
+        let serial = serial_of(cert).ok_or(unknown(UnknownReason::MalformedCertificate))?;
+        if cert.issuer_raw() != issuer.subject_raw() {
+            return Err(unknown(UnknownReason::NoCrl));
+        }
+        let mut named = 0;
+        let signed: Vec<&Crl> = std::iter::once(self)
+            .chain(extras.iter().copied())
+            .flat_map(|store| {
+                let crls = store.named(issuer);
+                named += crls.len();
+                crls.into_iter()
+                    .filter(|crl| store.verify(crl, issuer).is_ok())
+            })
+            .collect();
+        if named == 0 {
+            return Err(unknown(UnknownReason::NoCrl));
+        }
+        if signed.is_empty() {
+            return Err(unknown(UnknownReason::BadSignature));
+        }
+        Ok((serial, signed))
+    }
+
     /// [`Self::status`] over this store's CRLs and a request-local `extra` store's (a CMS's
     /// own `crls`), each CRL's signature verdict cached in the store that holds it.
     pub fn status_with(
@@ -221,29 +254,10 @@ impl CrlStore {
         issuer: &Certificate,
         at: i64,
     ) -> RevocationStatus {
-        let unknown = |why| RevocationStatus::Unknown { why };
-        let Some(serial) = serial_of(cert) else {
-            return unknown(UnknownReason::MalformedCertificate);
+        let (serial, signed) = match self.signed_by(extras, cert, issuer) {
+            Ok(found) => found,
+            Err(unknown) => return unknown,
         };
-        if cert.issuer_raw() != issuer.subject_raw() {
-            return unknown(UnknownReason::NoCrl);
-        }
-        let mut named = 0;
-        let signed: Vec<&Crl> = std::iter::once(self)
-            .chain(extras.iter().copied())
-            .flat_map(|store| {
-                let crls = store.named(issuer);
-                named += crls.len();
-                crls.into_iter()
-                    .filter(|crl| store.verify(crl, issuer).is_ok())
-            })
-            .collect();
-        if named == 0 {
-            return unknown(UnknownReason::NoCrl);
-        }
-        if signed.is_empty() {
-            return unknown(UnknownReason::BadSignature);
-        }
         let newest =
             |a: &&Crl, b: &&Crl| (a.this_update(), a.number()).cmp(&(b.this_update(), b.number()));
         let deltas_for = |base: &Crl| -> Option<&Crl> {
@@ -272,11 +286,12 @@ impl CrlStore {
         };
         let Some((base, delta)) = chosen else {
             let only_deltas = signed.iter().all(|c| c.is_delta());
-            return unknown(if only_deltas {
+            let why = if only_deltas {
                 UnknownReason::NoBaseCrl
             } else {
                 UnknownReason::Stale
-            });
+            };
+            return RevocationStatus::Unknown { why };
         };
         let mut source = vec![source_of(base)];
         source.extend(delta.map(source_of));

@@ -12,7 +12,7 @@ use crate::path::Certificate;
 use crate::revocation::crl::Crl;
 use crate::revocation::status::{RevocationStatus, UnknownReason};
 use crate::revocation::types::RevocationReason;
-use crate::revocation::{CrlStore, listed_status, serial_of, source_of};
+use crate::revocation::{CrlStore, listed_status, source_of};
 
 impl CrlStore {
     /// The revocation status of `cert` (issued by `issuer`) at the proof of existence `poe`,
@@ -42,29 +42,10 @@ impl CrlStore {
         poe: i64,
         at: i64,
     ) -> RevocationStatus {
-        let unknown = |why| RevocationStatus::Unknown { why };
-        let Some(serial) = serial_of(cert) else {
-            return unknown(UnknownReason::MalformedCertificate);
+        let (serial, signed) = match self.signed_by(extras, cert, issuer) {
+            Ok(found) => found,
+            Err(unknown) => return unknown,
         };
-        if cert.issuer_raw() != issuer.subject_raw() {
-            return unknown(UnknownReason::NoCrl);
-        }
-        let mut named = 0;
-        let signed: Vec<&Crl> = std::iter::once(self)
-            .chain(extras.iter().copied())
-            .flat_map(|store| {
-                let crls = store.named(issuer);
-                named += crls.len();
-                crls.into_iter()
-                    .filter(|crl| store.verify(crl, issuer).is_ok())
-            })
-            .collect();
-        if named == 0 {
-            return unknown(UnknownReason::NoCrl);
-        }
-        if signed.is_empty() {
-            return unknown(UnknownReason::BadSignature);
-        }
         // Only what was issued by the validation time is known then.
         let signed: Vec<&Crl> = signed
             .into_iter()
@@ -99,11 +80,12 @@ impl CrlStore {
             .max_by(newest);
         let Some(base) = base else {
             let only_deltas = !signed.is_empty() && signed.iter().all(|crl| crl.is_delta());
-            return unknown(if only_deltas {
+            let why = if only_deltas {
                 UnknownReason::NoBaseCrl
             } else {
                 UnknownReason::Stale
-            });
+            };
+            return RevocationStatus::Unknown { why };
         };
         let delta = base.number().and_then(|base_number| {
             signed

@@ -23,7 +23,7 @@ use super::cursor::PostgresCursor;
 use super::error::{self, connection_lost, driver};
 use super::schema::SCHEMA;
 use crate::storage::{
-    Entry, MetaBatch, MetaStore, PrefixCursor, StorageError, Table, WriterSection,
+    Entry, MetaBatch, MetaStore, PrefixCursor, StorageError, Table, WriterSection, successor,
 };
 
 /// Rows per page of a scan.
@@ -117,19 +117,6 @@ fn entry(row: &Row) -> Result<Entry, StorageError> {
         .try_get(1)
         .map_err(|e| driver("reading a record's value", &e))?;
     Ok((key, value))
-}
-
-/// The smallest byte string greater than every string starting with `prefix`; `None` when
-/// there is none (empty prefix or all 0xff).
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
 }
 
 /// A scan by keyset pages (the module's documentation).
