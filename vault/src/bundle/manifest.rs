@@ -41,7 +41,11 @@ pub struct Manifest {
     /// The certificates of every path the registration reports name.
     pub certificates: Vec<Certificate>,
     /// The CRLs the records keep as evidence.
-    pub crls: Vec<Crl>,
+    pub crls: Vec<KeptFile>,
+    /// The OCSP responses the records keep as evidence (absent from bundles written before
+    /// 2026-12-07, which carried none).
+    #[serde(default)]
+    pub ocsp_responses: Vec<KeptFile>,
 }
 
 /// The log and its checkpoint.
@@ -96,6 +100,9 @@ pub struct Version {
     pub registered_at: String,
     /// SHA-256 of each CRL the record keeps (as the record says), hex.
     pub crls: Vec<String>,
+    /// SHA-256 of each OCSP response the record keeps (as the record says), hex.
+    #[serde(default)]
+    pub ocsp_responses: Vec<String>,
 }
 
 /// A version's content.
@@ -150,10 +157,10 @@ pub struct Certificate {
     pub trust_anchor: bool,
 }
 
-/// A CRL.
+/// A CRL or an OCSP response a record keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Crl {
+pub struct KeptFile {
     /// The entry holding its DER.
     pub file: String,
     /// SHA-256 of the DER, hex (its content address in the vault).
@@ -192,6 +199,9 @@ impl Manifest {
         }
         for c in &self.crls {
             names.push((c.file.as_str(), format!("CRL {}", c.sha256)));
+        }
+        for r in &self.ocsp_responses {
+            names.push((r.file.as_str(), format!("OCSP response {}", r.sha256)));
         }
         names
     }

@@ -31,20 +31,61 @@ fn entry(kind: &str, number: u32, record: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// OCSP responses about the individual and its CA, produced 2026-06-15T10:00:00Z, stale a week
+/// later (`verifier/testdata/pki/ocsp.sh`).
+const OCSP: [&[u8]; 2] = [
+    include_bytes!("../../../verifier/testdata/pki/ocsp/individual-good-ca.der"),
+    include_bytes!("../../../verifier/testdata/pki/ocsp/ca-rsa-good-root.der"),
+];
+
+/// How a version's registration learnt the signer's status.
+#[derive(Clone, Copy, PartialEq)]
+enum Status {
+    /// From the CRLs, which the record keeps.
+    Crls,
+    /// From OCSP responses alone (no CRL at all), which the record keeps.
+    Ocsp,
+}
+
 /// A version record of `content` signed by the individual, with the report of that signature
 /// as the registry keeps it.
-fn version(number: u32, content: &[u8], audit_index: u64) -> VersionRecord {
+fn version(number: u32, content: &[u8], audit_index: u64, status: Status) -> VersionRecord {
     let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content);
     let address = ContentAddress::of(content);
-    let report = pki::rsa_verifier()
+    let mut responses = qoima_verifier::revocation::OcspStore::new();
+    let verifier = match status {
+        Status::Crls => pki::rsa_verifier(),
+        Status::Ocsp => {
+            for der in OCSP {
+                responses.add_supplied(der).unwrap();
+            }
+            pki::rsa_verifier_with(&[], qoima_verifier::policy::Policy::default())
+        }
+    };
+    let report = verifier
         .verify(
-            &Request::new(&signature, pki::VALIDATION_TIME).data(Data::Digest {
-                algorithm: qoima_verifier::crypto::DigestAlgorithm::Sha256,
-                value: &address.0,
-            }),
+            &Request::new(&signature, pki::VALIDATION_TIME)
+                .data(Data::Digest {
+                    algorithm: qoima_verifier::crypto::DigestAlgorithm::Sha256,
+                    value: &address.0,
+                })
+                .ocsp(&responses),
         )
         .unwrap();
     assert!(report.verdict.passed(), "{}", report.verdict);
+    let (crls, ocsp_responses) = match status {
+        Status::Crls => (
+            vec![
+                ContentAddress::of(pki::CA_RSA_CRL).0,
+                ContentAddress::of(pki::ROOT_RSA_CRL).0,
+            ],
+            Vec::new(),
+        ),
+        Status::Ocsp => (
+            Vec::new(),
+            OCSP.iter().map(|der| ContentAddress::of(der).0).collect(),
+        ),
+    };
     VersionRecord {
         version: number,
         content: address.0,
@@ -62,11 +103,8 @@ fn version(number: u32, content: &[u8], audit_index: u64) -> VersionRecord {
         retain_until: Some("2031-06-16".into()),
         tail_years: 0,
         report: serde_json::to_vec(&[report]).unwrap(),
-        crls: vec![
-            ContentAddress::of(pki::CA_RSA_CRL).0,
-            ContentAddress::of(pki::ROOT_RSA_CRL).0,
-        ],
-        ocsp_responses: Vec::new(),
+        crls,
+        ocsp_responses,
         annulment: None,
         audit_index,
         filename: None,
@@ -81,6 +119,11 @@ fn version(number: u32, content: &[u8], audit_index: u64) -> VersionRecord {
 /// The evidence of a document of two versions in a log of four entries (an unrelated one
 /// between them), exported with a consistency proof from the log's first entry; the signer.
 fn evidence() -> (Evidence, Signer) {
+    evidence_with(Status::Crls)
+}
+
+/// [`evidence`], with version 2's status from `second`.
+fn evidence_with(second: Status) -> (Evidence, Signer) {
     let signer = signer("test.example/log");
     let document = codec::encode(&DocumentRecord {
         class: "project-documentation".into(),
@@ -90,8 +133,8 @@ fn evidence() -> (Evidence, Signer) {
     })
     .unwrap();
     let contents = [b"first version".to_vec(), b"second version".to_vec()];
-    let v1 = codec::encode_upgraded(&version(1, &contents[0], 0)).unwrap();
-    let v2 = codec::encode_upgraded(&version(2, &contents[1], 2)).unwrap();
+    let v1 = codec::encode_upgraded(&version(1, &contents[0], 0, Status::Crls)).unwrap();
+    let v2 = codec::encode_upgraded(&version(2, &contents[1], 2, second)).unwrap();
     let read = codec::encode_upgraded(&Event::AuditorRead {
         by: "auditor".into(),
         what: export_statement(2),
@@ -138,6 +181,11 @@ fn evidence() -> (Evidence, Signer) {
         // The signer's certificate comes from the signature; the chain from "the trust store".
         certificates: vec![pki::ROOT_RSA.to_vec(), pki::CA_RSA.to_vec()],
         crls: vec![pki::CA_RSA_CRL.to_vec(), pki::ROOT_RSA_CRL.to_vec()],
+        ocsp_responses: if second == Status::Ocsp {
+            OCSP.iter().map(|der| der.to_vec()).collect()
+        } else {
+            Vec::new()
+        },
     };
     (evidence, signer)
 }
@@ -435,5 +483,62 @@ fn a_crl_or_certificate_not_kept_by_the_records_is_refused() {
     refused(
         check(&changed(&bytes, &crl, |c| c.push(0)), &options(&signer)),
         "does not hash to its name",
+    );
+}
+
+#[test]
+fn ocsp_responses_a_record_keeps_travel_with_it_and_answer_years_later() {
+    let (evidence, signer) = evidence_with(Status::Ocsp);
+    let bytes = write(&evidence).unwrap();
+    // In 2030 every response and CRL is stale and the signer's certificate expired (2028):
+    // the registration proves the signature existed while they were current.
+    let later = Options {
+        at: pki::VALIDATION_TIME + 4 * 365 * 86_400,
+        ..options(&signer)
+    };
+    let verified = check(&bytes, &later).unwrap();
+    assert!(verified.reports().all(|r| r.verdict.passed()));
+    let second = &verified.versions[1].reports[0].signers[0].revocation;
+    assert!(
+        second
+            .iter()
+            .all(|entry| entry.status_source == Some("ocsp")),
+        "{second:?}"
+    );
+
+    let response = format!("ocsp/{}.der", hex::encode(ContentAddress::of(OCSP[0]).0));
+    refused(
+        check(&changed(&bytes, &response, |r| r.push(0)), &later),
+        "does not hash to its name: it was changed",
+    );
+    // Taken out of the bundle, manifest and all: the record still names it.
+    let mut without = entries(&bytes);
+    without.retain(|(name, _)| *name != response);
+    let manifest = without
+        .iter_mut()
+        .find(|(name, _)| name == manifest::MANIFEST)
+        .unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&manifest.1).unwrap();
+    value["ocspResponses"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["file"] != response.as_str());
+    manifest.1 = serde_json::to_vec(&value).unwrap();
+    refused(
+        check(&rezip(&without), &later),
+        "which a version record keeps as evidence, is not in the bundle",
+    );
+    // What the manifest says of the version is what its record says.
+    refused(
+        check(
+            &with_manifest(&bytes, |m| {
+                m["versions"][1]["ocspResponses"]
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            }),
+            &later,
+        ),
+        "OCSP responses",
     );
 }

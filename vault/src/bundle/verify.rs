@@ -9,21 +9,21 @@
 //! those certificates and CRLs, with the registration as their proof of existence (ETSI EN 319
 //! 102-1 §5.6, as `qoima reverify` does). The first broken link is the error, named.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::{Expectation, Role};
 use qoima_verifier::path::{CertificateStore, Fingerprint};
 use qoima_verifier::policy::Policy;
-use qoima_verifier::revocation::CrlStore;
+use qoima_verifier::revocation::{CrlStore, OcspStore};
 use qoima_verifier::verdict::SubIndication;
 use qoima_verifier::{Data, Report, Request, Verifier};
 use sha2::{Digest, Sha256};
 
 use super::error::BundleError;
 use super::export_statement;
-use super::manifest::{self, Manifest};
+use super::manifest::{self, KeptFile, Manifest};
 use super::paths::report_paths;
 use super::read::Bundle;
 use super::write::instant;
@@ -146,13 +146,28 @@ pub fn verify(bundle: &Bundle<'_>, options: &Options) -> Result<Verified, Bundle
         versions.push(finding);
     }
     let export = check_export(bundle, &checkpoint, document, &versions)?;
-    check_crls(manifest, &records)?;
+    check_kept("CRL", &manifest.crls, records.iter().flat_map(|r| &r.crls))?;
+    check_kept(
+        "OCSP response",
+        &manifest.ocsp_responses,
+        records.iter().flat_map(|r| &r.ocsp_responses),
+    )?;
     check_certificates(bundle, &records)?;
 
     let (verifier, anchors) = verifier_over(bundle, &options.trust)?;
+    let responses = kept_bytes(bundle, "OCSP response", &manifest.ocsp_responses)?;
     for ((finding, record), listed) in versions.iter_mut().zip(&records).zip(&manifest.versions) {
         let content = bundle.file(&listed.content.file)?;
-        finding.reports = verify_signatures(&verifier, record, content, options.at)?;
+        // Each version with the responses its own verdict used, as the vault re-verifies.
+        let mut kept = OcspStore::new();
+        for address in &record.ocsp_responses {
+            if let Some(der) = responses.get(&hex::encode(address)) {
+                kept.add_supplied(der).map_err(|e| {
+                    BundleError::Evidence(format!("OCSP response {}: {e}", hex::encode(address)))
+                })?;
+            }
+        }
+        finding.reports = verify_signatures(&verifier, record, content, &kept, options.at)?;
     }
     Ok(Verified {
         document,
@@ -341,16 +356,19 @@ fn check_version(
 
     // What the manifest says of the record is what the record says.
     let crls: Vec<String> = record.crls.iter().map(hex::encode).collect();
+    let ocsp_responses: Vec<String> = record.ocsp_responses.iter().map(hex::encode).collect();
     if version.content.sha256 != hex::encode(record.content)
         || version.content.length != record.length
         || version.registration_number != record.registration_number
         || version.registration_date != record.registration_date
         || version.registered_at != instant(record.registered_at)
         || version.crls != crls
+        || version.ocsp_responses != ocsp_responses
         || version.signatures.len() != record.signatures.len()
     {
         return Err(BundleError::Manifest(format!(
-            "what it says of version {n} (content, registration, CRLs or signatures) is not what \
+            "what it says of version {n} (content, registration, CRLs, OCSP responses or \
+             signatures) is not what \
              the version's record says"
         )));
     }
@@ -499,31 +517,48 @@ fn check_export(
     Ok((export.audit_entry.index, by, at))
 }
 
-/// Every CRL is the one its SHA-256 names, and is one a version record keeps; every CRL a
-/// record keeps is there.
-fn check_crls(manifest: &Manifest, records: &[VersionRecord]) -> Result<(), BundleError> {
-    let kept: BTreeSet<String> = records
-        .iter()
-        .flat_map(|r| &r.crls)
-        .map(hex::encode)
-        .collect();
-    let listed: BTreeSet<&str> = manifest.crls.iter().map(|c| c.sha256.as_str()).collect();
-    for address in &kept {
-        if !listed.contains(address.as_str()) {
-            return Err(BundleError::Evidence(format!(
-                "CRL {address}, which a version record keeps as evidence, is not in the bundle"
-            )));
-        }
+/// Every file of `listed` (CRLs, OCSP responses: `what`) is one a version record keeps, and
+/// every one a record keeps is listed. (That each is the one its SHA-256 names is checked as
+/// it is read, [`kept_bytes`].)
+fn check_kept<'r>(
+    what: &str,
+    listed: &[KeptFile],
+    kept: impl Iterator<Item = &'r [u8; 32]>,
+) -> Result<(), BundleError> {
+    let kept: BTreeSet<String> = kept.map(hex::encode).collect();
+    let names: BTreeSet<&str> = listed.iter().map(|k| k.sha256.as_str()).collect();
+    if let Some(address) = kept.iter().find(|a| !names.contains(a.as_str())) {
+        return Err(BundleError::Evidence(format!(
+            "{what} {address}, which a version record keeps as evidence, is not in the bundle"
+        )));
     }
-    for crl in &manifest.crls {
-        if !kept.contains(&crl.sha256) {
-            return Err(BundleError::Evidence(format!(
-                "CRL {} ({}) is kept by no version record",
-                crl.sha256, crl.file
-            )));
-        }
+    if let Some(file) = listed.iter().find(|k| !kept.contains(&k.sha256)) {
+        return Err(BundleError::Evidence(format!(
+            "{what} {} ({}) is kept by no version record",
+            file.sha256, file.file
+        )));
     }
     Ok(())
+}
+
+/// The bytes of each file of `listed` by its SHA-256, each checked to be the one its name says.
+fn kept_bytes<'b>(
+    bundle: &'b Bundle<'_>,
+    what: &str,
+    listed: &[KeptFile],
+) -> Result<BTreeMap<String, &'b [u8]>, BundleError> {
+    let mut bytes = BTreeMap::new();
+    for kept in listed {
+        let der = bundle.file(&kept.file)?;
+        if hex::encode(Sha256::digest(der)) != kept.sha256 {
+            return Err(BundleError::Evidence(format!(
+                "{what} {} ({}) does not hash to its name: it was changed",
+                kept.sha256, kept.file
+            )));
+        }
+        bytes.insert(kept.sha256.clone(), der);
+    }
+    Ok(bytes)
 }
 
 /// Every certificate is the one its SHA-256 names and is on a path a registration report
@@ -594,27 +629,21 @@ fn verifier_over(
         anchors.push(fingerprint.to_string());
     }
     let mut crls = CrlStore::new();
-    for crl in &bundle.manifest.crls {
-        let der = bundle.file(&crl.file)?;
-        if hex::encode(Sha256::digest(der)) != crl.sha256 {
-            return Err(BundleError::Evidence(format!(
-                "CRL {} ({}) does not hash to its name: it was changed",
-                crl.sha256, crl.file
-            )));
-        }
+    for (address, der) in kept_bytes(bundle, "CRL", &bundle.manifest.crls)? {
         crls.add(der)
-            .map_err(|e| BundleError::Evidence(format!("CRL {}: {e}", crl.sha256)))?;
+            .map_err(|e| BundleError::Evidence(format!("CRL {address}: {e}")))?;
     }
     Ok((Verifier::new(store, crls, Policy::default()), anchors))
 }
 
 /// Each signature of `record` over `content` at `at`, with the registration as its proof of
-/// existence: by the content's SHA-256, and by its bytes only when a signature signs them
-/// directly (as the vault's re-verification does).
+/// existence and the OCSP responses it `kept`: by the content's SHA-256, and by its bytes only
+/// when a signature signs them directly (as the vault's re-verification does).
 fn verify_signatures(
     verifier: &Verifier,
     record: &VersionRecord,
     content: &[u8],
+    kept: &OcspStore,
     at: i64,
 ) -> Result<Vec<Report>, BundleError> {
     let expected = Expectation {
@@ -636,6 +665,7 @@ fn verify_signatures(
         let request = Request::new(signature, at)
             .data(digest)
             .expect(expected.clone())
+            .ocsp(kept)
             .proof_of_existence(record.registered_at);
         let refused = |e: qoima_verifier::RequestError| BundleError::Signature {
             version: record.version,

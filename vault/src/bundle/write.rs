@@ -36,6 +36,8 @@ pub struct Evidence {
     pub certificates: Vec<Vec<u8>>,
     /// The CRLs the version records name (DER).
     pub crls: Vec<Vec<u8>>,
+    /// The OCSP responses the version records name (DER).
+    pub ocsp_responses: Vec<Vec<u8>>,
 }
 
 /// One version's evidence.
@@ -110,6 +112,7 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
     let mut versions = Vec::new();
     let mut paths: Vec<Vec<String>> = Vec::new();
     let mut named_crls = BTreeSet::new();
+    let mut named_responses = BTreeSet::new();
     for (evidence, record) in evidence.versions.iter().zip(&records) {
         let n = record.version;
         let dir = format!("versions/{n}");
@@ -120,6 +123,8 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
         }
         let crls: Vec<String> = record.crls.iter().map(hex::encode).collect();
         named_crls.extend(crls.iter().cloned());
+        let ocsp_responses: Vec<String> = record.ocsp_responses.iter().map(hex::encode).collect();
+        named_responses.extend(ocsp_responses.iter().cloned());
         versions.push(manifest::Version {
             version: n,
             record: add(format!("{dir}/record.bin"), &evidence.record),
@@ -141,6 +146,7 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
             registration_date: record.registration_date.clone(),
             registered_at: instant(record.registered_at),
             crls,
+            ocsp_responses,
         });
     }
 
@@ -174,22 +180,22 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
             trust_anchor: anchors.contains(fingerprint),
         });
     }
-    let mut crls = Vec::new();
-    let mut given: BTreeMap<String, &Vec<u8>> = BTreeMap::new();
-    for der in &evidence.crls {
-        given.insert(hex::encode(crate::address::ContentAddress::of(der).0), der);
-    }
-    for address in &named_crls {
-        let der = given.get(address).ok_or_else(|| {
-            fail(format!(
-                "CRL {address}, which a version record keeps, was not given"
-            ))
-        })?;
-        crls.push(manifest::Crl {
-            file: add(format!("crls/{address}.crl"), der),
-            sha256: address.clone(),
-        });
-    }
+    let crls = kept_files(
+        &mut add,
+        "CRL",
+        "crls/",
+        ".crl",
+        &named_crls,
+        &evidence.crls,
+    )?;
+    let ocsp_responses = kept_files(
+        &mut add,
+        "OCSP response",
+        "ocsp/",
+        ".der",
+        &named_responses,
+        &evidence.ocsp_responses,
+    )?;
 
     let manifest = Manifest {
         format: manifest::FORMAT.into(),
@@ -201,6 +207,7 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
         export,
         certificates,
         crls,
+        ocsp_responses,
     };
     let json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| fail(format!("the manifest: {e}")))?;
@@ -216,6 +223,36 @@ pub fn write(evidence: &Evidence) -> Result<Vec<u8>, BundleError> {
     ];
     entries.extend(files.iter().map(|(name, data)| Entry { name, data }));
     Ok(zip::write(&entries)?)
+}
+
+/// The files the records name (`what`: CRLs, OCSP responses) among those `given`, each added
+/// as `{dir}{SHA-256}{extension}`.
+fn kept_files<'a>(
+    add: &mut impl FnMut(String, &'a [u8]) -> String,
+    what: &str,
+    dir: &str,
+    extension: &str,
+    named: &BTreeSet<String>,
+    given: &'a [Vec<u8>],
+) -> Result<Vec<manifest::KeptFile>, BundleError> {
+    let by_address: BTreeMap<String, &Vec<u8>> = given
+        .iter()
+        .map(|der| (hex::encode(crate::address::ContentAddress::of(der).0), der))
+        .collect();
+    named
+        .iter()
+        .map(|address| {
+            let der = by_address.get(address).ok_or_else(|| {
+                BundleError::Write(format!(
+                    "{what} {address}, which a version record keeps, was not given"
+                ))
+            })?;
+            Ok(manifest::KeptFile {
+                file: add(format!("{dir}{address}{extension}"), der),
+                sha256: address.clone(),
+            })
+        })
+        .collect()
 }
 
 /// An entry's manifest form, its bytes added as `name`.

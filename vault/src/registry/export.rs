@@ -27,6 +27,8 @@ pub struct StoredEvidence {
     pub versions: Vec<StoredVersion>,
     /// The CRLs the versions keep (DER).
     pub crls: Vec<Vec<u8>>,
+    /// The OCSP responses the versions keep (DER).
+    pub ocsp_responses: Vec<Vec<u8>>,
 }
 
 /// One version as stored.
@@ -55,14 +57,20 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let log = AuditLog::open(backend)?;
         let mut versions = Vec::new();
         let mut crls: Vec<[u8; 32]> = Vec::new();
+        let mut responses: Vec<[u8; 32]> = Vec::new();
         for stored in backend.scan_prefix(Table::Versions, &id.0) {
             let (_, bytes) = stored?;
             let record: VersionRecord = codec::decode_upgrading(&bytes)?;
             let content = self.read_checked(ContentAddress(record.content))?;
             let entry = log.entry(record.audit_index)?;
-            for crl in &record.crls {
-                if !crls.contains(crl) {
-                    crls.push(*crl);
+            for (kept, addresses) in [
+                (&mut crls, &record.crls),
+                (&mut responses, &record.ocsp_responses),
+            ] {
+                for address in addresses {
+                    if !kept.contains(address) {
+                        kept.push(*address);
+                    }
                 }
             }
             versions.push(StoredVersion {
@@ -72,14 +80,17 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 index: record.audit_index,
             });
         }
-        let crls = crls
-            .into_iter()
-            .map(|crl| self.read_checked(ContentAddress(crl)))
-            .collect::<Result<_, _>>()?;
+        let read_all = |addresses: Vec<[u8; 32]>| {
+            addresses
+                .into_iter()
+                .map(|address| self.read_checked(ContentAddress(address)))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok(Some(StoredEvidence {
             document_record,
             versions,
-            crls,
+            crls: read_all(crls)?,
+            ocsp_responses: read_all(responses)?,
         }))
     }
 

@@ -437,9 +437,27 @@ mod tests {
         assert_eq!(entry.status_source, Some("ocsp"));
         assert_eq!(entry.ocsp.as_ref().unwrap().origin, "request");
 
-        // A month later they are stale: read, not believed, and nothing else gives a status.
-        let later = Timestamp::from_second(pki::VALIDATION_TIME + 30 * 86_400).unwrap();
+        // Years later they are stale, but they were current at the registration, its proof of
+        // existence: they still tell the status then (EN 319 102-1 §5.6.2.4).
+        let later = Timestamp::from_second(pki::VALIDATION_TIME + 4 * 365 * 86_400).unwrap();
         let reports = registry.reverify(registered.id, 1, later).unwrap().unwrap();
+        assert!(reports[0].verdict.passed(), "{:?}", reports[0].verdict);
+        let entry = &reports[0].signers[0].revocation[0];
+        assert_eq!(entry.status_source, Some("ocsp"));
+        assert_eq!(entry.status_at.as_deref(), Some("2026-06-15T12:00:00Z"));
+
+        // Judged as a new signature a month later, without the registration's proof, they are
+        // read and not believed, and nothing else gives a status.
+        let month = pki::VALIDATION_TIME + 30 * 86_400;
+        let reports = registry
+            .reverify_version(
+                &registry.verifier(),
+                &registered.version,
+                month,
+                super::ReverifyMode::Now,
+                true,
+            )
+            .unwrap();
         assert!(!reports[0].verdict.passed());
         let entry = &reports[0].signers[0].revocation[0];
         assert_eq!(entry.status_source, None);

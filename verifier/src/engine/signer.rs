@@ -21,8 +21,8 @@ use super::Verifier;
 use super::budget::Digests;
 use super::cache::{CachedPath, CachedStatus};
 use super::report::{
-    Check, CheckName, Message, ProofOfExistence, RevocationReport, SignerId, SignerReport,
-    TimeStampReport, hex, rfc3339,
+    Check, CheckName, Message, ProofOfExistence, SignerId, SignerReport, TimeStampReport, hex,
+    rfc3339,
 };
 
 /// What every signer of one request shares.
@@ -558,11 +558,11 @@ impl Context<'_> {
     }
 
     /// The status a signature proven to exist at `poe` is judged by: the one at the validation
-    /// time, unless the CRLs issued by then say more about the time of the proof (EN 319 102-1
-    /// §5.6.2.4, past signature validation; [`CrlStore::status_at_proof`]): when nothing in
-    /// force at the validation time gives a status (the CA stopped publishing, the certificate
-    /// expired long ago), or when a CRL lists for good a revocation that those in force no
-    /// longer list (a certificate dropped from CRLs after it expired).
+    /// time, unless what was issued by then says more about the time of the proof (EN 319
+    /// 102-1 §5.6.2.4, past signature validation; `sources.rs`): when nothing in force at the
+    /// validation time gives a status (the CA stopped publishing, the certificate expired long
+    /// ago, the OCSP responses kept went stale), or when a CRL lists for good a revocation
+    /// that those in force no longer list (a certificate dropped from CRLs after it expired).
     fn status_for(
         &self,
         cert: &Certificate,
@@ -576,10 +576,7 @@ impl Context<'_> {
         if matches!(*current.status, RevocationStatus::Revoked { .. }) {
             return current;
         }
-        let past =
-            self.verifier
-                .crls
-                .status_at_proof(&self.crls, cert, issuer, poe, self.validation_time);
+        let (past, mut report) = self.resolve_status_at_proof(cert, issuer, poe);
         let use_past = match (&*current.status, &past) {
             (RevocationStatus::Unknown { .. }, RevocationStatus::Good { .. }) => true,
             (
@@ -594,11 +591,10 @@ impl Context<'_> {
         if !use_past {
             return current;
         }
-        let cache = &self.verifier.cache;
-        let mut report = RevocationReport::of(cert.fingerprint(), &past, |s| cache.crl_source(s));
-        report.status_source = Some("crl");
-        report.status_at = Some(rfc3339(poe));
-        report.ocsp_ignored.clone_from(&current.report.ocsp_ignored);
+        // Why the responses in force were not believed stays worth reading.
+        if report.ocsp_ignored.is_empty() {
+            report.ocsp_ignored.clone_from(&current.report.ocsp_ignored);
+        }
         CachedStatus {
             from: self.validation_time,
             until: self.validation_time,

@@ -95,6 +95,7 @@ pub(super) fn export(dir: &Path, config: Option<&Path>, args: ExportArgs) -> Res
         since,
         certificates,
         crls: stored.crls,
+        ocsp_responses: stored.ocsp_responses,
     };
     let bytes = bundle::write(&evidence).map_err(Failure::failed)?;
     self_check(&bytes, &evidence)?;

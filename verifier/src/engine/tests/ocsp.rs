@@ -347,3 +347,121 @@ fn a_benign_revocation_after_the_proof_of_existence_passes_with_a_warning() {
                 && c.message.to_string().contains("Superseded"))
     );
 }
+
+/// Past signature validation (EN 319 102-1 §5.6.2.4) with OCSP: responses that went stale long
+/// ago still tell the status at the proof of existence, when they were current then or issued
+/// after it, by the validation time.
+mod at_a_proof_of_existence {
+    use super::*;
+    use crate::engine::{Data, Request};
+
+    const DAY: i64 = 86_400;
+    /// A month after the responses' nextUpdate (2026-06-22): none is fresh.
+    const MONTH_LATER: i64 = AT + 30 * DAY;
+    /// When every certificate but the root has expired (2028-01-01).
+    const Y2040: i64 = 2_208_988_800;
+
+    fn ocsp_only(responses: &[&[u8]]) -> Verifier {
+        Setup::new().crls(&[]).build().with_ocsp(store(responses))
+    }
+
+    fn at(cms: &[u8], at: i64, poe: Option<i64>) -> Request<'_> {
+        let request = Request::new(cms, at).data(Data::Bytes(pki::DOC_4K));
+        match poe {
+            Some(poe) => request.proof_of_existence(poe),
+            None => request,
+        }
+    }
+
+    #[test]
+    fn responses_current_at_the_proof_answer_years_later() {
+        let verifier = ocsp_only(&[files::GOOD_CA, files::CA_RSA_GOOD_ROOT]);
+        // Without a proof, stale responses say nothing.
+        let report = verify(
+            &verifier,
+            &at(pki::INDIVIDUAL_DETACHED_CMS, MONTH_LATER, None),
+        );
+        assert_verdict(&report, try_later());
+        assert!(!report.signers[0].revocation[0].ocsp_ignored.is_empty());
+
+        for when in [MONTH_LATER, Y2040] {
+            let report = verify(&verifier, &at(pki::INDIVIDUAL_DETACHED_CMS, when, Some(AT)));
+            assert_verdict(&report, Verdict::PASSED);
+            for entry in &report.signers[0].revocation {
+                assert_eq!(entry.status_source, Some("ocsp"), "{entry:?}");
+                assert_eq!(entry.status_at.as_deref(), Some("2026-06-15T12:00:00Z"));
+                let ocsp = entry.ocsp.as_ref().unwrap();
+                assert_eq!(ocsp.produced_at, "2026-06-15T10:00:00Z");
+            }
+        }
+        // Issued after the proof (the proof is earlier than the response): it answers too.
+        let report = verify(
+            &verifier,
+            &at(pki::INDIVIDUAL_DETACHED_CMS, Y2040, Some(SIGNING_TIME)),
+        );
+        assert_verdict(&report, Verdict::PASSED);
+    }
+
+    #[test]
+    fn responses_that_ended_before_the_proof_or_came_after_the_validation_do_not_answer() {
+        // Current 2026-05-01 to 05-08 only: says nothing of 2026-06-15.
+        let verifier = ocsp_only(&[files::GOOD_EXPIRED, files::CA_RSA_GOOD_ROOT]);
+        let report = verify(
+            &verifier,
+            &at(pki::INDIVIDUAL_DETACHED_CMS, MONTH_LATER, Some(AT)),
+        );
+        assert_verdict(&report, try_later());
+        // ...but of 2026-05-05 it does.
+        let report = verify(
+            &verifier,
+            &at(
+                pki::INDIVIDUAL_DETACHED_CMS,
+                MONTH_LATER,
+                Some(AT - 41 * DAY),
+            ),
+        );
+        assert_verdict(&report, Verdict::PASSED);
+
+        // Produced at 10:00: unknown at a validation at 09:00, whatever the proof.
+        let verifier = ocsp_only(&[files::GOOD_CA, files::CA_RSA_GOOD_ROOT]);
+        let report = verify(
+            &verifier,
+            &at(
+                pki::INDIVIDUAL_DETACHED_CMS,
+                AT - 3 * 3600,
+                Some(AT - 10 * DAY),
+            ),
+        );
+        assert_verdict(&report, try_later());
+    }
+
+    #[test]
+    fn a_stale_revoked_answer_still_tells_before_from_after() {
+        let verifier = ocsp_only(&[files::REVOKED_LATER_CA, files::CA_RSA_GOOD_ROOT]);
+        // Revoked 2026-05-01 (superseded): a signature proven on 2026-04-01 passes, with a
+        // warning; one proven on 2026-05-15 does not.
+        let report = verify(
+            &verifier,
+            &at(
+                pki::REVOKED_LATER_DETACHED_CMS,
+                MONTH_LATER,
+                Some(SIGNING_TIME),
+            ),
+        );
+        assert_verdict(&report, Verdict::PASSED);
+        let entry = &report.signers[0].revocation[0];
+        assert_eq!(
+            (entry.status, entry.status_source),
+            ("revoked", Some("ocsp"))
+        );
+        let report = verify(
+            &verifier,
+            &at(
+                pki::REVOKED_LATER_DETACHED_CMS,
+                MONTH_LATER,
+                Some(AT - 31 * DAY),
+            ),
+        );
+        assert!(!report.verdict.passed(), "{report:#?}");
+    }
+}

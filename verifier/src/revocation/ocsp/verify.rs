@@ -101,6 +101,10 @@ pub struct OcspCheck<'a> {
     /// The CRL status, at the validation time, of a delegated responder's certificate issued
     /// by the CA (the arguments), for a responder without id-pkix-ocsp-nocheck.
     pub responder_status: &'a dyn Fn(&Certificate, &Certificate) -> RevocationStatus,
+    /// A proof that the signature existed at this time: a response then answers for it when it
+    /// was current at that time or issued later, by the validation time, instead of when it is
+    /// fresh at the validation time ([`Self::at_proof_of_existence`]).
+    pub proof_of_existence: Option<i64>,
 }
 
 impl<'a> OcspCheck<'a> {
@@ -117,7 +121,29 @@ impl<'a> OcspCheck<'a> {
             nonce: None,
             certificates: &[],
             responder_status,
+            proof_of_existence: None,
         }
+    }
+
+    /// Judges responses for a signature proven to exist at `poe` (EN 319 102-1 §5.6.2.4, past
+    /// signature validation): a response whose validity began by the validation time and had
+    /// not ended at `poe` says the certificate's status at `poe` or later, which is what the
+    /// signature needs, however long ago it went stale. As [`crate::revocation::CrlStore::status_at_proof`]
+    /// reads CRLs.
+    pub fn at_proof_of_existence(mut self, poe: i64) -> Self {
+        self.proof_of_existence = Some(poe);
+        self
+    }
+
+    /// Whether a SingleResponse valid over `[from, until]` (`Freshness::window`) answers.
+    fn judge(&self, (from, until): (i64, i64)) -> Result<(), OcspUnusable> {
+        if self.at < from {
+            return Err(OcspUnusable::NotYetValid);
+        }
+        if until < self.proof_of_existence.unwrap_or(self.at) {
+            return Err(OcspUnusable::Stale);
+        }
+        Ok(())
     }
 
     /// With the nonce the request sent (a response must echo it).
@@ -139,6 +165,7 @@ impl std::fmt::Debug for OcspCheck<'_> {
             .field("at", &self.at)
             .field("freshness", &self.freshness)
             .field("nonce", &self.nonce)
+            .field("proof_of_existence", &self.proof_of_existence)
             .finish_non_exhaustive()
     }
 }
@@ -201,13 +228,7 @@ impl BasicOcspResponse {
         {
             return Err(OcspUnusable::NonceMismatch);
         }
-        let (from, until) = check.freshness.window(data.produced_at, single);
-        if check.at < from {
-            return Err(OcspUnusable::NotYetValid);
-        }
-        if check.at > until {
-            return Err(OcspUnusable::Stale);
-        }
+        check.judge(check.freshness.window(data.produced_at, single))?;
         Ok(VerifiedOcsp {
             status: single.status,
             produced_at: data.produced_at,
@@ -249,12 +270,10 @@ impl BasicOcspResponse {
         let mut believed = Vec::new();
         let mut why = OcspUnusable::Stale;
         for single in singles {
-            let (from, until) = check.freshness.window(data.produced_at, single);
-            if check.at < from {
-                why = OcspUnusable::NotYetValid;
-                continue;
-            }
-            if check.at > until {
+            if let Err(unusable) = check.judge(check.freshness.window(data.produced_at, single)) {
+                if matches!(unusable, OcspUnusable::NotYetValid) {
+                    why = unusable;
+                }
                 continue;
             }
             believed.push((
