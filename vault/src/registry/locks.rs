@@ -395,3 +395,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .unwrap_or(end)
     }
 }
+
+/// The locks on a real Ceph S3 gateway.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests;
