@@ -309,6 +309,13 @@ fn a_retained_document_s_chunks_resist_deletion_and_overwrite_at_s3() {
     assert!(vault.readable(&doc.version.content));
     let check = verify_records(registry.content().backend()).unwrap();
     assert!(check.is_clean(), "{:?}", check.problems);
+    // The same attack on a chunk of content that no document uses, so unlocked, destroys it.
+    let loose = registry.content().put(&pdf(99, 99)[..]).unwrap();
+    let manifest = registry.content().manifest(&loose.address).unwrap();
+    let attack = vault.attack(&manifest.chunks[0].id);
+    assert!(!attack.refused(), "{attack:?}");
+    assert!(attack.deleted.iter().all(|&s| s == 204), "{attack:?}");
+    assert!(!attack.intact);
 }
 
 #[test]
