@@ -155,39 +155,45 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             by: by.to_string(),
             at: at.as_second(),
         };
-        self.record_event_then(id, by, event, |view| {
-            let placed = view
-                .events
-                .iter()
-                .find(|(number, _)| *number == hold)
-                .map(|(_, event)| event)
-                .filter(|_| view.active_holds().any(|(number, _)| number == hold));
-            let Some(Event::HoldPlaced {
-                by: placer,
-                authority: placing,
-                ..
-            }) = placed
-            else {
-                return Err(ChangeError::NoSuchHold(hold));
-            };
-            let same = match placing {
-                Some(bin) => authority == Some(bin.as_str()),
-                None => placer.as_str() == by.as_str(),
-            };
-            if same {
-                Ok(())
-            } else {
-                Err(ChangeError::NotHoldAuthority {
-                    hold,
-                    authority: placing.clone().unwrap_or_else(|| placer.clone()),
-                })
-            }
-        }, |view| {
-            // Recorded: the storage's legal holds lifted from the chunks no held document
-            // uses (`locks.rs`). A failure leaves them held, the safe side, until the
-            // maintenance of the locks lifts them.
-            let _ = self.release_after_commit(view);
-        })
+        self.record_event_then(
+            id,
+            by,
+            event,
+            |view| {
+                let placed = view
+                    .events
+                    .iter()
+                    .find(|(number, _)| *number == hold)
+                    .map(|(_, event)| event)
+                    .filter(|_| view.active_holds().any(|(number, _)| number == hold));
+                let Some(Event::HoldPlaced {
+                    by: placer,
+                    authority: placing,
+                    ..
+                }) = placed
+                else {
+                    return Err(ChangeError::NoSuchHold(hold));
+                };
+                let same = match placing {
+                    Some(bin) => authority == Some(bin.as_str()),
+                    None => placer.as_str() == by.as_str(),
+                };
+                if same {
+                    Ok(())
+                } else {
+                    Err(ChangeError::NotHoldAuthority {
+                        hold,
+                        authority: placing.clone().unwrap_or_else(|| placer.clone()),
+                    })
+                }
+            },
+            |view| {
+                // Recorded: the storage's legal holds lifted from the chunks no held document
+                // uses (`locks.rs`). A failure leaves them held, the safe side, until the
+                // maintenance of the locks lifts them.
+                let _ = self.release_after_commit(view);
+            },
+        )
         .map(drop)
     }
 

@@ -387,7 +387,8 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             })
             .max()
             .unwrap_or(0);
-        let longest = SignedDuration::from_hours(24 * 366 * i64::from(years)).max(self.locks.rolling);
+        let longest =
+            SignedDuration::from_hours(24 * 366 * i64::from(years)).max(self.locks.rolling);
         let end = ahead(now, longest);
         astana()
             .ok()

@@ -3,7 +3,8 @@
 //! registry, which take one backend implementing both traits.
 
 use super::{
-    ChunkStore, Entry, MetaBatch, MetaStore, ObjectLock, PrefixCursor, StorageError, Table, WriterSection,
+    ChunkStore, Entry, MetaBatch, MetaStore, ObjectLock, PrefixCursor, StorageError, Table,
+    WriterSection,
 };
 use crate::address::ChunkId;
 

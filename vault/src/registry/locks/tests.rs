@@ -212,11 +212,7 @@ fn vault_with(policy: impl FnOnce(Registry<OnS3>) -> Registry<OnS3>) -> Vault {
         ..Expectation::default()
     })
     .with_clock(test_clock)
-    .with_lock_policy(
-        ROLLING_LOCK,
-        RENEW_WITHIN,
-        short_before_2030,
-    );
+    .with_lock_policy(ROLLING_LOCK, RENEW_WITHIN, short_before_2030);
     Vault {
         registry: policy(registry),
         config,
@@ -326,7 +322,13 @@ fn a_held_document_after_its_retention_is_kept_by_its_legal_hold_at_s3_until_rel
     let doc = vault.register(&pdf(2, 2), RetentionClass::ExpertiseApplication);
     let chunks = vault.chunks(doc.id);
     let hold = registry
-        .place_hold(doc.id, &reason("audit"), &actor("auditor"), None, test_clock())
+        .place_hold(
+            doc.id,
+            &reason("audit"),
+            &actor("auditor"),
+            None,
+            test_clock(),
+        )
         .unwrap();
     let until = vault.chunk_lock(&chunks[0]).retain_until.unwrap();
     wait_until(until + SignedDuration::from_secs(1));
@@ -432,7 +434,10 @@ fn a_chunk_shared_by_two_documents_keeps_the_longer_lock() {
         assert_eq!(vault.chunk_lock(chunk).retain_until, Some(end_of_longer));
     }
     for chunk in chunks_a.iter().filter(|c| **c != shared) {
-        assert_eq!(vault.chunk_lock(chunk).retain_until, Some(end_of_2031_06_16()));
+        assert_eq!(
+            vault.chunk_lock(chunk).retain_until,
+            Some(end_of_2031_06_16())
+        );
     }
     // A third document with the shorter retention, the same first chunk: the lock stays.
     let c = vault.register(&pdf(5, 7), RetentionClass::ProjectDocumentation);
@@ -519,7 +524,13 @@ fn rolling_locks_of_construction_records_are_renewed_by_the_maintenance() {
     // The end of service gives the date: locked until its end (the tail is 0 years).
     let ended = date(2040, 3, 1);
     registry
-        .record_end_of_service(&object(), ended, &reason("act 7"), &actor("op"), test_clock())
+        .record_end_of_service(
+            &object(),
+            ended,
+            &reason("act 7"),
+            &actor("op"),
+            test_clock(),
+        )
         .unwrap();
     let end: Timestamp = "2040-03-01T19:00:00Z".parse().unwrap();
     for chunk in &chunks {
@@ -534,7 +545,12 @@ fn rolling_locks_of_construction_records_are_renewed_by_the_maintenance() {
 fn a_lock_lost_between_the_commit_and_the_lock_is_set_by_the_maintenance() {
     let vault = vault();
     let registry = &vault.registry;
-    registry.content().backend().chunks().fail.store(1, Ordering::SeqCst);
+    registry
+        .content()
+        .backend()
+        .chunks()
+        .fail
+        .store(1, Ordering::SeqCst);
     let doc = registry
         .register(&registration(
             registry,
@@ -564,7 +580,12 @@ fn a_lock_lost_between_the_commit_and_the_lock_is_set_by_the_maintenance() {
     }
     // A run that fails says which document, and the next one catches up.
     let other = vault.register(&pdf(11, 11), RetentionClass::ProjectDocumentation);
-    registry.content().backend().chunks().fail.store(2, Ordering::SeqCst);
+    registry
+        .content()
+        .backend()
+        .chunks()
+        .fail
+        .store(2, Ordering::SeqCst);
     let renewal = registry.renew_locks().unwrap().unwrap();
     assert_eq!(renewal.failed.len(), 2, "{renewal:?}");
     assert!(renewal.failed.iter().any(|(id, _)| *id == other.id));
