@@ -282,9 +282,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 report.failed.push((id, e.to_string()));
             }
         }
-        // Holds no held document needs: under the writer lock, so that no hold is placed
-        // between the reading of the holds and the lifting.
-        let _writer = self.lock()?;
+        // Holds no held document needs: the chunks of documents whose holds were all released
+        // that S3 still holds, read without the lock; then, under the writer lock (no hold
+        // placed between the reading of the holds and the lifting), those no held document
+        // uses lifted.
         let (_, released) = self.holds()?;
         let mut stray = Vec::new();
         for id in released {
@@ -302,7 +303,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         stray.sort();
         stray.dedup();
-        report.lifted = self.lift_unheld(lock, stray)?;
+        if !stray.is_empty() {
+            let _writer = self.lock()?;
+            report.lifted = self.lift_unheld(lock, stray)?;
+        }
         Ok(Some(report))
     }
 

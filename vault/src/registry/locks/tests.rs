@@ -29,12 +29,21 @@ use crate::storage::s3::{S3Chunks, S3Config, chunk_key};
 use crate::storage::split::Split;
 use crate::storage::{ChunkLock, LockedObject, StorageError};
 
-/// S3 chunks whose next `fail` lock calls fail, as if the process had died between a commit
-/// and its lock; everything else goes to S3 as it is.
+/// S3 chunks whose next `fail` lock calls (and `fail_holds` hold calls) fail, as if the
+/// process had died between a commit and its lock, or S3 had failed; everything else goes to
+/// S3 as it is.
 #[derive(Debug)]
 struct Interrupted {
     s3: S3Chunks,
     fail: AtomicU32,
+    fail_holds: AtomicU32,
+}
+
+/// Takes one from `counter` if it is not zero: whether this call fails.
+fn failing(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
 }
 
 impl ChunkStore for Interrupted {
@@ -63,11 +72,7 @@ impl ChunkStore for Interrupted {
 
 impl ObjectLock for Interrupted {
     fn retain_chunks(&self, ids: &[ChunkId], until: Timestamp) -> Result<(), StorageError> {
-        let failing = self
-            .fail
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
-        if failing {
+        if failing(&self.fail) {
             return Err(StorageError::Engine(
                 "the process died before the lock".into(),
             ));
@@ -75,6 +80,9 @@ impl ObjectLock for Interrupted {
         self.s3.retain_chunks(ids, until)
     }
     fn hold_chunks(&self, ids: &[ChunkId], on: bool) -> Result<(), StorageError> {
+        if failing(&self.fail_holds) {
+            return Err(StorageError::Engine("S3 did not answer the hold".into()));
+        }
         self.s3.hold_chunks(ids, on)
     }
     fn put_locked_object(
@@ -188,6 +196,7 @@ fn vault_with(policy: impl FnOnce(Registry<OnS3>) -> Registry<OnS3>) -> Vault {
     let chunks = Interrupted {
         s3: store_with(config.clone()),
         fail: AtomicU32::new(0),
+        fail_holds: AtomicU32::new(0),
     };
     let backend = Split::new(RocksBackend::open(dir.path()).unwrap(), chunks);
     // Small chunks: a document is several, and two contents may share one.
@@ -409,6 +418,52 @@ fn a_hold_is_lifted_only_from_chunks_no_other_held_document_uses() {
         .release_hold(b.id, hold_b, &reason("b"), &actor("auditor"), None, at)
         .unwrap();
     assert!(!chunks_a.iter().chain(&chunks_b).any(held));
+}
+
+#[test]
+fn a_hold_the_storage_refuses_is_not_recorded_and_a_lift_it_missed_is_done_by_the_maintenance() {
+    let vault = vault();
+    let registry = &vault.registry;
+    let fail_holds = &registry.content().backend().chunks().fail_holds;
+    let doc = vault.register(&pdf(13, 13), RetentionClass::ExpertiseApplication);
+    let chunks = vault.chunks(doc.id);
+    let held = |chunk: &ChunkId| vault.chunk_lock(chunk).legal_hold;
+    let at = test_clock();
+    // S3 fails: the hold is refused, and not recorded.
+    fail_holds.store(1, Ordering::SeqCst);
+    let e = registry
+        .place_hold(doc.id, &reason("audit"), &actor("auditor"), None, at)
+        .unwrap_err();
+    assert!(e.to_string().contains("did not answer the hold"), "{e}");
+    assert!(
+        registry
+            .document(doc.id)
+            .unwrap()
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    assert!(!chunks.iter().any(held));
+    let hold = registry
+        .place_hold(doc.id, &reason("audit"), &actor("auditor"), None, at)
+        .unwrap();
+    assert!(chunks.iter().all(held));
+    let renewal = registry.renew_locks().unwrap().unwrap();
+    assert_eq!((renewal.held, renewal.lifted), (chunks.len() as u64, 0));
+    // S3 fails after the release is recorded: the chunks stay held, the safe side...
+    fail_holds.store(1, Ordering::SeqCst);
+    registry
+        .release_hold(doc.id, hold, &reason("closed"), &actor("auditor"), None, at)
+        .unwrap();
+    let view = registry.document(doc.id).unwrap().unwrap();
+    assert_eq!(view.active_holds().count(), 0);
+    assert!(chunks.iter().all(held));
+    // ...until the maintenance lifts the holds no held document needs.
+    let renewal = registry.renew_locks().unwrap().unwrap();
+    assert_eq!((renewal.held, renewal.lifted), (0, chunks.len() as u64));
+    assert!(!chunks.iter().any(held));
+    let renewal = registry.renew_locks().unwrap().unwrap();
+    assert_eq!(renewal.lifted, 0);
 }
 
 #[test]
