@@ -112,8 +112,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 if content_removed && !removed.contains(&version.content) {
                     batch.dispose_manifest(&version.content);
                     removed.push(version.content);
-                    let manifest = self.content().manifest(&address)?;
-                    freed.extend(manifest.chunks.iter().map(|c| c.id));
+                    // Which chunks the storage may refuse, for the report: only where it
+                    // has locks of its own, and only what the manifest still says.
+                    if backend.object_lock().is_some()
+                        && let Ok(manifest) = self.content().manifest(&address)
+                    {
+                        freed.extend(manifest.chunks.iter().map(|c| c.id));
+                    }
                 }
                 let tombstone = Tombstone {
                     content: version.content,
