@@ -18,7 +18,7 @@ use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
 use crate::cli::{
-    Failure, audit, bundle, content, doc, facility, gc, hold, keys, reverify, trust, verify,
+    Failure, audit, bundle, content, doc, facility, gc, hold, keys, locks, reverify, trust, verify,
 };
 use crate::serve;
 
@@ -87,6 +87,9 @@ enum Command {
     /// Revocation data brought by hand (a vault without outbound access).
     #[command(subcommand)]
     Trust(trust::TrustCommand),
+    /// The storage's own locks (S3 Object Lock): renew them, set those a crash left unset.
+    #[command(subcommand)]
+    Locks(locks::LocksCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -142,6 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Bundle(command) => return bundle::run(command),
         Command::Keys(command) => keys::run(dir, command),
         Command::Trust(command) => trust::run(dir, cli.config.as_deref(), command),
+        Command::Locks(command) => locks::run(dir, cli.config.as_deref(), command),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

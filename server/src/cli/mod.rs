@@ -9,6 +9,7 @@ pub(crate) mod facility;
 pub(crate) mod gc;
 pub(crate) mod hold;
 pub(crate) mod keys;
+pub(crate) mod locks;
 pub(crate) mod reverify;
 pub(crate) mod trust;
 pub(crate) mod verify;

@@ -7,10 +7,12 @@
 //! the entry describes, so that a state change and its log entry are committed together or not
 //! at all.
 
+use jiff::Timestamp;
+
 use super::checkpoint::{Checkpoint, CheckpointError};
 use super::merkle::{self, Hash, LeafHashes, TreeError, hash_children, hash_leaf};
 use super::note::Signer;
-use crate::storage::{MetaBatch, MetaStore, StorageError, Table};
+use crate::storage::{LockedObject, MetaBatch, MetaStore, ObjectLock, StorageError, Table};
 
 /// Why the log could not be read or extended.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,22 @@ fn node_key(level: u32, index: u64) -> [u8; 9] {
 pub struct AuditLog<'s, S> {
     store: &'s S,
     size: u64,
+    /// Where signed checkpoints are also written, locked ([`Self::keeping_checkpoints`]).
+    keep: Option<KeptCheckpoints<'s>>,
+}
+
+/// The storage's lock that keeps signed checkpoints, and until when.
+struct KeptCheckpoints<'s> {
+    lock: &'s dyn ObjectLock,
+    until: Timestamp,
+}
+
+impl std::fmt::Debug for KeptCheckpoints<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptCheckpoints")
+            .field("until", &self.until)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'s, S: MetaStore> AuditLog<'s, S> {
@@ -72,7 +90,20 @@ impl<'s, S: MetaStore> AuditLog<'s, S> {
                 u64::from_be_bytes(bytes) + 1
             }
         };
-        Ok(Self { store, size })
+        Ok(Self {
+            store,
+            size,
+            keep: None,
+        })
+    }
+
+    /// With every checkpoint signed also written to `lock`'s storage as an object locked until
+    /// `until` (`checkpoints/<size>-<SHA-256 of the note>` on S3, COMPLIANCE mode): history
+    /// that a checkpoint commits to cannot then be rewritten through the records alone, the
+    /// storage keeping the signed root that the rewritten log would no longer match.
+    pub fn keeping_checkpoints(mut self, lock: &'s dyn ObjectLock, until: Timestamp) -> Self {
+        self.keep = Some(KeptCheckpoints { lock, until });
+        self
     }
 
     /// How many entries the log holds.
@@ -126,10 +157,21 @@ impl<'s, S: MetaStore> AuditLog<'s, S> {
     }
 
     /// The log as it is now, as a checkpoint signed by `signer` (whose name is the origin):
-    /// the checkpoint and its signed note.
+    /// the checkpoint and its signed note, written locked first where the log keeps
+    /// checkpoints ([`Self::keeping_checkpoints`]; a checkpoint that could not be kept is
+    /// not handed out).
     pub fn checkpoint(&self, signer: &Signer) -> Result<(Checkpoint, String), LogError> {
         let checkpoint = Checkpoint::new(signer.name(), self.size, self.root(self.size)?);
         let note = checkpoint.sign(signer)?;
+        if let Some(keep) = &self.keep {
+            keep.lock.put_locked_object(
+                &LockedObject::Checkpoint {
+                    tree_size: self.size,
+                },
+                note.as_bytes(),
+                keep.until,
+            )?;
+        }
         Ok((checkpoint, note))
     }
 

@@ -5,7 +5,9 @@
 //! and its audit log: not later than the clock, not before the log's last entry (a clock set
 //! back cannot date a disposal before what the log already holds). The content of its versions
 //! is removed unless another document not disposed of still uses it, and a tombstone per
-//! version records what, when, why and by whom. No other code path removes a registered
+//! version records what, when, why and by whom. On a storage with locks of its own, chunks it
+//! still refuses to delete (their lock has not passed in its time, or a hold is on) stay and
+//! are reported ([`Disposal::locked`]); the disposal stands. No other code path removes a registered
 //! document's content (the collection of unreferenced content, `gc.rs`, removes only content
 //! that no version references).
 
@@ -16,7 +18,7 @@ use qoima_verifier::{Data, Request};
 use super::error::{DisposeError, Retained, StoreError};
 use super::view::Index;
 use super::{AuditEntry, Registry, version_key};
-use crate::address::ContentAddress;
+use crate::address::{ChunkId, ContentAddress};
 use crate::audit::log::AuditLog;
 use crate::codec;
 use crate::records::{
@@ -30,6 +32,11 @@ use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 pub struct Disposal {
     /// The tombstone of each version, by version number.
     pub tombstones: Vec<(u32, Tombstone)>,
+    /// Chunks of the removed content that no content still stored uses but that the storage
+    /// refused to delete, still under its own lock or a legal hold (S3 Object Lock): left in
+    /// place, and removed by a later collection once the lock has passed. The disposal and
+    /// its tombstones stand.
+    pub locked: Vec<ChunkId>,
 }
 
 /// The Astana calendar date of an instant (retention dates are dates there).
@@ -97,6 +104,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             batch.put(Table::DisposalActs, id.0.to_vec(), act.clone());
             let mut tombstones = Vec::new();
             let mut removed: Vec<[u8; 32]> = Vec::new();
+            let mut freed: Vec<ChunkId> = Vec::new();
             for version in &view.versions {
                 let address = ContentAddress(version.content);
                 let content_removed =
@@ -104,6 +112,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
                 if content_removed && !removed.contains(&version.content) {
                     batch.dispose_manifest(&version.content);
                     removed.push(version.content);
+                    // Which chunks the storage may refuse, for the report: only where it
+                    // has locks of its own, and only what the manifest still says.
+                    if backend.object_lock().is_some()
+                        && let Ok(manifest) = self.content().manifest(&address)
+                    {
+                        freed.extend(manifest.chunks.iter().map(|c| c.id));
+                    }
                 }
                 let tombstone = Tombstone {
                     content: version.content,
@@ -143,10 +158,22 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             .to_bytes();
             log.append(&mut batch, &entry)?;
             backend.commit(batch)?;
-            Disposal { tombstones }
+            freed.sort();
+            freed.dedup();
+            (
+                Disposal {
+                    tombstones,
+                    locked: Vec::new(),
+                },
+                freed,
+            )
         };
-        // The chunks of the removed manifests, now unreferenced.
-        self.content().collect_garbage()?;
+        let (mut disposal, freed) = disposal;
+        // The chunks of the removed manifests, now unreferenced. The storage may refuse
+        // those still under its own lock: they stay, and are reported (`locks.rs`).
+        if self.collect_chunks()?.is_some() {
+            disposal.locked = self.still_stored_unreferenced(freed)?;
+        }
         Ok(disposal)
     }
 

@@ -81,6 +81,10 @@ pub struct Collection {
     pub stamped: usize,
     /// Chunks removed that no manifest uses.
     pub chunks: u64,
+    /// Chunks no manifest uses that the storage refused to delete, still under its own lock
+    /// (S3 Object Lock), in its words: left for a later collection. `chunks` then counts
+    /// none.
+    pub locked: Option<String>,
 }
 
 /// Why a collection did not run.
@@ -210,7 +214,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             collection.number = number;
         }
         // The chunks of the removed manifests, and any an interrupted put left.
-        collection.chunks = self.content().collect_garbage()?.chunks;
+        match self.content().collect_garbage() {
+            Ok(report) => collection.chunks = report.chunks,
+            Err(crate::error::VaultError::Storage(crate::storage::StorageError::Locked(text))) => {
+                collection.locked = Some(text);
+            }
+            Err(e) => return Err(e.into()),
+        }
         Ok(collection)
     }
 

@@ -11,7 +11,7 @@ use qoima_verifier::{Data, Request};
 use super::error::{ChangeError, RegisterError, StoreError};
 use super::register::{Registered, Registration};
 use super::reverify::ReverifyMode;
-use super::view::DocumentView;
+use super::view::{DocumentView, Index};
 use super::{AuditEntry, Registry, event_key, number_of, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec;
@@ -77,7 +77,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         submission.participant = view.participant()?;
         let prepared = self.prepare(&submission)?;
 
-        let _writer = self.lock()?;
+        let writer = self.lock()?;
         let backend = self.content().backend();
         if self.is_disposed(id)? {
             return Err(ChangeError::Disposed(id));
@@ -110,7 +110,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         };
         self.add_event(&mut batch, &log, id, "registry", event)?;
         backend.commit(batch)?;
-        Ok(prepared.registered(id, version))
+        drop(writer);
+        // Committed: the storage's locks follow, outside the writer lock (`locks.rs`).
+        let mut registered = prepared.registered(id, version);
+        registered.unlocked = self.lock_committed(id);
+        Ok(registered)
     }
 
     /// Places a legal hold on document `id` for the authority `by` acts for (the BIN of its
@@ -129,7 +133,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             authority: authority.map(str::to_owned),
             at: at.as_second(),
         };
-        self.record_event(id, by, event, |_| Ok(()))
+        // The storage's legal holds first: a hold that could not be placed there is refused
+        // and not recorded (`locks.rs`).
+        self.record_event(id, by, event, |view| Ok(self.hold_before_commit(view)?))
     }
 
     /// Releases the active hold `hold` of document `id`: only the authority that placed it
@@ -149,34 +155,45 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             by: by.to_string(),
             at: at.as_second(),
         };
-        self.record_event(id, by, event, |view| {
-            let placed = view
-                .events
-                .iter()
-                .find(|(number, _)| *number == hold)
-                .map(|(_, event)| event)
-                .filter(|_| view.active_holds().any(|(number, _)| number == hold));
-            let Some(Event::HoldPlaced {
-                by: placer,
-                authority: placing,
-                ..
-            }) = placed
-            else {
-                return Err(ChangeError::NoSuchHold(hold));
-            };
-            let same = match placing {
-                Some(bin) => authority == Some(bin.as_str()),
-                None => placer.as_str() == by.as_str(),
-            };
-            if same {
-                Ok(())
-            } else {
-                Err(ChangeError::NotHoldAuthority {
-                    hold,
-                    authority: placing.clone().unwrap_or_else(|| placer.clone()),
-                })
-            }
-        })
+        self.record_event_then(
+            id,
+            by,
+            event,
+            |view| {
+                let placed = view
+                    .events
+                    .iter()
+                    .find(|(number, _)| *number == hold)
+                    .map(|(_, event)| event)
+                    .filter(|_| view.active_holds().any(|(number, _)| number == hold));
+                let Some(Event::HoldPlaced {
+                    by: placer,
+                    authority: placing,
+                    ..
+                }) = placed
+                else {
+                    return Err(ChangeError::NoSuchHold(hold));
+                };
+                let same = match placing {
+                    Some(bin) => authority == Some(bin.as_str()),
+                    None => placer.as_str() == by.as_str(),
+                };
+                if same {
+                    Ok(())
+                } else {
+                    Err(ChangeError::NotHoldAuthority {
+                        hold,
+                        authority: placing.clone().unwrap_or_else(|| placer.clone()),
+                    })
+                }
+            },
+            |view| {
+                // Recorded: the storage's legal holds lifted from the chunks no held document
+                // uses (`locks.rs`). A failure leaves them held, the safe side, until the
+                // maintenance of the locks lifts them.
+                let _ = self.release_after_commit(view);
+            },
+        )
         .map(drop)
     }
 
@@ -198,7 +215,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         };
         self.record_event(id, by, event, |view| match view.retain_until() {
             Some(current) if until <= current => Err(ChangeError::NotLater { until, current }),
-            _ => Ok(()),
+            // The storage's locks extended first: an extension they could not follow is
+            // refused and not recorded (`locks.rs`).
+            _ => Ok(self.extend_before_commit(view, until)?),
         })
         .map(drop)
     }
@@ -240,7 +259,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         .to_bytes();
         let key = object.as_str().as_bytes();
-        let _writer = self.lock()?;
+        let writer = self.lock()?;
         let backend = self.content().backend();
         if backend.get(Table::Facilities, key)?.is_some() {
             return Err(ChangeError::EndOfServiceRecorded(object.clone()));
@@ -250,6 +269,17 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         batch.put(Table::Facilities, key.to_vec(), bytes);
         log.append(&mut batch, &entry)?;
         backend.commit(batch)?;
+        drop(writer);
+        // Committed: the construction records of the object have a date now, and their
+        // chunks a lock until it (`locks.rs`). A failure leaves their rolling lock, which
+        // has a year at least to run, for the maintenance of the locks to extend.
+        if self.content().backend().object_lock().is_some()
+            && let Ok(documents) = self.find(Index::Object, object.as_str())
+        {
+            for document in documents {
+                let _ = self.lock_committed(document);
+            }
+        }
         Ok(())
     }
 
@@ -311,6 +341,19 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         event: Event,
         check: impl FnOnce(&DocumentView) -> Result<(), ChangeError>,
     ) -> Result<u32, ChangeError> {
+        self.record_event_then(id, by, event, check, |_| ())
+    }
+
+    /// [`Self::record_event`], then `after` on the document as it was before the event, once
+    /// the event is committed and still under the writer lock.
+    fn record_event_then(
+        &self,
+        id: DocumentId,
+        by: &Actor,
+        event: Event,
+        check: impl FnOnce(&DocumentView) -> Result<(), ChangeError>,
+        after: impl FnOnce(&DocumentView),
+    ) -> Result<u32, ChangeError> {
         let _writer = self.lock()?;
         let view = self.document(id)?.ok_or(ChangeError::NotFound(id))?;
         // Reads of a disposed document are still logged; changes are refused.
@@ -323,6 +366,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let mut batch = MetaBatch::new();
         let number = self.add_event(&mut batch, &log, id, by.as_str(), event)?;
         backend.commit(batch)?;
+        after(&view);
         Ok(number)
     }
 

@@ -11,6 +11,7 @@
 //! | `calendars.rs` | the calendar years stored in the vault ([`CalendarChange`], [`stored_years`]) |
 //! | `disposal.rs` | disposal, the one operation that deletes a registered document ([`Disposal`]) |
 //! | `export.rs` | what an auditor's bundle holds, read as stored, and the export logged ([`StoredEvidence`], `docs/bundle.md`) |
+//! | `locks.rs` | the storage's own locks (S3 Object Lock) on every chunk a document uses, and their maintenance ([`Registry::renew_locks`]) |
 //! | `gc.rs` | the collection of content that no record references ([`Registry::collect_unreferenced`]) |
 //! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
 //! | `evidence.rs` | the CRLs kept as evidence read back (parsed once, cached) for a re-verification that needs them |
@@ -21,7 +22,7 @@
 //! Data flows one way: this module uses `records/` and `bundle/`, never the reverse. Inside it, the files
 //! import what `mod.rs` shares and `error.rs`; besides that, `lifecycle.rs` builds on
 //! `register.rs`, `reverify.rs` and `view.rs`, `register.rs` on `reverify.rs` and `view.rs`, `reverify.rs` on `evidence.rs`,
-//! `disposal.rs` and `select.rs` on `view.rs`, `export.rs` on `lifecycle.rs` (an event recorded), and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
+//! `disposal.rs` and `select.rs` on `view.rs`, `locks.rs` on `view.rs` (and `register.rs`, `lifecycle.rs`, `disposal.rs` on `locks.rs`), `export.rs` on `lifecycle.rs` (an event recorded), and `verify_records.rs` on `calendars.rs`. `mod.rs` uses only `calendars.rs` and `error.rs`,
 //! which import nothing of the registry but `error.rs`, so there is no cycle.
 
 mod calendars;
@@ -32,6 +33,7 @@ mod export;
 mod gc;
 mod keys;
 mod lifecycle;
+mod locks;
 mod register;
 mod reverify;
 mod select;
@@ -55,6 +57,7 @@ pub use gc::{
     CollectError, CollectedContent, Collection, CollectionRecord,
     DEFAULT_GRACE as DEFAULT_COLLECTION_GRACE,
 };
+pub use locks::{LockRenewal, RENEW_WITHIN, ROLLING_LOCK};
 pub use register::{Registered, Registration, Submitter};
 pub use reverify::ReverifyMode;
 pub use select::{Selected, Selection, UnreadDocument, VersionKey};
@@ -93,6 +96,8 @@ pub struct Registry<S = RocksBackend> {
     clock: Clock,
     /// The CRLs kept as evidence that re-verifications read back, parsed (`evidence.rs`).
     evidence_cache: evidence::EvidenceCache,
+    /// How the storage's own locks are dated (`locks.rs`).
+    locks: locks::LockPolicy,
     /// Every write of the record layer holds this: numbers and log indexes are read and
     /// taken in one critical section, and written in one batch.
     writer: Mutex<()>,
@@ -118,6 +123,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             disposal_officers: Vec::new(),
             clock: Timestamp::now,
             evidence_cache: evidence::EvidenceCache::default(),
+            locks: locks::LockPolicy::default(),
             writer: Mutex::new(()),
         })
     }
@@ -147,6 +153,23 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// With `clock` instead of the system's (simulations and tests of dates to come).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// With rolling locks of `rolling` renewed once less than `renew_within` is left, and
+    /// retentions ending when `end_of` says: tests whose locks must pass within seconds.
+    #[cfg(test)]
+    pub(crate) fn with_lock_policy(
+        mut self,
+        rolling: jiff::SignedDuration,
+        renew_within: jiff::SignedDuration,
+        end_of: fn(jiff::civil::Date) -> Option<Timestamp>,
+    ) -> Self {
+        self.locks = locks::LockPolicy {
+            rolling,
+            renew_within,
+            end_of,
+        };
         self
     }
 
@@ -196,9 +219,15 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         &self.content
     }
 
-    /// The audit log, for checkpoints and proofs.
+    /// The audit log, for checkpoints and proofs. On an engine with locks of its own, every
+    /// checkpoint it signs is also written there, locked (`locks.rs`), so that the history it
+    /// commits to cannot be rewritten through the records alone.
     pub fn log(&self) -> Result<AuditLog<'_, S>, LogError> {
-        AuditLog::open(self.content.backend())
+        let log = AuditLog::open(self.content.backend())?;
+        Ok(match self.content.backend().object_lock() {
+            Some(lock) => log.keeping_checkpoints(lock, self.checkpoint_lock_until()),
+            None => log,
+        })
     }
 
     /// The working-day calendar in force, as last read from the store.

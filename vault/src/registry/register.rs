@@ -172,6 +172,11 @@ pub struct Registered {
     pub coverage: Coverage,
     /// The verification report of each signature.
     pub reports: Vec<Report>,
+    /// Why the storage's own locks could not be set on the document's chunks after the
+    /// commit (`locks.rs`): the registration stands, and the maintenance of the locks
+    /// ([`Registry::renew_locks`]) sets them. `None` when they were set, or the engine has
+    /// none.
+    pub unlocked: Option<String>,
 }
 
 /// A file name as the submitter gave it: a name, never a path.
@@ -245,6 +250,7 @@ impl Prepared {
             version,
             coverage: self.coverage,
             reports: self.reports,
+            unlocked: None,
         }
     }
 }
@@ -269,14 +275,20 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             object_number: registration.object_number.as_ref().map(ToString::to_string),
             created_at: registration.at.as_second(),
         };
-        let _writer = self.lock()?;
-        let backend = self.content().backend();
-        let log = AuditLog::open(backend)?;
-        let mut batch = MetaBatch::new();
-        batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
-        let version = self.add_version(&mut batch, &log, id, &document, 1, prepared.clone())?;
-        backend.commit(batch)?;
-        Ok(prepared.registered(id, version))
+        let version = {
+            let _writer = self.lock()?;
+            let backend = self.content().backend();
+            let log = AuditLog::open(backend)?;
+            let mut batch = MetaBatch::new();
+            batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
+            let version = self.add_version(&mut batch, &log, id, &document, 1, prepared.clone())?;
+            backend.commit(batch)?;
+            version
+        };
+        // Committed: the storage's locks follow, outside the writer lock (`locks.rs`).
+        let mut registered = prepared.registered(id, version);
+        registered.unlocked = self.lock_committed(id);
+        Ok(registered)
     }
 
     /// Everything about a submission that needs no lock: content, format, signatures, date.

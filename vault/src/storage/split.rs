@@ -3,7 +3,8 @@
 //! registry, which take one backend implementing both traits.
 
 use super::{
-    ChunkStore, Entry, MetaBatch, MetaStore, PrefixCursor, StorageError, Table, WriterSection,
+    ChunkStore, Entry, MetaBatch, MetaStore, ObjectLock, PrefixCursor, StorageError, Table,
+    WriterSection,
 };
 use crate::address::ChunkId;
 
@@ -54,6 +55,11 @@ impl<M: MetaStore, C: ChunkStore> ChunkStore for Split<M, C> {
 
     fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
         self.chunks.remove_chunks(ids)
+    }
+
+    /// The chunk store's own lock: a pair locks exactly what its chunk store locks.
+    fn object_lock(&self) -> Option<&dyn ObjectLock> {
+        self.chunks.object_lock()
     }
 }
 

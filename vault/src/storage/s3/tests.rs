@@ -109,7 +109,7 @@ pub(crate) fn store() -> S3Chunks {
     store_with(config())
 }
 
-fn store_with(config: S3Config) -> S3Chunks {
+pub(crate) fn store_with(config: S3Config) -> S3Chunks {
     let (store, outcome) = S3Chunks::init(&config).unwrap();
     assert_eq!(outcome, BucketInit::Created);
     store
@@ -126,7 +126,12 @@ where
 
 /// A request by curl (`--aws-sigv4`), an S3 client that shares no code with the vault, signed
 /// with the vault's credentials; its HTTP status and S3's error code, if any.
-fn curl(config: &S3Config, method: &str, path_and_query: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn curl(
+    config: &S3Config,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> (u16, String) {
     let dir = tempfile::tempdir().unwrap();
     let body_file = dir.path().join("body");
     std::fs::write(&body_file, body).unwrap();
@@ -153,6 +158,108 @@ fn curl(config: &S3Config, method: &str, path_and_query: &str, body: &[u8]) -> (
         .map(|e| e.code)
         .unwrap_or_default();
     (status.parse().unwrap(), code)
+}
+
+/// What a client holding the vault's own credentials achieved against an object, bypassing
+/// the backend's code ([`attack`]).
+#[derive(Debug)]
+pub(crate) struct Attack {
+    /// The status of an unconditional PUT of other bytes over it (S3 adds a version).
+    pub(crate) overwritten: u16,
+    /// The status of each DELETE, by the vault's own client, of a version that held the
+    /// object's bytes, by its id.
+    pub(crate) deleted: Vec<u16>,
+    /// The same by curl, which shares no code with the vault: status and S3's error code.
+    pub(crate) deleted_by_curl: Vec<(u16, String)>,
+    /// Whether every version that held the object's bytes before still holds them.
+    pub(crate) intact: bool,
+}
+
+/// Tries to overwrite `key`, then to delete every version of it that holds bytes, first with
+/// the vault's own client, then with curl, both with the vault's credentials, as anyone
+/// holding them could. The version an overwrite adds is not locked: it is deleted again, so
+/// that the object reads as before when the attack failed.
+pub(crate) fn attack(store: &S3Chunks, config: &S3Config, key: &str) -> Attack {
+    let key = key.to_owned();
+    let before: Vec<(String, Bytes)> = raw(store, {
+        let key = key.clone();
+        move |c| async move {
+            let mut versions = Vec::new();
+            for v in c.versions_of(&key).await.unwrap() {
+                if v.delete_marker {
+                    continue;
+                }
+                let (bytes, _) = c
+                    .get_object(&key, Some(&v.version_id), OBJECT_LIMIT)
+                    .await
+                    .unwrap();
+                versions.push((v.version_id, bytes.unwrap()));
+            }
+            versions
+        }
+    });
+    assert!(!before.is_empty(), "{key} holds no bytes to attack");
+    let ids: Vec<String> = before.iter().map(|(v, _)| v.clone()).collect();
+    let (overwritten, deleted) = raw(store, {
+        let (key, ids) = (key.clone(), ids.clone());
+        move |c| async move {
+            let put = c
+                .send(
+                    Request::object(Method::PUT, &key).body(Bytes::from_static(b"forged")),
+                    CONTROL_BODY_LIMIT,
+                )
+                .await
+                .unwrap();
+            if let Some(forged) = put.header("x-amz-version-id") {
+                c.delete_version(&key, forged).await.unwrap();
+            }
+            let mut deleted = Vec::new();
+            for v in &ids {
+                let r = c
+                    .send(
+                        Request::object(Method::DELETE, &key).query("versionId", v),
+                        CONTROL_BODY_LIMIT,
+                    )
+                    .await
+                    .unwrap();
+                deleted.push(r.status);
+            }
+            (put.status, deleted)
+        }
+    });
+    let deleted_by_curl = ids
+        .iter()
+        .map(|v| curl(config, "DELETE", &format!("{key}?versionId={v}"), b""))
+        .collect();
+    let intact = raw(store, move |c| async move {
+        for (v, bytes) in &before {
+            match c.get_object(&key, Some(v), OBJECT_LIMIT).await {
+                Ok((Some(now), _)) if now == bytes => {}
+                _ => return false,
+            }
+        }
+        true
+    });
+    Attack {
+        overwritten,
+        deleted,
+        deleted_by_curl,
+        intact,
+    }
+}
+
+impl Attack {
+    /// Whether S3 refused every deletion, to both clients, and kept every byte: the lock,
+    /// not the vault's code, protected the object.
+    pub(crate) fn refused(&self) -> bool {
+        self.overwritten == 200
+            && self.deleted.iter().all(|&s| s == 403)
+            && self
+                .deleted_by_curl
+                .iter()
+                .all(|(s, code)| *s == 403 && code == "AccessDenied")
+            && self.intact
+    }
 }
 
 fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
