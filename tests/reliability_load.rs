@@ -272,12 +272,21 @@ fn mixed_load_gets_no_server_error_and_leaks_nothing() {
         })
         .collect();
     // The resident set and descriptors after a warm-up (a tenth of the run), then at the end.
+    // A long run also prints them each minute: a soak's curve, not two points.
     let mut peak_rss = rss_start0;
     let deadline = Duration::from_secs(seconds);
+    let mut minute = 0;
     while started.elapsed() < deadline {
         std::thread::sleep(Duration::from_millis(500));
         let rss = rss_kib(pid).unwrap_or(0);
         peak_rss = peak_rss.max(rss);
+        if seconds >= 600 && started.elapsed().as_secs() / 60 > minute {
+            minute = started.elapsed().as_secs() / 60;
+            eprintln!(
+                "soak minute={minute} rss_kib={rss} fds={}",
+                fds(pid).unwrap_or(0)
+            );
+        }
         let mut warm = warm.lock().unwrap();
         if warm.is_none() && started.elapsed() >= deadline / 10 {
             *warm = Some((rss, fds(pid).unwrap_or(0)));

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::BundleError;
 use super::export_statement;
-use super::manifest::{self, KeptFile, Manifest};
+use super::manifest::{self, KeptFile};
 use super::paths::report_paths;
 use super::read::Bundle;
 use super::write::instant;
