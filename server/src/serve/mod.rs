@@ -98,7 +98,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(async {
+    let registry = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| Failure::failed(format!("cannot listen on {listen}: {e}")))?;
@@ -121,6 +121,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
             "listening"
         );
         let mut state = AppState::new(registry, signer, uploads, replay, settings, dir.to_owned());
+        let registry = std::sync::Arc::clone(&state.registry);
         if let Some(interval) = shared_cache {
             state.keys = std::sync::Arc::new(KeyCache::rechecking_every(interval));
         }
@@ -160,8 +161,13 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         // A bulk run in progress saves itself as interrupted.
         reverifications.stop(std::time::Duration::from_secs(10));
         tracing::info!("shutdown finished");
-        Ok(())
-    })
+        Ok::<_, Failure>(registry)
+    })?;
+    // The runtime's tasks go first, so that the registry is dropped here, out of any async
+    // context: the engines' own runtimes (PostgreSQL's, S3's) may not be dropped inside one.
+    drop(runtime);
+    drop(registry);
+    Ok(())
 }
 
 /// The server's settings by precedence: the `--listen` flag, then the environment's
