@@ -9,7 +9,9 @@
 //! are then the same; and two `qoima serve` nodes on one database and one bucket number
 //! concurrent registrations without a gap, keep one audit log, see each other's key
 //! revocations within the shared-cache bound, and lose nothing acknowledged when one is
-//! killed.
+//! killed; a tus upload, staged by the node that received it, is registered there and read
+//! back through the other. The tus client is `tests/tus/upload.py` (`QOIMA_PYTHON`, from
+//! `scripts/setup`'s `qoima_python_setup`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
@@ -616,4 +618,80 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The tus client of `server/tests/tus/upload.py` (tuspy, the tus project's Python client), as
+/// `scripts/setup`'s `qoima_python_setup` installs it; its JSON.
+fn tuspy(url: &str, key: &str, file: &std::path::Path) -> Value {
+    let python = std::env::var("QOIMA_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| {
+            panic!("QOIMA_PYTHON is not set: `source scripts/setup && qoima_python_setup` first")
+        });
+    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "tus", "upload.py"]
+        .iter()
+        .collect();
+    let out = Command::new(python)
+        .arg(script)
+        .args([url, key])
+        .arg(file)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    json(&out)
+}
+
+#[test]
+fn a_tus_upload_registers_through_the_node_that_received_it() {
+    let one = Distributed::new();
+    ok(&one.init());
+    let two = Distributed::on(&one.database, &one.bucket);
+    let (writer, _) = one.key("writer");
+    let (reader, _) = one.key("reader");
+    let servers = [one.serve(), two.serve()];
+    // A few MiB, so that the content is several chunks in the bucket.
+    let mut content = pdf(7);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    content.extend((0..3 << 20).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    }));
+    let file = one.vault.dir.path().join("upload.pdf");
+    std::fs::write(&file, &content).unwrap();
+    let upload = tuspy(&servers[0].url, &writer, &file);
+    let id = upload["id"].as_str().unwrap();
+    let body = |upload: &str| {
+        let mut body: Value = serde_json::from_slice(&registration("", &content)).unwrap();
+        let body = body.as_object_mut().unwrap();
+        body.remove("sha256");
+        body.insert("upload".into(), upload.into());
+        serde_json::to_vec(body).unwrap()
+    };
+    // The staging is the receiving node's: the other one does not know the upload.
+    let (status, text) = servers[1].request(&writer, "POST", "/v1/documents", body(id));
+    assert!((400..500).contains(&status), "{status}: {text}");
+    let (status, text) = servers[0].request(&writer, "POST", "/v1/documents", body(id));
+    assert_eq!(status, 201, "{text}");
+    let registered: Value = serde_json::from_str(&text).unwrap();
+    // Its content is in the shared store: the other node reads it back whole.
+    let path = format!(
+        "/v1/documents/{}/content",
+        registered["id"].as_str().unwrap()
+    );
+    let (status, _, read) = servers[1].send(&reader, "GET", &path, &[], Vec::new());
+    assert_eq!(status, 200);
+    assert!(
+        read == content,
+        "the content read through the other node differs"
+    );
 }

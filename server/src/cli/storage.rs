@@ -26,7 +26,12 @@ pub enum StorageCommand {
 pub struct InitArgs {
     /// The connection string of the schema's owner, who creates and migrates it; the
     /// configured `[storage] postgres` is the vault's role, which gets the vault's rights.
-    #[arg(long, env = "QOIMA_POSTGRES_OWNER_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "QOIMA_POSTGRES_OWNER_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     owner_url: String,
 }
 
