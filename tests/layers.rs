@@ -22,26 +22,32 @@ struct Rules {
 const SERVER: Rules = Rules {
     dir: "server/src",
     allowed: &[
-        // The bottom: the API's JSON forms and the operator's settings.
+        // The bottom: the vault's types on the configured engine, the API's JSON forms and
+        // the operator's settings.
+        ("engine", &[]),
         ("representation", &[]),
         ("config", &[]),
         // Verification of many items, for both front ends.
-        ("bulk", &[]),
+        ("bulk", &["engine"]),
         // Revocation data over HTTP: the client, then the refresh of the server's CRLs and
         // the OCSP client of registrations.
         ("fetch", &[]),
         // Revocation data an operator imports: checked, kept, listed.
-        ("imports", &[]),
-        ("refresh", &["config", "fetch", "imports"]),
+        ("imports", &["engine"]),
+        ("refresh", &["config", "engine", "fetch", "imports"]),
         ("ocsp", &["config", "fetch"]),
         // Two peers on top of them, which never import each other (the API shows the
         // refresh's state; both take imports in).
-        ("cli", &["bulk", "config", "imports", "representation"]),
+        (
+            "cli",
+            &["bulk", "config", "engine", "imports", "representation"],
+        ),
         (
             "http",
             &[
                 "bulk",
                 "config",
+                "engine",
                 "imports",
                 "ocsp",
                 "refresh",
@@ -53,7 +59,7 @@ const SERVER: Rules = Rules {
         (
             "serve",
             &[
-                "cli", "config", "fetch", "http", "imports", "ocsp", "refresh",
+                "cli", "config", "engine", "fetch", "http", "imports", "ocsp", "refresh",
             ],
         ),
         // The command line's parser and dispatch.

@@ -18,7 +18,8 @@ use clap::error::{ContextKind, ErrorKind};
 use clap::{Parser, Subcommand};
 
 use crate::cli::{
-    Failure, audit, bundle, content, doc, facility, gc, hold, keys, locks, reverify, trust, verify,
+    Failure, audit, bundle, content, doc, facility, gc, hold, keys, locks, migrate, reverify,
+    storage, trust, verify,
 };
 use crate::serve;
 
@@ -35,8 +36,8 @@ struct Cli {
         value_name = "DIR"
     )]
     data_dir: PathBuf,
-    /// Trust store, policy, numbering and calendar of the `doc` and `audit` commands, and the
-    /// `[server]` settings of `serve` (TOML).
+    /// Trust store, policy, numbering and calendar of the `doc` and `audit` commands, the
+    /// `[server]` settings of `serve`, and the `[storage]` every command opens (TOML).
     #[arg(long, global = true, env = "QOIMA_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -90,6 +91,13 @@ enum Command {
     /// The storage's own locks (S3 Object Lock): renew them, set those a crash left unset.
     #[command(subcommand)]
     Locks(locks::LocksCommand),
+    /// The distributed backend (`[storage] backend = "postgres-s3"`): prepare the PostgreSQL
+    /// schema and the S3 bucket with Object Lock, or check them.
+    #[command(subcommand)]
+    Storage(storage::StorageCommand),
+    /// Copy the vault of the data directory into the backend `--config` names, then prove the
+    /// copy whole (every record, content and audit entry); run again to resume.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -130,10 +138,10 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let dir = &cli.data_dir;
     let done = match cli.command {
-        Command::Put(args) => content::put(dir, args),
-        Command::Get(args) => content::get(dir, args),
-        Command::Stat(args) => content::stat(dir, args),
-        Command::Scrub => content::scrub(dir),
+        Command::Put(args) => content::put(dir, cli.config.as_deref(), args),
+        Command::Get(args) => content::get(dir, cli.config.as_deref(), args),
+        Command::Stat(args) => content::stat(dir, cli.config.as_deref(), args),
+        Command::Scrub => content::scrub(dir, cli.config.as_deref()),
         Command::Gc(args) => gc::gc(dir, cli.config.as_deref(), args),
         Command::Serve(args) => serve::serve(dir, cli.config.as_deref(), args),
         Command::Verify(args) => return verify::verify(args, cli.config.as_deref()),
@@ -143,9 +151,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Facility(command) => facility::run(dir, cli.config.as_deref(), command),
         Command::Audit(command) => audit::run(dir, cli.config.as_deref(), command),
         Command::Bundle(command) => return bundle::run(command),
-        Command::Keys(command) => keys::run(dir, command),
+        Command::Keys(command) => keys::run(dir, cli.config.as_deref(), command),
         Command::Trust(command) => trust::run(dir, cli.config.as_deref(), command),
         Command::Locks(command) => locks::run(dir, cli.config.as_deref(), command),
+        Command::Storage(command) => storage::run(cli.config.as_deref(), command),
+        Command::Migrate(args) => migrate::run(dir, cli.config.as_deref(), args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

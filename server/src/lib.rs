@@ -10,6 +10,7 @@ mod bulk;
 mod cli;
 mod command;
 mod config;
+mod engine;
 mod fetch;
 mod http;
 mod imports;

@@ -8,12 +8,13 @@ use qoima_vault::audit::log::AuditLog;
 use qoima_vault::audit::{
     Checkpoint, Hash, Signer, hash_leaf, verify_consistency, verify_inclusion,
 };
-use qoima_vault::registry::{Registry, verify_records};
-use qoima_vault::storage::rocks::RocksBackend;
+use qoima_vault::registry::verify_records;
+use qoima_vault::storage::engine::Engine;
 use serde_json::{Value, json};
 
 use super::doc::{document, parse_id, pretty};
 use super::{Failure, audit_signer, config, open_registry};
+use crate::engine::Registry;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -78,7 +79,7 @@ pub fn run(dir: &Path, config: Option<&Path>, command: AuditCommand) -> Result<(
     }
 }
 
-fn open_log(registry: &Registry) -> Result<AuditLog<'_, RocksBackend>, Failure> {
+fn open_log(registry: &Registry) -> Result<AuditLog<'_, Engine>, Failure> {
     registry.log().map_err(Failure::failed)
 }
 
@@ -250,7 +251,7 @@ pub(crate) fn open_since(path: &Path, signer: &Signer) -> Result<(Checkpoint, St
 /// The consistency proof from `old` (read from `path`) to the log's `size` entries with root
 /// `root`, checked before anyone relies on it (RFC 9162 §2.1.4).
 pub(crate) fn prove_consistency(
-    log: &AuditLog<'_, RocksBackend>,
+    log: &AuditLog<'_, Engine>,
     path: &Path,
     old: &Checkpoint,
     size: u64,

@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use qoima_vault::{ContentAddress, ContentConfig};
 
-use super::{Failure, open_store};
+use super::{Failure, open_store, storage_settings};
 
 #[derive(Debug, Args)]
 pub struct PutArgs {
@@ -43,7 +43,7 @@ pub struct StatArgs {
     json: bool,
 }
 
-pub fn put(dir: &Path, args: PutArgs) -> Result<(), Failure> {
+pub fn put(dir: &Path, settings: Option<&Path>, args: PutArgs) -> Result<(), Failure> {
     let config = ContentConfig {
         chunk_size: args.chunk_size,
         zstd_level: args.zstd_level,
@@ -55,15 +55,20 @@ pub fn put(dir: &Path, args: PutArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.file.display())))?;
         Box::new(file)
     };
-    let store = open_store(dir, config, true)?;
+    let store = open_store(dir, &storage_settings(settings)?, config, true)?;
     let outcome = store.put(input)?;
     println!("{}", outcome.address);
     Ok(())
 }
 
-pub fn get(dir: &Path, args: GetArgs) -> Result<(), Failure> {
+pub fn get(dir: &Path, config: Option<&Path>, args: GetArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
-    let store = open_store(dir, ContentConfig::default(), false)?;
+    let store = open_store(
+        dir,
+        &storage_settings(config)?,
+        ContentConfig::default(),
+        false,
+    )?;
     let length = store.stat(&address)?.length;
     let range = match &args.range {
         None => 0..length,
@@ -97,9 +102,14 @@ pub fn get(dir: &Path, args: GetArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn stat(dir: &Path, args: StatArgs) -> Result<(), Failure> {
+pub fn stat(dir: &Path, config: Option<&Path>, args: StatArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
-    let store = open_store(dir, ContentConfig::default(), false)?;
+    let store = open_store(
+        dir,
+        &storage_settings(config)?,
+        ContentConfig::default(),
+        false,
+    )?;
     let info = store.stat(&address)?;
     if args.json {
         let json = serde_json::json!({
@@ -118,8 +128,13 @@ pub fn stat(dir: &Path, args: StatArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn scrub(dir: &Path) -> Result<(), Failure> {
-    let store = open_store(dir, ContentConfig::default(), false)?;
+pub fn scrub(dir: &Path, config: Option<&Path>) -> Result<(), Failure> {
+    let store = open_store(
+        dir,
+        &storage_settings(config)?,
+        ContentConfig::default(),
+        false,
+    )?;
     let bar = if io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         if let Ok(style) = ProgressStyle::with_template(

@@ -11,11 +11,11 @@ use clap::Args;
 use jiff::SignedDuration;
 use qoima_vault::ContentAddress;
 use qoima_vault::records::Actor;
-use qoima_vault::registry::Registry;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Failure, config, open_registry};
+use crate::engine::Registry;
 
 #[derive(Debug, Args)]
 pub struct GcArgs {

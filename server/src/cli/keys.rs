@@ -12,7 +12,7 @@ use qoima_vault::records::{Actor, Participant};
 use serde_json::json;
 
 use super::doc::pretty;
-use super::{Failure, config, open_registry, open_store};
+use super::{Failure, config, open_registry, open_store, storage_settings};
 use crate::representation::{Key, rfc3339};
 
 #[derive(Debug, Subcommand)]
@@ -93,15 +93,15 @@ pub struct RevokeArgs {
     by: Actor,
 }
 
-pub fn run(dir: &Path, command: KeysCommand) -> Result<(), Failure> {
+pub fn run(dir: &Path, config: Option<&Path>, command: KeysCommand) -> Result<(), Failure> {
     match command {
-        KeysCommand::Create(args) => create(dir, args),
-        KeysCommand::List(args) => list(dir, args),
-        KeysCommand::Revoke(args) => revoke(dir, args),
+        KeysCommand::Create(args) => create(dir, config, args),
+        KeysCommand::List(args) => list(dir, config, args),
+        KeysCommand::Revoke(args) => revoke(dir, config, args),
     }
 }
 
-fn create(dir: &Path, args: CreateArgs) -> Result<(), Failure> {
+fn create(dir: &Path, config: Option<&Path>, args: CreateArgs) -> Result<(), Failure> {
     // Checked before the vault is opened (or created).
     if let Some(name) = &args.name {
         keys::check_name(name).map_err(|e| Failure::usage(format!("--name: {e}")))?;
@@ -109,8 +109,8 @@ fn create(dir: &Path, args: CreateArgs) -> Result<(), Failure> {
     if let Some(bin) = &args.bin {
         keys::check_bin(bin).map_err(|e| Failure::usage(format!("--bin: {e}")))?;
     }
-    // The record layer's configuration plays no part in keys: the defaults open the registry.
-    let registry = open_registry(dir, config::load(None)?, true)?;
+    // Of the configuration, keys need only the storage it names.
+    let registry = open_registry(dir, config::load(config)?, true)?;
     let role = Role::from(args.role);
     let new = NewKey {
         role,
@@ -131,8 +131,13 @@ fn create(dir: &Path, args: CreateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn list(dir: &Path, args: ListArgs) -> Result<(), Failure> {
-    let store = open_store(dir, ContentConfig::default(), false)?;
+fn list(dir: &Path, config: Option<&Path>, args: ListArgs) -> Result<(), Failure> {
+    let store = open_store(
+        dir,
+        &storage_settings(config)?,
+        ContentConfig::default(),
+        false,
+    )?;
     let keys = keys::list(store.backend()).map_err(failure)?;
     if args.json {
         let json: Vec<Key> = keys.iter().map(Key::new).collect();
@@ -166,12 +171,12 @@ fn list(dir: &Path, args: ListArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn revoke(dir: &Path, args: RevokeArgs) -> Result<(), Failure> {
+fn revoke(dir: &Path, config: Option<&Path>, args: RevokeArgs) -> Result<(), Failure> {
     let id: KeyId = args
         .id
         .parse()
         .map_err(|e| Failure::usage(format!("{:?}: {e}", args.id)))?;
-    let registry = open_registry(dir, config::load(None)?, false)?;
+    let registry = open_registry(dir, config::load(config)?, false)?;
     registry
         .revoke_key(id, &args.by, Timestamp::now())
         .map_err(failure)?;

@@ -10,16 +10,24 @@ pub(crate) mod gc;
 pub(crate) mod hold;
 pub(crate) mod keys;
 pub(crate) mod locks;
+pub(crate) mod migrate;
 pub(crate) mod reverify;
+pub(crate) mod storage;
 pub(crate) mod trust;
 pub(crate) mod verify;
 
 use std::path::{Path, PathBuf};
 
-use qoima_vault::registry::{ErrorKind, Registry};
-use qoima_vault::{ContentConfig, ContentStore};
+use qoima_vault::ContentConfig;
+use qoima_vault::registry::ErrorKind;
+use qoima_vault::storage::engine::Engine;
+use qoima_vault::storage::postgres::{PostgresMeta, PostgresOptions};
+use qoima_vault::storage::rocks::RocksBackend;
+use qoima_vault::storage::s3::{S3Chunks, S3Config, S3Error};
+use qoima_vault::storage::split::Split;
 
-use crate::config::{self, ConfigError};
+use crate::config::{self, ConfigError, SharedStorage, StorageSettings};
+use crate::engine::{ContentStore, Registry};
 
 /// A failed command: what to print and how to exit.
 #[derive(Debug)]
@@ -102,12 +110,28 @@ fn db_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("db")
 }
 
-/// Opens the store in `data_dir`, creating it when `create` is set.
-pub(crate) fn open_store(
+/// The `[storage]` settings of the configuration file `config` (the embedded vault without
+/// one), for the commands that need nothing else of it.
+pub(crate) fn storage_settings(config: Option<&Path>) -> Result<StorageSettings, Failure> {
+    Ok(config::load(config)?.storage)
+}
+
+/// Opens the engine `storage` names: the RocksDB vault in `data_dir` (created when `create` is
+/// set), or the records in PostgreSQL and the content in S3, after checking that the bucket
+/// has Object Lock (`docs/storage.md`).
+pub(crate) fn open_engine(
     data_dir: &Path,
-    config: ContentConfig,
+    storage: &StorageSettings,
     create: bool,
-) -> Result<ContentStore, Failure> {
+) -> Result<Engine, Failure> {
+    match storage {
+        StorageSettings::PostgresS3(shared) => open_distributed(shared),
+        _ => open_rocks(data_dir, create).map(Engine::Rocks),
+    }
+}
+
+/// The RocksDB vault in `data_dir`.
+fn open_rocks(data_dir: &Path, create: bool) -> Result<RocksBackend, Failure> {
     let db = db_dir(data_dir);
     if !create && !db.join("CURRENT").exists() {
         return Err(Failure::usage(format!(
@@ -117,12 +141,63 @@ pub(crate) fn open_store(
     }
     std::fs::create_dir_all(&db)
         .map_err(|e| Failure::failed(format!("cannot create {}: {e}", db.display())))?;
-    ContentStore::open(&db, config).map_err(|e| {
+    RocksBackend::open(&db).map_err(|e| {
         Failure::failed(format!(
             "cannot open the vault in {}: {e}",
             data_dir.display()
         ))
     })
+}
+
+/// The records in PostgreSQL (connected as the vault's role) and the content in the S3
+/// bucket, which must have Object Lock and versioning.
+fn open_distributed(shared: &SharedStorage) -> Result<Engine, Failure> {
+    let s3 = s3_config(shared)?;
+    let meta = PostgresMeta::connect(&shared.postgres, &PostgresOptions::default())
+        .map_err(|e| Failure::failed(format!("cannot open the records in PostgreSQL: {e}")))?;
+    let chunks = S3Chunks::open(&s3).map_err(|e| bucket_failure(&s3, &e))?;
+    Ok(Engine::Distributed(Split::new(meta, chunks)))
+}
+
+/// The S3 settings of `shared`, with the credentials of the environment (never of the file,
+/// which is often readable by more people than the keys should be).
+pub(crate) fn s3_config(shared: &SharedStorage) -> Result<S3Config, Failure> {
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let (Some(key_id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+    else {
+        return Err(Failure::usage(
+            "[storage] backend = \"postgres-s3\": set AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY to the bucket's credentials",
+        ));
+    };
+    let mut s3 = S3Config::new(&shared.endpoint, &shared.bucket, key_id, secret);
+    s3.region.clone_from(&shared.region);
+    Ok(s3)
+}
+
+/// A bucket that cannot be used: its settings are the operator's to fix (a bucket without
+/// Object Lock is never used), anything else failed.
+pub(crate) fn bucket_failure(s3: &S3Config, e: &S3Error) -> Failure {
+    let message = format!("the S3 bucket {:?} at {}: {e}", s3.bucket, s3.endpoint);
+    match e {
+        S3Error::NoObjectLock { .. }
+        | S3Error::Versioning { .. }
+        | S3Error::LockNotEnforced { .. }
+        | S3Error::Config(_) => Failure::usage(message),
+        _ => Failure::failed(message),
+    }
+}
+
+/// Opens the content store on the engine `storage` names, creating the RocksDB vault when
+/// `create` is set.
+pub(crate) fn open_store(
+    data_dir: &Path,
+    storage: &StorageSettings,
+    config: ContentConfig,
+    create: bool,
+) -> Result<ContentStore, Failure> {
+    let engine = open_engine(data_dir, storage, create)?;
+    ContentStore::with_backend(engine, config).map_err(Failure::failed)
 }
 
 /// The record layer on the vault in `data_dir` with `settings` (from [`config::load`]),
@@ -146,14 +221,12 @@ pub(crate) fn open_registry(
     settings: config::Config,
     create: bool,
 ) -> Result<Registry, Failure> {
-    if settings.storage != config::StorageSettings::RocksDb {
-        // The engines exist (`qoima_vault::storage`); the commands do not open them yet.
-        return Err(Failure::usage(
-            "[storage] backend = \"postgres-s3\": the commands open only the embedded RocksDB \
-             vault so far (docs/storage.md)",
-        ));
-    }
-    let store = open_store(data_dir, ContentConfig::default(), create)?;
+    let store = open_store(
+        data_dir,
+        &settings.storage,
+        ContentConfig::default(),
+        create,
+    )?;
     let mut registry = Registry::new(
         store,
         std::sync::Arc::new(settings.verifier),
@@ -161,6 +234,10 @@ pub(crate) fn open_registry(
         settings.numbering,
     )
     .map_err(|e| Failure::failed(format!("the calendar years stored in the vault: {e}")))?;
+    // Other nodes write to a shared store: what this one keeps of it is read again.
+    if let StorageSettings::PostgresS3(shared) = &settings.storage {
+        registry = registry.with_shared_store(shared.shared_cache);
+    }
     for (class, retention) in settings.retention {
         registry = registry
             .with_retention(class, retention)

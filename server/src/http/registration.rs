@@ -16,7 +16,7 @@ use qoima_vault::records::{
     DatingMode, ObjectNumber, Participant, Reason, RetentionClass, annulment_statement,
 };
 use qoima_vault::registry::{
-    ChangeError, RegisterError, Registered, Registration, Registry, StoreError, Submitter,
+    ChangeError, RegisterError, Registered, Registration, StoreError, Submitter,
 };
 use qoima_vault::uploads::UploadId;
 use qoima_vault::{ContentAddress, StagedContent};
@@ -30,6 +30,7 @@ use super::documents::{self, parse_id, view};
 use super::response::{json, problem, problem_with, status_of};
 use super::verify::{Size, on_the_verification_pool};
 use super::{AppState, query};
+use crate::engine::Registry;
 use crate::representation::{self, Facts};
 
 /// The body of `POST /v1/documents`.

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use qoima_vault::audit::Signer;
 use qoima_vault::keys::KeyCache;
-use qoima_vault::registry::Registry;
 use qoima_vault::uploads::UploadStore;
 use qoima_verifier::path::Certificate;
 use std::sync::atomic::AtomicUsize;
@@ -18,6 +17,7 @@ use super::signed;
 use super::uploads::UploadQuotas;
 use crate::bulk::reverify::Runs;
 use crate::config::ServerSettings;
+use crate::engine::Registry;
 use crate::ocsp::OcspClient;
 use crate::refresh::CrlStatus;
 

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use qoima_vault::ContentAddress;
-use qoima_vault::registry::Registry;
 use qoima_verifier::Verifier;
 use qoima_verifier::path::Certificate;
 use qoima_verifier::revocation::ocsp::{CertStatus, OcspResponse, OcspUnusable};
 use qoima_verifier::revocation::{Crl, CrlUnusable};
+
+use crate::engine::Registry;
 
 /// The list of imports, one `crl <address>` or `ocsp <address>` a line, in the data directory.
 const LIST: &str = "revocation-imports";

@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use qoima_vault::registry::Registry;
 use qoima_verifier::Verifier;
 use qoima_verifier::revocation::{CrlStore, OcspStore};
 
 use super::held;
 use super::status::CrlStatus;
+use crate::engine::Registry;
 use crate::imports::{Checked, Kind};
 
 /// Holds `checked` (already kept as content) and puts a verifier over everything held in

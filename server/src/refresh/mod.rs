@@ -15,12 +15,12 @@ mod status;
 
 use std::sync::Arc;
 
-use qoima_vault::registry::Registry;
 use qoima_verifier::Verifier;
 use qoima_verifier::path::Certificate;
 use qoima_verifier::revocation::{CrlStore, distribution_points};
 
 use crate::config::RevocationSettings;
+use crate::engine::Registry;
 use crate::fetch::{Backoff, FetchError, Fetched, Fetcher, Limits};
 use held::Checked;
 pub(crate) use import::{import, restore};

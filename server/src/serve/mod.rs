@@ -9,10 +9,11 @@ use std::path::Path;
 
 use clap::Args;
 
+use qoima_vault::keys::KeyCache;
 use qoima_vault::uploads::{UploadConfig, UploadStore};
 
 use crate::cli::{Failure, audit_signer, keep_crls, open_registry};
-use crate::config::{self, ServerSettings};
+use crate::config::{self, ServerSettings, StorageSettings};
 use crate::http::signed::{DEFAULT_WINDOW, ReplayGuard};
 use crate::http::{self, AppState};
 use logging::LogSettings;
@@ -58,6 +59,12 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         files: crls.clone(),
         settings: std::mem::take(&mut config.revocation),
     };
+    // On a store that other nodes share, API keys' revocations are read again after this
+    // long: the bound on how long a key revoked through another node is still accepted here.
+    let shared_cache = match &config.storage {
+        StorageSettings::PostgresS3(shared) => Some(shared.shared_cache),
+        _ => None,
+    };
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
     // Revocation data an operator imported (`qoima trust import`) is put in force again below.
@@ -82,6 +89,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     )
     .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?;
     let signer = audit_signer(dir)?;
+    let engine_name = registry.content().backend().name();
     // One worker more than the cores: verifications run on the workers, all but one
     // (`http::verify`), and the one left answers the other requests.
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
@@ -90,7 +98,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(async {
+    let registry = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| Failure::failed(format!("cannot listen on {listen}: {e}")))?;
@@ -100,8 +108,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         // On standard output for whoever started the server (the tests read the port here);
         // the log line below is for the operator's collector.
         println!(
-            "qoima listening on http://{local} (data directory {})",
-            dir.display()
+            "qoima listening on http://{local} (data directory {}, storage {})",
+            dir.display(),
+            engine_name
         );
         let _ = std::io::stdout().flush();
         tracing::info!(
@@ -112,6 +121,10 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
             "listening"
         );
         let mut state = AppState::new(registry, signer, uploads, replay, settings, dir.to_owned());
+        let registry = std::sync::Arc::clone(&state.registry);
+        if let Some(interval) = shared_cache {
+            state.keys = std::sync::Arc::new(KeyCache::rechecking_every(interval));
+        }
         // The CRLs are fetched before they lapse, and the verifier swapped for the next
         // request (`refresh`).
         state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
@@ -148,8 +161,13 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         // A bulk run in progress saves itself as interrupted.
         reverifications.stop(std::time::Duration::from_secs(10));
         tracing::info!("shutdown finished");
-        Ok(())
-    })
+        Ok::<_, Failure>(registry)
+    })?;
+    // The runtime's tasks go first, so that the registry is dropped here, out of any async
+    // context: the engines' own runtimes (PostgreSQL's, S3's) may not be dropped inside one.
+    drop(runtime);
+    drop(registry);
+    Ok(())
 }
 
 /// The server's settings by precedence: the `--listen` flag, then the environment's

@@ -14,6 +14,7 @@ pub mod bridge;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 mod contract;
+pub mod engine;
 pub mod postgres;
 pub mod rocks;
 pub mod s3;

@@ -1,13 +1,15 @@
 //! One version re-verified: its result line.
 
 use qoima_vault::records::DocumentId;
-use qoima_vault::registry::{Registry, ReverifyError, Selected};
+use qoima_vault::registry::{ReverifyError, Selected};
+
 use qoima_verifier::Verifier;
 use serde::Serialize;
 
 use super::options::Resolved;
 use crate::bulk::output::{Row, Signer};
 use crate::bulk::summary::verdict_text;
+use crate::engine::Registry;
 
 /// One result line.
 #[derive(Debug, Serialize)]

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use qoima_vault::records::Actor;
-use qoima_vault::registry::{Registry, VersionKey};
+use qoima_vault::registry::VersionKey;
+
 use qoima_verifier::Verifier;
 
 pub(crate) use options::Options;
@@ -35,6 +36,7 @@ use super::output::{self, Format};
 use super::pipeline::run_ordered;
 use super::progress::Progress;
 use super::summary::{Change, Tally, verdict_text};
+use crate::engine::Registry;
 use line::{Line, judge, unreadable};
 
 /// How often a running run saves its checkpoint.

@@ -1,9 +1,10 @@
 //! Reading a document from the registry: it, its latest version, whether it was disposed of.
 
 use qoima_vault::records::{DocumentId, VersionRecord};
-use qoima_vault::registry::{DocumentView, Registry};
+use qoima_vault::registry::DocumentView;
 
 use crate::cli::Failure;
+use crate::engine::Registry;
 
 /// Whether document `id` was disposed of.
 pub(super) fn is_disposed(registry: &Registry, id: DocumentId) -> Result<bool, Failure> {

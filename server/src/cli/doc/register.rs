@@ -11,7 +11,7 @@ use qoima_vault::records::{
     Actor, Coverage, DatingMode, ObjectNumber, Participant, RetentionClass, annulment_statement,
 };
 use qoima_vault::registry::{
-    ChangeError, RegisterError, Registered, Registration, Registry, StoreError, Submitter,
+    ChangeError, RegisterError, Registered, Registration, StoreError, Submitter,
 };
 use qoima_verifier::Report;
 use qoima_verifier::identity::Expectation;
@@ -23,6 +23,7 @@ use super::render::{one_line, pretty, report_value, retain_until_text};
 use super::{NewVersionArgs, RegisterArgs, StatementArgs, SubmissionArgs};
 use crate::cli::{Failure, keep_crls, open_registry};
 use crate::config;
+use crate::engine::Registry;
 use crate::representation::{self, Facts};
 
 /// What `register` and `new-version` read before anything is stored.

@@ -5,7 +5,8 @@ use std::path::Path;
 use jiff::Timestamp;
 use qoima_vault::ContentAddress;
 use qoima_vault::records::{Actor, DocumentId, Event, Participant, VersionRecord};
-use qoima_vault::registry::{DocumentView, Index, Registry};
+use qoima_vault::registry::{DocumentView, Index};
+
 use serde_json::{Value, json};
 
 use super::checks::{change_failure, parse_id};
@@ -14,6 +15,7 @@ use super::render::{one_line, pretty, retain_until_text, tombstone_line};
 use super::{FindArgs, ShowArgs};
 use crate::cli::{Failure, open_registry};
 use crate::config;
+use crate::engine::Registry;
 // The operator on the machine sees everything.
 use crate::representation::{Audience, Document, Versions, holds_text, rfc3339};
 
