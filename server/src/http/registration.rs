@@ -352,8 +352,16 @@ async fn register(
     Ok(created(&registered, &facts))
 }
 
-/// 201 with the registration.
+/// 201 with the registration. A registration whose storage locks could not be set after the
+/// commit stands (the locks' maintenance sets them, `docs/storage.md`); the operator is told.
 fn created(registered: &Registered, facts: &Facts<'_>) -> Response<Body> {
+    if let Some(why) = &registered.unlocked {
+        tracing::warn!(
+            document = %registered.id,
+            error = %why,
+            "registered, but the storage's locks are not set yet: `qoima locks renew` sets them"
+        );
+    }
     let text = representation::Registered::new(registered, facts)
         .and_then(|registered| serde_json::to_string(&registered));
     match text {

@@ -325,6 +325,12 @@ fn print_registered(
     json: bool,
 ) -> Result<(), Failure> {
     let version = &registered.version;
+    if let Some(why) = &registered.unlocked {
+        eprintln!(
+            "warning: registered, but the storage's locks are not set yet ({why}): `qoima locks \
+             renew` sets them"
+        );
+    }
     if json {
         let json = representation::Registered::new(registered, facts).map_err(Failure::failed)?;
         println!("{}", pretty(&json)?);
