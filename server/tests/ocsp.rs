@@ -558,3 +558,79 @@ fn imported_revocation_data_is_checked_kept_and_put_in_force() {
     assert_eq!(status, 201, "{registered:#}");
     assert_eq!(signer_revocation(&registered)["statusSource"], "ocsp");
 }
+
+/// Years later the responder is gone, every response and CRL is stale and the certificates
+/// have expired; the OCSP response kept with the registration still says the status at the
+/// registration: `qoima reverify` passes, and so does the auditor's bundle on its own.
+#[test]
+fn a_kept_response_proves_the_status_years_later_in_the_vault_and_in_its_bundle() {
+    const LATER: &str = "2030-06-15T12:00:00Z";
+    let responder = Responder::start(Mode::OpenSsl);
+    let (vault, addresses) = vault_asking(&responder.url, 1);
+    // The key's creation is logged too: made at the registration's time, the log's dates
+    // stay in order for the export's check of the whole log.
+    let out = vault.qoima_at(START, &["keys", "create", "--role", "writer"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let writer = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let server = Server::start_at(&vault, START);
+    let (status, registered) = register(
+        &server,
+        &writer,
+        1,
+        &addresses[0],
+        "individual",
+        common::INDIVIDUAL_IIN,
+    );
+    assert_eq!(status, 201, "{registered:#}");
+    assert_eq!(signer_revocation(&registered)["statusSource"], "ocsp");
+    let id = registered["id"].as_str().unwrap().to_owned();
+    drop(server);
+    drop(responder);
+
+    let out = vault.qoima_at(LATER, &["reverify"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["indication"], "TOTAL_PASSED", "{line:#}");
+
+    let bundle = vault.dir.path().join("bundle.zip");
+    let out = vault.qoima_at(
+        LATER,
+        &["doc", "export", &id, "-o", bundle.to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qoima"))
+        .args(["bundle", "verify"])
+        .arg(&bundle)
+        .args(["--at", LATER, "--json"])
+        .env_remove("QOIMA_DATA_DIR")
+        .env_remove("QOIMA_CONFIG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("\"statusSource\": \"ocsp\"") || text.contains("\"statusSource\":\"ocsp\""),
+        "{text}"
+    );
+}
