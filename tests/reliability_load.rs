@@ -1,5 +1,5 @@
 //! Load and soak: many concurrent clients against a real `qoima serve` for
-//! `QOIMA_LOAD_SECONDS` (default 60), each looping over a mixed workload: tus uploads (created
+//! `QOIMA_LOAD_SECONDS` (default 180), each looping over a mixed workload: tus uploads (created
 //! with half the bytes, then patched; one of 64 contents of up to 256 KiB per client, so that
 //! the content store deduplicates and a long run's disk use stays that of its records)
 //! registered as documents, document and content reads,
@@ -216,7 +216,7 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 #[test]
 #[ignore = "run by scripts/reliability"]
 fn mixed_load_gets_no_server_error_and_leaks_nothing() {
-    let seconds = env_u64("QOIMA_LOAD_SECONDS").unwrap_or(60);
+    let seconds = env_u64("QOIMA_LOAD_SECONDS").unwrap_or(180);
     let clients = env_u64("QOIMA_LOAD_CLIENTS").unwrap_or(16);
     let root = tempfile::tempdir().unwrap();
     let vault = Vault::new(root.path(), &root.path().join("vault")).unwrap();
