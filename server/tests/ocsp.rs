@@ -228,6 +228,20 @@ fn register(
     )
 }
 
+/// [`register`] of PDF `n` signed by the individual, which must be accepted: the answer.
+fn register_individual(server: &Server, writer: &str, n: u32, address: &str) -> Value {
+    let (status, registered) = register(
+        server,
+        writer,
+        n,
+        address,
+        "individual",
+        common::INDIVIDUAL_IIN,
+    );
+    assert_eq!(status, 201, "{registered:#}");
+    registered
+}
+
 /// The revocation entry of the signer's own certificate in the first report.
 fn signer_revocation(answer: &Value) -> &Value {
     &answer["reports"][0]["signers"][0]["revocation"][0]
@@ -262,15 +276,7 @@ fn a_good_certificate_passes_on_ocsp_and_a_revoked_one_is_refused() {
     let server = Server::start_at(&vault, START);
 
     // individual: good by OCSP, the response fetched now and kept as evidence.
-    let (status, registered) = register(
-        &server,
-        &writer,
-        1,
-        &addresses[0],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{registered:#}");
+    let registered = register_individual(&server, &writer, 1, &addresses[0]);
     let entry = signer_revocation(&registered);
     assert_eq!(entry["status"], "good", "{entry:#}");
     assert_eq!(entry["statusSource"], "ocsp", "{entry:#}");
@@ -322,15 +328,7 @@ fn a_good_certificate_passes_on_ocsp_and_a_revoked_one_is_refused() {
 
     // individual again: the responses held answer, the responder is not asked.
     let before = responder.requests();
-    let (status, again) = register(
-        &server,
-        &writer,
-        3,
-        &addresses[2],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{again:#}");
+    let again = register_individual(&server, &writer, 3, &addresses[2]);
     assert_eq!(signer_revocation(&again)["statusSource"], "ocsp");
     assert_eq!(again["ocspResponses"], registered["ocspResponses"]);
     assert_eq!(responder.requests(), before);
@@ -347,15 +345,7 @@ fn a_nonce_is_sent_and_echoed_under_sha256_cert_ids() {
     );
     let writer = key(&vault, "writer");
     let server = Server::start_at(&vault, START);
-    let (status, registered) = register(
-        &server,
-        &writer,
-        1,
-        &addresses[0],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{registered:#}");
+    let registered = register_individual(&server, &writer, 1, &addresses[0]);
     let entry = signer_revocation(&registered);
     assert_eq!(entry["statusSource"], "ocsp", "{entry:#}");
     assert_eq!(entry["ocsp"]["certIdHash"], "SHA-256", "{entry:#}");
@@ -387,15 +377,7 @@ fn a_responder_down_or_answering_try_later_leaves_the_crls_to_answer() {
     let writer = key(&vault, "writer");
     let reader = key(&vault, "reader");
     let server = Server::start_at(&vault, START);
-    let (status, registered) = register(
-        &server,
-        &writer,
-        1,
-        &addresses[0],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{registered:#}");
+    let registered = register_individual(&server, &writer, 1, &addresses[0]);
     let entry = signer_revocation(&registered);
     assert_eq!(entry["statusSource"], "crl", "{entry:#}");
     assert!(responder.requests() >= 1);
@@ -407,15 +389,7 @@ fn a_responder_down_or_answering_try_later_leaves_the_crls_to_answer() {
     // (at most 2 s here), then asked again.
     *responder.mode.lock().unwrap() = Mode::OpenSsl;
     std::thread::sleep(std::time::Duration::from_secs(3));
-    let (status, _) = register(
-        &server,
-        &writer,
-        2,
-        &addresses[1],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201);
+    register_individual(&server, &writer, 2, &addresses[1]);
     assert!(answers(&server, &reader, "good") >= 1);
 }
 
@@ -526,15 +500,7 @@ fn imported_revocation_data_is_checked_kept_and_put_in_force() {
     assert_eq!(answer["good"], 1, "{answer}");
     let response = qoima_vault::ContentAddress::of(&std::fs::read(&good).unwrap()).to_string();
     assert_eq!(answer["address"], response.as_str());
-    let (status, registered) = register(
-        &server,
-        &writer,
-        2,
-        &addresses[1],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{registered:#}");
+    let registered = register_individual(&server, &writer, 2, &addresses[1]);
     let entry = signer_revocation(&registered);
     assert_eq!(entry["statusSource"], "ocsp", "{entry:#}");
     assert_eq!(entry["ocsp"]["origin"], "caller", "{entry:#}");
@@ -547,15 +513,7 @@ fn imported_revocation_data_is_checked_kept_and_put_in_force() {
         format!("crl {address}\nocsp {response}\n")
     );
     let server = Server::start_at(&vault, START);
-    let (status, registered) = register(
-        &server,
-        &writer,
-        3,
-        &addresses[2],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{registered:#}");
+    let registered = register_individual(&server, &writer, 3, &addresses[2]);
     assert_eq!(signer_revocation(&registered)["statusSource"], "ocsp");
 }
 
@@ -578,15 +536,7 @@ fn a_kept_response_proves_the_status_years_later_in_the_vault_and_in_its_bundle(
     );
     let writer = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let server = Server::start_at(&vault, START);
-    let (status, registered) = register(
-        &server,
-        &writer,
-        1,
-        &addresses[0],
-        "individual",
-        common::INDIVIDUAL_IIN,
-    );
-    assert_eq!(status, 201, "{registered:#}");
+    let registered = register_individual(&server, &writer, 1, &addresses[0]);
     assert_eq!(signer_revocation(&registered)["statusSource"], "ocsp");
     let id = registered["id"].as_str().unwrap().to_owned();
     drop(server);

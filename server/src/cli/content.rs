@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use qoima_vault::{ContentAddress, ContentConfig};
 
-use super::{Failure, open_store, storage_settings};
+use super::{Failure, existing_store, open_store, storage_settings};
 
 #[derive(Debug, Args)]
 pub struct PutArgs {
@@ -63,12 +63,7 @@ pub fn put(dir: &Path, settings: Option<&Path>, args: PutArgs) -> Result<(), Fai
 
 pub fn get(dir: &Path, config: Option<&Path>, args: GetArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
-    let store = open_store(
-        dir,
-        &storage_settings(config)?,
-        ContentConfig::default(),
-        false,
-    )?;
+    let store = existing_store(dir, config)?;
     let length = store.stat(&address)?.length;
     let range = match &args.range {
         None => 0..length,
@@ -104,12 +99,7 @@ pub fn get(dir: &Path, config: Option<&Path>, args: GetArgs) -> Result<(), Failu
 
 pub fn stat(dir: &Path, config: Option<&Path>, args: StatArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
-    let store = open_store(
-        dir,
-        &storage_settings(config)?,
-        ContentConfig::default(),
-        false,
-    )?;
+    let store = existing_store(dir, config)?;
     let info = store.stat(&address)?;
     if args.json {
         let json = serde_json::json!({
@@ -129,12 +119,7 @@ pub fn stat(dir: &Path, config: Option<&Path>, args: StatArgs) -> Result<(), Fai
 }
 
 pub fn scrub(dir: &Path, config: Option<&Path>) -> Result<(), Failure> {
-    let store = open_store(
-        dir,
-        &storage_settings(config)?,
-        ContentConfig::default(),
-        false,
-    )?;
+    let store = existing_store(dir, config)?;
     let bar = if io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         if let Ok(style) = ProgressStyle::with_template(

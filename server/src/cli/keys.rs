@@ -6,13 +6,12 @@ use std::path::Path;
 
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
-use qoima_vault::ContentConfig;
 use qoima_vault::keys::{self, KeyError, KeyId, NewKey, Role};
 use qoima_vault::records::{Actor, Participant};
 use serde_json::json;
 
 use super::doc::pretty;
-use super::{Failure, config, open_registry, open_store, storage_settings};
+use super::{Failure, config, existing_store, open_registry};
 use crate::representation::{Key, rfc3339};
 
 #[derive(Debug, Subcommand)]
@@ -132,12 +131,7 @@ fn create(dir: &Path, config: Option<&Path>, args: CreateArgs) -> Result<(), Fai
 }
 
 fn list(dir: &Path, config: Option<&Path>, args: ListArgs) -> Result<(), Failure> {
-    let store = open_store(
-        dir,
-        &storage_settings(config)?,
-        ContentConfig::default(),
-        false,
-    )?;
+    let store = existing_store(dir, config)?;
     let keys = keys::list(store.backend()).map_err(failure)?;
     if args.json {
         let json: Vec<Key> = keys.iter().map(Key::new).collect();

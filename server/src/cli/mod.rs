@@ -200,8 +200,16 @@ pub(crate) fn open_store(
     ContentStore::with_backend(engine, config).map_err(Failure::failed)
 }
 
-/// The record layer on the vault in `data_dir` with `settings` (from [`config::load`]),
-/// creating the vault when `create` is set.
+/// The content store of the existing vault that `config`'s `[storage]` names.
+pub(crate) fn existing_store(dir: &Path, config: Option<&Path>) -> Result<ContentStore, Failure> {
+    open_store(
+        dir,
+        &storage_settings(config)?,
+        ContentConfig::default(),
+        false,
+    )
+}
+
 /// Stores the configured CRLs as content, so that every registration's evidence references
 /// those its verdict used (`Registry::keep_crls`).
 pub(crate) fn keep_crls(registry: &Registry, crls: &[Vec<u8>]) -> Result<(), Failure> {
@@ -216,6 +224,8 @@ pub(crate) fn audit_signer(data_dir: &Path) -> Result<qoima_vault::audit::Signer
         .map_err(|e| Failure::failed(format!("the audit key: {e}")))
 }
 
+/// The record layer on the vault in `data_dir` with `settings` (from [`config::load`]),
+/// creating the vault when `create` is set.
 pub(crate) fn open_registry(
     data_dir: &Path,
     settings: config::Config,
