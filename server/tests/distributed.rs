@@ -321,6 +321,11 @@ fn migrate_copies_a_vault_whose_answers_are_then_the_same() {
         first.contains(&format!("audit log of {size} entries with root")),
         "{first}"
     );
+    // The copied chunks get the storage's own locks: every document's, until its retention.
+    assert!(
+        first.contains("locks renew: 3 documents;") && !first.contains(" 0 chunks locked"),
+        "{first}"
+    );
     // Run again (as after an interruption): everything is there, nothing written twice.
     let again = ok(&node.qoima(&["migrate", "--to", "postgres-s3"]));
     assert!(again.starts_with("copied: 0 chunks ("), "{again}");

@@ -11,7 +11,7 @@ use qoima_vault::migrate::{self, MigrateError, Progress};
 use qoima_vault::storage::engine::Engine;
 use qoima_vault::storage::{MetaStore, Table};
 
-use super::{Failure, open_engine, storage_settings};
+use super::{Failure, config, open_engine, open_registry, storage_settings};
 use crate::config::StorageSettings;
 
 #[derive(Debug, Args)]
@@ -71,7 +71,11 @@ pub fn run(dir: &Path, config: Option<&Path>, args: MigrateArgs) -> Result<(), F
         comparison.log_size,
         hex::encode(comparison.root)
     );
-    Ok(())
+    // The storage's own locks on what was copied (`qoima locks renew`): until they are set,
+    // only the vault's code protects the copied chunks.
+    drop((from, to));
+    let registry = open_registry(dir, config::load(config)?, false)?;
+    super::locks::renew(&registry, false)
 }
 
 /// Refuses, before anything is written, a destination whose audit log is not a prefix of the
