@@ -152,7 +152,10 @@ pub trait ChunkStore: Send + Sync + 'static {
     /// Reads a stored chunk value.
     fn get_chunk(&self, id: &ChunkId) -> Result<Option<Vec<u8>>, StorageError>;
 
-    /// Whether a chunk is stored, without reading its bytes where the engine allows.
+    /// Whether a chunk is stored, without reading its bytes where the engine allows. An
+    /// engine that several nodes share may answer false for a stored chunk that a put should
+    /// not rely on, so that the put writes it again (the S3 chunks' orphan grace,
+    /// `docs/storage.md`, "Collection across nodes").
     fn contains_chunk(&self, id: &ChunkId) -> Result<bool, StorageError>;
 
     /// Stores a chunk value. It need not be durable before [`ChunkStore::sync`] returns.

@@ -133,6 +133,16 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The gateway's clock when it answered: the `Date` header (RFC 9110 section 6.6.1,
+    /// whole seconds), or this host's clock when the gateway sent none. Ages of objects are
+    /// counted on the clock that wrote their `LastModified`, whatever this node's clock says.
+    pub fn served_at(&self) -> Result<Timestamp, S3Error> {
+        match self.header("date") {
+            None => Ok(Timestamp::now()),
+            Some(text) => http_date(text, "Date", &self.operation),
+        }
+    }
+
     /// Whether the status is 2xx.
     pub fn ok(&self) -> bool {
         (200..300).contains(&self.status)
@@ -311,6 +321,16 @@ impl Client {
     }
 }
 
+/// An HTTP-date header (RFC 9110 section 5.6.7, `Mon, 07 Dec 2026 19:30:35 GMT`).
+pub(crate) fn http_date(text: &str, header: &str, operation: &str) -> Result<Timestamp, S3Error> {
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(text.trim())
+        .map_err(|e| S3Error::Transport {
+            operation: operation.to_string(),
+            detail: format!("header {header}: {text:?} is not an HTTP date: {e}"),
+        })
+}
+
 /// An error and its sources, one line (hyper's own text is only the outermost).
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -321,4 +341,21 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_http_dates_and_names_a_bad_one() {
+        assert_eq!(
+            http_date("Mon, 07 Dec 2026 19:30:35 GMT", "Date", "HEAD b/k").unwrap(),
+            "2026-12-07T19:30:35Z".parse::<Timestamp>().unwrap()
+        );
+        let e = http_date("yesterday", "Last-Modified", "HEAD b/k")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Last-Modified") && e.contains("HEAD b/k"), "{e}");
+    }
 }

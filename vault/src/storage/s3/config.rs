@@ -5,6 +5,10 @@ use std::time::Duration;
 use super::error::S3Error;
 use super::sigv4::Credentials;
 
+/// The default orphan grace: a day, far longer than any put takes (a put must commit its
+/// manifest within half of it).
+pub const ORPHAN_GRACE: Duration = Duration::from_secs(24 * 3600);
+
 /// The settings of the S3 content backend.
 #[derive(Debug, Clone)]
 pub struct S3Config {
@@ -18,12 +22,18 @@ pub struct S3Config {
     pub timeout: Duration,
     /// Keys per listing page (S3 gives at most 1 000).
     pub page_size: u32,
+    /// How long an unreferenced chunk is left alone after it was written: it may belong to a
+    /// put still in progress on another node (docs/storage.md, "Collection across nodes").
+    /// A put must commit its manifest within half of it. Zero turns the rule off, for a
+    /// bucket that one process alone writes to.
+    pub orphan_grace: Duration,
     pub(crate) credentials: Credentials,
 }
 
 impl S3Config {
     /// Settings for `bucket` at `endpoint`, signed with the given key pair; region
-    /// `us-east-1`, a 5-minute request timeout and pages of 1 000 keys.
+    /// `us-east-1`, a 5-minute request timeout, pages of 1 000 keys and an orphan grace of
+    /// [`ORPHAN_GRACE`].
     pub fn new(
         endpoint: impl Into<String>,
         bucket: impl Into<String>,
@@ -36,6 +46,7 @@ impl S3Config {
             region: "us-east-1".into(),
             timeout: Duration::from_secs(300),
             page_size: 1000,
+            orphan_grace: ORPHAN_GRACE,
             credentials: Credentials {
                 access_key_id: access_key_id.into(),
                 secret_access_key: secret_access_key.into(),

@@ -3,9 +3,17 @@
 //!
 //! Objects: `chunks/<hex chunk id>` (the stored chunk value), `manifests/<hex content address>`
 //! and `checkpoints/<tree size, 20 digits>-<hex SHA-256 of the checkpoint>`. The bucket is
-//! versioned; the backend never overwrites (a put of an existing chunk is a no-op) and removes
-//! garbage version by version, so that S3's refusals, not the vault's code, protect what is
-//! locked.
+//! versioned; the backend never overwrites other bytes (a chunk's key is the hash of its
+//! value) and removes garbage version by version, so that S3's refusals, not the vault's code,
+//! protect what is locked.
+//!
+//! Several nodes share the bucket, and a node's garbage collection cannot see another's puts
+//! in progress. An orphan grace ([`S3Config::orphan_grace`]) closes the gap (docs/storage.md,
+//! "Collection across nodes"): [`ChunkStore::remove_chunks`] leaves a chunk with a version
+//! younger than the grace, and [`ChunkStore::contains_chunk`] trusts a stored chunk only while
+//! it is locked or its newest version is younger than half the grace; an older one is written
+//! again (a new version of the same bytes), which restarts its grace. Ages are counted on the
+//! gateway's clock (its `Date` against the versions' `LastModified`), not the node's.
 //!
 //! The traits are synchronous and the client is async: every call runs on a
 //! [`Bridge`](super::bridge::Bridge) of the backend's own.
@@ -23,18 +31,20 @@ mod xml;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use jiff::Timestamp;
 
 pub use self::bucket::BucketInit;
-pub use self::config::S3Config;
+pub use self::config::{ORPHAN_GRACE, S3Config};
 pub use self::error::S3Error;
 #[cfg(feature = "fuzzing")]
 pub use self::xml::fuzz_answers;
 
 use self::client::Client;
-use self::objects::Put;
+use self::objects::{Head, Put};
 use super::bridge::Bridge;
 use super::{ChunkLock, ChunkStore, LockedObject, ObjectLock, StorageError};
 use crate::address::{ChunkId, ContentAddress, decode_lower_hex};
@@ -53,6 +63,10 @@ pub struct S3Chunks {
     client: Arc<Client>,
     bridge: Bridge,
     page_size: u32,
+    /// [`S3Config::orphan_grace`].
+    orphan_grace: Duration,
+    /// The chunks [`ChunkStore::remove_chunks`] left because of the grace, since opening.
+    spared: Arc<AtomicU64>,
 }
 
 impl S3Chunks {
@@ -81,7 +95,34 @@ impl S3Chunks {
             client,
             bridge,
             page_size: config.page_size,
+            orphan_grace: config.orphan_grace,
+            spared: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// How many chunks [`ChunkStore::remove_chunks`] has left, since this store was opened,
+    /// because a version of theirs was younger than the orphan grace: a later collection
+    /// removes them if they are still unreferenced then.
+    pub fn orphans_within_grace(&self) -> u64 {
+        self.spared.load(Ordering::Relaxed)
+    }
+
+    /// Whether a put may rely on the chunk that `head` describes rather than write it again:
+    /// it is locked (S3 refuses its deletion whatever a collection decides), or its newest
+    /// version is younger than half the grace, so that a put that commits within half the
+    /// grace after this look commits before any node may remove it. `Last-Modified` and
+    /// `Date` are whole seconds: one second more is counted against the chunk.
+    fn trusted(&self, head: &Head) -> bool {
+        if self.orphan_grace.is_zero() || head.locked() {
+            return true;
+        }
+        let Some(written) = head.last_modified else {
+            return false;
+        };
+        let half = self.orphan_grace / 2;
+        let age = head.served_at.duration_since(written).unsigned_abs() + Duration::from_secs(1);
+        // A version dated after the gateway's own clock (not expected) counts as new.
+        head.served_at < written || age < half
     }
 
     /// Runs one async operation of the client on the bridge.
@@ -204,23 +245,36 @@ impl ChunkStore for S3Chunks {
         Ok(bytes.map(|b| b.to_vec()))
     }
 
+    /// Whether the chunk is stored and a put may rely on it: locked, or written less than
+    /// half the orphan grace ago (docs/storage.md, "Collection across nodes"). An older,
+    /// unlocked chunk reads as absent, so that the put writes it again and restarts its grace:
+    /// otherwise another node's collection could remove it before the put's manifest commits.
     fn contains_chunk(&self, id: &ChunkId) -> Result<bool, StorageError> {
         let key = chunk_key(id);
-        Ok(self
-            .call(move |c| async move { c.head_object(&key).await })?
-            .is_some())
+        let head = self.call(move |c| async move { c.head_object(&key).await })?;
+        Ok(head.is_some_and(|head| self.trusted(&head)))
     }
 
-    /// Writes the chunk unless it is there: a HEAD first (no bytes sent for a chunk already
-    /// stored), then a PUT with `If-None-Match: *`, so that a chunk is never overwritten
-    /// (which would add a version).
+    /// Writes the chunk unless a put may rely on the one stored ([`ChunkStore::contains_chunk`]):
+    /// a HEAD first (no bytes sent for a chunk already stored); for a missing chunk a PUT with
+    /// `If-None-Match: *`, so that two nodes writing it at once add one version; for a chunk
+    /// too old to be relied on, a new version of the same bytes (its key is their hash).
     fn put_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
-        if self.contains_chunk(id)? {
-            return Ok(());
-        }
         let key = chunk_key(id);
+        let head = self.call({
+            let key = key.clone();
+            move |c| async move { c.head_object(&key).await }
+        })?;
         let body = Bytes::copy_from_slice(value);
-        self.call(move |c| async move { c.put_object_if_absent(&key, body, None).await })?;
+        match head {
+            Some(head) if self.trusted(&head) => {}
+            Some(_) => self.call(move |c| async move { c.put_new_version(&key, body).await })?,
+            // Written meanwhile by another node when S3 answers that it exists: just now,
+            // so within its grace.
+            None => {
+                self.call(move |c| async move { c.put_object_if_absent(&key, body, None).await })?;
+            }
+        }
         Ok(())
     }
 
@@ -240,14 +294,34 @@ impl ChunkStore for S3Chunks {
     /// Deletes every version of each chunk by its id (a DELETE without one would only add a
     /// delete marker). S3 refuses the versions under retention or a legal hold: those chunks
     /// stay, and the answer is [`StorageError::Locked`] naming them.
+    ///
+    /// A chunk with a version (or delete marker) younger than the orphan grace is left as it
+    /// is, without error: it may belong to a put in progress on another node, whose manifest
+    /// this node's collection cannot know of yet (docs/storage.md, "Collection across nodes").
+    /// A later collection removes it if it is still unreferenced then;
+    /// [`S3Chunks::orphans_within_grace`] counts them. Only the versions listed are deleted:
+    /// one that a put adds meanwhile stays.
     fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
         let keys: Vec<String> = ids.iter().map(chunk_key).collect();
         let total = keys.len();
-        let failed = self.for_each_key(keys, |c, key| async move {
-            for entry in c.versions_of(&key).await? {
-                c.delete_version(&key, &entry.version_id).await?;
+        let grace = self.orphan_grace;
+        let spared = Arc::clone(&self.spared);
+        let failed = self.for_each_key(keys, move |c, key| {
+            let spared = Arc::clone(&spared);
+            async move {
+                let (versions, now) = c.versions_at(&key).await?;
+                let young = |written: Timestamp| {
+                    written >= now || now.duration_since(written).unsigned_abs() < grace
+                };
+                if !grace.is_zero() && versions.iter().any(|v| young(v.last_modified)) {
+                    spared.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                for entry in versions {
+                    c.delete_version(&key, &entry.version_id).await?;
+                }
+                Ok(())
             }
-            Ok(())
         })?;
         all_done("removing chunks", total, failed)
     }

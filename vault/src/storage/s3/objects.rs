@@ -10,7 +10,7 @@ use bytes::Bytes;
 use hyper::Method;
 use jiff::Timestamp;
 
-use super::client::{CONTROL_BODY_LIMIT, Client, Request};
+use super::client::{CONTROL_BODY_LIMIT, Client, Request, http_date};
 use super::error::S3Error;
 use super::xml::{self, ObjectsPage, VersionsPage};
 
@@ -23,21 +23,70 @@ pub(crate) enum Put {
     Exists,
 }
 
+/// What a HEAD says of an object's current version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Head {
+    /// Its version id.
+    pub version_id: Option<String>,
+    /// When it was written (`Last-Modified`, whole seconds); `None` when the gateway did not
+    /// say, which counts as old.
+    pub last_modified: Option<Timestamp>,
+    /// Its retain-until date (`x-amz-object-lock-retain-until-date`), in either mode.
+    pub retain_until: Option<Timestamp>,
+    /// Whether a legal hold is on (`x-amz-object-lock-legal-hold: ON`).
+    pub legal_hold: bool,
+    /// The gateway's clock when it answered (its `Date`).
+    pub served_at: Timestamp,
+}
+
+impl Head {
+    /// Whether S3 would refuse to delete this version now: retained past the gateway's
+    /// present, or held.
+    pub fn locked(&self) -> bool {
+        self.legal_hold
+            || self
+                .retain_until
+                .is_some_and(|until| until > self.served_at)
+    }
+}
+
 impl Client {
-    /// Whether `key` has a current version (not a delete marker), and its version id.
-    pub async fn head_object(&self, key: &str) -> Result<Option<Option<String>>, S3Error> {
+    /// Whether `key` has a current version (not a delete marker), and what its headers say.
+    pub async fn head_object(&self, key: &str) -> Result<Option<Head>, S3Error> {
         let response = self
             .send(Request::object(Method::HEAD, key), CONTROL_BODY_LIMIT)
             .await?;
-        match response.status {
-            404 => Ok(None),
-            _ => {
-                let response = response.success()?;
-                Ok(Some(
-                    response.header("x-amz-version-id").map(str::to_string),
-                ))
-            }
+        if response.status == 404 {
+            return Ok(None);
         }
+        let response = response.success()?;
+        let last_modified = response
+            .header("last-modified")
+            .map(|text| http_date(text, "Last-Modified", &response.operation))
+            .transpose()?;
+        let retain_until = response
+            .header("x-amz-object-lock-retain-until-date")
+            .map(|text| {
+                text.trim()
+                    .parse::<Timestamp>()
+                    .map_err(|e| S3Error::Transport {
+                        operation: response.operation.clone(),
+                        detail: format!(
+                            "header x-amz-object-lock-retain-until-date: {text:?} is not an \
+                         RFC 3339 date: {e}"
+                        ),
+                    })
+            })
+            .transpose()?;
+        Ok(Some(Head {
+            version_id: response.header("x-amz-version-id").map(str::to_string),
+            last_modified,
+            retain_until,
+            legal_hold: response
+                .header("x-amz-object-lock-legal-hold")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("ON")),
+            served_at: response.served_at()?,
+        }))
     }
 
     /// The bytes of `key` (of one version when given); `None` when there is none, or when the
@@ -108,6 +157,18 @@ impl Client {
         ))
     }
 
+    /// Writes `body` under `key` whatever is there: on the versioned bucket, a new version on
+    /// top of the others, which stay as they are (and keep their locks). Only for a chunk
+    /// whose newest version is too old to be trusted by a put (docs/storage.md, "Collection
+    /// across nodes"): the same bytes again, under a fresh `LastModified`.
+    pub async fn put_new_version(&self, key: &str, body: Bytes) -> Result<(), S3Error> {
+        let request = Request::object(Method::PUT, key)
+            .header("content-type", "application/octet-stream")
+            .body(body);
+        self.send(request, CONTROL_BODY_LIMIT).await?.success()?;
+        Ok(())
+    }
+
     /// One page of the current objects under `prefix`, in key order.
     pub async fn list_objects(
         &self,
@@ -133,6 +194,16 @@ impl Client {
         after: Option<(&str, &str)>,
         max_keys: u32,
     ) -> Result<VersionsPage, S3Error> {
+        Ok(self.list_versions_at(prefix, after, max_keys).await?.0)
+    }
+
+    /// [`Client::list_versions`], with the gateway's clock when it answered.
+    async fn list_versions_at(
+        &self,
+        prefix: &str,
+        after: Option<(&str, &str)>,
+        max_keys: u32,
+    ) -> Result<(VersionsPage, Timestamp), S3Error> {
         let mut request = Request::bucket(Method::GET)
             .query("versions", "")
             .query("prefix", prefix)
@@ -144,25 +215,35 @@ impl Client {
             }
         }
         let response = self.send(request, CONTROL_BODY_LIMIT).await?.success()?;
-        xml::versions_page(&response.body)
+        Ok((xml::versions_page(&response.body)?, response.served_at()?))
     }
 
     /// Every version and delete marker of exactly `key`, newest first.
     pub async fn versions_of(&self, key: &str) -> Result<Vec<xml::VersionEntry>, S3Error> {
+        Ok(self.versions_at(key).await?.0)
+    }
+
+    /// [`Client::versions_of`], with the gateway's clock when it answered the first page.
+    pub async fn versions_at(
+        &self,
+        key: &str,
+    ) -> Result<(Vec<xml::VersionEntry>, Timestamp), S3Error> {
         let mut entries = Vec::new();
         let mut after: Option<(String, String)> = None;
+        let mut served_at = None;
         loop {
-            let page = self
-                .list_versions(
+            let (page, at) = self
+                .list_versions_at(
                     key,
                     after.as_ref().map(|(k, v)| (k.as_str(), v.as_str())),
                     1000,
                 )
                 .await?;
+            let served_at = *served_at.get_or_insert(at);
             entries.extend(page.entries.into_iter().filter(|e| e.key == key));
             match page.next {
                 Some(next) if next.0 == key => after = Some(next),
-                _ => return Ok(entries),
+                _ => return Ok((entries, served_at)),
             }
         }
     }

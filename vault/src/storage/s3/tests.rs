@@ -86,7 +86,9 @@ fn gateway() -> &'static Gateway {
     }
 }
 
-/// Settings for a new bucket of the test gateway, unique in the process.
+/// Settings for a new bucket of the test gateway, unique in the process. Without orphan
+/// grace: the suites that run on this backend test one process alone, whose collection
+/// removes its orphans at once; the grace has tests of its own, with a grace of seconds.
 pub(crate) fn config() -> S3Config {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let gw = gateway();
@@ -96,12 +98,42 @@ pub(crate) fn config() -> S3Config {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    S3Config::new(
+    let mut config = S3Config::new(
         var("S3_ENDPOINT"),
         bucket,
         var("AWS_ACCESS_KEY_ID"),
         var("AWS_SECRET_ACCESS_KEY"),
-    )
+    );
+    config.orphan_grace = Duration::ZERO;
+    config
+}
+
+/// [`config`] with an orphan grace of `seconds`.
+fn config_with_grace(seconds: u64) -> S3Config {
+    let mut config = config();
+    config.orphan_grace = Duration::from_secs(seconds);
+    config
+}
+
+/// Sleeps until `seconds` have passed since `since`, on this host's clock (the gateway's,
+/// on the same host).
+fn sleep_until(since: Timestamp, seconds: f64) {
+    let until = since
+        .checked_add(jiff::SignedDuration::from_secs_f64(seconds))
+        .unwrap();
+    while Timestamp::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The version ids of a chunk, newest first.
+fn versions(store: &S3Chunks, id: &ChunkId) -> Vec<String> {
+    let key = chunk_key(id);
+    raw(store, move |c| async move { c.versions_of(&key).await })
+        .unwrap()
+        .into_iter()
+        .map(|v| v.version_id)
+        .collect()
 }
 
 /// A backend on a new bucket created with Object Lock.
@@ -662,4 +694,191 @@ fn a_manifest_is_removed_once_its_lock_has_passed() {
     assert!(versions.is_empty(), "{versions:?}");
     // Gone already: no error.
     lock.remove_manifest(&address).unwrap();
+}
+
+/// A chunk just written may be another node's put in progress: removal leaves it, without
+/// error, and counts it; once the grace has passed, removal takes it.
+#[test]
+fn an_orphan_younger_than_the_grace_is_left_until_the_grace_has_passed() {
+    let store = store_with(config_with_grace(4));
+    let id = ChunkId::of(b"young orphan");
+    let written = Timestamp::now();
+    store.put_chunk(&id, b"young orphan").unwrap();
+    store.remove_chunks(&[id]).unwrap();
+    assert_eq!(store.orphans_within_grace(), 1);
+    assert_eq!(store.get_chunk(&id).unwrap().unwrap(), b"young orphan");
+    assert_eq!(versions(&store, &id).len(), 1);
+    // Past the grace (and the gateway's whole-second `Date`): removed, every version.
+    sleep_until(written, 6.0);
+    store.remove_chunks(&[id]).unwrap();
+    assert_eq!(store.orphans_within_grace(), 1);
+    assert!(versions(&store, &id).is_empty());
+    assert_eq!(store.get_chunk(&id).unwrap(), None);
+}
+
+/// An unlocked chunk older than half the grace is not relied on: a put writes it again (a
+/// new version of the same bytes), which a collection right after leaves.
+#[test]
+fn an_old_unlocked_orphan_is_written_again_and_the_collection_spares_it() {
+    let store = store_with(config_with_grace(6));
+    let value = pseudo_random(5_000, 3);
+    let id = ChunkId::of(&value);
+    let written = Timestamp::now();
+    store.put_chunk(&id, &value).unwrap();
+    // Just written: relied on, and a second put adds nothing.
+    assert!(store.contains_chunk(&id).unwrap());
+    store.put_chunk(&id, &value).unwrap();
+    assert_eq!(versions(&store, &id).len(), 1);
+    // Older than half the grace (3 s, counted with a second's margin): absent to a put.
+    sleep_until(written, 3.5);
+    assert!(!store.contains_chunk(&id).unwrap());
+    assert_eq!(store.get_chunk(&id).unwrap().unwrap(), value);
+    store.put_chunk(&id, &value).unwrap();
+    let both = versions(&store, &id);
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert!(store.contains_chunk(&id).unwrap());
+    // The first version is past the whole grace now; the new one is not: the chunk stays.
+    sleep_until(written, 7.5);
+    store.remove_chunks(&[id]).unwrap();
+    assert_eq!(store.orphans_within_grace(), 1);
+    assert_eq!(versions(&store, &id), both);
+    assert_eq!(store.get_chunk(&id).unwrap().unwrap(), value);
+}
+
+/// A locked chunk cannot be removed by anyone's collection: relied on whatever its age, by
+/// retention as by a legal hold alone.
+#[test]
+fn a_locked_chunk_is_relied_on_whatever_its_age() {
+    // Half a grace of 2 s, less the second of margin: no unlocked chunk is ever relied on.
+    let store = store_with(config_with_grace(2));
+    let lock = store.object_lock().unwrap();
+    let retained = ChunkId::of(b"retained");
+    let held = ChunkId::of(b"held");
+    let loose = ChunkId::of(b"loose");
+    for (id, value) in [
+        (retained, &b"retained"[..]),
+        (held, b"held"),
+        (loose, b"loose"),
+    ] {
+        store.put_chunk(&id, value).unwrap();
+    }
+    lock.retain_chunks(&[retained], in_an_hour()).unwrap();
+    lock.hold_chunks(&[held], true).unwrap();
+    let written = Timestamp::now();
+    sleep_until(written, 2.5);
+    assert!(store.contains_chunk(&retained).unwrap());
+    assert!(store.contains_chunk(&held).unwrap());
+    assert!(!store.contains_chunk(&loose).unwrap());
+    // A put relies on them: no new version.
+    store.put_chunk(&retained, b"retained").unwrap();
+    store.put_chunk(&held, b"held").unwrap();
+    assert_eq!(versions(&store, &retained).len(), 1);
+    assert_eq!(versions(&store, &held).len(), 1);
+    // The hold lifted, nothing locks it: written again.
+    lock.hold_chunks(&[held], false).unwrap();
+    assert!(!store.contains_chunk(&held).unwrap());
+    store.put_chunk(&held, b"held").unwrap();
+    assert_eq!(versions(&store, &held).len(), 2);
+}
+
+/// Two nodes, as `qoima serve` runs them: records in one PostgreSQL database, chunks in one
+/// bucket, each node a content store of its own.
+mod nodes {
+    use super::*;
+    use crate::content::{ContentConfig, ContentStore, MIN_CHUNK_SIZE};
+    use crate::storage::engine::Distributed;
+    use crate::storage::postgres::testing::cluster;
+    use crate::storage::split::Split;
+
+    /// Chunks of 4 KiB: a few of them in a small document.
+    fn node(database: &str, config: &S3Config) -> ContentStore<Distributed> {
+        ContentStore::with_backend(
+            Split::new(cluster().vault(database), S3Chunks::open(config).unwrap()),
+            ContentConfig {
+                chunk_size: MIN_CHUNK_SIZE,
+                ..ContentConfig::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn chunks_in_bucket(node: &ContentStore<Distributed>) -> usize {
+        node.backend().chunks().chunk_ids().count()
+    }
+
+    fn read_whole(
+        node: &ContentStore<Distributed>,
+        address: &crate::address::ContentAddress,
+    ) -> Vec<u8> {
+        let mut out = Vec::new();
+        node.read(address).unwrap().copy_to(&mut out).unwrap();
+        out
+    }
+
+    /// Node B's put has written its chunks and not yet its manifest; node A collects garbage
+    /// meanwhile: to A they are orphans, yet they stay, and B's put completes whole.
+    #[test]
+    fn a_collection_on_one_node_leaves_the_chunks_of_a_put_in_progress_on_another() {
+        let config = config_with_grace(6);
+        store_with(config.clone());
+        let database = cluster().database();
+        let (a, b) = (node(&database, &config), node(&database, &config));
+        let document = pseudo_random(3 * MIN_CHUNK_SIZE as usize + 100, 11);
+        let mut put = b.writer();
+        put.write(&document).unwrap();
+        assert_eq!(
+            chunks_in_bucket(&a),
+            3,
+            "the put's full chunks are in the bucket"
+        );
+        let report = a.collect_garbage().unwrap();
+        assert_eq!(report.chunks, 3, "A found B's chunks unreferenced");
+        assert_eq!(a.backend().chunks().orphans_within_grace(), 3);
+        assert_eq!(chunks_in_bucket(&a), 3, "and left them");
+        let outcome = put.finish().unwrap();
+        assert_eq!(read_whole(&a, &outcome.address), document);
+        assert_eq!(read_whole(&b, &outcome.address), document);
+        // Referenced now: a collection after the grace leaves them too.
+        sleep_until(Timestamp::now(), 6.5);
+        a.collect_garbage().unwrap();
+        assert_eq!(chunks_in_bucket(&a), 4);
+        assert_eq!(read_whole(&a, &outcome.address), document);
+    }
+
+    /// The chunks of an abandoned put, older than half the grace, are found by a new put of
+    /// the same document on node B: it writes them again rather than rely on them, and node
+    /// A's collection, after the old versions' grace, leaves the new ones.
+    #[test]
+    fn a_put_that_finds_an_old_orphan_writes_it_again_and_survives_a_collection() {
+        let config = config_with_grace(6);
+        store_with(config.clone());
+        let database = cluster().database();
+        let (a, b) = (node(&database, &config), node(&database, &config));
+        let document = pseudo_random(2 * MIN_CHUNK_SIZE as usize + 10, 12);
+        let abandoned = Timestamp::now();
+        {
+            let mut put = b.writer();
+            put.write(&document).unwrap();
+        }
+        assert_eq!(chunks_in_bucket(&a), 2);
+        sleep_until(abandoned, 3.5);
+        let mut put = b.writer();
+        put.write(&document).unwrap();
+        // Past the abandoned versions' grace, not the new ones'.
+        sleep_until(abandoned, 7.5);
+        a.collect_garbage().unwrap();
+        assert_eq!(a.backend().chunks().orphans_within_grace(), 2);
+        let outcome = put.finish().unwrap();
+        assert_eq!(read_whole(&a, &outcome.address), document);
+        let ids: Vec<ChunkId> = a
+            .manifest(&outcome.address)
+            .unwrap()
+            .chunks
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        for id in &ids[..2] {
+            assert_eq!(versions(a.backend().chunks(), id).len(), 2, "written again");
+        }
+    }
 }

@@ -189,6 +189,9 @@ pub(crate) struct VersionEntry {
     pub version_id: String,
     /// Whether this is a delete marker rather than a version with bytes.
     pub delete_marker: bool,
+    /// When the gateway wrote it (`<LastModified>`, RFC 3339): what the orphan grace is
+    /// counted from (docs/storage.md, "Collection across nodes").
+    pub last_modified: Timestamp,
 }
 
 /// One page of `ListObjectVersions`.
@@ -216,6 +219,7 @@ pub(crate) fn versions_page(body: &[u8]) -> Result<VersionsPage, S3Error> {
             key: child.required("Key")?.to_string(),
             version_id: child.required("VersionId")?.to_string(),
             delete_marker,
+            last_modified: date(child.required("LastModified")?, "LastModified")?,
         });
     }
     let truncated = boolean(root.required("IsTruncated")?)?;
@@ -249,11 +253,16 @@ pub(crate) fn retention(body: &[u8]) -> Result<Retention, S3Error> {
         "GOVERNANCE" => false,
         other => return Err(S3Error::Xml(format!("retention mode {other:?}"))),
     };
-    let date = root.required("RetainUntilDate")?.trim();
-    let until = date
-        .parse()
-        .map_err(|e| S3Error::Xml(format!("retain-until date {date:?}: {e}")))?;
+    let until = date(root.required("RetainUntilDate")?, "RetainUntilDate")?;
     Ok(Retention { compliance, until })
+}
+
+/// A date as S3 writes them in XML, RFC 3339 (`2026-12-07T19:30:35.188Z`); the element's
+/// name in the error.
+pub(crate) fn date(text: &str, element: &str) -> Result<Timestamp, S3Error> {
+    let text = text.trim();
+    text.parse()
+        .map_err(|e| S3Error::Xml(format!("<{element}> {text:?} is not an RFC 3339 date: {e}")))
 }
 
 /// Reads a `<LegalHold>`: whether it is on.
@@ -334,13 +343,48 @@ mod tests {
     #[test]
     fn reads_versions_and_delete_markers_in_order() {
         let body = br#"<ListVersionsResult><IsTruncated>false</IsTruncated>
-<DeleteMarker><Key>k</Key><VersionId>m1</VersionId><IsLatest>true</IsLatest></DeleteMarker>
-<Version><Key>k</Key><VersionId>v1</VersionId></Version></ListVersionsResult>"#;
+<DeleteMarker><Key>k</Key><VersionId>m1</VersionId><IsLatest>true</IsLatest>
+<LastModified>2026-12-07T19:30:39.065Z</LastModified></DeleteMarker>
+<Version><Key>k</Key><VersionId>v1</VersionId>
+<LastModified> 2026-12-07T19:30:35.188Z </LastModified></Version></ListVersionsResult>"#;
         let page = versions_page(body).unwrap();
         assert_eq!(page.next, None);
         assert_eq!(page.entries.len(), 2);
         assert!(page.entries[0].delete_marker);
         assert_eq!(page.entries[1].version_id, "v1");
+        assert_eq!(
+            page.entries[1].last_modified,
+            "2026-12-07T19:30:35.188Z".parse::<Timestamp>().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_version_without_a_readable_date_is_an_error_naming_it() {
+        let page = |date: &str| {
+            let body = format!(
+                "<ListVersionsResult><IsTruncated>false</IsTruncated><Version><Key>k</Key>\
+                 <VersionId>v</VersionId>{date}</Version></ListVersionsResult>"
+            );
+            versions_page(body.as_bytes()).map(|p| p.entries[0].last_modified)
+        };
+        let e = page("").unwrap_err().to_string();
+        assert!(e.contains("<Version> has no <LastModified>"), "{e}");
+        for bad in [
+            "yesterday",
+            "2026-13-07T19:30:35Z",
+            "2026-12-07T19:30:35",
+            "",
+        ] {
+            let e = page(&format!("<LastModified>{bad}</LastModified>"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("<LastModified>") && e.contains("RFC 3339"),
+                "{e}"
+            );
+        }
+        // RGW's own form, with nanoseconds.
+        assert!(page("<LastModified>2026-12-07T20:30:46.000000000Z</LastModified>").is_ok());
     }
 
     #[test]
