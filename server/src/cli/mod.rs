@@ -172,6 +172,7 @@ pub(crate) fn s3_config(shared: &SharedStorage) -> Result<S3Config, Failure> {
     };
     let mut s3 = S3Config::new(&shared.endpoint, &shared.bucket, key_id, secret);
     s3.region.clone_from(&shared.region);
+    s3.orphan_grace = shared.orphan_grace;
     Ok(s3)
 }
 

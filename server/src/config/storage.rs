@@ -23,6 +23,7 @@ struct S3Table {
     endpoint: String,
     bucket: String,
     region: Option<String>,
+    orphan_grace_hours: Option<u64>,
 }
 
 /// Where the vault is kept.
@@ -52,6 +53,9 @@ pub struct SharedStorage {
     /// calendar years) is taken from memory before it is read again: the bound on how long
     /// another node's change goes unseen.
     pub shared_cache: Duration,
+    /// How young an unreferenced chunk is left by collections, being perhaps another node's
+    /// put in progress (`docs/storage.md`, "Collection across nodes").
+    pub orphan_grace: Duration,
 }
 
 impl std::fmt::Debug for SharedStorage {
@@ -62,6 +66,7 @@ impl std::fmt::Debug for SharedStorage {
             .field("bucket", &self.bucket)
             .field("region", &self.region)
             .field("shared_cache", &self.shared_cache)
+            .field("orphan_grace", &self.orphan_grace)
             .finish()
     }
 }
@@ -71,6 +76,9 @@ const SHARED_CACHE_SECONDS: u64 = 2;
 /// Its range: 0 reads on every use; longer than five minutes leaves a revoked key usable too
 /// long.
 const SHARED_CACHE_MAX: u64 = 300;
+/// The longest `orphan-grace-hours` (30 days): unreferenced content stays that long at most.
+/// Zero turns the grace off, for a bucket that one process alone writes to.
+const ORPHAN_GRACE_MAX_HOURS: u64 = 720;
 
 impl StorageTable {
     /// The settings, each key checked; an error names the key.
@@ -130,12 +138,22 @@ impl StorageTable {
                 "shared-cache-seconds: must be from 0 to {SHARED_CACHE_MAX}, not {seconds}"
             ));
         }
+        let orphan_grace = match s3.orphan_grace_hours {
+            None => qoima_vault::storage::s3::ORPHAN_GRACE,
+            Some(hours) if hours <= ORPHAN_GRACE_MAX_HOURS => Duration::from_secs(hours * 3600),
+            Some(hours) => {
+                return Err(format!(
+                    "s3.orphan-grace-hours: must be from 0 to {ORPHAN_GRACE_MAX_HOURS}, not {hours}"
+                ));
+            }
+        };
         Ok(SharedStorage {
             postgres,
             endpoint: s3.endpoint,
             bucket: s3.bucket,
             region: s3.region.unwrap_or_else(|| "default".to_owned()),
             shared_cache: Duration::from_secs(seconds),
+            orphan_grace,
         })
     }
 }
@@ -181,8 +199,13 @@ mod tests {
         assert_eq!(shared.region, "default");
         assert_eq!(shared.shared_cache, Duration::from_secs(2));
         assert!(!format!("{shared:?}").contains("secret"), "{shared:?}");
+        assert_eq!(shared.orphan_grace, Duration::from_secs(24 * 3600));
         let longer = parse(&SHARED.replace("[s3]", "shared-cache-seconds = 0\n[s3]")).unwrap();
         assert!(matches!(longer, StorageSettings::PostgresS3(s) if s.shared_cache.is_zero()));
+        let grace = parse(&format!("{SHARED}orphan-grace-hours = 48\n")).unwrap();
+        assert!(
+            matches!(grace, StorageSettings::PostgresS3(s) if s.orphan_grace.as_secs() == 48 * 3600)
+        );
     }
 
     #[test]
@@ -209,6 +232,10 @@ mod tests {
             (
                 SHARED.replace("[s3]", "shared-cache-seconds = 301\n[s3]"),
                 "shared-cache-seconds",
+            ),
+            (
+                format!("{SHARED}orphan-grace-hours = 721\n"),
+                "s3.orphan-grace-hours",
             ),
         ] {
             let error = parse(&text).unwrap_err();

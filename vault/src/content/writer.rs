@@ -368,16 +368,14 @@ impl<S: ChunkStore + MetaStore> ContentWriter<S> {
 }
 
 impl<S: ChunkStore + MetaStore> ContentStore<S> {
-    /// Writes a sealed chunk unless it is already stored. It stays
-    /// registered as pending (safe from garbage collection) until the
-    /// returned hold is dropped.
+    /// Writes a sealed chunk unless the put may rely on the one stored
+    /// ([`ChunkStore::ensure_chunk`]). It stays registered as pending (safe
+    /// from this process's garbage collection) until the returned hold is
+    /// dropped.
     fn store_sealed(&self, sealed: Sealed) -> Result<Stored<S>, VaultError> {
         let Sealed { id, length, value } = sealed;
         let pending = Pending::register(self, id);
-        let backend = &self.inner.backend;
-        if !backend.contains_chunk(&id)? {
-            backend.put_chunk(&id, &value)?;
-        }
+        self.inner.backend.ensure_chunk(&id, &value)?;
         Ok(Stored {
             chunk: ChunkRef {
                 id,

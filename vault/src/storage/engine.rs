@@ -109,6 +109,10 @@ impl ChunkStore for Engine {
         delegate!(self, chunks, put_chunk(id, value))
     }
 
+    fn ensure_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
+        delegate!(self, chunks, ensure_chunk(id, value))
+    }
+
     fn sync(&self) -> Result<(), StorageError> {
         delegate!(self, chunks, sync())
     }

@@ -152,14 +152,21 @@ pub trait ChunkStore: Send + Sync + 'static {
     /// Reads a stored chunk value.
     fn get_chunk(&self, id: &ChunkId) -> Result<Option<Vec<u8>>, StorageError>;
 
-    /// Whether a chunk is stored, without reading its bytes where the engine allows. An
-    /// engine that several nodes share may answer false for a stored chunk that a put should
-    /// not rely on, so that the put writes it again (the S3 chunks' orphan grace,
-    /// `docs/storage.md`, "Collection across nodes").
+    /// Whether a chunk is stored, without reading its bytes where the engine allows.
     fn contains_chunk(&self, id: &ChunkId) -> Result<bool, StorageError>;
 
     /// Stores a chunk value. It need not be durable before [`ChunkStore::sync`] returns.
     fn put_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError>;
+
+    /// Stores a chunk value for a put unless the put may rely on the one stored
+    /// (deduplication). One node's store relies on any stored chunk; a store several nodes
+    /// share relies only on one that no node's collection may remove before the put's
+    /// manifest commits (S3: locked, or written within half the orphan grace;
+    /// `docs/storage.md`, "Collection across nodes"), and writes the others again.
+    ///
+    /// Required, with no default: a wrapper that forgot to pass it on would fall back to
+    /// [`ChunkStore::contains_chunk`] and lose the shared store's rule.
+    fn ensure_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError>;
 
     /// Makes every chunk stored so far durable.
     fn sync(&self) -> Result<(), StorageError>;

@@ -198,6 +198,14 @@ impl ChunkStore for RocksBackend {
         Ok(self.db.write(batch)?)
     }
 
+    /// One process writes the database: any stored chunk may be relied on.
+    fn ensure_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
+        if !self.contains_chunk(id)? {
+            self.put_chunk(id, value)?;
+        }
+        Ok(())
+    }
+
     fn sync(&self) -> Result<(), StorageError> {
         match self.durability {
             Durability::EachWrite => self.persist(),

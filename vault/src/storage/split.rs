@@ -45,6 +45,10 @@ impl<M: MetaStore, C: ChunkStore> ChunkStore for Split<M, C> {
         self.chunks.put_chunk(id, value)
     }
 
+    fn ensure_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
+        self.chunks.ensure_chunk(id, value)
+    }
+
     fn sync(&self) -> Result<(), StorageError> {
         self.chunks.sync()
     }

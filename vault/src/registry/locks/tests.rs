@@ -56,6 +56,9 @@ impl ChunkStore for Interrupted {
     fn put_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
         self.s3.put_chunk(id, value)
     }
+    fn ensure_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
+        self.s3.ensure_chunk(id, value)
+    }
     fn sync(&self) -> Result<(), StorageError> {
         self.s3.sync()
     }

@@ -112,6 +112,16 @@ impl S3Chunks {
     /// version is younger than half the grace, so that a put that commits within half the
     /// grace after this look commits before any node may remove it. `Last-Modified` and
     /// `Date` are whole seconds: one second more is counted against the chunk.
+    /// Whether chunk `id` is stored and a put may rely on it: locked, or written less than
+    /// half the orphan grace ago (docs/storage.md, "Collection across nodes"). An older,
+    /// unlocked chunk is written again by a put, which restarts its grace: otherwise another
+    /// node's collection could remove it before the put's manifest commits.
+    pub fn reliable(&self, id: &ChunkId) -> Result<bool, StorageError> {
+        let key = chunk_key(id);
+        let head = self.call(move |c| async move { c.head_object(&key).await })?;
+        Ok(head.is_some_and(|head| self.trusted(&head)))
+    }
+
     fn trusted(&self, head: &Head) -> bool {
         if self.orphan_grace.is_zero() || head.locked() {
             return true;
@@ -245,17 +255,13 @@ impl ChunkStore for S3Chunks {
         Ok(bytes.map(|b| b.to_vec()))
     }
 
-    /// Whether the chunk is stored and a put may rely on it: locked, or written less than
-    /// half the orphan grace ago (docs/storage.md, "Collection across nodes"). An older,
-    /// unlocked chunk reads as absent, so that the put writes it again and restarts its grace:
-    /// otherwise another node's collection could remove it before the put's manifest commits.
     fn contains_chunk(&self, id: &ChunkId) -> Result<bool, StorageError> {
         let key = chunk_key(id);
         let head = self.call(move |c| async move { c.head_object(&key).await })?;
-        Ok(head.is_some_and(|head| self.trusted(&head)))
+        Ok(head.is_some())
     }
 
-    /// Writes the chunk unless a put may rely on the one stored ([`ChunkStore::contains_chunk`]):
+    /// Writes the chunk unless a put may rely on the one stored ([`S3Chunks::reliable`]):
     /// a HEAD first (no bytes sent for a chunk already stored); for a missing chunk a PUT with
     /// `If-None-Match: *`, so that two nodes writing it at once add one version; for a chunk
     /// too old to be relied on, a new version of the same bytes (its key is their hash).
@@ -276,6 +282,11 @@ impl ChunkStore for S3Chunks {
             }
         }
         Ok(())
+    }
+
+    /// [`ChunkStore::put_chunk`], which writes only what a put may not rely on.
+    fn ensure_chunk(&self, id: &ChunkId, value: &[u8]) -> Result<(), StorageError> {
+        self.put_chunk(id, value)
     }
 
     /// Nothing to do: S3 acknowledges a PUT once it is durable.

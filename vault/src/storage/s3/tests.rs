@@ -726,17 +726,17 @@ fn an_old_unlocked_orphan_is_written_again_and_the_collection_spares_it() {
     let written = Timestamp::now();
     store.put_chunk(&id, &value).unwrap();
     // Just written: relied on, and a second put adds nothing.
-    assert!(store.contains_chunk(&id).unwrap());
+    assert!(store.reliable(&id).unwrap());
     store.put_chunk(&id, &value).unwrap();
     assert_eq!(versions(&store, &id).len(), 1);
     // Older than half the grace (3 s, counted with a second's margin): absent to a put.
     sleep_until(written, 3.5);
-    assert!(!store.contains_chunk(&id).unwrap());
+    assert!(!store.reliable(&id).unwrap());
     assert_eq!(store.get_chunk(&id).unwrap().unwrap(), value);
     store.put_chunk(&id, &value).unwrap();
     let both = versions(&store, &id);
     assert_eq!(both.len(), 2, "{both:?}");
-    assert!(store.contains_chunk(&id).unwrap());
+    assert!(store.reliable(&id).unwrap());
     // The first version is past the whole grace now; the new one is not: the chunk stays.
     sleep_until(written, 7.5);
     store.remove_chunks(&[id]).unwrap();
@@ -766,9 +766,9 @@ fn a_locked_chunk_is_relied_on_whatever_its_age() {
     lock.hold_chunks(&[held], true).unwrap();
     let written = Timestamp::now();
     sleep_until(written, 2.5);
-    assert!(store.contains_chunk(&retained).unwrap());
-    assert!(store.contains_chunk(&held).unwrap());
-    assert!(!store.contains_chunk(&loose).unwrap());
+    assert!(store.reliable(&retained).unwrap());
+    assert!(store.reliable(&held).unwrap());
+    assert!(!store.reliable(&loose).unwrap());
     // A put relies on them: no new version.
     store.put_chunk(&retained, b"retained").unwrap();
     store.put_chunk(&held, b"held").unwrap();
@@ -776,7 +776,7 @@ fn a_locked_chunk_is_relied_on_whatever_its_age() {
     assert_eq!(versions(&store, &held).len(), 1);
     // The hold lifted, nothing locks it: written again.
     lock.hold_chunks(&[held], false).unwrap();
-    assert!(!store.contains_chunk(&held).unwrap());
+    assert!(!store.reliable(&held).unwrap());
     store.put_chunk(&held, b"held").unwrap();
     assert_eq!(versions(&store, &held).len(), 2);
 }
