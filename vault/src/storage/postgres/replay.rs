@@ -32,6 +32,11 @@ const PURGE_EVERY: u64 = 256;
 /// …or when this long (seconds) has passed since the last purge, whichever comes first.
 const PURGE_AFTER: i64 = 60;
 
+/// How long (seconds) a row is kept past its expiry before it counts as absent and is
+/// deleted: the nodes' clocks may differ by this much, and a node whose clock is behind
+/// still refuses, by its row, an envelope whose window another node's clock has closed.
+pub const CLOCK_MARGIN: i64 = 60;
+
 /// The length of a digest: SHA-256.
 const DIGEST_LENGTH: usize = 32;
 
@@ -70,7 +75,8 @@ impl PostgresMeta {
 
 impl SignedRequests {
     /// Records `digests` (SHA-256s of one envelope's signed attributes), live until
-    /// `expires_at`, unless one of them is recorded and live at `now` (unix seconds): `true`
+    /// `expires_at`, unless one of them is recorded and live at `now` (unix seconds; a row
+    /// lives [`CLOCK_MARGIN`] past its expiry): `true`
     /// when admitted, the rows committed; `false` for a replay, nothing written. An error
     /// means nothing was admitted. Now and then the rows expired at `now` are deleted too.
     pub fn admit(
@@ -102,7 +108,7 @@ impl SignedRequests {
                 &format!(
                     "DELETE FROM {SCHEMA}.{TABLE} WHERE digest = ANY($1) AND expires_at < $2"
                 ),
-                &[&digests, &now],
+                &[&digests, &now.saturating_sub(CLOCK_MARGIN)],
             )
             .await
             .map_err(|e| driver(doing, &e))?;
@@ -138,7 +144,8 @@ impl SignedRequests {
         Ok(admitted)
     }
 
-    /// Deletes the rows expired at `now` (unix seconds); returns how many.
+    /// Deletes the rows expired at `now` (unix seconds) by more than [`CLOCK_MARGIN`];
+    /// returns how many.
     pub fn purge(&self, now: i64) -> Result<u64, StorageError> {
         self.admissions.store(0, Ordering::Relaxed);
         self.purged_at.store(now, Ordering::Relaxed);
@@ -149,7 +156,7 @@ impl SignedRequests {
             client
                 .execute(
                     &format!("DELETE FROM {SCHEMA}.{TABLE} WHERE expires_at < $1"),
-                    &[&now],
+                    &[&now.saturating_sub(CLOCK_MARGIN)],
                 )
                 .await
                 .map_err(|e| driver(doing, &e))

@@ -14,23 +14,26 @@ fn a_digest_is_admitted_once_until_it_expires() {
     let guard = store.signed_requests();
     assert!(guard.admit(&[digest(1)], 1060, 1000).unwrap());
     assert!(!guard.admit(&[digest(1)], 1061, 1001).unwrap());
-    // Still live at its expiry second.
+    // Still live at its expiry second, and for the clocks' margin after it.
     assert!(!guard.admit(&[digest(1)], 1120, 1060).unwrap());
+    assert!(!guard.admit(&[digest(1)], 1180, 1060 + CLOCK_MARGIN).unwrap());
     // One digest of an envelope already there refuses the whole envelope, and writes nothing.
     assert!(!guard.admit(&[digest(2), digest(1)], 1070, 1010).unwrap());
     assert_eq!(guard.len().unwrap(), 1);
     assert!(guard.admit(&[digest(2), digest(3)], 1070, 1010).unwrap());
     assert!(!guard.admit(&[digest(3)], 1070, 1010).unwrap());
     // Expired, it counts as absent: admitted again, its row replaced.
-    assert!(guard.admit(&[digest(1)], 1121, 1061).unwrap());
-    assert!(!guard.admit(&[digest(1)], 1122, 1062).unwrap());
+    let late = 1061 + CLOCK_MARGIN;
+    assert!(guard.admit(&[digest(1)], late + 60, late).unwrap());
+    assert!(!guard.admit(&[digest(1)], late + 61, late + 1).unwrap());
     assert_eq!(guard.len().unwrap(), 3);
-    // The purge deletes only the expired rows.
-    assert_eq!(guard.purge(1071).unwrap(), 2);
+    // The purge deletes only the rows expired by more than the margin.
+    assert_eq!(guard.purge(1070 + CLOCK_MARGIN).unwrap(), 0);
+    assert_eq!(guard.purge(1071 + CLOCK_MARGIN).unwrap(), 2);
     assert_eq!(guard.len().unwrap(), 1);
-    assert!(!guard.admit(&[digest(1)], 1130, 1071).unwrap());
+    assert!(!guard.admit(&[digest(1)], late + 70, late + 10).unwrap());
     // A digest that is not a SHA-256 is an error naming it, and nothing is written.
-    let e = guard.admit(&[vec![1; 20]], 1130, 1071).unwrap_err();
+    let e = guard.admit(&[vec![1; 20]], late + 70, late + 10).unwrap_err();
     assert!(e.to_string().contains("20 bytes"), "{e}");
     assert_eq!(guard.len().unwrap(), 1);
 }
@@ -49,7 +52,7 @@ fn two_nodes_see_each_other_s_admissions() {
     // A node started later (a new guard) sees them too.
     let third = cluster.vault(&database).signed_requests();
     assert!(!third.admit(&[digest(7)], 1300, 1003).unwrap());
-    assert!(third.admit(&[digest(7)], 1700, 1301).unwrap());
+    assert!(third.admit(&[digest(7)], 1700, 1301 + CLOCK_MARGIN).unwrap());
 }
 
 #[test]
@@ -74,7 +77,7 @@ fn of_concurrent_copies_exactly_one_is_admitted() {
                     let (guard, barrier) = (&guards[n % 2], &barrier);
                     scope.spawn(move || {
                         barrier.wait();
-                        guard.admit(&[digest(round)], 1300, 1000).unwrap()
+                        guard.admit(&[digest(round)], 1400, 1100).unwrap()
                     })
                 })
                 .collect();
