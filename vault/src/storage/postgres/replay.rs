@@ -105,9 +105,7 @@ impl SignedRequests {
             let mut client = live(&pool, doing).await?;
             let tx = client.transaction().await.map_err(|e| driver(doing, &e))?;
             tx.execute(
-                &format!(
-                    "DELETE FROM {SCHEMA}.{TABLE} WHERE digest = ANY($1) AND expires_at < $2"
-                ),
+                &format!("DELETE FROM {SCHEMA}.{TABLE} WHERE digest = ANY($1) AND expires_at < $2"),
                 &[&digests, &now.saturating_sub(CLOCK_MARGIN)],
             )
             .await

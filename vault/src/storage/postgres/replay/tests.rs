@@ -16,7 +16,11 @@ fn a_digest_is_admitted_once_until_it_expires() {
     assert!(!guard.admit(&[digest(1)], 1061, 1001).unwrap());
     // Still live at its expiry second, and for the clocks' margin after it.
     assert!(!guard.admit(&[digest(1)], 1120, 1060).unwrap());
-    assert!(!guard.admit(&[digest(1)], 1180, 1060 + CLOCK_MARGIN).unwrap());
+    assert!(
+        !guard
+            .admit(&[digest(1)], 1180, 1060 + CLOCK_MARGIN)
+            .unwrap()
+    );
     // One digest of an envelope already there refuses the whole envelope, and writes nothing.
     assert!(!guard.admit(&[digest(2), digest(1)], 1070, 1010).unwrap());
     assert_eq!(guard.len().unwrap(), 1);
@@ -33,7 +37,9 @@ fn a_digest_is_admitted_once_until_it_expires() {
     assert_eq!(guard.len().unwrap(), 1);
     assert!(!guard.admit(&[digest(1)], late + 70, late + 10).unwrap());
     // A digest that is not a SHA-256 is an error naming it, and nothing is written.
-    let e = guard.admit(&[vec![1; 20]], late + 70, late + 10).unwrap_err();
+    let e = guard
+        .admit(&[vec![1; 20]], late + 70, late + 10)
+        .unwrap_err();
     assert!(e.to_string().contains("20 bytes"), "{e}");
     assert_eq!(guard.len().unwrap(), 1);
 }
@@ -52,7 +58,11 @@ fn two_nodes_see_each_other_s_admissions() {
     // A node started later (a new guard) sees them too.
     let third = cluster.vault(&database).signed_requests();
     assert!(!third.admit(&[digest(7)], 1300, 1003).unwrap());
-    assert!(third.admit(&[digest(7)], 1700, 1301 + CLOCK_MARGIN).unwrap());
+    assert!(
+        third
+            .admit(&[digest(7)], 1700, 1301 + CLOCK_MARGIN)
+            .unwrap()
+    );
 }
 
 #[test]
@@ -64,11 +74,7 @@ fn of_concurrent_copies_exactly_one_is_admitted() {
     for round in 0..20u8 {
         // Expired rows of the digest, in half the rounds, are replaced by exactly one.
         if round % 2 == 1 {
-            assert!(
-                guards[0]
-                    .admit(&[digest(round)], 999, 900)
-                    .unwrap()
-            );
+            assert!(guards[0].admit(&[digest(round)], 999, 900).unwrap());
         }
         let barrier = std::sync::Barrier::new(4);
         let admitted = std::thread::scope(|scope| {
