@@ -700,3 +700,73 @@ fn a_tus_upload_registers_through_the_node_that_received_it() {
         "the content read through the other node differs"
     );
 }
+
+/// A signed request accepted by one node, replayed verbatim to another within its window, is
+/// refused there as a replay: the replay guard is the database the nodes share, not a file of
+/// each node's.
+#[test]
+fn a_signed_request_replayed_to_another_node_is_refused() {
+    use qoima_verifier::testing::{pki, sign_attached_at};
+    // The BIN on the test PKI's head certificate (`verifier/testdata/pki/identities.txt`).
+    const HEAD_BIN: &str = "240140001238";
+    const ENVELOPE: &str = "application/pkcs7-mime; smime-type=signed-data";
+    let one = Distributed::new();
+    ok(&one.init());
+    let two = Distributed::on(&one.database, &one.bucket);
+    let out = one.qoima(&[
+        "keys",
+        "create",
+        "--role",
+        "writer",
+        "--bin",
+        HEAD_BIN,
+        "--require-signed",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let signed = json(&out)["key"].as_str().unwrap().to_owned();
+    let content = pdf(900);
+    let address = one.put("signed.pdf", &content);
+    let registration =
+        common::registration_by(&address, &content, pki::HEAD, pki::HEAD_KEY, "791122405066");
+    // The envelope authorising `POST /v1/documents` of the registration, signed at `at`.
+    let sealed = |at: i64| {
+        let body: Value = serde_json::from_slice(&registration).unwrap();
+        let authorising =
+            serde_json::json!({ "method": "POST", "path": "/v1/documents", "body": body });
+        sign_attached_at(
+            pki::HEAD,
+            pki::HEAD_KEY,
+            authorising.to_string().as_bytes(),
+            at,
+        )
+    };
+    let servers = [one.serve(), two.serve()];
+    let post = |server: &Server, body: Vec<u8>| {
+        let headers = [("content-type", ENVELOPE)];
+        let (status, _, bytes) = server.send(&signed, "POST", "/v1/documents", &headers, body);
+        let answer: Value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)));
+        (status, answer)
+    };
+
+    let now = jiff::Timestamp::now().as_second();
+    let envelope = sealed(now);
+    let (status, registered) = post(&servers[0], envelope.clone());
+    assert_eq!(status, 201, "{registered}");
+    // Verbatim to the other node, then to the first again: a replay, 409, nothing registered.
+    for server in [&servers[1], &servers[0]] {
+        let (status, problem) = post(server, envelope.clone());
+        assert_eq!(status, 409, "{problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("accepted already"), "{detail}");
+    }
+    // The same request signed at another second is a new one, admitted by the second node (the
+    // registration itself then answers: the content is registered already).
+    let (_, answer) = post(&servers[1], sealed(now + 1));
+    assert!(!answer.to_string().contains("accepted already"), "{answer}");
+    // No node journals signed requests in its data directory: the database holds them.
+    for node in [&one, &two] {
+        assert!(!node.data.join("signed-requests").exists());
+    }
+}

@@ -1,6 +1,8 @@
 //! The replay guard of signed requests: the envelopes accepted within the freshness
 //! window, in memory and, for a server, in a journal file under the data directory, so that a
-//! restart does not open the window again to an envelope accepted just before it.
+//! restart does not open the window again to an envelope accepted just before it. On the
+//! distributed engine the guard is the database every node shares instead
+//! ([`SignedRequests`]): an envelope accepted by one node is refused by all.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File, OpenOptions};
@@ -8,6 +10,9 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+use qoima_vault::storage::StorageError;
+use qoima_vault::storage::postgres::SignedRequests;
 
 /// How far a signer's claimed `signingTime` may be from the server's clock, either way, by
 /// default: enough for clock drift between systems and the time a request takes, short
@@ -39,10 +44,26 @@ const COMPACT_SLACK: usize = 1024;
 /// before the request goes on; it reads the live entries back when the server starts. The
 /// journal is one line per digest, `EXPIRY HEX` (unix seconds, 64 hex digits), rewritten
 /// without the expired lines at start and whenever they outnumber the live ones.
+///
+/// A guard made [`shared`](ReplayGuard::shared) keeps nothing itself: each admission is one
+/// transaction in the database the nodes share, committed before the request goes on.
 #[derive(Debug)]
 pub struct ReplayGuard {
     window: i64,
     state: Mutex<State>,
+    shared: Option<SignedRequests>,
+}
+
+/// Why an envelope could not be admitted: it is refused, since it could not be recorded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdmitError {
+    /// The journal file could not be written.
+    #[error("the replay journal: {0}")]
+    Journal(#[from] io::Error),
+    /// The database the nodes share did not record the admission.
+    #[error("the signed requests of the shared database: {0}")]
+    Shared(#[from] StorageError),
 }
 
 #[derive(Debug, Default)]
@@ -74,6 +95,16 @@ impl ReplayGuard {
         Self {
             window: i64::try_from(window.as_secs()).unwrap_or(i64::MAX).max(1),
             state: Mutex::new(State::default()),
+            shared: None,
+        }
+    }
+
+    /// A guard over `window` whose admissions are rows of the database every node shares
+    /// (the distributed engine), so that no node admits an envelope another admitted.
+    pub fn shared(requests: SignedRequests, window: Duration) -> Self {
+        Self {
+            shared: Some(requests),
+            ..Self::new(window)
         }
     }
 
@@ -126,9 +157,18 @@ impl ReplayGuard {
 
     /// Records `digests` (of one envelope, signed at `signing_time`) unless one of them was
     /// recorded before: check and record are one step, so of two concurrent copies exactly
-    /// one is admitted. With a journal the record is on disk before this returns `true`; when
-    /// it cannot be written nothing is admitted.
-    pub fn admit(&self, digests: &[Vec<u8>], signing_time: i64, now: i64) -> io::Result<bool> {
+    /// one is admitted. With a journal the record is on disk before this returns `true`, and
+    /// a shared guard's row is committed; when it cannot be written nothing is admitted.
+    pub fn admit(
+        &self,
+        digests: &[Vec<u8>],
+        signing_time: i64,
+        now: i64,
+    ) -> Result<bool, AdmitError> {
+        let expiry = signing_time.saturating_add(self.window);
+        if let Some(shared) = &self.shared {
+            return Ok(shared.admit(digests, expiry, now)?);
+        }
         let mut state = self.lock();
         // Forget what the time check refuses by itself now.
         while state.by_expiry.first().is_some_and(|first| first.0 < now) {
@@ -139,7 +179,6 @@ impl ReplayGuard {
         if digests.iter().any(|d| state.digests.contains(d)) {
             return Ok(false);
         }
-        let expiry = signing_time.saturating_add(self.window);
         let State {
             digests: seen,
             by_expiry,

@@ -31,7 +31,7 @@ use qoima_verifier::crypto::DigestAlgorithm;
 use qoima_verifier::identity::Expectation;
 use qoima_verifier::{Request, Verifier};
 
-pub use super::replay::{DEFAULT_WINDOW, ReplayGuard};
+pub use super::replay::{AdmitError, DEFAULT_WINDOW, ReplayGuard};
 
 /// The media types of an envelope, without parameters: `application/pkcs7-mime` (RFC 8551
 /// §3.2, the S/MIME name of a SignedData with its content), its pre-registration alias
@@ -49,7 +49,8 @@ pub const ENVELOPE_MEDIA_TYPES: [&str; 3] = [
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Refusal {
-    /// 415, 400, 403, 409, or 500 when the key itself cannot be checked.
+    /// 415, 400, 403, 409, or 500 when the key itself cannot be checked, or the request
+    /// recorded (503 when the database the nodes share did not answer).
     pub status: StatusCode,
     /// What is wrong, for people.
     pub detail: String,
@@ -227,8 +228,13 @@ fn open(
         ));
     }
     let admitted = guard.admit(&digests, signing_time, now).map_err(|e| {
+        // The shared database unreachable is the service's, for a while: 503, try again.
+        let status = match e {
+            AdmitError::Shared(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
         Refusal::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            status,
             format!("the signed request could not be recorded against replays: {e}"),
         )
     })?;

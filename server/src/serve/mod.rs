@@ -10,6 +10,7 @@ use std::path::Path;
 use clap::Args;
 
 use qoima_vault::keys::KeyCache;
+use qoima_vault::storage::engine::Engine;
 use qoima_vault::uploads::{UploadConfig, UploadStore};
 
 use crate::cli::{Failure, audit_signer, keep_crls, open_registry};
@@ -81,13 +82,19 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         },
     )
     .map_err(|e| Failure::failed(format!("the upload staging directory: {e}")))?;
-    // Signed requests accepted lately, kept across restarts (`http::replay`).
-    let replay = ReplayGuard::open(
-        &dir.join("signed-requests"),
-        DEFAULT_WINDOW,
-        jiff::Timestamp::now().as_second(),
-    )
-    .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?;
+    // Signed requests accepted lately, kept across restarts (`http::replay`): in the database
+    // every node shares on the distributed engine, else in a journal of this node's.
+    let replay = match registry.content().backend() {
+        Engine::Distributed(split) => {
+            ReplayGuard::shared(split.meta().signed_requests(), DEFAULT_WINDOW)
+        }
+        _ => ReplayGuard::open(
+            &dir.join("signed-requests"),
+            DEFAULT_WINDOW,
+            jiff::Timestamp::now().as_second(),
+        )
+        .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?,
+    };
     let signer = audit_signer(dir)?;
     let engine_name = registry.content().backend().name();
     // One worker more than the cores: verifications run on the workers, all but one

@@ -1,5 +1,6 @@
 //! The vault's role and what it may do: read and insert every record, delete manifests (the
-//! disposal path, and the collection of unreferenced content), nothing else. PostgreSQL
+//! disposal path, and the collection of unreferenced content), read, insert and delete the
+//! admitted signed requests (the replay guard removes those expired), nothing else. PostgreSQL
 //! enforces it: an UPDATE, or a DELETE elsewhere, is refused with "permission denied" before
 //! the write-once triggers are reached.
 
@@ -56,6 +57,11 @@ pub(super) async fn grant(client: &mut Client, role: &str) -> Result<(), Storage
     sql.push_str(&format!(
         "GRANT DELETE ON {SCHEMA}.\"{}\" TO {role};\n",
         Table::Manifests.name()
+    ));
+    // Not a record: the replay guard's memory, whose expired rows it removes (`replay.rs`).
+    sql.push_str(&format!(
+        "GRANT SELECT, INSERT, DELETE ON {SCHEMA}.{} TO {role};\n",
+        super::replay::TABLE
     ));
     tx.batch_execute(&sql)
         .await

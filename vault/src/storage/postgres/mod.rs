@@ -6,10 +6,11 @@
 //! | `mod.rs` | [`PostgresMeta`]: connecting, [`PostgresMeta::init`] for the owner |
 //! | `pool.rs` | the connection pool and each connection's settings |
 //! | `schema.rs`, `migrations/` | the schema's versions, applied in order under an advisory lock |
-//! | `grants.rs` | the vault's role: SELECT and INSERT, DELETE on manifests alone |
+//! | `grants.rs` | the vault's role: SELECT and INSERT, DELETE on manifests and expired signed requests |
 //! | `meta.rs` | the [`MetaStore`](crate::storage::MetaStore) operations as SQL; scans by keyset pages |
 //! | `cursor.rs` | prefix cursors: the same pages, read forward across a rising run of prefixes |
 //! | `writer.rs` | the writer section across processes: a transaction-scoped advisory lock |
+//! | `replay.rs` | [`SignedRequests`]: the signed requests every node admitted, against replays |
 //! | `error.rs` | the driver's errors as [`StorageError`]s |
 //!
 //! The driver is async (`tokio-postgres`); the traits are not. Every call runs on a
@@ -20,6 +21,7 @@ mod error;
 mod grants;
 mod meta;
 mod pool;
+mod replay;
 mod schema;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -27,12 +29,15 @@ pub(crate) mod testing;
 mod tests;
 mod writer;
 
+use std::sync::Arc;
+
 use deadpool_postgres::Pool;
 
 use super::StorageError;
 use super::bridge::Bridge;
 
 pub use pool::PostgresOptions;
+pub use replay::SignedRequests;
 
 /// The vault's records in a PostgreSQL database.
 ///
@@ -41,7 +46,8 @@ pub use pool::PostgresOptions;
 pub struct PostgresMeta {
     /// Dropped before the runtime that drives its connections.
     pool: Pool,
-    bridge: Bridge,
+    /// Shared with the [`SignedRequests`] made from this store, which drive its pool too.
+    bridge: Arc<Bridge>,
     /// The database's name, for those who must reach it otherwise (the tests' tampering).
     database: String,
 }
@@ -59,7 +65,7 @@ impl PostgresMeta {
     /// knows. Connections are opened as needed, up to `options.pool_size`, and a lost one is
     /// replaced.
     pub fn connect(url: &str, options: &PostgresOptions) -> Result<Self, StorageError> {
-        let bridge = Bridge::new("postgres", options.threads)?;
+        let bridge = Arc::new(Bridge::new("postgres", options.threads)?);
         let config = pool::config(url)?;
         let database = config
             .get_dbname()
@@ -89,7 +95,8 @@ impl PostgresMeta {
 
     /// Creates or migrates the schema with the owner's connection at `owner_url`, and gives
     /// `role` (created LOGIN without a password when missing) the vault's rights: SELECT and
-    /// INSERT on every record table, DELETE on manifests, no UPDATE anywhere. Returns the
+    /// INSERT on every record table, DELETE on manifests, SELECT, INSERT and DELETE on the
+    /// signed requests admitted against replays ([`SignedRequests`]), no UPDATE anywhere. Returns the
     /// migrations applied now (none when the schema was current). Safe to run again, and from
     /// several processes at once. Connects as `options` say (TLS included).
     pub fn init(

@@ -15,11 +15,17 @@ pub(super) const SCHEMA: &str = "qoima";
 
 /// The migrations, in order: version, name, SQL. A released file is never edited: a change
 /// is a new file.
-const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "records", include_str!("migrations/0001_records.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "records", include_str!("migrations/0001_records.sql")),
+    (
+        2,
+        "signed requests",
+        include_str!("migrations/0002_signed_requests.sql"),
+    ),
+];
 
 /// The version this build reads and writes.
-pub(super) const LATEST: i32 = 1;
+pub(super) const LATEST: i32 = 2;
 
 /// The advisory lock of migrations (classid, objid): "qoima", 1.
 const MIGRATION_LOCK: (i32, i32) = (0x716f_696d, 1);
