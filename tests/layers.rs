@@ -86,12 +86,25 @@ const VAULT: Rules = Rules {
         // API keys, bound to a participant (a record value); their changes are logged.
         ("keys", &["address", "audit", "codec", "records", "storage"]),
         // The auditor's bundle: record values and audit entries as bytes, no storage.
-        ("bundle", &["address", "audit", "codec", "records"]),
+        // A version's signatures verified as its registration verified them.
+        ("signatures", &["records"]),
+        (
+            "bundle",
+            &["address", "audit", "codec", "records", "signatures"],
+        ),
         // The machinery that applies them.
         (
             "registry",
             &[
-                "address", "audit", "bundle", "codec", "content", "error", "keys", "records",
+                "address",
+                "audit",
+                "bundle",
+                "codec",
+                "content",
+                "error",
+                "keys",
+                "records",
+                "signatures",
                 "storage",
             ],
         ),

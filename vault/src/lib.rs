@@ -22,6 +22,7 @@ pub mod keys;
 pub mod migrate;
 pub mod records;
 pub mod registry;
+mod signatures;
 pub mod storage;
 pub mod uploads;
 

@@ -12,13 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
-use qoima_verifier::crypto::DigestAlgorithm;
-use qoima_verifier::identity::{Expectation, Role};
 use qoima_verifier::path::{CertificateStore, Fingerprint};
 use qoima_verifier::policy::Policy;
 use qoima_verifier::revocation::{CrlStore, OcspStore};
-use qoima_verifier::verdict::SubIndication;
-use qoima_verifier::{Data, Report, Request, Verifier};
+use qoima_verifier::{Report, Verifier};
 use sha2::{Digest, Sha256};
 
 use super::error::BundleError;
@@ -32,6 +29,7 @@ use crate::audit::{
 };
 use crate::codec;
 use crate::records::{DocumentId, DocumentRecord, Event, LoggedEntry, VersionRecord};
+use crate::signatures::{self, Check};
 
 /// What the auditor brings.
 #[derive(Debug, Clone, Default)]
@@ -642,45 +640,25 @@ fn verifier_over(
 fn verify_signatures(
     verifier: &Verifier,
     record: &VersionRecord,
-    content: &[u8],
+    mut content: &[u8],
     kept: &OcspStore,
     at: i64,
 ) -> Result<Vec<Report>, BundleError> {
-    let expected = Expectation {
-        iin: record.expected.iin.clone(),
-        bin: record.expected.bin.clone(),
-        roles: record
-            .expected
-            .roles
-            .iter()
-            .map(|oid| Role::from_oid(oid))
-            .collect(),
+    let check = Check {
+        verifier,
+        at,
+        expected: &signatures::expectation(&record.expected),
+        proof_of_existence: Some(record.registered_at),
+        supplied: kept,
+        evidence: None,
     };
-    let digest = Data::Digest {
-        algorithm: DigestAlgorithm::Sha256,
-        value: &record.content[..],
-    };
-    let mut reports = Vec::new();
-    for (k, signature) in record.signatures.iter().enumerate() {
-        let request = Request::new(signature, at)
-            .data(digest)
-            .expect(expected.clone())
-            .ocsp(kept)
-            .proof_of_existence(record.registered_at);
-        let refused = |e: qoima_verifier::RequestError| BundleError::Signature {
+    check.each(&record.signatures, &record.content, &mut content, |k, e| {
+        BundleError::Signature {
             version: record.version,
             index: k + 1,
             problem: format!("cannot be verified: {e}"),
-        };
-        let mut report = verifier.verify(&request).map_err(refused)?;
-        if report.verdict.sub_indication == Some(SubIndication::SignedDataNotFound) {
-            report = verifier
-                .verify(&request.clone().data(Data::Bytes(content)))
-                .map_err(refused)?;
         }
-        reports.push(report);
-    }
-    Ok(reports)
+    })
 }
 
 fn hashes(hex: &[String], what: &str) -> Result<Vec<Hash>, BundleError> {

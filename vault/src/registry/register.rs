@@ -24,6 +24,7 @@ use crate::records::{
     ObjectNumber, Participant, RetainUntil, Retention, RetentionClass, SNIFF_LEN, VersionRecord,
     registration_date, rules_at, sniff,
 };
+use crate::signatures::Check;
 use crate::storage::{ChunkStore, MetaBatch, MetaStore, Table};
 
 /// A request to register a document.
@@ -444,14 +445,19 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             // The caller checked them; one that does not even parse answers for nothing.
             let _ = supplied.add_supplied(der);
         }
-        let reports = self.verify_signatures::<RegisterError>(
-            &self.verifier(),
-            &registration.signatures,
-            &mut content,
-            registration.at.as_second(),
+        let check = Check {
+            verifier: &self.verifier(),
+            at: registration.at.as_second(),
             expected,
-            None,
-            &supplied,
+            proof_of_existence: None,
+            supplied: &supplied,
+            evidence: None,
+        };
+        let reports = check.each(
+            &registration.signatures,
+            registration.content.as_bytes(),
+            &mut content,
+            |_, e| RegisterError::from(e),
         )?;
         if let Some(index) = reports.iter().position(|r| !r.verdict.passed()) {
             return Err(RegisterError::Refused {

@@ -1,14 +1,11 @@
-//! Signature verification against stored content: the one routine registration and
-//! re-verification share (the content's SHA-256, its bytes only when a signature signs them
-//! directly), the CRLs and OCSP responses kept as evidence, and re-verification with the
-//! registration as proof of existence and its kept OCSP responses.
+//! Signature verification against stored content (its bytes read only when a signature signs
+//! them directly, through the routine registration, re-verification and the bundle share:
+//! `crate::signatures`), the CRLs and OCSP responses kept as evidence, and re-verification with
+//! the registration as proof of existence and its kept OCSP responses.
 
 use jiff::Timestamp;
-use qoima_verifier::crypto::DigestAlgorithm;
-use qoima_verifier::identity::{Expectation, Role};
-use qoima_verifier::revocation::{CrlStore, OcspStore};
-use qoima_verifier::verdict::SubIndication;
-use qoima_verifier::{Data, Report, Request, RequestError, Verifier};
+use qoima_verifier::revocation::OcspStore;
+use qoima_verifier::{Report, Verifier};
 use sha2::{Digest, Sha256};
 
 use super::error::{ReverifyError, StoreError};
@@ -18,6 +15,7 @@ use crate::codec;
 use crate::content::StagedContent;
 use crate::error::VaultError;
 use crate::records::{DocumentId, VersionRecord};
+use crate::signatures::{self, Check, SignedContent};
 use crate::storage::{ChunkStore, MetaStore, Table};
 
 /// The most content read back to verify a signature that has no signed attributes (it signs
@@ -36,79 +34,6 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             self.content().put(der)?;
         }
         Ok(())
-    }
-
-    /// Each of `signatures` over `content` at `at`, with an optional proof of existence and
-    /// the OCSP responses `supplied` for this verification, by `verifier`: against the
-    /// content's SHA-256, and against its bytes only when a signature signs them directly. A
-    /// refused expectation or an unreadable content is the caller's error `E`; a verdict,
-    /// whatever it is, is a report.
-    #[allow(clippy::too_many_arguments)] // each is one input of the verification
-    pub(super) fn verify_signatures<E: From<RequestError> + From<VaultError>>(
-        &self,
-        verifier: &Verifier,
-        signatures: &[Vec<u8>],
-        content: &mut StoredContent<'_, S>,
-        at: i64,
-        expected: &Expectation,
-        proof_of_existence: Option<i64>,
-        supplied: &OcspStore,
-    ) -> Result<Vec<Report>, E> {
-        self.verify_signatures_with(
-            verifier,
-            signatures,
-            content,
-            at,
-            expected,
-            proof_of_existence,
-            supplied,
-            None,
-        )
-    }
-
-    /// [`Self::verify_signatures`] with `evidence`, CRLs beside the verifier's for these
-    /// requests only (a registration's kept CRLs, `evidence.rs`).
-    #[allow(clippy::too_many_arguments)] // One routine for registration and re-verification.
-    fn verify_signatures_with<E: From<RequestError> + From<VaultError>>(
-        &self,
-        verifier: &Verifier,
-        signatures: &[Vec<u8>],
-        content: &mut StoredContent<'_, S>,
-        at: i64,
-        expected: &Expectation,
-        proof_of_existence: Option<i64>,
-        supplied: &OcspStore,
-        evidence: Option<&CrlStore>,
-    ) -> Result<Vec<Report>, E> {
-        let address = content.address;
-        let digest = Data::Digest {
-            algorithm: DigestAlgorithm::Sha256,
-            value: address.as_bytes(),
-        };
-        let mut reports = Vec::new();
-        for signature in signatures {
-            let mut request = Request::new(signature, at)
-                .data(digest)
-                .expect(expected.clone())
-                .ocsp(supplied);
-            if let Some(time) = proof_of_existence {
-                request = request.proof_of_existence(time);
-            }
-            if let Some(crls) = evidence {
-                request = request.evidence(crls);
-            }
-            let mut report = verifier.verify(&request)?;
-            // A signature over the bytes themselves (no signed attributes, or another digest
-            // algorithm) needs the content.
-            if report.verdict.sub_indication == Some(SubIndication::SignedDataNotFound)
-                && content.length <= MAX_REREAD
-            {
-                let data = Data::Bytes(content.bytes()?);
-                report = verifier.verify(&request.clone().data(data))?;
-            }
-            reports.push(report);
-        }
-        Ok(reports)
     }
 
     /// Re-verifies the signatures of `version` of document `id` at `at`, with the version's
@@ -154,16 +79,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         mode: ReverifyMode,
         check_content: bool,
     ) -> Result<Vec<Report>, ReverifyError> {
-        let expected = Expectation {
-            iin: version.expected.iin.clone(),
-            bin: version.expected.bin.clone(),
-            roles: version
-                .expected
-                .roles
-                .iter()
-                .map(|oid| Role::from_oid(oid))
-                .collect(),
-        };
+        let expected = signatures::expectation(&version.expected);
         let mut content = StoredContent::new(self, ContentAddress(version.content), version.length);
         if check_content {
             content.check()?;
@@ -173,14 +89,19 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             ReverifyMode::Now => None,
         };
         let supplied = self.kept_ocsp_responses(version)?;
-        let reports = self.verify_signatures::<ReverifyError>(
+        let mut check = Check {
             verifier,
-            &version.signatures,
-            &mut content,
             at,
-            &expected,
+            expected: &expected,
             proof_of_existence,
-            &supplied,
+            supplied: &supplied,
+            evidence: None,
+        };
+        let reports = check.each(
+            &version.signatures,
+            &version.content,
+            &mut content,
+            |_, e| ReverifyError::from(e),
         )?;
         // Long-term validation (`docs/reverification.md`): when the revocation data in force
         // does not give a passing verdict (years later the CA publishes nothing any more),
@@ -193,15 +114,12 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             return Ok(reports);
         }
         let evidence = self.kept_evidence(&version.crls)?;
-        self.verify_signatures_with(
-            verifier,
+        check.evidence = Some(&evidence);
+        check.each(
             &version.signatures,
+            &version.content,
             &mut content,
-            at,
-            &expected,
-            proof_of_existence,
-            &supplied,
-            Some(&evidence),
+            |_, e| ReverifyError::from(e),
         )
     }
 
@@ -293,19 +211,6 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
         self
     }
 
-    /// Its bytes, every chunk verified.
-    fn bytes(&mut self) -> Result<&[u8], VaultError> {
-        if self.bytes.is_none() {
-            match self.staged {
-                Some(staged) => self.bytes = Some(staged.read_range(0..self.length)?),
-                None => {
-                    self.read(true)?;
-                }
-            }
-        }
-        Ok(self.bytes.as_deref().unwrap_or_default())
-    }
-
     /// Reads it whole, every chunk verified and the whole hashed against its address; keeps
     /// the bytes when a signature might need them.
     fn check(&mut self) -> Result<(), VaultError> {
@@ -336,6 +241,26 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
             self.bytes = Some(kept);
         }
         Ok(ContentAddress(hash.finalize().into()))
+    }
+}
+
+impl<S: ChunkStore + MetaStore> SignedContent for StoredContent<'_, S> {
+    type Error = VaultError;
+
+    /// Its bytes, every chunk verified; `None` past [`MAX_REREAD`].
+    fn bytes(&mut self) -> Result<Option<&[u8]>, VaultError> {
+        if self.length > MAX_REREAD {
+            return Ok(None);
+        }
+        if self.bytes.is_none() {
+            match self.staged {
+                Some(staged) => self.bytes = Some(staged.read_range(0..self.length)?),
+                None => {
+                    self.read(true)?;
+                }
+            }
+        }
+        Ok(Some(self.bytes.as_deref().unwrap_or_default()))
     }
 }
 
