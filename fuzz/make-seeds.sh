@@ -160,3 +160,18 @@ text s3_answers object-lock '<ObjectLockConfiguration><ObjectLockEnabled>Enabled
 text s3_answers versioning '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>'
 text s3_answers entities '<Error><Code>A&amp;B&#65;&#x42;</Code><Message><![CDATA[x<y]]></Message></Error>'
 text s3_answers unclosed '<ListBucketResult><Contents><Key>chunks/'
+
+# Configuration files (configuration): every table as the docs write it (the files they list
+# are left out by the target), the distributed backend, PostgreSQL URLs alone, and keys a check
+# must refuse.
+mkdir -p corpus/configuration
+k() { printf '%s' "$2" > "corpus/configuration/$1"; }
+k every-table $'[trust]\nanchors = ["pki/root-rsa.cer"]\nintermediates = ["pki/ca-rsa.cer"]\ncrls = ["pki/ca-rsa.crl"]\n[policy]\nmin-rsa-bits = 2048\n[numbering]\ndefault = "{participant}-{yyyy}-{seq:06}"\n[numbering.participants]\nacme = "ACME/{yyyy}/{seq:04}"\n[retention]\nconstruction-record = { kind = "until-end-of-service", tail-years = 5 }\n[registration]\nsender-unknown = []\n[disposal]\nofficers = [{ iin = "880101300123" }]\n[verifier]\ncache-bytes = 67108864\n'
+k server $'[server]\nlisten = "127.0.0.1:8080"\nmax-upload-bytes = 1073741824\nupload-expiry-hours = 24\nmax-concurrent-uploads = 64\nmax-concurrent-verifications = 2\nmax-json-body-bytes = 67108864\nmax-header-bytes = 16384\nheader-read-timeout-seconds = 30\nbody-idle-timeout-seconds = 60\nbody-deadline-seconds = 3600\nmax-connections = 1024\njson-buffer-bytes = 268435456\nshutdown-grace-seconds = 30\ncontent-grace-hours = 24\ngc-interval-hours = 6\nmax-uploads-per-key = 8\nmax-upload-bytes-per-key-per-day = 10737418240\n'
+k revocation $'[revocation]\nfetch = true\nurls = ["http://crl.example/nca_rsa.crl"]\ncheck-interval-seconds = 3600\nretry-base-seconds = 30\nretry-cap-seconds = 3600\ntimeout-seconds = 120\nmax-bytes = 67108864\nocsp = true\nocsp-hash = "sha1"\nocsp-nonce = false\nocsp-timeout-seconds = 10\nocsp-max-bytes = 65536\nocsp-cache-seconds = 3600\n'
+k postgres-s3 $'[storage]\nbackend = "postgres-s3"\npostgres = "postgresql://qoima:secret@127.0.0.1:5432/qoima"\nshared-cache-seconds = 2\n[storage.s3]\nendpoint = "http://127.0.0.1:7480"\nbucket = "qoima"\nregion = "default"\norphan-grace-hours = 24\n'
+k postgres-url 'postgresql://qoima_vault:pw@127.0.0.1:5432/qoima'
+k postgres-url-no-user 'postgres://:pw@host/db'
+k unknown-key $'[server]\nlisten-everywhere = true\n'
+k bad-values $'[server]\nmax-connections = -1\n[storage]\nbackend = "oracle"\n[verifier]\ncache-bytes = 1\n'
+k multibyte-error $'[numbering]\ndefault = "\xd0\x90\xd0\x91\n'

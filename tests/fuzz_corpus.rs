@@ -28,6 +28,7 @@ const TARGETS: &[Target] = &[
     ("calendar_year", qoima_vault::fuzzing::calendar_year),
     ("s3_answers", qoima_vault::fuzzing::s3_answers),
     ("bundle", qoima_vault::fuzzing::bundle),
+    ("configuration", qoima_server::fuzzing::configuration),
 ];
 
 fn fuzz_dir() -> &'static Path {
@@ -88,6 +89,7 @@ fn mutated_seeds_are_handled_without_panic() {
             "replay_journal",
             "calendar_year",
             "bundle",
+            "configuration",
         ]
         .contains(t)
     }) {

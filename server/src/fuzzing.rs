@@ -120,3 +120,18 @@ pub fn reverification(data: &[u8]) {
         let _ = state.after();
     }
 }
+
+/// A configuration file's text, checked as `qoima` checks its configuration (the files it lists
+/// left out), and as the PostgreSQL URL whose user is the vault's role; the URL the
+/// configuration names, too.
+pub fn configuration(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = crate::cli::storage::vault_role(text);
+    if let Ok(config) = crate::config::check_text(text)
+        && let crate::config::StorageSettings::PostgresS3(shared) = &config.storage
+    {
+        let _ = crate::cli::storage::vault_role(&shared.postgres);
+    }
+}
