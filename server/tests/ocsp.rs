@@ -340,6 +340,9 @@ fn a_good_certificate_passes_on_ocsp_and_a_revoked_one_is_refused() {
 
 #[test]
 fn a_nonce_is_sent_and_echoed_under_sha256_cert_ids() {
+    if common::backend::rocksdb_only(common::backend::FAKED_CLOCK) {
+        return;
+    }
     let responder = Responder::start(Mode::OpenSsl);
     let (vault, addresses) = vault_asking_with(
         &responder.url,
