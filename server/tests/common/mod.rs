@@ -134,19 +134,19 @@ impl Vault {
         };
         vault.write_config(&format!(
             "[trust]\n\
-                 anchors = [\"pki/root-rsa.cer\", \"pki/root-officer.cer\"]\n\
-                 intermediates = [\"pki/ca-rsa.cer\"]\n\
-                 crls = [\"pki/ca-rsa.crl\", \"pki/root-rsa.crl\", \"pki/root-officer.crl\"]\n\
-                 \n\
-                 [disposal]\n\
-                 officers = [{{ iin = \"{OFFICER_IIN}\" }}]\n\
-                 \n\
-                 [numbering]\n\
-                 default = \"{{participant}}-{{yyyy}}-{{seq:06}}\"\n\
-                 \n\
-                 [numbering.participants]\n\
-                 acme = \"ACME/{{yyyy}}/{{seq:04}}\"\n\
-                 {tail}"
+             anchors = [\"pki/root-rsa.cer\", \"pki/root-officer.cer\"]\n\
+             intermediates = [\"pki/ca-rsa.cer\"]\n\
+             crls = [\"pki/ca-rsa.crl\", \"pki/root-rsa.crl\", \"pki/root-officer.crl\"]\n\
+             \n\
+             [disposal]\n\
+             officers = [{{ iin = \"{OFFICER_IIN}\" }}]\n\
+             \n\
+             [numbering]\n\
+             default = \"{{participant}}-{{yyyy}}-{{seq:06}}\"\n\
+             \n\
+             [numbering.participants]\n\
+             acme = \"ACME/{{yyyy}}/{{seq:04}}\"\n\
+             {tail}"
         ));
         if let Some(storage) = vault.storage.as_ref().filter(|_| init) {
             let out = vault.qoima(&["storage", "init", "--owner-url", &storage.owner_url()]);

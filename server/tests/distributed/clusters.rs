@@ -1,6 +1,7 @@
-//! The servers the distributed tests share: one PostgreSQL cluster and one Ceph S3 gateway
-//! per test process, started on first use by the repository's scripts, with a database and a
-//! bucket for each test. Both are stopped when the test process ends, however it ends: the
+//! The servers the distributed tests (and the HTTP suites on `QOIMA_TEST_BACKEND=postgres-s3`,
+//! `common/backend.rs`) share: one PostgreSQL cluster and one Ceph S3 gateway per test
+//! process, started on first use by the repository's scripts, with a database and a bucket
+//! for each test (each vault). Both are stopped when the test process ends, however it ends: the
 //! PostgreSQL script's watchdog follows this process's id, and the gateway's watcher (in a
 //! session of its own) waits for a pipe that only this process holds.
 
@@ -29,7 +30,7 @@ pub fn shared() -> &'static Shared {
     match SHARED.get_or_init(start) {
         Ok(shared) => shared,
         Err(why) => panic!(
-            "the distributed tests need PostgreSQL and a Ceph S3 gateway of their own and \
+            "the tests on postgres-s3 need PostgreSQL and a Ceph S3 gateway of their own and \
              could not start them: {why}\n(scripts/setup: qoima_postgres_setup, qoima_ceph_setup)"
         ),
     }
