@@ -9,30 +9,20 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{AT, INDIVIDUAL_IIN, Vault, json, pdf, stderr, stdout};
+use common::records::{bundle_verify, ok};
+use common::{Vault, json, pdf, stderr, stdout};
 use qoima_vault::bundle::zip::{self, Entry};
 use serde_json::Value;
 
 /// The signatures' validation time: after the registrations, while the PKI's CRLs are current.
 const VALIDATION: &str = "2026-06-20T00:00:00Z";
 
-fn ok(out: &Output) {
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(out), stderr(out));
-}
-
-/// `qoima bundle verify FILE` then `extra`, with no vault and no configuration.
+/// `qoima bundle verify FILE` at [`VALIDATION`] then `extra`, with no vault and no
+/// configuration.
 fn verify(file: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qoima"))
-        .args(["bundle", "verify"])
-        .arg(file)
-        .args(["--at", VALIDATION])
-        .args(extra)
-        .env_remove("QOIMA_DATA_DIR")
-        .env_remove("QOIMA_CONFIG")
-        .output()
-        .unwrap()
+    bundle_verify(file, VALIDATION, extra)
 }
 
 /// A document of two versions in `vault`: returns its id.
@@ -40,55 +30,10 @@ fn two_versions(vault: &Vault) -> String {
     let first = vault.register_ok(1, &[]);
     let id = first["id"].as_str().unwrap().to_owned();
     // The annulment act: the statement of version 1 signed by its sender.
-    let replacement = vault.dir.path().join("replacement2.pdf");
-    std::fs::write(&replacement, pdf(2)).unwrap();
     let reason = "лист 3 заменён";
-    let out = vault.qoima(&[
-        "doc",
-        "statement",
-        &id,
-        "--reason",
-        reason,
-        "--content",
-        replacement.to_str().unwrap(),
-    ]);
-    ok(&out);
-    let (_, act) = vault.signed("statement", &out.stdout, "individual");
-    let (file, sig) = vault.signed("doc2.pdf", &pdf(2), "individual");
-    let out = vault.qoima(&[
-        "doc",
-        "new-version",
-        &id,
-        "--content",
-        &file,
-        "--sig",
-        &sig,
-        "--annulment",
-        &act,
-        "--reason",
-        reason,
-        "--expect-iin",
-        INDIVIDUAL_IIN,
-        "--at",
-        AT,
-        "--json",
-    ]);
-    ok(&out);
+    let (_, act) = vault.signed_statement(&id, 2, reason, "individual");
+    ok(&vault.new_version(&id, 2, &act, reason));
     id
-}
-
-fn checkpoint(vault: &Vault, name: &str) -> PathBuf {
-    let out = vault.qoima(&["audit", "checkpoint"]);
-    ok(&out);
-    let path = vault.dir.path().join(name);
-    std::fs::write(&path, &out.stdout).unwrap();
-    path
-}
-
-fn key(vault: &Vault) -> String {
-    let out = vault.qoima(&["audit", "key"]);
-    ok(&out);
-    stdout(&out).trim().to_owned()
 }
 
 /// The bundle's entries, owned.
@@ -151,21 +96,15 @@ fn refused(original: &Path, case: &str, bytes: &[u8], extra: &[&str], expected: 
 fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() {
     let vault = Vault::new();
     let id = two_versions(&vault);
-    let before = checkpoint(&vault, "before.txt");
-    let key = key(&vault);
+    let before = vault.checkpoint("before.txt");
+    let key = vault.audit_key();
     let copy = tempfile::tempdir().unwrap();
     let exported = vault.dir.path().join("bundle.zip");
-    let out = vault.qoima(&[
-        "doc",
-        "export",
+    let out = vault.export(
         &id,
-        "-o",
-        exported.to_str().unwrap(),
-        "--since",
-        before.to_str().unwrap(),
-        "--by",
-        "state audit",
-    ]);
+        &exported,
+        &["--since", before.to_str().unwrap(), "--by", "state audit"],
+    );
     ok(&out);
     assert!(stdout(&out).contains("2 versions"), "{}", stdout(&out));
     // The auditor's copy, and the checkpoint they held; the vault is gone.
@@ -432,7 +371,7 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
     // Another vault's key, and a checkpoint of another log.
     let other = Vault::new();
     other.register_ok(3, &[]);
-    let other_key = self::key(&other);
+    let other_key = other.audit_key();
     refused(
         &bundle,
         "wrong-key",
@@ -440,7 +379,7 @@ fn an_exported_bundle_verifies_without_the_vault_and_every_tampering_is_named() 
         &["--key", &other_key],
         "does not verify with the key given",
     );
-    let foreign = checkpoint(&other, "foreign.txt");
+    let foreign = other.checkpoint("foreign.txt");
     refused(
         &bundle,
         "foreign-since",
@@ -456,17 +395,9 @@ fn export_since_a_checkpoint_of_another_log_fails_and_the_held_checkpoint_is_che
     let id = two_versions(&vault);
     let other = Vault::new();
     other.register_ok(3, &[]);
-    let foreign = checkpoint(&other, "foreign.txt");
+    let foreign = other.checkpoint("foreign.txt");
     let out_file = vault.dir.path().join("b.zip");
-    let out = vault.qoima(&[
-        "doc",
-        "export",
-        &id,
-        "-o",
-        out_file.to_str().unwrap(),
-        "--since",
-        foreign.to_str().unwrap(),
-    ]);
+    let out = vault.export(&id, &out_file, &["--since", foreign.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("not a checkpoint signed by this vault's key"),
@@ -478,21 +409,13 @@ fn export_since_a_checkpoint_of_another_log_fails_and_the_held_checkpoint_is_che
     // A bundle exported with a consistency proof from an earlier checkpoint is checked against
     // the checkpoint held; an older checkpoint of the same log that is not the bundle's start
     // is named.
-    let early = checkpoint(&vault, "early.txt");
+    let early = vault.checkpoint("early.txt");
     let out = vault.qoima(&["doc", "show", &id, "--auditor", "someone"]);
     ok(&out);
-    let later = checkpoint(&vault, "later.txt");
-    let out = vault.qoima(&[
-        "doc",
-        "export",
-        &id,
-        "-o",
-        out_file.to_str().unwrap(),
-        "--since",
-        later.to_str().unwrap(),
-    ]);
+    let later = vault.checkpoint("later.txt");
+    let out = vault.export(&id, &out_file, &["--since", later.to_str().unwrap()]);
     ok(&out);
-    let key = key(&vault);
+    let key = vault.audit_key();
     let out = verify(
         &out_file,
         &["--key", &key, "--since", later.to_str().unwrap()],
@@ -510,7 +433,7 @@ fn export_since_a_checkpoint_of_another_log_fails_and_the_held_checkpoint_is_che
     );
     // A bundle without a consistency proof proves nothing about a checkpoint held.
     let plain = vault.dir.path().join("plain.zip");
-    ok(&vault.qoima(&["doc", "export", &id, "-o", plain.to_str().unwrap()]));
+    ok(&vault.export(&id, &plain, &[]));
     let out = verify(&plain, &["--key", &key, "--since", early.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
@@ -530,17 +453,9 @@ fn export_since_a_checkpoint_of_another_log_fails_and_the_held_checkpoint_is_che
 fn write_bundle_seeds() {
     let vault = Vault::new();
     let id = two_versions(&vault);
-    let before = checkpoint(&vault, "before.txt");
+    let before = vault.checkpoint("before.txt");
     let file = vault.dir.path().join("bundle.zip");
-    ok(&vault.qoima(&[
-        "doc",
-        "export",
-        &id,
-        "-o",
-        file.to_str().unwrap(),
-        "--since",
-        before.to_str().unwrap(),
-    ]));
+    ok(&vault.export(&id, &file, &["--since", before.to_str().unwrap()]));
     let real = std::fs::read(&file).unwrap();
     let out: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "fuzz", "corpus", "bundle"]
         .iter()
@@ -606,13 +521,13 @@ fn a_disposed_document_has_no_bundle() {
         ],
     ));
     let file = vault.dir.path().join("disposed.zip");
-    let out = vault.qoima(&["doc", "export", &id, "-o", file.to_str().unwrap()]);
+    let out = vault.export(&id, &file, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains("was disposed of"), "{}", stderr(&out));
     assert!(!file.exists());
     // A document that does not exist, and an id that is not one.
-    let out = vault.qoima(&["doc", "export", &"0".repeat(32), "-o", "x.zip"]);
+    let out = vault.export(&"0".repeat(32), Path::new("x.zip"), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let out = vault.qoima(&["doc", "export", "nope", "-o", "x.zip"]);
+    let out = vault.export("nope", Path::new("x.zip"), &[]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
 }

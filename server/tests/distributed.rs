@@ -15,8 +15,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
-#[path = "distributed/clusters.rs"]
-mod clusters;
 mod common;
 
 use std::collections::BTreeSet;
@@ -24,7 +22,9 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use clusters::{VAULT_ROLE, shared};
+use common::backend::{Storage, storage_table};
+use common::clusters::{VAULT_ROLE, shared};
+use common::records::ok;
 use common::{Server, Vault, json, pdf, registration, stderr, stdout};
 use serde_json::Value;
 
@@ -43,14 +43,17 @@ struct Distributed {
 
 impl Distributed {
     fn new() -> Self {
-        let shared = shared();
-        let (database, bucket) = (shared.database(), shared.bucket_name());
-        Self::on(&database, &bucket)
+        let storage = Storage::new();
+        Self::on(&storage.database, &storage.bucket)
     }
 
     /// Another node's vault (a data directory of its own) on the same database and bucket.
     fn on(database: &str, bucket: &str) -> Self {
-        let vault = Vault::with_config_tail(&storage_table(database, bucket));
+        let vault = Vault::on_storage(Storage {
+            database: database.to_owned(),
+            bucket: bucket.to_owned(),
+            single_node: false,
+        });
         Self {
             data: vault.data.clone(),
             config: vault.config.clone(),
@@ -124,27 +127,6 @@ impl Distributed {
     }
 }
 
-/// The `[storage]` table of a node on `database` and `bucket`.
-fn storage_table(database: &str, bucket: &str) -> String {
-    let shared = shared();
-    format!(
-        "\n[storage]\n\
-         backend = \"postgres-s3\"\n\
-         postgres = \"{}\"\n\
-         shared-cache-seconds = 1\n\
-         [storage.s3]\n\
-         endpoint = \"{}\"\n\
-         bucket = \"{bucket}\"\n",
-        shared.url(VAULT_ROLE, database),
-        shared.endpoint(),
-    )
-}
-
-fn ok(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(out), stderr(out));
-    stdout(out)
-}
-
 #[test]
 fn storage_init_prepares_a_fresh_schema_and_bucket_and_is_idempotent() {
     let node = Distributed::new();
@@ -184,7 +166,7 @@ fn storage_init_prepares_a_fresh_schema_and_bucket_and_is_idempotent() {
     ]);
     common::assert_error(&out, 64, &["--owner-url", "vault's role"]);
     // On the embedded vault, there is nothing to prepare.
-    let embedded = Vault::new();
+    let embedded = Vault::embedded();
     let out = embedded.qoima(&["storage", "check"]);
     common::assert_error(&out, 64, &["postgres-s3"]);
 }
@@ -302,7 +284,7 @@ fn answers(qoima: &dyn Fn(&[&str]) -> Output, ids: &[String]) -> Vec<String> {
 #[test]
 fn migrate_copies_a_vault_whose_answers_are_then_the_same() {
     // An embedded vault with registered documents and a key.
-    let embedded = Vault::new();
+    let embedded = Vault::embedded();
     let ids = register_embedded(&embedded, 1, 3);
     let key = common::key(&embedded, "reader");
     let on_rocks = |args: &[&str]| embedded.qoima(args);
@@ -343,7 +325,7 @@ fn migrate_copies_a_vault_whose_answers_are_then_the_same() {
     drop(server);
 
     // Another vault is never copied into this one.
-    let stranger = Vault::new();
+    let stranger = Vault::embedded();
     register_embedded(&stranger, 10, 1);
     let stranger = Distributed::over(stranger, &node.database, &node.bucket);
     let out = stranger.qoima(&["migrate", "--to", "postgres-s3"]);
@@ -363,31 +345,15 @@ fn try_register(
     address: &str,
     content: &[u8],
 ) -> Result<(u16, String), String> {
-    use http_body_util::{BodyExt, Full};
-    use hyper::body::Bytes;
-    use hyper_util::client::legacy::Client;
-    use hyper_util::rt::TokioExecutor;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-        let request = hyper::Request::post(format!("{server_url}/v1/documents"))
-            .header("authorization", format!("Bearer {key}"))
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(registration(address, content))))
-            .unwrap();
-        let response = client.request(request).await.map_err(|e| e.to_string())?;
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
-    })
+    let (status, _, body) = common::try_send(
+        server_url,
+        key,
+        "POST",
+        "/v1/documents",
+        &[],
+        registration(address, content),
+    )?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// The sequence number of a registration number of the template `ACME/{yyyy}/{seq:04}`.
@@ -706,49 +672,23 @@ fn a_tus_upload_registers_through_the_node_that_received_it() {
 /// each node's.
 #[test]
 fn a_signed_request_replayed_to_another_node_is_refused() {
-    use qoima_verifier::testing::{pki, sign_attached_at};
-    // The BIN on the test PKI's head certificate (`verifier/testdata/pki/identities.txt`).
-    const HEAD_BIN: &str = "240140001238";
-    const ENVELOPE: &str = "application/pkcs7-mime; smime-type=signed-data";
+    use common::signed::{
+        ENVELOPE, SIGNED_KEY, envelope_at, head_registration, post as signed_post,
+    };
+    use qoima_verifier::testing::pki;
     let one = Distributed::new();
     ok(&one.init());
     let two = Distributed::on(&one.database, &one.bucket);
-    let out = one.qoima(&[
-        "keys",
-        "create",
-        "--role",
-        "writer",
-        "--bin",
-        HEAD_BIN,
-        "--require-signed",
-        "--json",
-    ]);
+    let out = one.qoima(&[&SIGNED_KEY[..], &["--json"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let signed = json(&out)["key"].as_str().unwrap().to_owned();
     let content = pdf(900);
     let address = one.put("signed.pdf", &content);
-    let registration =
-        common::registration_by(&address, &content, pki::HEAD, pki::HEAD_KEY, "791122405066");
+    let registration = head_registration(&address, &content);
     // The envelope authorising `POST /v1/documents` of the registration, signed at `at`.
-    let sealed = |at: i64| {
-        let body: Value = serde_json::from_slice(&registration).unwrap();
-        let authorising =
-            serde_json::json!({ "method": "POST", "path": "/v1/documents", "body": body });
-        sign_attached_at(
-            pki::HEAD,
-            pki::HEAD_KEY,
-            authorising.to_string().as_bytes(),
-            at,
-        )
-    };
+    let sealed = |at: i64| envelope_at(pki::HEAD, pki::HEAD_KEY, &registration, at);
     let servers = [one.serve(), two.serve()];
-    let post = |server: &Server, body: Vec<u8>| {
-        let headers = [("content-type", ENVELOPE)];
-        let (status, _, bytes) = server.send(&signed, "POST", "/v1/documents", &headers, body);
-        let answer: Value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)));
-        (status, answer)
-    };
+    let post = |server: &Server, body: Vec<u8>| signed_post(server, &signed, ENVELOPE, body);
 
     let now = jiff::Timestamp::now().as_second();
     let envelope = sealed(now);

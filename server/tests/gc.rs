@@ -35,6 +35,9 @@ fn removed(collection: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn gc_removes_unreferenced_content_after_its_grace_period_and_logs_it() {
+    if common::backend::rocksdb_only(common::backend::FAKED_CLOCK) {
+        return;
+    }
     let vault = Vault::new();
     let registered = vault.register_ok(1, &[]);
     let registered = registered["address"].as_str().unwrap().to_owned();
@@ -83,6 +86,9 @@ fn gc_removes_unreferenced_content_after_its_grace_period_and_logs_it() {
 
 #[test]
 fn the_server_collects_unreferenced_content_at_start_and_logs_it() {
+    if common::backend::rocksdb_only(common::backend::FAKED_CLOCK) {
+        return;
+    }
     let vault = Vault::new();
     let writer = key(&vault, "writer");
     let auditor = key(&vault, "auditor");

@@ -11,6 +11,8 @@ use std::process::{Command, Output, Stdio};
 
 use qoima_vault::audit::log::AuditLog;
 use qoima_vault::keys::{self, ApiKey, Role};
+use qoima_vault::storage::MetaStore;
+use qoima_vault::storage::postgres::{PostgresMeta, PostgresOptions};
 use qoima_vault::storage::rocks::RocksBackend;
 use serde_json::Value;
 
@@ -206,7 +208,22 @@ fn bad_arguments_and_unknown_keys() {
 /// runs meanwhile).
 fn audit_entries(data_dir: &Path) -> Vec<[String; 4]> {
     let backend = RocksBackend::open(&data_dir.join("db")).unwrap();
-    let log = AuditLog::open(&backend).unwrap();
+    entries_of(&backend)
+}
+
+/// The same, of `vault` on the backend of the run (its records in PostgreSQL on `postgres-s3`).
+fn vault_audit_entries(vault: &common::Vault) -> Vec<[String; 4]> {
+    match &vault.storage {
+        None => audit_entries(&vault.data),
+        Some(storage) => {
+            let options = PostgresOptions::default();
+            entries_of(&PostgresMeta::connect(&storage.url(), &options).unwrap())
+        }
+    }
+}
+
+fn entries_of<S: MetaStore>(store: &S) -> Vec<[String; 4]> {
+    let log = AuditLog::open(store).unwrap();
     (0..log.size())
         .map(|index| {
             let entry = String::from_utf8(log.entry(index).unwrap()).unwrap();
@@ -363,7 +380,7 @@ fn keys_made_and_revoked_over_http_are_logged_as_the_admin_key() {
 
     let by_admin = format!("api key {admin_id}");
     assert_eq!(
-        audit_entries(&vault.data),
+        vault_audit_entries(&vault),
         [
             entry("key-created", &admin_id, "operator"),
             entry("key-created", &id, &by_admin),

@@ -9,8 +9,8 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::records::ok;
 use common::{AT, Vault, assert_error, json, pdf, pki, stderr, stdout};
 use qoima_vault::ContentAddress;
 use serde_json::Value;
@@ -18,18 +18,6 @@ use serde_json::Value;
 /// The IIN of the PKI's `individual` (the signer of the test documents).
 const INDIVIDUAL_IIN: &str = "850315300128";
 const OBJECT: &str = "123456789012345678";
-
-/// Exit 0, or a panic with standard error.
-fn ok(output: &std::process::Output) {
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(output));
-}
-
-/// The audit log's size, from `qoima audit checkpoint --json`.
-fn log_size(vault: &Vault) -> u64 {
-    let out = vault.qoima(&["audit", "checkpoint", "--json"]);
-    ok(&out);
-    json(&out)["size"].as_u64().unwrap()
-}
 
 /// `qoima audit verify` and `qoima scrub` both exit 0.
 fn assert_intact(vault: &Vault) {
@@ -44,62 +32,6 @@ fn show(vault: &Vault, id: &str) -> Value {
     json(&out)
 }
 
-/// Writes document `n`'s PDF (the content a new version brings) and returns its path.
-fn replacement(vault: &Vault, n: u32) -> String {
-    let path = vault.dir.path().join(format!("replacement{n}.pdf"));
-    std::fs::write(&path, pdf(n)).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
-/// Writes the annulment statement of `id`'s latest version by document `n`'s PDF for `reason`
-/// and a detached CMS over it by `signer`; returns the statement and the signature's path.
-fn signed_statement(
-    vault: &Vault,
-    id: &str,
-    n: u32,
-    reason: &str,
-    signer: &str,
-) -> (Vec<u8>, String) {
-    let content = replacement(vault, n);
-    let out = vault.qoima(&[
-        "doc",
-        "statement",
-        id,
-        "--reason",
-        reason,
-        "--content",
-        &content,
-    ]);
-    ok(&out);
-    static FILES: AtomicUsize = AtomicUsize::new(0);
-    let name = format!("statement-{}", FILES.fetch_add(1, Ordering::Relaxed));
-    let (_, sig) = vault.signed(&name, &out.stdout, signer);
-    (out.stdout, sig)
-}
-
-/// `qoima doc new-version ID --json` with `n`'s PDF signed by `individual`, the act in `act`.
-fn new_version(vault: &Vault, id: &str, n: u32, act: &str, reason: &str) -> std::process::Output {
-    let (file, sig) = vault.signed(&format!("doc{n}.pdf"), &pdf(n), "individual");
-    vault.qoima(&[
-        "doc",
-        "new-version",
-        id,
-        "--content",
-        &file,
-        "--sig",
-        &sig,
-        "--annulment",
-        act,
-        "--reason",
-        reason,
-        "--expect-iin",
-        INDIVIDUAL_IIN,
-        "--at",
-        AT,
-        "--json",
-    ])
-}
-
 #[test]
 fn a_new_version_needs_an_act_by_the_same_signer() {
     let vault = Vault::new();
@@ -109,7 +41,7 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
 
     // The statement: text naming the document, the version, its content and the reason; the
     // same bytes on standard output, in --out FILE and in --json.
-    let content = replacement(&vault, 2);
+    let content = vault.replacement(2);
     let out = vault.qoima(&[
         "doc",
         "statement",
@@ -169,10 +101,10 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
         &["--reason"],
     );
 
-    let size = log_size(&vault);
+    let size = vault.log_size();
     // Signed by someone else (the head of an organisation): not the expected signer.
-    let (_, by_head) = signed_statement(&vault, &id, 2, reason, "head");
-    let out = new_version(&vault, &id, 2, &by_head, reason);
+    let (_, by_head) = vault.signed_statement(&id, 2, reason, "head");
+    let out = vault.new_version(&id, 2, &by_head, reason);
     assert_error(
         &out,
         1,
@@ -210,26 +142,26 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
     );
 
     // An act by the right person over another reason.
-    let (_, other_reason) = signed_statement(&vault, &id, 2, "another reason", "individual");
+    let (_, other_reason) = vault.signed_statement(&id, 2, "another reason", "individual");
     assert_error(
-        &new_version(&vault, &id, 2, &other_reason, reason),
+        &vault.new_version(&id, 2, &other_reason, reason),
         1,
         &["annulment act"],
     );
     // An act by the right person for other content cannot bring this one.
-    let (_, other_content) = signed_statement(&vault, &id, 7, reason, "individual");
+    let (_, other_content) = vault.signed_statement(&id, 7, reason, "individual");
     assert_error(
-        &new_version(&vault, &id, 2, &other_content, reason),
+        &vault.new_version(&id, 2, &other_content, reason),
         1,
         &["annulment act"],
     );
     // Nothing was stored by the refusals.
-    assert_eq!(log_size(&vault), size);
+    assert_eq!(vault.log_size(), size);
     assert_eq!(show(&vault, &id)["versions"], 1);
 
     // The act by the signer of version 1 over the statement: version 2 is registered.
-    let (_, act) = signed_statement(&vault, &id, 2, reason, "individual");
-    let out = new_version(&vault, &id, 2, &act, reason);
+    let (_, act) = vault.signed_statement(&id, 2, reason, "individual");
+    let out = vault.new_version(&id, 2, &act, reason);
     ok(&out);
     let second = json(&out);
     assert_eq!(second["registered"], true);
@@ -267,7 +199,7 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
 
     // The act was for version 1: it does not annul version 2.
     assert_error(
-        &new_version(&vault, &id, 3, &act, reason),
+        &vault.new_version(&id, 3, &act, reason),
         1,
         &["annulment act", "version 2"],
     );
@@ -283,12 +215,12 @@ fn a_new_version_needs_an_act_by_the_same_signer() {
     );
 
     // Usage: an unreadable act, an empty reason; an unknown document.
-    let out = new_version(&vault, &id, 3, "/nonexistent/act.p7s", reason);
+    let out = vault.new_version(&id, 3, "/nonexistent/act.p7s", reason);
     assert_error(&out, 64, &["/nonexistent/act.p7s"]);
-    assert_error(&new_version(&vault, &id, 3, &act, ""), 64, &["--reason"]);
+    assert_error(&vault.new_version(&id, 3, &act, ""), 64, &["--reason"]);
     let unknown = "0123456789abcdef0123456789abcdef";
     assert_error(
-        &new_version(&vault, unknown, 3, &act, reason),
+        &vault.new_version(unknown, 3, &act, reason),
         1,
         &["no document", unknown],
     );
@@ -468,7 +400,7 @@ fn holds_block_disposal_until_released() {
     ]);
     assert_error(&out, 3, &["retained until 2029-06-16", "holds: none"]);
 
-    let size = log_size(&vault);
+    let size = vault.log_size();
     let act = vault.disposal_act(&id, "retention ended");
     // Dated later than the vault's clock (a --at in the future): refused.
     let out = vault.qoima(&[
@@ -504,7 +436,7 @@ fn holds_block_disposal_until_released() {
         ],
     );
     assert_error(&out, 1, &["the disposal act is"]);
-    assert_eq!(log_size(&vault), size);
+    assert_eq!(vault.log_size(), size);
     // In 2030, by the vault's clock, with the officer's act.
     let out = vault.qoima_at(
         later,
@@ -534,7 +466,7 @@ fn holds_block_disposal_until_released() {
     assert_eq!(tombstone["reason"], "retention ended");
     assert_eq!(tombstone["by"], "Records office");
     assert_eq!(tombstone["disposedAt"], later);
-    assert_eq!(log_size(&vault), size + 1);
+    assert_eq!(vault.log_size(), size + 1);
 
     // Gone: the content; left: the records and their tombstones.
     assert_error(&vault.qoima(&["get", &address]), 1, &[]);
@@ -581,7 +513,7 @@ fn holds_block_disposal_until_released() {
             "--reason",
             "late",
             "--content",
-            &replacement(&vault, 9),
+            &vault.replacement(9),
         ]),
         1,
         &["was disposed of"],
@@ -639,7 +571,7 @@ fn disposal_keeps_content_another_document_uses() {
 fn hold_usage_and_unknown_documents() {
     let vault = Vault::new();
     let id = vault.register_ok(1, &[])["id"].as_str().unwrap().to_owned();
-    let size = log_size(&vault);
+    let size = vault.log_size();
     let cases: [&[&str]; 5] = [
         &["hold", "place", &id, "--reason", "", "--by", "A"],
         &["hold", "place", &id, "--reason", "r", "--by", "two\nlines"],
@@ -659,7 +591,7 @@ fn hold_usage_and_unknown_documents() {
         1,
         &["no document", unknown],
     );
-    assert_eq!(log_size(&vault), size);
+    assert_eq!(vault.log_size(), size);
 }
 
 #[test]
@@ -803,10 +735,10 @@ fn find_by_object_participant_number_and_content() {
 fn auditor_reads_are_in_the_log() {
     let vault = Vault::new();
     let id = vault.register_ok(1, &[])["id"].as_str().unwrap().to_owned();
-    assert_eq!(log_size(&vault), 1);
+    assert_eq!(vault.log_size(), 1);
     // Without --auditor, a read is not an auditor's and is not logged.
     ok(&vault.qoima(&["doc", "show", &id]));
-    assert_eq!(log_size(&vault), 1);
+    assert_eq!(vault.log_size(), 1);
 
     let out = vault.qoima(&["doc", "show", &id, "--auditor", "Auditor A", "--json"]);
     ok(&out);
@@ -815,9 +747,9 @@ fn auditor_reads_are_in_the_log() {
     assert_eq!(shown["events"][0]["kind"], "auditor-read");
     assert_eq!(shown["events"][0]["by"], "Auditor A");
     assert_eq!(shown["events"][0]["what"], "document");
-    assert_eq!(log_size(&vault), 2);
+    assert_eq!(vault.log_size(), 2);
     ok(&vault.qoima(&["doc", "versions", &id, "--auditor", "Auditor B"]));
-    assert_eq!(log_size(&vault), 3);
+    assert_eq!(vault.log_size(), 3);
     let events = show(&vault, &id)["events"].clone();
     assert_eq!(events[1]["what"], "versions");
     assert_eq!(events[1]["by"], "Auditor B");
@@ -846,7 +778,7 @@ fn auditor_reads_are_in_the_log() {
         1,
         &["no document"],
     );
-    assert_eq!(log_size(&vault), 3);
+    assert_eq!(vault.log_size(), 3);
     assert_intact(&vault);
 }
 

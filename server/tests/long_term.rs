@@ -49,17 +49,13 @@ fn write_config(vault: &Vault, crls: &[&str]) {
         std::fs::copy(ltv(file), etc.join("pki").join(name)).unwrap();
     }
     let crls: Vec<String> = crls.iter().map(|c| format!("\"pki/{c}\"")).collect();
-    std::fs::write(
-        &vault.config,
-        format!(
-            "[trust]\n\
+    vault.write_config(&format!(
+        "[trust]\n\
              anchors = [\"pki/ltv-root.cer\"]\n\
              intermediates = [\"pki/ltv-ca.cer\"]\n\
              crls = [{}]\n",
-            crls.join(", ")
-        ),
-    )
-    .unwrap();
+        crls.join(", ")
+    ));
 }
 
 /// `qoima doc register` of the LTV document signed by `name`, with the clock at `REGISTERED`.

@@ -58,10 +58,8 @@ fn write_config(vault: &Vault, ca_rsa_crl: &str) {
         let name = Path::new(file).file_name().unwrap();
         std::fs::copy(pki(file), etc.join("pki").join(name)).unwrap();
     }
-    std::fs::write(
-        &vault.config,
-        format!(
-            "[trust]\n\
+    vault.write_config(&format!(
+        "[trust]\n\
              anchors = [\"pki/root-rsa.cer\", \"pki/root-ec.cer\", \"pki/root-short.cer\", \
                         \"pki/root_test_gost_2022.cer\"]\n\
              intermediates = [\"pki/ca-rsa.cer\", \"pki/ca-ec.cer\", \"pki/ca-short.cer\", \
@@ -73,9 +71,7 @@ fn write_config(vault: &Vault, ca_rsa_crl: &str) {
              # Registrations in April precede the roots' first CRLs.\n\
              [policy]\n\
              require-ca-revocation = false\n"
-        ),
-    )
-    .unwrap();
+    ));
 }
 
 /// Registers `pdf(n)` signed by the certificate and key at `cert`/`key` (PKI paths), submitted
@@ -184,9 +180,19 @@ fn populate(vault: &Vault) -> Documents {
 }
 
 /// Flips a byte of the only chunk of `content` (small content is one chunk, keyed by its
-/// SHA-256), behind the vault's write-once guard, as a disk fault would.
+/// SHA-256), behind the vault's write-once guard, as a disk fault would; on S3, as a PUT of
+/// other bytes over the chunk's object by anyone holding the bucket's credentials would (a
+/// new version: Object Lock keeps the old one, but a plain read gets the new).
 fn damage_content(vault: &Vault, content: &[u8]) {
     use sha2::Digest;
+    if let Some(storage) = &vault.storage {
+        let key = format!("chunks/{}", hex::encode(sha2::Sha256::digest(content)));
+        let mut value = storage.object(&key);
+        let last = value.len() - 1;
+        value[last] ^= 0x01;
+        storage.overwrite(&key, &value);
+        return;
+    }
     let path = vault.data.join("db");
     let options = rocksdb::Options::default();
     let families = rocksdb::DB::list_cf(&options, &path).unwrap();
@@ -710,15 +716,22 @@ fn runs_over_the_api_one_at_a_time_with_progress_summary_and_streamed_results() 
 fn a_version_record_that_cannot_be_read_is_named_and_the_run_goes_on() {
     let vault = Vault::new();
     let docs = populate(&vault);
-    // The record's format byte damaged behind the vault's write-once guard.
-    let path = vault.data.join("db");
-    {
+    // The record's format byte damaged behind the vault's write-once guard (on PostgreSQL,
+    // by the superuser with the write-once triggers off).
+    let mut key = hex::decode(&docs.good_ec).unwrap();
+    key.extend_from_slice(&1u32.to_be_bytes());
+    if let Some(storage) = &vault.storage {
+        storage.tamper_sql(&format!(
+            "UPDATE qoima.versions SET value = overlay(value placing '\\xee'::bytea from 1 for 1) \
+             WHERE key = '\\x{}'::bytea",
+            hex::encode(&key)
+        ));
+    } else {
+        let path = vault.data.join("db");
         let options = rocksdb::Options::default();
         let families = rocksdb::DB::list_cf(&options, &path).unwrap();
         let db = rocksdb::DB::open_cf(&options, &path, families).unwrap();
         let versions = db.cf_handle(Table::Versions.name()).unwrap();
-        let mut key = hex::decode(&docs.good_ec).unwrap();
-        key.extend_from_slice(&1u32.to_be_bytes());
         let mut value = db.get_cf(versions, &key).unwrap().unwrap();
         value[0] = 0xee;
         db.put_cf(versions, &key, value).unwrap();

@@ -8,69 +8,9 @@
 
 mod common;
 
-use common::{Server, Vault, b64, key, pdf, registration, registration_by, stderr, stdout};
+use common::signed::{ENVELOPE, envelope, envelope_at, head_registration, post, signed_key};
+use common::{Server, Vault, b64, key, pdf, registration};
 use qoima_verifier::testing::{pki, sign_attached_at, sign_detached};
-use serde_json::Value;
-
-/// The BIN on the test PKI's head certificate (`verifier/testdata/pki/identities.txt`).
-const HEAD_BIN: &str = "240140001238";
-const ENVELOPE: &str = "application/pkcs7-mime; smime-type=signed-data";
-
-/// A writer key for the head's organisation that requires signed requests.
-fn signed_key(vault: &Vault) -> String {
-    let out = vault.qoima(&[
-        "keys",
-        "create",
-        "--role",
-        "writer",
-        "--bin",
-        HEAD_BIN,
-        "--require-signed",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out).trim().to_owned()
-}
-
-/// A registration of `content` signed by the head, of the key's BIN: what a key bound to that
-/// BIN may register.
-fn head_registration(address: &str, content: &[u8]) -> Vec<u8> {
-    registration_by(address, content, pki::HEAD, pki::HEAD_KEY, "791122405066")
-}
-
-/// What a signed request's envelope carries: the method, the path and the JSON `body` it
-/// authorises.
-fn authorising(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
-    let body: Value = serde_json::from_slice(body).unwrap();
-    serde_json::json!({ "method": method, "path": path, "body": body })
-        .to_string()
-        .into_bytes()
-}
-
-/// `POST /v1/documents` of `body`, authorised in an attached CMS signed at `at` by
-/// `certificate`'s holder.
-fn envelope_at(certificate: &[u8], key_pem: &str, body: &[u8], at: i64) -> Vec<u8> {
-    let content = authorising("POST", "/v1/documents", body);
-    sign_attached_at(certificate, key_pem, &content, at)
-}
-
-/// The same, signed now.
-fn envelope(certificate: &[u8], key_pem: &str, body: &[u8]) -> Vec<u8> {
-    envelope_at(
-        certificate,
-        key_pem,
-        body,
-        jiff::Timestamp::now().as_second(),
-    )
-}
-
-/// `POST /v1/documents` with this `Content-Type`: the status and the body as JSON.
-fn post(server: &Server, key: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-    let headers = [("content-type", content_type)];
-    let (status, _, bytes) = server.send(key, "POST", "/v1/documents", &headers, body);
-    let value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)));
-    (status, value)
-}
 
 #[test]
 fn a_restart_does_not_open_the_window_to_a_replay() {

@@ -1,11 +1,18 @@
 //! Helpers of the end-to-end tests of the record commands (`doc.rs`, `lifecycle.rs`): a vault
 //! in a temporary directory with a `--config` file that trusts the generated PKI's RSA
 //! hierarchy (`verifier/testdata/pki`, valid at 2026-06-15T12:00:00Z), documents signed in the
-//! test by its keys, and the real `qoima` binary.
+//! test by its keys, and the real `qoima` binary. The vault is on the backend that
+//! `QOIMA_TEST_BACKEND` chooses (`backend.rs`): the same tests run on RocksDB and on
+//! PostgreSQL with S3.
 
 // Each test file uses its own part of these.
 #![allow(dead_code)]
 
+pub mod backend;
+#[path = "../distributed/clusters.rs"]
+pub mod clusters;
+pub mod records;
+pub mod signed;
 pub mod wire;
 
 use std::io::{BufRead, BufReader};
@@ -71,6 +78,9 @@ pub struct Vault {
     pub dir: tempfile::TempDir,
     pub data: PathBuf,
     pub config: PathBuf,
+    /// The database and bucket of this vault on the `postgres-s3` backend; `None` on RocksDB
+    /// (and when the test's own configuration names a `[storage]`).
+    pub storage: Option<backend::Storage>,
 }
 
 impl Vault {
@@ -78,8 +88,29 @@ impl Vault {
         Self::with_config_tail("")
     }
 
-    /// With `tail` appended to the configuration file.
+    /// With `tail` appended to the configuration file. On the `postgres-s3` backend (unless
+    /// `tail` has a `[storage]` of its own) the file also names a new database and bucket,
+    /// which `qoima storage init` prepares.
     pub fn with_config_tail(tail: &str) -> Self {
+        let distributed =
+            backend::backend() == backend::Backend::PostgresS3 && !tail.contains("[storage]");
+        Self::build(tail, distributed.then(backend::Storage::new), true)
+    }
+
+    /// A vault on `storage` of the test clusters, not prepared (`qoima storage init` not run):
+    /// one node of several on one database and bucket.
+    pub fn on_storage(storage: backend::Storage) -> Self {
+        Self::build("", Some(storage), false)
+    }
+
+    /// The embedded RocksDB vault of the data directory, whatever the backend of the run:
+    /// the source of a migration, say.
+    pub fn embedded() -> Self {
+        Self::build("", None, false)
+    }
+
+    /// With `tail` and `storage` in the configuration, and that storage prepared when `init`.
+    fn build(tail: &str, storage: Option<backend::Storage>, init: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let etc = dir.path().join("etc");
         std::fs::create_dir_all(etc.join("pki")).unwrap();
@@ -95,28 +126,50 @@ impl Vault {
             std::fs::copy(pki(file), etc.join("pki").join(name)).unwrap();
         }
         let config = etc.join("qoima.toml");
+        let vault = Self {
+            data: dir.path().join("vault"),
+            dir,
+            config,
+            storage,
+        };
+        vault.write_config(&format!(
+            "[trust]\n\
+             anchors = [\"pki/root-rsa.cer\", \"pki/root-officer.cer\"]\n\
+             intermediates = [\"pki/ca-rsa.cer\"]\n\
+             crls = [\"pki/ca-rsa.crl\", \"pki/root-rsa.crl\", \"pki/root-officer.crl\"]\n\
+             \n\
+             [disposal]\n\
+             officers = [{{ iin = \"{OFFICER_IIN}\" }}]\n\
+             \n\
+             [numbering]\n\
+             default = \"{{participant}}-{{yyyy}}-{{seq:06}}\"\n\
+             \n\
+             [numbering.participants]\n\
+             acme = \"ACME/{{yyyy}}/{{seq:04}}\"\n\
+             {tail}"
+        ));
+        if let Some(storage) = vault.storage.as_ref().filter(|_| init) {
+            let out = vault.qoima(&["storage", "init", "--owner-url", &storage.owner_url()]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}{}",
+                stdout(&out),
+                stderr(&out)
+            );
+        }
+        vault
+    }
+
+    /// Writes `text` as the configuration file, followed by this vault's `[storage]` table
+    /// when it has one: what a test that replaces the whole configuration calls.
+    pub fn write_config(&self, text: &str) {
+        let storage = self.storage.as_ref().map(backend::Storage::table);
         std::fs::write(
-            &config,
-            format!(
-                "[trust]\n\
-                 anchors = [\"pki/root-rsa.cer\", \"pki/root-officer.cer\"]\n\
-                 intermediates = [\"pki/ca-rsa.cer\"]\n\
-                 crls = [\"pki/ca-rsa.crl\", \"pki/root-rsa.crl\", \"pki/root-officer.crl\"]\n\
-                 \n\
-                 [disposal]\n\
-                 officers = [{{ iin = \"{OFFICER_IIN}\" }}]\n\
-                 \n\
-                 [numbering]\n\
-                 default = \"{{participant}}-{{yyyy}}-{{seq:06}}\"\n\
-                 \n\
-                 [numbering.participants]\n\
-                 acme = \"ACME/{{yyyy}}/{{seq:04}}\"\n\
-                 {tail}"
-            ),
+            &self.config,
+            format!("{text}{}", storage.unwrap_or_default()),
         )
         .unwrap();
-        let data = dir.path().join("vault");
-        Self { dir, data, config }
     }
 
     pub fn qoima(&self, args: &[&str]) -> Output {
@@ -150,6 +203,9 @@ impl Vault {
             .arg("--config")
             .arg(&self.config)
             .stdin(Stdio::null());
+        if self.storage.is_some() {
+            command.envs(backend::s3_credentials());
+        }
         command
     }
 
@@ -424,32 +480,8 @@ impl Server {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> (u16, hyper::HeaderMap, Vec<u8>) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-            let mut request = hyper::Request::builder()
-                .method(method)
-                .uri(format!("{}{path}", self.url))
-                .header("authorization", format!("Bearer {key}"));
-            if !headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-            {
-                request = request.header("content-type", "application/json");
-            }
-            for (name, value) in headers {
-                request = request.header(*name, *value);
-            }
-            let request = request.body(Full::new(Bytes::from(body))).unwrap();
-            let response = client.request(request).await.unwrap();
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.into_body().collect().await.unwrap().to_bytes();
-            (status, headers, bytes.to_vec())
-        })
+        try_send(&self.url, key, method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     /// `GET path` as JSON, asserting `200`.
@@ -458,6 +490,50 @@ impl Server {
         assert_eq!(status, 200, "{path}: {text}");
         serde_json::from_str(&text).unwrap()
     }
+}
+
+/// A request to the server at `url` (`http://…`, no trailing slash) with the bearer `key`, a
+/// JSON `Content-Type` unless `headers` name one: the status, the response headers and the
+/// body, or the transport's error (a server that went away mid-request).
+pub fn try_send(
+    url: &str,
+    key: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Result<(u16, hyper::HeaderMap, Vec<u8>), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{url}{path}"))
+            .header("authorization", format!("Bearer {key}"));
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        {
+            request = request.header("content-type", "application/json");
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(Bytes::from(body))).unwrap();
+        let response = client.request(request).await.map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, headers, bytes.to_vec()))
+    })
 }
 
 impl Drop for Server {

@@ -1,6 +1,7 @@
-//! The servers the distributed tests share: one PostgreSQL cluster and one Ceph S3 gateway
-//! per test process, started on first use by the repository's scripts, with a database and a
-//! bucket for each test. Both are stopped when the test process ends, however it ends: the
+//! The servers the distributed tests (and the HTTP suites on `QOIMA_TEST_BACKEND=postgres-s3`,
+//! `common/backend.rs`) share: one PostgreSQL cluster and one Ceph S3 gateway per test
+//! process, started on first use by the repository's scripts, with a database and a bucket
+//! for each test (each vault). Both are stopped when the test process ends, however it ends: the
 //! PostgreSQL script's watchdog follows this process's id, and the gateway's watcher (in a
 //! session of its own) waits for a pipe that only this process holds.
 
@@ -29,7 +30,7 @@ pub fn shared() -> &'static Shared {
     match SHARED.get_or_init(start) {
         Ok(shared) => shared,
         Err(why) => panic!(
-            "the distributed tests need PostgreSQL and a Ceph S3 gateway of their own and \
+            "the tests on postgres-s3 need PostgreSQL and a Ceph S3 gateway of their own and \
              could not start them: {why}\n(scripts/setup: qoima_postgres_setup, qoima_ceph_setup)"
         ),
     }
@@ -140,6 +141,12 @@ impl Shared {
         )
     }
 
+    /// Runs `sql` as the cluster's superuser in `database`: what an administrator who
+    /// bypasses the vault's role can do (tampering tests).
+    pub fn superuser_sql(&self, database: &str, sql: &str) {
+        self.psql(database, sql).unwrap();
+    }
+
     /// A new, empty database (no schema: `qoima storage init` makes it).
     pub fn database(&self) -> String {
         let name = format!("vault_{}", NEXT.fetch_add(1, Ordering::Relaxed));
@@ -170,6 +177,42 @@ impl Shared {
     /// The same, borrowed.
     pub fn s3_credentials_ref(&self) -> [(&'static str, &str); 2] {
         ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map(|name| (name, self.s3[name].as_str()))
+    }
+
+    /// A request to `path` (`bucket/key`) of the gateway with the S3 user's credentials, by
+    /// curl (`--aws-sigv4`), an S3 client that shares no code with the vault: the status and
+    /// the body.
+    pub fn s3_request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        use sha2::Digest as _;
+        let dir = tempfile::tempdir().unwrap();
+        let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+        std::fs::write(&input, body).unwrap();
+        let mut command = Command::new("curl");
+        command
+            .args(["-s", "-o"])
+            .arg(&output)
+            .args(["-w", "%{http_code}", "-X", method])
+            .args(["--aws-sigv4", "aws:amz:us-east-1:s3", "--user"])
+            .arg(format!(
+                "{}:{}",
+                self.s3["AWS_ACCESS_KEY_ID"], self.s3["AWS_SECRET_ACCESS_KEY"]
+            ))
+            .arg("-H")
+            .arg(format!(
+                "x-amz-content-sha256: {}",
+                hex::encode(sha2::Sha256::digest(body))
+            ));
+        if method == "PUT" {
+            command
+                .arg("--data-binary")
+                .arg(format!("@{}", input.display()));
+        }
+        let status = command
+            .arg(format!("{}/{path}", self.endpoint()))
+            .output()
+            .unwrap();
+        let code = String::from_utf8_lossy(&status.stdout).parse().unwrap();
+        (code, std::fs::read(&output).unwrap_or_default())
     }
 
     /// Creates `bucket` without Object Lock, with curl (`--aws-sigv4`): an S3 client that
