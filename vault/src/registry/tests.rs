@@ -1381,6 +1381,20 @@ fn entries_whose_time_goes_backwards_are_found() {
     }
 }
 
+#[test]
+fn entries_dated_a_little_earlier_by_concurrent_requests_are_not_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let doc = registered(&registry);
+    // A hold whose request came five minutes before the registration committed (its checks
+    // took that long): logged after it, dated before it.
+    let earlier = monday_afternoon() - jiff::SignedDuration::from_mins(5);
+    registry
+        .place_hold(doc.id, &reason("order"), &actor("auditor A"), None, earlier)
+        .unwrap();
+    assert!(verified(&registry).is_clean(), "{:?}", verified(&registry));
+}
+
 // Authorship: a registration names its sender; keys register only for what they are bound to.
 
 #[test]

@@ -6,7 +6,7 @@
 //! against its version record, an event against its event record, a disposal against its
 //! act and tombstones, an API key's creation or revocation against its key record or
 //! revocation, a collection of unreferenced content against its record, and each entry's time
-//! against the one before it (never earlier). Then every stored record must be named by an
+//! against the latest before it (never earlier by more than [`CONCURRENT_SKEW`]). Then every stored record must be named by an
 //! entry: a record slipped into RocksDB without its log entry is found as surely as one changed
 //! in place. API keys made before their creation was logged
 //! are the one exception: their records are format 1, and neither they nor their revocations
@@ -18,6 +18,13 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
+
+/// How much earlier an entry may be dated than the latest entry before it. An operation is
+/// dated at its request's instant, before its checks run (signatures, OCSP, the content) and
+/// before it waits for the writer lock, so concurrent operations, on one node or several,
+/// commit out of their dates' order by as long as one takes; a clock that went back further
+/// than this is still found.
+pub(crate) const CONCURRENT_SKEW: i64 = 600;
 use super::{calendars, event_key, gc, keys, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec::{self, FORMAT_V1};
@@ -54,9 +61,9 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
         report.problems.push(e.to_string());
     }
     let mut named: HashSet<(Table, Vec<u8>)> = HashSet::new();
-    // The entry before, with its time: the log is written in order, so an entry dated earlier
-    // than the one before it means a clock went backwards.
-    let mut previous: Option<(u64, i64)> = None;
+    // The latest entry so far, with its time: the log is written in commit order, each entry
+    // dated when its request came, so an entry dated much earlier means a clock went back.
+    let mut latest: Option<(u64, i64)> = None;
     for index in 0..log.size() {
         report.entries += 1;
         let Some(entry) = log.entry(index).ok().as_deref().and_then(Entry::parse) else {
@@ -65,19 +72,22 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                 .push(format!("audit entry {index} is unreadable"));
             continue;
         };
-        if let Some((before, time)) = previous
-            && entry.time < time
-        {
-            report.problems.push(format!(
-                "audit entry {index} ({} of {}) is dated {}, earlier than audit entry {before} \
-                 before it, dated {}: a clock went backwards",
-                entry.kind,
-                entry.subject,
-                instant(entry.time),
-                instant(time)
-            ));
+        match latest {
+            Some((before, time)) if entry.time < time.saturating_sub(CONCURRENT_SKEW) => {
+                report.problems.push(format!(
+                    "audit entry {index} ({} of {}) is dated {}, more than {CONCURRENT_SKEW} s \
+                     earlier than audit entry {before} before it, dated {}: a clock went backwards",
+                    entry.kind,
+                    entry.subject,
+                    instant(entry.time),
+                    instant(time)
+                ));
+                // Reported once: the entries after it are read against the clock as set back.
+                latest = Some((index, entry.time));
+            }
+            Some((_, time)) if entry.time <= time => {}
+            _ => latest = Some((index, entry.time)),
         }
-        previous = Some((index, entry.time));
         // Records that belong to no document: a facility's end of service, a calendar year, an
         // API key's creation or revocation.
         let keyed = match entry.kind.as_str() {
