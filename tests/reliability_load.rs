@@ -228,17 +228,23 @@ fn mixed_load_gets_no_server_error_and_leaks_nothing() {
     // As many uploads and verifications at once as there are clients: beyond its limits the
     // server answers 503 "retry shortly" on purpose (backpressure), which is not what this
     // test looks for.
-    let server = Server::start_with_env(
-        &vault,
-        &[
-            ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", clients.to_string()),
-            (
-                "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS",
-                clients.to_string(),
-            ),
-        ],
-    )
-    .unwrap();
+    let mut env = vec![
+        ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", clients.to_string()),
+        (
+            "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS",
+            clients.to_string(),
+        ),
+    ];
+    // A soak also has the server's own memory report each minute (on its standard error):
+    // the resident set beside RocksDB's memtables, table readers and block cache.
+    if seconds >= 600 {
+        env.push((
+            "QOIMA_LOG",
+            "warn,qoima_server::serve::memory=debug".to_owned(),
+        ));
+        env.push(("QOIMA_LOG_FORMAT", "text".to_owned()));
+    }
+    let server = Server::start_with_env(&vault, &env).unwrap();
     let pid = server.pid();
     let api = |key: &str| Api {
         addr: server.addr.clone(),
