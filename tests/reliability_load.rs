@@ -9,7 +9,9 @@
 //! Sockets may not outlive the run (each request has its own connection, so a leak per
 //! connection would show in thousands); the resident set is printed, and only a growth past 512 MiB
 //! fails (RocksDB's write buffers fill first, so a short run cannot tell a slow leak from
-//! them: the long run's figures can).
+//! them: the long run's figures can). A run of 600 s or more also prints the resident set each
+//! minute, and turns on the server's memory report (RocksDB's memtables, table readers and
+//! block cache beside its resident set, `docs/reliability.md`, "Memory").
 //!
 //! `QOIMA_LOAD_CLIENTS` sets the clients (default 16). Run by `scripts/reliability`; ignored
 //! by a plain `cargo test`.
