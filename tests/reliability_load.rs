@@ -9,7 +9,9 @@
 //! Sockets may not outlive the run (each request has its own connection, so a leak per
 //! connection would show in thousands); the resident set is printed, and only a growth past 512 MiB
 //! fails (RocksDB's write buffers fill first, so a short run cannot tell a slow leak from
-//! them: the long run's figures can).
+//! them: the long run's figures can). A run of 600 s or more also prints the resident set each
+//! minute, and turns on the server's memory report (RocksDB's memtables, table readers and
+//! block cache beside its resident set, `docs/reliability.md`, "Memory").
 //!
 //! `QOIMA_LOAD_CLIENTS` sets the clients (default 16). Run by `scripts/reliability`; ignored
 //! by a plain `cargo test`.
@@ -228,17 +230,23 @@ fn mixed_load_gets_no_server_error_and_leaks_nothing() {
     // As many uploads and verifications at once as there are clients: beyond its limits the
     // server answers 503 "retry shortly" on purpose (backpressure), which is not what this
     // test looks for.
-    let server = Server::start_with_env(
-        &vault,
-        &[
-            ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", clients.to_string()),
-            (
-                "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS",
-                clients.to_string(),
-            ),
-        ],
-    )
-    .unwrap();
+    let mut env = vec![
+        ("QOIMA_SERVER_MAX_CONCURRENT_UPLOADS", clients.to_string()),
+        (
+            "QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS",
+            clients.to_string(),
+        ),
+    ];
+    // A soak also has the server's own memory report each minute (on its standard error):
+    // the resident set beside RocksDB's memtables, table readers and block cache.
+    if seconds >= 600 {
+        env.push((
+            "QOIMA_LOG",
+            "warn,qoima_server::serve::memory=debug".to_owned(),
+        ));
+        env.push(("QOIMA_LOG_FORMAT", "text".to_owned()));
+    }
+    let server = Server::start_with_env(&vault, &env).unwrap();
     let pid = server.pid();
     let api = |key: &str| Api {
         addr: server.addr.clone(),

@@ -1,7 +1,9 @@
 //! `qoima serve`: the configuration and the vault, opened as the command line opens them,
 //! handed to the HTTP API.
 
+mod allocator;
 mod logging;
+mod memory;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -32,7 +34,14 @@ pub struct ServeArgs {
 }
 
 pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), Failure> {
+    // Before any thread starts: the arenas are taken by the threads' first allocations.
+    let allocator = allocator::tune();
     logging::init(LogSettings::from_process()?);
+    tracing::debug!(
+        mmap_threshold = ?allocator.mmap_threshold,
+        arena_max = ?allocator.arena_max,
+        "allocator"
+    );
     let mut config = config::load(config)?;
     let settings = server_settings(
         std::mem::take(&mut config.server),
@@ -163,8 +172,14 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
             state.settings.content_grace,
             state.settings.gc_interval,
         ));
+        // The resident set and RocksDB's memory, each minute at `debug` (`memory`).
+        let report = tokio::spawn(memory::report(
+            std::sync::Arc::clone(&state.registry),
+            memory::EVERY,
+        ));
         http::run(listener, state, shutdown_signal()).await;
         collection.abort();
+        report.abort();
         // A bulk run in progress saves itself as interrupted.
         reverifications.stop(std::time::Duration::from_secs(10));
         tracing::info!("shutdown finished");

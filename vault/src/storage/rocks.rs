@@ -45,6 +45,31 @@ pub struct RocksBackend {
     commits: Mutex<()>,
     /// When writes become durable.
     durability: Durability,
+    /// The block cache every column family shares, kept to read its usage.
+    cache: Cache,
+}
+
+/// What the database holds in memory now, by RocksDB's own accounting, in bytes: the parts
+/// that bound the process's resident set (`docs/reliability.md`, "Memory").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RocksMemory {
+    /// The memtables of every column family, active and immutable
+    /// (`rocksdb.cur-size-all-mem-tables`); the write buffer manager bounds them.
+    pub memtables: u64,
+    /// The table readers' memory outside the block cache
+    /// (`rocksdb.estimate-table-readers-mem`): it grows with the number of table files.
+    pub table_readers: u64,
+    /// The shared block cache's usage (`rocksdb.block-cache-usage`), at most its capacity
+    /// unless pinned entries exceed it.
+    pub block_cache: u64,
+    /// The part of `block_cache` pinned by readers and by level-0 tables
+    /// (`rocksdb.block-cache-pinned-usage`).
+    pub block_cache_pinned: u64,
+    /// The live SST files of every column family.
+    pub table_files: u64,
+    /// The live blob files (`rocksdb.num-blob-files`).
+    pub blob_files: u64,
 }
 
 /// When a write is durable.
@@ -121,7 +146,10 @@ impl RocksBackend {
             opts
         };
 
+        // The default family holds nothing, but is opened with options of its own (RocksDB's
+        // defaults unless given): under the shared cache too, not with a cache of its own.
         let cfs = [
+            ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, small()),
             ColumnFamilyDescriptor::new(CF_CHUNKS, chunks),
             ColumnFamilyDescriptor::new(CF_CHUNK_INDEX, small()),
         ]
@@ -136,7 +164,36 @@ impl RocksBackend {
             db,
             commits: Mutex::new(()),
             durability,
+            cache,
         })
+    }
+
+    /// The column families' names: the chunks', their index's, then one per [`Table`].
+    fn families() -> impl Iterator<Item = &'static str> {
+        [CF_CHUNKS, CF_CHUNK_INDEX]
+            .into_iter()
+            .chain(Table::ALL.iter().map(|table| table.name()))
+    }
+
+    /// What the database holds in memory now (RocksDB's properties, summed over the column
+    /// families): read by the server's memory report and by the soak test.
+    pub fn memory(&self) -> Result<RocksMemory, StorageError> {
+        let mut memory = RocksMemory {
+            block_cache: self.cache.get_usage() as u64,
+            block_cache_pinned: self.cache.get_pinned_usage() as u64,
+            table_files: self.db.live_files()?.len() as u64,
+            ..RocksMemory::default()
+        };
+        for name in Self::families() {
+            let cf = self.cf(name)?;
+            let property = |property: &str| -> Result<u64, StorageError> {
+                Ok(self.db.property_int_value_cf(cf, property)?.unwrap_or(0))
+            };
+            memory.memtables += property("rocksdb.cur-size-all-mem-tables")?;
+            memory.table_readers += property("rocksdb.estimate-table-readers-mem")?;
+            memory.blob_files += property("rocksdb.num-blob-files")?;
+        }
+        Ok(memory)
     }
 
     /// Makes every write so far durable (the end of a [`Durability::Deferred`] load).
@@ -164,8 +221,7 @@ impl RocksBackend {
     /// Writes every memtable out to SST and blob files (for backups and
     /// disk-level tests; durability does not need it, the log has the data).
     pub fn flush(&self) -> Result<(), StorageError> {
-        let tables = Table::ALL.iter().map(|table| table.name());
-        for name in [CF_CHUNKS, CF_CHUNK_INDEX].into_iter().chain(tables) {
+        for name in Self::families() {
             self.db.flush_cf(self.cf(name)?)?;
         }
         Ok(())
@@ -381,4 +437,8 @@ impl PrefixCursor for RocksCursor<'_> {
     }
 }
 
-// Tested by the engines' contract suites (`contract/`), which run every body on RocksDB too.
+// Tested by the engines' contract suites (`contract/`), which run every body on RocksDB too;
+// the memory bounds here.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
+mod tests;
