@@ -112,6 +112,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         )
         .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?,
     };
+    // Held here until the runtime is gone, like the registry: the distributed store owns a
+    // runtime of its own (its S3 bridge), which may not be dropped by a task of the server's.
+    let uploads_held = uploads.clone();
     let signer = audit_signer(dir)?;
     let engine_name = registry.content().backend().name();
     // One worker more than the cores: verifications run on the workers, all but one
@@ -191,6 +194,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // context: the engines' own runtimes (PostgreSQL's, S3's) may not be dropped inside one.
     drop(runtime);
     drop(registry);
+    drop(uploads_held);
     Ok(())
 }
 
