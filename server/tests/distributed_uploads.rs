@@ -51,7 +51,13 @@ fn qoima(vault: &Vault, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     out
 }
 
@@ -63,7 +69,12 @@ fn two_nodes() -> ([Vault; 2], String, String) {
     let nodes = [node(&database, &bucket), node(&database, &bucket)];
     qoima(
         &nodes[0],
-        &["storage", "init", "--owner-url", &shared.owner_url(&database)],
+        &[
+            "storage",
+            "init",
+            "--owner-url",
+            &shared.owner_url(&database),
+        ],
     );
     let key = |role: &str| {
         let out = qoima(&nodes[0], &["keys", "create", "--role", role, "--json"]);
@@ -100,7 +111,13 @@ fn tuspy(server: &Server, key: &str, file: &Path, extra: &[&str]) -> Value {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     json(&out)
 }
 
@@ -220,8 +237,12 @@ fn an_upload_begun_on_a_killed_node_is_finished_and_registered_on_another() {
     assert_eq!(finished["resumedFrom"], 2 << 20, "{finished}");
     assert_eq!(finished["offset"], content.len(), "{finished}");
 
-    let (status, text) =
-        survivor.request(&writer, "POST", "/v1/documents", register_body(&id, &content));
+    let (status, text) = survivor.request(
+        &writer,
+        "POST",
+        "/v1/documents",
+        register_body(&id, &content),
+    );
     assert_eq!(status, 201, "{text}");
     let registered: Value = serde_json::from_str(&text).unwrap();
     let path = format!(
@@ -232,7 +253,14 @@ fn an_upload_begun_on_a_killed_node_is_finished_and_registered_on_another() {
     assert_eq!(status, 200);
     assert!(read == content, "the registered content differs");
     // The registration consumed the upload: no node knows it any more.
-    let (status, _, _) = tus(&survivor, &writer, "HEAD", &format!("/v1/uploads/{id}"), &[], b"");
+    let (status, _, _) = tus(
+        &survivor,
+        &writer,
+        "HEAD",
+        &format!("/v1/uploads/{id}"),
+        &[],
+        b"",
+    );
     assert_eq!(status, 404);
 }
 
@@ -266,8 +294,12 @@ fn a_patch_retried_through_another_node_compares_what_it_resends() {
     assert_eq!(status, 204, "{body}");
     assert_eq!(offset_of(&headers), content.len() as u64);
     let id = path.rsplit_once('/').unwrap().1;
-    let (status, text) =
-        servers[1].request(&writer, "POST", "/v1/documents", register_body(id, &content));
+    let (status, text) = servers[1].request(
+        &writer,
+        "POST",
+        "/v1/documents",
+        register_body(id, &content),
+    );
     assert_eq!(status, 201, "{text}");
     let registered: Value = serde_json::from_str(&text).unwrap();
     let (status, _, read) = servers[0].send(

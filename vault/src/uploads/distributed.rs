@@ -227,7 +227,7 @@ impl DistributedUploads {
     /// The row of `id`, locked for this caller alone.
     fn claim(&self, id: UploadId) -> Result<UploadRowLock, UploadError> {
         match self.inner.rows.claim(id.as_bytes())? {
-            RowClaim::Held(lock) => Ok(lock),
+            RowClaim::Held(lock) => Ok(*lock),
             RowClaim::Busy => Err(UploadError::Busy(id)),
             _ => Err(UploadError::NotFound(id)),
         }

@@ -263,9 +263,9 @@ impl UploadStore {
         now: Timestamp,
     ) -> Result<Patch, UploadError> {
         Ok(Patch(match self {
-            Self::Files(store) => Either::File(store.begin(id, offset, checksum, now)?),
+            Self::Files(store) => Either::File(Box::new(store.begin(id, offset, checksum, now)?)),
             Self::Distributed(store) => {
-                Either::Distributed(store.begin(id, offset, checksum, now)?)
+                Either::Distributed(Box::new(store.begin(id, offset, checksum, now)?))
             }
         }))
     }
@@ -336,9 +336,10 @@ impl UploadStore {
 /// Dropping it otherwise rolls the upload back to where the patch began.
 pub struct Patch(Either);
 
+/// Boxed: a patch is made once per request, and its buffers are on the heap anyway.
 enum Either {
-    File(FilePatch),
-    Distributed(DistributedPatch),
+    File(Box<FilePatch>),
+    Distributed(Box<DistributedPatch>),
 }
 
 impl Patch {

@@ -53,9 +53,9 @@ pub struct PostgresMeta {
     bridge: Arc<Bridge>,
     /// The database's name, for those who must reach it otherwise (the tests' tampering).
     database: String,
-    /// How it connected: for the pools of its own that [`UploadRows`] opens.
-    config: tokio_postgres::Config,
-    options: PostgresOptions,
+    /// How it connected: for the pools of its own that [`UploadRows`] opens (boxed: the
+    /// store sits in the engine's enum beside RocksDB's much smaller handle).
+    connection: Box<(tokio_postgres::Config, PostgresOptions)>,
 }
 
 impl std::fmt::Debug for PostgresMeta {
@@ -91,8 +91,7 @@ impl PostgresMeta {
             pool,
             bridge,
             database,
-            config,
-            options: options.clone(),
+            connection: Box::new((config, options.clone())),
         })
     }
 

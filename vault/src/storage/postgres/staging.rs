@@ -61,7 +61,7 @@ pub struct StagingRow {
 #[non_exhaustive]
 pub enum RowClaim {
     /// The row, locked until the claim is committed or dropped.
-    Held(UploadRowLock),
+    Held(Box<UploadRowLock>),
     /// Another claim, on some node, holds the row.
     Busy,
     /// No such row.
@@ -88,9 +88,10 @@ impl PostgresMeta {
     /// The uploads' rows in this database, on a pool of at most `connections` connections
     /// of their own (at least 2), connected as the store is.
     pub fn upload_rows(&self, connections: usize) -> Result<UploadRows, StorageError> {
-        let options = self.options.clone().with_pool_size(connections.max(2));
+        let (config, options) = &*self.connection;
+        let options = options.clone().with_pool_size(connections.max(2));
         Ok(UploadRows {
-            pool: pool::build(self.config.clone(), &options)?,
+            pool: pool::build(config.clone(), &options)?,
             bridge: Arc::clone(&self.bridge),
         })
     }
@@ -247,12 +248,12 @@ impl UploadRows {
         Ok(match claimed {
             None => RowClaim::Missing,
             Some(None) => RowClaim::Busy,
-            Some(Some((row, client))) => RowClaim::Held(UploadRowLock {
+            Some(Some((row, client))) => RowClaim::Held(Box::new(UploadRowLock {
                 id,
                 row,
                 client: Some(client),
                 bridge,
-            }),
+            })),
         })
     }
 
