@@ -1,8 +1,11 @@
 //! `/v1/uploads`: resumable uploads by the tus 1.0.0 protocol
 //! (<https://tus.io/protocols/resumable-upload>), with its creation, creation-with-upload,
 //! checksum (`sha256`), expiration and termination extensions, so that existing tus clients
-//! work unchanged. The bytes are staged by [`qoima_vault::uploads`]; an upload becomes a
-//! document only through `POST /v1/documents`.
+//! work unchanged. The bytes are staged by [`qoima_vault::uploads`]: in a directory of the
+//! node's on the embedded vault; on the distributed engine, the state in PostgreSQL and the
+//! bytes in S3, so that any node takes any PATCH and an upload begun on one node is finished
+//! and registered through another (one PATCH of an upload at a time across the nodes: 423 for
+//! a second). An upload becomes a document only through `POST /v1/documents`.
 //!
 //! The client declares the whole file's SHA-256 in `Upload-Metadata` (`sha256`, hex): the
 //! last PATCH is refused with 460 and the upload discarded when the bytes do not match it.

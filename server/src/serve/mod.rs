@@ -13,7 +13,7 @@ use clap::Args;
 
 use qoima_vault::keys::KeyCache;
 use qoima_vault::storage::engine::Engine;
-use qoima_vault::uploads::{UploadConfig, UploadStore};
+use qoima_vault::uploads::{DistributedUploads, UploadConfig, UploadStore};
 
 use crate::cli::{Failure, audit_signer, keep_crls, open_registry};
 use crate::config::{self, ServerSettings, StorageSettings};
@@ -83,14 +83,31 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // Their DER is in the vault now; the verifier holds their indexes. Not kept for the
     // server's lifetime.
     drop(crls);
-    let uploads = UploadStore::open(
-        &dir.join("uploads"),
-        UploadConfig {
-            ttl: settings.upload_expiry,
-            max_length: settings.max_upload_bytes,
-        },
-    )
-    .map_err(|e| Failure::failed(format!("the upload staging directory: {e}")))?;
+    let upload_config = UploadConfig {
+        ttl: settings.upload_expiry,
+        max_length: settings.max_upload_bytes,
+    };
+    // Resumable uploads are staged where every node finds them on the distributed engine
+    // (a PATCH may reach any node), else in a directory of this node's.
+    let uploads = match registry.content().backend() {
+        Engine::Distributed(split) => {
+            // A PATCH holds a connection for as long as its body takes: one each, and a few
+            // for the creations, HEADs and terminations meanwhile.
+            let rows = split
+                .meta()
+                .upload_rows(settings.max_concurrent_uploads.saturating_add(4))
+                .map_err(|e| Failure::failed(format!("the upload staging rows: {e}")))?;
+            let objects = split
+                .chunks()
+                .staged_objects()
+                .map_err(|e| Failure::failed(format!("the upload staging bucket: {e}")))?;
+            DistributedUploads::new(rows, objects, &dir.join("uploads"), upload_config)
+                .map(UploadStore::from)
+                .map_err(|e| Failure::failed(format!("the upload staging: {e}")))?
+        }
+        _ => UploadStore::open(&dir.join("uploads"), upload_config)
+            .map_err(|e| Failure::failed(format!("the upload staging directory: {e}")))?,
+    };
     // Signed requests accepted lately, kept across restarts (`http::replay`): in the database
     // every node shares on the distributed engine, else in a journal of this node's.
     let replay = match registry.content().backend() {
@@ -104,6 +121,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         )
         .map_err(|e| Failure::failed(format!("the replay journal of signed requests: {e}")))?,
     };
+    // Held here until the runtime is gone, like the registry: the distributed store owns a
+    // runtime of its own (its S3 bridge), which may not be dropped by a task of the server's.
+    let uploads_held = uploads.clone();
     let signer = audit_signer(dir)?;
     let engine_name = registry.content().backend().name();
     // One worker more than the cores: verifications run on the workers, all but one
@@ -189,6 +209,7 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
     // context: the engines' own runtimes (PostgreSQL's, S3's) may not be dropped inside one.
     drop(runtime);
     drop(registry);
+    drop(uploads_held);
     Ok(())
 }
 

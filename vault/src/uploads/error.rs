@@ -1,8 +1,8 @@
 //! Why an upload operation failed.
 //!
 //! The messages end up in HTTP problem details, so they speak to the client about its upload;
-//! only [`UploadError::Damaged`] and [`UploadError::Io`] name server files, and those are
-//! server faults.
+//! only [`UploadError::Damaged`], [`UploadError::Io`] and [`UploadError::Storage`] name
+//! server files, rows or objects, and those are server faults.
 
 use std::io;
 use std::path::PathBuf;
@@ -86,6 +86,9 @@ pub enum UploadError {
     /// A file operation failed (the message names the file).
     #[error("upload storage failed: {0}")]
     Io(#[from] io::Error),
+    /// The staging database or bucket of the distributed store failed.
+    #[error("upload storage failed: {0}")]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 /// An I/O error that names the file and what was being done to it.

@@ -2,19 +2,28 @@
 //! termination).
 //!
 //! An upload is declared with its length and whole-file SHA-256, then filled by PATCH requests,
-//! each a [`Patch`]. Its bytes wait here, in `<dir>/<id>.data` beside `<dir>/<id>.state`, and
-//! never in the content store: a complete upload enters the write-once vault only when a
-//! document is registered from it, after its signatures and format were checked against the
-//! staged bytes ([`UploadStore::staged`], then [`UploadStore::remove`]), so expired and
-//! abandoned uploads, and refused registrations, leave nothing behind in the vault.
+//! each a [`Patch`]. Its bytes wait here, never in the content store: a complete upload
+//! enters the write-once vault only when a document is registered from it, after its
+//! signatures and format were checked against the staged bytes ([`UploadStore::staged`], then
+//! [`UploadStore::remove`]), so expired and abandoned uploads, and refused registrations,
+//! leave nothing behind in the vault.
+//!
+//! Two stores keep the same guarantees ([`UploadStore`]): [`FileUploads`], a directory of one
+//! process (`<dir>/<id>.data` beside `<dir>/<id>.state`), and [`DistributedUploads`], for the
+//! nodes of the distributed engine: the state in a PostgreSQL row, the bytes in S3 objects
+//! without retention, so that a PATCH may reach any node and an upload interrupted on one
+//! node resumes on another (docs/storage.md, "Resumable uploads across nodes").
 //!
 //! # Durability
-//! Nothing is reported stored before it is. A patch appends to the data file; finishing it
-//! syncs the data, then atomically replaces the state (temp file, sync, rename, directory
-//! sync). The state is the acknowledgement: after a crash the data file may hold bytes past the
-//! state's offset, and [`UploadStore::open`] truncates them, so each upload restarts from
-//! exactly its last acknowledged offset. The running whole-file SHA-256 is saved with the state
-//! (sha2's serializable hasher state), so resuming never re-reads what was received.
+//! Nothing is reported stored before it is. A patch stores its bytes first (the directory
+//! store appends to the data file and syncs it; the distributed one puts its parts in S3,
+//! which acknowledges a PUT once durable), then replaces the state (a temp file, sync,
+//! rename, directory sync; or the row's UPDATE and commit). The state is the
+//! acknowledgement: bytes past the state's offset may be left by a crash, and count for
+//! nothing (the directory store truncates them in [`FileUploads::open`]; the distributed
+//! store's row lists the objects that count), so each upload restarts from exactly its last
+//! acknowledged offset. The running whole-file SHA-256 is saved with the state (sha2's
+//! serializable hasher state), so resuming never re-reads what was received.
 //!
 //! # Retried requests
 //! A PATCH whose response was lost is sent again from the offset the client last knew. The
@@ -29,34 +38,35 @@
 //!
 //! # Concurrency
 //! The store is shared by many requests (on blocking threads). At most one [`Patch`] per upload
-//! exists at a time; it holds the upload in a set of busy ids, as do termination and expiry
-//! while they remove one, so none of them can interleave. One store per directory.
+//! exists at a time, termination and expiry included, so none of them can interleave: the
+//! directory store holds the upload in a set of busy ids (one store per directory); the
+//! distributed one holds the upload's row locked (`FOR UPDATE NOWAIT`), across every node.
+//! Either way a second one is [`UploadError::Busy`] at once.
 
+mod distributed;
 mod error;
+#[cfg(test)]
+mod file_tests;
+mod files;
 mod id;
 mod patch;
 pub(crate) mod state;
 #[cfg(test)]
-mod tests;
+mod suites;
 
-use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::{SignedDuration, Timestamp};
-use sha2::{Digest, Sha256};
 
-use crate::address::ContentAddress;
 use crate::content::StagedContent;
 
+pub use distributed::{DistributedPatch, DistributedUploads};
 pub use error::UploadError;
+pub use files::FileUploads;
 pub use id::{ParseUploadIdError, UploadId};
-pub use patch::Patch;
-
-use self::error::io_at;
-use self::state::{DATA_SUFFIX, Files, STATE_SUFFIX, Staged, TEMP_SUFFIX};
+pub use patch::FilePatch;
 
 /// The SHA-256 of no bytes: the only valid declared hash of an empty upload.
 pub const EMPTY_SHA256: [u8; 32] = [
@@ -128,7 +138,8 @@ impl Upload {
     }
 }
 
-/// What [`UploadStore::open`] found and repaired.
+/// What [`FileUploads::open`] found and repaired (the distributed store has nothing to
+/// repair: its row is the acknowledgement).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Recovery {
@@ -144,170 +155,89 @@ pub struct Recovery {
     pub damaged_removed: usize,
 }
 
-/// The staging store of uploads in one directory.
-///
-/// Cloning is cheap and clones share the store.
-#[derive(Clone)]
-pub struct UploadStore {
-    inner: Arc<Inner>,
-}
-
-impl std::fmt::Debug for UploadStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadStore")
-            .field("dir", &self.inner.files.dir)
-            .field("config", &self.inner.config)
-            .finish_non_exhaustive()
+/// `config`, unless out of range.
+fn checked(config: UploadConfig) -> Result<UploadConfig, UploadError> {
+    if !config.ttl.is_positive() {
+        return Err(UploadError::Config(format!(
+            "the upload expiry {} is not positive",
+            config.ttl
+        )));
     }
+    Ok(config)
 }
 
-struct Inner {
-    files: Files,
-    config: UploadConfig,
-    /// Uploads a patch, a termination or an expiry is working on.
-    busy: Mutex<HashSet<UploadId>>,
-    recovery: Recovery,
-}
-
-impl Inner {
-    fn busy(&self) -> MutexGuard<'_, HashSet<UploadId>> {
-        // Each use of the set is a single insert or remove, so a panic while holding the lock
-        // cannot leave it inconsistent: poisoning is moot.
-        self.busy
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// Whether `new` may be created under `config`: its length within the maximum, and an empty
+/// upload declared with the SHA-256 of no bytes.
+fn admissible(new: &NewUpload, config: &UploadConfig) -> Result<(), UploadError> {
+    let max = config.max_length;
+    if new.length > max {
+        return Err(UploadError::TooLarge {
+            length: new.length,
+            max,
+        });
     }
-
-    fn expires_at(&self, now: Timestamp) -> Timestamp {
-        now.checked_add(self.config.ttl).unwrap_or(Timestamp::MAX)
+    if new.length == 0 && new.sha256 != EMPTY_SHA256 {
+        return Err(UploadError::WholeMismatch {
+            declared: new.sha256,
+            received: EMPTY_SHA256,
+        });
     }
+    Ok(())
 }
 
-/// Exclusive hold on one upload; released when dropped.
-struct Claim {
-    inner: Arc<Inner>,
-    id: UploadId,
+/// The staging store of uploads: a directory of this process's, or the database and bucket
+/// every node shares. Cloning is cheap and clones share the store.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum UploadStore {
+    /// One directory, one process ([`FileUploads`]).
+    Files(FileUploads),
+    /// Rows in PostgreSQL, parts in S3, every node ([`DistributedUploads`]).
+    Distributed(DistributedUploads),
 }
 
-impl Claim {
-    fn new(inner: &Arc<Inner>, id: UploadId) -> Result<Self, UploadError> {
-        if !inner.busy().insert(id) {
-            return Err(UploadError::Busy(id));
+/// Calls `$method` on whichever store this is.
+macro_rules! delegate {
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            UploadStore::Files(store) => store.$method($($arg),*),
+            UploadStore::Distributed(store) => store.$method($($arg),*),
         }
-        Ok(Self {
-            inner: Arc::clone(inner),
-            id,
-        })
+    };
+}
+
+impl From<FileUploads> for UploadStore {
+    fn from(store: FileUploads) -> Self {
+        Self::Files(store)
     }
 }
 
-impl Drop for Claim {
-    fn drop(&mut self) {
-        self.inner.busy().remove(&self.id);
+impl From<DistributedUploads> for UploadStore {
+    fn from(store: DistributedUploads) -> Self {
+        Self::Distributed(store)
     }
 }
 
 impl UploadStore {
-    /// Opens (creating it if need be) the staging directory `dir` and recovers it: data past
-    /// each acknowledged offset is truncated, half-written states are removed, and so are
-    /// data files without a state and uploads whose state is damaged (no request could resume
-    /// them). [`UploadStore::recovery`] tells what was done.
+    /// The directory store in `dir` ([`FileUploads::open`]).
     pub fn open(dir: &Path, config: UploadConfig) -> Result<Self, UploadError> {
-        if !config.ttl.is_positive() {
-            return Err(UploadError::Config(format!(
-                "the upload expiry {} is not positive",
-                config.ttl
-            )));
-        }
-        fs::create_dir_all(dir).map_err(|e| io_at("creating", dir, e))?;
-        let files = Files {
-            dir: dir.to_path_buf(),
-        };
-        let recovery = recover(&files)?;
-        let inner = Inner {
-            files,
-            config,
-            busy: Mutex::new(HashSet::new()),
-            recovery,
-        };
-        Ok(Self {
-            inner: Arc::new(inner),
-        })
+        FileUploads::open(dir, config).map(Self::Files)
     }
 
     /// The configuration in force.
     pub fn config(&self) -> UploadConfig {
-        self.inner.config
-    }
-
-    /// The staging directory.
-    pub fn dir(&self) -> &Path {
-        &self.inner.files.dir
+        delegate!(self, config())
     }
 
     /// What opening the store repaired.
     pub fn recovery(&self) -> Recovery {
-        self.inner.recovery
+        delegate!(self, recovery())
     }
 
     /// Creates an upload at `now`. An empty one (length 0) is complete at once, if `sha256` is
     /// that of no bytes; otherwise it is refused with [`UploadError::WholeMismatch`].
     pub fn create(&self, new: NewUpload, now: Timestamp) -> Result<Upload, UploadError> {
-        let max = self.inner.config.max_length;
-        if new.length > max {
-            return Err(UploadError::TooLarge {
-                length: new.length,
-                max,
-            });
-        }
-        if new.length == 0 && new.sha256 != EMPTY_SHA256 {
-            return Err(UploadError::WholeMismatch {
-                declared: new.sha256,
-                received: EMPTY_SHA256,
-            });
-        }
-        let files = &self.inner.files;
-        // 128 random bits do not collide; the loop only guards against a broken generator
-        // overwriting an upload.
-        let mut attempts = 0;
-        let (claim, data) = loop {
-            attempts += 1;
-            let id = UploadId::random()?;
-            let claim = match Claim::new(&self.inner, id) {
-                Ok(claim) => claim,
-                Err(_) if attempts < 4 => continue,
-                Err(e) => return Err(e),
-            };
-            let path = files.data(id);
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(data) => break (claim, data),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 4 => {}
-                Err(e) => return Err(io_at("creating", &path, e).into()),
-            }
-        };
-        let id = claim.id;
-        let staged = Staged {
-            upload: Upload {
-                id,
-                length: new.length,
-                offset: 0,
-                sha256: new.sha256,
-                owner: new.owner,
-                metadata: new.metadata,
-                created_at: now,
-                expires_at: self.inner.expires_at(now),
-            },
-            hasher: Sha256::new(),
-        };
-        let saved = data
-            .sync_all()
-            .map_err(|e| io_at("syncing", &files.data(id), e).into())
-            .and_then(|()| files.save(&staged));
-        if let Err(e) = saved {
-            let _ = files.remove(id);
-            return Err(e);
-        }
-        Ok(staged.upload)
+        delegate!(self, create(new, now))
     }
 
     /// The upload `id` as acknowledged; [`UploadError::NotFound`] once it has expired (by the
@@ -318,14 +248,11 @@ impl UploadStore {
 
     /// [`UploadStore::get`] with the time given.
     pub fn get_at(&self, id: UploadId, now: Timestamp) -> Result<Upload, UploadError> {
-        let upload = self.inner.files.load(id)?.upload;
-        if upload.is_expired(now) {
-            return Err(UploadError::NotFound(id));
-        }
-        Ok(upload)
+        delegate!(self, get_at(id, now))
     }
 
-    /// Starts a PATCH of upload `id` at `offset`, whose body has SHA-256 `checksum` if given.
+    /// Starts a PATCH of upload `id` at `offset`, whose body has SHA-256 `checksum` if given;
+    /// [`UploadError::Busy`] while another patch, termination or removal of it is under way.
     ///
     /// `offset` may be below the upload's offset (a retried request): see [`Patch`].
     pub fn begin(
@@ -335,26 +262,19 @@ impl UploadStore {
         checksum: Option<[u8; 32]>,
         now: Timestamp,
     ) -> Result<Patch, UploadError> {
-        let claim = Claim::new(&self.inner, id)?;
-        Patch::begin(claim, offset, checksum, now)
+        Ok(Patch(match self {
+            Self::Files(store) => Either::File(Box::new(store.begin(id, offset, checksum, now)?)),
+            Self::Distributed(store) => {
+                Either::Distributed(Box::new(store.begin(id, offset, checksum, now)?))
+            }
+        }))
     }
 
     /// Removes the upload `id` (tus termination); [`UploadError::Busy`] while a patch is open,
     /// [`UploadError::NotFound`] if it does not exist or has expired (by the system clock; an
     /// expired one is removed all the same).
     pub fn terminate(&self, id: UploadId) -> Result<(), UploadError> {
-        let _claim = Claim::new(&self.inner, id)?;
-        let files = &self.inner.files;
-        let expired = match files.load(id) {
-            Ok(staged) => staged.upload.is_expired(Timestamp::now()),
-            Err(UploadError::Damaged { .. }) => false,
-            Err(e) => return Err(e),
-        };
-        files.remove(id)?;
-        if expired {
-            return Err(UploadError::NotFound(id));
-        }
-        Ok(())
+        delegate!(self, terminate(id))
     }
 
     /// Removes the upload `id` once a registration has consumed its bytes. Unlike
@@ -362,40 +282,14 @@ impl UploadStore {
     /// when it is gone already (expired and removed meanwhile, say: a caller that has
     /// registered the content may ignore that).
     pub fn remove(&self, id: UploadId) -> Result<(), UploadError> {
-        let _claim = Claim::new(&self.inner, id)?;
-        let files = &self.inner.files;
-        match fs::symlink_metadata(files.state(id)) {
-            Ok(_) => files.remove(id),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(UploadError::NotFound(id)),
-            Err(e) => Err(io_at("reading", &files.state(id), e).into()),
-        }
+        delegate!(self, remove(id))
     }
 
-    /// Removes every upload that expired at or before `now` and is not busy, and every upload
-    /// whose state is damaged; returns how many were removed.
+    /// Removes every upload that expired at or before `now` and is not busy (and what
+    /// cannot be resumed: damaged states, bytes of no upload); returns how many uploads were
+    /// removed.
     pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
-        let files = &self.inner.files;
-        let mut removed = 0;
-        for id in self.ids()? {
-            // A look without the claim first (states are replaced whole, by rename): a sweep
-            // must not make a request on a live upload find it busy.
-            if matches!(files.load(id), Ok(staged) if !staged.upload.is_expired(now)) {
-                continue;
-            }
-            let Ok(_claim) = Claim::new(&self.inner, id) else {
-                continue;
-            };
-            // Again under the claim: a patch may have moved the expiry on meanwhile.
-            match files.load(id) {
-                Ok(staged) if staged.upload.is_expired(now) => {}
-                Ok(_) | Err(UploadError::NotFound(_)) => continue,
-                Err(UploadError::Damaged { .. }) => {}
-                Err(e) => return Err(e),
-            }
-            files.remove(id)?;
-            removed += 1;
-        }
-        Ok(removed)
+        delegate!(self, expire(now))
     }
 
     /// The bytes of the complete upload `id`, opened for reading (by the system clock, an
@@ -412,197 +306,83 @@ impl UploadStore {
     /// The bytes of `upload` (as [`UploadStore::get`] gave it), opened for reading, for a
     /// caller that has the upload's state already.
     pub fn open_content(&self, upload: &Upload) -> Result<File, UploadError> {
-        let id = upload.id;
-        if !upload.is_complete() {
-            return Err(UploadError::NotComplete {
-                offset: upload.offset,
-                length: upload.length,
-            });
-        }
-        let path = self.inner.files.data(id);
-        let file = match File::open(&path) {
-            Ok(file) => file,
-            // Removed since the state was read.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(UploadError::NotFound(id));
-            }
-            Err(e) => return Err(io_at("opening", &path, e).into()),
-        };
-        let actual = file
-            .metadata()
-            .map_err(|e| io_at("reading", &path, e))?
-            .len();
-        if actual != upload.length {
-            return Err(UploadError::Damaged {
-                path,
-                reason: format!(
-                    "{actual} bytes where the complete upload has {}",
-                    upload.length
-                ),
-            });
-        }
-        Ok(file)
+        delegate!(self, open_content(upload))
     }
 
     /// How many uploads are present (expired ones not yet removed included).
     pub fn count(&self) -> Result<usize, UploadError> {
-        Ok(self.ids()?.len())
+        delegate!(self, count())
     }
 
     /// The bytes of the complete `upload` (as [`UploadStore::get`] gave it), declared to hash
     /// to its SHA-256, for a registration to check before they are stored (the registry's
     /// `Registration::staged`).
     pub fn staged(&self, upload: &Upload) -> Result<StagedContent, UploadError> {
-        let file = self.open_content(upload)?;
-        Ok(StagedContent::new(
-            file,
-            ContentAddress(upload.sha256),
-            upload.length,
-        ))
+        delegate!(self, staged(upload))
     }
 
     /// How many uploads `owner` has at `now` (expired ones not counted): the uploads in flight
     /// a quota bounds. An upload removed or damaged meanwhile is not counted.
     pub fn count_owned_by(&self, owner: &str, now: Timestamp) -> Result<usize, UploadError> {
-        let mut count = 0;
-        for id in self.ids()? {
-            match self.get_at(id, now) {
-                Ok(upload) if upload.owner == owner => count += 1,
-                Ok(_) | Err(UploadError::NotFound(_) | UploadError::Damaged { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(count)
-    }
-
-    /// The ids of every upload with a state file.
-    fn ids(&self) -> Result<Vec<UploadId>, UploadError> {
-        Ok(scan(&self.inner.files)?
-            .into_iter()
-            .filter_map(|(id, kind)| (kind == Kind::State).then_some(id))
-            .collect())
+        delegate!(self, count_owned_by(owner, now))
     }
 }
 
-/// The kinds of files the store keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    State,
-    Data,
-    Temp,
+/// One PATCH request in progress, on either store. At most one per upload exists at a time: a
+/// second [`UploadStore::begin`] is [`UploadError::Busy`] until this one is finished,
+/// interrupted or dropped.
+///
+/// Nothing it writes counts until [`Patch::finish`] (or [`Patch::interrupt`]) acknowledges it.
+/// Dropping it otherwise rolls the upload back to where the patch began.
+pub struct Patch(Either);
+
+/// Boxed: a patch is made once per request, and its buffers are on the heap anyway.
+enum Either {
+    File(Box<FilePatch>),
+    Distributed(Box<DistributedPatch>),
 }
 
-/// The store's files in the directory; other files are none of its business.
-fn scan(files: &Files) -> Result<Vec<(UploadId, Kind)>, UploadError> {
-    let dir = &files.dir;
-    let mut found = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| io_at("listing", dir, e))? {
-        let entry = entry.map_err(|e| io_at("listing", dir, e))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            continue;
-        };
-        let Some((stem, suffix)) = name.split_at_checked(UploadId::HEX_LEN) else {
-            continue;
-        };
-        let Ok(id) = stem.parse::<UploadId>() else {
-            continue;
-        };
-        let kind = match suffix {
-            STATE_SUFFIX => Kind::State,
-            DATA_SUFFIX => Kind::Data,
-            TEMP_SUFFIX => Kind::Temp,
-            _ => continue,
-        };
-        found.push((id, kind));
-    }
-    Ok(found)
-}
-
-/// Brings the directory back to the acknowledged states (see [`UploadStore::open`]).
-fn recover(files: &Files) -> Result<Recovery, UploadError> {
-    let mut recovery = Recovery::default();
-    let found = scan(files)?;
-    let states: HashSet<UploadId> = found
-        .iter()
-        .filter_map(|&(id, kind)| (kind == Kind::State).then_some(id))
-        .collect();
-    let mut changed = false;
-    for &(id, kind) in &found {
-        match kind {
-            Kind::Temp => {
-                remove_file(&files.temp(id))?;
-                recovery.temp_removed += 1;
-                changed = true;
-            }
-            Kind::Data if !states.contains(&id) => {
-                remove_file(&files.data(id))?;
-                recovery.orphans_removed += 1;
-                changed = true;
-            }
-            Kind::Data => {}
-            Kind::State => match repair(files, id) {
-                Ok(truncated) => {
-                    recovery.uploads += 1;
-                    recovery.truncated += usize::from(truncated);
-                }
-                Err(UploadError::Damaged { .. }) => {
-                    files.remove(id)?;
-                    recovery.damaged_removed += 1;
-                }
-                Err(e) => return Err(e),
-            },
+impl Patch {
+    /// Where the next byte given to [`Patch::write`] goes.
+    pub fn offset(&self) -> u64 {
+        match &self.0 {
+            Either::File(patch) => patch.offset(),
+            Either::Distributed(patch) => patch.offset(),
         }
     }
-    if changed {
-        files.sync_dir()?;
-    }
-    Ok(recovery)
-}
 
-/// Truncates the data of upload `id` to its acknowledged offset; true if it was longer.
-fn repair(files: &Files, id: UploadId) -> Result<bool, UploadError> {
-    let offset = files.load(id)?.upload.offset;
-    let path = files.data(id);
-    let data = match OpenOptions::new().write(true).open(&path) {
-        Ok(data) => data,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(UploadError::Damaged {
-                path,
-                reason: "the data file is missing".into(),
-            });
+    /// Takes the next bytes of the request's body.
+    ///
+    /// Bytes that would run past the upload's length are refused whole with
+    /// [`UploadError::TooLong`] (the patch stays usable). A resent byte that differs from the
+    /// stored one is [`UploadError::ReplayMismatch`], and the patch can then only be given up.
+    pub fn write(&mut self, data: &[u8]) -> Result<(), UploadError> {
+        match &mut self.0 {
+            Either::File(patch) => patch.write(data),
+            Either::Distributed(patch) => patch.write(data),
         }
-        Err(e) => return Err(io_at("opening", &path, e).into()),
-    };
-    fit(&data, &path, offset)
-}
-
-/// Cuts `data` back to `offset` bytes (true if it was longer); [`UploadError::Damaged`] if it
-/// is shorter: acknowledged bytes are lost.
-fn fit(data: &File, path: &Path, offset: u64) -> Result<bool, UploadError> {
-    let len = data
-        .metadata()
-        .map_err(|e| io_at("reading", path, e))?
-        .len();
-    if len < offset {
-        return Err(UploadError::Damaged {
-            path: path.to_path_buf(),
-            reason: format!("{len} bytes where {offset} were acknowledged"),
-        });
     }
-    if len == offset {
-        return Ok(false);
-    }
-    data.set_len(offset)
-        .and_then(|()| data.sync_all())
-        .map_err(|e| io_at("truncating", path, e))?;
-    Ok(true)
-}
 
-fn remove_file(path: &Path) -> Result<(), UploadError> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_at("removing", path, e).into()),
+    /// Acknowledges the patch at `now`: checks the request's checksum, and the whole file's
+    /// SHA-256 if this was its last byte, makes the bytes durable and saves the state.
+    ///
+    /// On [`UploadError::ChecksumMismatch`] (or any failure to store) the upload is as it was
+    /// before the patch. On [`UploadError::WholeMismatch`] the upload has been removed.
+    pub fn finish(self, now: Timestamp) -> Result<Upload, UploadError> {
+        match self.0 {
+            Either::File(patch) => patch.finish(now),
+            Either::Distributed(patch) => patch.finish(now),
+        }
+    }
+
+    /// The request's body broke off at `now`. Without a checksum the bytes received so far are
+    /// kept and acknowledged (as tus asks), exactly as [`Patch::finish`] would; with one, they
+    /// cannot be verified and the upload is rolled back to where the patch began (and returned
+    /// as it is).
+    pub fn interrupt(self, now: Timestamp) -> Result<Upload, UploadError> {
+        match self.0 {
+            Either::File(patch) => patch.interrupt(now),
+            Either::Distributed(patch) => patch.interrupt(now),
+        }
     }
 }

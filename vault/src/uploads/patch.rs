@@ -13,8 +13,9 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use super::error::io_at;
+use super::files::{Claim, fit};
 use super::state::Staged;
-use super::{Claim, Upload, UploadError, fit};
+use super::{Upload, UploadError};
 
 /// The write buffer: large enough that a write and a thread per buffer cost little.
 const BUFFER: usize = 1 << 20;
@@ -26,13 +27,13 @@ const PARALLEL_MIN: usize = 256 << 10;
 /// Resent bytes are compared with the stored ones in pieces of this size.
 const REPLAY_READ: usize = 64 << 10;
 
-/// One PATCH of an upload in progress. At most one per upload exists at a time: a second
-/// [`super::UploadStore::begin`] is [`UploadError::Busy`] until this one is finished,
+/// One PATCH of an upload in the directory store in progress. At most one per upload exists at a time: a second
+/// [`super::FileUploads::begin`] is [`UploadError::Busy`] until this one is finished,
 /// interrupted or dropped.
 ///
-/// Nothing it writes counts until [`Patch::finish`] (or [`Patch::interrupt`]) acknowledges it.
+/// Nothing it writes counts until [`FilePatch::finish`] (or [`FilePatch::interrupt`]) acknowledges it.
 /// Dropping it otherwise rolls the upload back to where the patch began.
-pub struct Patch {
+pub struct FilePatch {
     /// Holds the upload busy; released after the rollback of `Drop`.
     claim: Claim,
     /// The upload as it was when the patch began.
@@ -42,7 +43,7 @@ pub struct Patch {
     /// Where resent bytes are compared with the stored ones, while `pos` is below the
     /// upload's offset.
     replay: Option<BufReader<File>>,
-    /// The offset of the next byte given to [`Patch::write`].
+    /// The offset of the next byte given to [`FilePatch::write`].
     pos: u64,
     /// The whole-file hash, over everything appended (buffered bytes not yet).
     whole: Sha256,
@@ -72,7 +73,7 @@ impl Broken {
     }
 }
 
-impl Patch {
+impl FilePatch {
     pub(super) fn begin(
         claim: Claim,
         offset: u64,
@@ -132,7 +133,7 @@ impl Patch {
         })
     }
 
-    /// Where the next byte given to [`Patch::write`] goes.
+    /// Where the next byte given to [`FilePatch::write`] goes.
     pub fn offset(&self) -> u64 {
         self.pos
     }
@@ -195,7 +196,7 @@ impl Patch {
     }
 
     /// The request's body broke off at `now`. Without a checksum the bytes received so far are
-    /// kept and acknowledged (as tus asks), exactly as [`Patch::finish`] would; with one, they
+    /// kept and acknowledged (as tus asks), exactly as [`FilePatch::finish`] would; with one, they
     /// cannot be verified and the upload is rolled back to where the patch began (and returned
     /// as it is).
     pub fn interrupt(self, now: Timestamp) -> Result<Upload, UploadError> {
@@ -315,10 +316,10 @@ impl Patch {
     }
 }
 
-impl Drop for Patch {
+impl Drop for FilePatch {
     /// Rolls an unacknowledged patch back: the buffered bytes are dropped unwritten and the
     /// data file cut back to the upload's offset. Should the cut fail, the next patch (or the
-    /// recovery in [`super::UploadStore::open`]) makes it.
+    /// recovery in [`super::FileUploads::open`]) makes it.
     fn drop(&mut self) {
         if !self.done {
             let _ = self.file.set_len(self.before.upload.offset);

@@ -1,21 +1,21 @@
-//! Upload store tests in a temporary directory.
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The upload store's behaviour suite, included once per store by `suites.rs`, which says
+// how to make a store's environment (`new_env`), open a store in it (`open_with`; opening
+// again is a restart, or another node), read the acknowledged bytes of an upload (`stored`)
+// and count what is left of uploads (`leftovers`).
 
 use std::io::Read;
 
 use proptest::prelude::*;
 
-use super::*;
 
-fn open(dir: &Path) -> UploadStore {
-    UploadStore::open(dir, UploadConfig::default()).unwrap()
+fn open(env: &Env) -> UploadStore {
+    open_with(env, UploadConfig::default()).unwrap()
 }
 
-fn store() -> (tempfile::TempDir, UploadStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    (dir, store)
+fn store() -> (Env, UploadStore) {
+    let env = new_env();
+    let store = open(&env);
+    (env, store)
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -44,7 +44,7 @@ fn declare(data: &[u8]) -> NewUpload {
     }
 }
 
-/// One whole PATCH request in frames of `frame` bytes.
+/// One whole PATCH request in frames of 16 KiB.
 fn patch(
     store: &UploadStore,
     id: UploadId,
@@ -59,17 +59,12 @@ fn patch(
     patch.finish(Timestamp::now())
 }
 
-/// The bytes in the upload's data file.
-fn stored(store: &UploadStore, id: UploadId) -> Vec<u8> {
-    std::fs::read(store.dir().join(format!("{id}.data"))).unwrap()
-}
-
-/// Reopens the directory and checks that the upload is acknowledged at `data.len()` bytes.
-fn reopened(store: UploadStore, id: UploadId, data: &[u8]) -> UploadStore {
-    let dir = store.dir().to_path_buf();
+/// Opens the store again (a restart, or another node) and checks that the upload is
+/// acknowledged at `data.len()` bytes.
+fn reopened(env: &Env, store: UploadStore, id: UploadId, data: &[u8]) -> UploadStore {
     let before = store.get(id).unwrap();
     drop(store);
-    let store = open(&dir);
+    let store = open(env);
     let after = store.get(id).unwrap();
     assert_eq!(after, before);
     assert_eq!(after.offset, data.len() as u64);
@@ -85,7 +80,7 @@ fn content(store: &UploadStore, id: UploadId) -> Vec<u8> {
 
 #[test]
 fn appends_in_several_patches_until_complete() {
-    let (_dir, mut store) = store();
+    let (env, mut store) = store();
     // Above the buffer size, so both the buffered and the direct paths run.
     let data = noise(1, (3 << 20) + 12_345);
     let created = store.create(declare(&data), Timestamp::now()).unwrap();
@@ -99,7 +94,7 @@ fn appends_in_several_patches_until_complete() {
         let upload = patch(&store, id, pair[0] as u64, &data[pair[0]..pair[1]], None).unwrap();
         assert_eq!(upload.offset, pair[1] as u64);
         assert_eq!(upload.created_at, created.created_at);
-        store = reopened(store, id, &data[..pair[1]]);
+        store = reopened(&env, store, id, &data[..pair[1]]);
     }
     // One write larger than the buffer, with a checksum.
     let upload = store.get(id).unwrap();
@@ -122,7 +117,7 @@ fn appends_in_several_patches_until_complete() {
 
 #[test]
 fn an_offset_beyond_the_upload_is_refused() {
-    let (_dir, store) = store();
+    let (_env, store) = store();
     let data = noise(3, 1000);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     patch(&store, id, 0, &data[..100], None).unwrap();
@@ -140,14 +135,14 @@ fn an_offset_beyond_the_upload_is_refused() {
 
 #[test]
 fn a_retried_patch_is_idempotent() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(4, 5000);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     patch(&store, id, 0, &data[..1000], None).unwrap();
     // Its response was lost; the same request again.
     let first = patch(&store, id, 0, &data[..1000], Some(sha(&data[..1000]))).unwrap();
     assert_eq!(first.offset, 1000);
-    let store = reopened(store, id, &data[..1000]);
+    let store = reopened(&env, store, id, &data[..1000]);
     // A retry that covers only part of what is stored ends at the stored offset.
     assert_eq!(
         patch(&store, id, 200, &data[200..700], None)
@@ -175,7 +170,7 @@ fn a_retried_patch_is_idempotent() {
 
 #[test]
 fn a_retry_with_other_bytes_changes_nothing() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(5, 5000);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     patch(&store, id, 0, &data[..2000], None).unwrap();
@@ -202,13 +197,13 @@ fn a_retry_with_other_bytes_changes_nothing() {
     let mut p = store.begin(id, 1000, None, Timestamp::now()).unwrap();
     assert!(p.write(&other).is_err());
     assert!(p.interrupt(Timestamp::now()).is_err());
-    let store = reopened(store, id, &data[..2000]);
+    let store = reopened(&env, store, id, &data[..2000]);
     assert_eq!(store.get(id).unwrap(), before);
 }
 
 #[test]
 fn a_checksum_mismatch_rolls_back() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(6, 600_000);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     patch(&store, id, 0, &data[..1000], None).unwrap();
@@ -216,7 +211,7 @@ fn a_checksum_mismatch_rolls_back() {
     let e = patch(&store, id, 1000, &data[1000..500_000], Some([7; 32])).unwrap_err();
     assert!(matches!(e, UploadError::ChecksumMismatch), "{e}");
     assert_eq!(store.get(id).unwrap(), before);
-    let store = reopened(store, id, &data[..1000]);
+    let store = reopened(&env, store, id, &data[..1000]);
     // The checksum is of the request's body, resent bytes included.
     let e = patch(
         &store,
@@ -236,12 +231,12 @@ fn a_checksum_mismatch_rolls_back() {
     )
     .unwrap();
     assert_eq!(up.offset, 2000);
-    reopened(store, id, &data[..2000]);
+    reopened(&env, store, id, &data[..2000]);
 }
 
 #[test]
 fn a_whole_mismatch_removes_the_upload() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(7, 3000);
     let mut declared = declare(&data);
     declared.sha256 = sha(b"something else");
@@ -258,12 +253,12 @@ fn a_whole_mismatch_removes_the_upload() {
     assert!(e.to_string().contains(&hex::encode(sha(&data))));
     assert!(matches!(store.get(id), Err(UploadError::NotFound(_))));
     assert_eq!(store.count().unwrap(), 0);
-    assert_eq!(std::fs::read_dir(store.dir()).unwrap().count(), 0);
+    assert_eq!(leftovers(&env, &store), 0);
 }
 
 #[test]
 fn an_interrupted_body_is_kept_unless_it_has_a_checksum() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(8, 4 << 20);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
 
@@ -272,7 +267,7 @@ fn an_interrupted_body_is_kept_unless_it_has_a_checksum() {
     p.write(&data[1_500_000..1_500_100]).unwrap();
     let up = p.interrupt(Timestamp::now()).unwrap();
     assert_eq!(up.offset, 1_500_100);
-    let store = reopened(store, id, &data[..1_500_100]);
+    let store = reopened(&env, store, id, &data[..1_500_100]);
 
     let mut p = store
         .begin(
@@ -285,7 +280,7 @@ fn an_interrupted_body_is_kept_unless_it_has_a_checksum() {
     p.write(&data[1_500_100..3_000_000]).unwrap();
     let up = p.interrupt(Timestamp::now()).unwrap();
     assert_eq!(up.offset, 1_500_100);
-    let store = reopened(store, id, &data[..1_500_100]);
+    let store = reopened(&env, store, id, &data[..1_500_100]);
 
     // An interruption at the very last byte completes the upload (and checks the whole).
     let mut p = store.begin(id, 1_500_100, None, Timestamp::now()).unwrap();
@@ -296,7 +291,7 @@ fn an_interrupted_body_is_kept_unless_it_has_a_checksum() {
 
 #[test]
 fn dropping_a_patch_rolls_back() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(9, 3 << 20);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     patch(&store, id, 0, &data[..10], None).unwrap();
@@ -305,7 +300,7 @@ fn dropping_a_patch_rolls_back() {
     p.write(&data[..2 << 20]).unwrap();
     drop(p);
     assert_eq!(store.get(id).unwrap(), before);
-    let store = reopened(store, id, &data[..10]);
+    let store = reopened(&env, store, id, &data[..10]);
     assert_eq!(
         patch(&store, id, 10, &data[10..], None).unwrap().offset,
         data.len() as u64
@@ -313,85 +308,8 @@ fn dropping_a_patch_rolls_back() {
 }
 
 #[test]
-fn recovery_restores_the_acknowledged_state() {
-    let (dir, store) = store();
-    let data = noise(10, 10_000);
-    let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
-    patch(&store, id, 0, &data[..4000], None).unwrap();
-    let before = store.get(id).unwrap();
-    drop(store);
-
-    // A crash after some bytes of a patch were written and while a state was being written;
-    // a creation that died before its state; a state that rotted; someone else's file.
-    let path = |name: String| dir.path().join(name);
-    let mut appended = data[..4000].to_vec();
-    appended.extend_from_slice(&data[4000..6000]);
-    std::fs::write(path(format!("{id}.data")), &appended).unwrap();
-    std::fs::write(path(format!("{id}.state.tmp")), b"half a sta").unwrap();
-    let orphan = UploadId::from_bytes([1; 16]);
-    std::fs::write(path(format!("{orphan}.data")), b"bytes").unwrap();
-    let rotten = UploadId::from_bytes([2; 16]);
-    std::fs::write(path(format!("{rotten}.state")), b"\x01garbage").unwrap();
-    std::fs::write(path(format!("{rotten}.data")), b"").unwrap();
-    std::fs::write(path("README".into()), b"not ours").unwrap();
-
-    let store = open(dir.path());
-    let recovery = store.recovery();
-    assert_eq!(
-        recovery,
-        Recovery {
-            uploads: 1,
-            truncated: 1,
-            temp_removed: 1,
-            orphans_removed: 1,
-            damaged_removed: 1,
-        }
-    );
-    assert_eq!(store.get(id).unwrap(), before);
-    assert_eq!(stored(&store, id), &data[..4000]);
-    assert!(dir.path().join("README").exists());
-    assert_eq!(store.count().unwrap(), 1);
-    // The saved hash state carries on where it was.
-    assert!(
-        patch(&store, id, 4000, &data[4000..], None)
-            .unwrap()
-            .is_complete()
-    );
-    assert_eq!(content(&store, id), data);
-}
-
-#[test]
-fn a_damaged_state_is_an_error_naming_the_file() {
-    let (dir, store) = store();
-    let data = noise(11, 100);
-    let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
-    let state = dir.path().join(format!("{id}.state"));
-    let mut bytes = std::fs::read(&state).unwrap();
-    bytes.truncate(bytes.len() - 3);
-    std::fs::write(&state, &bytes).unwrap();
-    let e = store.get(id).unwrap_err();
-    assert!(
-        matches!(&e, UploadError::Damaged { path, .. } if *path == state),
-        "{e}"
-    );
-    assert!(e.to_string().contains(&id.to_string()));
-    assert!(matches!(
-        store.begin(id, 0, None, Timestamp::now()),
-        Err(UploadError::Damaged { .. })
-    ));
-    // A state under another upload's name.
-    let other = store.create(declare(&data), Timestamp::now()).unwrap().id;
-    std::fs::copy(dir.path().join(format!("{other}.state")), &state).unwrap();
-    assert!(matches!(store.get(id), Err(UploadError::Damaged { .. })));
-    // Expiry clears it away.
-    assert_eq!(store.expire(Timestamp::now()).unwrap(), 1);
-    assert!(matches!(store.get(id), Err(UploadError::NotFound(_))));
-    assert!(store.get(other).is_ok());
-}
-
-#[test]
 fn one_patch_at_a_time() {
-    let (_dir, store) = store();
+    let (_env, store) = store();
     let data = noise(12, 100);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     let mut p = store.begin(id, 0, None, Timestamp::now()).unwrap();
@@ -414,7 +332,7 @@ fn one_patch_at_a_time() {
 
 #[test]
 fn uploads_expire() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let ttl = store.config().ttl;
     let t0 = Timestamp::now();
     let data = noise(13, 100);
@@ -451,7 +369,7 @@ fn uploads_expire() {
     assert!(store.get_at(b, end).is_ok());
     assert_eq!(store.expire(t1 + ttl).unwrap(), 1);
     assert_eq!(store.count().unwrap(), 0);
-    assert_eq!(std::fs::read_dir(store.dir()).unwrap().count(), 0);
+    assert_eq!(leftovers(&env, &store), 0);
 
     // Expired by the clock: terminate removes it and says it was not found.
     let old = Timestamp::now() - ttl - SignedDuration::from_secs(1);
@@ -463,7 +381,7 @@ fn uploads_expire() {
 
 #[test]
 fn termination_and_removal() {
-    let (_dir, store) = store();
+    let (env, store) = store();
     let data = noise(14, 100);
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     patch(&store, id, 0, &data[..50], None).unwrap();
@@ -474,7 +392,7 @@ fn termination_and_removal() {
         store.begin(id, 0, None, Timestamp::now()),
         Err(UploadError::NotFound(_))
     ));
-    assert_eq!(std::fs::read_dir(store.dir()).unwrap().count(), 0);
+    assert_eq!(leftovers(&env, &store), 0);
 
     let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
     assert!(matches!(
@@ -493,40 +411,13 @@ fn termination_and_removal() {
 }
 
 #[test]
-fn ids_parse_strictly() {
-    let id = UploadId::random().unwrap();
-    let text = id.to_string();
-    assert_eq!(text.len(), 32);
-    assert_eq!(text.parse::<UploadId>().unwrap(), id);
-    assert_ne!(UploadId::random().unwrap(), id);
-    for bad in [
-        "",
-        "../x",
-        "../../../../../../../../etc/passwd",
-        "0123456789abcdef0123456789abcde",
-        "0123456789abcdef0123456789abcdef0",
-        "0123456789ABCDEF0123456789abcdef",
-        "0123456789abcdef0123456789abcde/",
-        "0123456789abcdef0123456789abcdeg",
-        "+123456789abcdef0123456789abcdef",
-        "0123456789abcdef0123456789abcdé",
-    ] {
-        assert_eq!(bad.parse::<UploadId>(), Err(ParseUploadIdError), "{bad}");
-    }
-    assert_eq!(
-        format!("{:?}", UploadId::from_bytes([0xab; 16])),
-        format!("UploadId({})", "ab".repeat(16))
-    );
-}
-
-#[test]
 fn lengths_are_bounded() {
-    let dir = tempfile::tempdir().unwrap();
+    let env = new_env();
     let config = UploadConfig {
         max_length: 1000,
         ..UploadConfig::default()
     };
-    let store = UploadStore::open(dir.path(), config).unwrap();
+    let store = open_with(&env, config).unwrap();
     let big = NewUpload {
         length: 1001,
         ..declare(b"")
@@ -558,14 +449,14 @@ fn lengths_are_bounded() {
         ..UploadConfig::default()
     };
     assert!(matches!(
-        UploadStore::open(dir.path(), bad),
+        open_with(&env, bad),
         Err(UploadError::Config(_))
     ));
 }
 
 #[test]
 fn an_empty_upload_is_complete_at_once() {
-    let (_dir, store) = store();
+    let (_env, store) = store();
     let up = store.create(declare(b""), Timestamp::now()).unwrap();
     assert!(up.is_complete());
     assert!(content(&store, up.id).is_empty());
@@ -591,7 +482,7 @@ fn the_store_is_shared_across_threads() {
     assert_send_sync::<UploadStore>();
     assert_send::<Patch>();
 
-    let (_dir, store) = store();
+    let (_env, store) = store();
     let data = noise(16, 50_000);
     let ids: Vec<_> = (0..8)
         .map(|_| store.create(declare(&data), Timestamp::now()).unwrap().id)
@@ -646,7 +537,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
 
     /// However the bytes are split, resent, interrupted and dropped, the store acknowledges
     /// exactly the prefix a model says, and the complete upload is the data.
@@ -657,8 +548,8 @@ proptest! {
         steps in proptest::collection::vec(step(), 1..40),
     ) {
         let data = noise(seed, len);
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = open(dir.path());
+        let env = new_env();
+        let mut store = open(&env);
         let id = store.create(declare(&data), Timestamp::now()).unwrap().id;
         let mut acked = 0usize;
         for step in steps.into_iter().chain(std::iter::repeat_n(
@@ -666,7 +557,10 @@ proptest! {
             1,
         )) {
             match step {
-                Step::Reopen => store = open(dir.path()),
+                Step::Reopen => {
+                    drop(store);
+                    store = open(&env);
+                }
                 Step::Patch { back, len: n, checksum, end } => {
                     let from = acked.saturating_sub(back);
                     let to = from.saturating_add(n).min(data.len());
@@ -702,7 +596,7 @@ proptest! {
 
 #[test]
 fn uploads_are_counted_per_owner_without_the_expired() {
-    let (_dir, store) = store();
+    let (_env, store) = store();
     let now = Timestamp::now();
     let mut other = declare(b"another key's");
     other.owner = "key-2".into();

@@ -1,6 +1,7 @@
 //! The vault's role and what it may do: read and insert every record, delete manifests (the
 //! disposal path, and the collection of unreferenced content), read, insert and delete the
-//! admitted signed requests (the replay guard removes those expired), nothing else. PostgreSQL
+//! admitted signed requests (the replay guard removes those expired), read and change the
+//! staging state of resumable uploads (not records), nothing else. PostgreSQL
 //! enforces it: an UPDATE, or a DELETE elsewhere, is refused with "permission denied" before
 //! the write-once triggers are reached.
 
@@ -62,6 +63,12 @@ pub(super) async fn grant(client: &mut Client, role: &str) -> Result<(), Storage
     sql.push_str(&format!(
         "GRANT SELECT, INSERT, DELETE ON {SCHEMA}.{} TO {role};\n",
         super::replay::TABLE
+    ));
+    // Not a record either: the staging state of resumable uploads, moved on by each PATCH
+    // and deleted when the upload ends (`staging.rs`).
+    sql.push_str(&format!(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON {SCHEMA}.{} TO {role};\n",
+        super::staging::TABLE
     ));
     tx.batch_execute(&sql)
         .await

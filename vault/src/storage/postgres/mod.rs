@@ -11,6 +11,7 @@
 //! | `cursor.rs` | prefix cursors: the same pages, read forward across a rising run of prefixes |
 //! | `writer.rs` | the writer section across processes: a transaction-scoped advisory lock |
 //! | `replay.rs` | [`SignedRequests`]: the signed requests every node admitted, against replays |
+//! | `staging.rs` | [`UploadRows`]: the staging state of resumable uploads, one row each, locked per PATCH |
 //! | `error.rs` | the driver's errors as [`StorageError`]s |
 //!
 //! The driver is async (`tokio-postgres`); the traits are not. Every call runs on a
@@ -23,6 +24,7 @@ mod meta;
 mod pool;
 mod replay;
 mod schema;
+mod staging;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -38,6 +40,7 @@ use super::bridge::Bridge;
 
 pub use pool::PostgresOptions;
 pub use replay::SignedRequests;
+pub use staging::{RowClaim, StagingRow, UploadRowLock, UploadRows};
 
 /// The vault's records in a PostgreSQL database.
 ///
@@ -50,6 +53,9 @@ pub struct PostgresMeta {
     bridge: Arc<Bridge>,
     /// The database's name, for those who must reach it otherwise (the tests' tampering).
     database: String,
+    /// How it connected: for the pools of its own that [`UploadRows`] opens (boxed: the
+    /// store sits in the engine's enum beside RocksDB's much smaller handle).
+    connection: Box<(tokio_postgres::Config, PostgresOptions)>,
 }
 
 impl std::fmt::Debug for PostgresMeta {
@@ -72,7 +78,7 @@ impl PostgresMeta {
             .or(config.get_user())
             .unwrap_or_default()
             .to_owned();
-        let pool = pool::build(config, options)?;
+        let pool = pool::build(config.clone(), options)?;
         let check = pool.clone();
         bridge.run(async move {
             let client = check
@@ -85,6 +91,7 @@ impl PostgresMeta {
             pool,
             bridge,
             database,
+            connection: Box::new((config, options.clone())),
         })
     }
 

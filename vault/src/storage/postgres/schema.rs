@@ -22,10 +22,15 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "signed requests",
         include_str!("migrations/0002_signed_requests.sql"),
     ),
+    (
+        3,
+        "upload staging",
+        include_str!("migrations/0003_upload_staging.sql"),
+    ),
 ];
 
 /// The version this build reads and writes.
-pub(super) const LATEST: i32 = 2;
+pub(super) const LATEST: i32 = 3;
 
 /// The advisory lock of migrations (classid, objid): "qoima", 1.
 const MIGRATION_LOCK: (i32, i32) = (0x716f_696d, 1);

@@ -25,6 +25,7 @@ mod error;
 mod lock;
 mod objects;
 mod sigv4;
+mod staging;
 #[cfg(test)]
 pub(crate) mod tests;
 mod xml;
@@ -40,6 +41,7 @@ use jiff::Timestamp;
 pub use self::bucket::BucketInit;
 pub use self::config::{ORPHAN_GRACE, S3Config};
 pub use self::error::S3Error;
+pub use self::staging::StagedObjects;
 #[cfg(feature = "fuzzing")]
 pub use self::xml::fuzz_answers;
 

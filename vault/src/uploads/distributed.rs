@@ -1,0 +1,691 @@
+//! The staging store every node of the distributed engine shares: each upload's state in a
+//! PostgreSQL row ([`UploadRows`]), its bytes in S3 objects without retention
+//! ([`StagedObjects`]), so that a PATCH may go to any node and an upload interrupted on one
+//! node resumes on another (docs/storage.md, "Resumable uploads across nodes").
+//!
+//! A PATCH stores its bytes as parts, one object per [`PART`] bytes (the last one shorter)
+//! under `uploads/<id>/<start>-<end>`, then moves the row on: the new state and the list of
+//! parts, committed in the transaction that has held the row locked since the PATCH began.
+//! The row is the acknowledgement: parts it does not list count for nothing, and a PATCH that
+//! stores the same range later writes over them. One object per part rather than an S3
+//! multipart upload: tus clients send bodies of any length and an interrupted body keeps any
+//! prefix, while S3 wants every part but the last to be at least 5 MiB (docs/decisions.md).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::address::ContentAddress;
+use crate::content::StagedContent;
+use crate::storage::StorageError;
+use crate::storage::postgres::{RowClaim, StagingRow, UploadRowLock, UploadRows};
+use crate::storage::s3::StagedObjects;
+
+use super::error::io_at;
+use super::state::{self, Staged};
+use super::{NewUpload, Recovery, Upload, UploadConfig, UploadError, UploadId, admissible};
+
+/// The most bytes of one staged object: what a PATCH gathers before it stores them, and what
+/// a read of one part holds in memory.
+pub const PART: usize = 8 << 20;
+
+/// The staging store of uploads in PostgreSQL and S3. Cloning is cheap and clones share it.
+#[derive(Clone)]
+pub struct DistributedUploads {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    rows: UploadRows,
+    objects: StagedObjects,
+    /// Where the bytes of a complete upload are gathered for a registration to read.
+    scratch: PathBuf,
+    config: UploadConfig,
+}
+
+impl std::fmt::Debug for DistributedUploads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DistributedUploads")
+            .field("bucket", &self.inner.objects.bucket())
+            .field("scratch", &self.inner.scratch)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Nanoseconds since the epoch, as the row's `expires_at` holds them (clamped to `bigint`).
+fn nanos(at: Timestamp) -> i64 {
+    i64::try_from(at.as_nanosecond()).unwrap_or(if at.as_nanosecond() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// How the row of upload `id` is named in errors.
+fn row_name(id: UploadId) -> PathBuf {
+    PathBuf::from(format!("qoima.upload_staging/{id}"))
+}
+
+/// The upload's state and parts from its row, checked against each other.
+fn load(id: UploadId, row: &StagingRow) -> Result<Staged, UploadError> {
+    let damaged = |reason: String| UploadError::Damaged {
+        path: row_name(id),
+        reason,
+    };
+    let staged = state::decode(id, &row.state).map_err(damaged)?;
+    let ascending = row
+        .parts
+        .iter()
+        .try_fold(0u64, |last, &end| (end > last).then_some(end))
+        .is_some();
+    let last = row.parts.last().copied().unwrap_or(0);
+    if !ascending || last != staged.upload.offset {
+        return Err(damaged(format!(
+            "its parts end at {last} (ascending: {ascending}), its offset is {}",
+            staged.upload.offset
+        )));
+    }
+    Ok(staged)
+}
+
+/// The start of each part given the ends.
+fn ranges(parts: &[u64]) -> impl Iterator<Item = (u64, u64)> + '_ {
+    std::iter::once(0)
+        .chain(parts.iter().copied())
+        .zip(parts.iter().copied())
+}
+
+impl DistributedUploads {
+    /// The store on `rows` and `objects` (of one database and bucket, which every node
+    /// shares), gathering complete uploads for registrations in `scratch` (created if need
+    /// be; a directory of this node's).
+    pub fn new(
+        rows: UploadRows,
+        objects: StagedObjects,
+        scratch: &Path,
+        config: UploadConfig,
+    ) -> Result<Self, UploadError> {
+        let config = super::checked(config)?;
+        fs::create_dir_all(scratch).map_err(|e| io_at("creating", scratch, e))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                rows,
+                objects,
+                scratch: scratch.to_path_buf(),
+                config,
+            }),
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> UploadConfig {
+        self.inner.config
+    }
+
+    /// Nothing to repair: the row is the acknowledgement.
+    pub fn recovery(&self) -> Recovery {
+        Recovery::default()
+    }
+
+    fn expires_at(&self, now: Timestamp) -> Timestamp {
+        now.checked_add(self.inner.config.ttl)
+            .unwrap_or(Timestamp::MAX)
+    }
+
+    /// See [`super::UploadStore::create`].
+    pub fn create(&self, new: NewUpload, now: Timestamp) -> Result<Upload, UploadError> {
+        admissible(&new, &self.inner.config)?;
+        let mut staged = Staged {
+            upload: Upload {
+                id: UploadId::random()?,
+                length: new.length,
+                offset: 0,
+                sha256: new.sha256,
+                owner: new.owner,
+                metadata: new.metadata,
+                created_at: now,
+                expires_at: self.expires_at(now),
+            },
+            hasher: Sha256::new(),
+        };
+        // 128 random bits do not collide; the loop only guards against a broken generator
+        // taking an upload's row.
+        for _ in 0..4 {
+            let upload = &staged.upload;
+            if self.inner.rows.insert(
+                upload.id.as_bytes(),
+                &upload.owner,
+                nanos(upload.expires_at),
+                &state::encode(&staged)?,
+            )? {
+                return Ok(staged.upload);
+            }
+            staged.upload.id = UploadId::random()?;
+        }
+        Err(UploadError::Io(io::Error::other(
+            "the random generator gave four upload ids that were taken",
+        )))
+    }
+
+    /// See [`super::UploadStore::get_at`].
+    pub fn get_at(&self, id: UploadId, now: Timestamp) -> Result<Upload, UploadError> {
+        let row = self
+            .inner
+            .rows
+            .get(id.as_bytes())?
+            .ok_or(UploadError::NotFound(id))?;
+        let upload = load(id, &row)?.upload;
+        if upload.is_expired(now) {
+            return Err(UploadError::NotFound(id));
+        }
+        Ok(upload)
+    }
+
+    /// See [`super::UploadStore::begin`].
+    pub fn begin(
+        &self,
+        id: UploadId,
+        offset: u64,
+        checksum: Option<[u8; 32]>,
+        now: Timestamp,
+    ) -> Result<DistributedPatch, UploadError> {
+        let lock = self.claim(id)?;
+        let before = load(id, lock.row())?;
+        if before.upload.is_expired(now) {
+            return Err(UploadError::NotFound(id));
+        }
+        let start = before.upload.offset;
+        if offset > start {
+            return Err(UploadError::OffsetMismatch {
+                expected: start,
+                got: offset,
+            });
+        }
+        let remaining = before.upload.length - start;
+        let capacity = usize::try_from(remaining).unwrap_or(PART).min(PART);
+        Ok(DistributedPatch {
+            store: Arc::clone(&self.inner),
+            parts: lock.row().parts.clone(),
+            lock: Some(lock),
+            whole: before.hasher.clone(),
+            before,
+            written: Vec::new(),
+            pos: offset,
+            check: checksum.map(|expected| (Sha256::new(), expected)),
+            buf: Vec::with_capacity(capacity),
+            replay: None,
+            broken: None,
+            done: false,
+        })
+    }
+
+    /// The row of `id`, locked for this caller alone.
+    fn claim(&self, id: UploadId) -> Result<UploadRowLock, UploadError> {
+        match self.inner.rows.claim(id.as_bytes())? {
+            RowClaim::Held(lock) => Ok(*lock),
+            RowClaim::Busy => Err(UploadError::Busy(id)),
+            _ => Err(UploadError::NotFound(id)),
+        }
+    }
+
+    /// Deletes the locked row of `id`, then its objects: once the row is gone the upload is
+    /// gone, and objects a failure leaves behind are removed by the next [`Self::expire`].
+    fn delete(&self, id: UploadId, lock: UploadRowLock) -> Result<(), UploadError> {
+        lock.delete()?;
+        self.inner.objects.remove_upload(&id.to_string())?;
+        Ok(())
+    }
+
+    /// See [`super::UploadStore::terminate`].
+    pub fn terminate(&self, id: UploadId) -> Result<(), UploadError> {
+        let lock = self.claim(id)?;
+        let expired = match load(id, lock.row()) {
+            Ok(staged) => staged.upload.is_expired(Timestamp::now()),
+            Err(UploadError::Damaged { .. }) => false,
+            Err(e) => return Err(e),
+        };
+        self.delete(id, lock)?;
+        if expired {
+            return Err(UploadError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// See [`super::UploadStore::remove`].
+    pub fn remove(&self, id: UploadId) -> Result<(), UploadError> {
+        let lock = self.claim(id)?;
+        self.delete(id, lock)
+    }
+
+    /// Removes the uploads expired at `now` that no node is working on, then the objects of
+    /// uploads that have no row (left by a node that died while removing one); returns how
+    /// many uploads were removed.
+    pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
+        let expired = self.inner.rows.expire(nanos(now))?;
+        let mut failed = None;
+        for id in &expired {
+            if let Err(e) = self.inner.objects.remove_upload(&hex::encode(id)) {
+                failed.get_or_insert(e);
+            }
+        }
+        // Objects are written only while their upload's row exists and is locked, so that
+        // those of an id without a row belong to an upload that ended.
+        let listed = self.inner.objects.uploads()?;
+        let ids: Vec<Vec<u8>> = listed
+            .iter()
+            .filter_map(|hex| hex.parse::<UploadId>().ok())
+            .map(|id| id.as_bytes().to_vec())
+            .collect();
+        let present = self.inner.rows.present(ids)?;
+        for upload in listed {
+            let known = upload
+                .parse::<UploadId>()
+                .is_ok_and(|id| present.contains(id.as_bytes().as_slice()));
+            if !known && let Err(e) = self.inner.objects.remove_upload(&upload) {
+                failed.get_or_insert(e);
+            }
+        }
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(expired.len()),
+        }
+    }
+
+    /// See [`super::UploadStore::open_content`]: the parts gathered, in order, in a file of
+    /// the scratch directory that has no name (removed once opened), their SHA-256 checked
+    /// against the declared one.
+    pub fn open_content(&self, upload: &Upload) -> Result<File, UploadError> {
+        let id = upload.id;
+        if !upload.is_complete() {
+            return Err(UploadError::NotComplete {
+                offset: upload.offset,
+                length: upload.length,
+            });
+        }
+        let row = self
+            .inner
+            .rows
+            .get(id.as_bytes())?
+            .ok_or(UploadError::NotFound(id))?;
+        let staged = load(id, &row)?;
+        if staged.upload.offset != upload.length {
+            return Err(UploadError::Damaged {
+                path: row_name(id),
+                reason: format!(
+                    "it holds {} bytes where the complete upload has {}",
+                    staged.upload.offset, upload.length
+                ),
+            });
+        }
+        let mut file = self.scratch_file(id)?;
+        let path = self.inner.scratch.clone();
+        let mut whole = Sha256::new();
+        for (start, end) in ranges(&row.parts) {
+            let bytes = self.part(id, start, end)?;
+            whole.update(&bytes);
+            file.write_all(&bytes)
+                .map_err(|e| io_at("writing in", &path, e))?;
+        }
+        let received: [u8; 32] = whole.finalize().into();
+        if received != upload.sha256 {
+            return Err(UploadError::Damaged {
+                path: row_name(id),
+                reason: format!(
+                    "its staged objects hash to SHA-256 {}, not the declared {}",
+                    hex::encode(received),
+                    hex::encode(upload.sha256)
+                ),
+            });
+        }
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| io_at("seeking in", &path, e))?;
+        Ok(file)
+    }
+
+    /// A new file in the scratch directory, already unlinked: it goes when closed.
+    fn scratch_file(&self, id: UploadId) -> Result<File, UploadError> {
+        let name = format!("{id}.{}.gathering", UploadId::random()?);
+        let path = self.inner.scratch.join(name);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io_at("creating", &path, e))?;
+        fs::remove_file(&path).map_err(|e| io_at("removing", &path, e))?;
+        Ok(file)
+    }
+
+    /// The bytes of part `start..end` of `id`, which the row lists.
+    fn part(&self, id: UploadId, start: u64, end: u64) -> Result<Vec<u8>, UploadError> {
+        read_part(&self.inner, id, start, end)
+    }
+
+    /// See [`super::UploadStore::count`].
+    pub fn count(&self) -> Result<usize, UploadError> {
+        Ok(usize::try_from(self.inner.rows.count()?).unwrap_or(usize::MAX))
+    }
+
+    /// See [`super::UploadStore::staged`].
+    pub fn staged(&self, upload: &Upload) -> Result<StagedContent, UploadError> {
+        let file = self.open_content(upload)?;
+        Ok(StagedContent::new(
+            file,
+            ContentAddress(upload.sha256),
+            upload.length,
+        ))
+    }
+
+    /// See [`super::UploadStore::count_owned_by`].
+    pub fn count_owned_by(&self, owner: &str, now: Timestamp) -> Result<usize, UploadError> {
+        let count = self.inner.rows.count_owned_by(owner, nanos(now))?;
+        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+    }
+
+    /// The acknowledged bytes of `id` (complete or not), for the tests to compare.
+    #[cfg(test)]
+    pub(super) fn acknowledged(&self, id: UploadId) -> Vec<u8> {
+        let row = self.inner.rows.get(id.as_bytes()).unwrap().unwrap();
+        let mut bytes = Vec::new();
+        for (start, end) in ranges(&row.parts) {
+            bytes.extend(self.part(id, start, end).unwrap());
+        }
+        bytes
+    }
+
+    /// How many rows and staged objects there are, for the tests to see that nothing is left.
+    #[cfg(test)]
+    pub(super) fn leftovers(&self) -> (u64, usize) {
+        (
+            self.inner.rows.count().unwrap(),
+            self.inner.objects.count().unwrap(),
+        )
+    }
+}
+
+/// The bytes of part `start..end` of `id`; [`UploadError::Damaged`] when it is missing or
+/// of another length.
+fn read_part(inner: &Inner, id: UploadId, start: u64, end: u64) -> Result<Vec<u8>, UploadError> {
+    let damaged = |reason: String| UploadError::Damaged {
+        path: PathBuf::from(format!(
+            "s3://{}/uploads/{id}/{start:020}-{end:020}",
+            inner.objects.bucket()
+        )),
+        reason,
+    };
+    let length = usize::try_from(end - start).unwrap_or(usize::MAX);
+    if length > PART {
+        return Err(damaged(format!("a part of {length} bytes is above {PART}")));
+    }
+    let bytes = inner
+        .objects
+        .get_part(&id.to_string(), start, end, length)?
+        .ok_or_else(|| damaged("the object is missing".into()))?;
+    if bytes.len() != length {
+        return Err(damaged(format!(
+            "{} bytes where the part has {length}",
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// One PATCH in progress on the distributed store: it holds the upload's row locked in its
+/// transaction until it is finished, interrupted or dropped (which rolls back, and removes
+/// the parts it stored).
+pub struct DistributedPatch {
+    store: Arc<Inner>,
+    /// The row, locked; taken by the acknowledgement.
+    lock: Option<UploadRowLock>,
+    /// The upload as it was when the patch began.
+    before: Staged,
+    /// The acknowledged parts' ends.
+    parts: Vec<u64>,
+    /// The ends of the parts this patch stored, past the upload's offset.
+    written: Vec<u64>,
+    /// The offset of the next byte given to [`DistributedPatch::write`].
+    pos: u64,
+    /// The whole-file hash, over everything appended.
+    whole: Sha256,
+    /// The request's checksum and the hash of its body so far.
+    check: Option<(Sha256, [u8; 32])>,
+    /// Appended bytes not yet stored (less than a part).
+    buf: Vec<u8>,
+    /// The acknowledged part that resent bytes are compared with: its start and bytes.
+    replay: Option<(u64, Vec<u8>)>,
+    /// Why the patch cannot go on, once something failed half-way.
+    broken: Option<Broken>,
+    /// Acknowledged (or removed, or its commit tried): the parts are not to be removed.
+    done: bool,
+}
+
+/// A failure that leaves the patch unusable.
+#[derive(Debug, Clone)]
+enum Broken {
+    Replay(u64),
+    Failed(String),
+}
+
+impl Broken {
+    fn error(&self) -> UploadError {
+        match self {
+            Broken::Replay(at) => UploadError::ReplayMismatch { at: *at },
+            Broken::Failed(message) => UploadError::Storage(StorageError::Engine(message.clone())),
+        }
+    }
+}
+
+impl DistributedPatch {
+    /// Where the next byte given to [`DistributedPatch::write`] goes.
+    pub fn offset(&self) -> u64 {
+        self.pos
+    }
+
+    fn id(&self) -> UploadId {
+        self.before.upload.id
+    }
+
+    /// See [`super::Patch::write`].
+    pub fn write(&mut self, mut data: &[u8]) -> Result<(), UploadError> {
+        if let Some(broken) = &self.broken {
+            return Err(broken.error());
+        }
+        let length = self.before.upload.length;
+        let fits = u64::try_from(data.len())
+            .ok()
+            .and_then(|n| self.pos.checked_add(n))
+            .is_some_and(|end| end <= length);
+        if !fits {
+            return Err(UploadError::TooLong { length });
+        }
+        let start = self.before.upload.offset;
+        if self.pos < start {
+            let n = usize::try_from(start - self.pos)
+                .unwrap_or(usize::MAX)
+                .min(data.len());
+            let (resent, rest) = data.split_at(n);
+            if let Err(broken) = self.compare(resent) {
+                let error = broken.error();
+                self.broken = Some(broken);
+                return Err(error);
+            }
+            if let Some((check, _)) = &mut self.check {
+                check.update(resent);
+            }
+            self.pos += n as u64;
+            if self.pos == start {
+                self.replay = None;
+            }
+            data = rest;
+        }
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.whole.update(data);
+        if let Some((check, _)) = &mut self.check {
+            check.update(data);
+        }
+        self.buf.extend_from_slice(data);
+        self.pos += data.len() as u64;
+        while self.buf.len() >= PART {
+            let rest = self.buf.split_off(PART);
+            let part = std::mem::replace(&mut self.buf, rest);
+            if let Err(e) = self.store_part(part) {
+                self.broken = Some(Broken::Failed(e.to_string()));
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `bytes` as the next part.
+    fn store_part(&mut self, bytes: Vec<u8>) -> Result<(), UploadError> {
+        let from = self
+            .written
+            .last()
+            .copied()
+            .unwrap_or(self.before.upload.offset);
+        let to = from + bytes.len() as u64;
+        // Listed before the put, so that a rollback removes it even if the put's answer was
+        // lost.
+        self.written.push(to);
+        self.store
+            .objects
+            .put_part(&self.id().to_string(), from, to, bytes)?;
+        Ok(())
+    }
+
+    /// Compares resent bytes with the acknowledged parts.
+    fn compare(&mut self, mut resent: &[u8]) -> Result<(), Broken> {
+        let mut at = self.pos;
+        while !resent.is_empty() {
+            let index = self.parts.partition_point(|&end| end <= at);
+            let Some(&end) = self.parts.get(index) else {
+                return Err(Broken::Failed(
+                    "resent bytes past the acknowledged parts".into(),
+                ));
+            };
+            let begin = if index == 0 { 0 } else { self.parts[index - 1] };
+            if self
+                .replay
+                .as_ref()
+                .is_none_or(|(cached, _)| *cached != begin)
+            {
+                let bytes = read_part(&self.store, self.id(), begin, end)
+                    .map_err(|e| Broken::Failed(e.to_string()))?;
+                self.replay = Some((begin, bytes));
+            }
+            let stored = self
+                .replay
+                .as_ref()
+                .map(|(_, bytes)| bytes.as_slice())
+                .unwrap_or_default();
+            let skip = usize::try_from(at - begin).unwrap_or(usize::MAX);
+            let stored = stored.get(skip..).unwrap_or_default();
+            let n = stored.len().min(resent.len());
+            if n == 0 {
+                return Err(Broken::Failed(
+                    "a staged part is shorter than listed".into(),
+                ));
+            }
+            let (mine, rest) = resent.split_at(n);
+            if let Some(i) = mine.iter().zip(stored).position(|(a, b)| a != b) {
+                return Err(Broken::Replay(at + i as u64));
+            }
+            at += n as u64;
+            resent = rest;
+        }
+        Ok(())
+    }
+
+    /// See [`super::Patch::finish`].
+    pub fn finish(self, now: Timestamp) -> Result<Upload, UploadError> {
+        self.commit(now, true)
+    }
+
+    /// See [`super::Patch::interrupt`].
+    pub fn interrupt(self, now: Timestamp) -> Result<Upload, UploadError> {
+        if self.check.is_some() {
+            let upload = self.before.upload.clone();
+            // Dropping rolls back.
+            drop(self);
+            return Ok(upload);
+        }
+        self.commit(now, false)
+    }
+
+    fn commit(mut self, now: Timestamp, verify: bool) -> Result<Upload, UploadError> {
+        if let Some(broken) = &self.broken {
+            return Err(broken.error());
+        }
+        if !self.buf.is_empty() {
+            let part = std::mem::take(&mut self.buf);
+            self.store_part(part)?;
+        }
+        if verify
+            && let Some((check, expected)) = self.check.take()
+            && <[u8; 32]>::from(check.finalize()) != expected
+        {
+            return Err(UploadError::ChecksumMismatch);
+        }
+        let id = self.id();
+        let start = self.before.upload.offset;
+        let offset = self.pos.max(start);
+        let mut upload = self.before.upload.clone();
+        let lock = self.lock.take().ok_or_else(|| {
+            UploadError::Storage(StorageError::Engine(
+                "the upload's row lock was already released".into(),
+            ))
+        })?;
+        if offset > start && offset == upload.length {
+            let received: [u8; 32] = self.whole.clone().finalize().into();
+            if received != upload.sha256 {
+                self.done = true;
+                lock.delete()?;
+                self.store.objects.remove_upload(&id.to_string())?;
+                return Err(UploadError::WholeMismatch {
+                    declared: upload.sha256,
+                    received,
+                });
+            }
+        }
+        upload.offset = offset;
+        upload.expires_at = now
+            .checked_add(self.store.config.ttl)
+            .unwrap_or(Timestamp::MAX);
+        let staged = Staged {
+            upload,
+            hasher: self.whole.clone(),
+        };
+        let mut parts = self.parts.clone();
+        parts.extend_from_slice(&self.written);
+        let bytes = state::encode(&staged)?;
+        // From here the parts may be acknowledged (a commit whose answer is lost): they stay.
+        self.done = true;
+        lock.update(&bytes, &parts, nanos(staged.upload.expires_at))?;
+        Ok(staged.upload)
+    }
+}
+
+impl Drop for DistributedPatch {
+    /// Rolls an unacknowledged patch back: the parts it stored are removed while the row is
+    /// still locked (no other patch can be storing the same ranges), then the transaction is
+    /// rolled back, which releases the row. A part whose removal fails is written over by
+    /// the next patch of that range, or removed with the upload.
+    fn drop(&mut self) {
+        if !self.done {
+            let id = self.id().to_string();
+            let mut from = self.before.upload.offset;
+            for &to in &self.written {
+                let _ = self.store.objects.remove_part(&id, from, to);
+                from = to;
+            }
+        }
+        drop(self.lock.take());
+    }
+}
