@@ -41,6 +41,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup
 source benches/common.sh
+# settle(), which waits for a quiet machine.
+source benches/serve.sh
 ROUNDS=${ROUNDS:-2}
 REGISTRATIONS=${REGISTRATIONS:-300}
 REG_CONNECTIONS=${REG_CONNECTIONS:-8}
@@ -146,7 +148,8 @@ node2=(--data-dir "$work/node2" --config "$work/etc/distributed.toml")
 rocks_key=$("$qoima" "${rocks[@]}" keys create --role writer)
 "$qoima" "${node1[@]}" storage init --owner-url "postgresql://postgres@127.0.0.1:$PGPORT/vault" >/dev/null
 dist_key=$("$qoima" "${node1[@]}" keys create --role writer)
-# One audit key for both nodes (docs/deployment.md).
+# One audit key for both nodes (docs/deployment.md): made by node 1's first checkpoint.
+"$qoima" "${node1[@]}" audit checkpoint >/dev/null
 mkdir -p "$work/node2"
 cp -r "$work/node1/audit" "$work/node2/"
 
@@ -155,7 +158,7 @@ cp -r "$work/node1/audit" "$work/node2/"
 per_round=$REGISTRATIONS
 strace_count=$((REGISTRATIONS / 5))
 rocks_docs=$((WARM + ROUNDS * per_round + strace_count))
-dist_docs=$((WARM + 2 * ROUNDS * per_round))
+dist_docs=$((WARM + 2 * ROUNDS * per_round + strace_count))
 say "putting $rocks_docs + $dist_docs documents of $DOC_BYTES bytes"
 "$driver" put --rocks "$work/rocks" --seed "$SEED" --from 0 --count "$rocks_docs" --size "$DOC_BYTES"
 "$driver" put --postgres "postgresql://qoima_vault@127.0.0.1:$PGPORT/vault" --endpoint "$S3_ENDPOINT" \
@@ -202,9 +205,18 @@ done
 # utime + stime of a process, in clock ticks; nothing for one that is gone.
 pid_ticks() {
     local line fields
-    read -r line <"/proc/$1/stat" 2>/dev/null || return 0
+    { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 0
     read -ra fields <<<"${line##*) }"
     echo $((fields[11] + fields[12]))
+}
+# The CPU ticks of the children this (sub)shell has waited for (cutime + cstime, fields 16
+# and 17 of /proc/PID/stat) as a line `children TICKS`. Builtins only: `times` in a pipeline
+# or a command substitution would run in a fork, which has no children.
+children_ticks() {
+    local line fields
+    read -r line <"/proc/$BASHPID/stat"
+    read -ra fields <<<"${line##*) }"
+    echo "children $((fields[13] + fields[14]))"
 }
 pid_of() { cat "$ceph_dir/run/$1.pid"; }
 postmaster=$(head -n1 "$PGDATA/postmaster.pid")
@@ -245,32 +257,43 @@ cpu_spent() {
     done < <(processes)
     spent[machine]=$(($(machine_ticks) - before[machine]))
 }
-# The radosgw request count (every S3 operation) and PostgreSQL's counters.
+# radosgw's count of S3 requests served and of the RADOS operations it sent to the OSD.
 rgw_requests() {
     ceph --admin-daemon "$ceph_dir/run/client.rgw.gw.asok" perf dump 2>/dev/null |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["rgw"]["req"])'
+        python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["rgw"]["req"], d["objecter"]["op"])'
 }
+# The statements since the last reset (pg_stat_statements counts at once), the COMMITs and
+# ROLLBACKs among them, and the WAL flushes (pg_stat_wal: a backend reports its counts when
+# it goes idle, up to 10 s later, hence the waits).
 pg_counters() {
     psql_su -d vault -At -F' ' -c "SELECT
         (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements),
-        (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'vault'),
+        (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* '^\s*commit'),
+        (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* '^\s*rollback'),
         (SELECT wal_sync FROM pg_stat_wal)"
 }
 counters_mark() {
-    sleep 2 # backends flush their statistics within a second of going idle
+    sleep 11
     psql_su -d vault -c "SELECT pg_stat_statements_reset()" >/dev/null
-    read -r _ xacts0 syncs0 <<<"$(pg_counters)"
-    rgw0=$(rgw_requests)
+    read -r _ _ _ syncs0 <<<"$(pg_counters)"
+    read -r rgw0 rados0 <<<"$(rgw_requests)"
 }
-# Sets statements, xacts, syncs, s3_requests: the counts since counters_mark, minus this
-# script's own statements (the reset and the reading).
+# Sets statements, commits, rollbacks, syncs, s3_requests, rados_ops: the counts since
+# counters_mark, less this script's own two statements (the reset and the first reading).
 counters_read() {
-    sleep 2
-    read -r statements xacts syncs <<<"$(pg_counters)"
+    sleep 11
+    read -r statements commits rollbacks syncs <<<"$(pg_counters)"
     statements=$((statements - 2))
-    xacts=$((xacts - xacts0 - 1))
     syncs=$((syncs - syncs0))
-    s3_requests=$(($(rgw_requests) - rgw0))
+    read -r s3_requests rados_ops <<<"$(rgw_requests)"
+    s3_requests=$((s3_requests - rgw0))
+    rados_ops=$((rados_ops - rados0))
+}
+# The statements most called since counters_mark, per registration: `calls statement` lines.
+top_statements() {
+    psql_su -d vault -At -F' ' -c "SELECT round(calls::numeric / $1, 2),
+        left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements
+        WHERE query !~* 'pg_stat_statements' ORDER BY calls DESC LIMIT 14"
 }
 per() { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./;s/^-\./-0./'; }
 ms_per() { echo "scale=2; 1000 * $1 / $HZ / $2" | bc -l | sed 's/^\./0./'; }
@@ -280,7 +303,8 @@ field() { sed -n "s/^load $1 //p" <<<"$2"; }
 # The CPU of the groups named, as "name X.XX" (cores: CPU seconds per second of the run), the
 # load tool's from LOAD_TICKS, and what the machine spent beyond them ("others").
 cpu_text() {
-    local seconds=$1 load_ticks=$2 groups=("${@:3}") text="" ours=$load_ticks group
+    local seconds=$1 load_ticks=$2 groups=("${@:3}") text="" ours group
+    ours=$load_ticks
     for group in "${groups[@]}"; do
         text+="$group $(cores "${spent[$group]:-0}" "$seconds"), "
         ours=$((ours + ${spent[$group]:-0}))
@@ -292,10 +316,24 @@ cpu_text() {
 
 # ---- 1. Registrations ---------------------------------------------------------------------
 
-# register NAME URLS KEY FROM COUNT: one timed run; sets $result.
+# The bodies of documents FROM..FROM+COUNT, signed before any clock starts: `bodies FROM COUNT`
+# prints the file's name.
+bodies() {
+    local file="$work/bodies.$1.$2"
+    "$driver" bodies --seed "$SEED" --from "$1" --count "$2" --size "$DOC_BYTES" --out "$file"
+    echo "$file"
+}
+# register NAME URLS KEY FROM COUNT: one timed run; sets $result and $window (the seconds
+# between the CPU marks, which the CPU figures are divided by).
 register() {
-    result=$("$driver" register --urls "$2" --key "$3" --seed "$SEED" --from "$4" --count "$5" \
-        --size "$DOC_BYTES" --connections "$REG_CONNECTIONS")
+    local file t0 t1
+    file=$(bodies "$4" "$5")
+    cpu_mark
+    t0=$(date +%s.%N)
+    result=$("$driver" register --urls "$2" --key "$3" --bodies "$file" --connections "$REG_CONNECTIONS")
+    t1=$(date +%s.%N)
+    cpu_spent
+    window=$(echo "$t1 - $t0" | bc -l)
     [ "$(field bad_status "$result")" = 0 ] || fail "$1: $(field bad_status "$result") registrations were not 201"
     [ "$(field requests "$result")" = "$5" ] || fail "$1: $(field requests "$result") of $5 registrations"
 }
@@ -324,17 +362,15 @@ for round in $(seq "$ROUNDS"); do
             groups=(node1 node2 postgres radosgw ceph-osd ceph-mon) ;;
         esac
         [ "$setup" = rocksdb ] || counters_mark
-        cpu_mark
         register "$setup" "$urls" "$key" "$from" "$per_round"
-        cpu_spent
-        seconds=$(field seconds "$result")
         rps=$(field rps "$result")
         reg_rate[$round.$setup]=$rps
-        cpu=$(cpu_text "$seconds" "$(field cpu_ticks "$result")" "${groups[@]}")
+        cpu=$(cpu_text "$window" "$(field cpu_ticks "$result")" "${groups[@]}")
         trips="—"
         if [ "$setup" != rocksdb ]; then
             counters_read
-            trips="$(per "$statements" "$per_round") statements in $(per "$xacts" "$per_round") transactions, $(per "$syncs" "$per_round") WAL flushes; $(per "$s3_requests" "$per_round") S3 requests"
+            trips="$(per "$statements" "$per_round") SQL statements ($(per "$commits" "$per_round") COMMIT, $(per "$rollbacks" "$per_round") ROLLBACK), $(per "$syncs" "$per_round") WAL flushes; $(per "$s3_requests" "$per_round") S3 requests ($(per "$rados_ops" "$per_round") RADOS operations)"
+            [ "$round" != 1 ] || top_statements "$per_round" >"$work/statements.$setup"
         fi
         p50=$(echo "scale=1; $(field p50_us "$result") / 1000" | bc -l)
         p99=$(echo "scale=1; $(field p99_us "$result") / 1000" | bc -l)
@@ -351,15 +387,19 @@ for round in $(seq "$ROUNDS"); do
         esac
         each=$((CONNECTIONS / ${#targets[@]}))
         cpu_mark
+        t0=$(date +%s.%N)
         i=0
+        wrks=()
         for target in "${targets[@]}"; do
             read -r u k <<<"$target"
-            # `times`: the CPU of wrk, the subshell's child.
+            # The CPU of wrk, the subshell's child.
             (wrk -t1 -c"$each" -d"${DURATION}s" -s benches/http_load.lua "$u/v1/verify" \
-                -- "$work/verify.json" "$k" | grep '^load '; times | tail -n1) >"$work/wrk.$i" &
+                -- "$work/verify.json" "$k" | grep '^load '; children_ticks) >"$work/wrk.$i" &
+            wrks+=($!)
             i=$((i + 1))
         done
-        wait
+        wait "${wrks[@]}"
+        t1=$(date +%s.%N)
         cpu_spent
         rps=0 bad=0 wrk_ticks=0 p99=0
         for j in $(seq 0 $((i - 1))); do
@@ -367,16 +407,12 @@ for round in $(seq "$ROUNDS"); do
             rps=$(echo "$rps + $(field rps "$out")" | bc -l)
             bad=$((bad + $(field bad_status "$out") + $(field socket_errors "$out")))
             p99=$(echo "$(field p99_us "$out") / 1000" | bc -l | awk -v p="$p99" '{ print ($1 > p) ? $1 : p }')
-            # `times`: "0m1.234s 0m0.567s", user and system.
-            wrk_ticks=$((wrk_ticks + $(tail -n1 <<<"$out" | python3 -c '
-import re, sys
-secs = sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read()))
-print(round(secs * int(sys.argv[1])))' "$HZ")))
+            wrk_ticks=$((wrk_ticks + $(sed -n 's/^children //p' <<<"$out")))
         done
         [ "$bad" -eq 0 ] || fail "round $round, $setup: $bad verifications failed"
         rps=$(printf '%.0f' "$rps")
         verify_rate[$round.$setup]=$rps
-        cpu=$(cpu_text "$DURATION" "$wrk_ticks" "${groups[@]}")
+        cpu=$(cpu_text "$(echo "$t1 - $t0" | bc -l)" "$wrk_ticks" "${groups[@]}")
         p99=$(printf '%.1f' "$p99")
         say "round $round, verify $setup: $rps/s (p99 $p99 ms); CPU cores: $cpu"
         verify_rows+=("| $round | $setup | **$rps** | $p99 ms | $cpu |")
@@ -385,17 +421,47 @@ print(round(secs * int(sys.argv[1])))' "$HZ")))
     verify_rows+=("| $round | ratios | one / RocksDB $(per "${verify_rate[$round.one]}" "${verify_rate[$round.rocksdb]}"), two / one $(per "${verify_rate[$round.two]}" "${verify_rate[$round.one]}") | | |")
 done
 
-# The RocksDB vault's fsyncs per registration: strace on its server (every thread) over a run
-# of its own, untimed (strace slows every call it stops).
-strace -f -c -e trace=fsync,fdatasync,sync_file_range -p "$rocks_pid" -o "$work/strace.out" &
-tracer=$!
+# The fsync family per registration, counted by strace on every thread of each process over
+# runs of their own, untimed (strace slows every call it stops): the RocksDB vault's server;
+# node 1, PostgreSQL (the server and its backends), radosgw and ceph-osd.
+tracers=()
+trace() {
+    local out=$1 pid args=()
+    shift
+    for pid in "$@"; do
+        args+=(-p "$pid")
+    done
+    strace -f -c -qq -e trace=fsync,fdatasync,sync_file_range,syncfs -o "$out" "${args[@]}" 2>/dev/null &
+    tracers+=($!)
+}
+untrace() {
+    local tracer
+    sleep 1
+    for tracer in "${tracers[@]}"; do
+        kill -INT "$tracer" 2>/dev/null || true
+        wait "$tracer" || true
+    done
+    tracers=()
+}
+syncs_in() { awk '$NF ~ /^(fsync|fdatasync|sync_file_range|syncfs)$/ { n += $4 } END { print n + 0 }' "$1"; }
+trace "$work/strace.rocksdb" "$rocks_pid"
 sleep 1
 register rocksdb-strace "$rocks_url" "$rocks_key" $((WARM + ROUNDS * per_round)) "$strace_count"
-kill -INT "$tracer"
-wait "$tracer" || true
-rocks_syncs=$(awk '$NF ~ /^(fsync|fdatasync|sync_file_range)$/ { n += $4 } END { print n + 0 }' "$work/strace.out")
-say "RocksDB: $rocks_syncs fsync/fdatasync calls over $strace_count registrations"
-rocks_sync_text="$(per "$rocks_syncs" "$strace_count") fsync/fdatasync calls per registration (strace over $strace_count registrations)"
+untrace
+trace "$work/strace.node1" "$node1_pid"
+# shellcheck disable=SC2046 # one pid a word
+trace "$work/strace.postgres" $(processes | awk '$1 == "postgres" { print $2 }')
+trace "$work/strace.radosgw" "$(pid_of client.rgw.gw)"
+trace "$work/strace.ceph-osd" "$(pid_of osd.0)"
+sleep 1
+register one-strace "$node1_url" "$dist_key" $((WARM + 2 * ROUNDS * per_round)) "$strace_count"
+untrace
+sync_text=""
+for name in rocksdb node1 postgres radosgw ceph-osd; do
+    sync_text+="$name $(per "$(syncs_in "$work/strace.$name")" "$strace_count"), "
+done
+sync_text=${sync_text%, }
+say "fsync family per registration (strace, $strace_count registrations): $sync_text"
 
 # ---- 3. Content through S3 ----------------------------------------------------------------
 
@@ -455,16 +521,13 @@ for round in $(seq "$ROUNDS"); do
         t0=$(date +%s.%N)
         # -Z draws a progress meter on stderr whatever -s says.
         codes=$( (xargs -0 -a "$work/curl.args" curl "${parallel[@]}" 2>/dev/null | sort | uniq -c |
-            tr -s ' ' | tr '\n' ';'; times | tail -n1) )
+            tr -s ' ' | tr '\n' ';'; children_ticks) )
         t1=$(date +%s.%N)
         cpu_spent
         expected="200"
         [ "$method" = put ] || expected="200 $object_bytes"
         grep -q "^ $S3_COUNT $expected;" <<<"$codes" || fail "$phase: curl answered $codes"
-        curl_ticks=$(sed 's/.*;//' <<<"$codes" | python3 -c '
-import re, sys
-secs = sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read()))
-print(round(secs * int(sys.argv[1])))' "$HZ")
+        curl_ticks=$(sed -n 's/.*children //p' <<<"$codes")
         s3_row "$phase" "$(echo "$t1 - $t0" | bc -l)" "$curl_ticks" $((S3_COUNT * object_bytes))
     done
     for phase in client-put client-get client-put-parallel store-put store-get store-large-put store-large-get; do
@@ -503,13 +566,21 @@ work on the shared machine, and idle nodes). The machine has $(nproc) cores.
 Registrations: \`POST /v1/documents\` of $REGISTRATIONS new documents of $DOC_BYTES bytes each (stored
 beforehand), each with one detached RSA-2048 CMS signature, from $REG_CONNECTIONS keep-alive
 connections (\`benches/distributed_load.rs\`), every answer a 201. Per registration on the
-distributed backend: the SQL statements (pg_stat_statements, each a round trip at least) and
-transactions, PostgreSQL's WAL flushes (\`pg_stat_wal.wal_sync\`) and the S3 requests radosgw
-served (its \`req\` counter). RocksDB: $rocks_sync_text.
+distributed backend: the SQL statements (pg_stat_statements; each is a round trip at least)
+with the COMMITs and ROLLBACKs among them, PostgreSQL's WAL flushes (\`pg_stat_wal.wal_sync\`),
+the S3 requests radosgw served (its \`req\` counter) and the RADOS operations it sent to the
+OSD. Calls of the fsync family (fsync, fdatasync, sync_file_range, syncfs) per registration,
+counted by strace on every thread over $strace_count registrations of their own (untimed): $sync_text.
 
 | round | setup | registrations/s | p50 / p99 | CPU (cores) | per registration |
 |---|---|---|---|---|---|
 $(printf '%s\n' "${register_rows[@]}")
+
+The statements most called in round 1 on one node, per registration:
+
+\`\`\`text
+$(cat "$work/statements.one")
+\`\`\`
 
 Verifications: \`POST /v1/verify\` of the reference case (as in \`benches/http_load.sh\`) for
 $DURATION s with wrk $({ wrk -v 2>&1 || true; } | sed -n 's/^wrk \(debian\/\)\{0,1\}\([0-9.]*\).*/\2/p' | head -n1), $CONNECTIONS connections in all (two nodes: one wrk of

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! distributed_load put      STORE --seed S --from A --count N --size BYTES
-//! distributed_load register --urls URL[,URL] --key KEY --seed S --from A --count N
-//!                           --size BYTES --connections C
+//! distributed_load bodies   --seed S --from A --count N --size BYTES --out FILE
+//! distributed_load register --urls URL[,URL] --key KEY --bodies FILE --connections C
 //! distributed_load s3       --phase PHASE --postgres URL --endpoint URL --bucket B --seed S
 //!                           --object-mib M --count N --parallel P
 //! ```
@@ -18,10 +18,12 @@
 //! - `put` stores documents A..A+N of run S (`%PDF-1.7`, a line naming S and the index,
 //!   pseudo-random bytes, `%%EOF`: BYTES in all, each different) with the vault's
 //!   `ContentStore`, as `qoima put` does.
-//! - `register` regenerates the same documents, signs each (a detached CMS by the test PKI's
-//!   `individual`, RSA-2048, as `server/tests/common/mod.rs` does) and builds each body before
-//!   the clock starts; then C keep-alive connections (connection i to URL i mod the URLs'
-//!   count) send the N registrations, each once, and every answer must be 201. Prints
+//! - `bodies` regenerates the same documents, signs each (a detached CMS by the test PKI's
+//!   `individual`, RSA-2048, as `server/tests/common/mod.rs` does) and writes the bodies of
+//!   their registrations to FILE, one a line, so that no signing happens while `register`
+//!   runs.
+//! - `register`: C keep-alive connections (connection i to URL i mod the URLs' count) send
+//!   the registrations of FILE, each once, and every answer must be 201. Prints
 //!   `load NAME VALUE` lines: requests, seconds, rps, p50_us, p99_us, bad_status, and
 //!   cpu_ticks (this process's user + system time while it sent, from `/proc/self/stat`).
 //! - `s3 --phase PHASE` measures one phase on the bucket of a vault made by `qoima storage
@@ -65,9 +67,10 @@ fn main() {
     let options = Options::parse(args);
     match command.as_str() {
         "put" => put(&options),
+        "bodies" => bodies(&options),
         "register" => register(&options),
         "s3" => s3(&options),
-        _ => panic!("usage: distributed_load put|register|s3 [--name value]..."),
+        _ => panic!("usage: distributed_load put|bodies|register|s3 [--name value]..."),
     }
 }
 
@@ -185,6 +188,34 @@ fn cpu_ticks() -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
+/// Writes the bodies of the registrations of documents A..A+N, one JSON object a line.
+fn bodies(options: &Options) {
+    let seed = options.number("seed") as u64;
+    let (from, count, size) = (
+        options.number("from"),
+        options.number("count"),
+        options.number("size"),
+    );
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let mut out = String::new();
+    for index in from..from + count {
+        let content = document(seed, index, size);
+        let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, &content);
+        let body = serde_json::json!({
+            "sha256": hex(&Sha256::digest(&content)),
+            "signatures": [base64.encode(signature)],
+            "class": "project-documentation",
+            "participant": "acme",
+            "expectIin": INDIVIDUAL_IIN,
+            "filename": format!("drawing-{index}.pdf"),
+            "mediaType": "application/pdf",
+        });
+        out.push_str(&body.to_string());
+        out.push('\n');
+    }
+    std::fs::write(options.text("out"), out).unwrap();
+}
+
 fn register(options: &Options) {
     let urls: Vec<String> = options
         .text("urls")
@@ -192,30 +223,11 @@ fn register(options: &Options) {
         .map(|url| url.trim_end_matches('/').to_owned())
         .collect();
     let key = options.text("key").to_owned();
-    let seed = options.number("seed") as u64;
-    let (from, count, size, connections) = (
-        options.number("from"),
-        options.number("count"),
-        options.number("size"),
-        options.number("connections"),
-    );
-    let base64 = base64::engine::general_purpose::STANDARD;
+    let connections = options.number("connections");
+    let text = std::fs::read_to_string(options.text("bodies")).unwrap();
     let bodies: Arc<Vec<Bytes>> = Arc::new(
-        (from..from + count)
-            .map(|index| {
-                let content = document(seed, index, size);
-                let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, &content);
-                let body = serde_json::json!({
-                    "sha256": hex(&Sha256::digest(&content)),
-                    "signatures": [base64.encode(signature)],
-                    "class": "project-documentation",
-                    "participant": "acme",
-                    "expectIin": INDIVIDUAL_IIN,
-                    "filename": format!("drawing-{index}.pdf"),
-                    "mediaType": "application/pdf",
-                });
-                Bytes::from(body.to_string())
-            })
+        text.lines()
+            .map(|line| Bytes::from(line.to_owned()))
             .collect(),
     );
 
