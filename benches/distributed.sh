@@ -4,14 +4,17 @@
 # embedded RocksDB vault measured in the same run. Starts its own PostgreSQL 15
 # (scripts/postgres/start.sh, with pg_stat_statements loaded to count statements) and its own
 # Ceph S3 gateway (scripts/ceph-rgw/start.sh: one monitor, one OSD on memstore unless
-# OBJECTSTORE=bluestore, radosgw), and stops them, the nodes and everything else it started
-# when it ends, however it ends.
+# OBJECTSTORE=bluestore, radosgw; at niceness CEPH_NICE, 0 by default, like the nodes), and
+# stops them, the nodes and everything else it started when it ends, however it ends.
 #
 #  1. Registrations: `POST /v1/documents` of REGISTRATIONS documents of DOC_BYTES bytes (put
 #     into the store beforehand by benches/distributed_load.rs, as `qoima put` does; each
 #     body carries its detached RSA-2048 CMS signature, made before the clock starts), from
 #     REG_CONNECTIONS keep-alive connections, every answer a 201: on the RocksDB vault, on one
-#     node, and on two nodes of the same database and bucket (half the connections to each).
+#     node, on two nodes of the same database and bucket (half the connections to each), and
+#     on one node (a third) with REG_CONNECTIONS verification slots instead of the default
+#     (the CPUs): a registration holds a slot through its synced write, so that the default
+#     bounds how many a node has in progress.
 #  2. Verifications: `POST /v1/verify` of the reference case (as benches/http_load.sh) for
 #     DURATION seconds with wrk from CONNECTIONS connections: on the RocksDB vault, on one node,
 #     on two nodes (one wrk of CONNECTIONS/2 connections to each, at the same time; their rates
@@ -52,7 +55,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 S3_OBJECT_MIB=${S3_OBJECT_MIB:-4}
 S3_COUNT=${S3_COUNT:-32}
 S3_PARALLEL=${S3_PARALLEL:-$((2 * $(nproc) < 32 ? 2 * $(nproc) : 32))}
-QUIET_WAIT=${QUIET_WAIT:-60}
+QUIET_WAIT=${QUIET_WAIT:-120}
 WARM=20
 SEED=$(date +%s)
 HZ=$(getconf CLK_TCK)
@@ -106,7 +109,8 @@ psql_su -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_sta
 "${as_postgres[@]}" "$QOIMA_PG_BINDIR/pg_ctl" -D "$PGDATA" -w -t 60 restart >/dev/null
 psql_su -d postgres -c "CREATE ROLE qoima_vault LOGIN" -c "CREATE DATABASE vault"
 psql_su -d vault -c "CREATE EXTENSION pg_stat_statements"
-scripts/ceph-rgw/start.sh "$ceph_dir" >/dev/null 2>"$work/ceph-start.log" ||
+# At the niceness of the nodes and PostgreSQL (start.sh's default is 10, for tests).
+NICE=${CEPH_NICE:-0} scripts/ceph-rgw/start.sh "$ceph_dir" >/dev/null 2>"$work/ceph-start.log" ||
     { cat "$work/ceph-start.log" >&2; fail "the Ceph S3 gateway did not start"; }
 # shellcheck disable=SC1091 # written by start.sh
 source "$ceph_dir/s3.env"
@@ -145,20 +149,22 @@ TOML
 rocks=(--data-dir "$work/rocks" --config "$work/etc/qoima.toml")
 node1=(--data-dir "$work/node1" --config "$work/etc/distributed.toml")
 node2=(--data-dir "$work/node2" --config "$work/etc/distributed.toml")
+node3=(--data-dir "$work/node3" --config "$work/etc/distributed.toml")
 rocks_key=$("$qoima" "${rocks[@]}" keys create --role writer)
 "$qoima" "${node1[@]}" storage init --owner-url "postgresql://postgres@127.0.0.1:$PGPORT/vault" >/dev/null
 dist_key=$("$qoima" "${node1[@]}" keys create --role writer)
 # One audit key for both nodes (docs/deployment.md): made by node 1's first checkpoint.
 "$qoima" "${node1[@]}" audit checkpoint >/dev/null
-mkdir -p "$work/node2"
+mkdir -p "$work/node2" "$work/node3"
 cp -r "$work/node1/audit" "$work/node2/"
+cp -r "$work/node1/audit" "$work/node3/"
 
 # The documents: a warm-up set and one per round (and per node count on the distributed
 # vault), put before the RocksDB vault's server holds its lock.
 per_round=$REGISTRATIONS
 strace_count=$((REGISTRATIONS / 5))
 rocks_docs=$((WARM + ROUNDS * per_round + strace_count))
-dist_docs=$((WARM + 2 * ROUNDS * per_round + strace_count))
+dist_docs=$((WARM + 3 * ROUNDS * per_round + strace_count))
 say "putting $rocks_docs + $dist_docs documents of $DOC_BYTES bytes"
 "$driver" put --rocks "$work/rocks" --seed "$SEED" --from 0 --count "$rocks_docs" --size "$DOC_BYTES"
 "$driver" put --postgres "postgresql://qoima_vault@127.0.0.1:$PGPORT/vault" --endpoint "$S3_ENDPOINT" \
@@ -184,7 +190,9 @@ serve "${node1[@]}"
 node1_url=$url node1_pid=$pid
 serve "${node2[@]}"
 node2_url=$url node2_pid=$pid
-say "servers: RocksDB $rocks_url, node 1 $node1_url, node 2 $node2_url"
+QOIMA_SERVER_MAX_CONCURRENT_VERIFICATIONS=$REG_CONNECTIONS serve "${node3[@]}"
+node3_url=$url node3_pid=$pid
+say "servers: RocksDB $rocks_url, node 1 $node1_url, node 2 $node2_url, node 3 $node3_url"
 
 python3 - "$pki/cms/individual.detached.p7s" "$pki/doc-4k.txt" >"$work/verify.json" <<'PY'
 import base64, json, sys
@@ -225,6 +233,7 @@ processes() {
     echo "rocksdb-node $rocks_pid"
     echo "node1 $node1_pid"
     echo "node2 $node2_pid"
+    echo "node3 $node3_pid"
     echo "postgres $postmaster"
     ps -o pid= --ppid "$postmaster" | sed 's/^ */postgres /'
     echo "radosgw $(pid_of client.rgw.gw)"
@@ -314,6 +323,17 @@ cpu_text() {
     echo "$text"
 }
 
+# The ticks of the groups named, since cpu_mark.
+ticks_of() {
+    local group sum=0
+    for group in "$@"; do
+        sum=$((sum + ${spent[$group]:-0}))
+    done
+    echo "$sum"
+}
+# Microseconds of CPU per request: `us_per TICKS REQUESTS`.
+us_per() { echo "scale=0; 1000000 * $1 / $HZ / $2" | bc -l; }
+
 # ---- 1. Registrations ---------------------------------------------------------------------
 
 # The bodies of documents FROM..FROM+COUNT, signed before any clock starts: `bodies FROM COUNT`
@@ -340,7 +360,7 @@ register() {
 
 say "warm-up"
 register rocksdb "$rocks_url" "$rocks_key" 0 "$WARM"
-register distributed "$node1_url,$node2_url" "$dist_key" 0 "$WARM"
+register distributed "$node1_url,$node2_url,$node3_url" "$dist_key" 0 "$WARM"
 for u in "$rocks_url $rocks_key" "$node1_url $dist_key" "$node2_url $dist_key"; do
     read -r u k <<<"$u"
     wrk -t1 -c4 -d2s -s benches/http_load.lua "$u/v1/verify" -- "$work/verify.json" "$k" >/dev/null
@@ -352,14 +372,16 @@ declare -A reg_rate verify_rate
 for round in $(seq "$ROUNDS"); do
     settle
     load_avg=$(cut -d' ' -f1 /proc/loadavg)
-    for setup in rocksdb one two; do
+    for setup in rocksdb one two one-slots; do
         case $setup in
         rocksdb) urls=$rocks_url key=$rocks_key from=$((WARM + (round - 1) * per_round))
             groups=(rocksdb-node) ;;
-        one) urls=$node1_url key=$dist_key from=$((WARM + (round - 1) * 2 * per_round))
+        one) urls=$node1_url key=$dist_key from=$((WARM + (round - 1) * 3 * per_round))
             groups=(node1 postgres radosgw ceph-osd ceph-mon) ;;
-        two) urls="$node1_url,$node2_url" key=$dist_key from=$((WARM + ((round - 1) * 2 + 1) * per_round))
+        two) urls="$node1_url,$node2_url" key=$dist_key from=$((WARM + ((round - 1) * 3 + 1) * per_round))
             groups=(node1 node2 postgres radosgw ceph-osd ceph-mon) ;;
+        one-slots) urls=$node3_url key=$dist_key from=$((WARM + ((round - 1) * 3 + 2) * per_round))
+            groups=(node3 postgres radosgw ceph-osd ceph-mon) ;;
         esac
         [ "$setup" = rocksdb ] || counters_mark
         register "$setup" "$urls" "$key" "$from" "$per_round"
@@ -375,7 +397,10 @@ for round in $(seq "$ROUNDS"); do
         p50=$(echo "scale=1; $(field p50_us "$result") / 1000" | bc -l)
         p99=$(echo "scale=1; $(field p99_us "$result") / 1000" | bc -l)
         say "round $round, $setup: $rps registrations/s (p50 $p50 ms, p99 $p99 ms); CPU cores: $cpu; per registration: $trips"
-        register_rows+=("| $round | $setup | **$rps** | $p50 / $p99 ms | $cpu | $trips |")
+        label=$setup
+        [ "$setup" != one-slots ] || label="one, $REG_CONNECTIONS slots"
+        each_us=$(us_per $(($(ticks_of "${groups[@]}") + $(field cpu_ticks "$result"))) "$per_round")
+        register_rows+=("| $round | $label | **$rps** | $p50 / $p99 ms | $cpu | $each_us µs | $trips |")
     done
 
     for setup in rocksdb one two; do
@@ -401,11 +426,12 @@ for round in $(seq "$ROUNDS"); do
         wait "${wrks[@]}"
         t1=$(date +%s.%N)
         cpu_spent
-        rps=0 bad=0 wrk_ticks=0 p99=0
+        rps=0 bad=0 wrk_ticks=0 p99=0 requests=0
         for j in $(seq 0 $((i - 1))); do
             out=$(cat "$work/wrk.$j")
             rps=$(echo "$rps + $(field rps "$out")" | bc -l)
             bad=$((bad + $(field bad_status "$out") + $(field socket_errors "$out")))
+            requests=$((requests + $(field requests "$out")))
             p99=$(echo "$(field p99_us "$out") / 1000" | bc -l | awk -v p="$p99" '{ print ($1 > p) ? $1 : p }')
             wrk_ticks=$((wrk_ticks + $(sed -n 's/^children //p' <<<"$out")))
         done
@@ -415,10 +441,11 @@ for round in $(seq "$ROUNDS"); do
         cpu=$(cpu_text "$(echo "$t1 - $t0" | bc -l)" "$wrk_ticks" "${groups[@]}")
         p99=$(printf '%.1f' "$p99")
         say "round $round, verify $setup: $rps/s (p99 $p99 ms); CPU cores: $cpu"
-        verify_rows+=("| $round | $setup | **$rps** | $p99 ms | $cpu |")
+        each_us=$(us_per $(($(ticks_of "${groups[@]}") + wrk_ticks)) "$requests")
+        verify_rows+=("| $round | $setup | **$rps** | $p99 ms | $cpu | $each_us µs |")
     done
-    register_rows+=("| $round | ratios | one / RocksDB $(per "${reg_rate[$round.one]}" "${reg_rate[$round.rocksdb]}"), two / one $(per "${reg_rate[$round.two]}" "${reg_rate[$round.one]}") | | load average $load_avg at the start | |")
-    verify_rows+=("| $round | ratios | one / RocksDB $(per "${verify_rate[$round.one]}" "${verify_rate[$round.rocksdb]}"), two / one $(per "${verify_rate[$round.two]}" "${verify_rate[$round.one]}") | | |")
+    register_rows+=("| $round | ratios | one / RocksDB $(per "${reg_rate[$round.one]}" "${reg_rate[$round.rocksdb]}"), two / one $(per "${reg_rate[$round.two]}" "${reg_rate[$round.one]}"), one with $REG_CONNECTIONS slots / one $(per "${reg_rate[$round.one-slots]}" "${reg_rate[$round.one]}") | | load average $load_avg at the start | | |")
+    verify_rows+=("| $round | ratios | one / RocksDB $(per "${verify_rate[$round.one]}" "${verify_rate[$round.rocksdb]}"), two / one $(per "${verify_rate[$round.two]}" "${verify_rate[$round.one]}") | | | |")
 done
 
 # The fsync family per registration, counted by strace on every thread of each process over
@@ -454,7 +481,7 @@ trace "$work/strace.postgres" $(processes | awk '$1 == "postgres" { print $2 }')
 trace "$work/strace.radosgw" "$(pid_of client.rgw.gw)"
 trace "$work/strace.ceph-osd" "$(pid_of osd.0)"
 sleep 1
-register one-strace "$node1_url" "$dist_key" $((WARM + 2 * ROUNDS * per_round)) "$strace_count"
+register one-strace "$node1_url" "$dist_key" $((WARM + 3 * ROUNDS * per_round)) "$strace_count"
 untrace
 sync_text=""
 for name in rocksdb node1 postgres radosgw ceph-osd; do
@@ -554,14 +581,20 @@ DURATION=$DURATION CONNECTIONS=$CONNECTIONS S3_OBJECT_MIB=$S3_OBJECT_MIB S3_COUN
 S3_PARALLEL=$S3_PARALLEL), everything on this one machine: the nodes, PostgreSQL
 $(psql_su -d postgres -At -c 'SHOW server_version' | cut -d' ' -f1) (\`fsync=on\`,
 \`synchronous_commit=on\`, pg_stat_statements loaded), Ceph $(ceph --version | awk '{print $3}')
-(one monitor, one OSD on **$objectstore**, radosgw), and the load tools. "one" is one
+(one monitor, one OSD on **$objectstore**, radosgw; niceness ${CEPH_NICE:-0} like the nodes and
+PostgreSQL), and the load tools. "one" is one
 \`qoima serve\` node of the distributed backend, "two" two nodes of the same database and bucket
-with half the load each; "rocksdb" the embedded vault, measured in the same round.
+with half the load each; "one, $REG_CONNECTIONS slots" a third node of the same vault with
+\`max-concurrent-verifications = $REG_CONNECTIONS\` (the default is the CPUs, $(nproc); a registration
+holds a slot through its synced write); "rocksdb" the embedded vault, measured in the same round.
 
 CPU: cores in use during the run (CPU seconds per second) of each process, from
 /proc/PID/stat: the node(s), PostgreSQL (the server and every backend), radosgw, ceph-osd,
 ceph-mon, the load tool; "others" is what the rest of the machine spent meanwhile (other
-work on the shared machine, and idle nodes). The machine has $(nproc) cores.
+work on the shared machine, and idle nodes). The machine has $(nproc) cores. "CPU per
+registration" and "per verification": the CPU time of all those processes but "others",
+load tool included, divided by the requests: the figure that other work on the machine moves
+least.
 
 Registrations: \`POST /v1/documents\` of $REGISTRATIONS new documents of $DOC_BYTES bytes each (stored
 beforehand), each with one detached RSA-2048 CMS signature, from $REG_CONNECTIONS keep-alive
@@ -572,8 +605,8 @@ the S3 requests radosgw served (its \`req\` counter) and the RADOS operations it
 OSD. Calls of the fsync family (fsync, fdatasync, sync_file_range, syncfs) per registration,
 counted by strace on every thread over $strace_count registrations of their own (untimed): $sync_text.
 
-| round | setup | registrations/s | p50 / p99 | CPU (cores) | per registration |
-|---|---|---|---|---|---|
+| round | setup | registrations/s | p50 / p99 | CPU (cores) | CPU per registration | per registration |
+|---|---|---|---|---|---|---|
 $(printf '%s\n' "${register_rows[@]}")
 
 The statements most called in round 1 on one node, per registration:
@@ -586,8 +619,8 @@ Verifications: \`POST /v1/verify\` of the reference case (as in \`benches/http_l
 $DURATION s with wrk $({ wrk -v 2>&1 || true; } | sed -n 's/^wrk \(debian\/\)\{0,1\}\([0-9.]*\).*/\2/p' | head -n1), $CONNECTIONS connections in all (two nodes: one wrk of
 $((CONNECTIONS / 2)) to each, at once), every answer a 200 with a TOTAL_PASSED report.
 
-| round | setup | verifications/s | p99 | CPU (cores) |
-|---|---|---|---|---|
+| round | setup | verifications/s | p99 | CPU (cores) | CPU per verification |
+|---|---|---|---|---|---|
 $(printf '%s\n' "${verify_rows[@]}")
 
 Content through S3: $S3_COUNT objects of $S3_OBJECT_MIB MiB of random bytes each way, MiB/s.

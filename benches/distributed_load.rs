@@ -282,7 +282,10 @@ async fn client(
     bodies: Arc<Vec<Bytes>>,
     next: Arc<AtomicUsize>,
 ) -> (Vec<Duration>, Vec<String>) {
-    let authority = url.strip_prefix("http://").expect("an http:// URL").to_owned();
+    let authority = url
+        .strip_prefix("http://")
+        .expect("an http:// URL")
+        .to_owned();
     let stream = tokio::net::TcpStream::connect(&authority).await.unwrap();
     stream.set_nodelay(true).unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
