@@ -621,7 +621,7 @@ fn tuspy(url: &str, key: &str, file: &std::path::Path) -> Value {
 }
 
 #[test]
-fn a_tus_upload_registers_through_the_node_that_received_it() {
+fn a_tus_upload_received_by_one_node_registers_through_the_other() {
     let one = Distributed::new();
     ok(&one.init());
     let two = Distributed::on(&one.database, &one.bucket);
@@ -648,18 +648,19 @@ fn a_tus_upload_registers_through_the_node_that_received_it() {
         body.insert("upload".into(), upload.into());
         serde_json::to_vec(body).unwrap()
     };
-    // The staging is the receiving node's: the other one does not know the upload.
+    // The staging is shared (PostgreSQL and the bucket): the other node registers it, and the
+    // upload is then gone for both.
     let (status, text) = servers[1].request(&writer, "POST", "/v1/documents", body(id));
-    assert!((400..500).contains(&status), "{status}: {text}");
-    let (status, text) = servers[0].request(&writer, "POST", "/v1/documents", body(id));
     assert_eq!(status, 201, "{text}");
     let registered: Value = serde_json::from_str(&text).unwrap();
-    // Its content is in the shared store: the other node reads it back whole.
+    let (status, text) = servers[0].request(&writer, "POST", "/v1/documents", body(id));
+    assert!((400..500).contains(&status), "{status}: {text}");
+    // Its content is in the shared store: the node that received it reads it back whole.
     let path = format!(
         "/v1/documents/{}/content",
         registered["id"].as_str().unwrap()
     );
-    let (status, _, read) = servers[1].send(&reader, "GET", &path, &[], Vec::new());
+    let (status, _, read) = servers[0].send(&reader, "GET", &path, &[], Vec::new());
     assert_eq!(status, 200);
     assert!(
         read == content,

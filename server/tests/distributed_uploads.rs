@@ -10,10 +10,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
-// Shared with `distributed.rs`, which uses what this file does not.
-#[allow(dead_code)]
-#[path = "distributed/clusters.rs"]
-mod clusters;
 mod common;
 
 use std::io::{Read, Write};
@@ -23,7 +19,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
-use clusters::{VAULT_ROLE, shared};
+use common::clusters::{VAULT_ROLE, shared};
 use common::{Server, Vault, json, pdf, registration, stderr, stdout};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
