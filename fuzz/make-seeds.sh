@@ -160,3 +160,21 @@ text s3_answers object-lock '<ObjectLockConfiguration><ObjectLockEnabled>Enabled
 text s3_answers versioning '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>'
 text s3_answers entities '<Error><Code>A&amp;B&#65;&#x42;</Code><Message><![CDATA[x<y]]></Message></Error>'
 text s3_answers unclosed '<ListBucketResult><Contents><Key>chunks/'
+
+# `POST /v1/verify` bodies (verify_body): the reference case of benches/http_load.sh (the
+# signature and the 4 KB content, base64), a digest, escapes, and what must be refused; and
+# base64 alone, valid and not.
+mkdir -p corpus/verify_body
+pki=../verifier/testdata/pki
+v() { printf '%s' "$2" > "corpus/verify_body/$1"; }
+v reference "{\"signature\":\"$(base64 -w0 "$pki/cms/individual.detached.p7s")\",\"content\":\"$(base64 -w0 "$pki/doc-4k.txt")\",\"at\":\"2026-06-15T12:00:00Z\"}"
+v digest '{"signature":"MIIB","sha256":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824","expectIin":"123456789012","expectBin":null}'
+v escapes '{"signature":"QU\/D\u0041==","content":"\n QUJD"}'
+v control-character "$(printf '{"signature":"QU\tJD"}')"
+v lone-surrogate '{"signature":"\ud800"}'
+v duplicate '{"signature":"QUJD","signature":"QUJD"}'
+v unknown-field '{"signature":"QUJD","other":1}'
+v non-ascii '{"signature":"Иван QUJD"}'
+v base64-padded 'QUJDRA=='
+v base64-pad-bits 'QUJDRB=='
+v base64-unpadded 'QUJDRA'

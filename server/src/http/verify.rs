@@ -87,6 +87,27 @@ fn parse_body(bytes: &[u8]) -> Result<VerifyBody<'_>, serde_json::Error> {
     }
 }
 
+/// For the fuzz target `verify_body`, on any input: a body the fast reading accepts is one
+/// [`VerifyBody`] accepts, with the same values; and the SIMD base64 decoder accepts what the
+/// `base64` crate accepts, with the same bytes.
+#[cfg(feature = "fuzzing")]
+#[allow(clippy::panic)] // a disagreement is the finding
+pub(crate) fn same_reading(data: &[u8]) {
+    use base64::Engine as _;
+    if let Ok(fast) = serde_json::from_slice::<FastBody>(data) {
+        let fast = format!("{:?}", fast.into_body());
+        match serde_json::from_slice::<VerifyBody>(data) {
+            Ok(body) => assert_eq!(fast, format!("{body:?}"), "read differently"),
+            Err(e) => panic!("read fast, refused by VerifyBody: {e}"),
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let simd = base64_simd::STANDARD.decode_to_vec(text.as_bytes()).ok();
+        let reference = base64::engine::general_purpose::STANDARD.decode(text).ok();
+        assert_eq!(simd, reference, "base64 decoded differently");
+    }
+}
+
 /// A JSON string without escapes, borrowed from the body.
 #[derive(Debug)]
 struct Unescaped<'a>(&'a str);
