@@ -175,3 +175,21 @@ k postgres-url-no-user 'postgres://:pw@host/db'
 k unknown-key $'[server]\nlisten-everywhere = true\n'
 k bad-values $'[server]\nmax-connections = -1\n[storage]\nbackend = "oracle"\n[verifier]\ncache-bytes = 1\n'
 k multibyte-error $'[numbering]\ndefault = "\xd0\x90\xd0\x91\n'
+
+# `POST /v1/verify` bodies (verify_body): the reference case of benches/http_load.sh (the
+# signature and the 4 KB content, base64), a digest, escapes, and what must be refused; and
+# base64 alone, valid and not.
+mkdir -p corpus/verify_body
+pki=../verifier/testdata/pki
+v() { printf '%s' "$2" > "corpus/verify_body/$1"; }
+v reference "{\"signature\":\"$(base64 -w0 "$pki/cms/individual.detached.p7s")\",\"content\":\"$(base64 -w0 "$pki/doc-4k.txt")\",\"at\":\"2026-06-15T12:00:00Z\"}"
+v digest '{"signature":"MIIB","sha256":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824","expectIin":"123456789012","expectBin":null}'
+v escapes '{"signature":"QU\/D\u0041==","content":"\n QUJD"}'
+v control-character "$(printf '{"signature":"QU\tJD"}')"
+v lone-surrogate '{"signature":"\ud800"}'
+v duplicate '{"signature":"QUJD","signature":"QUJD"}'
+v unknown-field '{"signature":"QUJD","other":1}'
+v non-ascii '{"signature":"Иван QUJD"}'
+v base64-padded 'QUJDRA=='
+v base64-pad-bits 'QUJDRB=='
+v base64-unpadded 'QUJDRA'

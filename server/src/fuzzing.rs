@@ -36,6 +36,12 @@ pub fn tus_headers(data: &[u8]) {
     let _ = uploads::parse_checksum(&all);
 }
 
+/// A `POST /v1/verify` body: read the fast way and as `VerifyBody`, which must agree, and as
+/// base64 by both decoders, which must agree.
+pub fn verify_body(data: &[u8]) {
+    crate::http::verify::same_reading(data);
+}
+
 /// A request target (`/path?query`): routed with every method, its `{…}` segments parsed as the
 /// handlers parse them, and its query read as the one parameter of each handler that takes one.
 /// Both as hyper parses the target and as raw text split at the first `?`.

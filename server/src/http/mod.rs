@@ -29,7 +29,7 @@ pub(crate) mod signed;
 mod stall;
 mod state;
 pub(crate) mod uploads;
-mod verify;
+pub(crate) mod verify;
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -11,12 +11,14 @@ mod disposal;
 mod document;
 mod key;
 mod registration;
+mod report;
 
 pub(crate) use audience::Audience;
 pub(crate) use disposal::{Disposal, RetentionRefusal, holds_text};
 pub(crate) use document::{Document, Versions};
 pub(crate) use key::Key;
 pub(crate) use registration::{Facts, Registered};
+pub(crate) use report::write_report;
 
 use jiff::Timestamp;
 
