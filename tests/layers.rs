@@ -64,7 +64,7 @@ const SERVER: Rules = Rules {
         ),
         // The command line's parser and dispatch.
         ("command", &["cli", "serve"]),
-        ("fuzzing", &["bulk", "http"]),
+        ("fuzzing", &["bulk", "config", "http"]),
         ("lib", &["command"]),
         ("main", &[]),
     ],

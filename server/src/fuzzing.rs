@@ -134,10 +134,10 @@ pub fn configuration(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = crate::cli::storage::vault_role(text);
+    let _ = crate::config::vault_role(text);
     if let Ok(config) = crate::config::check_text(text)
         && let crate::config::StorageSettings::PostgresS3(shared) = &config.storage
     {
-        let _ = crate::cli::storage::vault_role(&shared.postgres);
+        let _ = crate::config::vault_role(&shared.postgres);
     }
 }

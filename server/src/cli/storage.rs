@@ -9,7 +9,7 @@ use qoima_vault::storage::postgres::{PostgresMeta, PostgresOptions};
 use qoima_vault::storage::s3::{BucketInit, S3Chunks};
 
 use super::{Failure, bucket_failure, s3_config, storage_settings};
-use crate::config::{SharedStorage, StorageSettings};
+use crate::config::{SharedStorage, StorageSettings, vault_role};
 
 #[derive(Debug, Subcommand)]
 pub enum StorageCommand {
@@ -49,7 +49,7 @@ pub fn run(config: Option<&Path>, command: StorageCommand) -> Result<(), Failure
 }
 
 fn init(shared: &SharedStorage, args: &InitArgs) -> Result<(), Failure> {
-    let role = vault_role(&shared.postgres)?;
+    let role = vault_role(&shared.postgres).map_err(Failure::usage)?;
     if vault_role(&args.owner_url).ok().as_deref() == Some(role.as_str()) {
         return Err(Failure::usage(format!(
             "--owner-url: the owner must not be the vault's role {role:?} of [storage] postgres: \
@@ -104,46 +104,4 @@ fn check(shared: &SharedStorage) -> Result<(), Failure> {
         s3.bucket
     );
     Ok(())
-}
-
-/// The user a `postgresql://` connection string names: the vault's role.
-pub(crate) fn vault_role(url: &str) -> Result<String, Failure> {
-    let rest = ["postgresql://", "postgres://"]
-        .iter()
-        .find_map(|scheme| url.strip_prefix(scheme))
-        .ok_or_else(|| Failure::usage("a PostgreSQL URL must start with postgresql://"))?;
-    let user = rest
-        .split_once('@')
-        .map(|(userinfo, _)| userinfo.split(':').next().unwrap_or_default())
-        .filter(|user| !user.is_empty())
-        .ok_or_else(|| {
-            Failure::usage(
-                "[storage] postgres names no user: the vault connects as a role of its own \
-                 (postgresql://ROLE@host/database)",
-            )
-        })?;
-    Ok(user.to_owned())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_vault_s_role_is_the_url_s_user() {
-        assert_eq!(
-            vault_role("postgresql://qoima_vault:secret@127.0.0.1:5432/qoima").unwrap(),
-            "qoima_vault"
-        );
-        assert_eq!(vault_role("postgres://v@h/d").unwrap(), "v");
-        for bad in [
-            "postgresql://127.0.0.1/qoima",
-            "postgresql://:pw@h/d",
-            "mysql://u@h/d",
-        ] {
-            let e = vault_role(bad).unwrap_err();
-            assert!(!e.to_string().contains("pw"), "{e}");
-        }
-    }
 }

@@ -117,6 +117,7 @@ pub use revocation::{OcspSettings, RevocationSettings};
 use server::ServerKey;
 use server::ServerTable;
 pub use server::{SMALL_JSON_BODY, ServerSettings, process_env};
+pub(crate) use storage::vault_role;
 pub use storage::{SharedStorage, StorageSettings};
 
 /// Why the configuration cannot be used. The message names the file (or the variable) and

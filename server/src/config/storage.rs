@@ -170,10 +170,44 @@ fn is_bucket_name(name: &str) -> bool {
         && !name.contains("..")
 }
 
+/// The user a `postgresql://` connection string names: the vault's role.
+pub(crate) fn vault_role(url: &str) -> Result<String, &'static str> {
+    let rest = ["postgresql://", "postgres://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
+        .ok_or("a PostgreSQL URL must start with postgresql://")?;
+    let user = rest
+        .split_once('@')
+        .map(|(userinfo, _)| userinfo.split(':').next().unwrap_or_default())
+        .filter(|user| !user.is_empty())
+        .ok_or(
+            "[storage] postgres names no user: the vault connects as a role of its own \
+             (postgresql://ROLE@host/database)",
+        )?;
+    Ok(user.to_owned())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_vault_s_role_is_the_url_s_user() {
+        assert_eq!(
+            vault_role("postgresql://qoima_vault:secret@127.0.0.1:5432/qoima").unwrap(),
+            "qoima_vault"
+        );
+        assert_eq!(vault_role("postgres://v@h/d").unwrap(), "v");
+        for bad in [
+            "postgresql://127.0.0.1/qoima",
+            "postgresql://:pw@h/d",
+            "mysql://u@h/d",
+        ] {
+            let e = vault_role(bad).unwrap_err();
+            assert!(!e.to_string().contains("pw"), "{e}");
+        }
+    }
 
     fn parse(text: &str) -> Result<StorageSettings, String> {
         toml::from_str::<StorageTable>(text)
