@@ -591,35 +591,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The tus client of `server/tests/tus/upload.py` (tuspy, the tus project's Python client), as
-/// `scripts/setup`'s `qoima_python_setup` installs it; its JSON.
-fn tuspy(url: &str, key: &str, file: &std::path::Path) -> Value {
-    let python = std::env::var("QOIMA_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| {
-            panic!("QOIMA_PYTHON is not set: `source scripts/setup && qoima_python_setup` first")
-        });
-    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "tus", "upload.py"]
-        .iter()
-        .collect();
-    let out = Command::new(python)
-        .arg(script)
-        .args([url, key])
-        .arg(file)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    json(&out)
-}
-
 #[test]
 fn a_tus_upload_received_by_one_node_registers_through_the_other() {
     let one = Distributed::new();
@@ -639,7 +610,7 @@ fn a_tus_upload_received_by_one_node_registers_through_the_other() {
     }));
     let file = one.vault.dir.path().join("upload.pdf");
     std::fs::write(&file, &content).unwrap();
-    let upload = tuspy(&servers[0].url, &writer, &file);
+    let upload = common::tus::uploaded(&servers[0], &writer, &file, &[]);
     let id = upload["id"].as_str().unwrap();
     let body = |upload: &str| {
         let mut body: Value = serde_json::from_slice(&registration("", &content)).unwrap();

@@ -14,13 +14,14 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use base64::Engine as _;
 use common::clusters::{VAULT_ROLE, shared};
-use common::{Server, Vault, json, pdf, registration, stderr, stdout};
+use common::records::ok;
+use common::tus::uploaded;
+use common::{Server, Vault, json, pdf, registration};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -47,13 +48,7 @@ fn qoima(vault: &Vault, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    ok(&out);
     out
 }
 
@@ -82,39 +77,6 @@ fn two_nodes() -> ([Vault; 2], String, String) {
 
 fn serve(vault: &Vault) -> Server {
     Server::start_with_env(vault, &shared().s3_credentials_ref())
-}
-
-fn python() -> String {
-    std::env::var("QOIMA_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| {
-            panic!("QOIMA_PYTHON is not set: `source scripts/setup && qoima_python_setup` first")
-        })
-}
-
-/// `tests/tus/upload.py` against `server`: its JSON, asserting success.
-fn tuspy(server: &Server, key: &str, file: &Path, extra: &[&str]) -> Value {
-    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "tus", "upload.py"]
-        .iter()
-        .collect();
-    let out = Command::new(python())
-        .arg(script)
-        .arg(&server.url)
-        .arg(key)
-        .arg(file)
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    json(&out)
 }
 
 /// A PDF followed by `extra` bytes of noise.
@@ -221,7 +183,7 @@ fn an_upload_begun_on_a_killed_node_is_finished_and_registered_on_another() {
     std::fs::write(&file, &content).unwrap();
 
     // tuspy sends two PATCHes of 1 MiB to the first node, then the node is killed.
-    let begun = tuspy(&victim, &writer, &file, &["--chunks", "2"]);
+    let begun = uploaded(&victim, &writer, &file, &["--chunks", "2"]);
     assert_eq!(begun["offset"], 2 << 20, "{begun}");
     let id = begun["id"].as_str().unwrap().to_owned();
     victim.child.kill().unwrap();
@@ -229,7 +191,7 @@ fn an_upload_begun_on_a_killed_node_is_finished_and_registered_on_another() {
 
     // A new tuspy process resumes it at the other node, from the offset that node gives.
     let resume = format!("{}/v1/uploads/{id}", survivor.url);
-    let finished = tuspy(&survivor, &writer, &file, &["--resume", &resume]);
+    let finished = uploaded(&survivor, &writer, &file, &["--resume", &resume]);
     assert_eq!(finished["resumedFrom"], 2 << 20, "{finished}");
     assert_eq!(finished["offset"], content.len(), "{finished}");
 

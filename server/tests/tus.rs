@@ -11,31 +11,15 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
+use common::tus::{python, script, tuspy};
 use common::{Server, Vault, b64, key, pdf, pki};
 use serde_json::Value;
 
 const MIB: usize = 1 << 20;
-
-/// The venv's interpreter, or a failure that says how to get it.
-fn python() -> String {
-    match std::env::var("QOIMA_PYTHON") {
-        Ok(python) if !python.is_empty() => python,
-        _ => panic!(
-            "QOIMA_PYTHON is not set: the tus tests need the Python tools that scripts/setup \
-             installs; run ./scripts/test, or `source scripts/setup && qoima_python_setup` first"
-        ),
-    }
-}
-
-fn script(name: &str) -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "tests", "tus", name]
-        .iter()
-        .collect()
-}
 
 /// A PDF-like content of `len` bytes, distinct per `n`: `common::pdf(n)` then pseudo-random
 /// bytes (xorshift), so that nothing compresses or repeats.
@@ -150,27 +134,6 @@ fn send_args(args: &[String], body: &[u8]) -> Reply {
             .collect(),
         body: value["body"].as_str().unwrap().to_owned(),
     }
-}
-
-/// `tests/tus/upload.py` (tuspy): its exit code and JSON.
-fn tuspy(server: &Server, key: &str, file: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = Command::new(python())
-        .arg(script("upload.py"))
-        .arg(&server.url)
-        .arg(key)
-        .arg(file)
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "upload.py {extra:?}: {e}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), value)
 }
 
 /// A new upload of `length` bytes declaring `digest`; its path.

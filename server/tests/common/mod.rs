@@ -13,6 +13,7 @@ pub mod backend;
 pub mod clusters;
 pub mod records;
 pub mod signed;
+pub mod tus;
 pub mod wire;
 
 use std::io::{BufRead, BufReader};
