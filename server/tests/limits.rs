@@ -1297,6 +1297,44 @@ fn metrics_count_requests_and_upload_bytes() {
     );
 }
 
+#[test]
+fn metrics_show_the_memory_beside_its_bounds() {
+    let vault = Vault::new();
+    let writer = key(&vault, "writer");
+    let server = start(&vault, &[]);
+    let data = content(3, 4096);
+    let upload = create_upload(&server, &writer, &data);
+    assert_eq!(patch(&server, &writer, &upload, 0, &data).status, 204);
+    let text = metrics(&server, &writer);
+    let resident = sample(&text, "qoima_process_resident_bytes").unwrap_or(0.0);
+    // A running server with its runtime and caches: more than a MiB, less than a GiB.
+    assert!((1048576.0..1073741824.0).contains(&resident), "{text}");
+    if common::backend::backend() != common::backend::Backend::RocksDb {
+        // RocksDB's own figures are the embedded vault's only.
+        assert_eq!(
+            sample(&text, "qoima_rocksdb_memtables_bytes"),
+            None,
+            "{text}"
+        );
+        return;
+    }
+    let memtables = sample(&text, "qoima_rocksdb_memtables_bytes").unwrap();
+    let limit = sample(&text, "qoima_rocksdb_memtables_limit_bytes");
+    assert_eq!(limit, Some(134217728.0), "{text}");
+    assert!(memtables > 0.0 && memtables <= 134217728.0, "{text}");
+    let cache = sample(&text, "qoima_rocksdb_block_cache_bytes").unwrap();
+    let capacity = sample(&text, "qoima_rocksdb_block_cache_capacity_bytes");
+    assert_eq!(capacity, Some(33554432.0), "{text}");
+    assert!(cache <= 33554432.0, "{text}");
+    for series in [
+        "qoima_rocksdb_block_cache_pinned_bytes",
+        "qoima_rocksdb_table_readers_bytes",
+        "qoima_rocksdb_table_files",
+    ] {
+        assert!(sample(&text, series).is_some(), "{series}: {text}");
+    }
+}
+
 /// `cms` (a DER ContentInfo around a SignedData whose last field is signerInfos) with its
 /// first SignerInfo `n` times.
 fn with_signer_infos(cms: &[u8], n: usize) -> Vec<u8> {

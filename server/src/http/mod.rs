@@ -49,6 +49,7 @@ use tokio::net::TcpListener;
 
 use auth::authorise;
 use body::Body;
+pub(crate) use metrics::resident_bytes;
 use request::{head_size, json_body, unread};
 use response::problem;
 use routes::{Access, Call, Handler, Miss, Route};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::Registry;
+use crate::http::resident_bytes;
 use tokio::time::MissedTickBehavior;
 
 /// How often the report is logged, when its level is enabled.
@@ -21,7 +22,7 @@ pub(super) async fn report(registry: Arc<Registry>, every: Duration) {
         if !tracing::enabled!(tracing::Level::DEBUG) {
             continue;
         }
-        let rss_kib = resident_kib().unwrap_or(0);
+        let rss_kib = resident_bytes().unwrap_or(0) >> 10;
         match registry
             .content()
             .backend()
@@ -42,12 +43,4 @@ pub(super) async fn report(registry: Arc<Registry>, every: Duration) {
             None => tracing::debug!(rss_kib, "memory"),
         }
     }
-}
-
-/// The process's resident set in KiB (`VmRSS` of `/proc/self/status`; none elsewhere than
-/// Linux).
-fn resident_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

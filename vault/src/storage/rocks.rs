@@ -70,6 +70,11 @@ pub struct RocksMemory {
     pub table_files: u64,
     /// The live blob files (`rocksdb.num-blob-files`).
     pub blob_files: u64,
+    /// The write buffer manager's bound on `memtables`: the memtables are flushed by size
+    /// once they reach it.
+    pub memtables_limit: u64,
+    /// The block cache's capacity.
+    pub block_cache_capacity: u64,
 }
 
 /// When a write is durable.
@@ -182,6 +187,8 @@ impl RocksBackend {
             block_cache: self.cache.get_usage() as u64,
             block_cache_pinned: self.cache.get_pinned_usage() as u64,
             table_files: self.db.live_files()?.len() as u64,
+            memtables_limit: WRITE_BUFFERS_BYTES as u64,
+            block_cache_capacity: BLOCK_CACHE_BYTES as u64,
             ..RocksMemory::default()
         };
         for name in Self::families() {

@@ -118,4 +118,6 @@ fn memory_reports_the_memtables_and_stays_within_the_cache() {
     );
     assert!(read.block_cache > 0, "{read:?}");
     assert!(read.block_cache <= BLOCK_CACHE_BYTES as u64, "{read:?}");
+    assert_eq!(read.block_cache_capacity, BLOCK_CACHE_BYTES as u64);
+    assert_eq!(read.memtables_limit, WRITE_BUFFERS_BYTES as u64);
 }
