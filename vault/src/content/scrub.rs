@@ -191,11 +191,9 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
                 orphans.push(id);
             }
         }
-        backend.remove_chunks(&orphans)?;
+        let chunks = backend.remove_chunks(&orphans)?;
         drop(pending);
-        Ok(GcReport {
-            chunks: orphans.len() as u64,
-        })
+        Ok(GcReport { chunks })
     }
 }
 

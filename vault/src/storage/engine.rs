@@ -121,7 +121,7 @@ impl ChunkStore for Engine {
         delegate!(self, chunks, chunk_ids())
     }
 
-    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
+    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<u64, StorageError> {
         delegate!(self, chunks, remove_chunks(ids))
     }
 

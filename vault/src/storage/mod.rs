@@ -178,8 +178,10 @@ pub trait ChunkStore: Send + Sync + 'static {
     /// that no manifest references (the leftovers of an interrupted put).
     ///
     /// An engine that locks chunks itself ([`ChunkStore::object_lock`]) removes every chunk it
-    /// may and answers [`StorageError::Locked`] naming those it refused.
-    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError>;
+    /// may and answers [`StorageError::Locked`] naming those it refused. Returns how many of
+    /// `ids` are gone: all but those an engine leaves for a later collection (S3's chunks
+    /// within the orphan grace); an id already absent counts as gone.
+    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<u64, StorageError>;
 
     /// The engine's own retention, when it enforces one below the vault's code (S3 Object
     /// Lock); `None` for an engine where the vault's code alone enforces retention (RocksDB).

@@ -289,14 +289,15 @@ impl ChunkStore for RocksBackend {
         }))
     }
 
-    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
+    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<u64, StorageError> {
         let (chunks, index) = (self.cf(CF_CHUNKS)?, self.cf(CF_CHUNK_INDEX)?);
         let mut batch = WriteBatch::default();
         for id in ids {
             batch.delete_cf(chunks, id.as_bytes());
             batch.delete_cf(index, id.as_bytes());
         }
-        Ok(self.db.write_opt(batch, &self.synced())?)
+        self.db.write_opt(batch, &self.synced())?;
+        Ok(ids.len() as u64)
     }
 }
 

@@ -57,7 +57,7 @@ impl<M: MetaStore, C: ChunkStore> ChunkStore for Split<M, C> {
         self.chunks.chunk_ids()
     }
 
-    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
+    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<u64, StorageError> {
         self.chunks.remove_chunks(ids)
     }
 

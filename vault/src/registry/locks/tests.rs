@@ -65,7 +65,7 @@ impl ChunkStore for Interrupted {
     fn chunk_ids(&self) -> Box<dyn Iterator<Item = Result<ChunkId, StorageError>> + '_> {
         self.s3.chunk_ids()
     }
-    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
+    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<u64, StorageError> {
         self.s3.remove_chunks(ids)
     }
     fn object_lock(&self) -> Option<&dyn ObjectLock> {

@@ -46,9 +46,10 @@ fn ids_are_listed_once_in_id_order(store: &dyn ChunkStore) {
 fn removal_removes_only_what_is_named(store: &dyn ChunkStore) {
     let keep = put(store, b"keep");
     let drop = put(store, b"drop");
-    store
+    let gone = store
         .remove_chunks(&[drop, ChunkId::of(b"not there")])
         .unwrap();
+    assert_eq!(gone, 2, "the chunk removed and the one not there");
     assert!(!store.contains_chunk(&drop).unwrap());
     assert_eq!(store.get_chunk(&drop).unwrap(), None);
     assert_eq!(store.get_chunk(&keep).unwrap().unwrap(), b"keep");

@@ -314,13 +314,15 @@ impl ChunkStore for S3Chunks {
     /// A later collection removes it if it is still unreferenced then;
     /// [`S3Chunks::orphans_within_grace`] counts them. Only the versions listed are deleted:
     /// one that a put adds meanwhile stays.
-    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<(), StorageError> {
+    fn remove_chunks(&self, ids: &[ChunkId]) -> Result<u64, StorageError> {
         let keys: Vec<String> = ids.iter().map(chunk_key).collect();
         let total = keys.len();
         let grace = self.orphan_grace;
-        let spared = Arc::clone(&self.spared);
+        // This call's spared chunks, beside the store's count of all of them.
+        let spared_now = Arc::new(AtomicU64::new(0));
+        let counts = (Arc::clone(&self.spared), Arc::clone(&spared_now));
         let failed = self.for_each_key(keys, move |c, key| {
-            let spared = Arc::clone(&spared);
+            let (spared, spared_now) = (Arc::clone(&counts.0), Arc::clone(&counts.1));
             async move {
                 let (versions, now) = c.versions_at(&key).await?;
                 let young = |written: Timestamp| {
@@ -328,6 +330,7 @@ impl ChunkStore for S3Chunks {
                 };
                 if !grace.is_zero() && versions.iter().any(|v| young(v.last_modified)) {
                     spared.fetch_add(1, Ordering::Relaxed);
+                    spared_now.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 for entry in versions {
@@ -336,7 +339,8 @@ impl ChunkStore for S3Chunks {
                 Ok(())
             }
         })?;
-        all_done("removing chunks", total, failed)
+        all_done("removing chunks", total, failed)?;
+        Ok(total as u64 - spared_now.load(Ordering::Relaxed))
     }
 
     fn object_lock(&self) -> Option<&dyn ObjectLock> {
