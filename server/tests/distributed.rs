@@ -682,3 +682,48 @@ fn a_signed_request_replayed_to_another_node_is_refused() {
         assert!(!node.data.join("signed-requests").exists());
     }
 }
+
+/// When the shared database cannot record a signed request, the request is refused with 503
+/// (the service's failure, for a while); once it can, the same envelope is admitted and
+/// registers the document: the refused request was neither recorded as seen nor registered.
+#[test]
+fn a_signed_request_the_database_cannot_record_is_refused_503_and_can_be_sent_again() {
+    use common::signed::{
+        ENVELOPE, SIGNED_KEY, envelope_at, head_registration, post as signed_post,
+    };
+    use qoima_verifier::testing::pki;
+    let node = Distributed::new();
+    ok(&node.init());
+    let out = node.qoima(&[&SIGNED_KEY[..], &["--json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let signed = json(&out)["key"].as_str().unwrap().to_owned();
+    let content = pdf(901);
+    let address = node.put("unrecorded.pdf", &content);
+    let registration = head_registration(&address, &content);
+    let envelope = envelope_at(
+        pki::HEAD,
+        pki::HEAD_KEY,
+        &registration,
+        jiff::Timestamp::now().as_second(),
+    );
+    let server = node.serve();
+    let table = "qoima.signed_requests";
+    shared().superuser_sql(
+        &node.database,
+        &format!("REVOKE INSERT ON {table} FROM {VAULT_ROLE}"),
+    );
+    let (status, problem) = signed_post(&server, &signed, ENVELOPE, envelope.clone());
+    assert_eq!(status, 503, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("could not be recorded against replays"),
+        "{detail}"
+    );
+
+    shared().superuser_sql(
+        &node.database,
+        &format!("GRANT INSERT ON {table} TO {VAULT_ROLE}"),
+    );
+    let (status, registered) = signed_post(&server, &signed, ENVELOPE, envelope);
+    assert_eq!(status, 201, "{registered}");
+}
