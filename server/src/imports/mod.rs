@@ -253,7 +253,7 @@ pub(crate) fn load(
 /// file kept no instant, so each is recorded as checked when its data was issued (a CRL's
 /// thisUpdate, a response's producedAt or latest thisUpdate): the earliest it can have been
 /// imported, when it passed. As the older build did, a listed import whose content is
-/// missing is an error, and the file stays.
+/// missing is an error: nothing is recorded, and the file stays.
 pub(crate) fn take_over(registry: &Registry, data_dir: &Path) -> Result<usize, String> {
     let old = listed(data_dir)?;
     if old.is_empty() && !list(data_dir).exists() {
@@ -262,15 +262,21 @@ pub(crate) fn take_over(registry: &Registry, data_dir: &Path) -> Result<usize, S
     let by: Actor = TAKEN_OVER_BY
         .parse()
         .map_err(|e| format!("{TAKEN_OVER_BY:?}: {e}"))?;
-    let mut recorded = 0;
+    // Every listed import read first: one missing, nothing is recorded.
+    let mut found = Vec::new();
     for (kind, address) in old {
         let bad = |why: &str| format!("the imported {} {address}: {why}", kind.name());
         let der = read(registry, &address).map_err(|e| bad(&e))?;
         let issued = issued_at(kind, &der).map_err(|e| bad(&e))?;
+        found.push((kind, address, issued));
+    }
+    let mut recorded = 0;
+    for (kind, address, issued) in found {
         let now = Timestamp::now();
+        let checked_at = instant(issued.min(now.as_second()));
         let listed = registry
-            .record_revocation_import(kind.stored(), address, instant(issued.min(now.as_second())), &by, now)
-            .map_err(|e| bad(&e.to_string()))?;
+            .record_revocation_import(kind.stored(), address, checked_at, &by, now)
+            .map_err(|e| format!("the imported {} {address}: {e}", kind.name()))?;
         recorded += usize::from(listed.is_some());
     }
     let path = list(data_dir);
