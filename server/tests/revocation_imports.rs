@@ -67,7 +67,12 @@ fn revoked() -> (String, String) {
 /// `POST /v1/revocation` of `der` through `server`.
 fn import(server: &Server, admin: &str, der: &[u8]) -> (u16, String) {
     let body = serde_json::json!({ "der": b64(der) });
-    server.request(admin, "POST", "/v1/revocation", body.to_string().into_bytes())
+    server.request(
+        admin,
+        "POST",
+        "/v1/revocation",
+        body.to_string().into_bytes(),
+    )
 }
 
 /// The audit log's entries of `kind`, as `qoima audit verify` finds them whole.
@@ -152,7 +157,10 @@ fn the_list_of_an_older_build_is_taken_over_at_the_next_start() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(std::fs::read_to_string(&list).unwrap(), format!("{line}crl {missing}\n"));
+    assert_eq!(
+        std::fs::read_to_string(&list).unwrap(),
+        format!("{line}crl {missing}\n")
+    );
 
     std::fs::write(&list, &line).unwrap();
     let before = audit(&vault)["size"].as_u64().unwrap();
@@ -169,5 +177,10 @@ fn the_list_of_an_older_build_is_taken_over_at_the_next_start() {
     drop(server);
     // Imported again on the vault: listed already.
     let out = vault.qoima(&["trust", "import", pki("crl/ca-rsa.crl").to_str().unwrap()]);
-    assert!(stdout(&out).contains("listed already"), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("listed already"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }

@@ -44,7 +44,12 @@ pub struct ImportArgs {
     key_file: Option<PathBuf>,
     /// Who imports them, as the audit log names them (on the vault itself; through a server,
     /// the admin key).
-    #[arg(long, value_name = "NAME", default_value = "operator", conflicts_with = "server")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "operator",
+        conflicts_with = "server"
+    )]
     by: Actor,
 }
 

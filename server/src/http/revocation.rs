@@ -32,7 +32,11 @@ struct ImportBody {
 }
 
 /// `POST /v1/revocation`: 201 with what was taken in; 422 when it is refused.
-pub(super) async fn import_route(bytes: &[u8], state: &AppState, caller: &ApiKey) -> Response<Body> {
+pub(super) async fn import_route(
+    bytes: &[u8],
+    state: &AppState,
+    caller: &ApiKey,
+) -> Response<Body> {
     let body: ImportBody = match serde_json::from_slice(bytes) {
         Ok(body) => body,
         Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),

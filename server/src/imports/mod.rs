@@ -321,7 +321,10 @@ fn issued_at(kind: Kind, der: &[u8]) -> Result<i64, String> {
 
 /// The content at `address`, read back whole and checked against it.
 fn read(registry: &Registry, address: &ContentAddress) -> Result<Vec<u8>, String> {
-    let mut reader = registry.content().read(address).map_err(|e| e.to_string())?;
+    let mut reader = registry
+        .content()
+        .read(address)
+        .map_err(|e| e.to_string())?;
     let mut der = Vec::new();
     while let Some(piece) = reader.next_chunk().map_err(|e| e.to_string())? {
         der.extend_from_slice(&piece);

@@ -11,10 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use qoima_vault::registry::ListedImport;
 use qoima_verifier::Verifier;
 use qoima_verifier::path::Certificate;
 use qoima_verifier::revocation::{CrlStore, OcspStore};
-use qoima_vault::registry::ListedImport;
 
 use super::held;
 use super::status::CrlStatus;
