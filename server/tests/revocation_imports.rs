@@ -142,6 +142,8 @@ fn the_list_of_an_older_build_is_taken_over_at_the_next_start() {
     // What an older build left: the CRL kept as content, listed in the data directory.
     let crl = std::fs::read(pki("crl/ca-rsa.crl")).unwrap();
     let address = vault.put("ca-rsa.crl", &crl);
+    // (On postgres-s3 nothing else is in the data directory yet.)
+    std::fs::create_dir_all(&vault.data).unwrap();
     let list = vault.data.join("revocation-imports");
     let taken_over = vault.data.join("revocation-imports.taken-over");
     let line = format!("crl {address}\n");

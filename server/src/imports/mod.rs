@@ -480,4 +480,26 @@ mod tests {
         let error = listed(dir.path()).unwrap_err();
         assert!(error.contains("line 1: not a SHA-256"), "{error}");
     }
+
+    #[test]
+    fn an_old_list_s_imports_are_checked_when_their_data_was_issued() {
+        // ca-rsa's CRL: thisUpdate 2026-06-01; it passes its checks then.
+        let issued = issued_at(Kind::Crl, pki::CA_RSA_CRL).unwrap();
+        assert_eq!(issued, 1_780_272_000);
+        let verifier = pki::rsa_verifier();
+        assert!(check(pki::CA_RSA_CRL, &verifier, &cas(), issued).is_ok());
+        // A response: producedAt, or a later thisUpdate; believed then.
+        let good = pki_file("ocsp/individual-good-ca.der");
+        let issued = issued_at(Kind::OcspResponse, &good).unwrap();
+        let checked = check(&good, &verifier, &cas(), issued).unwrap();
+        assert!(issued >= checked.issued, "{issued} {}", checked.issued);
+        // Not what the list says it is: an error naming it, not a panic.
+        assert!(issued_at(Kind::OcspResponse, pki::CA_RSA_CRL).is_err());
+        assert!(issued_at(Kind::Crl, &good).is_err());
+        let try_later = pki_file("ocsp/trylater.der");
+        assert_eq!(
+            issued_at(Kind::OcspResponse, &try_later).unwrap_err(),
+            "not a successful response"
+        );
+    }
 }
