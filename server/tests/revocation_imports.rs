@@ -6,7 +6,8 @@
 //! test process by `scripts/postgres/start.sh` and `scripts/ceph-rgw/start.sh`, as in
 //! `distributed.rs`): a CRL imported through one node revokes a signer on the other within
 //! `shared-cache-seconds` (1 s here), without a restart, and after one. And the list an older
-//! build kept in `<data-dir>/revocation-imports` is taken over at the next start.
+//! build kept in `<data-dir>/revocation-imports` is taken over at the next start; a listed
+//! import that no longer passes its checks is left out, and the node still serves.
 //!
 //! The vaults trust ca-rsa with its April CRL (`ca-rsa-base.crl`), which does not list
 //! `revoked-later` (serial 18): its signature passes. ca-rsa's June CRL (`ca-rsa.crl`) lists
@@ -185,4 +186,19 @@ fn the_list_of_an_older_build_is_taken_over_at_the_next_start() {
         stdout(&out),
         stderr(&out)
     );
+
+    // ca-rsa is no longer trusted: the listed CRL fails its checks again at the start. It is
+    // left out, and the node serves.
+    vault.write_config(
+        "[trust]\n\
+         anchors = [\"pki/root-rsa.cer\"]\n\
+         crls = [\"pki/root-rsa.crl\"]\n\
+         \n\
+         [revocation]\n\
+         fetch = false\n",
+    );
+    let server = Server::start(&vault);
+    let (indication, _) = verdict(&server, &reader);
+    assert_ne!(indication, "TOTAL_PASSED");
+    assert_eq!(server.request(&reader, "GET", "/healthz", Vec::new()).0, 200);
 }
