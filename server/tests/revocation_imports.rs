@@ -200,5 +200,8 @@ fn the_list_of_an_older_build_is_taken_over_at_the_next_start() {
     let server = Server::start(&vault);
     let (indication, _) = verdict(&server, &reader);
     assert_ne!(indication, "TOTAL_PASSED");
-    assert_eq!(server.request(&reader, "GET", "/healthz", Vec::new()).0, 200);
+    assert_eq!(
+        server.request(&reader, "GET", "/healthz", Vec::new()).0,
+        200
+    );
 }
