@@ -61,7 +61,8 @@ pub fn gc(dir: &Path, config: Option<&Path>, args: GcArgs) -> Result<(), Failure
     let mut settings = config::load(config)?;
     let grace = args.grace.unwrap_or(settings.server.content_grace);
     let mut keep = crl_addresses(&std::mem::take(&mut settings.crls));
-    // The revocation data an operator imported: `qoima serve` puts it in force at its start.
+    // The revocation data an older build listed in the data directory, until `qoima serve`
+    // takes it over (the imports listed in the record store the collection keeps itself).
     keep.extend(
         crate::imports::listed(dir)
             .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?

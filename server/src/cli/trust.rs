@@ -1,9 +1,11 @@
 //! `qoima trust import FILE…`: CRLs or OCSP responses (DER) brought by hand to a vault
 //! without outbound access (`docs/revocation.md`). With `--server`, through a running
-//! server's `POST /v1/revocation` (the server holds the vault; it checks, keeps and puts them
-//! in force at once); without, on the vault itself while no server runs: checked by the
-//! verifier of `--config`, kept as content and listed, so that the next `qoima serve` puts
-//! them in force. Every file is checked before any is kept: one refused, nothing is stored.
+//! server's `POST /v1/revocation` (the server holds the vault; it checks, keeps and lists them
+//! and puts them in force at once, every other node of the vault within
+//! `shared-cache-seconds`); without, on the vault itself while no server runs: checked by the
+//! verifier of `--config`, kept as content and listed in the record store, so that the next
+//! `qoima serve` puts them in force. Every file is checked before any is kept: one refused,
+//! nothing is stored.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +17,8 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use qoima_verifier::path::Certificate;
+
+use qoima_vault::records::Actor;
 
 use super::{Failure, config, open_registry};
 use crate::imports;
@@ -38,6 +42,15 @@ pub struct ImportArgs {
     /// The file holding the admin API key (with `--server`).
     #[arg(long, value_name = "FILE", requires = "server")]
     key_file: Option<PathBuf>,
+    /// Who imports them, as the audit log names them (on the vault itself; through a server,
+    /// the admin key).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "operator",
+        conflicts_with = "server"
+    )]
+    by: Actor,
 }
 
 pub(crate) fn run(dir: &Path, config: Option<&Path>, command: TrustCommand) -> Result<(), Failure> {
@@ -65,7 +78,7 @@ fn import(dir: &Path, config: Option<&Path>, args: ImportArgs) -> Result<(), Fai
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", key_file.display())))?;
             through_server(&server, key.trim(), &files)
         }
-        None => on_the_vault(dir, config, &files),
+        None => on_the_vault(dir, config, &files, &args.by),
     }
 }
 
@@ -74,6 +87,7 @@ fn on_the_vault(
     dir: &Path,
     config: Option<&Path>,
     files: &[(&PathBuf, Vec<u8>)],
+    by: &Actor,
 ) -> Result<(), Failure> {
     let settings = config::load(config)?;
     let cas: Vec<Arc<Certificate>> = settings
@@ -87,6 +101,9 @@ fn on_the_vault(
             .push_str(" (while qoima serve runs, import through it: --server URL --key-file FILE)");
         e
     })?;
+    // The list an older build kept in the data directory first, as `qoima serve` does.
+    imports::take_over(&registry, dir)
+        .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
     let verifier = registry.verifier();
     let now = jiff::Timestamp::now().as_second();
     let mut checked = Vec::new();
@@ -96,10 +113,14 @@ fn on_the_vault(
         checked.push((path, one));
     }
     for (path, one) in checked {
-        imports::keep(&registry, dir, &one)
+        let listed = imports::keep(&registry, &one, by)
             .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
+        let listed = match listed {
+            Some(sequence) => format!("listed as import {sequence}"),
+            None => "listed already".to_owned(),
+        };
         println!(
-            "imported {} {} ({}): in force from the next start of qoima serve",
+            "imported {} {} ({}): {listed}; in force from the next start of qoima serve",
             one.kind.name(),
             one.address,
             path.display()

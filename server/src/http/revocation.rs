@@ -2,8 +2,10 @@
 //! without outbound access (`qoima trust import --server`, `docs/revocation.md`). The DER
 //! comes base64 in a JSON body (`{"der": …}`), as the API's other binary values do, so that
 //! the body limits and signed requests apply as to any other. It is checked by the verifier's
-//! own code (a bad one is refused with 422 and nothing is stored), kept as content, listed for
-//! the next start, and put in force at once (`refresh::import`).
+//! own code (a bad one is refused with 422 and nothing is stored), kept as content, listed in
+//! the record store (every node puts it in force: at its start, and within
+//! `shared-cache-seconds` on a shared store), and put in force here at once
+//! (`refresh::import`). The same data again is listed once.
 
 use std::sync::Arc;
 
@@ -12,7 +14,10 @@ use hyper::{Response, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use qoima_vault::keys::ApiKey;
+
 use super::AppState;
+use super::auth::actor;
 use super::body::Body;
 use super::response::{json, problem};
 use crate::imports::{self, ImportError};
@@ -27,10 +32,18 @@ struct ImportBody {
 }
 
 /// `POST /v1/revocation`: 201 with what was taken in; 422 when it is refused.
-pub(super) async fn import_route(bytes: &[u8], state: &AppState) -> Response<Body> {
+pub(super) async fn import_route(
+    bytes: &[u8],
+    state: &AppState,
+    caller: &ApiKey,
+) -> Response<Body> {
     let body: ImportBody = match serde_json::from_slice(bytes) {
         Ok(body) => body,
         Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("malformed JSON: {e}")),
+    };
+    let by = match actor(caller) {
+        Ok(by) => by,
+        Err(response) => return *response,
     };
     let der = match base64::engine::general_purpose::STANDARD.decode(body.der.trim()) {
         Ok(der) => der,
@@ -47,7 +60,7 @@ pub(super) async fn import_route(bytes: &[u8], state: &AppState) -> Response<Bod
         let now = jiff::Timestamp::now().as_second();
         let verifier = state.registry.verifier();
         let checked = imports::check(&der, &verifier, &state.ca_certificates, now)?;
-        imports::keep(&state.registry, &state.data_dir, &checked)?;
+        imports::keep(&state.registry, &checked, &by)?;
         let counts = crate::refresh::import(&state.registry, &state.crls, &checked)
             .map_err(ImportError::Store)?;
         Ok::<_, ImportError>((checked, counts))

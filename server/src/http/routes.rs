@@ -235,7 +235,7 @@ pub(crate) const ROUTES: &[Route] = &[
         ready(key_admin::revoke(c.param, c.state, c.key))
     }),
     with_json("POST", "/v1/revocation", Admin, |body, c| {
-        Box::pin(async move { revocation::import_route(&body, c.state).await })
+        Box::pin(async move { revocation::import_route(&body, c.state, c.key).await })
     }),
     with_request("GET", "/v1/calendars", Read, |_, c| {
         ready(calendars::list(c.state))

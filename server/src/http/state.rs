@@ -63,8 +63,6 @@ pub struct AppState {
     /// The trust store's CA certificates: the issuers an imported CRL or OCSP response is
     /// checked against (`POST /v1/revocation`); `qoima serve` sets them.
     pub ca_certificates: Arc<[Arc<Certificate>]>,
-    /// The data directory (the list of imported revocation data is kept there).
-    pub data_dir: PathBuf,
 }
 
 impl AppState {
@@ -95,7 +93,6 @@ impl AppState {
             replay: Arc::new(replay),
             keys: Arc::new(KeyCache::default()),
             reverifications: Arc::new(Reverifications::new(Runs::of(&data_dir))),
-            data_dir,
             upload_quotas: Arc::new(UploadQuotas::default()),
             crls: Arc::new(CrlStatus::default()),
             ocsp: None,

@@ -2,15 +2,19 @@
 //! (`qoima trust import`, `POST /v1/revocation`; `docs/revocation.md`): a CRL or an OCSP
 //! response (DER; which one is read from its first field), checked by the verifier's own code
 //! before anything is stored, kept as content (the evidence a registration references), and
-//! listed in `<data-dir>/revocation-imports` so that `qoima serve` puts it in force again at
-//! its next start. Putting it in force in a running server is the refresh's
-//! (`refresh::import`).
+//! listed in the record store (`Registry::record_revocation_import`), so that every node of
+//! the vault puts it in force: at its start, and on a store that nodes share within
+//! `shared-cache-seconds` (`refresh::import`). A listed import is checked again when a node
+//! loads it ([`load`]). The list an older build kept in `<data-dir>/revocation-imports` is
+//! taken over ([`take_over`]).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use qoima_vault::ContentAddress;
+use qoima_vault::records::Actor;
+use qoima_vault::registry::{ImportKind, ListedImport};
 use qoima_verifier::Verifier;
 use qoima_verifier::path::Certificate;
 use qoima_verifier::revocation::ocsp::{CertStatus, OcspResponse, OcspUnusable};
@@ -18,7 +22,8 @@ use qoima_verifier::revocation::{Crl, CrlUnusable};
 
 use crate::engine::Registry;
 
-/// The list of imports, one `crl <address>` or `ocsp <address>` a line, in the data directory.
+/// The list of imports of an older build, one `crl <address>` or `ocsp <address>` a line, in
+/// the data directory: taken over into the record store at the next start.
 const LIST: &str = "revocation-imports";
 
 /// What was brought.
@@ -38,6 +43,23 @@ impl Kind {
             Self::OcspResponse => "ocsp",
         }
     }
+
+    /// The kind as the record store names it.
+    pub(crate) fn stored(self) -> ImportKind {
+        match self {
+            Self::Crl => ImportKind::Crl,
+            Self::OcspResponse => ImportKind::OcspResponse,
+        }
+    }
+
+    /// The kind of a stored record; `None` for one a later build writes.
+    pub(crate) fn from_stored(kind: ImportKind) -> Option<Self> {
+        match kind {
+            ImportKind::Crl => Some(Self::Crl),
+            ImportKind::OcspResponse => Some(Self::OcspResponse),
+            _ => None,
+        }
+    }
 }
 
 /// An import that passed its checks.
@@ -53,6 +75,9 @@ pub(crate) struct Checked {
     pub(crate) next_update: Option<i64>,
     /// For a response: how many certificates it answers for (`good`, `revoked`, `unknown`).
     pub(crate) statuses: (usize, usize, usize),
+    /// The instant it was checked at, unix seconds: the record keeps it, and a node that
+    /// loads the import checks it at that instant again.
+    pub(crate) checked_at: i64,
 }
 
 /// Why an import is refused (nothing is stored).
@@ -119,6 +144,7 @@ pub(crate) fn check(
             issued: believed.first().map_or(0, |(_, v)| v.produced_at),
             next_update: believed.iter().filter_map(|(_, v)| v.next_update).min(),
             statuses,
+            checked_at: now,
         });
     }
     let crl = Crl::from_der(der).map_err(|e| ImportError::NotRevocationData(e.to_string()))?;
@@ -153,60 +179,168 @@ pub(crate) fn check(
         issued: crl.this_update(),
         next_update: crl.next_update(),
         statuses: (0, 0, 0),
+        checked_at: now,
     })
 }
 
-/// Keeps a checked import as content and lists it in `data_dir` (once), so that the next
-/// start of `qoima serve` puts it in force again.
+/// Keeps a checked import as content and lists it in the record store for `by` (once), so
+/// that every node puts it in force (`docs/revocation.md`). Returns its sequence number, or
+/// `None` when it was listed already: importing the same data twice records nothing new.
 pub(crate) fn keep(
     registry: &Registry,
-    data_dir: &Path,
     checked: &Checked,
-) -> Result<(), ImportError> {
-    // Content like any other (`keep_crls` stores any DER by its SHA-256).
+    by: &Actor,
+) -> Result<Option<u64>, ImportError> {
+    // Content like any other (`keep_crls` stores any DER by its SHA-256), before the record
+    // that names it: a node that reads the record finds the content.
     registry
         .keep_crls([&checked.der[..]])
         .map_err(|e| ImportError::Store(e.to_string()))?;
-    let line = format!("{} {}\n", checked.kind.name(), checked.address);
-    let path = list(data_dir);
-    let listed = std::fs::read_to_string(&path).unwrap_or_default();
-    if listed.lines().any(|l| format!("{l}\n") == line) {
-        return Ok(());
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| ImportError::Store(format!("{}: {e}", path.display())))?;
-    file.write_all(line.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| ImportError::Store(format!("{}: {e}", path.display())))
+    registry
+        .record_revocation_import(
+            checked.kind.stored(),
+            checked.address,
+            instant(checked.checked_at),
+            by,
+            Timestamp::now(),
+        )
+        .map_err(|e| ImportError::Store(e.to_string()))
 }
 
-/// The imports listed in `data_dir`, read back from the content store (each checked against
-/// its address), in the order they came. An unreadable list or a missing import is an error:
-/// the operator brought it for a reason.
-pub(crate) fn load(registry: &Registry, data_dir: &Path) -> Result<Vec<(Kind, Vec<u8>)>, String> {
-    let mut imports = Vec::new();
-    for (kind, address) in listed(data_dir)? {
+/// The imports listed in the record store after sequence number `after` (0: all), in order.
+pub(crate) fn listed_after(registry: &Registry, after: u64) -> Result<Vec<ListedImport>, String> {
+    registry
+        .revocation_imports_after(after)
+        .map_err(|e| format!("the list of imported revocation data: {e}"))
+}
+
+/// One listed import read back from the content store (checked against its address) and
+/// checked again by the verifier's code as it was at its import, at the instant it was
+/// checked then: a stored import is outside input too (anyone who can write to the database
+/// could list one). An import that no longer passes is refused with the reason.
+pub(crate) fn load(
+    registry: &Registry,
+    verifier: &Verifier,
+    cas: &[Arc<Certificate>],
+    listed: &ListedImport,
+) -> Result<Checked, String> {
+    let import = &listed.import;
+    let Some(kind) = Kind::from_stored(import.kind) else {
+        return Err(format!(
+            "import {} ({}): a kind this build does not know",
+            listed.sequence, import.address
+        ));
+    };
+    let bad = |why: &str| {
+        format!(
+            "the imported {} {} (import {}): {why}",
+            kind.name(),
+            import.address,
+            listed.sequence
+        )
+    };
+    let der = read(registry, &import.address).map_err(|e| bad(&e))?;
+    let checked = check(&der, verifier, cas, import.checked_at).map_err(|e| bad(&e.to_string()))?;
+    if checked.kind != kind {
+        return Err(bad(&format!("the data is a {}", checked.kind.name())));
+    }
+    Ok(checked)
+}
+
+/// Takes over the list an older build kept in `<data-dir>/revocation-imports`: each import
+/// it names that the record store does not list is recorded there, then the file is renamed
+/// `revocation-imports.taken-over` (read by nothing). Returns how many were recorded. The
+/// file kept no instant, so each is recorded as checked when its data was issued (a CRL's
+/// thisUpdate, a response's producedAt or latest thisUpdate): the earliest it can have been
+/// imported, when it passed. As the older build did, a listed import whose content is
+/// missing is an error: nothing is recorded, and the file stays.
+pub(crate) fn take_over(registry: &Registry, data_dir: &Path) -> Result<usize, String> {
+    let old = listed(data_dir)?;
+    if old.is_empty() && !list(data_dir).exists() {
+        return Ok(0);
+    }
+    let by: Actor = TAKEN_OVER_BY
+        .parse()
+        .map_err(|e| format!("{TAKEN_OVER_BY:?}: {e}"))?;
+    // Every listed import read first: one missing, nothing is recorded.
+    let mut found = Vec::new();
+    for (kind, address) in old {
         let bad = |why: &str| format!("the imported {} {address}: {why}", kind.name());
-        let mut reader = registry
-            .content()
-            .read(&address)
-            .map_err(|e| bad(&e.to_string()))?;
-        let mut der = Vec::new();
-        while let Some(piece) = reader.next_chunk().map_err(|e| bad(&e.to_string()))? {
-            der.extend_from_slice(&piece);
-        }
-        if ContentAddress::of(&der) != address {
-            return Err(bad("the content does not hash to its address"));
-        }
-        imports.push((kind, der));
+        let der = read(registry, &address).map_err(|e| bad(&e))?;
+        let issued = issued_at(kind, &der).map_err(|e| bad(&e))?;
+        found.push((kind, address, issued));
     }
-    Ok(imports)
+    let mut recorded = 0;
+    for (kind, address, issued) in found {
+        let now = Timestamp::now();
+        let checked_at = instant(issued.min(now.as_second()));
+        let listed = registry
+            .record_revocation_import(kind.stored(), address, checked_at, &by, now)
+            .map_err(|e| format!("the imported {} {address}: {e}", kind.name()))?;
+        recorded += usize::from(listed.is_some());
+    }
+    let path = list(data_dir);
+    let renamed = data_dir.join(TAKEN_OVER);
+    std::fs::rename(&path, &renamed).map_err(|e| {
+        format!(
+            "{} is taken over, but cannot be renamed {}: {e}",
+            path.display(),
+            renamed.display()
+        )
+    })?;
+    Ok(recorded)
 }
 
-/// What `data_dir` lists as imported, in order (the content collection keeps it: `qoima gc`).
+/// Who the audit log names for the imports taken over from the file.
+const TAKEN_OVER_BY: &str = "operator (revocation-imports file)";
+
+/// The file's name once taken over.
+const TAKEN_OVER: &str = "revocation-imports.taken-over";
+
+/// When the data says it was issued: a CRL's thisUpdate; a response's producedAt, or its
+/// latest thisUpdate when later (RFC 5280 §5.1.2.4, RFC 6960 §4.2.1).
+fn issued_at(kind: Kind, der: &[u8]) -> Result<i64, String> {
+    match kind {
+        Kind::Crl => Crl::from_der(der)
+            .map(|crl| crl.this_update())
+            .map_err(|e| e.to_string()),
+        Kind::OcspResponse => {
+            let response = OcspResponse::from_der(der).map_err(|e| e.to_string())?;
+            let basic = response
+                .basic
+                .ok_or_else(|| "not a successful response".to_owned())?;
+            let data = basic.response_data;
+            Ok(data
+                .responses
+                .iter()
+                .map(|single| single.this_update)
+                .fold(data.produced_at, i64::max))
+        }
+    }
+}
+
+/// The content at `address`, read back whole and checked against it.
+fn read(registry: &Registry, address: &ContentAddress) -> Result<Vec<u8>, String> {
+    let mut reader = registry
+        .content()
+        .read(address)
+        .map_err(|e| e.to_string())?;
+    let mut der = Vec::new();
+    while let Some(piece) = reader.next_chunk().map_err(|e| e.to_string())? {
+        der.extend_from_slice(&piece);
+    }
+    if ContentAddress::of(&der) != *address {
+        return Err("the content does not hash to its address".to_owned());
+    }
+    Ok(der)
+}
+
+fn instant(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// What `data_dir`'s list of an older build names, in order: `qoima serve` takes it over
+/// ([`take_over`]); until then the content collection keeps it (`qoima gc`).
 pub(crate) fn listed(data_dir: &Path) -> Result<Vec<(Kind, ContentAddress)>, String> {
     let path = list(data_dir);
     let text = match std::fs::read_to_string(&path) {
@@ -345,5 +479,27 @@ mod tests {
         std::fs::write(list(dir.path()), "ocsp 12345\n").unwrap();
         let error = listed(dir.path()).unwrap_err();
         assert!(error.contains("line 1: not a SHA-256"), "{error}");
+    }
+
+    #[test]
+    fn an_old_list_s_imports_are_checked_when_their_data_was_issued() {
+        // ca-rsa's CRL: thisUpdate 2026-06-01; it passes its checks then.
+        let issued = issued_at(Kind::Crl, pki::CA_RSA_CRL).unwrap();
+        assert_eq!(issued, 1_780_272_000);
+        let verifier = pki::rsa_verifier();
+        assert!(check(pki::CA_RSA_CRL, &verifier, &cas(), issued).is_ok());
+        // A response: producedAt, or a later thisUpdate; believed then.
+        let good = pki_file("ocsp/individual-good-ca.der");
+        let issued = issued_at(Kind::OcspResponse, &good).unwrap();
+        let checked = check(&good, &verifier, &cas(), issued).unwrap();
+        assert!(issued >= checked.issued, "{issued} {}", checked.issued);
+        // Not what the list says it is: an error naming it, not a panic.
+        assert!(issued_at(Kind::OcspResponse, pki::CA_RSA_CRL).is_err());
+        assert!(issued_at(Kind::Crl, &good).is_err());
+        let try_later = pki_file("ocsp/trylater.der");
+        assert_eq!(
+            issued_at(Kind::OcspResponse, &try_later).unwrap_err(),
+            "not a successful response"
+        );
     }
 }

@@ -23,7 +23,7 @@ use crate::config::RevocationSettings;
 use crate::engine::Registry;
 use crate::fetch::{Backoff, FetchError, Fetched, Fetcher, Limits};
 use held::Checked;
-pub(crate) use import::{import, restore};
+pub(crate) use import::{follow_imports, import, restore};
 pub use status::CrlStatus;
 
 /// What the refresh needs from the configuration.

@@ -111,25 +111,41 @@ impl CrlStatus {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Holds an imported CRL from now on (once).
-    pub(crate) fn add_imported_crl(&self, crl: Held) {
+    /// Holds an imported CRL from now on (once); whether it was not held before.
+    pub(crate) fn add_imported_crl(&self, crl: Held) -> bool {
         let mut inner = self.lock();
-        if !inner
+        let new = !inner
             .imported
             .iter()
-            .any(|(_, held)| held.facts.fingerprint == crl.facts.fingerprint)
-        {
+            .any(|(_, held)| held.facts.fingerprint == crl.facts.fingerprint);
+        if new {
             let label = import_label(&crl.facts.fingerprint);
             inner.imported.push((label, crl));
         }
+        new
     }
 
-    /// Holds an imported OCSP response from now on (once).
-    pub(crate) fn add_imported_ocsp(&self, der: Arc<[u8]>) {
+    /// Holds an imported OCSP response from now on (once); whether it was not held before.
+    pub(crate) fn add_imported_ocsp(&self, der: Arc<[u8]>) -> bool {
         let mut inner = self.lock();
-        if !inner.imported_ocsp.contains(&der) {
+        let new = !inner.imported_ocsp.contains(&der);
+        if new {
             inner.imported_ocsp.push(der);
         }
+        new
+    }
+
+    /// Whether the import whose DER has this SHA-256 is held.
+    pub(crate) fn holds_import(&self, address: &qoima_vault::ContentAddress) -> bool {
+        let inner = self.lock();
+        inner
+            .imported
+            .iter()
+            .any(|(_, held)| held.facts.fingerprint.0 == address.0)
+            || inner
+                .imported_ocsp
+                .iter()
+                .any(|der| Fingerprint::of(der).0 == address.0)
     }
 
     /// The imported OCSP responses.

@@ -69,17 +69,25 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         files: crls.clone(),
         settings: std::mem::take(&mut config.revocation),
     };
-    // On a store that other nodes share, API keys' revocations are read again after this
-    // long: the bound on how long a key revoked through another node is still accepted here.
+    // On a store that other nodes share, API keys' revocations and the list of imported
+    // revocation data are read again after this long: the bound on how long a key revoked
+    // (or a certificate revoked by an import) through another node is still accepted here.
     let shared_cache = match &config.storage {
         StorageSettings::PostgresS3(shared) => Some(shared.shared_cache),
         _ => None,
     };
     let registry = open_registry(dir, config, true)?;
     keep_crls(&registry, &crls)?;
-    // Revocation data an operator imported (`qoima trust import`) is put in force again below.
-    let imported = crate::imports::load(&registry, dir)
+    // Revocation data an operator imported is listed in the record store and put in force
+    // below; the list an older build kept in the data directory is taken over first.
+    let taken_over = crate::imports::take_over(&registry, dir)
         .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
+    if taken_over > 0 {
+        tracing::info!(
+            imports = taken_over,
+            "revocation: the data directory's list of imports taken over into the record store"
+        );
+    }
     // Their DER is in the vault now; the verifier holds their indexes. Not kept for the
     // server's lifetime.
     drop(crls);
@@ -166,16 +174,29 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         state.crls = crate::refresh::start(std::sync::Arc::clone(&state.registry), sources);
         state.ocsp = ocsp;
         state.ca_certificates = ca_certificates;
-        let (crls_held, responses) =
-            crate::refresh::restore(&state.registry, &state.crls, imported)
+        let restored =
+            crate::refresh::restore(&state.registry, &state.crls, &state.ca_certificates)
                 .map_err(|e| Failure::failed(format!("the imported revocation data: {e}")))?;
-        if responses > 0 || crls_held > 0 {
+        if let Some((crls_held, responses)) = restored.in_force {
             tracing::info!(
                 crls = crls_held,
                 ocsp_responses = responses,
+                imports = restored.held,
+                left_out = restored.left_out,
                 "revocation: imported data in force"
             );
         }
+        // On a store that other nodes share, the imports listed through them are read within
+        // the same bound as API keys' revocations (`refresh::import`).
+        let imports_followed = shared_cache.map(|interval| {
+            tokio::spawn(crate::refresh::follow_imports(
+                std::sync::Arc::clone(&state.registry),
+                std::sync::Arc::clone(&state.crls),
+                std::sync::Arc::clone(&state.ca_certificates),
+                interval,
+                restored.seen,
+            ))
+        });
         let reverifications = std::sync::Arc::clone(&state.reverifications);
         // Unreferenced content is collected once its grace period passed (`qoima gc`).
         // The CRLs held (configured, and fetched since) are not collected.
@@ -200,6 +221,9 @@ pub fn serve(dir: &Path, config: Option<&Path>, args: ServeArgs) -> Result<(), F
         http::run(listener, state, shutdown_signal()).await;
         collection.abort();
         report.abort();
+        if let Some(followed) = imports_followed {
+            followed.abort();
+        }
         // A bulk run in progress saves itself as interrupted.
         reverifications.stop(std::time::Duration::from_secs(10));
         tracing::info!("shutdown finished");

@@ -2,7 +2,8 @@
 //! put longer ago than a grace period is removed, with the chunks no manifest uses any more.
 //!
 //! What references content: a version's content, and the CRLs its verdicts used, kept as
-//! evidence (`crls`). Nothing else does (annulment and disposal acts, events, calendar years
+//! evidence (`crls`), and the revocation data an operator imported (`revocation.rs`: every
+//! node puts it in force at its start). Nothing else does (annulment and disposal acts, events, calendar years
 //! and keys are records of their own, not content). Every version counts, a disposed
 //! document's too: a disposal decides about its content, a collection never does. The caller
 //! names content to keep besides (the configured CRLs, which later registrations will
@@ -240,6 +241,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             referenced.insert(version.content);
             referenced.extend(version.crls);
             referenced.extend(version.ocsp_responses);
+        }
+        for listed in self.revocation_imports_after(0)? {
+            referenced.insert(listed.import.address.0);
         }
         Ok(referenced)
     }

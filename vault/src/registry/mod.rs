@@ -13,6 +13,7 @@
 //! | `export.rs` | what an auditor's bundle holds, read as stored, and the export logged ([`StoredEvidence`], `docs/bundle.md`) |
 //! | `locks.rs` | the storage's own locks (S3 Object Lock) on every chunk a document uses, and their maintenance ([`Registry::renew_locks`]) |
 //! | `gc.rs` | the collection of content that no record references ([`Registry::collect_unreferenced`]) |
+//! | `revocation.rs` | the list of revocation data an operator imported ([`RevocationImport`], [`Registry::record_revocation_import`]), which every node reads |
 //! | `reverify.rs` | signatures verified against stored content, the CRLs kept as evidence, re-verification ([`ReverifyMode`]) and recording what it found |
 //! | `evidence.rs` | the CRLs kept as evidence read back (parsed once, cached) for a re-verification that needs them |
 //! | `select.rs` | the versions a bulk operation takes ([`Selection`]), streamed in key order |
@@ -36,6 +37,7 @@ mod lifecycle;
 mod locks;
 mod register;
 mod reverify;
+mod revocation;
 mod select;
 mod verify_records;
 mod view;
@@ -60,6 +62,7 @@ pub use gc::{
 pub use locks::{LockRenewal, RENEW_WITHIN, ROLLING_LOCK};
 pub use register::{Registered, Registration, Submitter};
 pub use reverify::ReverifyMode;
+pub use revocation::{ImportKind, ListedImport, RevocationImport};
 pub use select::{Selected, Selection, UnreadDocument, VersionKey};
 pub use verify_records::{RecordsReport, verify_records};
 pub use view::{DocumentView, Index};

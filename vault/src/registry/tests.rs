@@ -1704,3 +1704,108 @@ fn bulk_reverification_selects_judges_in_both_modes_and_records_changes() {
         .unwrap_err();
     assert!(matches!(err, ReverifyError::Damaged(_)), "{err}");
 }
+
+#[test]
+fn revocation_imports_are_listed_once_in_order_logged_and_kept_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let at = monday_afternoon();
+    let crl = registry.content().put(pki::CA_RSA_CRL).unwrap().address;
+    let response = registry.content().put(&b"an OCSP response"[..]).unwrap().address;
+    assert_eq!(registry.last_revocation_import().unwrap(), 0);
+    assert!(registry.revocation_imports_after(0).unwrap().is_empty());
+
+    let by = actor("api key 0123456789abcdef");
+    let record = |kind, address| {
+        registry.record_revocation_import(kind, address, at, &by, at)
+    };
+    assert_eq!(record(ImportKind::Crl, crl).unwrap(), Some(1));
+    assert_eq!(record(ImportKind::OcspResponse, response).unwrap(), Some(2));
+    // The same data again: nothing new, not an error.
+    assert_eq!(record(ImportKind::Crl, crl).unwrap(), None);
+    assert_eq!(log_size(&registry), 2);
+    assert_eq!(registry.last_revocation_import().unwrap(), 2);
+    let after_first = registry.revocation_imports_after(1).unwrap();
+    assert_eq!(after_first.len(), 1);
+    assert_eq!(after_first[0].sequence, 2);
+    assert_eq!(after_first[0].import.kind, ImportKind::OcspResponse);
+    assert_eq!(after_first[0].import.address, response);
+    assert_eq!(after_first[0].import.imported_at, at.as_second());
+    assert_eq!(after_first[0].import.by, "api key 0123456789abcdef");
+    let log = AuditLog::open(registry.content().backend()).unwrap();
+    let entry = String::from_utf8(log.entry(1).unwrap()).unwrap();
+    assert!(
+        entry.starts_with("qoima-audit-v2\nrevocation-imported\n"),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("\nrevocation-import:2\n0\napi key 0123456789abcdef\n"),
+        "{entry}"
+    );
+    let report = verified(&registry);
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.records), (2, 2));
+
+    // Reopened: the same list, and the next import takes the next number.
+    drop(registry);
+    let registry = self::registry(dir.path());
+    let all = registry.revocation_imports_after(0).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|l| (l.sequence, l.import.kind, l.import.address))
+            .collect::<Vec<_>>(),
+        [
+            (1, ImportKind::Crl, crl),
+            (2, ImportKind::OcspResponse, response)
+        ]
+    );
+    let third = registry.content().put(&b"another CRL"[..]).unwrap().address;
+    assert_eq!(
+        registry
+            .record_revocation_import(ImportKind::Crl, third, at, &by, at)
+            .unwrap(),
+        Some(3)
+    );
+
+    // Write-once: a second record under a taken number is refused by the store itself.
+    let backend = registry.content().backend();
+    let stored = backend
+        .get(Table::RevocationImports, &2u64.to_be_bytes())
+        .unwrap()
+        .unwrap();
+    let mut batch = MetaBatch::new();
+    batch.put(Table::RevocationImports, 2u64.to_be_bytes().to_vec(), stored.clone());
+    assert!(matches!(
+        backend.commit(batch),
+        Err(StorageError::Exists {
+            table: Table::RevocationImports,
+            ..
+        })
+    ));
+
+    // Changed behind the vault's back, or slipped in without an entry: found.
+    let mut forged = stored.clone();
+    *forged.last_mut().unwrap() ^= 1;
+    backend.overwrite(Table::RevocationImports, &2u64.to_be_bytes(), &forged);
+    let problems = verified(&registry).problems;
+    assert!(
+        problems.iter().any(|p| p.contains("was changed")),
+        "{problems:?}"
+    );
+    backend.overwrite(Table::RevocationImports, &2u64.to_be_bytes(), &stored);
+    backend.overwrite(Table::RevocationImports, &9u64.to_be_bytes(), &stored);
+    let problems = verified(&registry).problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("revocation_imports") && p.contains("not in the audit log")),
+        "{problems:?}"
+    );
+    backend.delete(Table::RevocationImports, &9u64.to_be_bytes());
+    // A key that is no sequence number is damage, not an import.
+    backend.overwrite(Table::RevocationImports, b"x", &stored);
+    assert!(matches!(
+        registry.revocation_imports_after(0),
+        Err(StoreError::Damaged(_))
+    ));
+}

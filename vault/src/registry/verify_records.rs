@@ -5,7 +5,7 @@
 //! registration against the SHA-256 of its stored document and version records, a new version
 //! against its version record, an event against its event record, a disposal against its
 //! act and tombstones, an API key's creation or revocation against its key record or
-//! revocation, a collection of unreferenced content against its record, and each entry's time
+//! revocation, a collection of unreferenced content or a revocation import against its record, and each entry's time
 //! against the latest before it (never earlier by more than [`CONCURRENT_SKEW`]). Then every stored record must be named by an
 //! entry: a record slipped into RocksDB without its log entry is found as surely as one changed
 //! in place. API keys made before their creation was logged
@@ -25,7 +25,7 @@ use super::error::StoreError;
 /// commit out of their dates' order by as long as one takes; a clock that went back further
 /// than this is still found.
 pub(crate) const CONCURRENT_SKEW: i64 = 600;
-use super::{calendars, event_key, gc, keys, version_key};
+use super::{calendars, event_key, gc, keys, revocation, version_key};
 use crate::audit::log::AuditLog;
 use crate::codec::{self, FORMAT_V1};
 use crate::records::{DocumentId, LoggedEntry as Entry, Tombstone, VersionRecord};
@@ -113,6 +113,15 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
                 };
                 Some((Table::Collections, number.to_be_bytes().to_vec()))
             }
+            revocation::IMPORTED => {
+                let Some(sequence) = revocation::parse_subject(&entry.subject) else {
+                    report
+                        .problems
+                        .push(format!("audit entry {index} names no revocation import"));
+                    continue;
+                };
+                Some((Table::RevocationImports, revocation::key(sequence)))
+            }
             kind @ (keys::CREATED | keys::REVOKED) => {
                 let Some(id) = keys::parse_subject(&entry.subject) else {
                     report
@@ -199,6 +208,7 @@ pub fn verify_records<S: MetaStore>(backend: &S) -> Result<RecordsReport, StoreE
         Table::Calendars,
         Table::DisposalActs,
         Table::Collections,
+        Table::RevocationImports,
     ] {
         for stored in backend.scan(table) {
             let (key, _) = stored?;

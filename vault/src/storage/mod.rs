@@ -103,11 +103,15 @@ pub enum Table {
     /// each was last put, by whom and after which grace period
     /// ([`crate::registry::CollectionRecord`]).
     Collections,
+    /// Sequence number (big-endian, from 1) → a CRL or OCSP response an operator imported
+    /// ([`crate::registry::RevocationImport`]): its kind, content address, when and by whom,
+    /// so that every node sharing the store puts it in force.
+    RevocationImports,
 }
 
 impl Table {
     /// Every table, for engines that create one key space per table.
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 16] = [
         Table::Manifests,
         Table::Documents,
         Table::Versions,
@@ -123,6 +127,7 @@ impl Table {
         Table::Calendars,
         Table::DisposalActs,
         Table::Collections,
+        Table::RevocationImports,
     ];
 
     /// A stable name (RocksDB column family).
@@ -143,6 +148,7 @@ impl Table {
             Table::Calendars => "calendars",
             Table::DisposalActs => "disposal_acts",
             Table::Collections => "collections",
+            Table::RevocationImports => "revocation_imports",
         }
     }
 }

@@ -440,3 +440,34 @@ fn the_collection_record_layout_is_frozen() {
     assert_eq!(hex::encode(&bytes), expected);
     assert_eq!(codec::decode::<CollectionRecord>(&bytes).unwrap(), record);
 }
+
+#[test]
+fn imported_revocation_data_is_never_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let imported = registry
+        .content()
+        .put(&b"an imported CRL"[..])
+        .unwrap()
+        .address;
+    let loose = registry
+        .content()
+        .put(&b"put and never registered"[..])
+        .unwrap()
+        .address;
+    registry
+        .record_revocation_import(ImportKind::Crl, imported, clock(), &operator(), clock())
+        .unwrap();
+    at_day(30);
+    let collection = collect(&registry);
+    assert_eq!(
+        collection
+            .removed
+            .iter()
+            .map(|r| r.address)
+            .collect::<Vec<_>>(),
+        [loose]
+    );
+    assert!(readable(&registry, &imported));
+    assert!(!readable(&registry, &loose));
+}

@@ -27,10 +27,15 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "upload staging",
         include_str!("migrations/0003_upload_staging.sql"),
     ),
+    (
+        4,
+        "revocation imports",
+        include_str!("migrations/0004_revocation_imports.sql"),
+    ),
 ];
 
 /// The version this build reads and writes.
-pub(super) const LATEST: i32 = 3;
+pub(super) const LATEST: i32 = 4;
 
 /// The advisory lock of migrations (classid, objid): "qoima", 1.
 const MIGRATION_LOCK: (i32, i32) = (0x716f_696d, 1);

@@ -53,6 +53,9 @@ fn the_database_refuses_the_vault_s_role_any_change_but_inserts_and_disposal() {
         "UPDATE qoima.manifests SET value = '\\x02'",
         "TRUNCATE qoima.manifests",
         "DELETE FROM qoima.audit_leaves",
+        "UPDATE qoima.revocation_imports SET value = '\\x02'",
+        "DELETE FROM qoima.revocation_imports",
+        "TRUNCATE qoima.revocation_imports",
         "INSERT INTO qoima.schema_migrations (version, name) VALUES (99, 'x')",
         "CREATE TABLE qoima.other (a int)",
         "DROP TABLE qoima.versions",
@@ -106,14 +109,14 @@ fn migrations_apply_once_and_a_database_without_them_is_refused() {
     );
     assert_eq!(
         PostgresMeta::init(&url, VAULT_ROLE, &PostgresOptions::default()).unwrap(),
-        [1, 2, 3]
+        [1, 2, 3, 4]
     );
     PostgresMeta::connect(&url, &PostgresOptions::default()).unwrap();
     // A schema newer than the build.
     cluster
         .superuser(
             &bare,
-            "INSERT INTO qoima.schema_migrations (version, name) VALUES (4, 'future')",
+            "INSERT INTO qoima.schema_migrations (version, name) VALUES (5, 'future')",
             &[],
         )
         .unwrap();
