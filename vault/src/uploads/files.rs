@@ -52,6 +52,11 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// How long an upload lives after its last change.
+    pub(super) fn ttl(&self) -> jiff::SignedDuration {
+        self.config.ttl
+    }
+
     pub(super) fn expires_at(&self, now: Timestamp) -> Timestamp {
         now.checked_add(self.config.ttl).unwrap_or(Timestamp::MAX)
     }

@@ -50,6 +50,7 @@ mod file_tests;
 mod files;
 mod id;
 mod patch;
+mod progress;
 pub(crate) mod state;
 #[cfg(test)]
 mod suites;
