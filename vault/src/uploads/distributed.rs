@@ -22,13 +22,15 @@ use sha2::{Digest, Sha256};
 use crate::address::ContentAddress;
 use crate::content::StagedContent;
 use crate::storage::StorageError;
-use crate::storage::postgres::{RowClaim, StagingRow, UploadRowLock, UploadRows};
+use crate::storage::postgres::{
+    Insertion, RawStagingRow, RowClaim, StagingRow, UploadRowLock, UploadRows,
+};
 use crate::storage::s3::StagedObjects;
 
 use super::error::io_at;
 use super::progress::{Broken, Progress};
 use super::state::{self, Staged};
-use super::{NewUpload, Recovery, Upload, UploadConfig, UploadError, UploadId, admissible};
+use super::{NewUpload, Recovery, Sweep, Upload, UploadConfig, UploadError, UploadId, admissible};
 
 /// The most bytes of one staged object: what a PATCH gathers before it stores them, and what
 /// a read of one part holds in memory.
@@ -140,6 +142,27 @@ impl DistributedUploads {
 
     /// See [`super::UploadStore::create`].
     pub fn create(&self, new: NewUpload, now: Timestamp) -> Result<Upload, UploadError> {
+        self.insert(new, now, None)
+    }
+
+    /// See [`super::UploadStore::create_within`]: the owner's live rows counted and the new
+    /// one inserted in one transaction, ordered across the nodes by a lock on the owner
+    /// ([`UploadRows::insert_within`]).
+    pub fn create_within(
+        &self,
+        new: NewUpload,
+        now: Timestamp,
+        max_owned: usize,
+    ) -> Result<Upload, UploadError> {
+        self.insert(new, now, Some(max_owned))
+    }
+
+    fn insert(
+        &self,
+        new: NewUpload,
+        now: Timestamp,
+        max_owned: Option<usize>,
+    ) -> Result<Upload, UploadError> {
         admissible(&new, &self.inner.config)?;
         let mut staged = Staged {
             upload: Upload {
@@ -158,12 +181,26 @@ impl DistributedUploads {
         // taking an upload's row.
         for _ in 0..4 {
             let upload = &staged.upload;
-            if self.inner.rows.insert(
-                upload.id.as_bytes(),
-                &upload.owner,
-                nanos(upload.expires_at),
-                &state::encode(&staged)?,
-            )? {
+            let (id, owner) = (upload.id.as_bytes(), upload.owner.as_str());
+            let (expires_at, state) = (nanos(upload.expires_at), state::encode(&staged)?);
+            let inserted = match max_owned {
+                None => self.inner.rows.insert(id, owner, expires_at, &state)?,
+                Some(max) => {
+                    let rows = &self.inner.rows;
+                    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+                    match rows.insert_within(id, owner, expires_at, &state, nanos(now), limit)? {
+                        Insertion::Inserted => true,
+                        Insertion::Full(held) => {
+                            return Err(UploadError::TooMany {
+                                held: usize::try_from(held).unwrap_or(usize::MAX),
+                                max,
+                            });
+                        }
+                        _ => false,
+                    }
+                }
+            };
+            if inserted {
                 return Ok(staged.upload);
             }
             staged.upload.id = UploadId::random()?;
@@ -244,10 +281,10 @@ impl DistributedUploads {
         self.delete(id, lock)
     }
 
-    /// Removes the uploads expired at `now` that no node is working on, then the objects of
-    /// uploads that have no row (left by a node that died while removing one); returns how
-    /// many uploads were removed.
-    pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
+    /// Removes the uploads expired at `now` that no node is working on, then those whose row
+    /// does not decode, then the objects of uploads that have no row (left by a node that
+    /// died while removing one, or by a removal whose objects could not be deleted then).
+    pub fn sweep(&self, now: Timestamp) -> Result<Sweep, UploadError> {
         let expired = self.inner.rows.expire(nanos(now))?;
         let mut failed = None;
         for id in &expired {
@@ -255,6 +292,7 @@ impl DistributedUploads {
                 failed.get_or_insert(e);
             }
         }
+        let damaged = self.remove_damaged()?;
         // Objects are written only while their upload's row exists and is locked, so that
         // those of an id without a row belong to an upload that ended.
         let listed = self.inner.objects.uploads()?;
@@ -264,18 +302,52 @@ impl DistributedUploads {
             .map(|id| id.as_bytes().to_vec())
             .collect();
         let present = self.inner.rows.present(ids)?;
+        let mut leftovers = 0;
         for upload in listed {
             let known = upload
                 .parse::<UploadId>()
                 .is_ok_and(|id| present.contains(id.as_bytes().as_slice()));
-            if !known && let Err(e) = self.inner.objects.remove_upload(&upload) {
-                failed.get_or_insert(e);
+            if known {
+                continue;
+            }
+            match self.inner.objects.remove_upload(&upload) {
+                Ok(()) => leftovers += 1,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
         match failed {
             Some(e) => Err(e.into()),
-            None => Ok(expired.len()),
+            None => Ok(Sweep {
+                expired: expired.len(),
+                damaged,
+                leftovers,
+            }),
         }
+    }
+
+    /// Removes the rows that do not decode (and their objects, or what of them can be
+    /// removed now: the rest goes with the uploads that have no row), unless a node holds
+    /// them; returns their ids and why each was removed. Every row is read: a damaged one
+    /// says nothing reliable, its expiry included, and no request can ever resume it.
+    fn remove_damaged(&self) -> Result<Vec<(UploadId, String)>, UploadError> {
+        let mut removed = Vec::new();
+        for row in self.inner.rows.all()? {
+            let Ok(bytes) = <[u8; 16]>::try_from(row.id.as_slice()) else {
+                // The table's CHECK keeps ids 16 bytes long.
+                continue;
+            };
+            let id = UploadId::from_bytes(bytes);
+            let Some(reason) = damage(id, &row) else {
+                continue;
+            };
+            if self.inner.rows.delete_unclaimed(&row)? {
+                let _ = self.inner.objects.remove_upload(&id.to_string());
+                removed.push((id, reason));
+            }
+        }
+        Ok(removed)
     }
 
     /// See [`super::UploadStore::open_content`]: the parts gathered, in order, in a file of
@@ -390,13 +462,42 @@ impl DistributedUploads {
     }
 }
 
-/// Deletes the locked row of `id`, then its objects: once the row is gone the upload is
-/// gone, and objects a failure leaves behind are removed by the next
-/// [`DistributedUploads::expire`].
+/// Ends upload `id`: deletes its locked row, then its objects. The row goes first because
+/// it is the acknowledgement: once it is deleted the upload is gone for every node, and
+/// objects without a row count for nothing. The other order could lose an acknowledged state:
+/// objects deleted, then the row's deletion failing would leave a row that lists objects
+/// that are gone. So only the row's deletion can fail the request; objects whose deletion
+/// fails stay, without a row, until the next sweep removes them
+/// ([`DistributedUploads::sweep`]'s leftovers), rather than failing a request whose upload
+/// is gone already.
 fn end_upload(inner: &Inner, id: UploadId, lock: UploadRowLock) -> Result<(), UploadError> {
     lock.delete()?;
-    inner.objects.remove_upload(&id.to_string())?;
+    // Left to the sweep (see above).
+    let _ = inner.objects.remove_upload(&id.to_string());
     Ok(())
+}
+
+/// Why `row` of upload `id` is damaged, if it is: its parts or its state do not decode, or
+/// do not agree.
+fn damage(id: UploadId, row: &RawStagingRow) -> Option<String> {
+    let parts: Result<Vec<u64>, i64> = row
+        .parts
+        .iter()
+        .map(|&end| u64::try_from(end).map_err(|_| end))
+        .collect();
+    let parts = match parts {
+        Ok(parts) => parts,
+        Err(end) => return Some(format!("a staged part ends at {end}")),
+    };
+    let row = StagingRow {
+        state: row.state.clone(),
+        parts,
+    };
+    match load(id, &row) {
+        Ok(_) => None,
+        Err(UploadError::Damaged { reason, .. }) => Some(reason),
+        Err(e) => Some(e.to_string()),
+    }
 }
 
 /// The bytes of part `start..end` of `id`; [`UploadError::Damaged`] when it is missing or
