@@ -28,7 +28,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATIO
 use hyper::{Request, Response, StatusCode};
 use qoima_vault::StagedContent;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId, UploadStore};
+use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::AppState;
@@ -333,7 +333,8 @@ fn slot(state: &AppState) -> Result<OwnedSemaphorePermit, Response<Body>> {
 }
 
 /// The bytes quota of every API key: what each has declared today. The uploads a key has at
-/// once are counted by the store as each is created ([`UploadStore::create_within`]): in the
+/// once are counted by the store as each is created
+/// ([`qoima_vault::uploads::UploadStore::create_within`]): in the
 /// database every node shares on the distributed engine, so that nodes together keep the
 /// bound, not each node its own.
 #[derive(Debug, Default)]
