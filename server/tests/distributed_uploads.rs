@@ -5,8 +5,9 @@
 //! node reads and the staged bytes are objects in the bucket, so a PATCH may go to any node:
 //! an upload begun on one node, killed (SIGKILL) mid-upload, is finished through the other by
 //! tuspy (the tus project's Python client, `tests/tus/upload.py`) and registered there; a
-//! PATCH retried through the other node compares the bytes it resends; and a PATCH in
-//! progress on one node makes the upload busy (423) on the other.
+//! PATCH retried through the other node compares the bytes it resends; a PATCH in
+//! progress on one node makes the upload busy (423) on the other; and a key's uploads at once
+//! are bounded across the nodes, not per node.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests may panic.
 
@@ -326,4 +327,61 @@ fn a_patch_in_progress_on_one_node_makes_the_upload_busy_on_the_other() {
     assert_eq!(status, 204, "{body}");
     let (status, _, _) = tus(&servers[0], &writer, "HEAD", &path, &[], b"");
     assert_eq!(status, 404);
+}
+
+#[test]
+fn a_key_s_uploads_at_once_are_bounded_across_the_nodes() {
+    let ([one, two], writer, _) = two_nodes();
+    let mut env = shared().s3_credentials_ref().to_vec();
+    env.push(("QOIMA_SERVER_MAX_UPLOADS_PER_KEY", "3"));
+    let servers = [
+        Server::start_with_env(&one, &env),
+        Server::start_with_env(&two, &env),
+    ];
+    let content = content(1000);
+    let length = content.len().to_string();
+    let metadata = metadata(&content);
+    // Twelve creations at once, six to each node.
+    let barrier = std::sync::Barrier::new(12);
+    let statuses: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let (server, barrier) = (&servers[i % 2], &barrier);
+                let (writer, length, metadata) = (&writer, &length, &metadata);
+                s.spawn(move || {
+                    barrier.wait();
+                    let (status, _, body) = tus(
+                        server,
+                        writer,
+                        "POST",
+                        "/v1/uploads",
+                        &[("Upload-Length", length), ("Upload-Metadata", metadata)],
+                        b"",
+                    );
+                    (status, body)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let created = statuses.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(created, 3, "{statuses:?}");
+    for (status, body) in &statuses {
+        assert!(
+            *status == 201 || (*status == 429 && body.contains("at most 3 at once")),
+            "{status} {body}"
+        );
+    }
+    // Neither node takes a fourth afterwards.
+    for server in &servers {
+        let (status, _, body) = tus(
+            server,
+            &writer,
+            "POST",
+            "/v1/uploads",
+            &[("Upload-Length", &length), ("Upload-Metadata", &metadata)],
+            b"",
+        );
+        assert_eq!(status, 429, "{body}");
+    }
 }

@@ -145,9 +145,21 @@ async fn expire_uploads(uploads: UploadStore) {
     loop {
         every.tick().await;
         let store = uploads.clone();
-        match tokio::task::spawn_blocking(move || store.expire(jiff::Timestamp::now())).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(removed)) => tracing::info!(removed, "expired uploads removed"),
+        match tokio::task::spawn_blocking(move || store.sweep(jiff::Timestamp::now())).await {
+            Ok(Ok(sweep)) => {
+                for (upload, problem) in &sweep.damaged {
+                    tracing::warn!(%upload, %problem, "damaged upload removed");
+                }
+                if sweep.expired > 0 {
+                    tracing::info!(removed = sweep.expired, "expired uploads removed");
+                }
+                if sweep.leftovers > 0 {
+                    tracing::info!(
+                        uploads = sweep.leftovers,
+                        "staged bytes of ended uploads removed"
+                    );
+                }
+            }
             Ok(Err(e)) => tracing::warn!(error = %e, "removing expired uploads failed"),
             Err(e) => tracing::warn!(error = %e, "removing expired uploads failed"),
         }

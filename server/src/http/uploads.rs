@@ -28,7 +28,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATIO
 use hyper::{Request, Response, StatusCode};
 use qoima_vault::StagedContent;
 use qoima_vault::keys::ApiKey;
-use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId, UploadStore};
+use qoima_vault::uploads::{NewUpload, Upload, UploadError, UploadId};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::AppState;
@@ -293,6 +293,7 @@ fn failure(error: &UploadError) -> Response<Body> {
         UploadError::TooLong { .. } => StatusCode::BAD_REQUEST,
         UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         UploadError::ChecksumMismatch | UploadError::WholeMismatch { .. } => checksum_mismatch(),
+        UploadError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -331,8 +332,11 @@ fn slot(state: &AppState) -> Result<OwnedSemaphorePermit, Response<Body>> {
     })
 }
 
-/// The upload quotas of every API key: what each has declared today, and how many creations
-/// of each are under way (counted with its uploads until they are stored).
+/// The bytes quota of every API key: what each has declared today. The uploads a key has at
+/// once are counted by the store as each is created
+/// ([`qoima_vault::uploads::UploadStore::create_within`]): in the
+/// database every node shares on the distributed engine, so that nodes together keep the
+/// bound, not each node its own.
 #[derive(Debug, Default)]
 pub(crate) struct UploadQuotas {
     keys: Mutex<HashMap<String, KeyUsage>>,
@@ -341,16 +345,14 @@ pub(crate) struct UploadQuotas {
 /// One key's usage.
 #[derive(Debug, Default)]
 struct KeyUsage {
-    /// Creations admitted and not finished.
-    creating: usize,
     /// The UTC day (days since the epoch) `bytes` counts.
     day: i64,
     /// Bytes declared on `day`.
     bytes: u64,
 }
 
-/// A creation within the quotas: its bytes are charged and it counts as an upload of its key
-/// until dropped; unless [`Admission::created`] was called, dropping it gives the bytes back.
+/// A creation within the bytes quota: its bytes are charged; unless [`Admission::created`]
+/// was called, dropping it gives them back.
 pub(crate) struct Admission {
     quotas: Arc<UploadQuotas>,
     owner: String,
@@ -360,7 +362,7 @@ pub(crate) struct Admission {
 }
 
 impl Admission {
-    /// The upload was created: its bytes stay charged (it now counts in the store).
+    /// The upload was created: its bytes stay charged.
     fn created(mut self) {
         self.created = true;
     }
@@ -368,12 +370,14 @@ impl Admission {
 
 impl Drop for Admission {
     fn drop(&mut self) {
+        if self.created {
+            return;
+        }
         let mut keys = self.quotas.lock();
-        if let Some(usage) = keys.get_mut(&self.owner) {
-            usage.creating = usage.creating.saturating_sub(1);
-            if !self.created && usage.day == self.day {
-                usage.bytes = usage.bytes.saturating_sub(self.bytes);
-            }
+        if let Some(usage) = keys.get_mut(&self.owner)
+            && usage.day == self.day
+        {
+            usage.bytes = usage.bytes.saturating_sub(self.bytes);
         }
     }
 }
@@ -382,6 +386,18 @@ impl Drop for Admission {
 struct OverQuota {
     detail: String,
     retry_after: u64,
+}
+
+impl OverQuota {
+    /// 429 with `Retry-After`, logged.
+    fn response(&self, key: &ApiKey) -> Response<Body> {
+        tracing::info!(key = %key.id, detail = %self.detail, "upload refused by quota");
+        let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, &self.detail);
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(self.retry_after));
+        response
+    }
 }
 
 const DAY: i64 = 24 * 3600;
@@ -396,18 +412,15 @@ impl UploadQuotas {
         self.keys.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Admits the creation of an upload of `length` bytes by `owner` at `now`, or says which
-    /// quota it would exceed. The uploads the key has are counted in `uploads` under the lock,
-    /// so that two creations at once cannot both take the last place.
+    /// Charges `length` bytes to `owner`'s quota of the UTC day of `now`, or says that they
+    /// would exceed it.
     fn admit(
         self: &Arc<Self>,
-        uploads: &UploadStore,
         owner: &str,
         length: u64,
         now: jiff::Timestamp,
-        max_uploads: usize,
         max_bytes: u64,
-    ) -> Result<Result<Admission, OverQuota>, UploadError> {
+    ) -> Result<Admission, OverQuota> {
         let second = now.as_second();
         let day = second.div_euclid(DAY);
         let mut keys = self.lock();
@@ -416,59 +429,67 @@ impl UploadQuotas {
             usage.day = day;
             usage.bytes = 0;
         }
-        let held = uploads.count_owned_by(owner, now)? + usage.creating;
-        if held >= max_uploads {
-            return Ok(Err(OverQuota {
-                detail: format!(
-                    "this key has {held} uploads, its quota: finish, register or terminate one                      first (at most {max_uploads} at once)"
-                ),
-                retry_after: RETRY_UPLOADS,
-            }));
-        }
         let total = usage.bytes.saturating_add(length);
         if total > max_bytes {
-            return Ok(Err(OverQuota {
+            return Err(OverQuota {
                 detail: format!(
-                    "this key's uploads declared {} bytes today (UTC); {length} more would pass                      its quota of {max_bytes} bytes a day",
+                    "this key's uploads declared {} bytes today (UTC); {length} more would pass \
+                     its quota of {max_bytes} bytes a day",
                     usage.bytes
                 ),
                 // Until the next UTC midnight.
                 retry_after: u64::try_from(DAY - second.rem_euclid(DAY)).unwrap_or(1),
-            }));
+            });
         }
         usage.bytes = total;
-        usage.creating += 1;
-        Ok(Ok(Admission {
+        Ok(Admission {
             quotas: Arc::clone(self),
             owner: owner.to_owned(),
             day,
             bytes: length,
             created: false,
-        }))
+        })
     }
 }
 
-/// The creation of an upload of `length` bytes by `key` within its quotas, or 429 with
+/// The creation of an upload of `length` bytes by `key` within its bytes quota, or 429 with
 /// `Retry-After`.
 fn within_quotas(state: &AppState, key: &ApiKey, length: u64) -> Result<Admission, Response<Body>> {
-    let admitted = state.upload_quotas.admit(
-        &state.uploads,
-        &key.id.to_string(),
-        length,
-        jiff::Timestamp::now(),
-        state.settings.max_uploads_per_key,
-        state.settings.max_upload_bytes_per_key_per_day,
-    );
-    match admitted {
-        Ok(Ok(admission)) => Ok(admission),
-        Ok(Err(over)) => {
-            tracing::info!(key = %key.id, detail = %over.detail, "upload refused by quota");
-            let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, &over.detail);
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(over.retry_after));
-            Err(response)
+    state
+        .upload_quotas
+        .admit(
+            &key.id.to_string(),
+            length,
+            jiff::Timestamp::now(),
+            state.settings.max_upload_bytes_per_key_per_day,
+        )
+        .map_err(|over| over.response(key))
+}
+
+/// Creates upload `new` within its key's quota of uploads at once (429 with `Retry-After`
+/// past it).
+async fn store_creation(
+    new: NewUpload,
+    state: &AppState,
+    key: &ApiKey,
+) -> Result<Upload, Response<Body>> {
+    let uploads = state.uploads.clone();
+    let max = state.settings.max_uploads_per_key;
+    let created = tokio::task::spawn_blocking(move || {
+        uploads.create_within(new, jiff::Timestamp::now(), max)
+    })
+    .await
+    .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
+    match created {
+        Ok(upload) => Ok(upload),
+        Err(UploadError::TooMany { held, max }) => Err(OverQuota {
+            detail: format!(
+                "this key has {held} uploads, its quota: finish, register or terminate one \
+                 first (at most {max} at once)"
+            ),
+            retry_after: RETRY_UPLOADS,
         }
+        .response(key)),
         Err(e) => Err(failure(&e)),
     }
 }
@@ -498,13 +519,23 @@ pub(super) async fn create(
     state: &AppState,
     key: &ApiKey,
 ) -> Response<Body> {
-    let creation = match prepare_creation(req.headers(), state, key) {
+    let Creation {
+        new,
+        checksum,
+        permit,
+        admission,
+    } = match prepare_creation(req.headers(), state, key) {
         Ok(creation) => creation,
         Err(response) => return super::unread(req, response, state).await,
     };
-    match try_create(creation, req, state, key).await {
-        Ok(response) | Err(response) => response,
-    }
+    // Stored before the body is read: refused past the key's uploads at once, the body is
+    // read and dropped as for any other refusal.
+    let created = match store_creation(new, state, key).await {
+        Ok(created) => created,
+        Err(response) => return super::unread(req, response, state).await,
+    };
+    admission.created();
+    try_create(created, checksum, permit, req, state, key).await
 }
 
 /// A creation checked before anything is stored or read.
@@ -563,25 +594,18 @@ fn prepare_creation(
     })
 }
 
+/// The rest of a creation once the upload is stored: its first bytes, if the request has a
+/// body, and the response.
 async fn try_create(
-    Creation {
-        new,
-        checksum,
-        permit,
-        admission,
-    }: Creation,
+    created: Upload,
+    checksum: Option<[u8; 32]>,
+    permit: Option<OwnedSemaphorePermit>,
     req: Request<Incoming>,
     state: &AppState,
     key: &ApiKey,
-) -> Result<Response<Body>, Response<Body>> {
-    let length = new.length;
+) -> Response<Body> {
+    let length = created.length;
     let with_body = permit.is_some();
-    let uploads = state.uploads.clone();
-    let created = tokio::task::spawn_blocking(move || uploads.create(new, jiff::Timestamp::now()))
-        .await
-        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?
-        .map_err(|e| failure(&e))?;
-    admission.created();
     let location = format!("/v1/uploads/{}", created.id);
     tracing::info!(upload = %created.id, length, key = %key.id, "upload created");
     let (mut response, upload) = if with_body {
@@ -604,7 +628,7 @@ async fn try_create(
         }
         progress_headers(headers, &upload);
     }
-    Ok(response)
+    response
 }
 
 fn empty(status: StatusCode) -> Response<Body> {

@@ -246,6 +246,20 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
         decode_manifest(address, &bytes)
     }
 
+    /// The manifest of the content at `address` if it is stored: `None` when it is not, and
+    /// the manifest, or why it does not decode, when it is. One lookup, for a caller that
+    /// needs both whether the content is stored and, when it can, its chunks.
+    pub fn stored_manifest(
+        &self,
+        address: &ContentAddress,
+    ) -> Result<Option<Result<Manifest, VaultError>>, VaultError> {
+        Ok(self
+            .inner
+            .backend
+            .get(Table::Manifests, address.as_bytes())?
+            .map(|bytes| decode_manifest(address, &bytes)))
+    }
+
     /// Length and storage figures of the content at `address`.
     pub fn stat(&self, address: &ContentAddress) -> Result<ContentInfo, VaultError> {
         let manifest = self.manifest(address)?;
@@ -271,6 +285,18 @@ impl<S: ChunkStore + MetaStore> ContentStore<S> {
         range: std::ops::Range<u64>,
     ) -> Result<ContentReader<S>, VaultError> {
         let manifest = self.manifest(address)?;
+        ContentReader::new(self.clone(), *address, manifest, range)
+    }
+
+    /// [`ContentStore::read_range`] with the content's `manifest` (from
+    /// [`ContentStore::manifest`]) given, for a caller that read it already: manifests are
+    /// write-once, so it is the one stored.
+    pub fn read_range_of(
+        &self,
+        address: &ContentAddress,
+        manifest: Manifest,
+        range: std::ops::Range<u64>,
+    ) -> Result<ContentReader<S>, VaultError> {
         ContentReader::new(self.clone(), *address, manifest, range)
     }
 

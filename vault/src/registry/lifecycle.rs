@@ -9,7 +9,7 @@ use qoima_verifier::identity::Expectation;
 use qoima_verifier::{Data, Request};
 
 use super::error::{ChangeError, RegisterError, StoreError};
-use super::register::{Registered, Registration};
+use super::register::{ChunksRead, Registered, Registration};
 use super::reverify::ReverifyMode;
 use super::view::{DocumentView, Index};
 use super::{AuditEntry, Registry, event_key, number_of, version_key};
@@ -101,7 +101,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             reason: reason.to_string(),
             report: act_report,
         });
-        let version =
+        let (version, chunks) =
             self.add_version(&mut batch, &log, id, &view.record, number, prepared.clone())?;
         let event = Event::Annulled {
             version: previous.version,
@@ -113,7 +113,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         drop(writer);
         // Committed: the storage's locks follow, outside the writer lock (`locks.rs`).
         let mut registered = prepared.registered(id, version);
-        registered.unlocked = self.lock_committed(id);
+        registered.unlocked = self.lock_committed(id, &chunks);
         Ok(registered)
     }
 
@@ -277,7 +277,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             && let Ok(documents) = self.find(Index::Object, object.as_str())
         {
             for document in documents {
-                let _ = self.lock_committed(document);
+                let _ = self.lock_committed(document, &ChunksRead::default());
             }
         }
         Ok(())

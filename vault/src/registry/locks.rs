@@ -27,6 +27,7 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
 use super::error::StoreError;
+use super::register::ChunksRead;
 use super::view::DocumentView;
 use super::{Registry, number_of};
 use crate::address::{ChunkId, ContentAddress};
@@ -111,6 +112,16 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// Every chunk document `view` uses: its versions' contents and the CRLs and OCSP responses
     /// kept as their evidence, each once, in id order.
     pub(super) fn chunks_of(&self, view: &DocumentView) -> Result<Vec<ChunkId>, StoreError> {
+        self.chunks_of_with(view, &ChunksRead::default())
+    }
+
+    /// [`Self::chunks_of`], taking the chunks of the contents in `read` from there rather
+    /// than from their manifests again (manifests are write-once).
+    fn chunks_of_with(
+        &self,
+        view: &DocumentView,
+        read: &ChunksRead,
+    ) -> Result<Vec<ChunkId>, StoreError> {
         let mut contents: BTreeSet<[u8; 32]> = BTreeSet::new();
         for version in &view.versions {
             contents.insert(version.content);
@@ -119,6 +130,10 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         }
         let mut chunks: BTreeSet<ChunkId> = BTreeSet::new();
         for content in contents {
+            if let Some(known) = read.get(&content) {
+                chunks.extend(known.iter().copied());
+                continue;
+            }
             let manifest = self.content().manifest(&ContentAddress(content))?;
             chunks.extend(manifest.chunks.iter().map(|c| c.id));
         }
@@ -135,8 +150,13 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// Locks every chunk of `view` until its end of retention (a rolling lock while that is
     /// not known), and holds them while it is held. Locks run in the storage's time, the real
     /// clock: a retention that has passed locks nothing.
-    fn lock_document(&self, lock: &dyn ObjectLock, view: &DocumentView) -> Result<(), StoreError> {
-        let chunks = self.chunks_of(view)?;
+    fn lock_document(
+        &self,
+        lock: &dyn ObjectLock,
+        view: &DocumentView,
+        read: &ChunksRead,
+    ) -> Result<(), StoreError> {
+        let chunks = self.chunks_of_with(view, read)?;
         let now = Timestamp::now();
         let until = match self.lock_until(view) {
             LockUntil::Instant(instant) => instant,
@@ -154,14 +174,17 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
     /// After the commit of a registration or a new version of document `id`: its chunks
     /// locked. Nothing to do on an engine without locks; why it failed otherwise, for the
     /// caller to report (the records stand, and [`Self::renew_locks`] sets the locks later).
-    pub(super) fn lock_committed(&self, id: DocumentId) -> Option<String> {
+    /// The chunks of the contents in `read` are taken from there.
+    pub(super) fn lock_committed(&self, id: DocumentId, read: &ChunksRead) -> Option<String> {
         let lock = self.content().backend().object_lock()?;
         let view = match self.document(id) {
             Ok(Some(view)) => view,
             Ok(None) => return Some(format!("document {id} is not stored")),
             Err(e) => return Some(e.to_string()),
         };
-        self.lock_document(lock, &view).err().map(|e| e.to_string())
+        self.lock_document(lock, &view, read)
+            .err()
+            .map(|e| e.to_string())
     }
 
     /// Before a hold on `view` is recorded: a legal hold on each of its chunks. A failure

@@ -2,6 +2,7 @@
 //! are verified, the format checked, a number and a date assigned, and the document, its first
 //! version, its number, its indexes and its audit-log entry written in one atomic batch.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -14,10 +15,11 @@ use super::error::{RegisterError, StoreError};
 use super::reverify::StoredContent;
 use super::view::Index;
 use super::{AuditEntry, Registry, Submission, version_key};
-use crate::address::ContentAddress;
+use crate::address::{ChunkId, ContentAddress};
 use crate::audit::log::AuditLog;
 use crate::codec;
 use crate::content::StagedContent;
+use crate::content::manifest::Manifest;
 use crate::error::VaultError;
 use crate::records::{
     Actor, Annulment, Coverage, DatingMode, DocumentId, DocumentRecord, ExpectedSigner, Fields,
@@ -241,6 +243,41 @@ pub(super) struct Prepared {
     pub(super) annulment: Option<Annulment>,
     filename: Option<String>,
     media_type: Option<String>,
+    /// The chunks of the content and of its evidence, from the manifests read while
+    /// preparing: manifests are write-once, so the locks placed once the version is committed
+    /// (`locks.rs`) need not read them again.
+    pub(super) chunks: ChunksRead,
+}
+
+/// The chunks of contents whose manifests a registration read, by content address.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ChunksRead(BTreeMap<[u8; 32], Vec<ChunkId>>);
+
+impl ChunksRead {
+    fn insert(&mut self, address: [u8; 32], manifest: &Manifest) {
+        self.0
+            .insert(address, manifest.chunks.iter().map(|c| c.id).collect());
+    }
+
+    /// Keeps the chunks noted for `address` only if `stored`, its manifest as read again
+    /// under the writer lock, names the same: content removed and stored again meanwhile
+    /// (by a disposal, then a put chunked otherwise) is read again when it is locked.
+    fn confirm(&mut self, address: &[u8; 32], stored: &[u8]) {
+        let same = self.0.get(address).is_some_and(|noted| {
+            codec::decode::<Manifest>(stored).is_ok_and(|manifest| {
+                manifest.chunks.len() == noted.len()
+                    && manifest.chunks.iter().zip(noted).all(|(c, id)| c.id == *id)
+            })
+        });
+        if !same {
+            self.0.remove(address);
+        }
+    }
+
+    /// The chunks of the content at `address`, if its manifest was read.
+    pub(super) fn get(&self, address: &[u8; 32]) -> Option<&[ChunkId]> {
+        self.0.get(address).map(Vec::as_slice)
+    }
 }
 
 impl Prepared {
@@ -276,19 +313,19 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             object_number: registration.object_number.as_ref().map(ToString::to_string),
             created_at: registration.at.as_second(),
         };
-        let version = {
+        let (version, chunks) = {
             let _writer = self.lock()?;
             let backend = self.content().backend();
             let log = AuditLog::open(backend)?;
             let mut batch = MetaBatch::new();
             batch.put(Table::Documents, id.0.to_vec(), codec::encode(&document)?);
-            let version = self.add_version(&mut batch, &log, id, &document, 1, prepared.clone())?;
+            let added = self.add_version(&mut batch, &log, id, &document, 1, prepared.clone())?;
             backend.commit(batch)?;
-            version
+            added
         };
         // Committed: the storage's locks follow, outside the writer lock (`locks.rs`).
         let mut registered = prepared.registered(id, version);
-        registered.unlocked = self.lock_committed(id);
+        registered.unlocked = self.lock_committed(id, &chunks);
         Ok(registered)
     }
 
@@ -315,26 +352,37 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         let (expected, sender_unknown) = self.sender(submission)?;
         let address = submission.content;
         let staged = submission.staged.as_ref();
-        let length = match staged {
+        // A stored content's manifest is read once here, for its length, its first bytes and
+        // the verification's read of the whole.
+        let manifest = match staged {
             Some(staged) if staged.address() != address => {
                 return Err(RegisterError::ContentMissing(address));
             }
-            Some(staged) => staged.length(),
-            None => match self.content().stat(&address) {
-                Ok(info) => info.length,
+            Some(_) => None,
+            None => match self.content().manifest(&address) {
+                Ok(manifest) => Some(manifest),
                 Err(VaultError::NotFound(_)) => {
                     return Err(RegisterError::ContentMissing(address));
                 }
                 Err(e) => return Err(e.into()),
             },
         };
-        let prefix = match staged {
-            Some(staged) => staged.read_range(0..length.min(SNIFF_LEN as u64))?,
-            None => self.prefix(&address, length)?,
+        let length = match (staged, &manifest) {
+            (Some(staged), _) => staged.length(),
+            (None, Some(manifest)) => manifest.length,
+            (None, None) => return Err(RegisterError::ContentMissing(address)),
+        };
+        let mut chunks = ChunksRead::default();
+        if let Some(manifest) = &manifest {
+            chunks.insert(address.0, manifest);
+        }
+        let prefix = match (staged, &manifest) {
+            (Some(staged), _) => staged.read_range(0..length.min(SNIFF_LEN as u64))?,
+            (None, manifest) => self.prefix(&address, manifest.clone(), length)?,
         };
         let format = sniff(&prefix);
         submission.class.accepts(format)?;
-        let reports = self.verify(submission, &expected, length)?;
+        let reports = self.verify(submission, &expected, length, manifest)?;
         // The rules in force at the submission's instant date it and set its retention.
         let rules = rules_at(submission.at)?;
         let dating = rules.dating(submission.dating);
@@ -350,8 +398,9 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             Retention::UntilEndOfService { tail_years } => tail_years,
             Retention::YearsFromRegistration { .. } => 0,
         };
-        let crls = self.evidence(&reports)?;
-        let ocsp_responses = self.keep_ocsp_evidence(&reports, &submission.ocsp_responses)?;
+        let crls = self.evidence(&reports, &mut chunks)?;
+        let ocsp_responses =
+            self.keep_ocsp_evidence(&reports, &submission.ocsp_responses, &mut chunks)?;
         if let Some(staged) = staged {
             self.store_staged(staged)?;
         }
@@ -382,6 +431,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             annulment: None,
             filename: submission.filename.clone(),
             media_type: submission.media_type.clone(),
+            chunks,
         })
     }
 
@@ -419,14 +469,21 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok((expected, !named))
     }
 
-    /// The first bytes of a content, for format sniffing.
-    fn prefix(&self, address: &ContentAddress, length: u64) -> Result<Vec<u8>, VaultError> {
+    /// The first bytes of a content, for format sniffing, through its `manifest` if the caller
+    /// read it.
+    fn prefix(
+        &self,
+        address: &ContentAddress,
+        manifest: Option<Manifest>,
+        length: u64,
+    ) -> Result<Vec<u8>, VaultError> {
         let end = length.min(SNIFF_LEN as u64);
         let mut prefix = Vec::with_capacity(end as usize);
-        self.content()
-            .read_range(address, 0..end)?
-            .read_to_end(&mut prefix)
-            .map_err(VaultError::from)?;
+        let mut reader = match manifest {
+            Some(manifest) => self.content().read_range_of(address, manifest, 0..end)?,
+            None => self.content().read_range(address, 0..end)?,
+        };
+        reader.read_to_end(&mut prefix).map_err(VaultError::from)?;
         Ok(prefix)
     }
 
@@ -437,9 +494,11 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         registration: &Registration,
         expected: &Expectation,
         length: u64,
+        manifest: Option<Manifest>,
     ) -> Result<Vec<Report>, RegisterError> {
         let mut content = StoredContent::new(self, registration.content, length)
-            .staged(registration.staged.as_ref());
+            .staged(registration.staged.as_ref())
+            .manifest(manifest);
         let mut supplied = OcspStore::new();
         for der in &registration.ocsp_responses {
             // The caller checked them; one that does not even parse answers for nothing.
@@ -484,8 +543,26 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         Ok(())
     }
 
+    /// Whether the content store keeps `address`; its chunks noted in `chunks` when its
+    /// manifest decodes (one lookup for both).
+    fn kept(&self, address: &ContentAddress, chunks: &mut ChunksRead) -> Result<bool, VaultError> {
+        Ok(match self.content().stored_manifest(address)? {
+            None => false,
+            Some(manifest) => {
+                if let Ok(manifest) = manifest {
+                    chunks.insert(address.0, &manifest);
+                }
+                true
+            }
+        })
+    }
+
     /// The content addresses of the CRLs `reports` read that the content store keeps.
-    fn evidence(&self, reports: &[Report]) -> Result<Vec<[u8; 32]>, VaultError> {
+    fn evidence(
+        &self,
+        reports: &[Report],
+        chunks: &mut ChunksRead,
+    ) -> Result<Vec<[u8; 32]>, VaultError> {
         let mut crls: Vec<[u8; 32]> = Vec::new();
         let sources = reports
             .iter()
@@ -496,7 +573,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             let Ok(address) = source.fingerprint.parse::<ContentAddress>() else {
                 continue;
             };
-            if !crls.contains(&address.0) && self.content().contains(&address)? {
+            if !crls.contains(&address.0) && self.kept(&address, chunks)? {
                 crls.push(address.0);
             }
         }
@@ -511,6 +588,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         &self,
         reports: &[Report],
         supplied: &[Arc<[u8]>],
+        chunks: &mut ChunksRead,
     ) -> Result<Vec<[u8; 32]>, VaultError> {
         let mut kept: Vec<[u8; 32]> = Vec::new();
         let used = reports
@@ -532,7 +610,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             {
                 self.content().put(&der[..])?;
                 kept.push(address.0);
-            } else if self.content().contains(&address)? {
+            } else if self.kept(&address, chunks)? {
                 kept.push(address.0);
             }
         }
@@ -548,24 +626,24 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
         id: DocumentId,
         document: &DocumentRecord,
         number: u32,
-        prepared: Prepared,
-    ) -> Result<VersionRecord, RegisterError> {
+        mut prepared: Prepared,
+    ) -> Result<(VersionRecord, ChunksRead), RegisterError> {
         let backend = self.content().backend();
+        let mut chunks = std::mem::take(&mut prepared.chunks);
         // Checked again under the writer lock: a disposal of another document with the same
         // bytes may have removed them since `prepare` saw them, and a version must never
         // point at nothing.
-        if backend
-            .get(Table::Manifests, &prepared.address.0)?
-            .is_none()
-        {
+        let Some(manifest) = backend.get(Table::Manifests, &prepared.address.0)? else {
             return Err(RegisterError::ContentMissing(prepared.address));
-        }
+        };
+        chunks.confirm(&prepared.address.0, &manifest);
         // The CRLs kept as evidence too: unreferenced content may be collected meanwhile
         // (`gc.rs`), and evidence must never point at nothing either.
         for crl in prepared.crls.iter().chain(&prepared.ocsp_responses) {
-            if backend.get(Table::Manifests, crl)?.is_none() {
+            let Some(manifest) = backend.get(Table::Manifests, crl)? else {
                 return Err(RegisterError::ContentMissing(ContentAddress(*crl)));
-            }
+            };
+            chunks.confirm(crl, &manifest);
         }
         let template = self.numbering.template(&prepared.participant);
         let fields = Fields {
@@ -655,7 +733,7 @@ impl<S: ChunkStore + MetaStore> Registry<S> {
             }
         }
         log.append(batch, &entry)?;
-        Ok(version)
+        Ok((version, chunks))
     }
 }
 

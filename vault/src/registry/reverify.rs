@@ -13,6 +13,7 @@ use super::{Registry, version_key};
 use crate::address::ContentAddress;
 use crate::codec;
 use crate::content::StagedContent;
+use crate::content::manifest::Manifest;
 use crate::error::VaultError;
 use crate::records::{DocumentId, VersionRecord};
 use crate::signatures::{self, Check, SignedContent};
@@ -190,6 +191,8 @@ pub(super) struct StoredContent<'r, S> {
     pub(super) length: u64,
     /// Where the bytes are while they are not stored yet (a registration from an upload).
     staged: Option<&'r StagedContent>,
+    /// Its manifest, when the caller read it already.
+    manifest: Option<Manifest>,
     bytes: Option<Vec<u8>>,
 }
 
@@ -201,8 +204,16 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
             address,
             length,
             staged: None,
+            manifest: None,
             bytes: None,
         }
+    }
+
+    /// Read through `manifest`, which the caller read already (manifests are write-once),
+    /// rather than looking it up again.
+    pub(super) fn manifest(mut self, manifest: Option<Manifest>) -> Self {
+        self.manifest = manifest;
+        self
     }
 
     /// Read from `staged` instead of the content store (its bytes are not stored yet).
@@ -228,7 +239,13 @@ impl<'r, S: ChunkStore + MetaStore> StoredContent<'r, S> {
     /// Reads every chunk (each verified as it loads) and returns the whole's SHA-256; keeps
     /// the bytes when `keep` is set.
     fn read(&mut self, keep: bool) -> Result<ContentAddress, VaultError> {
-        let mut reader = self.registry.content().read(&self.address)?;
+        let content = self.registry.content();
+        let mut reader = match &self.manifest {
+            Some(manifest) => {
+                content.read_range_of(&self.address, manifest.clone(), 0..manifest.length)?
+            }
+            None => content.read(&self.address)?,
+        };
         let mut hash = Sha256::new();
         let mut kept = Vec::with_capacity(if keep { self.length as usize } else { 0 });
         while let Some(piece) = reader.next_chunk()? {

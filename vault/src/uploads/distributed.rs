@@ -22,12 +22,15 @@ use sha2::{Digest, Sha256};
 use crate::address::ContentAddress;
 use crate::content::StagedContent;
 use crate::storage::StorageError;
-use crate::storage::postgres::{RowClaim, StagingRow, UploadRowLock, UploadRows};
+use crate::storage::postgres::{
+    Insertion, RawStagingRow, RowClaim, StagingRow, UploadRowLock, UploadRows,
+};
 use crate::storage::s3::StagedObjects;
 
 use super::error::io_at;
+use super::progress::{Broken, Progress};
 use super::state::{self, Staged};
-use super::{NewUpload, Recovery, Upload, UploadConfig, UploadError, UploadId, admissible};
+use super::{NewUpload, Recovery, Sweep, Upload, UploadConfig, UploadError, UploadId, admissible};
 
 /// The most bytes of one staged object: what a PATCH gathers before it stores them, and what
 /// a read of one part holds in memory.
@@ -139,6 +142,27 @@ impl DistributedUploads {
 
     /// See [`super::UploadStore::create`].
     pub fn create(&self, new: NewUpload, now: Timestamp) -> Result<Upload, UploadError> {
+        self.insert(new, now, None)
+    }
+
+    /// See [`super::UploadStore::create_within`]: the owner's live rows counted and the new
+    /// one inserted in one transaction, ordered across the nodes by a lock on the owner
+    /// ([`UploadRows::insert_within`]).
+    pub fn create_within(
+        &self,
+        new: NewUpload,
+        now: Timestamp,
+        max_owned: usize,
+    ) -> Result<Upload, UploadError> {
+        self.insert(new, now, Some(max_owned))
+    }
+
+    fn insert(
+        &self,
+        new: NewUpload,
+        now: Timestamp,
+        max_owned: Option<usize>,
+    ) -> Result<Upload, UploadError> {
         admissible(&new, &self.inner.config)?;
         let mut staged = Staged {
             upload: Upload {
@@ -157,12 +181,26 @@ impl DistributedUploads {
         // taking an upload's row.
         for _ in 0..4 {
             let upload = &staged.upload;
-            if self.inner.rows.insert(
-                upload.id.as_bytes(),
-                &upload.owner,
-                nanos(upload.expires_at),
-                &state::encode(&staged)?,
-            )? {
+            let (id, owner) = (upload.id.as_bytes(), upload.owner.as_str());
+            let (expires_at, state) = (nanos(upload.expires_at), state::encode(&staged)?);
+            let inserted = match max_owned {
+                None => self.inner.rows.insert(id, owner, expires_at, &state)?,
+                Some(max) => {
+                    let rows = &self.inner.rows;
+                    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+                    match rows.insert_within(id, owner, expires_at, &state, nanos(now), limit)? {
+                        Insertion::Inserted => true,
+                        Insertion::Full(held) => {
+                            return Err(UploadError::TooMany {
+                                held: usize::try_from(held).unwrap_or(usize::MAX),
+                                max,
+                            });
+                        }
+                        _ => false,
+                    }
+                }
+            };
+            if inserted {
                 return Ok(staged.upload);
             }
             staged.upload.id = UploadId::random()?;
@@ -195,31 +233,15 @@ impl DistributedUploads {
         now: Timestamp,
     ) -> Result<DistributedPatch, UploadError> {
         let lock = self.claim(id)?;
-        let before = load(id, lock.row())?;
-        if before.upload.is_expired(now) {
-            return Err(UploadError::NotFound(id));
-        }
-        let start = before.upload.offset;
-        if offset > start {
-            return Err(UploadError::OffsetMismatch {
-                expected: start,
-                got: offset,
-            });
-        }
-        let remaining = before.upload.length - start;
-        let capacity = usize::try_from(remaining).unwrap_or(PART).min(PART);
+        let progress = Progress::begin(load(id, lock.row())?, offset, checksum, now)?;
         Ok(DistributedPatch {
             store: Arc::clone(&self.inner),
             parts: lock.row().parts.clone(),
             lock: Some(lock),
-            whole: before.hasher.clone(),
-            before,
+            buf: Vec::with_capacity(progress.capacity(PART)),
+            progress,
             written: Vec::new(),
-            pos: offset,
-            check: checksum.map(|expected| (Sha256::new(), expected)),
-            buf: Vec::with_capacity(capacity),
             replay: None,
-            broken: None,
             done: false,
         })
     }
@@ -233,12 +255,9 @@ impl DistributedUploads {
         }
     }
 
-    /// Deletes the locked row of `id`, then its objects: once the row is gone the upload is
-    /// gone, and objects a failure leaves behind are removed by the next [`Self::expire`].
+    /// See [`end_upload`].
     fn delete(&self, id: UploadId, lock: UploadRowLock) -> Result<(), UploadError> {
-        lock.delete()?;
-        self.inner.objects.remove_upload(&id.to_string())?;
-        Ok(())
+        end_upload(&self.inner, id, lock)
     }
 
     /// See [`super::UploadStore::terminate`].
@@ -262,10 +281,10 @@ impl DistributedUploads {
         self.delete(id, lock)
     }
 
-    /// Removes the uploads expired at `now` that no node is working on, then the objects of
-    /// uploads that have no row (left by a node that died while removing one); returns how
-    /// many uploads were removed.
-    pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
+    /// Removes the uploads expired at `now` that no node is working on, then those whose row
+    /// does not decode, then the objects of uploads that have no row (left by a node that
+    /// died while removing one, or by a removal whose objects could not be deleted then).
+    pub fn sweep(&self, now: Timestamp) -> Result<Sweep, UploadError> {
         let expired = self.inner.rows.expire(nanos(now))?;
         let mut failed = None;
         for id in &expired {
@@ -273,6 +292,7 @@ impl DistributedUploads {
                 failed.get_or_insert(e);
             }
         }
+        let damaged = self.remove_damaged()?;
         // Objects are written only while their upload's row exists and is locked, so that
         // those of an id without a row belong to an upload that ended.
         let listed = self.inner.objects.uploads()?;
@@ -282,18 +302,52 @@ impl DistributedUploads {
             .map(|id| id.as_bytes().to_vec())
             .collect();
         let present = self.inner.rows.present(ids)?;
+        let mut leftovers = 0;
         for upload in listed {
             let known = upload
                 .parse::<UploadId>()
                 .is_ok_and(|id| present.contains(id.as_bytes().as_slice()));
-            if !known && let Err(e) = self.inner.objects.remove_upload(&upload) {
-                failed.get_or_insert(e);
+            if known {
+                continue;
+            }
+            match self.inner.objects.remove_upload(&upload) {
+                Ok(()) => leftovers += 1,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
         match failed {
             Some(e) => Err(e.into()),
-            None => Ok(expired.len()),
+            None => Ok(Sweep {
+                expired: expired.len(),
+                damaged,
+                leftovers,
+            }),
         }
+    }
+
+    /// Removes the rows that do not decode (and their objects, or what of them can be
+    /// removed now: the rest goes with the uploads that have no row), unless a node holds
+    /// them; returns their ids and why each was removed. Every row is read: a damaged one
+    /// says nothing reliable, its expiry included, and no request can ever resume it.
+    fn remove_damaged(&self) -> Result<Vec<(UploadId, String)>, UploadError> {
+        let mut removed = Vec::new();
+        for row in self.inner.rows.all()? {
+            let Ok(bytes) = <[u8; 16]>::try_from(row.id.as_slice()) else {
+                // The table's CHECK keeps ids 16 bytes long.
+                continue;
+            };
+            let id = UploadId::from_bytes(bytes);
+            let Some(reason) = damage(id, &row) else {
+                continue;
+            };
+            if self.inner.rows.delete_unclaimed(&row)? {
+                let _ = self.inner.objects.remove_upload(&id.to_string());
+                removed.push((id, reason));
+            }
+        }
+        Ok(removed)
     }
 
     /// See [`super::UploadStore::open_content`]: the parts gathered, in order, in a file of
@@ -408,6 +462,44 @@ impl DistributedUploads {
     }
 }
 
+/// Ends upload `id`: deletes its locked row, then its objects. The row goes first because
+/// it is the acknowledgement: once it is deleted the upload is gone for every node, and
+/// objects without a row count for nothing. The other order could lose an acknowledged state:
+/// objects deleted, then the row's deletion failing would leave a row that lists objects
+/// that are gone. So only the row's deletion can fail the request; objects whose deletion
+/// fails stay, without a row, until the next sweep removes them
+/// ([`DistributedUploads::sweep`]'s leftovers), rather than failing a request whose upload
+/// is gone already.
+fn end_upload(inner: &Inner, id: UploadId, lock: UploadRowLock) -> Result<(), UploadError> {
+    lock.delete()?;
+    // Left to the sweep (see above).
+    let _ = inner.objects.remove_upload(&id.to_string());
+    Ok(())
+}
+
+/// Why `row` of upload `id` is damaged, if it is: its parts or its state do not decode, or
+/// do not agree.
+fn damage(id: UploadId, row: &RawStagingRow) -> Option<String> {
+    let parts: Result<Vec<u64>, i64> = row
+        .parts
+        .iter()
+        .map(|&end| u64::try_from(end).map_err(|_| end))
+        .collect();
+    let parts = match parts {
+        Ok(parts) => parts,
+        Err(end) => return Some(format!("a staged part ends at {end}")),
+    };
+    let row = StagingRow {
+        state: row.state.clone(),
+        parts,
+    };
+    match load(id, &row) {
+        Ok(_) => None,
+        Err(UploadError::Damaged { reason, .. }) => Some(reason),
+        Err(e) => Some(e.to_string()),
+    }
+}
+
 /// The bytes of part `start..end` of `id`; [`UploadError::Damaged`] when it is missing or
 /// of another length.
 fn read_part(inner: &Inner, id: UploadId, start: u64, end: u64) -> Result<Vec<u8>, UploadError> {
@@ -442,102 +534,61 @@ pub struct DistributedPatch {
     store: Arc<Inner>,
     /// The row, locked; taken by the acknowledgement.
     lock: Option<UploadRowLock>,
-    /// The upload as it was when the patch began.
-    before: Staged,
+    /// Where it is, the hashes, the limits.
+    progress: Progress,
     /// The acknowledged parts' ends.
     parts: Vec<u64>,
     /// The ends of the parts this patch stored, past the upload's offset.
     written: Vec<u64>,
-    /// The offset of the next byte given to [`DistributedPatch::write`].
-    pos: u64,
-    /// The whole-file hash, over everything appended.
-    whole: Sha256,
-    /// The request's checksum and the hash of its body so far.
-    check: Option<(Sha256, [u8; 32])>,
-    /// Appended bytes not yet stored (less than a part).
+    /// Appended bytes not yet stored (less than a part), hashed already.
     buf: Vec<u8>,
     /// The acknowledged part that resent bytes are compared with: its start and bytes.
     replay: Option<(u64, Vec<u8>)>,
-    /// Why the patch cannot go on, once something failed half-way.
-    broken: Option<Broken>,
     /// Acknowledged (or removed, or its commit tried): the parts are not to be removed.
     done: bool,
-}
-
-/// A failure that leaves the patch unusable.
-#[derive(Debug, Clone)]
-enum Broken {
-    Replay(u64),
-    Failed(String),
-}
-
-impl Broken {
-    fn error(&self) -> UploadError {
-        match self {
-            Broken::Replay(at) => UploadError::ReplayMismatch { at: *at },
-            Broken::Failed(message) => UploadError::Storage(StorageError::Engine(message.clone())),
-        }
-    }
 }
 
 impl DistributedPatch {
     /// Where the next byte given to [`DistributedPatch::write`] goes.
     pub fn offset(&self) -> u64 {
-        self.pos
+        self.progress.pos
     }
 
     fn id(&self) -> UploadId {
-        self.before.upload.id
+        self.progress.before.upload.id
     }
 
     /// See [`super::Patch::write`].
-    pub fn write(&mut self, mut data: &[u8]) -> Result<(), UploadError> {
-        if let Some(broken) = &self.broken {
-            return Err(broken.error());
-        }
-        let length = self.before.upload.length;
-        let fits = u64::try_from(data.len())
-            .ok()
-            .and_then(|n| self.pos.checked_add(n))
-            .is_some_and(|end| end <= length);
-        if !fits {
-            return Err(UploadError::TooLong { length });
-        }
-        let start = self.before.upload.offset;
-        if self.pos < start {
-            let n = usize::try_from(start - self.pos)
-                .unwrap_or(usize::MAX)
-                .min(data.len());
-            let (resent, rest) = data.split_at(n);
-            if let Err(broken) = self.compare(resent) {
-                let error = broken.error();
-                self.broken = Some(broken);
-                return Err(error);
-            }
-            if let Some((check, _)) = &mut self.check {
-                check.update(resent);
-            }
-            self.pos += n as u64;
-            if self.pos == start {
-                self.replay = None;
-            }
-            data = rest;
+    pub fn write(&mut self, data: &[u8]) -> Result<(), UploadError> {
+        let id = self.id();
+        let Self {
+            store,
+            parts,
+            replay,
+            progress,
+            ..
+        } = self;
+        let data = progress.take(data, |at, resent| {
+            compare(store, id, parts, replay, at, resent)
+        })?;
+        if self.progress.replayed() {
+            self.replay = None;
         }
         if data.is_empty() {
             return Ok(());
         }
-        self.whole.update(data);
-        if let Some((check, _)) = &mut self.check {
+        let progress = &mut self.progress;
+        progress.whole.update(data);
+        if let Some((check, _)) = &mut progress.check {
             check.update(data);
         }
         self.buf.extend_from_slice(data);
-        self.pos += data.len() as u64;
+        self.progress.appended(data.len());
         while self.buf.len() >= PART {
             let rest = self.buf.split_off(PART);
             let part = std::mem::replace(&mut self.buf, rest);
             if let Err(e) = self.store_part(part) {
-                self.broken = Some(Broken::Failed(e.to_string()));
-                return Err(e);
+                return Err(self.progress.fail(Broken::Storage(e.to_string())));
             }
         }
         Ok(())
@@ -549,7 +600,7 @@ impl DistributedPatch {
             .written
             .last()
             .copied()
-            .unwrap_or(self.before.upload.offset);
+            .unwrap_or(self.progress.start());
         let to = from + bytes.len() as u64;
         // Listed before the put, so that a rollback removes it even if the put's answer was
         // lost.
@@ -560,49 +611,6 @@ impl DistributedPatch {
         Ok(())
     }
 
-    /// Compares resent bytes with the acknowledged parts.
-    fn compare(&mut self, mut resent: &[u8]) -> Result<(), Broken> {
-        let mut at = self.pos;
-        while !resent.is_empty() {
-            let index = self.parts.partition_point(|&end| end <= at);
-            let Some(&end) = self.parts.get(index) else {
-                return Err(Broken::Failed(
-                    "resent bytes past the acknowledged parts".into(),
-                ));
-            };
-            let begin = if index == 0 { 0 } else { self.parts[index - 1] };
-            if self
-                .replay
-                .as_ref()
-                .is_none_or(|(cached, _)| *cached != begin)
-            {
-                let bytes = read_part(&self.store, self.id(), begin, end)
-                    .map_err(|e| Broken::Failed(e.to_string()))?;
-                self.replay = Some((begin, bytes));
-            }
-            let stored = self
-                .replay
-                .as_ref()
-                .map(|(_, bytes)| bytes.as_slice())
-                .unwrap_or_default();
-            let skip = usize::try_from(at - begin).unwrap_or(usize::MAX);
-            let stored = stored.get(skip..).unwrap_or_default();
-            let n = stored.len().min(resent.len());
-            if n == 0 {
-                return Err(Broken::Failed(
-                    "a staged part is shorter than listed".into(),
-                ));
-            }
-            let (mine, rest) = resent.split_at(n);
-            if let Some(i) = mine.iter().zip(stored).position(|(a, b)| a != b) {
-                return Err(Broken::Replay(at + i as u64));
-            }
-            at += n as u64;
-            resent = rest;
-        }
-        Ok(())
-    }
-
     /// See [`super::Patch::finish`].
     pub fn finish(self, now: Timestamp) -> Result<Upload, UploadError> {
         self.commit(now, true)
@@ -610,8 +618,8 @@ impl DistributedPatch {
 
     /// See [`super::Patch::interrupt`].
     pub fn interrupt(self, now: Timestamp) -> Result<Upload, UploadError> {
-        if self.check.is_some() {
-            let upload = self.before.upload.clone();
+        if self.progress.has_checksum() {
+            let upload = self.progress.before.upload.clone();
             // Dropping rolls back.
             drop(self);
             return Ok(upload);
@@ -620,48 +628,24 @@ impl DistributedPatch {
     }
 
     fn commit(mut self, now: Timestamp, verify: bool) -> Result<Upload, UploadError> {
-        if let Some(broken) = &self.broken {
-            return Err(broken.error());
-        }
+        self.progress.usable()?;
         if !self.buf.is_empty() {
             let part = std::mem::take(&mut self.buf);
             self.store_part(part)?;
         }
-        if verify
-            && let Some((check, expected)) = self.check.take()
-            && <[u8; 32]>::from(check.finalize()) != expected
-        {
-            return Err(UploadError::ChecksumMismatch);
-        }
-        let id = self.id();
-        let start = self.before.upload.offset;
-        let offset = self.pos.max(start);
-        let mut upload = self.before.upload.clone();
+        self.progress.check_request(verify)?;
         let lock = self.lock.take().ok_or_else(|| {
             UploadError::Storage(StorageError::Engine(
                 "the upload's row lock was already released".into(),
             ))
         })?;
-        if offset > start && offset == upload.length {
-            let received: [u8; 32] = self.whole.clone().finalize().into();
-            if received != upload.sha256 {
-                self.done = true;
-                lock.delete()?;
-                self.store.objects.remove_upload(&id.to_string())?;
-                return Err(UploadError::WholeMismatch {
-                    declared: upload.sha256,
-                    received,
-                });
-            }
+        if let Some(mismatch) = self.progress.whole_mismatch() {
+            self.done = true;
+            let id = self.id();
+            end_upload(&self.store, id, lock)?;
+            return Err(mismatch);
         }
-        upload.offset = offset;
-        upload.expires_at = now
-            .checked_add(self.store.config.ttl)
-            .unwrap_or(Timestamp::MAX);
-        let staged = Staged {
-            upload,
-            hasher: self.whole.clone(),
-        };
+        let staged = self.progress.next(now, self.store.config.ttl);
         let mut parts = self.parts.clone();
         parts.extend_from_slice(&self.written);
         let bytes = state::encode(&staged)?;
@@ -672,6 +656,51 @@ impl DistributedPatch {
     }
 }
 
+/// Compares resent bytes, from offset `at`, with the acknowledged `parts` of upload `id`,
+/// reading each part once into `replay`.
+fn compare(
+    store: &Inner,
+    id: UploadId,
+    parts: &[u64],
+    replay: &mut Option<(u64, Vec<u8>)>,
+    mut at: u64,
+    mut resent: &[u8],
+) -> Result<(), Broken> {
+    while !resent.is_empty() {
+        let index = parts.partition_point(|&end| end <= at);
+        let Some(&end) = parts.get(index) else {
+            return Err(Broken::Storage(
+                "resent bytes past the acknowledged parts".into(),
+            ));
+        };
+        let begin = if index == 0 { 0 } else { parts[index - 1] };
+        if replay.as_ref().is_none_or(|(cached, _)| *cached != begin) {
+            let bytes =
+                read_part(store, id, begin, end).map_err(|e| Broken::Storage(e.to_string()))?;
+            *replay = Some((begin, bytes));
+        }
+        let stored = replay
+            .as_ref()
+            .map(|(_, bytes)| bytes.as_slice())
+            .unwrap_or_default();
+        let skip = usize::try_from(at - begin).unwrap_or(usize::MAX);
+        let stored = stored.get(skip..).unwrap_or_default();
+        let n = stored.len().min(resent.len());
+        if n == 0 {
+            return Err(Broken::Storage(
+                "a staged part is shorter than listed".into(),
+            ));
+        }
+        let (mine, rest) = resent.split_at(n);
+        if let Some(i) = mine.iter().zip(stored).position(|(a, b)| a != b) {
+            return Err(Broken::Replay(at + i as u64));
+        }
+        at += n as u64;
+        resent = rest;
+    }
+    Ok(())
+}
+
 impl Drop for DistributedPatch {
     /// Rolls an unacknowledged patch back: the parts it stored are removed while the row is
     /// still locked (no other patch can be storing the same ranges), then the transaction is
@@ -680,7 +709,7 @@ impl Drop for DistributedPatch {
     fn drop(&mut self) {
         if !self.done {
             let id = self.id().to_string();
-            let mut from = self.before.upload.offset;
+            let mut from = self.progress.start();
             for &to in &self.written {
                 let _ = self.store.objects.remove_part(&id, from, to);
                 from = to;

@@ -41,6 +41,14 @@ pub enum UploadError {
         /// The largest length allowed.
         max: u64,
     },
+    /// The owner has as many uploads at once as it may have; none was created.
+    #[error("{held} uploads are in progress, at most {max} at once")]
+    TooMany {
+        /// The owner's uploads.
+        held: usize,
+        /// The most it may have at once.
+        max: usize,
+    },
     /// The request's body does not match its checksum; the upload is unchanged.
     #[error("the request's body does not match its SHA-256 checksum; the upload is unchanged")]
     ChecksumMismatch,

@@ -16,7 +16,7 @@ use crate::content::StagedContent;
 use super::error::io_at;
 use super::patch::FilePatch;
 use super::state::{DATA_SUFFIX, Files, STATE_SUFFIX, Staged, TEMP_SUFFIX};
-use super::{NewUpload, Recovery, Upload, UploadConfig, UploadError, UploadId, checked};
+use super::{NewUpload, Recovery, Sweep, Upload, UploadConfig, UploadError, UploadId, checked};
 
 /// The staging store of uploads in one directory.
 ///
@@ -40,6 +40,9 @@ pub(super) struct Inner {
     config: UploadConfig,
     /// Uploads a patch, a termination or an expiry is working on.
     busy: Mutex<HashSet<UploadId>>,
+    /// Held by [`FileUploads::create_within`] from its count to its creation (it guards no
+    /// data: poisoning is moot).
+    creating: Mutex<()>,
     recovery: Recovery,
 }
 
@@ -50,6 +53,11 @@ impl Inner {
         self.busy
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How long an upload lives after its last change.
+    pub(super) fn ttl(&self) -> jiff::SignedDuration {
+        self.config.ttl
     }
 
     pub(super) fn expires_at(&self, now: Timestamp) -> Timestamp {
@@ -97,6 +105,7 @@ impl FileUploads {
             files,
             config,
             busy: Mutex::new(HashSet::new()),
+            creating: Mutex::new(()),
             recovery,
         };
         Ok(Self {
@@ -117,6 +126,30 @@ impl FileUploads {
     /// What opening the store repaired.
     pub fn recovery(&self) -> Recovery {
         self.inner.recovery
+    }
+
+    /// [`FileUploads::create`] unless `new`'s owner has `max_owned` uploads at `now` already
+    /// ([`UploadError::TooMany`]): the count and the creation are one step, under a lock of
+    /// the store's (one process has the directory).
+    pub fn create_within(
+        &self,
+        new: NewUpload,
+        now: Timestamp,
+        max_owned: usize,
+    ) -> Result<Upload, UploadError> {
+        let _creating = self
+            .inner
+            .creating
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let held = self.count_owned_by(&new.owner, now)?;
+        if held >= max_owned {
+            return Err(UploadError::TooMany {
+                held,
+                max: max_owned,
+            });
+        }
+        self.create(new, now)
     }
 
     /// Creates an upload at `now`. An empty one (length 0) is complete at once, if `sha256` is
@@ -168,7 +201,7 @@ impl FileUploads {
     }
 
     /// The upload `id` as acknowledged; [`UploadError::NotFound`] once it has expired (by the
-    /// system clock), even before [`FileUploads::expire`] removed it.
+    /// system clock), even before [`FileUploads::sweep`] removed it.
     pub fn get(&self, id: UploadId) -> Result<Upload, UploadError> {
         self.get_at(id, Timestamp::now())
     }
@@ -229,10 +262,10 @@ impl FileUploads {
     }
 
     /// Removes every upload that expired at or before `now` and is not busy, and every upload
-    /// whose state is damaged; returns how many were removed.
-    pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
+    /// whose state is damaged; says which.
+    pub fn sweep(&self, now: Timestamp) -> Result<Sweep, UploadError> {
         let files = &self.inner.files;
-        let mut removed = 0;
+        let mut sweep = Sweep::default();
         for id in self.ids()? {
             // A look without the claim first (states are replaced whole, by rename): a sweep
             // must not make a request on a live upload find it busy.
@@ -243,16 +276,19 @@ impl FileUploads {
                 continue;
             };
             // Again under the claim: a patch may have moved the expiry on meanwhile.
-            match files.load(id) {
-                Ok(staged) if staged.upload.is_expired(now) => {}
+            let damaged = match files.load(id) {
+                Ok(staged) if staged.upload.is_expired(now) => None,
                 Ok(_) | Err(UploadError::NotFound(_)) => continue,
-                Err(UploadError::Damaged { .. }) => {}
+                Err(UploadError::Damaged { reason, .. }) => Some(reason),
                 Err(e) => return Err(e),
-            }
+            };
             files.remove(id)?;
-            removed += 1;
+            match damaged {
+                Some(reason) => sweep.damaged.push((id, reason)),
+                None => sweep.expired += 1,
+            }
         }
-        Ok(removed)
+        Ok(sweep)
     }
 
     /// The bytes of the complete upload `id`, opened for reading (by the system clock, an

@@ -50,6 +50,7 @@ mod file_tests;
 mod files;
 mod id;
 mod patch;
+mod progress;
 pub(crate) mod state;
 #[cfg(test)]
 mod suites;
@@ -155,6 +156,27 @@ pub struct Recovery {
     pub damaged_removed: usize,
 }
 
+/// What a sweep of the staging store removed ([`UploadStore::sweep`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sweep {
+    /// Expired uploads removed.
+    pub expired: usize,
+    /// Uploads removed because their state was damaged (it does not decode, or disagrees
+    /// with what is stored): each one's id and what is wrong with it, for the log.
+    pub damaged: Vec<(UploadId, String)>,
+    /// Uploads already ended whose staged bytes were left behind (by a removal that could
+    /// not delete them then, or a node that died while removing them), now removed.
+    pub leftovers: usize,
+}
+
+impl Sweep {
+    /// Uploads removed: the expired and the damaged ones.
+    pub fn removed(&self) -> usize {
+        self.expired + self.damaged.len()
+    }
+}
+
 /// `config`, unless out of range.
 fn checked(config: UploadConfig) -> Result<UploadConfig, UploadError> {
     if !config.ttl.is_positive() {
@@ -240,6 +262,19 @@ impl UploadStore {
         delegate!(self, create(new, now))
     }
 
+    /// [`UploadStore::create`] unless `new`'s owner has `max_owned` uploads at `now` already
+    /// (expired ones not counted): [`UploadError::TooMany`]. The count and the creation are
+    /// one step for every process of the store, every node of the distributed one included,
+    /// so that creations at once cannot together pass the bound.
+    pub fn create_within(
+        &self,
+        new: NewUpload,
+        now: Timestamp,
+        max_owned: usize,
+    ) -> Result<Upload, UploadError> {
+        delegate!(self, create_within(new, now, max_owned))
+    }
+
     /// The upload `id` as acknowledged; [`UploadError::NotFound`] once it has expired (by the
     /// system clock), even before [`UploadStore::expire`] removed it.
     pub fn get(&self, id: UploadId) -> Result<Upload, UploadError> {
@@ -287,9 +322,15 @@ impl UploadStore {
 
     /// Removes every upload that expired at or before `now` and is not busy (and what
     /// cannot be resumed: damaged states, bytes of no upload); returns how many uploads were
-    /// removed.
+    /// removed ([`UploadStore::sweep`] says which).
     pub fn expire(&self, now: Timestamp) -> Result<usize, UploadError> {
-        delegate!(self, expire(now))
+        self.sweep(now).map(|sweep| sweep.removed())
+    }
+
+    /// [`UploadStore::expire`], saying what was removed: the damaged uploads by id and
+    /// problem, for the caller to log.
+    pub fn sweep(&self, now: Timestamp) -> Result<Sweep, UploadError> {
+        delegate!(self, sweep(now))
     }
 
     /// The bytes of the complete upload `id`, opened for reading (by the system clock, an

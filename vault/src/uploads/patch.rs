@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::io_at;
 use super::files::{Claim, fit};
-use super::state::Staged;
+use super::progress::{Broken, Progress};
 use super::{Upload, UploadError};
 
 /// The write buffer: large enough that a write and a thread per buffer cost little.
@@ -36,41 +36,17 @@ const REPLAY_READ: usize = 64 << 10;
 pub struct FilePatch {
     /// Holds the upload busy; released after the rollback of `Drop`.
     claim: Claim,
-    /// The upload as it was when the patch began.
-    before: Staged,
+    /// Where it is, the hashes, the limits.
+    progress: Progress,
     /// The data file, positioned at the end of what was written.
     file: File,
-    /// Where resent bytes are compared with the stored ones, while `pos` is below the
+    /// Where resent bytes are compared with the stored ones, while the patch is below the
     /// upload's offset.
     replay: Option<BufReader<File>>,
-    /// The offset of the next byte given to [`FilePatch::write`].
-    pos: u64,
-    /// The whole-file hash, over everything appended (buffered bytes not yet).
-    whole: Sha256,
-    /// The request's checksum and the hash of its body so far (buffered bytes not yet).
-    check: Option<(Sha256, [u8; 32])>,
-    /// Appended bytes not yet written or hashed.
+    /// Appended bytes not yet written or hashed (the hashes run when they are written).
     buf: Vec<u8>,
-    /// Why the patch cannot go on, once something failed half-way.
-    broken: Option<Broken>,
     /// Acknowledged (or removed): nothing to roll back.
     done: bool,
-}
-
-/// A failure that leaves the patch unusable.
-#[derive(Debug, Clone)]
-enum Broken {
-    Replay(u64),
-    Io(io::ErrorKind, String),
-}
-
-impl Broken {
-    fn error(&self) -> UploadError {
-        match self {
-            Broken::Replay(at) => UploadError::ReplayMismatch { at: *at },
-            Broken::Io(kind, message) => UploadError::Io(io::Error::new(*kind, message.clone())),
-        }
-    }
 }
 
 impl FilePatch {
@@ -82,17 +58,8 @@ impl FilePatch {
     ) -> Result<Self, UploadError> {
         let files = &claim.inner.files;
         let id = claim.id;
-        let before = files.load(id)?;
-        if before.upload.is_expired(now) {
-            return Err(UploadError::NotFound(id));
-        }
-        let start = before.upload.offset;
-        if offset > start {
-            return Err(UploadError::OffsetMismatch {
-                expected: start,
-                got: offset,
-            });
-        }
+        let progress = Progress::begin(files.load(id)?, offset, checksum, now)?;
+        let start = progress.start();
         let path = files.data(id);
         let mut file = match OpenOptions::new().write(true).open(&path) {
             Ok(file) => file,
@@ -117,25 +84,20 @@ impl FilePatch {
         } else {
             None
         };
-        let remaining = before.upload.length - start;
-        let capacity = usize::try_from(remaining).unwrap_or(BUFFER).min(BUFFER);
+        let buf = Vec::with_capacity(progress.capacity(BUFFER));
         Ok(Self {
             claim,
-            whole: before.hasher.clone(),
-            before,
+            progress,
             file,
             replay,
-            pos: offset,
-            check: checksum.map(|expected| (Sha256::new(), expected)),
-            buf: Vec::with_capacity(capacity),
-            broken: None,
+            buf,
             done: false,
         })
     }
 
     /// Where the next byte given to [`FilePatch::write`] goes.
     pub fn offset(&self) -> u64 {
-        self.pos
+        self.progress.pos
     }
 
     /// Takes the next bytes of the request's body.
@@ -143,46 +105,21 @@ impl FilePatch {
     /// Bytes that would run past the upload's length are refused whole with
     /// [`UploadError::TooLong`] (the patch stays usable). A resent byte that differs from the
     /// stored one is [`UploadError::ReplayMismatch`], and the patch can then only be given up.
-    pub fn write(&mut self, mut data: &[u8]) -> Result<(), UploadError> {
-        if let Some(broken) = &self.broken {
-            return Err(broken.error());
-        }
-        let length = self.before.upload.length;
-        let fits = u64::try_from(data.len())
-            .ok()
-            .and_then(|n| self.pos.checked_add(n))
-            .is_some_and(|end| end <= length);
-        if !fits {
-            return Err(UploadError::TooLong { length });
-        }
-        let start = self.before.upload.offset;
-        if self.pos < start {
-            let n = usize::try_from(start - self.pos)
-                .unwrap_or(usize::MAX)
-                .min(data.len());
-            let (resent, rest) = data.split_at(n);
-            if let Err(broken) = self.compare(resent) {
-                let error = broken.error();
-                self.broken = Some(broken);
-                return Err(error);
-            }
-            if let Some((check, _)) = &mut self.check {
-                check.update(resent);
-            }
-            self.pos += n as u64;
-            if self.pos == start {
-                self.replay = None;
-            }
-            data = rest;
+    pub fn write(&mut self, data: &[u8]) -> Result<(), UploadError> {
+        let replay = &mut self.replay;
+        let data = self
+            .progress
+            .take(data, |at, resent| compare(replay.as_mut(), at, resent))?;
+        if self.progress.replayed() {
+            self.replay = None;
         }
         if data.is_empty() {
             return Ok(());
         }
         if let Err(e) = self.append(data) {
-            self.broken = Some(Broken::Io(e.kind(), e.to_string()));
-            return Err(e.into());
+            return Err(self.progress.fail(Broken::Io(e.kind(), e.to_string())));
         }
-        self.pos += data.len() as u64;
+        self.progress.appended(data.len());
         Ok(())
     }
 
@@ -200,42 +137,13 @@ impl FilePatch {
     /// cannot be verified and the upload is rolled back to where the patch began (and returned
     /// as it is).
     pub fn interrupt(self, now: Timestamp) -> Result<Upload, UploadError> {
-        if self.check.is_some() {
-            let upload = self.before.upload.clone();
+        if self.progress.has_checksum() {
+            let upload = self.progress.before.upload.clone();
             // Dropping rolls back.
             drop(self);
             return Ok(upload);
         }
         self.commit(now, false)
-    }
-
-    /// Compares resent bytes with the stored ones.
-    fn compare(&mut self, mut resent: &[u8]) -> Result<(), Broken> {
-        let io = |e: io::Error| Broken::Io(e.kind(), e.to_string());
-        let reader = self.replay.as_mut().ok_or_else(|| {
-            io(io::Error::other(
-                "resent bytes but no reader for the stored ones",
-            ))
-        })?;
-        let mut at = self.pos;
-        while !resent.is_empty() {
-            let stored = reader.fill_buf().map_err(io)?;
-            if stored.is_empty() {
-                return Err(io(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the data file ends before the upload's offset",
-                )));
-            }
-            let n = stored.len().min(resent.len());
-            let (mine, rest) = resent.split_at(n);
-            if let Some(i) = mine.iter().zip(stored).position(|(a, b)| a != b) {
-                return Err(Broken::Replay(at + i as u64));
-            }
-            reader.consume(n);
-            at += n as u64;
-            resent = rest;
-        }
-        Ok(())
     }
 
     /// Appends `data` through the buffer.
@@ -244,8 +152,9 @@ impl FilePatch {
             self.flush()?;
         }
         if data.len() >= BUFFER {
-            let check = self.check.as_mut().map(|(check, _)| check);
-            return store(&mut self.whole, check, &mut self.file, data);
+            let progress = &mut self.progress;
+            let check = progress.check.as_mut().map(|(check, _)| check);
+            return store(&mut progress.whole, check, &mut self.file, data);
         }
         self.buf.extend_from_slice(data);
         Ok(())
@@ -254,58 +163,36 @@ impl FilePatch {
     /// Hashes and writes the buffered bytes.
     fn flush(&mut self) -> io::Result<()> {
         let Self {
-            whole,
-            check,
+            progress,
             file,
             buf,
             ..
         } = self;
-        let check = check.as_mut().map(|(check, _)| check);
-        store(whole, check, file, buf)?;
+        let check = progress.check.as_mut().map(|(check, _)| check);
+        store(&mut progress.whole, check, file, buf)?;
         buf.clear();
         Ok(())
     }
 
     fn commit(mut self, now: Timestamp, verify: bool) -> Result<Upload, UploadError> {
-        if let Some(broken) = &self.broken {
-            return Err(broken.error());
-        }
+        self.progress.usable()?;
         let inner = Arc::clone(&self.claim.inner);
         let files = &inner.files;
         let id = self.claim.id;
         self.flush()
             .map_err(|e| io_at("writing", &files.data(id), e))?;
-        if verify
-            && let Some((check, expected)) = self.check.take()
-            && <[u8; 32]>::from(check.finalize()) != expected
-        {
-            return Err(UploadError::ChecksumMismatch);
-        }
-        let start = self.before.upload.offset;
-        let offset = self.pos.max(start);
-        let mut upload = self.before.upload.clone();
-        if offset > start {
-            if offset == upload.length {
-                let received: [u8; 32] = self.whole.clone().finalize().into();
-                if received != upload.sha256 {
-                    self.done = true;
-                    files.remove(id)?;
-                    return Err(UploadError::WholeMismatch {
-                        declared: upload.sha256,
-                        received,
-                    });
-                }
+        self.progress.check_request(verify)?;
+        if self.progress.grew() {
+            if let Some(mismatch) = self.progress.whole_mismatch() {
+                self.done = true;
+                files.remove(id)?;
+                return Err(mismatch);
             }
             self.file
                 .sync_data()
                 .map_err(|e| io_at("syncing", &files.data(id), e))?;
         }
-        upload.offset = offset;
-        upload.expires_at = inner.expires_at(now);
-        let staged = Staged {
-            upload,
-            hasher: self.whole.clone(),
-        };
+        let staged = self.progress.next(now, inner.ttl());
         files.write_temp(&staged)?;
         files.publish(id)?;
         // The state names the new offset now; a failure to sync the directory must not
@@ -316,13 +203,45 @@ impl FilePatch {
     }
 }
 
+/// Compares resent bytes, from offset `at`, with the stored ones that `reader` reads.
+fn compare(
+    reader: Option<&mut BufReader<File>>,
+    mut at: u64,
+    mut resent: &[u8],
+) -> Result<(), Broken> {
+    let io = |e: io::Error| Broken::Io(e.kind(), e.to_string());
+    let reader = reader.ok_or_else(|| {
+        io(io::Error::other(
+            "resent bytes but no reader for the stored ones",
+        ))
+    })?;
+    while !resent.is_empty() {
+        let stored = reader.fill_buf().map_err(io)?;
+        if stored.is_empty() {
+            return Err(io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the data file ends before the upload's offset",
+            )));
+        }
+        let n = stored.len().min(resent.len());
+        let (mine, rest) = resent.split_at(n);
+        if let Some(i) = mine.iter().zip(stored).position(|(a, b)| a != b) {
+            return Err(Broken::Replay(at + i as u64));
+        }
+        reader.consume(n);
+        at += n as u64;
+        resent = rest;
+    }
+    Ok(())
+}
+
 impl Drop for FilePatch {
     /// Rolls an unacknowledged patch back: the buffered bytes are dropped unwritten and the
     /// data file cut back to the upload's offset. Should the cut fail, the next patch (or the
     /// recovery in [`super::FileUploads::open`]) makes it.
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.file.set_len(self.before.upload.offset);
+            let _ = self.file.set_len(self.progress.start());
         }
     }
 }

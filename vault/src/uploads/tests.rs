@@ -611,3 +611,22 @@ fn uploads_are_counted_per_owner_without_the_expired() {
     let expired = now + store.config().ttl;
     assert_eq!(store.count_owned_by("key-1", expired).unwrap(), 0);
 }
+
+#[test]
+fn uploads_at_once_are_bounded_per_owner() {
+    let (_env, store) = store();
+    let now = Timestamp::now();
+    let first = store.create_within(declare(b"a"), now, 2).unwrap();
+    store.create_within(declare(b"b"), now, 2).unwrap();
+    let e = store.create_within(declare(b"c"), now, 2).unwrap_err();
+    assert!(matches!(e, UploadError::TooMany { held: 2, max: 2 }), "{e}");
+    let mut other = declare(b"c");
+    other.owner = "key-2".into();
+    store.create_within(other, now, 2).unwrap();
+    // An ended upload, or an expired one, no longer counts.
+    store.terminate(first.id).unwrap();
+    store.create_within(declare(b"d"), now, 2).unwrap();
+    let later = now + UploadConfig::default().ttl;
+    store.create_within(declare(b"e"), later, 2).unwrap();
+    store.create_within(declare(b"f"), later, 2).unwrap();
+}

@@ -259,7 +259,11 @@ fn pdf(first: u8, seed: u64) -> Vec<u8> {
     bytes
 }
 
-fn registration(registry: &Registry<OnS3>, content: &[u8], class: RetentionClass) -> Registration {
+fn registration<S: ChunkStore + MetaStore>(
+    registry: &Registry<S>,
+    content: &[u8],
+    class: RetentionClass,
+) -> Registration {
     let address = registry.content().put(content).unwrap().address;
     let signature = sign_detached(pki::INDIVIDUAL, pki::INDIVIDUAL_KEY, content);
     let mut registration = Registration::new(
@@ -689,4 +693,101 @@ fn rocksdb_has_no_locks_to_renew() {
     )
     .unwrap();
     assert!(registry.renew_locks().unwrap().is_none());
+}
+
+/// RocksDB records whose manifest lookups are counted: each is a statement of its own on
+/// PostgreSQL.
+struct CountedRecords {
+    rocks: RocksBackend,
+    manifest_reads: AtomicU32,
+}
+
+impl MetaStore for CountedRecords {
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        if table == Table::Manifests {
+            self.manifest_reads.fetch_add(1, Ordering::SeqCst);
+        }
+        self.rocks.get(table, key)
+    }
+    fn commit(&self, batch: crate::storage::MetaBatch) -> Result<(), StorageError> {
+        self.rocks.commit(batch)
+    }
+    fn scan(
+        &self,
+        table: Table,
+    ) -> Box<dyn Iterator<Item = Result<crate::storage::Entry, StorageError>> + '_> {
+        self.rocks.scan(table)
+    }
+    fn scan_prefix(
+        &self,
+        table: Table,
+        prefix: &[u8],
+    ) -> Box<dyn Iterator<Item = Result<crate::storage::Entry, StorageError>> + '_> {
+        self.rocks.scan_prefix(table, prefix)
+    }
+    fn last_with_prefix(
+        &self,
+        table: Table,
+        prefix: &[u8],
+    ) -> Result<Option<crate::storage::Entry>, StorageError> {
+        self.rocks.last_with_prefix(table, prefix)
+    }
+}
+
+#[test]
+fn a_registration_reads_each_manifest_once_and_checks_it_once_under_the_writer_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let chunks = Interrupted {
+        s3: store_with(config()),
+        fail: AtomicU32::new(0),
+        fail_holds: AtomicU32::new(0),
+    };
+    let records = CountedRecords {
+        rocks: RocksBackend::open(dir.path()).unwrap(),
+        manifest_reads: AtomicU32::new(0),
+    };
+    let content = ContentStore::with_backend(
+        Split::new(records, chunks),
+        ContentConfig {
+            chunk_size: 4 << 10,
+            ..ContentConfig::default()
+        },
+    )
+    .unwrap();
+    let numbering = Numbering::new(Template::parse(Numbering::DEFAULT_TEMPLATE).unwrap());
+    let registry = Registry::new(
+        content,
+        Arc::new(pki::rsa_and_officer_verifier()),
+        Calendar::builtin().unwrap(),
+        numbering,
+    )
+    .unwrap()
+    .with_clock(test_clock)
+    .with_lock_policy(ROLLING_LOCK, RENEW_WITHIN, short_before_2030);
+    // Two CRLs kept as evidence: three manifests (the content's and theirs) in play.
+    let crls: [&[u8]; 2] = [pki::CA_RSA_CRL, pki::ROOT_RSA_CRL];
+    registry.keep_crls(crls).unwrap();
+    let submission = registration(&registry, &pdf(3, 3), RetentionClass::ProjectDocumentation);
+    let reads = &registry.content().backend().meta().manifest_reads;
+    reads.store(0, Ordering::SeqCst);
+    let registered = registry.register(&submission).unwrap();
+    assert_eq!(registered.unlocked, None);
+    let version = &registered.version;
+    assert_eq!(version.crls.len(), 2);
+    // Each read once while the registration is prepared (its length, first bytes, signatures
+    // and evidence), and looked up once more under the writer lock (it must still be there
+    // when the version is committed); the locks after the commit read none of them again.
+    assert_eq!(reads.load(Ordering::SeqCst), 6);
+    // And they are locked all the same: every chunk of the content and of the evidence.
+    let view = registry.document(registered.id).unwrap().unwrap();
+    for chunk in registry.chunks_of(&view).unwrap() {
+        let lock = registry
+            .content()
+            .backend()
+            .chunks()
+            .s3
+            .chunk_lock(&chunk)
+            .unwrap();
+        assert!(lock.retain_until.is_some(), "{chunk:?}: {lock:?}");
+    }
 }

@@ -40,7 +40,7 @@ use super::bridge::Bridge;
 
 pub use pool::PostgresOptions;
 pub use replay::SignedRequests;
-pub use staging::{RowClaim, StagingRow, UploadRowLock, UploadRows};
+pub use staging::{Insertion, RawStagingRow, RowClaim, StagingRow, UploadRowLock, UploadRows};
 
 /// The vault's records in a PostgreSQL database.
 ///

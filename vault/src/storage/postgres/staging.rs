@@ -56,6 +56,29 @@ pub struct StagingRow {
     pub parts: Vec<u64>,
 }
 
+/// One row as stored, undecoded: for the sweep to judge rows that do not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawStagingRow {
+    /// The upload's id.
+    pub id: Vec<u8>,
+    /// The upload's state record.
+    pub state: Vec<u8>,
+    /// The parts column as stored (a negative end is damage).
+    pub parts: Vec<i64>,
+}
+
+/// What [`UploadRows::insert_within`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Insertion {
+    /// The row was inserted.
+    Inserted,
+    /// The id is taken: nothing was inserted.
+    Taken,
+    /// The owner has this many live rows, the most it may have: nothing was inserted.
+    Full(u64),
+}
+
 /// What [`UploadRows::claim`] found.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -160,6 +183,126 @@ impl UploadRows {
                 .await
                 .map_err(|e| driver(doing, &e))?;
             Ok(inserted == 1)
+        })?
+    }
+
+    /// Inserts the row of a new upload of `owner` with no part, unless `owner` has `max` live
+    /// rows at `now` (nanoseconds since the epoch) already. Every node inserts through here,
+    /// so the count and the insertion are one step across the nodes: a transaction-scoped
+    /// advisory lock on the owner (`pg_advisory_xact_lock`, on a key hashed from the owner by
+    /// PostgreSQL itself, so every node computes the same) orders the insertions of one owner,
+    /// and the count, a statement after the lock was granted, sees every row committed
+    /// before it (READ COMMITTED takes a snapshot per statement). Other owners do not wait;
+    /// two owners whose keys collide only wait for each other.
+    pub fn insert_within(
+        &self,
+        id: &[u8],
+        owner: &str,
+        expires_at: i64,
+        state: &[u8],
+        now: i64,
+        max: u64,
+    ) -> Result<Insertion, StorageError> {
+        check_id(id)?;
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        let pool = self.pool.clone();
+        let (id, owner, state) = (id.to_vec(), owner.to_owned(), state.to_vec());
+        self.bridge.run(async move {
+            let doing = "creating an upload's staging row within its owner's quota";
+            let mut client = live(&pool, doing).await?;
+            let transaction = client
+                .transaction()
+                .await
+                .map_err(|e| driver(doing, &e))?;
+            transaction
+                .execute(
+                    &format!(
+                        "SELECT pg_advisory_xact_lock(hashtextextended('{SCHEMA}.{TABLE}:' || $1, 0))"
+                    ),
+                    &[&owner],
+                )
+                .await
+                .map_err(|e| driver(doing, &e))?;
+            let row = transaction
+                .query_one(
+                    &format!(
+                        "WITH held AS (SELECT count(*) AS n FROM {SCHEMA}.{TABLE} \
+                                       WHERE owner = $2 AND expires_at > $5), \
+                              inserted AS (INSERT INTO {SCHEMA}.{TABLE} \
+                                           (id, owner, expires_at, state, parts) \
+                                           SELECT $1::bytea, $2::text, $3::bigint, \
+                                                  $4::bytea, '{{}}'::bigint[] FROM held \
+                                           WHERE held.n < $6 \
+                                           ON CONFLICT (id) DO NOTHING RETURNING 1) \
+                         SELECT held.n, (SELECT count(*) FROM inserted) FROM held"
+                    ),
+                    &[&id, &owner, &expires_at, &state, &now, &max],
+                )
+                .await
+                .map_err(|e| driver(doing, &e))?;
+            let held: i64 = row.try_get(0).map_err(|e| driver(doing, &e))?;
+            let inserted: i64 = row.try_get(1).map_err(|e| driver(doing, &e))?;
+            transaction
+                .commit()
+                .await
+                .map_err(|e| driver(doing, &e))?;
+            Ok(if inserted == 1 {
+                Insertion::Inserted
+            } else if held >= max {
+                Insertion::Full(held.unsigned_abs())
+            } else {
+                Insertion::Taken
+            })
+        })?
+    }
+
+    /// Every row as last committed, undecoded (rows a PATCH holds are read as committed).
+    pub fn all(&self) -> Result<Vec<RawStagingRow>, StorageError> {
+        let pool = self.pool.clone();
+        self.bridge.run(async move {
+            let doing = "reading the uploads' staging rows";
+            let client = live(&pool, doing).await?;
+            let rows = client
+                .query(
+                    &format!("SELECT id, state, parts FROM {SCHEMA}.{TABLE}"),
+                    &[],
+                )
+                .await
+                .map_err(|e| driver(doing, &e))?;
+            rows.iter()
+                .map(|row| {
+                    Ok(RawStagingRow {
+                        id: row.try_get(0).map_err(|e| driver(doing, &e))?,
+                        state: row.try_get(1).map_err(|e| driver(doing, &e))?,
+                        parts: row.try_get(2).map_err(|e| driver(doing, &e))?,
+                    })
+                })
+                .collect()
+        })?
+    }
+
+    /// Deletes `row` if it is still as given and no claim holds it (a sweep's removal of a
+    /// row it judged, which must not wait for a PATCH nor delete a row changed since);
+    /// whether it was deleted.
+    pub fn delete_unclaimed(&self, row: &RawStagingRow) -> Result<bool, StorageError> {
+        let pool = self.pool.clone();
+        let row = row.clone();
+        self.bridge.run(async move {
+            let doing = "deleting a damaged upload's staging row";
+            let client = live(&pool, doing).await?;
+            let deleted = client
+                .execute(
+                    &format!(
+                        "DELETE FROM {SCHEMA}.{TABLE} WHERE id IN \
+                         (SELECT id FROM {SCHEMA}.{TABLE} \
+                          WHERE id = $1 AND state = $2 AND parts = $3 \
+                          FOR UPDATE SKIP LOCKED)"
+                    ),
+                    &[&row.id, &row.state, &row.parts],
+                )
+                .await
+                .map_err(|e| driver(doing, &e))?;
+            Ok(deleted == 1)
         })?
     }
 

@@ -52,6 +52,19 @@ impl S3Chunks {
     }
 }
 
+#[cfg(test)]
+impl StagedObjects {
+    /// Staged objects on `config`'s bucket through a client that is not checked first: with
+    /// wrong credentials, every request of theirs fails, for the tests of failed removals.
+    pub(crate) fn unchecked(config: &super::S3Config) -> Result<Self, StorageError> {
+        let client = Client::new(config).map_err(|e| StorageError::Engine(e.to_string()))?;
+        Ok(Self {
+            client: Arc::new(client),
+            bridge: Bridge::new("s3-staging", 2)?,
+        })
+    }
+}
+
 /// The prefix of upload `upload`'s parts (its id in lowercase hex).
 fn upload_prefix(upload: &str) -> String {
     format!("{PREFIX}{upload}/")

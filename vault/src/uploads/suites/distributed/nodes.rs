@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::storage::s3::StagedObjects;
 use crate::uploads::distributed::PART;
 
 /// Ends the database sessions that hold a row of the staging table locked, as the server does
@@ -165,4 +166,144 @@ fn the_vault_s_role_may_change_only_the_staging_rows() {
         String::from_utf8_lossy(&output.stderr)
     );
     store.terminate(id).unwrap();
+}
+
+/// A node on the environment's database whose S3 requests all fail: its credentials are
+/// wrong, the gateway refuses every signature.
+fn open_with_failing_s3(env: &Env) -> UploadStore {
+    let rows = cluster().vault(&env.database).upload_rows(2).unwrap();
+    let mut s3 = env.s3.clone();
+    s3.credentials = crate::storage::s3::S3Config::new(
+        s3.endpoint.clone(),
+        s3.bucket.clone(),
+        "qoima-no-such-key",
+        "not-the-secret",
+    )
+    .credentials;
+    let objects = StagedObjects::unchecked(&s3).unwrap();
+    let scratch = env.scratch.path().join("failing");
+    DistributedUploads::new(rows, objects, &scratch, UploadConfig::default())
+        .map(UploadStore::from)
+        .unwrap()
+}
+
+#[test]
+fn a_removal_whose_parts_cannot_be_deleted_succeeds_and_the_sweep_removes_them() {
+    let env = new_env();
+    let one = open(&env);
+    let failing = open_with_failing_s3(&env);
+    let data = noise(25, 3000);
+    let terminated = one.create(declare(&data), Timestamp::now()).unwrap().id;
+    patch(&one, terminated, 0, &data[..1000], None).unwrap();
+    let registered = one.create(declare(&data), Timestamp::now()).unwrap().id;
+    patch(&one, registered, 0, &data, None).unwrap();
+    // The S3 gateway refuses the node: the rows go, the requests succeed, the parts stay.
+    failing.terminate(terminated).unwrap();
+    failing.remove(registered).unwrap();
+    for id in [terminated, registered] {
+        assert!(matches!(one.get(id), Err(UploadError::NotFound(_))));
+        assert!(matches!(
+            one.begin(id, 0, None, Timestamp::now()),
+            Err(UploadError::NotFound(_))
+        ));
+    }
+    assert_eq!(distributed(&one).leftovers(), (0, 2));
+    // A sweep with S3 that answers removes them; the failing node's own sweep fails, and
+    // changes nothing.
+    assert!(failing.sweep(Timestamp::now()).is_err());
+    assert_eq!(distributed(&one).leftovers(), (0, 2));
+    let sweep = one.sweep(Timestamp::now()).unwrap();
+    assert_eq!((sweep.removed(), sweep.leftovers), (0, 2));
+    assert_eq!(
+        leftovers(&env, &one),
+        1,
+        "the failing node's scratch directory"
+    );
+}
+
+/// Replaces the row of `id` behind the store's back (as the superuser).
+fn damage_row(env: &Env, id: UploadId, set: &str) {
+    let changed = cluster()
+        .superuser(
+            &env.database,
+            &format!("UPDATE qoima.upload_staging SET {set} WHERE id = $1"),
+            &[id.as_bytes().to_vec()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
+#[test]
+fn the_sweep_removes_rows_that_do_not_decode_with_their_parts() {
+    let env = new_env();
+    let (one, two) = (open(&env), open(&env));
+    let data = noise(26, 3000);
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        let id = one.create(declare(&data), Timestamp::now()).unwrap().id;
+        patch(&one, id, 0, &data[..1000], None).unwrap();
+        ids.push(id);
+    }
+    let [garbled, negative, disagreeing, kept] = ids[..] else {
+        unreachable!()
+    };
+    // Not expired (the row's expiry is far ahead): only their damage removes them.
+    damage_row(&env, garbled, "state = '\\x00ff'");
+    damage_row(&env, negative, "parts = '{-5}'");
+    damage_row(&env, disagreeing, "parts = '{400, 999}'");
+    for id in [garbled, negative, disagreeing] {
+        assert!(matches!(
+            one.get(id),
+            Err(UploadError::Damaged { .. } | UploadError::Storage(_))
+        ));
+    }
+    let sweep = two.sweep(Timestamp::now()).unwrap();
+    assert_eq!(sweep.expired, 0);
+    let mut damaged = sweep.damaged.clone();
+    damaged.sort_by_key(|(id, _)| ids.iter().position(|i| i == id));
+    let named: Vec<UploadId> = damaged.iter().map(|(id, _)| *id).collect();
+    assert_eq!(named, [garbled, negative, disagreeing], "{damaged:?}");
+    assert!(damaged[1].1.contains("-5"), "{}", damaged[1].1);
+    assert!(damaged[2].1.contains("999"), "{}", damaged[2].1);
+    assert!(damaged.iter().all(|(_, why)| !why.is_empty()));
+    // The good one is untouched; nothing of the damaged ones is left.
+    assert_eq!(stored(&one, kept), &data[..1000]);
+    assert_eq!(distributed(&one).leftovers(), (1, 1));
+    assert_eq!(two.sweep(Timestamp::now()).unwrap(), Sweep::default());
+}
+
+#[test]
+fn uploads_at_once_are_bounded_across_nodes() {
+    let env = new_env();
+    let nodes = [open(&env), open(&env)];
+    const MAX: usize = 3;
+    let barrier = std::sync::Barrier::new(12);
+    let outcomes: Vec<Result<Upload, UploadError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let (node, barrier) = (&nodes[i % 2], &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    node.create_within(declare(b"x"), Timestamp::now(), MAX)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let created = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(created, MAX, "{outcomes:?}");
+    for outcome in &outcomes {
+        match outcome {
+            Ok(_) => {}
+            Err(UploadError::TooMany { held, max }) => assert_eq!((*held, *max), (MAX, MAX)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(distributed(&nodes[0]).leftovers().0, MAX as u64);
+    // Another owner is not bounded by this one's uploads.
+    let mut other = declare(b"y");
+    other.owner = "key-2".into();
+    nodes[1]
+        .create_within(other, Timestamp::now(), MAX)
+        .unwrap();
 }
